@@ -1,0 +1,2 @@
+export type { ClusterKind, KubernetesCluster } from "./types";
+export { ExistingCluster, type ExistingClusterArgs } from "./existing";

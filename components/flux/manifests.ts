@@ -1,0 +1,179 @@
+/**
+ * Flux install manifests: where they come from, and the pure transformation the program applies to
+ * them (components, registry, pull secret, tolerations, node selector, network policies, cluster
+ * domain, log level, user patches), in the spirit of `flux install` flags.
+ */
+import * as jsonPatch from "fast-json-patch";
+import type { FluxInstallConfig, InstallPatch } from "../../stacks/schema/flux";
+import { EXTRA_COMPONENTS, DEFAULT_COMPONENTS } from "../../stacks/schema/flux";
+import { API, FLUX_NAMESPACE, type K8sObject } from "./objects";
+
+const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
+const ALL_COMPONENTS: readonly string[] = [...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS];
+
+/** Release asset of a Flux version, or a mirror URL with `{version}` replaced. */
+export function installManifestUrl(version: string, mirror?: string): string {
+  return mirror
+    ? mirror.replaceAll("{version}", version)
+    : `https://github.com/fluxcd/flux2/releases/download/v${version}/install.yaml`;
+}
+
+/** Where the install manifests of a platform come from. */
+export type InstallManifestSource = { file: string } | { url: string };
+
+export function installManifestSource(version: string, install: FluxInstallConfig): InstallManifestSource {
+  return install.manifests.file ? { file: install.manifests.file } : { url: installManifestUrl(version, install.manifests.url) };
+}
+
+/** An error in the user's install configuration found while transforming the manifests. */
+export class InstallManifestError extends Error {}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** RFC 7386 JSON merge patch. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return clone(patch);
+  const out: Record<string, unknown> =
+    target !== null && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+function matches(obj: K8sObject, target: InstallPatch["target"]): boolean {
+  if (target.kind !== undefined && obj.kind !== target.kind) return false;
+  if (target.name !== undefined && obj.metadata.name !== target.name) return false;
+  if (target.namespace !== undefined && obj.metadata.namespace !== target.namespace) return false;
+  for (const [k, v] of Object.entries(target.labels ?? {})) if (obj.metadata.labels?.[k] !== v) return false;
+  return true;
+}
+
+function componentOf(obj: K8sObject): string | undefined {
+  const c = obj.metadata.labels?.["app.kubernetes.io/component"];
+  return c && ALL_COMPONENTS.includes(c) ? c : undefined;
+}
+
+interface PodSpec {
+  containers?: { image?: string; args?: string[] }[];
+  initContainers?: { image?: string; args?: string[] }[];
+  imagePullSecrets?: { name: string }[];
+  tolerations?: unknown[];
+  nodeSelector?: Record<string, string>;
+}
+
+function podSpecOf(obj: K8sObject): PodSpec | undefined {
+  if (obj.kind !== "Deployment") return undefined;
+  return (obj as { spec?: { template?: { spec?: PodSpec } } }).spec?.template?.spec;
+}
+
+function rewriteArgs(args: string[], install: FluxInstallConfig): string[] {
+  return args.map((a) => {
+    if (a.startsWith("--log-level=")) return `--log-level=${install.logLevel}`;
+    if (a.startsWith("--events-addr=")) return a.replace(/\.svc\.cluster\.local\./, `.svc.${install.clusterDomain}.`);
+    return a;
+  });
+}
+
+export interface TransformOptions {
+  /** Name of the image pull secret to reference, when configured. */
+  imagePullSecret?: string;
+  /** Annotate every object `pulumi.com/skipAwait: "true"`. */
+  skipAwait: boolean;
+}
+
+/**
+ * Apply the platform's install settings to the upstream install manifests. The Namespace is dropped
+ * (the bootstrap creates it first, with the early secrets). Throws InstallManifestError when a
+ * configured patch matches nothing or fails, naming the config path.
+ */
+export function transformInstallManifests(docs: K8sObject[], install: FluxInstallConfig, opts: TransformOptions): K8sObject[] {
+  const wanted = new Set<string>([...install.components, ...install.extraComponents]);
+  let out = docs
+    .filter((d) => d && typeof d === "object" && d.kind)
+    .filter((d) => !(d.kind === "Namespace" && d.metadata.name === FLUX_NAMESPACE))
+    .filter((d) => install.networkPolicy || d.kind !== "NetworkPolicy")
+    .filter((d) => {
+      const c = componentOf(d);
+      return c === undefined || wanted.has(c);
+    })
+    .map(clone);
+
+  for (const obj of out) {
+    const pod = podSpecOf(obj);
+    if (pod) {
+      for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+        if (c.image?.startsWith(`${UPSTREAM_REGISTRY}/`)) c.image = `${install.registry.replace(/\/$/, "")}/${c.image.slice(UPSTREAM_REGISTRY.length + 1)}`;
+        if (c.args) c.args = rewriteArgs(c.args, install);
+      }
+      if (opts.imagePullSecret) pod.imagePullSecrets = [{ name: opts.imagePullSecret }];
+      if (install.tolerations.length) pod.tolerations = clone(install.tolerations);
+      if (Object.keys(install.nodeSelector).length) pod.nodeSelector = { ...(pod.nodeSelector ?? {}), ...install.nodeSelector };
+    }
+    if (opts.skipAwait) obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };
+  }
+
+  install.patches.forEach((p, i) => {
+    let hits = 0;
+    out = out.map((obj) => {
+      if (!matches(obj, p.target)) return obj;
+      hits++;
+      try {
+        return (Array.isArray(p.patch)
+          ? jsonPatch.applyPatch(clone(obj), p.patch as jsonPatch.Operation[], true, false).newDocument
+          : mergePatch(obj, p.patch)) as K8sObject;
+      } catch (e) {
+        throw new InstallManifestError(
+          `flux.install.patches.${i}: the patch does not apply to ${obj.kind}/${obj.metadata.name}: ${(e as Error).message.split("\n")[0]}`,
+        );
+      }
+    });
+    if (hits === 0)
+      throw new InstallManifestError(
+        `flux.install.patches.${i}: the target ${JSON.stringify(p.target)} matches no object of the install manifests: check kind, name and labels`,
+      );
+  });
+  return out;
+}
+
+/** The FluxInstance (`operator` mode): the same settings expressed for the Flux Operator. */
+export function renderFluxInstance(version: string, install: FluxInstallConfig, imagePullSecret?: string): K8sObject {
+  const podPatch: Record<string, unknown> = {};
+  if (install.tolerations.length) podPatch.tolerations = install.tolerations;
+  if (Object.keys(install.nodeSelector).length) podPatch.nodeSelector = install.nodeSelector;
+  const patches: { target: Record<string, unknown>; patch: string }[] = [];
+  if (Object.keys(podPatch).length)
+    patches.push({ target: { kind: "Deployment" }, patch: JSON.stringify({ spec: { template: { spec: podPatch } } }) });
+  if (install.logLevel !== "info")
+    patches.push({
+      target: { kind: "Deployment" },
+      patch: JSON.stringify([{ op: "add", path: "/spec/template/spec/containers/0/args/-", value: `--log-level=${install.logLevel}` }]),
+    });
+  for (const p of install.patches) {
+    const target: Record<string, unknown> = {};
+    if (p.target.kind) target.kind = p.target.kind;
+    if (p.target.name) target.name = p.target.name;
+    if (p.target.namespace) target.namespace = p.target.namespace;
+    if (p.target.labels) target.labelSelector = Object.entries(p.target.labels).map(([k, v]) => `${k}=${v}`).join(",");
+    patches.push({ target, patch: JSON.stringify(p.patch) });
+  }
+  const distribution: Record<string, unknown> = { version, registry: install.registry };
+  if (imagePullSecret) distribution.imagePullSecret = imagePullSecret;
+  const cluster: Record<string, unknown> = {
+    type: install.operator.clusterType,
+    multitenant: install.operator.multitenant,
+    networkPolicy: install.networkPolicy,
+    domain: install.clusterDomain,
+  };
+  if (install.operator.size) cluster.size = install.operator.size;
+  const spec: Record<string, unknown> = {
+    distribution,
+    components: [...install.components, ...install.extraComponents],
+    cluster,
+  };
+  if (patches.length) spec.kustomize = { patches };
+  return { apiVersion: API.fluxInstance, kind: "FluxInstance", metadata: { name: "flux", namespace: FLUX_NAMESPACE }, spec };
+}

@@ -1,0 +1,35 @@
+/** A Kubernetes object as plain data (what the renderers return and the install manifests hold). */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Flux's own names, kept as `flux bootstrap` uses them. */
+export const FLUX_NAMESPACE = "flux-system";
+/** Root GitRepository/OCIRepository and Kustomization. */
+export const ROOT_NAME = "flux-system";
+/** Git credentials of the root source. */
+export const GIT_AUTH_SECRET = "flux-system";
+/** SOPS age keys (key `age.agekey`). */
+export const SOPS_SECRET = "sops-age";
+export const SOPS_KEY = "age.agekey";
+/** Public keys for source signature verification. */
+export const VERIFY_SECRET = "flux-system-verify";
+
+export const API = {
+  source: "source.toolkit.fluxcd.io/v1",
+  kustomize: "kustomize.toolkit.fluxcd.io/v1",
+  helm: "helm.toolkit.fluxcd.io/v2",
+  fluxInstance: "fluxcd.controlplane.io/v1",
+} as const;
+
+/** Label on every object this program applies, so `kubectl get -l` finds what Pulumi owns. */
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "pulumi" } as const;

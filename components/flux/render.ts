@@ -1,0 +1,180 @@
+/**
+ * Pure renderers of the Flux objects and early-secret contents the bootstrap creates. No Pulumi
+ * resources here: these are tested directly, validated against the Flux schemas, and used by the
+ * FluxBootstrap component and the offline render alike.
+ */
+import type { FluxConfig, FluxSourceConfig } from "../../stacks/schema/flux";
+import type { SecretValue } from "../../stacks/schema/common";
+import { API, FLUX_NAMESPACE, MANAGED_BY, ROOT_NAME, SOPS_SECRET, type K8sObject } from "./objects";
+import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
+
+/** The flux-system namespace with the labels `flux bootstrap` gives it. */
+export function renderNamespace(): K8sObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: FLUX_NAMESPACE,
+      labels: {
+        "app.kubernetes.io/part-of": "flux",
+        "app.kubernetes.io/instance": FLUX_NAMESPACE,
+        "pod-security.kubernetes.io/warn": "restricted",
+        ...MANAGED_BY,
+      },
+    },
+  };
+}
+
+/** Drop undefined fields so rendered specs hold exactly what was configured. */
+function compact<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export interface SourceRefs {
+  /** Secret with the credentials, when the source needs one. */
+  secretName?: string;
+  /** Secret with the verification public keys, when configured. */
+  verifySecretName?: string;
+}
+
+/** The root source: GitRepository or OCIRepository `flux-system`. */
+export function renderRootSource(source: FluxSourceConfig, refs: SourceRefs): K8sObject {
+  const metadata = { name: ROOT_NAME, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } };
+  const provider = source.provider && source.provider !== "generic" ? source.provider : undefined;
+  const secretRef = refs.secretName ? { name: refs.secretName } : undefined;
+  if (source.kind === "git") {
+    const { tag, semver, branch, commit, name } = source.ref;
+    return {
+      apiVersion: API.source,
+      kind: "GitRepository",
+      metadata,
+      spec: compact({
+        url: source.url,
+        ref: compact({ tag, semver, branch, commit, name }),
+        interval: source.interval,
+        timeout: source.timeout,
+        secretRef,
+        provider,
+        ignore: source.ignore,
+        recurseSubmodules: source.recurseSubmodules || undefined,
+        verify: source.verify
+          ? compact({ mode: source.verify.mode ?? "HEAD", secretRef: refs.verifySecretName ? { name: refs.verifySecretName } : undefined })
+          : undefined,
+      }),
+    };
+  }
+  const { tag, semver, digest } = source.ref;
+  return {
+    apiVersion: API.source,
+    kind: "OCIRepository",
+    metadata,
+    spec: compact({
+      url: source.url,
+      ref: compact({ tag, semver, digest }),
+      interval: source.interval,
+      timeout: source.timeout,
+      secretRef,
+      provider,
+      ignore: source.ignore,
+      verify: source.verify
+        ? compact({ provider: source.verify.provider ?? "cosign", secretRef: refs.verifySecretName ? { name: refs.verifySecretName } : undefined })
+        : undefined,
+    }),
+  };
+}
+
+export interface RootKustomizationArgs {
+  sync: FluxConfig["sync"];
+  /** Repository path, e.g. `./clusters/de-prod`. */
+  path: string;
+  sourceKind: "GitRepository" | "OCIRepository";
+  /** Decrypt SOPS secrets with the `sops-age` Secret. */
+  sops: boolean;
+  /** Also substitute from the `cluster-secret-vars` Secret. */
+  secretVars: boolean;
+}
+
+/** The root Kustomization `flux-system`: the top of the Russian doll. */
+export function renderRootKustomization(args: RootKustomizationArgs): K8sObject {
+  const substituteFrom: { kind: "ConfigMap" | "Secret"; name: string }[] = [{ kind: "ConfigMap", name: CLUSTER_VARS_CONFIGMAP }];
+  if (args.secretVars) substituteFrom.push({ kind: "Secret", name: CLUSTER_SECRET_VARS_SECRET });
+  return {
+    apiVersion: API.kustomize,
+    kind: "Kustomization",
+    metadata: { name: ROOT_NAME, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } },
+    spec: compact({
+      interval: args.sync.interval,
+      retryInterval: args.sync.retryInterval,
+      timeout: args.sync.timeout,
+      path: args.path,
+      prune: args.sync.prune,
+      wait: args.sync.wait || undefined,
+      sourceRef: { kind: args.sourceKind, name: ROOT_NAME },
+      decryption: args.sops ? { provider: "sops", secretRef: { name: SOPS_SECRET } } : undefined,
+      postBuild: { substituteFrom },
+    }),
+  };
+}
+
+/** The root path for a platform unless configured: `./clusters/<platform>`. */
+export function rootPath(platformName: string, configured?: string): string {
+  return configured ?? `./clusters/${platformName}`;
+}
+
+/** A one-line description of the source reference, e.g. `tag v1.2.0` or `semver >=1.0.0 <2.0.0`. */
+export function describeRef(ref: FluxSourceConfig["ref"]): string {
+  const [kind, value] = Object.entries(ref).find(([, v]) => v !== undefined) ?? ["branch", "master"];
+  return `${kind} ${String(value)}`;
+}
+
+/**
+ * Keys of the Git/OCI credentials Secret `flux-system` for the configured auth. Secret values are
+ * passed through as given (the caller wraps them in `pulumi.secret`); returns undefined for `none`.
+ */
+export function renderAuthData<S>(
+  auth: FluxConfig["auth"],
+  material: {
+    /** Generated SSH key (when auth.privateKey is not configured). */
+    identity?: S;
+    /** Public half of the generated key. */
+    identityPub?: S;
+    /** How a configured secret value becomes a Secret value (`pulumi.secret` in the component). */
+    secret: (v: SecretValue) => S;
+  },
+): Record<string, S | string> | undefined {
+  switch (auth.type) {
+    case "none":
+      return undefined;
+    case "ssh": {
+      const identity = auth.privateKey ? material.secret(auth.privateKey) : material.identity;
+      if (identity === undefined) throw new Error("renderAuthData: an SSH identity is required");
+      return compact({
+        identity,
+        "identity.pub": material.identityPub,
+        known_hosts: auth.knownHosts.trim() + "\n",
+        password: auth.password ? material.secret(auth.password) : undefined,
+      }) as Record<string, S | string>;
+    }
+    case "https":
+      return compact({
+        username: auth.username,
+        password: auth.password ? material.secret(auth.password) : undefined,
+        bearerToken: auth.bearerToken ? material.secret(auth.bearerToken) : undefined,
+        "ca.crt": auth.caCert,
+      }) as Record<string, S | string>;
+    case "githubApp":
+      return compact({
+        githubAppID: auth.appId,
+        githubAppInstallationID: auth.installationId,
+        githubAppInstallationOwner: auth.installationOwner,
+        githubAppPrivateKey: material.secret(auth.privateKey),
+        githubAppBaseURL: auth.baseUrl,
+      }) as Record<string, S | string>;
+  }
+}
+
+/** `.dockerconfigjson` for an image pull secret. */
+export function renderDockerConfigJson(server: string, username: string, password: string): string {
+  const auth = Buffer.from(`${username}:${password}`).toString("base64");
+  return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Builds every tool the end-to-end tests need, with Go from the module proxy, into
+#   ${PLATFORM_E2E_CACHE:-~/.cache/platform-e2e}/<key>/bin
+# where <key> derives from every version involved, so a second run is a no-op in seconds.
+#
+# usage: scripts/e2e/build-tools.sh [--print-dir] [--list] [TOOL...]
+#   no TOOL      build all tools
+#   --print-dir  print the cache folder on stdout (after building) and nothing else there
+#   --list       print the resolved versions and the cache folder, build nothing
+#
+# Versions: scripts/e2e/versions.env (etcd, Kubernetes), package-lock.json (Pulumi CLI and
+# language host = @pulumi/pulumi, Kubernetes provider = @pulumi/kubernetes),
+# components/flux/versions.json (source-controller, kustomize-controller).
+# Never commits or copies upstream source into the repository: everything lives in the cache.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=versions.env
+source "$HERE/versions.env"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+
+PRINT_DIR=0
+LIST_ONLY=0
+WANT=()
+for a in "$@"; do
+  case "$a" in
+    --print-dir) PRINT_DIR=1 ;;
+    --list) LIST_ONLY=1 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -*) die "unknown option $a" ;;
+    *) WANT+=("$a") ;;
+  esac
+done
+ALL_TOOLS=(etcd kube-apiserver kube-controller-manager source-controller kustomize-controller
+  pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
+[ ${#WANT[@]} -gt 0 ] || WANT=("${ALL_TOOLS[@]}")
+for t in "${WANT[@]}"; do
+  printf '%s\n' "${ALL_TOOLS[@]}" | grep -qx "$t" || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"
+done
+
+# Everything human-readable goes to stderr so --print-dir can be captured.
+log() { printf '%s\n' "$*" >&2; }
+
+require_go
+resolve_versions
+CACHE="$(e2e_cache_dir)"
+if [ "$LIST_ONLY" = 1 ]; then
+  print_versions
+  echo "cache: $CACHE"
+  exit 0
+fi
+mkdir -p "$CACHE/bin" "$CACHE/src" "$CACHE/logs" "$CACHE/crds"
+print_versions >&2
+log "cache: $CACHE"
+
+ensure_apt_tools
+
+check_proxy
+
+export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+TIMINGS="$CACHE/timings.txt"
+: >"$TIMINGS"
+FAILED=()
+TOTAL_START=$(date +%s)
+
+build_one() {
+  local tool="$1" fn="$2" store
+  store="$(tool_store "$tool")"
+  local logf="$CACHE/logs/$tool.log"
+  if [ -x "$store/$tool" ]; then
+    ln -f "$store/$tool" "$CACHE/bin/$tool" 2>/dev/null || cp -f "$store/$tool" "$CACHE/bin/$tool"
+    log "$(printf '%-28s cached (cold build took %ss)' "$tool" "$(cat "$store/build-seconds" 2>/dev/null || echo '?')")"
+    echo "$tool cached $(cat "$store/build-seconds" 2>/dev/null || echo '?')" >>"$TIMINGS"
+    return 0
+  fi
+  log "$(printf '%-28s building ... (log: %s)' "$tool" "$logf")"
+  local start end
+  start=$(date +%s)
+  mkdir -p "$store"
+  if (OUT="$store/$tool.tmp" "$fn" "$tool") >"$logf" 2>&1 && mv -f "$store/$tool.tmp" "$store/$tool"; then
+    end=$(date +%s)
+    echo "$((end - start))" >"$store/build-seconds"
+    tool_versions "$tool" >"$store/versions"
+    ln -f "$store/$tool" "$CACHE/bin/$tool" 2>/dev/null || cp -f "$store/$tool" "$CACHE/bin/$tool"
+    echo "$tool cold $((end - start))" >>"$TIMINGS"
+    log "$(printf '%-28s built in %ss' "$tool" "$((end - start))")"
+  else
+    end=$(date +%s)
+    log "$(printf '%-28s FAILED after %ss; last lines of %s:' "$tool" "$((end - start))" "$logf")"
+    tail -n 25 "$logf" | sed 's/^/    /' >&2
+    FAILED+=("$tool")
+  fi
+}
+
+for t in "${WANT[@]}"; do
+  case "$t" in
+    etcd) build_one etcd build_etcd ;;
+    kube-apiserver | kube-controller-manager) build_one "$t" build_kube ;;
+    source-controller | kustomize-controller) build_one "$t" build_flux_controller ;;
+    pulumi) build_one pulumi build_pulumi_cli ;;
+    pulumi-language-nodejs) build_one pulumi-language-nodejs build_pulumi_language_nodejs ;;
+    pulumi-resource-kubernetes) build_one pulumi-resource-kubernetes build_pulumi_kubernetes ;;
+  esac
+done
+# The Flux CRDs come with the controller modules; copy them whenever a controller is present.
+copy_flux_crds || FAILED+=(flux-crds)
+
+log "total: $(($(date +%s) - TOTAL_START))s"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  log "build-tools: FAILED: ${FAILED[*]}"
+  exit 1
+fi
+if [ "$PRINT_DIR" = 1 ]; then echo "$CACHE"; fi

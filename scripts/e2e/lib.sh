@@ -1,0 +1,259 @@
+# shellcheck shell=bash
+# Helpers for scripts/e2e/build-tools.sh. Sourced, never run.
+
+die() {
+  printf 'build-tools: %s\n' "$*" >&2
+  exit 2
+}
+
+# --- versions ---------------------------------------------------------------------------------
+
+# json_get FILE JS-EXPRESSION-ON-j: prints the value (node of any version, else python3).
+json_get() {
+  local file="$1" expr="$2"
+  if command -v node >/dev/null 2>&1; then
+    node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));const v=('"$expr"');if(v===undefined||v===null)process.exit(3);console.log(v)' "$file"
+  elif command -v python3 >/dev/null 2>&1; then
+    local pyexpr="${expr//\[\"/[\"}"
+    python3 -c 'import json,sys;j=json.load(open(sys.argv[1]));print('"$pyexpr"')' "$file"
+  else
+    die "need node or python3 to read $file"
+  fi
+}
+
+resolve_versions() {
+  local lock="$ROOT/package-lock.json" flux="$ROOT/components/flux/versions.json"
+  [ -f "$lock" ] || die "missing $lock"
+  [ -f "$flux" ] || die "missing $flux"
+  PULUMI_VERSION="$(json_get "$lock" 'j["packages"]["node_modules/@pulumi/pulumi"]["version"]')" ||
+    die "no node_modules/@pulumi/pulumi in package-lock.json"
+  PULUMI_KUBERNETES_VERSION="$(json_get "$lock" 'j["packages"]["node_modules/@pulumi/kubernetes"]["version"]')" ||
+    die "no node_modules/@pulumi/kubernetes in package-lock.json"
+  SOURCE_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["source-controller"]')" ||
+    die "no controllers.source-controller in components/flux/versions.json"
+  KUSTOMIZE_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["kustomize-controller"]')" ||
+    die "no controllers.kustomize-controller in components/flux/versions.json"
+  GO_VERSION="$(go env GOVERSION)"
+  resolve_pulumi_module_versions
+}
+
+print_versions() {
+  cat <<EOF
+versions:
+  go                          $GO_VERSION
+  etcd                        $ETCD_VERSION
+  kubernetes                  $KUBERNETES_VERSION (staging modules $(kube_staging_version))
+  source-controller           $SOURCE_CONTROLLER_VERSION
+  kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
+  pulumi (CLI)                $PULUMI_VERSION (pkg module $PULUMI_PKG_MODULE_VERSION, sdk $PULUMI_SDK_MODULE_VERSION)
+  pulumi-language-nodejs      $PULUMI_VERSION (module $PULUMI_LANGUAGE_NODEJS_MODULE_VERSION)
+  pulumi-resource-kubernetes  $PULUMI_KUBERNETES_VERSION (module $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION)
+EOF
+}
+
+E2E_BASE="${PLATFORM_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-e2e}"
+
+# tool_versions TOOL: the versions one tool's binary depends on (its store key).
+tool_versions() {
+  local common="recipe=$E2E_RECIPE go=$GO_VERSION"
+  case "$1" in
+    etcd) echo "$common etcd=$ETCD_VERSION" ;;
+    kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
+    source-controller | kustomize-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
+    pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
+    pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION pkg=$PULUMI_PKG_MODULE_VERSION" ;;
+    pulumi-resource-kubernetes) echo "$common kubernetes-provider=$PULUMI_KUBERNETES_VERSION module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" ;;
+  esac
+}
+
+# tool_store TOOL: the folder holding one build of TOOL for its versions (shared by all keys).
+tool_store() { echo "$E2E_BASE/store/$1/$(tool_versions "$1" | sha256sum | cut -c1-16)"; }
+
+kube_staging_version() { echo "v0.${KUBERNETES_VERSION#v1.}"; }
+
+e2e_cache_dir() {
+  local base="$E2E_BASE" key
+  key="$(printf '%s\n' "recipe=$E2E_RECIPE" "go=$GO_VERSION" "etcd=$ETCD_VERSION" \
+    "kubernetes=$KUBERNETES_VERSION" "source-controller=$SOURCE_CONTROLLER_VERSION" \
+    "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION" "pulumi=$PULUMI_VERSION" \
+    "pulumi-pkg=$PULUMI_PKG_MODULE_VERSION" "pulumi-language-nodejs=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION" \
+    "pulumi-kubernetes=$PULUMI_KUBERNETES_VERSION" "pulumi-kubernetes-module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" |
+    sha256sum | cut -c1-16)"
+  echo "$base/$key"
+}
+
+# --- prerequisites ----------------------------------------------------------------------------
+
+require_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    if [ -x /usr/local/go/bin/go ]; then
+      export PATH="/usr/local/go/bin:$PATH"
+    else
+      die "Go is not installed (need Go >= 1.26 on PATH or at /usr/local/go). The end-to-end tools are built from the Go module proxy; install Go and re-run."
+    fi
+  fi
+  local v
+  v="$(go env GOVERSION | sed 's/^go//')"
+  case "$v" in
+    1.2[6-9]* | 1.[3-9][0-9]* | [2-9].*) ;;
+    *) die "Go $v is too old: the Flux controllers and Kubernetes 1.36 need Go >= 1.26." ;;
+  esac
+}
+
+check_proxy() {
+  local out
+  if ! out="$(timeout 90 go list -m "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>&1)"; then
+    die "the Go module proxy ($(go env GOPROXY)) is not usable from here: $out
+The end-to-end tools are built from it; fix GOPROXY (or the network) and re-run."
+  fi
+}
+
+ensure_apt_tools() {
+  local missing=()
+  command -v git >/dev/null 2>&1 || missing+=(git)
+  { [ -x /usr/sbin/sshd ] && command -v ssh-keyscan >/dev/null 2>&1; } || missing+=(openssh-server openssh-client)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]} with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 ||
+      die "apt-get install ${missing[*]} failed"
+  else
+    die "missing ${missing[*]}: install them (Debian: apt-get install -y ${missing[*]})"
+  fi
+}
+
+# --- go.mod handling --------------------------------------------------------------------------
+
+# modfile MODULE@VERSION: path of that module's go.mod in the module cache (downloads it).
+modfile() {
+  local f
+  f="$(go mod download -json "$1" | json_stdin 'j.GoMod')" || {
+    go mod download -json "$1" >&2 || true
+    return 1
+  }
+  echo "$f"
+}
+
+# moddir MODULE@VERSION: the module's extracted source folder in the module cache.
+moddir() { go mod download -json "$1" | json_stdin 'j.Dir'; }
+
+json_stdin() {
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(4)};const v=('"$1"');if(v===undefined||v===null||v==="")process.exit(3);console.log(v)})'
+}
+
+go_directive() { awk '$1=="go" {print $2; exit}' "$1"; }
+
+# required_version GOMOD MODULE: the version GOMOD requires MODULE at.
+required_version() {
+  go mod edit -json "$1" | json_stdin '(j.Require||[]).filter(r=>r.Path==="'"$2"'").map(r=>r.Version)[0]'
+}
+
+# replaces GOMOD: one line per replace directive: "OLD[@OLDVER] NEW [NEWVER]" (no NEWVER = local path).
+replaces() {
+  go mod edit -json "$1" | json_stdin '(j.Replace||[]).map(r=>[r.Old.Path+(r.Old.Version?"@"+r.Old.Version:""),r.New.Path,r.New.Version||""].join(" ").trim()).join("\n")||"#"' |
+    grep -v '^#$' || true
+}
+
+# new_wrapper DIR GOVERSION: a fresh wrapper module (go.mod only) in DIR, and cd into it.
+new_wrapper() {
+  rm -rf "$1"
+  mkdir -p "$1"
+  printf 'module platform-e2e/%s\n\ngo %s\n' "$(basename "$1")" "$2" >"$1/go.mod"
+  cd "$1"
+}
+
+# copy_published_replaces GOMOD: copy the upstream replace lines that point at published modules.
+copy_published_replaces() {
+  local old new ver
+  while read -r old new ver; do
+    [ -n "$ver" ] || continue
+    echo "replace $old => $new $ver"
+    go mod edit -replace="$old=$new@$ver"
+  done < <(replaces "$1")
+}
+
+# --- builders (each runs in a subshell with its output in the tool's log) ----------------------
+
+build_etcd() {
+  local mod=go.etcd.io/etcd/server/v3 gomod old new ver
+  gomod="$(modfile "$mod@$ETCD_VERSION")"
+  new_wrapper "$E2E_BASE/src/etcd" "$(go_directive "$gomod")"
+  go mod edit -require="$mod@$ETCD_VERSION"
+  # ../api, ../client/v3, ... are the sibling modules of the same release.
+  while read -r old new ver; do
+    [ -z "$ver" ] || continue
+    case "$new" in ../*) go mod edit -require="$old@$ETCD_VERSION" ;; esac
+  done < <(replaces "$gomod")
+  copy_published_replaces "$gomod"
+  cat go.mod
+  nice -n 19 go build -trimpath -ldflags "-s -w" -o "$OUT" "$mod"
+}
+
+build_kube() {
+  local tool="$1" mod=k8s.io/kubernetes gomod old new ver staging major minor
+  staging="$(kube_staging_version)"
+  gomod="$(modfile "$mod@$KUBERNETES_VERSION")"
+  new_wrapper "$E2E_BASE/src/kubernetes" "$(go_directive "$gomod")"
+  go mod edit -require="$mod@$KUBERNETES_VERSION"
+  while read -r old new ver; do
+    [ -z "$ver" ] || continue
+    case "$new" in ./staging/src/*) go mod edit -replace="$old=$old@$staging" ;; esac
+  done < <(replaces "$gomod")
+  copy_published_replaces "$gomod"
+  cat go.mod
+  major="${KUBERNETES_VERSION#v}"
+  major="${major%%.*}"
+  minor="${KUBERNETES_VERSION#v*.}"
+  minor="${minor%%.*}"
+  local ld="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor"
+    ld="$ld -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  nice -n 19 go build -trimpath -ldflags "$ld" -o "$OUT" "$mod/cmd/$tool"
+}
+
+flux_controller_version() {
+  case "$1" in
+    source-controller) echo "$SOURCE_CONTROLLER_VERSION" ;;
+    kustomize-controller) echo "$KUSTOMIZE_CONTROLLER_VERSION" ;;
+  esac
+}
+
+build_flux_controller() {
+  local tool="$1" ver mod gomod old new v
+  ver="$(flux_controller_version "$tool")"
+  mod="github.com/fluxcd/$tool"
+  gomod="$(modfile "$mod@$ver")"
+  new_wrapper "$E2E_BASE/src/$tool" "$(go_directive "$gomod")"
+  go mod edit -require="$mod@$ver"
+  # ./api is the controller's API module, published at the version the controller requires.
+  while read -r old new v; do
+    [ -z "$v" ] || continue
+    go mod edit -require="$old@$(required_version "$gomod" "$old")"
+  done < <(replaces "$gomod")
+  copy_published_replaces "$gomod"
+  cat go.mod
+  nice -n 19 go build -trimpath -ldflags "-s -w" -o "$OUT" "$mod"
+}
+
+copy_flux_crds() {
+  local tool ver dir
+  for tool in source-controller kustomize-controller; do
+    ver="$(flux_controller_version "$tool")"
+    dir="$(moddir "github.com/fluxcd/$tool@$ver")" || return 1
+    cp -f "$dir"/config/crd/bases/*.yaml "$CACHE/crds/"
+    chmod u+w "$CACHE"/crds/*.yaml
+  done
+}
+
+# --- Pulumi -----------------------------------------------------------------------------------
+
+resolve_pulumi_module_versions() {
+  PULUMI_SDK_MODULE_VERSION="v$PULUMI_VERSION"
+  PULUMI_PKG_MODULE_VERSION="v$PULUMI_VERSION"
+  PULUMI_LANGUAGE_NODEJS_MODULE_VERSION="TODO"
+  PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION="TODO"
+}

@@ -1,0 +1,67 @@
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { K8sObject } from "../components/flux/objects";
+import type { InstallManifestSource } from "../components/flux/manifests";
+import type { LoadedInstallManifests } from "../components/flux/bootstrap";
+
+/**
+ * What the program reads from outside the stack configuration. `liveEnvironment` reads files and
+ * fetches URLs; the offline render supplies one that never touches the network or the user's files.
+ */
+export interface PlatformEnvironment {
+  /** Contents of a kubeconfig file named by `cluster.kubeconfigPath`. */
+  readKubeconfig(file: string): Promise<string>;
+  /** The Flux install manifests, parsed. */
+  loadInstallManifests(source: InstallManifestSource): Promise<LoadedInstallManifests>;
+}
+
+/** Expand `~` and resolve relative to the project directory. */
+export function resolveUserPath(file: string, base = process.cwd()): string {
+  if (file === "~" || file.startsWith("~/")) return path.join(os.homedir(), file.slice(1));
+  return path.resolve(base, file);
+}
+
+/** Parse a multi-document YAML stream into objects (empty documents and `List`s flattened). */
+export function parseManifests(text: string, origin: string): K8sObject[] {
+  const out: K8sObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length) throw new Error(`${origin}: invalid YAML: ${doc.errors[0].message}`);
+    const value = doc.toJSON() as K8sObject | null;
+    if (!value) continue;
+    if (value.kind === "List" && Array.isArray(value.items)) out.push(...(value.items as K8sObject[]));
+    else out.push(value);
+  }
+  return out;
+}
+
+export async function readManifestFile(file: string): Promise<K8sObject[]> {
+  const full = resolveUserPath(file);
+  let text: string;
+  try {
+    text = await fs.readFile(full, "utf8");
+  } catch (e) {
+    throw new Error(`flux.install.manifests.file: cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseManifests(text, full);
+}
+
+export const liveEnvironment: PlatformEnvironment = {
+  async readKubeconfig(file) {
+    const full = resolveUserPath(file);
+    try {
+      return await fs.readFile(full, "utf8");
+    } catch (e) {
+      throw new Error(`cluster.kubeconfigPath: cannot read ${full} (${(e as NodeJS.ErrnoException).code}): point it at your kubeconfig, e.g. ~/.kube/config`);
+    }
+  },
+  async loadInstallManifests(source) {
+    if ("file" in source) return { objects: await readManifestFile(source.file) };
+    const res = await fetch(source.url).catch((e: Error) => {
+      throw new Error(`cannot download the Flux install manifests from ${source.url}: ${e.message}; on an air-gapped site set flux.install.manifests.file`);
+    });
+    if (!res.ok) throw new Error(`cannot download the Flux install manifests from ${source.url}: HTTP ${res.status}`);
+    return { objects: parseManifests(await res.text(), source.url) };
+  },
+};

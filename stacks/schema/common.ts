@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+/**
+ * A value that came from a `secure:` entry of the stack file (or must have). It never prints its
+ * value: `String()`, `JSON.stringify` and `util.inspect` all show `[secret]`, so a config object can
+ * be logged or snapshotted safely. Components wrap `.value` in `pulumi.secret` before use.
+ */
+/** Stand-in for a `secure:` value the offline render cannot decrypt. */
+export const REDACTED = "[redacted]";
+
+export class SecretValue {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The plaintext. Only for `pulumi.secret(...)` and validations that must look inside. */
+  get value(): string {
+    return this.#value;
+  }
+  /** False for the render's stand-in: checks that look inside a secret skip unknown values. */
+  get known(): boolean {
+    return this.#value !== REDACTED;
+  }
+  toString(): string {
+    return "[secret]";
+  }
+  toJSON(): string {
+    return "[secret]";
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "[secret]";
+  }
+}
+
+/** A string that must be a secret (`pulumi config set --secret --path ...`). */
+export const secret = () =>
+  z
+    .string({ error: "expected a string (set it with `pulumi config set --secret --path <key>`)" })
+    .min(1, { error: "must not be empty" })
+    .transform((v) => new SecretValue(v));
+
+/** Go duration as Flux and Kubernetes accept it, e.g. `30s`, `1m`, `1h30m`. */
+export const duration = () =>
+  z
+    .string()
+    .regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, {
+      error: "must be a Go duration such as 30s, 5m or 1h30m",
+    });
+
+/** Flux postBuild variable names: `^[_a-zA-Z][_a-zA-Z0-9]*$`. */
+export const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+
+/** A Kubernetes object name (RFC 1123 subdomain). */
+export const k8sName = () =>
+  z
+    .string()
+    .max(253, { error: "must be at most 253 characters" })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+      error: "must be a lowercase DNS name (letters, digits, '-', '.'), as Kubernetes names are",
+    });
+
+/** A Kubernetes namespace name (RFC 1123 label). */
+export const k8sNamespace = () =>
+  z
+    .string()
+    .max(63, { error: "must be at most 63 characters" })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+      error: "must be a lowercase DNS label (letters, digits, '-'), as namespace names are",
+    });
+
+export const stringMap = () => z.record(z.string(), z.string({ error: "values must be strings (quote numbers and booleans)" }));
+
+export const toleration = () =>
+  z.strictObject({
+    key: z.string().optional(),
+    operator: z.enum(["Exists", "Equal"]).optional(),
+    value: z.string().optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  });
+export type Toleration = z.infer<ReturnType<typeof toleration>>;

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { k8sName, secret } from "./common";
+
+/** `cluster.kind: existing`: any cluster reachable with a kubeconfig (kind, k3d, a managed cluster). */
+export const existingClusterSchema = z.strictObject({
+  kind: z.literal("existing"),
+  /** Cluster name as the platform knows it. @default the platform name */
+  name: k8sName().optional(),
+  /** Kubeconfig contents, as a secret (`pulumi config set --secret --path cluster.kubeconfig < file`). */
+  kubeconfig: secret().optional(),
+  /** Path to a kubeconfig file (`~` expands); read at deploy time. */
+  kubeconfigPath: z.string().min(1).optional(),
+  /** Context to use in the kubeconfig. @default the kubeconfig's current context */
+  context: z.string().min(1).optional(),
+});
+export type ExistingClusterConfig = z.infer<typeof existingClusterSchema>;

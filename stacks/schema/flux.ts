@@ -1,0 +1,224 @@
+import { z } from "zod";
+import versions from "../../components/flux/versions.json";
+import { duration, k8sName, k8sNamespace, secret, stringMap, toleration, VARIABLE_NAME } from "./common";
+
+export const DEFAULT_COMPONENTS = [
+  "source-controller",
+  "kustomize-controller",
+  "helm-controller",
+  "notification-controller",
+] as const;
+export const EXTRA_COMPONENTS = ["image-reflector-controller", "image-automation-controller", "source-watcher"] as const;
+const component = z.enum([...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS], {
+  error: `must be one of ${[...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS].join(", ")}`,
+});
+
+const patchTarget = z.strictObject({
+  /** Kind of the install objects to patch, e.g. Deployment. */
+  kind: z.string().optional(),
+  /** Name of the object. */
+  name: z.string().optional(),
+  /** Namespace of the object. */
+  namespace: z.string().optional(),
+  /** Labels the object must carry (all of them). */
+  labels: stringMap().optional(),
+});
+
+const installPatch = z.strictObject({
+  /** Which install objects the patch applies to; every listed field must match. */
+  target: patchTarget,
+  /** A JSON merge patch (an object) or a JSON 6902 patch (a list of operations). */
+  patch: z.union([
+    z.array(
+      z.looseObject({
+        op: z.enum(["add", "remove", "replace", "move", "copy", "test"]),
+        path: z.string().startsWith("/", { error: "a JSON patch path starts with '/'" }),
+      }),
+    ),
+    z.record(z.string(), z.unknown()),
+  ]),
+});
+
+const imagePullSecret = z
+  .strictObject({
+    /** Secret name in flux-system; referenced by every controller pod. */
+    name: k8sName().default("flux-registry"),
+    /** When set with username and password, the program creates the dockerconfigjson Secret. */
+    server: z.string().optional(),
+    username: z.string().optional(),
+    password: secret().optional(),
+  })
+  .superRefine((v, ctx) => {
+    const given = [v.server, v.username, v.password].filter((x) => x !== undefined).length;
+    if (given !== 0 && given !== 3)
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "server, username and password go together: give all three to have the Secret created, or none to reference an existing Secret",
+      });
+  });
+
+const manifests = z.strictObject({
+  /** Local install.yaml for air-gapped sites (path relative to the project). Default: the release asset of `flux.version`. */
+  file: z.string().optional(),
+  /** Mirror of the release asset; `{version}` is replaced by the Flux version. */
+  url: z.string().url({ error: "must be an http(s) URL" }).optional(),
+  /** Skip Pulumi's readiness waiting on the install objects (clusters where controllers cannot run yet). */
+  skipAwait: z.boolean().default(false),
+});
+
+const operator = z.strictObject({
+  /** Flux Operator Helm chart (OCI). */
+  chart: z.string().default(versions.operator.chart),
+  /** Chart version, pinned. */
+  chartVersion: z.string().default(versions.operator.chartVersion),
+  /** Extra Helm values for the operator chart. */
+  values: z.record(z.string(), z.unknown()).default({}),
+  /** FluxInstance cluster.type. */
+  clusterType: z.enum(["kubernetes", "openshift", "aws", "azure", "gcp"]).default("kubernetes"),
+  /** FluxInstance cluster.size (controller concurrency profile). */
+  size: z.enum(["small", "medium", "large"]).optional(),
+  /** FluxInstance cluster.multitenant. */
+  multitenant: z.boolean().default(false),
+});
+
+const install = z.strictObject({
+  /** `manifests`: upstream install manifests, transformed by the program; `operator`: Flux Operator + FluxInstance; `none`: Flux is already there. */
+  mode: z.enum(["manifests", "operator", "none"]).default("manifests"),
+  /** Container registry the controller images come from. */
+  registry: z.string().default("ghcr.io/fluxcd"),
+  imagePullSecret: imagePullSecret.optional(),
+  tolerations: z.array(toleration()).default([]),
+  nodeSelector: stringMap().default({}),
+  /** Install Flux's network policies (allow-egress, allow-scraping, allow-webhooks). */
+  networkPolicy: z.boolean().default(true),
+  clusterDomain: z.string().default("cluster.local"),
+  logLevel: z.enum(["debug", "info", "error"]).default("info"),
+  components: z.array(component).default([...DEFAULT_COMPONENTS]),
+  extraComponents: z.array(component).default([]),
+  patches: z.array(installPatch).default([]),
+  manifests: manifests.default({ skipAwait: false }),
+  operator: operator.default(() => operator.parse({})),
+});
+
+const gitRef = z
+  .strictObject({
+    tag: z.string().min(1).optional(),
+    semver: z.string().min(1).optional(),
+    branch: z.string().min(1).optional(),
+    commit: z.string().regex(/^[0-9a-f]{7,40}$/, { error: "must be a commit SHA (7 to 40 hex digits)" }).optional(),
+    name: z.string().startsWith("refs/", { error: "must be a full ref such as refs/heads/main" }).optional(),
+    digest: z.string().startsWith("sha256:", { error: "must be an OCI digest sha256:…" }).optional(),
+  })
+  .refine((r) => Object.values(r).filter((v) => v !== undefined).length === 1, {
+    error: "give exactly one of tag, semver, branch, commit, name (Git) or tag, semver, digest (OCI)",
+  });
+
+const source = z.strictObject({
+  kind: z.enum(["git", "oci"]).default("git"),
+  /** Git: `ssh://git@host/org/repo.git` or `https://…`; OCI: `oci://registry/repo`. */
+  url: z.string({ error: "is required: the repository Flux pulls the platform from" }),
+  ref: gitRef,
+  interval: duration().default("1m"),
+  timeout: duration().default("60s"),
+  /** .gitignore-style paths to leave out of the artifact. */
+  ignore: z.string().optional(),
+  recurseSubmodules: z.boolean().default(false),
+  /** Cloud provider auth for the source (OCI: aws|azure|gcp; Git: azure|github). */
+  provider: z.enum(["generic", "aws", "azure", "gcp", "github"]).optional(),
+  /** Signature verification of commits or tags (Git: PGP or SSH keys by file name ending .asc or .sshpub). */
+  verify: z
+    .strictObject({
+      mode: z.enum(["HEAD", "Tag", "TagAndHEAD"]).optional(),
+      provider: z.enum(["cosign", "notation"]).optional(),
+      publicKeys: z.record(z.string(), z.string()).default({}),
+    })
+    .optional(),
+});
+
+const auth = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      type: z.literal("ssh"),
+      /** Deploy key (OpenSSH or PEM). When absent, a key is generated and its public half exported. */
+      privateKey: secret().optional(),
+      /** Passphrase of privateKey, when it is encrypted. */
+      password: secret().optional(),
+      /** Algorithm of a generated deploy key. */
+      keyAlgorithm: z.enum(["ed25519", "ecdsa", "rsa"]).default("ed25519"),
+      /** known_hosts lines for the Git host (`ssh-keyscan [-p PORT] host`). */
+      knownHosts: z.string({
+        error: "is required for SSH: add the output of `ssh-keyscan <git host>` (with -p PORT for a non-22 port)",
+      }),
+    }),
+    z.strictObject({
+      type: z.literal("https"),
+      username: z.string().optional(),
+      /** Password or personal access token. */
+      password: secret().optional(),
+      bearerToken: secret().optional(),
+      /** PEM CA bundle for a private Git server. */
+      caCert: z.string().optional(),
+    }),
+    z.strictObject({
+      type: z.literal("githubApp"),
+      appId: z.union([z.string(), z.number()]).transform(String),
+      installationId: z.union([z.string(), z.number()]).transform(String).optional(),
+      installationOwner: z.string().optional(),
+      privateKey: secret(),
+      /** GitHub Enterprise API base URL. */
+      baseUrl: z.string().optional(),
+    }),
+    z.strictObject({ type: z.literal("none") }),
+  ],
+  { error: "type must be one of ssh, https, githubApp, none" },
+);
+
+const sync = z.strictObject({
+  /** Path of the root Kustomization in the repository. @default ./clusters/<platform name> */
+  path: z.string().optional(),
+  interval: duration().default("10m"),
+  retryInterval: duration().default("2m"),
+  timeout: duration().default("5m"),
+  prune: z.boolean().default(true),
+  wait: z.boolean().default(false),
+});
+
+const extraSecret = z.strictObject({
+  namespace: k8sNamespace(),
+  name: k8sName(),
+  type: z.string().default("Opaque"),
+  labels: stringMap().default({}),
+  data: z.record(z.string(), secret()),
+  /** Create the namespace (skip for namespaces that already exist, such as kube-system). */
+  createNamespace: z.boolean().default(true),
+});
+
+export const fluxSchema = z.strictObject({
+  /** Flux version (exact x.y.z). */
+  version: z
+    .string()
+    .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { error: "must be an exact Flux version such as 2.9.4 (not a range, not latest)" })
+    .default(versions.flux),
+  install: install.default(() => install.parse({})),
+  source,
+  auth: auth.default({ type: "none" }),
+  /** SOPS age key for decrypting secrets in the repository (Secret sops-age, key age.agekey). */
+  sops: z.strictObject({ ageKey: secret() }).optional(),
+  sync: sync.default(() => sync.parse({})),
+  /** Extra variables in cluster-vars. */
+  vars: stringMap().default({}),
+  /** Secret variables, in Secret cluster-secret-vars. */
+  secretVars: z.record(z.string(), secret()).default({}),
+  extraSecrets: z.array(extraSecret).default([]),
+});
+
+export type FluxConfig = z.infer<typeof fluxSchema>;
+export type FluxInstallConfig = FluxConfig["install"];
+export type FluxSourceConfig = FluxConfig["source"];
+export type FluxAuthConfig = FluxConfig["auth"];
+export type InstallPatch = FluxInstallConfig["patches"][number];
+export type ExtraSecretConfig = FluxConfig["extraSecrets"][number];
+
+export { VARIABLE_NAME };
