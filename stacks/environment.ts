@@ -36,8 +36,8 @@ export function parseManifests(text: string, origin: string): K8sObject[] {
   return out;
 }
 
-export async function readManifestFile(file: string): Promise<K8sObject[]> {
-  const full = resolveUserPath(file);
+export async function readManifestFile(file: string, base = process.cwd()): Promise<K8sObject[]> {
+  const full = resolveUserPath(file, base);
   let text: string;
   try {
     text = await fs.readFile(full, "utf8");

@@ -3,14 +3,17 @@ import type { PlatformConfig } from "./config";
 import type { PlatformEnvironment } from "./environment";
 import { ExistingCluster, type KubernetesCluster } from "../components/cluster";
 import { FluxBootstrap, installManifestSource, type LoadedInstallManifests } from "../components/flux";
+import { buildEksCluster } from "./substrates/eks";
+import { buildBaremetalCluster } from "./substrates/baremetal";
+import { buildAwsServices } from "./substrates/aws";
 
 /** What a platform stack exports. */
 export interface PlatformOutputs {
   clusterName: pulumi.Output<string>;
   /** Secret. */
   kubeconfig: pulumi.Output<string>;
-  /** Public half of the generated Git deploy key; undefined when a key is supplied or auth is not SSH. */
-  deployPublicKey: pulumi.Output<string | undefined>;
+  /** Public half of the generated Git deploy key; absent when a key is supplied or auth is not SSH. */
+  deployPublicKey?: pulumi.Output<string>;
   rootSourceUrl: pulumi.Output<string>;
   rootSourceRef: pulumi.Output<string>;
   rootPath: pulumi.Output<string>;
@@ -60,10 +63,9 @@ function createCluster(config: PlatformConfig, kubeconfigFromFile: string | unde
         context: cluster.context,
       });
     case "eks":
+      return buildEksCluster(config, cluster);
     case "baremetal":
-      throw new pulumi.RunError(
-        `cluster.kind "${cluster.kind}" is validated but not built yet by this version of the program; use kind "existing" for now`,
-      );
+      return buildBaremetalCluster(config, cluster);
   }
 }
 
@@ -71,9 +73,11 @@ function createCluster(config: PlatformConfig, kubeconfigFromFile: string | unde
 export async function deployPlatform(config: PlatformConfig, env: PlatformEnvironment): Promise<PlatformOutputs> {
   const prepared = await prepare(config, env);
   const cluster = createCluster(config, prepared.kubeconfig);
+  const aws = buildAwsServices(config, cluster);
   const clusterVars: Record<string, pulumi.Input<string>> = {
     ...platformClusterVars(config, clusterNameOf(config)),
     ...cluster.clusterVars,
+    ...aws.clusterVars,
     ...config.flux.vars,
   };
   const flux = new FluxBootstrap("flux", {
@@ -82,11 +86,12 @@ export async function deployPlatform(config: PlatformConfig, env: PlatformEnviro
     flux: config.flux,
     installManifests: prepared.installManifests,
     clusterVars,
+    waitFor: aws.dependsOn,
   });
   return {
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
-    deployPublicKey: flux.deployPublicKey,
+    ...(flux.deployPublicKey ? { deployPublicKey: flux.deployPublicKey } : {}),
     rootSourceUrl: flux.sourceUrl,
     rootSourceRef: flux.sourceRef,
     rootPath: flux.rootPath,

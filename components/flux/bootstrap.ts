@@ -23,6 +23,8 @@ export interface FluxBootstrapArgs {
   installManifests?: LoadedInstallManifests;
   /** cluster-vars contents (contract keys and user vars); never secrets. */
   clusterVars: Record<string, pulumi.Input<string>>;
+  /** Resources the first step waits for besides the cluster's own (e.g. the IAM roles cluster-vars names). @default [] */
+  waitFor?: pulumi.Resource[];
 }
 
 const secretOf = (v: SecretValue) => pulumi.secret(v.value);
@@ -32,8 +34,8 @@ const secretOf = (v: SecretValue) => pulumi.secret(v.value);
  * → root source and Kustomization `flux-system`. Each step depends on the whole previous step.
  */
 export class FluxBootstrap extends pulumi.ComponentResource {
-  /** Public half of the generated deploy key (add it to the repository as a read-only deploy key). */
-  public readonly deployPublicKey: pulumi.Output<string | undefined>;
+  /** Public half of the generated deploy key (add it to the repository as a read-only deploy key); only when one is generated. */
+  public readonly deployPublicKey?: pulumi.Output<string>;
   public readonly sourceUrl: pulumi.Output<string>;
   /** e.g. `tag v1.0.0`. */
   public readonly sourceRef: pulumi.Output<string>;
@@ -50,14 +52,14 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const installObjects = installObjectsOf(flux, args.installManifests, pull?.name);
 
     // 1. Namespace, after whatever the cluster needs to be usable.
+    const before = [...cluster.readyResources, ...(args.waitFor ?? [])];
     const ns = renderNamespace();
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { ...k8sOpts, dependsOn: cluster.readyResources });
+    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { ...k8sOpts, dependsOn: before });
     const afterNamespace = { ...k8sOpts, dependsOn: [namespace] };
     const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY, ...extra } });
 
     // 2. Early secrets and cluster-vars.
     const early: pulumi.Resource[] = [];
-    let deployPublicKey: pulumi.Output<string | undefined> = pulumi.output(undefined);
     let generated: tls.PrivateKey | undefined;
     if (flux.auth.type === "ssh" && !flux.auth.privateKey) {
       const algorithm = { ed25519: "ED25519", ecdsa: "ECDSA", rsa: "RSA" }[flux.auth.keyAlgorithm];
@@ -66,10 +68,9 @@ export class FluxBootstrap extends pulumi.ComponentResource {
         { algorithm, ...(algorithm === "ECDSA" ? { ecdsaCurve: "P384" } : {}), ...(algorithm === "RSA" ? { rsaBits: 4096 } : {}) },
         { parent: this },
       );
-      deployPublicKey = generated.publicKeyOpenssh;
     }
     const authData = renderAuthData(flux.auth, {
-      identity: generated?.privateKeyOpenssh,
+      identity: generated ? pulumi.secret(generated.privateKeyOpenssh) : undefined,
       identityPub: generated?.publicKeyOpenssh,
       secret: secretOf,
     });
@@ -120,7 +121,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       if (!s.createNamespace || extraNamespaces.has(s.namespace)) continue;
       extraNamespaces.set(
         s.namespace,
-        new k8s.core.v1.Namespace(`${name}-ns-${s.namespace}`, { metadata: { name: s.namespace, labels: { ...MANAGED_BY } } }, { ...k8sOpts, dependsOn: cluster.readyResources }),
+        new k8s.core.v1.Namespace(`${name}-ns-${s.namespace}`, { metadata: { name: s.namespace, labels: { ...MANAGED_BY } } }, { ...k8sOpts, dependsOn: before }),
       );
     }
     for (const s of flux.extraSecrets) {
@@ -129,7 +130,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
         new k8s.core.v1.Secret(
           `${name}-secret-${s.namespace}-${s.name}`,
           { metadata: { name: s.name, namespace: s.namespace, labels: { ...MANAGED_BY, ...s.labels } }, type: s.type, stringData: mapValues(s.data, secretOf) },
-          { ...k8sOpts, dependsOn: nsDep ? [nsDep] : cluster.readyResources },
+          { ...k8sOpts, dependsOn: nsDep ? [nsDep] : before },
         ),
       );
     }
@@ -167,13 +168,13 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       { ...k8sOpts, dependsOn: [...afterInstall.dependsOn, sourceResource] },
     );
 
-    this.deployPublicKey = deployPublicKey;
+    this.deployPublicKey = generated?.publicKeyOpenssh;
     this.sourceUrl = pulumi.output(flux.source.url);
     this.sourceRef = pulumi.output(describeRef(flux.source.ref));
     this.rootPath = pulumi.output(path);
     this.clusterVars = pulumi.output(args.clusterVars);
     this.registerOutputs({
-      deployPublicKey: this.deployPublicKey,
+      ...(this.deployPublicKey ? { deployPublicKey: this.deployPublicKey } : {}),
       sourceUrl: this.sourceUrl,
       sourceRef: this.sourceRef,
       rootPath: this.rootPath,
