@@ -7,7 +7,10 @@ export class UsageError extends Error {}
 type FlagSpec = Record<string, "string" | "boolean">;
 type Flags<S extends FlagSpec> = { [K in keyof S]?: S[K] extends "string" ? string : boolean };
 
-export function parseCliArgs<S extends FlagSpec>(argv: string[], spec: S): { positionals: string[]; flags: Flags<S> } {
+export function parseCliArgs<S extends FlagSpec>(
+  argv: string[],
+  spec: S,
+): { positionals: string[]; flags: Flags<S> } {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -24,7 +27,10 @@ export function parseCliArgs<S extends FlagSpec>(argv: string[], spec: S): { pos
  * Run a CLI main. User errors (UsageError and the given error classes) print their message only and
  * exit 1 (2 for usage); anything else is a bug and prints its stack.
  */
-export function runCli(main: (argv: string[]) => Promise<number>, userErrors: (new (...a: never[]) => Error)[] = []): void {
+export function runCli(
+  main: (argv: string[]) => Promise<number>,
+  userErrors: (new (...a: never[]) => Error)[] = [],
+): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -18,16 +18,21 @@ export const OBJECT_KEYS = ["tags", "cluster", "dns", "secrets", "flux"] as cons
 /** Scalars declared in Pulumi.yaml with default "", which means unset. */
 const OPTIONAL_SCALARS = ["country", "site"];
 
-const clusterSchema = z.discriminatedUnion("kind", [existingClusterSchema, eksClusterSchema, baremetalClusterSchema], {
-  error: "kind must be one of existing, eks, baremetal",
-});
+const clusterSchema = z.discriminatedUnion(
+  "kind",
+  [existingClusterSchema, eksClusterSchema, baremetalClusterSchema],
+  {
+    error: "kind must be one of existing, eks, baremetal",
+  },
+);
 
 export const platformSchema = z.strictObject({
   /** Platform name: one country/site and environment, e.g. `de-prod`. A DNS label. */
   name: z
     .string({ error: "is required: the platform's name, e.g. de-prod" })
     .regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, {
-      error: "must be a DNS label of at most 40 characters: lowercase letters, digits and '-', starting with a letter",
+      error:
+        "must be a DNS label of at most 40 characters: lowercase letters, digits and '-', starting with a letter",
     }),
   /** Environment, e.g. dev, staging, prod. */
   environment: z
@@ -40,7 +45,10 @@ export const platformSchema = z.strictObject({
     .string({ error: "is required: the organization, used as the first segment of secret names" })
     .regex(/^[a-z][a-z0-9-]*$/, { error: "must be a lowercase word" }),
   /** ISO 3166-1 alpha-2 country code, lowercase. */
-  country: z.string().regex(/^[a-z]{2}$/, { error: "must be an ISO 3166-1 alpha-2 code in lowercase, e.g. de" }).optional(),
+  country: z
+    .string()
+    .regex(/^[a-z]{2}$/, { error: "must be an ISO 3166-1 alpha-2 code in lowercase, e.g. de" })
+    .optional(),
   /** Site or data centre. */
   site: z.string().min(1).optional(),
   /** Tags/labels put on every taggable resource. */
@@ -116,7 +124,9 @@ function secretPaths(value: unknown, path: (string | number)[] = []): (string | 
  * (schema, cross-field rules, secrets given in plain text) before anything is created.
  */
 export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
-  const values = Object.fromEntries(Object.entries(source.values).filter(([k, v]) => !(OPTIONAL_SCALARS.includes(k) && v === "")));
+  const values = Object.fromEntries(
+    Object.entries(source.values).filter(([k, v]) => !(OPTIONAL_SCALARS.includes(k) && v === "")),
+  );
   const parsed = platformSchema.safeParse(values);
   if (!parsed.success) throw new ConfigError(source, problemsFromZod(parsed.error));
   const problems = crossCheck(parsed.data);

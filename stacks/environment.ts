@@ -42,7 +42,10 @@ export async function readManifestFile(file: string, base = process.cwd()): Prom
   try {
     text = await fs.readFile(full, "utf8");
   } catch (e) {
-    throw new Error(`flux.install.manifests.file: cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(
+      `flux.install.manifests.file: cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
+    );
   }
   return parseManifests(text, full);
 }
@@ -53,15 +56,21 @@ export const liveEnvironment: PlatformEnvironment = {
     try {
       return await fs.readFile(full, "utf8");
     } catch (e) {
-      throw new Error(`cluster.kubeconfigPath: cannot read ${full} (${(e as NodeJS.ErrnoException).code}): point it at your kubeconfig, e.g. ~/.kube/config`);
+      throw new Error(
+        `cluster.kubeconfigPath: cannot read ${full} (${(e as NodeJS.ErrnoException).code}): point it at your kubeconfig, e.g. ~/.kube/config`,
+        { cause: e },
+      );
     }
   },
   async loadInstallManifests(source) {
     if ("file" in source) return { objects: await readManifestFile(source.file) };
     const res = await fetch(source.url).catch((e: Error) => {
-      throw new Error(`cannot download the Flux install manifests from ${source.url}: ${e.message}; on an air-gapped site set flux.install.manifests.file`);
+      throw new Error(
+        `cannot download the Flux install manifests from ${source.url}: ${e.message}; on an air-gapped site set flux.install.manifests.file`,
+      );
     });
-    if (!res.ok) throw new Error(`cannot download the Flux install manifests from ${source.url}: HTTP ${res.status}`);
+    if (!res.ok)
+      throw new Error(`cannot download the Flux install manifests from ${source.url}: HTTP ${res.status}`);
     return { objects: parseManifests(await res.text(), source.url) };
   },
 };

@@ -46,9 +46,13 @@ export function clusterNameOf(config: PlatformConfig): string {
 /** Everything that reads from outside and can fail, done before any resource is registered. */
 async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
   const installManifests: LoadedInstallManifests | undefined =
-    config.flux.install.mode === "manifests" ? await env.loadInstallManifests(installManifestSource(config.flux.version, config.flux.install)) : undefined;
+    config.flux.install.mode === "manifests"
+      ? await env.loadInstallManifests(installManifestSource(config.flux.version, config.flux.install))
+      : undefined;
   const kubeconfig =
-    config.cluster.kind === "existing" && config.cluster.kubeconfigPath ? await env.readKubeconfig(config.cluster.kubeconfigPath) : undefined;
+    config.cluster.kind === "existing" && config.cluster.kubeconfigPath
+      ? await env.readKubeconfig(config.cluster.kubeconfigPath)
+      : undefined;
   return { installManifests, kubeconfig };
 }
 
@@ -59,7 +63,9 @@ function createCluster(config: PlatformConfig, kubeconfigFromFile: string | unde
     case "existing":
       return new ExistingCluster(clusterName, {
         clusterName,
-        kubeconfig: cluster.kubeconfig ? pulumi.secret(cluster.kubeconfig.value) : pulumi.secret(kubeconfigFromFile ?? ""),
+        kubeconfig: cluster.kubeconfig
+          ? pulumi.secret(cluster.kubeconfig.value)
+          : pulumi.secret(kubeconfigFromFile ?? ""),
         context: cluster.context,
       });
     case "eks":
@@ -70,7 +76,10 @@ function createCluster(config: PlatformConfig, kubeconfigFromFile: string | unde
 }
 
 /** Compose one platform: cluster → (DNS, secrets) → Flux bootstrap. */
-export async function deployPlatform(config: PlatformConfig, env: PlatformEnvironment): Promise<PlatformOutputs> {
+export async function deployPlatform(
+  config: PlatformConfig,
+  env: PlatformEnvironment,
+): Promise<PlatformOutputs> {
   const prepared = await prepare(config, env);
   const cluster = createCluster(config, prepared.kubeconfig);
   const aws = buildAwsServices(config, cluster);

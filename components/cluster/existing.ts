@@ -32,6 +32,10 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
       { kubeconfig: this.kubeconfig, context: args.context, enableServerSideApply: true },
       { parent: this },
     );
-    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, provider: this.provider });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      provider: this.provider,
+    });
   }
 }

@@ -6,8 +6,24 @@ import type { FluxConfig } from "../../stacks/schema/flux";
 import type { SecretValue } from "../../stacks/schema/common";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 import { renderFluxInstance, transformInstallManifests } from "./manifests";
-import { FLUX_NAMESPACE, GIT_AUTH_SECRET, MANAGED_BY, SOPS_KEY, SOPS_SECRET, VERIFY_SECRET, type K8sObject } from "./objects";
-import { describeRef, renderAuthData, renderDockerConfigJson, renderNamespace, renderRootKustomization, renderRootSource, rootPath } from "./render";
+import {
+  FLUX_NAMESPACE,
+  GIT_AUTH_SECRET,
+  MANAGED_BY,
+  SOPS_KEY,
+  SOPS_SECRET,
+  VERIFY_SECRET,
+  type K8sObject,
+} from "./objects";
+import {
+  describeRef,
+  renderAuthData,
+  renderDockerConfigJson,
+  renderNamespace,
+  renderRootKustomization,
+  renderRootSource,
+  rootPath,
+} from "./render";
 
 /** Install manifests as the environment supplied them: parsed objects, or a URL left unfetched (offline render). */
 export type LoadedInstallManifests = { objects: K8sObject[] } | { unfetchedUrl: string };
@@ -54,9 +70,17 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     // 1. Namespace, after whatever the cluster needs to be usable.
     const before = [...cluster.readyResources, ...(args.waitFor ?? [])];
     const ns = renderNamespace();
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: ns.metadata }, { ...k8sOpts, dependsOn: before });
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: ns.metadata },
+      { ...k8sOpts, dependsOn: before },
+    );
     const afterNamespace = { ...k8sOpts, dependsOn: [namespace] };
-    const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY, ...extra } });
+    const meta = (n: string, extra: Record<string, string> = {}) => ({
+      name: n,
+      namespace: FLUX_NAMESPACE,
+      labels: { ...MANAGED_BY, ...extra },
+    });
 
     // 2. Early secrets and cluster-vars.
     const early: pulumi.Resource[] = [];
@@ -65,7 +89,11 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       const algorithm = { ed25519: "ED25519", ecdsa: "ECDSA", rsa: "RSA" }[flux.auth.keyAlgorithm];
       generated = new tls.PrivateKey(
         `${name}-deploy-key`,
-        { algorithm, ...(algorithm === "ECDSA" ? { ecdsaCurve: "P384" } : {}), ...(algorithm === "RSA" ? { rsaBits: 4096 } : {}) },
+        {
+          algorithm,
+          ...(algorithm === "ECDSA" ? { ecdsaCurve: "P384" } : {}),
+          ...(algorithm === "RSA" ? { rsaBits: 4096 } : {}),
+        },
         { parent: this },
       );
     }
@@ -75,19 +103,39 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       secret: secretOf,
     });
     if (authData)
-      early.push(new k8s.core.v1.Secret(`${name}-git-auth`, { metadata: meta(GIT_AUTH_SECRET), stringData: authData }, afterNamespace));
+      early.push(
+        new k8s.core.v1.Secret(
+          `${name}-git-auth`,
+          { metadata: meta(GIT_AUTH_SECRET), stringData: authData },
+          afterNamespace,
+        ),
+      );
 
     const verifyKeys = flux.source.verify?.publicKeys ?? {};
     if (Object.keys(verifyKeys).length)
-      early.push(new k8s.core.v1.Secret(`${name}-verify-keys`, { metadata: meta(VERIFY_SECRET), stringData: verifyKeys }, afterNamespace));
+      early.push(
+        new k8s.core.v1.Secret(
+          `${name}-verify-keys`,
+          { metadata: meta(VERIFY_SECRET), stringData: verifyKeys },
+          afterNamespace,
+        ),
+      );
 
     if (flux.sops)
       early.push(
-        new k8s.core.v1.Secret(`${name}-sops-age`, { metadata: meta(SOPS_SECRET), stringData: { [SOPS_KEY]: secretOf(flux.sops.ageKey) } }, afterNamespace),
+        new k8s.core.v1.Secret(
+          `${name}-sops-age`,
+          { metadata: meta(SOPS_SECRET), stringData: { [SOPS_KEY]: secretOf(flux.sops.ageKey) } },
+          afterNamespace,
+        ),
       );
 
     const watch = { "reconcile.fluxcd.io/watch": "Enabled" };
-    const clusterVarsMap = new k8s.core.v1.ConfigMap(`${name}-cluster-vars`, { metadata: meta(CLUSTER_VARS_CONFIGMAP, watch), data: args.clusterVars }, afterNamespace);
+    const clusterVarsMap = new k8s.core.v1.ConfigMap(
+      `${name}-cluster-vars`,
+      { metadata: meta(CLUSTER_VARS_CONFIGMAP, watch), data: args.clusterVars },
+      afterNamespace,
+    );
     early.push(clusterVarsMap);
 
     const hasSecretVars = Object.keys(flux.secretVars).length > 0;
@@ -95,7 +143,10 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       early.push(
         new k8s.core.v1.Secret(
           `${name}-cluster-secret-vars`,
-          { metadata: meta(CLUSTER_SECRET_VARS_SECRET, watch), stringData: mapValues(flux.secretVars, secretOf) },
+          {
+            metadata: meta(CLUSTER_SECRET_VARS_SECRET, watch),
+            stringData: mapValues(flux.secretVars, secretOf),
+          },
           afterNamespace,
         ),
       );
@@ -108,7 +159,11 @@ export class FluxBootstrap extends pulumi.ComponentResource {
           {
             metadata: meta(pull.name),
             type: "kubernetes.io/dockerconfigjson",
-            stringData: { ".dockerconfigjson": pulumi.secret(pull.password.value).apply((pw) => renderDockerConfigJson(server, username, pw)) },
+            stringData: {
+              ".dockerconfigjson": pulumi
+                .secret(pull.password.value)
+                .apply((pw) => renderDockerConfigJson(server, username, pw)),
+            },
           },
           afterNamespace,
         ),
@@ -121,7 +176,11 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       if (!s.createNamespace || extraNamespaces.has(s.namespace)) continue;
       extraNamespaces.set(
         s.namespace,
-        new k8s.core.v1.Namespace(`${name}-ns-${s.namespace}`, { metadata: { name: s.namespace, labels: { ...MANAGED_BY } } }, { ...k8sOpts, dependsOn: before }),
+        new k8s.core.v1.Namespace(
+          `${name}-ns-${s.namespace}`,
+          { metadata: { name: s.namespace, labels: { ...MANAGED_BY } } },
+          { ...k8sOpts, dependsOn: before },
+        ),
       );
     }
     for (const s of flux.extraSecrets) {
@@ -129,7 +188,11 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       early.push(
         new k8s.core.v1.Secret(
           `${name}-secret-${s.namespace}-${s.name}`,
-          { metadata: { name: s.name, namespace: s.namespace, labels: { ...MANAGED_BY, ...s.labels } }, type: s.type, stringData: mapValues(s.data, secretOf) },
+          {
+            metadata: { name: s.name, namespace: s.namespace, labels: { ...MANAGED_BY, ...s.labels } },
+            type: s.type,
+            stringData: mapValues(s.data, secretOf),
+          },
           { ...k8sOpts, dependsOn: nsDep ? [nsDep] : before },
         ),
       );
@@ -140,31 +203,69 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const install: pulumi.Resource[] = [];
     if (installObjects) {
       // Offline render of a URL source: recorded as its source, not fetched.
-      const input = "unfetchedUrl" in installObjects ? { files: [installObjects.unfetchedUrl] } : { objs: installObjects.objects };
+      const input =
+        "unfetchedUrl" in installObjects
+          ? { files: [installObjects.unfetchedUrl] }
+          : { objs: installObjects.objects };
       install.push(new k8s.yaml.v2.ConfigGroup(`${name}-install`, input, afterEarly));
     } else if (flux.install.mode === "operator") {
       const op = flux.install.operator;
       const release = new k8s.helm.v3.Release(
         `${name}-operator`,
-        { name: "flux-operator", chart: op.chart, version: op.chartVersion, namespace: FLUX_NAMESPACE, createNamespace: false, values: op.values, skipAwait: flux.install.manifests.skipAwait },
+        {
+          name: "flux-operator",
+          chart: op.chart,
+          version: op.chartVersion,
+          namespace: FLUX_NAMESPACE,
+          createNamespace: false,
+          values: op.values,
+          skipAwait: flux.install.manifests.skipAwait,
+        },
         afterEarly,
       );
       const instance = renderFluxInstance(flux.version, flux.install, pull?.name);
       install.push(
         release,
-        new k8s.apiextensions.CustomResource(`${name}-instance`, { apiVersion: instance.apiVersion, kind: instance.kind, metadata: instance.metadata, spec: instance.spec }, { ...k8sOpts, dependsOn: [release] }),
+        new k8s.apiextensions.CustomResource(
+          `${name}-instance`,
+          {
+            apiVersion: instance.apiVersion,
+            kind: instance.kind,
+            metadata: instance.metadata,
+            spec: instance.spec,
+          },
+          { ...k8sOpts, dependsOn: [release] },
+        ),
       );
     }
 
     // 4. Root sync.
     const afterInstall = { ...k8sOpts, dependsOn: install.length ? install : [namespace, ...early] };
-    const source = renderRootSource(flux.source, { secretName: authData ? GIT_AUTH_SECRET : undefined, verifySecretName: Object.keys(verifyKeys).length ? VERIFY_SECRET : undefined });
-    const sourceResource = new k8s.apiextensions.CustomResource(`${name}-source`, { apiVersion: source.apiVersion, kind: source.kind, metadata: source.metadata, spec: source.spec }, afterInstall);
+    const source = renderRootSource(flux.source, {
+      secretName: authData ? GIT_AUTH_SECRET : undefined,
+      verifySecretName: Object.keys(verifyKeys).length ? VERIFY_SECRET : undefined,
+    });
+    const sourceResource = new k8s.apiextensions.CustomResource(
+      `${name}-source`,
+      { apiVersion: source.apiVersion, kind: source.kind, metadata: source.metadata, spec: source.spec },
+      afterInstall,
+    );
     const path = rootPath(args.platformName, flux.sync.path);
-    const kustomization = renderRootKustomization({ sync: flux.sync, path, sourceKind: source.kind as "GitRepository" | "OCIRepository", sops: flux.sops !== undefined, secretVars: hasSecretVars });
+    const kustomization = renderRootKustomization({
+      sync: flux.sync,
+      path,
+      sourceKind: source.kind as "GitRepository" | "OCIRepository",
+      sops: flux.sops !== undefined,
+      secretVars: hasSecretVars,
+    });
     new k8s.apiextensions.CustomResource(
       `${name}-sync`,
-      { apiVersion: kustomization.apiVersion, kind: kustomization.kind, metadata: kustomization.metadata, spec: kustomization.spec },
+      {
+        apiVersion: kustomization.apiVersion,
+        kind: kustomization.kind,
+        metadata: kustomization.metadata,
+        spec: kustomization.spec,
+      },
       { ...k8sOpts, dependsOn: [...afterInstall.dependsOn, sourceResource] },
     );
 
@@ -183,11 +284,20 @@ export class FluxBootstrap extends pulumi.ComponentResource {
   }
 }
 
-function installObjectsOf(flux: FluxConfig, loaded: LoadedInstallManifests | undefined, imagePullSecret: string | undefined): LoadedInstallManifests | undefined {
+function installObjectsOf(
+  flux: FluxConfig,
+  loaded: LoadedInstallManifests | undefined,
+  imagePullSecret: string | undefined,
+): LoadedInstallManifests | undefined {
   if (flux.install.mode !== "manifests") return undefined;
   if (!loaded) throw new Error("FluxBootstrap: installManifests is required in manifests mode");
   if ("unfetchedUrl" in loaded) return loaded;
-  return { objects: transformInstallManifests(loaded.objects, flux.install, { imagePullSecret, skipAwait: flux.install.manifests.skipAwait }) };
+  return {
+    objects: transformInstallManifests(loaded.objects, flux.install, {
+      imagePullSecret,
+      skipAwait: flux.install.manifests.skipAwait,
+    }),
+  };
 }
 
 function mapValues<A, B>(o: Record<string, A>, f: (a: A) => B): Record<string, B> {

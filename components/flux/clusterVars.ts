@@ -10,31 +10,84 @@ export interface ClusterVarSpec {
   /** Which part of the program provides it. */
   source: "platform" | "cluster" | "flux" | "aws" | "dns" | "secrets";
   /** When it is present; `always` keys exist on every platform. */
-  presentWhen: "always" | "cluster.kind is eks" | "aws" | "dns" | "secrets" | "platform.country" | "platform.site";
+  presentWhen:
+    "always" | "cluster.kind is eks" | "aws" | "dns" | "secrets" | "platform.country" | "platform.site";
 }
 
 export const CLUSTER_VARS = {
   PLATFORM_NAME: { description: "Platform name (stack's `name`)", source: "platform", presentWhen: "always" },
-  PLATFORM_ENVIRONMENT: { description: "Environment, e.g. dev or prod", source: "platform", presentWhen: "always" },
+  PLATFORM_ENVIRONMENT: {
+    description: "Environment, e.g. dev or prod",
+    source: "platform",
+    presentWhen: "always",
+  },
   PLATFORM_OWNER: { description: "Owning team", source: "platform", presentWhen: "always" },
-  PLATFORM_ORGANIZATION: { description: "Organization (prefix of secret names)", source: "platform", presentWhen: "always" },
-  PLATFORM_COUNTRY: { description: "ISO 3166-1 alpha-2 country code", source: "platform", presentWhen: "platform.country" },
+  PLATFORM_ORGANIZATION: {
+    description: "Organization (prefix of secret names)",
+    source: "platform",
+    presentWhen: "always",
+  },
+  PLATFORM_COUNTRY: {
+    description: "ISO 3166-1 alpha-2 country code",
+    source: "platform",
+    presentWhen: "platform.country",
+  },
   PLATFORM_SITE: { description: "Site or data centre", source: "platform", presentWhen: "platform.site" },
   CLUSTER_NAME: { description: "Kubernetes cluster name", source: "cluster", presentWhen: "always" },
-  CLUSTER_KIND: { description: "Cluster substrate: eks, baremetal or existing", source: "cluster", presentWhen: "always" },
-  CLUSTER_DOMAIN: { description: "In-cluster DNS domain (flux.install.clusterDomain)", source: "flux", presentWhen: "always" },
-  FLUX_VERSION: { description: "Flux version installed by the program", source: "flux", presentWhen: "always" },
+  CLUSTER_KIND: {
+    description: "Cluster substrate: eks, baremetal or existing",
+    source: "cluster",
+    presentWhen: "always",
+  },
+  CLUSTER_DOMAIN: {
+    description: "In-cluster DNS domain (flux.install.clusterDomain)",
+    source: "flux",
+    presentWhen: "always",
+  },
+  FLUX_VERSION: {
+    description: "Flux version installed by the program",
+    source: "flux",
+    presentWhen: "always",
+  },
   AWS_REGION: { description: "AWS region of the platform's resources", source: "aws", presentWhen: "aws" },
   AWS_ACCOUNT_ID: { description: "AWS account id", source: "aws", presentWhen: "aws" },
-  OIDC_PROVIDER_ARN: { description: "IAM OIDC provider of the EKS cluster (IRSA)", source: "cluster", presentWhen: "cluster.kind is eks" },
+  OIDC_PROVIDER_ARN: {
+    description: "IAM OIDC provider of the EKS cluster (IRSA)",
+    source: "cluster",
+    presentWhen: "cluster.kind is eks",
+  },
   DNS_ZONE_NAME: { description: "The platform's Route53 zone name", source: "dns", presentWhen: "dns" },
   DNS_ZONE_ID: { description: "The platform's Route53 hosted zone id", source: "dns", presentWhen: "dns" },
-  EXTERNAL_DNS_OWNER_ID: { description: "external-dns --txt-owner-id, unique per platform", source: "dns", presentWhen: "dns" },
-  EXTERNAL_DNS_ROLE_ARN: { description: "IAM role external-dns assumes (IRSA; EKS)", source: "dns", presentWhen: "dns" },
-  CERT_MANAGER_ROLE_ARN: { description: "IAM role cert-manager assumes for DNS-01 (IRSA; EKS)", source: "dns", presentWhen: "dns" },
-  SECRETS_PREFIX: { description: "Secrets Manager name prefix, `<org>/<platform>/`", source: "secrets", presentWhen: "secrets" },
-  SECRETS_KMS_KEY_ARN: { description: "KMS key encrypting the platform's secrets", source: "secrets", presentWhen: "secrets" },
-  ESO_ROLE_ARN: { description: "IAM role External Secrets Operator assumes (IRSA; EKS)", source: "secrets", presentWhen: "secrets" },
+  EXTERNAL_DNS_OWNER_ID: {
+    description: "external-dns --txt-owner-id, unique per platform",
+    source: "dns",
+    presentWhen: "dns",
+  },
+  EXTERNAL_DNS_ROLE_ARN: {
+    description: "IAM role external-dns assumes (IRSA; EKS)",
+    source: "dns",
+    presentWhen: "dns",
+  },
+  CERT_MANAGER_ROLE_ARN: {
+    description: "IAM role cert-manager assumes for DNS-01 (IRSA; EKS)",
+    source: "dns",
+    presentWhen: "dns",
+  },
+  SECRETS_PREFIX: {
+    description: "Secrets Manager name prefix, `<org>/<platform>/`",
+    source: "secrets",
+    presentWhen: "secrets",
+  },
+  SECRETS_KMS_KEY_ARN: {
+    description: "KMS key encrypting the platform's secrets",
+    source: "secrets",
+    presentWhen: "secrets",
+  },
+  ESO_ROLE_ARN: {
+    description: "IAM role External Secrets Operator assumes (IRSA; EKS)",
+    source: "secrets",
+    presentWhen: "secrets",
+  },
 } as const satisfies Record<string, ClusterVarSpec>;
 
 export type ClusterVarKey = keyof typeof CLUSTER_VARS;

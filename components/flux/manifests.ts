@@ -22,7 +22,9 @@ export function installManifestUrl(version: string, mirror?: string): string {
 export type InstallManifestSource = { file: string } | { url: string };
 
 export function installManifestSource(version: string, install: FluxInstallConfig): InstallManifestSource {
-  return install.manifests.file ? { file: install.manifests.file } : { url: installManifestUrl(version, install.manifests.url) };
+  return install.manifests.file
+    ? { file: install.manifests.file }
+    : { url: installManifestUrl(version, install.manifests.url) };
 }
 
 /** An error in the user's install configuration found while transforming the manifests. */
@@ -36,7 +38,9 @@ function clone<T>(v: T): T {
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return clone(patch);
   const out: Record<string, unknown> =
-    target !== null && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+    target !== null && typeof target === "object" && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -73,7 +77,8 @@ function podSpecOf(obj: K8sObject): PodSpec | undefined {
 function rewriteArgs(args: string[], install: FluxInstallConfig): string[] {
   return args.map((a) => {
     if (a.startsWith("--log-level=")) return `--log-level=${install.logLevel}`;
-    if (a.startsWith("--events-addr=")) return a.replace(/\.svc\.cluster\.local\./, `.svc.${install.clusterDomain}.`);
+    if (a.startsWith("--events-addr="))
+      return a.replace(/\.svc\.cluster\.local\./, `.svc.${install.clusterDomain}.`);
     return a;
   });
 }
@@ -90,7 +95,11 @@ export interface TransformOptions {
  * (the bootstrap creates it first, with the early secrets). Throws InstallManifestError when a
  * configured patch matches nothing or fails, naming the config path.
  */
-export function transformInstallManifests(docs: K8sObject[], install: FluxInstallConfig, opts: TransformOptions): K8sObject[] {
+export function transformInstallManifests(
+  docs: K8sObject[],
+  install: FluxInstallConfig,
+  opts: TransformOptions,
+): K8sObject[] {
   const wanted = new Set<string>([...install.components, ...install.extraComponents]);
   let out = docs
     .filter((d) => d && typeof d === "object" && d.kind)
@@ -106,14 +115,17 @@ export function transformInstallManifests(docs: K8sObject[], install: FluxInstal
     const pod = podSpecOf(obj);
     if (pod) {
       for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
-        if (c.image?.startsWith(`${UPSTREAM_REGISTRY}/`)) c.image = `${install.registry.replace(/\/$/, "")}/${c.image.slice(UPSTREAM_REGISTRY.length + 1)}`;
+        if (c.image?.startsWith(`${UPSTREAM_REGISTRY}/`))
+          c.image = `${install.registry.replace(/\/$/, "")}/${c.image.slice(UPSTREAM_REGISTRY.length + 1)}`;
         if (c.args) c.args = rewriteArgs(c.args, install);
       }
       if (opts.imagePullSecret) pod.imagePullSecrets = [{ name: opts.imagePullSecret }];
       if (install.tolerations.length) pod.tolerations = clone(install.tolerations);
-      if (Object.keys(install.nodeSelector).length) pod.nodeSelector = { ...(pod.nodeSelector ?? {}), ...install.nodeSelector };
+      if (Object.keys(install.nodeSelector).length)
+        pod.nodeSelector = { ...(pod.nodeSelector ?? {}), ...install.nodeSelector };
     }
-    if (opts.skipAwait) obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };
+    if (opts.skipAwait)
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };
   }
 
   install.patches.forEach((p, i) => {
@@ -122,9 +134,11 @@ export function transformInstallManifests(docs: K8sObject[], install: FluxInstal
       if (!matches(obj, p.target)) return obj;
       hits++;
       try {
-        return (Array.isArray(p.patch)
-          ? jsonPatch.applyPatch(clone(obj), p.patch as jsonPatch.Operation[], true, false).newDocument
-          : mergePatch(obj, p.patch)) as K8sObject;
+        return (
+          Array.isArray(p.patch)
+            ? jsonPatch.applyPatch(clone(obj), p.patch as jsonPatch.Operation[], true, false).newDocument
+            : mergePatch(obj, p.patch)
+        ) as K8sObject;
       } catch (e) {
         throw new InstallManifestError(
           `flux.install.patches.${i}: the patch does not apply to ${obj.kind}/${obj.metadata.name}: ${(e as Error).message.split("\n")[0]}`,
@@ -140,24 +154,40 @@ export function transformInstallManifests(docs: K8sObject[], install: FluxInstal
 }
 
 /** The FluxInstance (`operator` mode): the same settings expressed for the Flux Operator. */
-export function renderFluxInstance(version: string, install: FluxInstallConfig, imagePullSecret?: string): K8sObject {
+export function renderFluxInstance(
+  version: string,
+  install: FluxInstallConfig,
+  imagePullSecret?: string,
+): K8sObject {
   const podPatch: Record<string, unknown> = {};
   if (install.tolerations.length) podPatch.tolerations = install.tolerations;
   if (Object.keys(install.nodeSelector).length) podPatch.nodeSelector = install.nodeSelector;
   const patches: { target: Record<string, unknown>; patch: string }[] = [];
   if (Object.keys(podPatch).length)
-    patches.push({ target: { kind: "Deployment" }, patch: JSON.stringify({ spec: { template: { spec: podPatch } } }) });
+    patches.push({
+      target: { kind: "Deployment" },
+      patch: JSON.stringify({ spec: { template: { spec: podPatch } } }),
+    });
   if (install.logLevel !== "info")
     patches.push({
       target: { kind: "Deployment" },
-      patch: JSON.stringify([{ op: "add", path: "/spec/template/spec/containers/0/args/-", value: `--log-level=${install.logLevel}` }]),
+      patch: JSON.stringify([
+        {
+          op: "add",
+          path: "/spec/template/spec/containers/0/args/-",
+          value: `--log-level=${install.logLevel}`,
+        },
+      ]),
     });
   for (const p of install.patches) {
     const target: Record<string, unknown> = {};
     if (p.target.kind) target.kind = p.target.kind;
     if (p.target.name) target.name = p.target.name;
     if (p.target.namespace) target.namespace = p.target.namespace;
-    if (p.target.labels) target.labelSelector = Object.entries(p.target.labels).map(([k, v]) => `${k}=${v}`).join(",");
+    if (p.target.labels)
+      target.labelSelector = Object.entries(p.target.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
     patches.push({ target, patch: JSON.stringify(p.patch) });
   }
   const distribution: Record<string, unknown> = { version, registry: install.registry };
@@ -175,5 +205,10 @@ export function renderFluxInstance(version: string, install: FluxInstallConfig, 
     cluster,
   };
   if (patches.length) spec.kustomize = { patches };
-  return { apiVersion: API.fluxInstance, kind: "FluxInstance", metadata: { name: "flux", namespace: FLUX_NAMESPACE }, spec };
+  return {
+    apiVersion: API.fluxInstance,
+    kind: "FluxInstance",
+    metadata: { name: "flux", namespace: FLUX_NAMESPACE },
+    spec,
+  };
 }

@@ -58,7 +58,10 @@ export function renderRootSource(source: FluxSourceConfig, refs: SourceRefs): K8
         ignore: source.ignore,
         recurseSubmodules: source.recurseSubmodules || undefined,
         verify: source.verify
-          ? compact({ mode: source.verify.mode ?? "HEAD", secretRef: refs.verifySecretName ? { name: refs.verifySecretName } : undefined })
+          ? compact({
+              mode: source.verify.mode ?? "HEAD",
+              secretRef: refs.verifySecretName ? { name: refs.verifySecretName } : undefined,
+            })
           : undefined,
       }),
     };
@@ -77,7 +80,10 @@ export function renderRootSource(source: FluxSourceConfig, refs: SourceRefs): K8
       provider,
       ignore: source.ignore,
       verify: source.verify
-        ? compact({ provider: source.verify.provider ?? "cosign", secretRef: refs.verifySecretName ? { name: refs.verifySecretName } : undefined })
+        ? compact({
+            provider: source.verify.provider ?? "cosign",
+            secretRef: refs.verifySecretName ? { name: refs.verifySecretName } : undefined,
+          })
         : undefined,
     }),
   };
@@ -96,7 +102,9 @@ export interface RootKustomizationArgs {
 
 /** The root Kustomization `flux-system`: the top of the Russian doll. */
 export function renderRootKustomization(args: RootKustomizationArgs): K8sObject {
-  const substituteFrom: { kind: "ConfigMap" | "Secret"; name: string }[] = [{ kind: "ConfigMap", name: CLUSTER_VARS_CONFIGMAP }];
+  const substituteFrom: { kind: "ConfigMap" | "Secret"; name: string }[] = [
+    { kind: "ConfigMap", name: CLUSTER_VARS_CONFIGMAP },
+  ];
   if (args.secretVars) substituteFrom.push({ kind: "Secret", name: CLUSTER_SECRET_VARS_SECRET });
   return {
     apiVersion: API.kustomize,

@@ -41,11 +41,9 @@ export const secret = () =>
 
 /** Go duration as Flux and Kubernetes accept it, e.g. `30s`, `1m`, `1h30m`. */
 export const duration = () =>
-  z
-    .string()
-    .regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, {
-      error: "must be a Go duration such as 30s, 5m or 1h30m",
-    });
+  z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, {
+    error: "must be a Go duration such as 30s, 5m or 1h30m",
+  });
 
 /** Flux postBuild variable names: `^[_a-zA-Z][_a-zA-Z0-9]*$`. */
 export const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
@@ -68,7 +66,8 @@ export const k8sNamespace = () =>
       error: "must be a lowercase DNS label (letters, digits, '-'), as namespace names are",
     });
 
-export const stringMap = () => z.record(z.string(), z.string({ error: "values must be strings (quote numbers and booleans)" }));
+export const stringMap = () =>
+  z.record(z.string(), z.string({ error: "values must be strings (quote numbers and booleans)" }));
 
 export const toleration = () =>
   z.strictObject({

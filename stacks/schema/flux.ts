@@ -8,7 +8,11 @@ export const DEFAULT_COMPONENTS = [
   "helm-controller",
   "notification-controller",
 ] as const;
-export const EXTRA_COMPONENTS = ["image-reflector-controller", "image-automation-controller", "source-watcher"] as const;
+export const EXTRA_COMPONENTS = [
+  "image-reflector-controller",
+  "image-automation-controller",
+  "source-watcher",
+] as const;
 const component = z.enum([...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS], {
   error: `must be one of ${[...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS].join(", ")}`,
 });
@@ -106,7 +110,10 @@ const gitRef = z
     tag: z.string().min(1).optional(),
     semver: z.string().min(1).optional(),
     branch: z.string().min(1).optional(),
-    commit: z.string().regex(/^[0-9a-f]{7,40}$/, { error: "must be a commit SHA (7 to 40 hex digits)" }).optional(),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/, { error: "must be a commit SHA (7 to 40 hex digits)" })
+      .optional(),
     name: z.string().startsWith("refs/", { error: "must be a full ref such as refs/heads/main" }).optional(),
     digest: z.string().startsWith("sha256:", { error: "must be an OCI digest sha256:…" }).optional(),
   })
@@ -149,7 +156,8 @@ const auth = z.discriminatedUnion(
       keyAlgorithm: z.enum(["ed25519", "ecdsa", "rsa"]).default("ed25519"),
       /** known_hosts lines for the Git host (`ssh-keyscan [-p PORT] host`). */
       knownHosts: z.string({
-        error: "is required for SSH: add the output of `ssh-keyscan <git host>` (with -p PORT for a non-22 port)",
+        error:
+          "is required for SSH: add the output of `ssh-keyscan <git host>` (with -p PORT for a non-22 port)",
       }),
     }),
     z.strictObject({
@@ -199,7 +207,9 @@ export const fluxSchema = z.strictObject({
   /** Flux version (exact x.y.z). */
   version: z
     .string()
-    .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { error: "must be an exact Flux version such as 2.9.4 (not a range, not latest)" })
+    .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, {
+      error: "must be an exact Flux version such as 2.9.4 (not a range, not latest)",
+    })
     .default(versions.flux),
   install: install.default(() => install.parse({})),
   source,

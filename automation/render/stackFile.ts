@@ -1,0 +1,78 @@
+/**
+ * Reads a stack's configuration offline, as the Pulumi CLI would hand it to the program: project
+ * defaults from Pulumi.yaml, values from Pulumi.<stack>.yaml. `secure:` values cannot be decrypted
+ * without the stack's secrets provider, so they become REDACTED stand-ins, and their exact paths are
+ * known (finer than the engine, which only knows which top-level keys hold secrets).
+ */
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/config";
+import { REDACTED } from "../../stacks/schema/common";
+
+export class StackFileError extends Error {}
+
+interface ProjectFile {
+  config?: Record<string, { default?: unknown } | unknown>;
+}
+
+function readSecure(value: unknown, at: (string | number)[], secrets: string[]): unknown {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0][0] === "secure") {
+      secrets.push(at.join("\u0000"));
+      return REDACTED;
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, readSecure(v, [...at, k], secrets)]));
+  }
+  if (Array.isArray(value)) return value.map((v, i) => readSecure(v, [...at, i], secrets));
+  return value;
+}
+
+async function readYaml(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch {
+    throw new StackFileError(`${path.basename(file)} not found in ${path.dirname(file)}: create it, or pick one of the stacks there`);
+  }
+  try {
+    return parse(text) ?? {};
+  } catch (e) {
+    throw new StackFileError(`${path.basename(file)}: invalid YAML: ${(e as Error).message}`);
+  }
+}
+
+/** The config source for `stack` of the project in `projectDir`. */
+export async function readStackConfig(projectDir: string, stack: string): Promise<ConfigSource> {
+  const project = (await readYaml(path.join(projectDir, "Pulumi.yaml"))) as ProjectFile;
+  const file = `Pulumi.${stack}.yaml`;
+  const stackFile = (await readYaml(path.join(projectDir, file))) as { config?: Record<string, unknown> };
+  const values: Record<string, unknown> = {};
+  for (const [key, decl] of Object.entries(project.config ?? {})) {
+    if (decl && typeof decl === "object" && "default" in decl) values[key] = (decl as { default: unknown }).default;
+  }
+  const secrets: string[] = [];
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const [fullKey, value] of Object.entries(stackFile.config ?? {})) {
+    if (!fullKey.includes(":")) {
+      values[fullKey] = readSecure(value, [fullKey], secrets);
+    } else if (fullKey.startsWith(prefix)) {
+      const key = fullKey.slice(prefix.length);
+      values[key] = readSecure(value, [key], secrets);
+    }
+    // Other namespaces (aws:region, kubernetes:…) configure providers, not the program.
+  }
+  return {
+    stack,
+    file,
+    values,
+    isSecret: (p) => secrets.includes(p.map(String).join("\u0000")),
+  };
+}
+
+/** Provider config the program's providers read (e.g. `aws:region`), by namespace. */
+export async function readProviderConfig(projectDir: string, stack: string): Promise<Record<string, unknown>> {
+  const stackFile = (await readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`))) as { config?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(stackFile.config ?? {}).filter(([k]) => k.includes(":") && !k.startsWith(`${CONFIG_NAMESPACE}:`)));
+}

@@ -1,0 +1,47 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import type { RenderResult } from "./index";
+import { describeRef } from "../../components/flux/render";
+
+/** A file name segment from an object's kind and name. */
+const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_");
+
+/** The short summary printed after a render (and saved as summary.txt). */
+export function summarize(r: RenderResult, outDir: string): string {
+  const counts = new Map<string, number>();
+  for (const res of r.resources) counts.set(res.type, (counts.get(res.type) ?? 0) + 1);
+  const width = Math.max(...[...counts.keys()].map((k) => k.length));
+  const src = r.config.flux.source;
+  const vars = r.outputs.clusterVars as Record<string, string> | undefined;
+  const lines = [
+    `render ${r.stack}: ${r.resources.length} resources, ${r.objects.length} Kubernetes objects in ${(r.durationMs / 1000).toFixed(2)} s -> ${outDir}`,
+    ...[...counts.entries()].sort().map(([t, n]) => `  ${t.padEnd(width)}  ${n}`),
+    `root source: ${src.kind === "git" ? "GitRepository" : "OCIRepository"} ${src.url} (${describeRef(src.ref)}), path ${String(r.outputs.rootPath)}`,
+    `flux install: ${r.config.flux.install.mode}, Flux ${r.config.flux.version}` +
+      (r.unfetched.length ? `; manifests from ${r.unfetched.map((u) => u.url).join(", ")} (not fetched offline; transformed at deploy time)` : ""),
+    `cluster-vars: ${Object.keys(vars ?? {}).sort().join(", ")}`,
+  ];
+  if (r.secretOutputs.length) lines.push(`secret outputs (redacted): ${r.secretOutputs.join(", ")}`);
+  return lines.join("\n");
+}
+
+/** Write `render/<stack>/`: Kubernetes objects as YAML, resources.json, outputs.json, summary.txt. */
+export async function writeRender(r: RenderResult, outDir: string): Promise<string> {
+  await fs.rm(outDir, { recursive: true, force: true });
+  await fs.mkdir(path.join(outDir, "k8s"), { recursive: true });
+  const used = new Set<string>();
+  for (const { object } of r.objects) {
+    const dir = path.join(outDir, "k8s", slug(object.metadata.namespace ?? "_cluster"));
+    let file = path.join(dir, `${slug(object.kind)}.${slug(object.metadata.name)}.yaml`);
+    for (let i = 2; used.has(file); i++) file = path.join(dir, `${slug(object.kind)}.${slug(object.metadata.name)}.${i}.yaml`);
+    used.add(file);
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(file, stringify(object, { lineWidth: 0 }));
+  }
+  await fs.writeFile(path.join(outDir, "resources.json"), JSON.stringify(r.resources, null, 2) + "\n");
+  await fs.writeFile(path.join(outDir, "outputs.json"), JSON.stringify(r.outputs, null, 2) + "\n");
+  const summary = summarize(r, outDir);
+  await fs.writeFile(path.join(outDir, "summary.txt"), summary + "\n");
+  return summary;
+}

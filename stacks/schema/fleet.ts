@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/** A label key or value: what Kubernetes accepts for label values, so labels can be copied there. */
+const LABEL = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * `platform:fleet`: where a stack sits in the fleet the CI driver (`npm run fleet`) rolls out.
+ * The program itself ignores it. A stack file without it is not part of the fleet.
+ */
+export const fleetSchema = z.strictObject({
+  /** Rollout wave, 1 = canary. Waves run in order; every wave from 1 to the highest must have a stack. */
+  wave: z
+    .number({ error: "is required: the rollout wave, an integer from 1 (1 is the canary wave)" })
+    .int({ error: "must be a whole number from 1" })
+    .min(1, { error: "must be 1 or more (1 is the canary wave)" }),
+  /** Free-form group shown in reports and selectable with `--group`, e.g. a region. */
+  group: z
+    .string()
+    .regex(LABEL, { error: "must be a word of letters, digits, '.', '_' or '-' (at most 63)" })
+    .optional(),
+  /** Labels selectable with `--label k=v`; `environment` is added from platform:environment unless given. */
+  labels: z
+    .record(
+      z.string().regex(LABEL, { error: "label keys are words of letters, digits, '.', '_' or '-'" }),
+      z.string({ error: "label values must be strings (quote numbers and booleans)" }).regex(LABEL, {
+        error: "label values are words of letters, digits, '.', '_' or '-' (at most 63)",
+      }),
+    )
+    .default({}),
+});
+
+export type FleetConfig = z.infer<typeof fleetSchema>;
