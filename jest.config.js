@@ -1,10 +1,24 @@
+const km = "<rootDir>/node_modules/@kubernetes-models";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  transform: {
+    "^.+\\.(ts|js)$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+  },
+  // @kubernetes-models/* (typed Flux objects, validated against the Flux JSON schemas) ship ESM
+  // with only an "import" export condition: map their entry points and let swc make them CommonJS.
+  transformIgnorePatterns: ["/node_modules/(?!(@kubernetes-models|is-cidr|cidr-regex)/)"],
+  moduleNameMapper: {
+    "^@kubernetes-models/base$": `${km}/base/dist/index.js`,
+    "^@kubernetes-models/validate$": `${km}/validate/dist/index.js`,
+    "^@kubernetes-models/validate/runtime/(.*)$": `${km}/validate/dist/runtime/$1.js`,
+    "^@kubernetes-models/apimachinery/_schemas/(.*)$": `${km}/apimachinery/_schemas/$1.js`,
+    "^@kubernetes-models/flux-cd/(.*)$": `${km}/flux-cd/$1/index.js`,
+  },
   // Each test file loads @pulumi/pulumi in its own module registry; two workers fit two cores.
   maxWorkers: 2,
 };

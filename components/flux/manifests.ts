@@ -30,8 +30,15 @@ export function installManifestSource(version: string, install: FluxInstallConfi
 /** An error in the user's install configuration found while transforming the manifests. */
 export class InstallManifestError extends Error {}
 
+/**
+ * Deep copy of plain data. Not `structuredClone`: its arrays belong to the outer realm when the
+ * code runs in a sandbox (jest), and Pulumi's serializer (`instanceof Array`) then sends them as objects.
+ */
 function clone<T>(v: T): T {
-  return structuredClone(v);
+  if (Array.isArray(v)) return v.map(clone) as T;
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) as T;
+  return v;
 }
 
 /** RFC 7386 JSON merge patch. */

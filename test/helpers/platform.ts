@@ -82,8 +82,16 @@ export interface Deployed {
 }
 
 /** Run deployPlatform on the offline engine. */
-export async function deploy(config: PlatformConfig, env: PlatformEnvironment = testEnvironment): Promise<Deployed> {
-  const run = await runOnMocks(() => deployPlatform(config, env), { project: "platform", stack: "test", placeholders, invokes });
+export async function deploy(
+  config: PlatformConfig,
+  env: PlatformEnvironment = testEnvironment,
+): Promise<Deployed> {
+  const run = await runOnMocks(() => deployPlatform(config, env), {
+    project: "platform",
+    stack: "test",
+    placeholders,
+    invokes,
+  });
   const get = (name: string) => {
     const r = run.resources.find((x) => x.name === name);
     if (!r) throw new Error(`no resource named ${name}; have ${run.resources.map((x) => x.name).join(", ")}`);
