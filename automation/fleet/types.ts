@@ -1,0 +1,151 @@
+/**
+ * The fleet driver's seams: what a runner (the Automation API, or a fake in tests) and a Flux
+ * reader (the cluster, or a fake) must do, and what the driver reports per stack.
+ */
+import type { FleetStack } from "../../stacks/fleet";
+
+/** Operations of `npm run fleet`. */
+export const OPERATIONS = ["preview", "up", "refresh", "destroy", "outputs", "status", "render"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+/** Operations that run the Pulumi engine on a stack. */
+export type EngineOperation = "preview" | "up" | "refresh" | "destroy";
+
+/** Resource changes of one operation (Pulumi's OpMap folded into what a reader cares about). */
+export interface ChangeCounts {
+  create: number;
+  update: number;
+  delete: number;
+  replace: number;
+  same: number;
+}
+
+export const NO_CHANGES: ChangeCounts = { create: 0, update: 0, delete: 0, replace: 0, same: 0 };
+
+/** Fold Pulumi's OpMap (`create`, `update`, `delete`, `replace`, `same`, …) into ChangeCounts. */
+export function countChanges(opMap: Partial<Record<string, number>> | undefined): ChangeCounts {
+  const m = opMap ?? {};
+  return {
+    create: (m.create ?? 0) + (m.import ?? 0),
+    update: m.update ?? 0,
+    delete: m.delete ?? 0,
+    replace: m.replace ?? 0,
+    same: m.same ?? 0,
+  };
+}
+
+/** Options of an engine operation, per stack (policy config may differ by environment). */
+export interface EngineOptions {
+  policyPacks: string[];
+  /** Policy config JSON files for this stack. */
+  policyPackConfigs: string[];
+  expectNoChanges: boolean;
+  refresh: boolean;
+}
+
+/** A stack output as the Automation API returns it. */
+export interface OutputValue {
+  value: unknown;
+  secret: boolean;
+}
+export type StackOutputs = Record<string, OutputValue>;
+
+export interface RunRequest {
+  stack: FleetStack;
+  operation: EngineOperation;
+  options: EngineOptions;
+  /** Aborting it cancels the operation the way Ctrl-C does (Pulumi unlocks the stack). */
+  signal: AbortSignal;
+  /** Pulumi's own output (goes to fleet-logs/<stack>.log). */
+  onOutput: (text: string) => void;
+  /** Running resource change counts, for the live progress line. */
+  onChanges: (counts: ChangeCounts) => void;
+}
+
+export interface RunResult {
+  changes: ChangeCounts;
+  /** Stack outputs after `up` (the gate reads the kubeconfig from them). */
+  outputs?: StackOutputs;
+}
+
+/** Runs Pulumi operations on stacks. Rejects on failure (the error message is reported). */
+export interface FleetRunner {
+  run(req: RunRequest): Promise<RunResult>;
+  outputs(stack: FleetStack, signal: AbortSignal): Promise<StackOutputs>;
+}
+
+/** A Kubernetes condition, as Flux sets them. */
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** What the gate and the dashboard read from a cluster: the root Kustomization and its source. */
+export interface FluxRootStatus {
+  kustomization?: {
+    generation?: number;
+    observedGeneration?: number;
+    ready?: Condition;
+    lastAppliedRevision?: string;
+    lastAttemptedRevision?: string;
+  };
+  source?: {
+    kind: string;
+    generation?: number;
+    observedGeneration?: number;
+    ready?: Condition;
+    artifactRevision?: string;
+  };
+}
+
+/** Where to read Flux: the stack's kubeconfig output and the context to use. */
+export interface FluxTarget {
+  stack: string;
+  kubeconfig: string;
+  context?: string;
+}
+
+export interface FluxReader {
+  read(target: FluxTarget, signal: AbortSignal): Promise<FluxRootStatus>;
+}
+
+/** Final state of one stack in a fleet run. */
+export type StackOutcome =
+  | "succeeded"
+  | "failed"
+  | "gate-failed"
+  /** Was running when the run was cancelled (Ctrl-C, --fail-fast). */
+  | "cancelled"
+  /** Never started: an earlier wave failed, --fail-fast, or Ctrl-C. */
+  | "skipped";
+
+/** The Flux root of a stack, as reported. */
+export interface FluxSummary {
+  revision?: string;
+  ready: "True" | "False" | "Unknown" | "missing";
+  reason?: string;
+  message?: string;
+  /** When the Ready condition last changed (ISO time). */
+  since?: string;
+}
+
+export interface StackResult {
+  stack: string;
+  wave: number;
+  group?: string;
+  result: StackOutcome;
+  changes: ChangeCounts;
+  durationMs: number;
+  error?: string;
+  /** Why a stack was skipped or cancelled. */
+  note?: string;
+  flux?: FluxSummary;
+  /** Non-secret outputs (secret ones as "[secret]"), for `outputs`. */
+  outputs?: Record<string, unknown>;
+  logFile?: string;
+}
+
+/** Live states a stack goes through, for progress display. */
+export type LiveState = "pending" | "running" | "gating" | StackOutcome;
