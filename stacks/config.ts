@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { fluxSchema } from "./schema/flux";
+import { fleetSchema } from "./schema/fleet";
 import { existingClusterSchema } from "./schema/existing";
 import { eksClusterSchema } from "./schema/eks";
 import { baremetalClusterSchema } from "./schema/baremetal";
@@ -14,7 +15,7 @@ export { SecretValue } from "./schema/common";
 /** Pulumi config namespace of every key (the project name). */
 export const CONFIG_NAMESPACE = "platform";
 /** Top-level keys that hold YAML objects (the others are scalars declared in Pulumi.yaml). */
-export const OBJECT_KEYS = ["tags", "cluster", "dns", "secrets", "flux"] as const;
+export const OBJECT_KEYS = ["tags", "cluster", "dns", "secrets", "flux", "fleet"] as const;
 /** Scalars declared in Pulumi.yaml with default "", which means unset. */
 const OPTIONAL_SCALARS = ["country", "site"];
 
@@ -57,6 +58,8 @@ export const platformSchema = z.strictObject({
   dns: dnsSchema.optional(),
   secrets: secretsSchema.optional(),
   flux: fluxSchema,
+  /** Place in the fleet rollout (`npm run fleet`); the program ignores it. */
+  fleet: fleetSchema.optional(),
 });
 
 export type PlatformConfig = z.infer<typeof platformSchema>;
