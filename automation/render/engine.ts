@@ -70,12 +70,11 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
       },
       call(args) {
         const answer = opts.invokes?.[args.token];
-        if (!answer) {
-          const e = new UnexpectedInvokeError(`unexpected invoke ${args.token}: add an answer for it to the offline engine`);
-          errors.push(e);
-          throw e;
-        }
-        return answer(args.inputs as Record<string, unknown>);
+        if (answer) return answer(args.inputs as Record<string, unknown>);
+        // Throwing here would surface as an unhandled rejection without this message: record it,
+        // answer nothing, and fail the run with it afterwards.
+        errors.push(new UnexpectedInvokeError(`unexpected invoke ${args.token}: add an answer for it to the offline engine (automation/render/placeholders.ts)`));
+        return {};
       },
     },
     opts.project,
@@ -83,7 +82,9 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
     false,
   );
 
-  const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
+  let outputs: pulumi.Unwrap<T> | undefined;
+  try {
+    outputs = (await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       const parent = args.opts.parent ? byResource.get(args.opts.parent) : undefined;
       const typeChain = parent ? `${parent.typeChain}$${args.type}` : args.type;
@@ -108,7 +109,11 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
     });
     return program();
   })) as pulumi.Unwrap<T> | undefined;
-  await waitForRPCs();
+    await waitForRPCs();
+  } catch (e) {
+    // An engine error (unexpected invoke, duplicate URN) explains a program failure that follows it.
+    throw errors[0] ?? e;
+  }
   if (errors.length) throw errors[0];
 
   const resources = [...options.values()].map((o) => ({ ...o, inputs: inputs.get(ident(o.type, o.name)) ?? {} }));
