@@ -47,8 +47,16 @@ versions:
   kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
   pulumi (CLI)                $PULUMI_VERSION (pkg module $PULUMI_PKG_MODULE_VERSION, sdk $PULUMI_SDK_MODULE_VERSION)
   pulumi-language-nodejs      $PULUMI_VERSION (module $PULUMI_LANGUAGE_NODEJS_MODULE_VERSION)
-  pulumi-resource-kubernetes  $PULUMI_KUBERNETES_VERSION (module $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION)
+  pulumi-resource-kubernetes  $PULUMI_KUBERNETES_VERSION (module $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION, reports $PULUMI_KUBERNETES_PROVIDER_REPORTS)
 EOF
+  local n
+  for n in "${PULUMI_NOTES[@]}"; do echo "note: $n"; done
+  if [ "$PULUMI_LANGUAGE_NODEJS_DEPS" != "v$PULUMI_VERSION" ]; then
+    echo "note: the proxy serves no language host at v$PULUMI_VERSION: built from the pinned pseudo-version (code of $PULUMI_LANGUAGE_NODEJS_DEPS)"
+  fi
+  if [ "${PULUMI_KUBERNETES_PROVIDER_REPORTS%%[-+]*}" != "$PULUMI_KUBERNETES_VERSION" ]; then
+    echo "note: the proxy serves no provider at v$PULUMI_KUBERNETES_VERSION: built from the pinned pseudo-version ($PULUMI_KUBERNETES_PROVIDER_REPORTS)"
+  fi
 }
 
 E2E_BASE="${PLATFORM_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-e2e}"
@@ -251,9 +259,76 @@ copy_flux_crds() {
 
 # --- Pulumi -----------------------------------------------------------------------------------
 
+# proxy_has MODULE@VERSION: whether the module proxy serves that version.
+proxy_has() { timeout 60 go list -m "$1" >/dev/null 2>&1; }
+
 resolve_pulumi_module_versions() {
   PULUMI_SDK_MODULE_VERSION="v$PULUMI_VERSION"
   PULUMI_PKG_MODULE_VERSION="v$PULUMI_VERSION"
-  PULUMI_LANGUAGE_NODEJS_MODULE_VERSION="TODO"
-  PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION="TODO"
+  PULUMI_NOTES=()
+  if [ "${E2E_OFFLINE_RESOLVE:-0}" != 1 ] && ! proxy_has "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION"; then
+    PULUMI_PKG_MODULE_VERSION="$PULUMI_PKG_FALLBACK"
+    PULUMI_SDK_MODULE_VERSION="$PULUMI_PKG_FALLBACK"
+    PULUMI_NOTES+=("the proxy does not serve github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION: the CLI is built from $PULUMI_PKG_FALLBACK (PULUMI_PKG_FALLBACK)")
+  fi
+  [ "$PULUMI_VERSION" = "$PULUMI_LANGUAGE_NODEJS_FOR" ] ||
+    die "package-lock.json has @pulumi/pulumi $PULUMI_VERSION but scripts/e2e/versions.env pins the language host for $PULUMI_LANGUAGE_NODEJS_FOR: set PULUMI_LANGUAGE_NODEJS_MODULE to the pseudo-version of tag v$PULUMI_VERSION (or the newest the proxy serves), PULUMI_LANGUAGE_NODEJS_DEPS and PULUMI_LANGUAGE_NODEJS_FOR=$PULUMI_VERSION"
+  [ "$PULUMI_KUBERNETES_VERSION" = "$PULUMI_KUBERNETES_PROVIDER_FOR" ] ||
+    die "package-lock.json has @pulumi/kubernetes $PULUMI_KUBERNETES_VERSION but scripts/e2e/versions.env pins the provider for $PULUMI_KUBERNETES_PROVIDER_FOR: set PULUMI_KUBERNETES_PROVIDER_MODULE to the pseudo-version of tag v$PULUMI_KUBERNETES_VERSION (or the newest the proxy serves), PULUMI_KUBERNETES_PROVIDER_REPORTS and PULUMI_KUBERNETES_PROVIDER_FOR=$PULUMI_KUBERNETES_VERSION"
+  PULUMI_LANGUAGE_NODEJS_MODULE_VERSION="$PULUMI_LANGUAGE_NODEJS_MODULE"
+  PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION="$PULUMI_KUBERNETES_PROVIDER_MODULE"
+}
+
+pulumi_version_ldflag() { echo "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$1"; }
+
+build_pulumi_cli() {
+  local pkg=github.com/pulumi/pulumi/pkg/v3 sdk=github.com/pulumi/pulumi/sdk/v3 gomod
+  gomod="$(modfile "$pkg@$PULUMI_PKG_MODULE_VERSION")"
+  new_wrapper "$E2E_BASE/src/pulumi" "$(go_directive "$gomod")"
+  go mod edit -require="$pkg@$PULUMI_PKG_MODULE_VERSION" -require="$sdk@$PULUMI_SDK_MODULE_VERSION"
+  copy_published_replaces "$gomod"
+  cat go.mod
+  nice -n 19 go build -trimpath -ldflags "-s -w $(pulumi_version_ldflag "$PULUMI_PKG_MODULE_VERSION")" \
+    -o "$OUT" "$pkg/cmd/pulumi"
+}
+
+build_pulumi_language_nodejs() {
+  local mod=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 gomod
+  gomod="$(modfile "$mod@$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION")"
+  new_wrapper "$E2E_BASE/src/pulumi-language-nodejs" "$(go_directive "$gomod")"
+  go mod edit -require="$mod@$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION" \
+    -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_LANGUAGE_NODEJS_DEPS" \
+    -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_LANGUAGE_NODEJS_DEPS"
+  copy_published_replaces "$gomod"
+  cat go.mod
+  nice -n 19 go build -trimpath -ldflags "-s -w $(pulumi_version_ldflag "$PULUMI_LANGUAGE_NODEJS_DEPS")" \
+    -o "$OUT" "$mod"
+}
+
+# The provider embeds schema-embed.json and terraform-mapping-embed.json, which upstream generates
+# (go generate) before building: copy the module out of the read-only module cache, generate them,
+# then build inside the copy with the published sdk/v4 in place of its ../sdk replace.
+build_pulumi_kubernetes() {
+  local mod=github.com/pulumi/pulumi-kubernetes/provider/v4 dir gomod src old new ver sdkver
+  dir="$(moddir "$mod@$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION")"
+  src="$E2E_BASE/src/pulumi-kubernetes"
+  rm -rf "$src"
+  mkdir -p "$src"
+  cp -R "$dir/." "$src/"
+  chmod -R u+w "$src"
+  cd "$src"
+  gomod="$src/go.mod"
+  while read -r old new ver; do
+    [ -z "$ver" ] || continue
+    sdkver="$(required_version "$gomod" "$old")"
+    echo "replace $old => $new  becomes  $old $sdkver (published)"
+    go mod edit -dropreplace="$old"
+  done < <(replaces "$gomod")
+  cd cmd/pulumi-resource-kubernetes
+  VERSION="$PULUMI_KUBERNETES_PROVIDER_REPORTS" nice -n 19 go run ./generate.go
+  ls -l schema-embed.json terraform-mapping-embed.json
+  cd "$src"
+  nice -n 19 go build -trimpath \
+    -ldflags "-s -w -X $mod/pkg/version.Version=$PULUMI_KUBERNETES_PROVIDER_REPORTS" \
+    -o "$OUT" "$mod/cmd/pulumi-resource-kubernetes"
 }
