@@ -6,6 +6,7 @@ import {
 } from "../components/flux/clusterVars";
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from "./schema/flux";
 import { VARIABLE_NAME } from "./schema/common";
+import { checkBaremetalCluster } from "./substrates/baremetal";
 
 /** One thing wrong with the configuration: where (dotted config path) and what to do. */
 export interface ConfigProblem {
@@ -265,6 +266,7 @@ const CHECKS: Check[] = [
   checkInstall,
   checkVars,
   checkExtraSecrets,
+  checkBaremetalCluster,
 ];
 
 export function crossCheck(config: PlatformConfig): ConfigProblem[] {

@@ -14,7 +14,39 @@ const OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) =>
     privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY----- render placeholder ${name}`,
     privateKeyPem: `-----BEGIN PRIVATE KEY----- render placeholder ${name}`,
   }),
+  // Bare metal: a remote command's output; the one reading the admin kubeconfig gets a kubeconfig shaped like RKE2's.
+  "command:remote:Command": (name) => ({
+    stdout: name.endsWith("-kubeconfig") ? placeholderKubeconfig(name) : "",
+    stderr: "",
+  }),
+  "random:index/randomPassword:RandomPassword": (name) => ({ result: `render-placeholder-password-${name}` }),
 };
+
+/** What `cat /etc/rancher/rke2/rke2.yaml` prints on a server, with placeholder credentials. */
+export function placeholderKubeconfig(name: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "  - name: default",
+    "    cluster:",
+    "      certificate-authority-data: UExBQ0VIT0xERVItQ0E=",
+    "      server: https://127.0.0.1:6443",
+    "contexts:",
+    "  - name: default",
+    "    context:",
+    "      cluster: default",
+    "      user: default",
+    "current-context: default",
+    "users:",
+    "  - name: default",
+    "    user:",
+    "      client-certificate-data: UExBQ0VIT0xERVItQ0VSVA==",
+    `      client-key-data: UExBQ0VIT0xERVItS0VZ # render placeholder for ${name}`,
+    "",
+  ].join("\n");
+}
+
 
 export const placeholders: OutputPlaceholders = (type, name, inputs) => OUTPUTS[type]?.(name, inputs) ?? {};
 

@@ -1,12 +1,59 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import type { ConfigProblem } from "../validate";
 import type { KubernetesCluster } from "../../components/cluster/types";
+import type { SecretValue } from "../schema/common";
+import {
+  BareMetalCluster,
+  INSTALLED_COMMAND,
+  validateBareMetalArgs,
+} from "../../components/cluster/baremetal";
+import type { BareMetalClusterArgs, CommandCapabilities, SshArgs } from "../../components/cluster/baremetal";
 
 type BaremetalConfig = Extract<PlatformConfig["cluster"], { kind: "baremetal" }>;
+type SshConfig = NonNullable<BaremetalConfig["ssh"]>;
+
+const secretOf = (v: SecretValue | undefined) => (v === undefined ? undefined : pulumi.secret(v.value));
+
+function sshArgs(s: SshConfig | undefined): SshArgs | undefined {
+  if (!s) return undefined;
+  return {
+    ...s,
+    privateKey: secretOf(s.privateKey),
+    bastion: s.bastion && { ...s.bastion, privateKey: secretOf(s.bastion.privateKey) },
+  };
+}
+
+/** BareMetalCluster arguments from the `cluster` section (secrets wrapped in pulumi.secret). */
+export function baremetalArgs(clusterName: string, cluster: BaremetalConfig): BareMetalClusterArgs {
+  const { ssh, servers, agents, ...rest } = cluster;
+  const { kind, name, ...settings } = rest;
+  void kind;
+  void name;
+  return {
+    ...settings,
+    clusterName,
+    ssh: sshArgs(ssh),
+    servers: servers.map((n) => ({ ...n, ssh: sshArgs(n.ssh) })),
+    agents: agents?.map((n) => ({ ...n, ssh: sshArgs(n.ssh) })),
+  };
+}
+
+/** The cross-field rules of a bare-metal cluster, as config problems (paths under `cluster.`). */
+export function checkBaremetalCluster(
+  config: PlatformConfig,
+  caps: CommandCapabilities = INSTALLED_COMMAND,
+): ConfigProblem[] {
+  const { cluster } = config;
+  if (cluster.kind !== "baremetal") return [];
+  return validateBareMetalArgs(baremetalArgs(cluster.name ?? config.name, cluster), caps).map((p) => ({
+    path: `cluster.${p.path}`,
+    message: p.message,
+  }));
+}
 
 /** Build the bare-metal cluster of a platform (`cluster.kind: baremetal`). */
-export function buildBaremetalCluster(_config: PlatformConfig, cluster: BaremetalConfig): KubernetesCluster {
-  throw new pulumi.RunError(
-    `cluster.kind "${cluster.kind}" is validated but not built yet by this version of the program; use kind "existing" for now`,
-  );
+export function buildBaremetalCluster(config: PlatformConfig, cluster: BaremetalConfig): KubernetesCluster {
+  const clusterName = cluster.name ?? config.name;
+  return new BareMetalCluster(clusterName, baremetalArgs(clusterName, cluster));
 }

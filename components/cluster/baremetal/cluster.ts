@@ -1,0 +1,183 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as command from "@pulumi/command";
+import * as random from "@pulumi/random";
+import type { KubernetesCluster } from "../types";
+import type { BareMetalClusterArgs } from "./types";
+import { resolveBareMetalClusterArgs, type ResolvedCluster, type ResolvedNode } from "./resolve";
+import { configHash, renderNodeConfig } from "./config";
+import { INSTALLED_COMMAND, KeyLoader, sshConnection, type SshConnection } from "./connection";
+import { apiUrl, rewriteKubeconfig } from "./kubeconfig";
+import * as scripts from "./scripts";
+
+/** The steps of one node, in order; `ready` is what the next node waits for. */
+export interface NodeSteps {
+  uninstall: command.remote.Command;
+  config: command.remote.Command;
+  artifacts: pulumi.Resource[];
+  install: command.remote.Command;
+  ready: command.remote.Command;
+  drain?: command.remote.Command;
+}
+
+/** What re-runs a node's install and Ready wait: the version, the install source and the node's own config. */
+export function nodeTriggers(c: ResolvedCluster, config: string): string[] {
+  return [
+    c.version,
+    c.install.mode,
+    c.install.mirrorUrl ?? c.install.artifactsDir ?? c.install.scriptUrl,
+    configHash(config),
+  ];
+}
+
+/**
+ * A Kubernetes cluster (RKE2 or k3s) on machines reached over SSH. The first server initialises the
+ * cluster; the other servers join it one at a time, then the agents one at a time; every node is
+ * Ready before the next starts. A version change re-runs the installs in the same order; a node's
+ * config change re-runs only that node. Removing a node drains and uninstalls it.
+ */
+export class BareMetalCluster extends pulumi.ComponentResource implements KubernetesCluster {
+  public readonly kind = "baremetal" as const;
+  public readonly clusterName: pulumi.Output<string>;
+  /** Admin kubeconfig pointing at the API endpoint; secret. */
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly provider: k8s.Provider;
+  /** The last node's Ready step: everything else is Ready before it. */
+  public readonly readyResources: pulumi.Resource[];
+  /** Nothing beyond the CLUSTER_* keys the platform sets. */
+  public readonly clusterVars: Record<string, pulumi.Input<string>> = {};
+  /** `https://<apiEndpoint>:<apiPort>`. */
+  public readonly apiServer: pulumi.Output<string>;
+  /** Node names in join order. */
+  public readonly nodeNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: BareMetalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:cluster:BareMetalCluster", name, {}, opts);
+    const keys = new KeyLoader();
+    const c = resolveBareMetalClusterArgs(args, INSTALLED_COMMAND);
+    const token = new random.RandomPassword(
+      `${name}-token`,
+      { length: 48, special: false },
+      { parent: this },
+    );
+    const tokenValue = pulumi.secret(token.result);
+    const first = c.nodes[0];
+    const firstConn = sshConnection(first.host, first.ssh, keys, first.path);
+
+    let previous: pulumi.Resource | undefined;
+    const steps: NodeSteps[] = [];
+    for (const node of c.nodes) {
+      const conn = node === first ? firstConn : sshConnection(node.host, node.ssh, keys, node.path);
+      const s = this.nodeSteps(name, c, node, conn, firstConn, tokenValue, previous);
+      steps.push(s);
+      previous = s.ready;
+    }
+    const firstReady = steps[0].ready;
+
+    const read = new command.remote.Command(
+      `${name}-kubeconfig`,
+      {
+        connection: firstConn,
+        create: scripts.asRoot(scripts.kubeconfigScript(c), first.ssh.user),
+        triggers: [c.version],
+      },
+      { parent: this, dependsOn: [firstReady], additionalSecretOutputs: ["stdout"] },
+    );
+    this.apiServer = pulumi.output(apiUrl(c.apiEndpoint, c.apiPort));
+    this.clusterName = pulumi.output(c.clusterName);
+    this.kubeconfig = pulumi.secret(
+      read.stdout.apply((t) => rewriteKubeconfig(t, apiUrl(c.apiEndpoint, c.apiPort), c.clusterName)),
+    );
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { parent: this },
+    );
+    this.readyResources = [steps[steps.length - 1].ready];
+    this.nodeNames = pulumi.output(c.nodes.map((n) => n.key));
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      provider: this.provider,
+      apiServer: this.apiServer,
+      nodeNames: this.nodeNames,
+    });
+  }
+
+  private nodeSteps(
+    name: string,
+    c: ResolvedCluster,
+    node: ResolvedNode,
+    conn: SshConnection,
+    firstConn: SshConnection,
+    token: pulumi.Output<string>,
+    previous: pulumi.Resource | undefined,
+  ): NodeSteps {
+    const id = `${name}-${node.key}`;
+    const root = (body: string) => scripts.asRoot(body, node.ssh.user);
+    const firstUser = c.nodes[0].ssh.user;
+    const config = renderNodeConfig(c, node);
+    const triggers = nodeTriggers(c, config);
+    // Lifecycle anchor: created first, deleted last; its delete uninstalls the node. When the whole
+    // cluster goes and retainOnDelete is set, deletedWith skips it and the machines keep the software.
+    const uninstall = new command.remote.Command(
+      `${id}-uninstall`,
+      {
+        connection: conn,
+        create: scripts.markerScript(`${node.key} is managed by the platform program`),
+        delete: root(scripts.uninstallScript(c, node)),
+      },
+      { parent: this, ...(c.retainOnDelete ? { deletedWith: this } : {}) },
+    );
+    const configCmd = new command.remote.Command(
+      `${id}-config`,
+      { connection: conn, create: root(scripts.configScript(c, node, config)), stdin: token },
+      { parent: this, dependsOn: [uninstall] },
+    );
+    const artifacts: pulumi.Resource[] = [];
+    if (c.install.mode === "airgap" && c.install.artifactsDir !== undefined) {
+      const stage = new command.remote.Command(
+        `${id}-stage`,
+        { connection: conn, create: scripts.stageScript(c), triggers: [c.version] },
+        { parent: this, dependsOn: [uninstall] },
+      );
+      for (const file of c.facts.artifacts(c.install.arch))
+        artifacts.push(
+          new command.remote.CopyFile(
+            `${id}-artifact-${file}`,
+            {
+              connection: conn,
+              localPath: path.join(c.install.artifactsDir, file),
+              remotePath: `${scripts.stagingDir(c)}/${file}`,
+              triggers: [c.version],
+            },
+            { parent: this, dependsOn: [stage] },
+          ),
+        );
+    }
+    const install = new command.remote.Command(
+      `${id}-install`,
+      { connection: conn, create: root(scripts.installScript(c, node)), triggers },
+      { parent: this, dependsOn: [configCmd, ...artifacts, ...(previous ? [previous] : [])] },
+    );
+    const ready = new command.remote.Command(
+      `${id}-ready`,
+      { connection: firstConn, create: scripts.asRoot(scripts.readyScript(c, node), firstUser), triggers },
+      { parent: this, dependsOn: [install] },
+    );
+    // Removing a node drains it first (run on the first server), then its uninstall anchor goes.
+    const drain = node.first
+      ? undefined
+      : new command.remote.Command(
+          `${id}-drain`,
+          {
+            connection: firstConn,
+            create: scripts.markerScript(`${node.key} drains through the first server when removed`),
+            delete: scripts.asRoot(scripts.drainScript(c, node), firstUser),
+          },
+          { parent: this, dependsOn: [ready], deletedWith: this },
+        );
+    return { uninstall, config: configCmd, artifacts, install, ready, drain };
+  }
+}

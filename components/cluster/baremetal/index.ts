@@ -1,0 +1,15 @@
+export { BareMetalCluster, nodeTriggers, type NodeSteps } from "./cluster";
+export * from "./types";
+export {
+  BareMetalArgsError,
+  resolveBareMetalClusterArgs,
+  validateBareMetalArgs,
+  type BareMetalProblem,
+  type CommandCapabilities,
+  type ResolvedCluster,
+  type ResolvedNode,
+} from "./resolve";
+export { configHash, renderNodeConfig, tokenFile, configFile } from "./config";
+export { apiUrl, rewriteKubeconfig } from "./kubeconfig";
+export { INSTALLED_COMMAND, KeyLoader, readKeyFile, sshConnection, type SshConnection } from "./connection";
+export * as scripts from "./scripts";

@@ -1,0 +1,211 @@
+/**
+ * The shell scripts a BareMetalCluster runs over SSH. Each is idempotent, starts with
+ * `set -euo pipefail`, takes no secret on its command line and prints none: the join token arrives
+ * on stdin and goes straight into a 0600 file. Every value is single-quoted with `shq`.
+ */
+import { configFile, tokenFile } from "./config";
+import type { ResolvedCluster, ResolvedNode } from "./resolve";
+
+/** Single-quote a value for POSIX shells. */
+export const shq = (s: string | number) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+const HEAD = "set -euo pipefail";
+
+/**
+ * The command text for a script: as is for root, through `sudo -n` (no password prompt) for any
+ * other user. stdin reaches the script either way.
+ */
+export function asRoot(body: string, user: string): string {
+  return user === "root" ? body : `${HEAD}\nexec sudo -n -- bash -c ${shq(body)}`;
+}
+
+const pathLine = (c: ResolvedCluster) => `export PATH="$PATH:/usr/local/bin:${c.facts.dataDir}/bin"`;
+
+/** Where air-gapped artifacts are staged on a node. */
+export const stagingDir = (c: ResolvedCluster) =>
+  `/var/tmp/platform-artifacts/${c.distribution}-${c.version}`;
+
+/** Writes the join token (stdin) and the node's config.yaml. */
+export function configScript(c: ResolvedCluster, node: ResolvedNode, config: string): string {
+  const dir = c.facts.configDir;
+  return [
+    HEAD,
+    `# Write the ${c.facts.label} config of node ${node.key}; the join token comes on stdin, into a 0600 file.`,
+    "umask 077",
+    `install -d -m 0700 ${shq(dir)}`,
+    `token_file=${shq(tokenFile(c))}`,
+    'tmp="$(mktemp "${token_file}.XXXXXX")"',
+    'cat >"$tmp"',
+    'if [ ! -s "$tmp" ]; then rm -f "$tmp"; echo "no join token on stdin" >&2; exit 1; fi',
+    'mv -f "$tmp" "$token_file"',
+    `cat >${shq(`${configFile(c)}.new`)} <<'PLATFORM_CONFIG_EOF'`,
+    config.trimEnd(),
+    "PLATFORM_CONFIG_EOF",
+    `mv -f ${shq(`${configFile(c)}.new`)} ${shq(configFile(c))}`,
+    `echo "wrote ${configFile(c)} and the token file"`,
+  ].join("\n");
+}
+
+/** Creates the staging folder the SSH user copies artifacts into (runs as the SSH user). */
+export function stageScript(c: ResolvedCluster): string {
+  return [
+    HEAD,
+    "# Folder for the air-gapped artifacts, writable by the SSH user.",
+    `install -d -m 0700 ${shq(stagingDir(c))}`,
+  ].join("\n");
+}
+
+function installBlock(c: ResolvedCluster, node: ResolvedNode): string[] {
+  const rke2 = c.distribution === "rke2";
+  const type = rke2
+    ? `INSTALL_RKE2_TYPE=${shq(node.role)}`
+    : `INSTALL_K3S_EXEC=${shq(node.role)} INSTALL_K3S_SKIP_START=true`;
+  if (c.install.mode === "online") {
+    const version = rke2 ? 'INSTALL_RKE2_VERSION="$version"' : 'INSTALL_K3S_VERSION="$version"';
+    return [
+      '  installer="$(mktemp)"',
+      `  curl -sfL --retry 3 -o "$installer" ${shq(c.install.scriptUrl)}`,
+      `  ${version} ${type} sh "$installer"`,
+      '  rm -f "$installer"',
+    ];
+  }
+  const files = c.facts.artifacts(c.install.arch);
+  const images = files.find((f) => f.endsWith(".tar.zst")) ?? "";
+  const lines = [`  artifacts=${shq(stagingDir(c))}`];
+  if (c.install.mirrorUrl !== undefined) {
+    const mirror = c.install.mirrorUrl.replace(/\{version\}/g, c.version).replace(/\/+$/, "");
+    lines.push(
+      '  install -d -m 0700 "$artifacts"',
+      `  for f in ${files.map(shq).join(" ")}; do`,
+      `    curl -sfL --retry 3 -o "$artifacts/$f" ${shq(mirror)}"/$f"`,
+      "  done",
+    );
+  }
+  lines.push(
+    `  for f in ${files.map(shq).join(" ")}; do`,
+    '    if [ ! -s "$artifacts/$f" ]; then echo "missing air-gapped artifact $artifacts/$f" >&2; exit 1; fi',
+    "  done",
+    `  install -d -m 0755 ${shq(`${c.facts.dataDir}/agent/images`)}`,
+    `  cp -f "$artifacts/"${shq(images)} ${shq(`${c.facts.dataDir}/agent/images/`)}`,
+  );
+  if (rke2) lines.push(`  INSTALL_RKE2_ARTIFACT_PATH="$artifacts" ${type} sh "$artifacts/install.sh"`);
+  else
+    lines.push(
+      `  install -m 0755 "$artifacts/"${shq(files[1])} /usr/local/bin/k3s`,
+      `  INSTALL_K3S_SKIP_DOWNLOAD=true ${type} sh "$artifacts/install.sh"`,
+    );
+  return lines;
+}
+
+function cisBlock(c: ResolvedCluster, node: ResolvedNode): string[] {
+  if (!c.cis) return [];
+  return [
+    ...(node.role === "server"
+      ? ["if ! id etcd >/dev/null 2>&1; then useradd -r -c 'etcd user' -s /sbin/nologin -M -U etcd; fi"]
+      : []),
+    "for f in /usr/local/share/rke2/rke2-cis-sysctl.conf /usr/share/rke2/rke2-cis-sysctl.conf; do",
+    '  if [ -f "$f" ]; then cp -f "$f" /etc/sysctl.d/60-rke2-cis.conf; systemctl restart systemd-sysctl; break; fi',
+    "done",
+  ];
+}
+
+/** Installs the pinned version when another (or none) is installed; (re)starts the service when version or config changed. */
+export function installScript(c: ResolvedCluster, node: ResolvedNode): string {
+  const bin = c.distribution;
+  const service = c.facts.service(node.role);
+  return [
+    HEAD,
+    `# Install ${c.facts.label} ${c.version} (${node.role}) on node ${node.key}; restart ${service} when the version or config changed.`,
+    pathLine(c),
+    `version=${shq(c.version)}`,
+    `service=${shq(service)}`,
+    `stamp=${shq(`${c.facts.dataDir}/platform-applied`)}`,
+    `installed="$(${bin} --version 2>/dev/null | awk 'NR==1 {print $3}' || true)"`,
+    'if [ "$installed" != "$version" ]; then',
+    '  echo "installing $version (found: ${installed:-none})"',
+    ...installBlock(c, node),
+    "fi",
+    ...cisBlock(c, node),
+    'systemctl enable "$service"',
+    `want="$version $(sha256sum ${shq(configFile(c))} | cut -d' ' -f1)"`,
+    'if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] || ! systemctl is-active --quiet "$service"; then',
+    '  systemctl restart --no-block "$service"',
+    '  install -d -m 0700 "$(dirname "$stamp")"',
+    '  printf \'%s\\n\' "$want" >"$stamp"',
+    '  echo "restarted $service"',
+    "else",
+    '  echo "$service already runs $version with this config"',
+    "fi",
+  ].join("\n");
+}
+
+const kubectlFn = (c: ResolvedCluster) => `kubectl() { ${c.facts.kubectl}; }`;
+
+/** Runs on the first server: waits until `node` reports Ready, failing with a clear message after the timeout. */
+export function readyScript(c: ResolvedCluster, node: ResolvedNode): string {
+  const service = c.facts.service(node.role);
+  return [
+    HEAD,
+    `# Wait until node ${node.key} reports Ready (at most ${c.readyTimeout}s).`,
+    pathLine(c),
+    kubectlFn(c),
+    `node=${shq(node.key)}`,
+    `timeout=${c.readyTimeout}`,
+    "deadline=$((SECONDS + timeout))",
+    "while :; do",
+    `  status="$(kubectl get node "$node" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)"`,
+    '  if [ "$status" = "True" ]; then echo "node $node is Ready"; exit 0; fi',
+    '  if [ "$SECONDS" -ge "$deadline" ]; then',
+    `    echo "node $node did not report Ready within \${timeout}s (status: \${status:-not registered}); check 'journalctl -u ${service}' on ${node.host}" >&2`,
+    "    kubectl get nodes -o wide >&2 || true",
+    "    exit 1",
+    "  fi",
+    "  sleep 5",
+    "done",
+  ].join("\n");
+}
+
+/** Prints the admin kubeconfig of the first server (the command's stdout is a secret). */
+export function kubeconfigScript(c: ResolvedCluster): string {
+  return [
+    HEAD,
+    "# Print the admin kubeconfig (stdout is kept as a secret).",
+    `cat ${shq(c.facts.kubeconfigPath)}`,
+  ].join("\n");
+}
+
+/** A step with nothing to do on create: its delete script is what matters. */
+export function markerScript(what: string): string {
+  return [HEAD, `echo ${shq(what)}`].join("\n");
+}
+
+/** Delete script, on the first server: drains the node and removes it (and its etcd member) from the cluster. */
+export function drainScript(c: ResolvedCluster, node: ResolvedNode): string {
+  return [
+    HEAD,
+    `# Drain node ${node.key} and remove it from the cluster.`,
+    pathLine(c),
+    kubectlFn(c),
+    `node=${shq(node.key)}`,
+    'if kubectl get node "$node" >/dev/null 2>&1; then',
+    `  kubectl drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout=${c.drainTimeout}s`,
+    '  kubectl delete node "$node" --wait=true',
+    "else",
+    '  echo "node $node is not in the cluster; nothing to drain"',
+    "fi",
+  ].join("\n");
+}
+
+/** Delete script, on the node: runs the distribution's uninstaller when it is there. */
+export function uninstallScript(c: ResolvedCluster, node: ResolvedNode): string {
+  const script = c.facts.uninstallScript(node.role);
+  return [
+    HEAD,
+    `# Uninstall ${c.facts.label} from node ${node.key}.`,
+    `rm -rf ${shq("/var/tmp/platform-artifacts")}`,
+    `for script in ${shq(`/usr/local/bin/${script}`)} ${shq(`/usr/bin/${script}`)}; do`,
+    '  if [ -x "$script" ]; then "$script"; exit 0; fi',
+    "done",
+    `echo ${shq(`${c.facts.label} is not installed on this node; nothing to uninstall`)}`,
+  ].join("\n");
+}
