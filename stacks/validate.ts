@@ -7,6 +7,8 @@ import {
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from "./schema/flux";
 import { VARIABLE_NAME } from "./schema/common";
 import { checkBaremetalCluster } from "./substrates/baremetal";
+import { checkEks } from "./schema/eks";
+import { checkDns } from "./schema/aws";
 
 /** One thing wrong with the configuration: where (dotted config path) and what to do. */
 export interface ConfigProblem {
@@ -267,6 +269,8 @@ const CHECKS: Check[] = [
   checkVars,
   checkExtraSecrets,
   checkBaremetalCluster,
+  checkEks,
+  checkDns,
 ];
 
 export function crossCheck(config: PlatformConfig): ConfigProblem[] {

@@ -1,6 +1,16 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import type { PlatformConfig } from "../config";
 import type { KubernetesCluster } from "../../components/cluster/types";
+import { DNS_DEFAULTS, PlatformDns, externalDnsOwnerId } from "../../components/dns";
+import {
+  PlatformSecrets,
+  SECRETS_DEFAULTS,
+  secretsPrefix,
+  type AwsContext,
+  type EarlySecret,
+} from "../../components/secrets";
+import { zoneNameOf } from "../schema/aws";
 
 /** What the AWS services of a platform (Route53 zone, Secrets Manager) hand to the Flux bootstrap. */
 export interface AwsServices {
@@ -8,9 +18,128 @@ export interface AwsServices {
   clusterVars: Record<string, pulumi.Input<string>>;
   /** Resources the Flux bootstrap must wait for. */
   dependsOn: pulumi.Resource[];
+  /** Access-key Secrets of IAM-user identities (non-EKS substrates), created with the early secrets. */
+  earlySecrets: EarlySecret[];
+}
+
+/** Tags on every taggable AWS resource: `platform:tags` first, the four platform tags win. */
+export function platformTags(
+  config: Pick<PlatformConfig, "name" | "environment" | "owner" | "tags">,
+): Record<string, string> {
+  return {
+    ...config.tags,
+    platform: config.name,
+    environment: config.environment,
+    owner: config.owner,
+    "managed-by": "pulumi",
+  };
+}
+
+/** Whether the platform uses AWS at all. */
+export const usesAws = (config: PlatformConfig) =>
+  config.cluster.kind === "eks" || !!config.dns || !!config.secrets;
+
+const contexts = new WeakMap<PlatformConfig, AwsContext>();
+
+/**
+ * The platform's one AWS provider (region from `aws:region`, default tags) and account facts, created
+ * once per platform and shared by the cluster and the AWS services.
+ */
+export function awsContextOf(config: PlatformConfig): AwsContext {
+  const known = contexts.get(config);
+  if (known) return known;
+  const region = new pulumi.Config("aws").get("region");
+  const tags = platformTags(config);
+  const provider = new aws.Provider("aws", { ...(region ? { region } : {}), defaultTags: { tags } });
+  const invoke = { provider };
+  const ctx: AwsContext = {
+    provider,
+    region: region ?? aws.getRegionOutput({}, invoke).region,
+    accountId: aws.getCallerIdentityOutput({}, invoke).accountId,
+    partition: aws.getPartitionOutput({}, invoke).partition,
+    tags,
+  };
+  contexts.set(config, ctx);
+  return ctx;
 }
 
 /** Build the platform's DNS zone and secrets when `dns` / `secrets` are configured. */
-export function buildAwsServices(_config: PlatformConfig, _cluster: KubernetesCluster): AwsServices {
-  return { clusterVars: {}, dependsOn: [] };
+export function buildAwsServices(config: PlatformConfig, cluster: KubernetesCluster): AwsServices {
+  if (!config.dns && !config.secrets) return { clusterVars: {}, dependsOn: [], earlySecrets: [] };
+  const ctx = awsContextOf(config);
+  const oidc = cluster.identity && {
+    providerArn: cluster.identity.oidcProviderArn,
+    issuerUrl: cluster.identity.oidcIssuerUrl,
+  };
+  const clusterVars: Record<string, pulumi.Input<string>> = {
+    AWS_REGION: ctx.region,
+    AWS_ACCOUNT_ID: ctx.accountId,
+  };
+  const dependsOn: pulumi.Resource[] = [];
+  const earlySecrets: EarlySecret[] = [];
+
+  if (config.dns) {
+    const d = config.dns;
+    const parentProvider = d.delegation?.roleArn
+      ? new aws.Provider("aws-dns-parent", {
+          region: ctx.region,
+          assumeRoles: [{ roleArn: d.delegation.roleArn, sessionName: `platform-${config.name}-dns` }],
+          defaultTags: { tags: ctx.tags },
+        })
+      : undefined;
+    const dns = new PlatformDns("dns", {
+      zoneName: zoneNameOf(config, d),
+      parentDomain: d.parentDomain,
+      existingZoneId: d.existingZoneId,
+      delegation: d.delegation && {
+        parentZoneId: d.delegation.parentZoneId,
+        ttl: d.delegation.ttl,
+        provider: parentProvider,
+      },
+      dnssec: d.dnssec,
+      externalDns: d.externalDns,
+      certManager: d.certManager,
+      iamPrefix: config.name,
+      oidc,
+      aws: ctx,
+    });
+    clusterVars.DNS_ZONE_NAME = dns.zoneName;
+    clusterVars.DNS_ZONE_ID = dns.zoneId;
+    clusterVars.EXTERNAL_DNS_OWNER_ID = externalDnsOwnerId(config.organization, config.name);
+    if (dns.externalDnsRoleArn) clusterVars.EXTERNAL_DNS_ROLE_ARN = dns.externalDnsRoleArn;
+    else clusterVars.EXTERNAL_DNS_CREDENTIALS_SECRET = DNS_DEFAULTS.externalDnsSecret;
+    if (dns.certManagerRoleArn) clusterVars.CERT_MANAGER_ROLE_ARN = dns.certManagerRoleArn;
+    else clusterVars.CERT_MANAGER_CREDENTIALS_SECRET = DNS_DEFAULTS.certManagerSecret;
+    dependsOn.push(...dns.ready);
+    earlySecrets.push(...dns.credentials);
+  }
+
+  if (config.secrets) {
+    const s = config.secrets;
+    const secrets = new PlatformSecrets("secrets", {
+      prefix: secretsPrefix(config.organization, config.name),
+      recoveryWindowInDays: s.recoveryWindowInDays,
+      items: Object.fromEntries(
+        Object.entries(s.items ?? {}).map(([k, item]) => [
+          k,
+          {
+            description: item.description,
+            generate: item.generate,
+            value: item.value && pulumi.secret(item.value.value),
+          },
+        ]),
+      ),
+      externalSecrets: s.externalSecrets,
+      iamName: `${config.name}-external-secrets`,
+      oidc,
+      aws: ctx,
+    });
+    clusterVars.SECRETS_PREFIX = secrets.prefix;
+    clusterVars.SECRETS_KMS_KEY_ARN = secrets.kmsKeyArn;
+    if (secrets.esoRoleArn) clusterVars.ESO_ROLE_ARN = secrets.esoRoleArn;
+    else clusterVars.ESO_CREDENTIALS_SECRET = SECRETS_DEFAULTS.credentialsSecret;
+    dependsOn.push(...secrets.ready);
+    earlySecrets.push(...secrets.credentials);
+  }
+  return { clusterVars, dependsOn, earlySecrets };
 }

@@ -1,12 +1,12 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import type { KubernetesCluster } from "../../components/cluster/types";
+import { EksCluster } from "../../components/cluster/eks";
+import { awsContextOf } from "./aws";
 
 type EksConfig = Extract<PlatformConfig["cluster"], { kind: "eks" }>;
 
-/** Build the EKS cluster of a platform (`cluster.kind: eks`). */
-export function buildEksCluster(_config: PlatformConfig, cluster: EksConfig): KubernetesCluster {
-  throw new pulumi.RunError(
-    `cluster.kind "${cluster.kind}" is validated but not built yet by this version of the program; use kind "existing" for now`,
-  );
+/** Build the EKS cluster of a platform (`cluster.kind: eks`) with the platform's AWS provider. */
+export function buildEksCluster(config: PlatformConfig, cluster: EksConfig): KubernetesCluster {
+  const clusterName = cluster.name ?? config.name;
+  return new EksCluster(clusterName, { ...cluster, clusterName, aws: awsContextOf(config) });
 }

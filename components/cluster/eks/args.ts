@@ -1,0 +1,342 @@
+import type { AwsContext } from "../../secrets/identity";
+import { cidrContains, cidrSubnet, cidrsOverlap, parseCidr } from "./cidr";
+
+/** Kubernetes minor versions this code is tested with on EKS (standard support). */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"] as const;
+export const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+export const ADDON_NAMES = [
+  "vpc-cni",
+  "kube-proxy",
+  "eks-pod-identity-agent",
+  "coredns",
+  "aws-ebs-csi-driver",
+] as const;
+/** Add-ons that run as DaemonSets and must exist before nodes can become Ready. */
+export const ADDONS_BEFORE_NODES: readonly AddonName[] = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"];
+export const AMI_TYPES = [
+  "AL2023_x86_64_STANDARD",
+  "AL2023_ARM_64_STANDARD",
+  "AL2023_x86_64_NVIDIA",
+  "BOTTLEROCKET_x86_64",
+  "BOTTLEROCKET_ARM_64",
+] as const;
+export type LogType = (typeof LOG_TYPES)[number];
+export type AddonName = (typeof ADDON_NAMES)[number];
+
+/** A VPC the component creates. */
+export interface CreateVpcNetwork {
+  mode: "create";
+  /** VPC CIDR, e.g. 10.20.0.0/16. */
+  cidr: string;
+  /** 2 or 3 availability zone names; subnets are keyed by them. */
+  availabilityZones: string[];
+  /** Private subnet per AZ (same order). @default /18s from the start of the VPC CIDR (for a /16) */
+  privateSubnetCidrs?: string[];
+  /** Public subnet per AZ (same order). @default /20s in the last quarter of the VPC CIDR (for a /16) */
+  publicSubnetCidrs?: string[];
+  /** One NAT gateway per AZ (resilient) or a single one (cheaper). @default "perAz" */
+  natGateways?: "perAz" | "single";
+}
+
+/** Subnets of an existing VPC. */
+export interface ExistingVpcNetwork {
+  mode: "existing";
+  vpcId: string;
+  /** Subnets for the control plane ENIs and the nodes, in at least two AZs. */
+  privateSubnetIds: string[];
+  /** Subnets for internet-facing load balancers. @default [] */
+  publicSubnetIds?: string[];
+}
+
+export interface EndpointArgs {
+  /** API endpoint reachable inside the VPC. @default true */
+  privateAccess?: boolean;
+  /** API endpoint reachable from the internet. @default false */
+  publicAccess?: boolean;
+  /** CIDRs allowed to reach the public endpoint. @default [] (with requirePublicAccessCidrs false: EKS's 0.0.0.0/0) */
+  publicAccessCidrs?: string[];
+  /** Refuse a public endpoint without publicAccessCidrs. @default true */
+  requirePublicAccessCidrs?: boolean;
+}
+
+export interface AccessEntryArgs {
+  /** IAM role or user ARN. */
+  principalArn: string;
+  /** Kubernetes groups for RBAC bindings of your own. @default [] */
+  kubernetesGroups?: string[];
+  /** EKS access policies by name (e.g. AmazonEKSClusterAdminPolicy); `namespaces` limits the scope. @default {AmazonEKSClusterAdminPolicy: {}} */
+  policies?: Record<string, { namespaces?: string[] }>;
+}
+
+export interface NodeGroupArgs {
+  /** Node group name; resources are keyed by it. */
+  name: string;
+  /** EC2 instance types. @default ["m6i.large"] */
+  instanceTypes?: string[];
+  /** @default "ON_DEMAND" */
+  capacityType?: "ON_DEMAND" | "SPOT";
+  /** Minimum nodes. */
+  minSize: number;
+  /** Nodes at creation (later changes are the autoscaler's). @default minSize */
+  desiredSize?: number;
+  /** Maximum nodes. */
+  maxSize: number;
+  /** Root volume size, GiB. @default 50 */
+  diskSize?: number;
+  /** Kubernetes node labels. @default {} */
+  labels?: Record<string, string>;
+  /** Kubernetes taints. @default [] */
+  taints?: { key: string; value?: string; effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE" }[];
+  /** @default "AL2023_x86_64_STANDARD" */
+  amiType?: (typeof AMI_TYPES)[number];
+  /** Nodes replaced at once during an update (give this or maxUnavailablePercentage). @default 1 */
+  maxUnavailable?: number;
+  /** Percentage of nodes replaced at once during an update. */
+  maxUnavailablePercentage?: number;
+}
+
+export interface AddonArgs {
+  /** Add-on version, e.g. v1.19.0-eksbuild.1. @default EKS's default for the cluster version */
+  version?: string;
+  /** Add-on configuration (JSON schema of `aws eks describe-addon-configuration`). */
+  configurationValues?: Record<string, unknown>;
+}
+
+export interface EksClusterArgs {
+  /** EKS cluster name. */
+  clusterName: string;
+  /** Kubernetes minor version. @default "1.34" */
+  version?: string;
+  network: CreateVpcNetwork | ExistingVpcNetwork;
+  endpoint?: EndpointArgs;
+  /** KMS key for envelope encryption of Secrets. @default a key created with rotation on */
+  kmsKeyArn?: string;
+  /** Control plane log types sent to CloudWatch. @default ["api", "audit", "authenticator"] */
+  logTypes?: LogType[];
+  /** Access entries (authentication mode API), keyed by a stable name. @default {} */
+  accessEntries?: Record<string, AccessEntryArgs>;
+  /** Give the identity that creates the cluster admin access. @default true */
+  bootstrapCreatorAdmin?: boolean;
+  /** Refuse deletion of the cluster. @default true */
+  deletionProtection?: boolean;
+  /** Managed node groups (names unique). */
+  nodeGroups: NodeGroupArgs[];
+  /** EKS add-ons by name, merged over the defaults (all five, EKS default versions). */
+  addons?: Partial<Record<AddonName, AddonArgs>>;
+  /** How the kubeconfig authenticates (`aws eks get-token`). @default the caller's credentials */
+  kubeconfig?: { roleArn?: string; profile?: string };
+  /** Extra tags on the cluster's resources (the provider adds the platform tags). @default {} */
+  tags?: Record<string, string>;
+  /** AWS provider, region, account and partition of the platform. */
+  aws: AwsContext;
+}
+
+export const DEFAULTS = {
+  version: "1.34",
+  endpoint: {
+    privateAccess: true,
+    publicAccess: false,
+    publicAccessCidrs: [] as string[],
+    requirePublicAccessCidrs: true,
+  },
+  logTypes: ["api", "audit", "authenticator"] as LogType[],
+  bootstrapCreatorAdmin: true,
+  deletionProtection: true,
+  natGateways: "perAz" as const,
+  accessPolicies: { AmazonEKSClusterAdminPolicy: {} } as Record<string, { namespaces?: string[] }>,
+  nodeGroup: {
+    instanceTypes: ["m6i.large"],
+    capacityType: "ON_DEMAND" as const,
+    diskSize: 50,
+    amiType: "AL2023_x86_64_STANDARD" as const,
+    maxUnavailable: 1,
+  },
+};
+
+export interface Problem {
+  /** Dotted path relative to the args (the `cluster.` section of the config). */
+  path: string;
+  message: string;
+}
+
+/** Default subnet plan of a created VPC: private /n+2 blocks first, public /n+4 blocks in the last quarter. */
+export function defaultSubnetCidrs(
+  vpcCidr: string,
+  azCount: number,
+): { private: string[]; public: string[] } {
+  const idx = [...Array(azCount).keys()];
+  return {
+    private: idx.map((i) => cidrSubnet(vpcCidr, 2, i)),
+    public: idx.map((i) => cidrSubnet(vpcCidr, 4, 12 + i)),
+  };
+}
+
+function networkProblems(n: CreateVpcNetwork | ExistingVpcNetwork): Problem[] {
+  const out: Problem[] = [];
+  if (n.mode === "existing") {
+    if (n.privateSubnetIds.length < 2)
+      out.push({
+        path: "network.privateSubnetIds",
+        message: "needs subnets in at least two availability zones (EKS requires it)",
+      });
+    return out;
+  }
+  const vpc = parseCidr(n.cidr);
+  if (!vpc)
+    out.push({ path: "network.cidr", message: `"${n.cidr}" is not an IPv4 CIDR such as 10.20.0.0/16` });
+  else if (vpc.bits < 16 || vpc.bits > 22)
+    out.push({ path: "network.cidr", message: "must be between /16 and /22 (AWS allows /16 at most)" });
+  const azs = n.availabilityZones;
+  if (azs.length < 2 || azs.length > 3)
+    out.push({ path: "network.availabilityZones", message: `lists ${azs.length} zones: give 2 or 3` });
+  if (new Set(azs).size !== azs.length)
+    out.push({ path: "network.availabilityZones", message: "lists a zone twice" });
+  const subnets: { path: string; text: string }[] = [];
+  for (const kind of ["private", "public"] as const) {
+    const key = `${kind}SubnetCidrs` as const;
+    const given = n[key];
+    if (given === undefined) {
+      if (vpc && vpc.bits <= 22)
+        defaultSubnetCidrs(n.cidr, azs.length)[kind].forEach((text, i) =>
+          subnets.push({ path: `network.${key}.${i}`, text }),
+        );
+      continue;
+    }
+    if (given.length !== azs.length)
+      out.push({
+        path: `network.${key}`,
+        message: `has ${given.length} entries for ${azs.length} availability zones: give one per zone, in the same order`,
+      });
+    given.forEach((text, i) => subnets.push({ path: `network.${key}.${i}`, text }));
+  }
+  const parsed = subnets.map((s) => ({ ...s, cidr: parseCidr(s.text) }));
+  parsed.forEach((s, i) => {
+    if (!s.cidr) {
+      out.push({ path: s.path, message: `"${s.text}" is not an IPv4 CIDR such as 10.20.0.0/19` });
+      return;
+    }
+    if (vpc && !cidrContains(vpc, s.cidr))
+      out.push({ path: s.path, message: `${s.text} is not inside the VPC CIDR ${n.cidr}` });
+    const clash = parsed.slice(0, i).find((o) => o.cidr && cidrsOverlap(o.cidr, s.cidr!));
+    if (clash)
+      out.push({
+        path: s.path,
+        message: `${s.text} overlaps ${clash.text} (${clash.path}): subnet CIDRs must not overlap`,
+      });
+  });
+  return out;
+}
+
+function nodeGroupProblems(groups: NodeGroupArgs[]): Problem[] {
+  const out: Problem[] = [];
+  if (groups.length === 0)
+    out.push({ path: "nodeGroups", message: "is empty: give at least one node group" });
+  const seen = new Set<string>();
+  groups.forEach((g, i) => {
+    const at = `nodeGroups.${i}`;
+    if (seen.has(g.name))
+      out.push({
+        path: `${at}.name`,
+        message: `"${g.name}" is used by another node group: names must be unique`,
+      });
+    seen.add(g.name);
+    if (g.minSize > g.maxSize)
+      out.push({ path: `${at}.minSize`, message: `${g.minSize} is greater than maxSize ${g.maxSize}` });
+    if (g.maxSize < 1) out.push({ path: `${at}.maxSize`, message: "must be at least 1" });
+    const desired = g.desiredSize ?? g.minSize;
+    if (g.desiredSize !== undefined && (desired < g.minSize || desired > g.maxSize))
+      out.push({
+        path: `${at}.desiredSize`,
+        message: `${desired} is outside minSize..maxSize (${g.minSize}..${g.maxSize})`,
+      });
+    if (g.maxUnavailable !== undefined && g.maxUnavailablePercentage !== undefined)
+      out.push({ path: at, message: "give maxUnavailable or maxUnavailablePercentage, not both" });
+  });
+  return out;
+}
+
+/** Every problem in the args, with paths relative to the args. Pure; used by config validation too. */
+export function eksClusterProblems(args: Omit<EksClusterArgs, "aws" | "clusterName">): Problem[] {
+  const out: Problem[] = [];
+  const version = args.version ?? DEFAULTS.version;
+  if (!(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version))
+    out.push({
+      path: "version",
+      message: `Kubernetes ${version} is not supported: use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+    });
+  out.push(...networkProblems(args.network));
+  const ep = { ...DEFAULTS.endpoint, ...args.endpoint };
+  if (!ep.privateAccess && !ep.publicAccess)
+    out.push({
+      path: "endpoint",
+      message: "privateAccess and publicAccess are both false: enable at least one",
+    });
+  if (ep.publicAccess && ep.requirePublicAccessCidrs && ep.publicAccessCidrs.length === 0)
+    out.push({
+      path: "endpoint.publicAccessCidrs",
+      message:
+        "is empty but publicAccess is true: list the CIDRs allowed to reach the API (or set requirePublicAccessCidrs: false to allow 0.0.0.0/0)",
+    });
+  if (!ep.publicAccess && ep.publicAccessCidrs.length > 0)
+    out.push({
+      path: "endpoint.publicAccessCidrs",
+      message: "has no effect without publicAccess: true; remove it or enable the public endpoint",
+    });
+  ep.publicAccessCidrs.forEach((c, i) => {
+    if (!parseCidr(c))
+      out.push({
+        path: `endpoint.publicAccessCidrs.${i}`,
+        message: `"${c}" is not an IPv4 CIDR such as 203.0.113.0/24`,
+      });
+  });
+  out.push(...nodeGroupProblems(args.nodeGroups));
+  return out;
+}
+
+/** Args with every default applied. Throws one error listing every problem. */
+export function resolveEksClusterArgs(args: EksClusterArgs) {
+  const problems = eksClusterProblems(args);
+  if (problems.length)
+    throw new Error(
+      `EksCluster ${args.clusterName}:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`,
+    );
+  const network =
+    args.network.mode === "create"
+      ? (() => {
+          const n = args.network;
+          const plan = defaultSubnetCidrs(n.cidr, n.availabilityZones.length);
+          return {
+            ...n,
+            privateSubnetCidrs: n.privateSubnetCidrs ?? plan.private,
+            publicSubnetCidrs: n.publicSubnetCidrs ?? plan.public,
+            natGateways: n.natGateways ?? DEFAULTS.natGateways,
+          };
+        })()
+      : { ...args.network, publicSubnetIds: args.network.publicSubnetIds ?? [] };
+  const addons = Object.fromEntries(ADDON_NAMES.map((a) => [a, { ...args.addons?.[a] }])) as Record<
+    AddonName,
+    AddonArgs
+  >;
+  return {
+    ...args,
+    version: args.version ?? DEFAULTS.version,
+    network,
+    endpoint: { ...DEFAULTS.endpoint, ...args.endpoint },
+    logTypes: args.logTypes ?? DEFAULTS.logTypes,
+    accessEntries: args.accessEntries ?? {},
+    bootstrapCreatorAdmin: args.bootstrapCreatorAdmin ?? DEFAULTS.bootstrapCreatorAdmin,
+    deletionProtection: args.deletionProtection ?? DEFAULTS.deletionProtection,
+    nodeGroups: args.nodeGroups.map((g) => ({
+      ...DEFAULTS.nodeGroup,
+      ...g,
+      desiredSize: g.desiredSize ?? g.minSize,
+      maxUnavailable:
+        g.maxUnavailablePercentage === undefined
+          ? (g.maxUnavailable ?? DEFAULTS.nodeGroup.maxUnavailable)
+          : undefined,
+    })),
+    addons,
+    tags: args.tags ?? {},
+  };
+}
+export type ResolvedEksClusterArgs = ReturnType<typeof resolveEksClusterArgs>;

@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+
+/** The platform's AWS account context, shared by every AWS component. */
+export interface AwsContext {
+  /** The platform's explicit provider (region and default tags); every AWS resource uses it. */
+  provider: aws.Provider;
+  region: pulumi.Input<string>;
+  accountId: pulumi.Input<string>;
+  /** ARN partition, e.g. `aws`. */
+  partition: pulumi.Input<string>;
+  /** Platform tags (also the provider's default tags); put on every taggable resource. */
+  tags: Record<string, string>;
+}
+
+/** A Kubernetes Secret another component needs created with the early secrets (before Flux). */
+export interface EarlySecret {
+  namespace: string;
+  name: string;
+  /** Values; secret ones are wrapped in `pulumi.secret`. */
+  stringData: Record<string, pulumi.Input<string>>;
+}
+
+/** IAM policy document as a plain object. */
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Action: string | string[];
+    Resource?: string | string[];
+    Principal?: Record<string, string | string[]>;
+    Condition?: Record<string, Record<string, string | string[]>>;
+  }[];
+}
+
+/** Host and path of an OIDC issuer URL, as IAM condition keys use it. */
+export const issuerHostPath = (issuerUrl: string) => issuerUrl.replace(/^https:\/\//, "");
+
+/** IRSA trust: only this service account, only with the STS audience. */
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  issuerUrl: string,
+  namespace: string,
+  serviceAccount: string,
+): PolicyDocument {
+  const host = issuerHostPath(issuerUrl);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${host}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${host}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** Keys of the access-key Secret of an IAM-user identity. */
+export const ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
+export const SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY";
+
+export interface WorkloadIdentityArgs {
+  /** Namespace of the workload's service account. */
+  namespace: string;
+  /** Service account name. */
+  serviceAccount: string;
+  /** IAM role or user name (at most 64 characters). */
+  iamName: string;
+  /** The permissions, as a policy document. */
+  policy: pulumi.Input<PolicyDocument>;
+  /** IRSA facts of an EKS cluster; absent elsewhere, which gives an IAM user with an access key. */
+  oidc?: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
+  /** Name of the Secret (in `namespace`) holding the access key; IAM user only. */
+  credentialsSecretName: string;
+  aws: AwsContext;
+}
+
+/**
+ * The AWS identity of one in-cluster workload: an IRSA role on EKS, or an IAM user whose access key
+ * is handed over as an early secret on other substrates. Same permissions either way.
+ */
+export class WorkloadIdentity extends pulumi.ComponentResource {
+  /** Role ARN (IRSA); undefined for an IAM user. */
+  public readonly roleArn?: pulumi.Output<string>;
+  /** The access-key Secret to create before Flux (IAM user); undefined with IRSA. */
+  public readonly credentials?: EarlySecret;
+
+  constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:secrets:WorkloadIdentity", name, {}, opts);
+    const child = { parent: this, provider: args.aws.provider };
+    const policy = pulumi.output(args.policy).apply((p) => JSON.stringify(p));
+    if (args.oidc) {
+      const { providerArn, issuerUrl } = args.oidc;
+      const role = new aws.iam.Role(
+        `${name}-role`,
+        {
+          name: args.iamName,
+          assumeRolePolicy: pulumi
+            .all([providerArn, issuerUrl])
+            .apply(([arn, url]) =>
+              JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount)),
+            ),
+          tags: { ...args.aws.tags, Name: args.iamName },
+        },
+        child,
+      );
+      new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: args.iamName, policy }, child);
+      this.roleArn = role.arn;
+    } else {
+      const user = new aws.iam.User(
+        `${name}-user`,
+        { name: args.iamName, path: "/platform/", tags: { ...args.aws.tags, Name: args.iamName } },
+        child,
+      );
+      new aws.iam.UserPolicy(`${name}-policy`, { user: user.name, name: args.iamName, policy }, child);
+      const key = new aws.iam.AccessKey(`${name}-key`, { user: user.name }, child);
+      this.credentials = {
+        namespace: args.namespace,
+        name: args.credentialsSecretName,
+        stringData: {
+          [ACCESS_KEY_ID_KEY]: pulumi.secret(key.id),
+          [SECRET_ACCESS_KEY_KEY]: pulumi.secret(key.secret),
+        },
+      };
+    }
+    this.registerOutputs({ roleArn: this.roleArn, credentials: this.credentials });
+  }
+}
