@@ -1,0 +1,66 @@
+/**
+ * Adapts the offline render's RecordedResource to the shapes the real policy engine hands to the
+ * rules (`PolicyResource`, `ResourceValidationArgs`): props are the recorded inputs (secrets
+ * redacted), `parent`, `dependencies` and `provider` are resolved from the recorded `type::name`
+ * references, as the engine resolves them from URNs.
+ */
+import type { PolicyProviderResource, PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
+import type { RecordedResource } from "../render/engine";
+
+const ident = (r: Pick<RecordedResource, "type" | "name">) => `${r.type}::${r.name}`;
+
+/** Options as the engine reports them for a resource registered without protect, aliases or timeouts. */
+function optionsOf(parentUrn: string | undefined): PolicyResourceOptions {
+  return {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+    ...(parentUrn ? { parent: parentUrn } : {}),
+  };
+}
+
+/** `isType` of the engine: compares the type token a generated resource class carries. */
+export function isTypeFn(type: string): PolicyResource["isType"] {
+  return (cls) => (cls as unknown as { __pulumiType?: string }).__pulumiType === type;
+}
+
+/** Every recorded resource as a PolicyResource, with parent, dependencies and provider linked. */
+export function toPolicyResources(recorded: RecordedResource[]): PolicyResource[] {
+  const byId = new Map<string, { rec: RecordedResource; res: PolicyResource }>();
+  for (const rec of recorded) {
+    const isType = isTypeFn(rec.type);
+    const res: PolicyResource = {
+      type: rec.type,
+      name: rec.name,
+      urn: rec.urn,
+      props: rec.inputs,
+      opts: optionsOf(undefined),
+      dependencies: [],
+      propertyDependencies: {},
+      isType,
+      asType: ((cls: Parameters<typeof isType>[0]) =>
+        isType(cls) ? rec.inputs : undefined) as PolicyResource["asType"],
+    };
+    byId.set(ident(rec), { rec, res });
+  }
+  for (const { rec, res } of byId.values()) {
+    const parent = rec.parent ? byId.get(rec.parent)?.res : undefined;
+    if (parent) {
+      res.parent = parent;
+      res.opts = optionsOf(parent.urn);
+    }
+    res.dependencies = rec.dependsOn.flatMap((d) => {
+      const dep = byId.get(d)?.res;
+      return dep ? [dep] : [];
+    });
+    const provider = rec.provider ? byId.get(rec.provider)?.res : undefined;
+    if (provider) res.provider = providerOf(provider);
+  }
+  return [...byId.values()].map((v) => v.res);
+}
+
+function providerOf(p: PolicyResource): PolicyProviderResource {
+  return { type: p.type, name: p.name, urn: p.urn, props: p.props };
+}

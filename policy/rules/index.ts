@@ -1,0 +1,22 @@
+/** Every platform policy, in the order the pack lists them. */
+import { awsPolicies } from "./aws";
+import type { PlatformPolicy } from "./common";
+import { eksPolicies } from "./eks";
+import { fluxPolicies } from "./flux";
+import { iamPolicies } from "./iam";
+import { kubernetesPolicies } from "./kubernetes";
+import { stackPolicies } from "./stack";
+
+export type { PlatformPolicy, PlatformResourcePolicy, PlatformStackPolicy } from "./common";
+
+export const policies: PlatformPolicy[] = [
+  ...eksPolicies,
+  ...awsPolicies,
+  ...iamPolicies,
+  ...fluxPolicies,
+  ...kubernetesPolicies,
+  ...stackPolicies,
+];
+
+/** Name of the pack (`pulumi preview --policy-pack ./policy` reports it). */
+export const POLICY_PACK_NAME = "platform-guardrails";
