@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { ConfigError, parsePlatformConfig, SecretValue } from "../../../stacks/config";
 import { knownHostsName } from "../../../stacks/validate";
 import versions from "../../../components/flux/versions.json";
@@ -35,7 +36,13 @@ describe("platform config: defaults", () => {
       timeout: "60s",
       recurseSubmodules: false,
     });
-    expect(c.flux.sync).toEqual({ interval: "10m", retryInterval: "2m", timeout: "5m", prune: true, wait: false });
+    expect(c.flux.sync).toEqual({
+      interval: "10m",
+      retryInterval: "2m",
+      timeout: "5m",
+      prune: true,
+      wait: false,
+    });
     expect(c.flux.auth).toEqual({ type: "ssh", keyAlgorithm: "ed25519", knownHosts: KNOWN_HOSTS });
     expect(c.tags).toEqual({});
   });
@@ -47,7 +54,7 @@ describe("platform config: defaults", () => {
     expect(key?.value).toBe("AGE-SECRET-KEY-1QQQQ");
     expect(JSON.stringify(c)).not.toContain("AGE-SECRET-KEY");
     expect(String(key)).toBe("[secret]");
-    expect(require("node:util").inspect(c, { depth: 10 })).not.toContain("AGE-SECRET-KEY");
+    expect(inspect(c, { depth: 10 })).not.toContain("AGE-SECRET-KEY");
   });
 
   it("treats the empty default of optional scalars as unset", () => {
@@ -57,7 +64,8 @@ describe("platform config: defaults", () => {
   });
 });
 
-const header = (n: number) => `Invalid configuration for stack "test" (Pulumi.test.yaml), ${n} problem${n === 1 ? "" : "s"}:\n`;
+const header = (n: number) =>
+  `Invalid configuration for stack "test" (Pulumi.test.yaml), ${n} problem${n === 1 ? "" : "s"}:\n`;
 
 describe("platform config: every problem at once, with path and fix", () => {
   const cases: [string, Record<string, unknown>, string[]][] = [
@@ -72,7 +80,10 @@ describe("platform config: every problem at once, with path and fix", () => {
     [
       "missing identity and cluster",
       withValues({ name: undefined, cluster: undefined }),
-      ["name: is required: the platform's name, e.g. de-prod", "cluster: kind must be one of existing, eks, baremetal"],
+      [
+        "name: is required: the platform's name, e.g. de-prod",
+        "cluster: kind must be one of existing, eks, baremetal",
+      ],
     ],
     [
       "bad name, environment, country",
@@ -94,7 +105,9 @@ describe("platform config: every problem at once, with path and fix", () => {
     [
       "two refs",
       withValues({ flux: { source: { ref: { tag: "v1", branch: "main" } } } }),
-      ["flux.source.ref: give exactly one of tag, semver, branch, commit, name (Git) or tag, semver, digest (OCI)"],
+      [
+        "flux.source.ref: give exactly one of tag, semver, branch, commit, name (Git) or tag, semver, digest (OCI)",
+      ],
     ],
     [
       "not a duration, a range as version",
@@ -114,7 +127,9 @@ describe("platform config: every problem at once, with path and fix", () => {
     [
       "SSH auth on an https URL",
       withValues({ flux: { source: { url: "https://git.example.com/acme/fleet.git" } } }),
-      ['flux.auth.type: SSH authentication needs an ssh:// URL, but flux.source.url is "https://git.example.com/acme/fleet.git"'],
+      [
+        'flux.auth.type: SSH authentication needs an ssh:// URL, but flux.source.url is "https://git.example.com/acme/fleet.git"',
+      ],
     ],
     [
       "https with password but no username, and bearer too",
@@ -141,7 +156,11 @@ describe("platform config: every problem at once, with path and fix", () => {
     ],
     [
       "OCI source with a branch and SSH auth",
-      withValues({ flux: { source: { kind: "oci", url: "oci://ghcr.io/acme/fleet", ref: { branch: "main", tag: undefined } } } }),
+      withValues({
+        flux: {
+          source: { kind: "oci", url: "oci://ghcr.io/acme/fleet", ref: { branch: "main", tag: undefined } },
+        },
+      }),
       [
         "flux.source.ref.branch: is for Git sources; an OCI source takes tag, semver or digest",
         "flux.auth.type: ssh authentication is for Git; an OCI source takes https (registry username/password) or none with a provider",
@@ -149,7 +168,9 @@ describe("platform config: every problem at once, with path and fix", () => {
     ],
     [
       "variables: bad name, contract key, in both maps",
-      withValues({ flux: { vars: { "slice-region": "x", CLUSTER_NAME: "y", TOKEN: "z" }, secretVars: { TOKEN: "s" } } }),
+      withValues({
+        flux: { vars: { "slice-region": "x", CLUSTER_NAME: "y", TOKEN: "z" }, secretVars: { TOKEN: "s" } },
+      }),
       [
         "flux.vars.slice-region: is not a valid Flux variable name: use letters, digits and '_', not starting with a digit (e.g. SLICE_REGION)",
         "flux.vars.CLUSTER_NAME: CLUSTER_NAME is set by the program (cluster-vars contract): choose another name",
@@ -204,7 +225,9 @@ describe("platform config: every problem at once, with path and fix", () => {
     [
       "SOPS key that is not an age identity",
       withValues({ flux: { sops: { ageKey: "-----BEGIN PGP PRIVATE KEY BLOCK-----" } } }),
-      ["flux.sops.ageKey: is not an age identity: it starts with AGE-SECRET-KEY-1 (generate one with `age-keygen`)"],
+      [
+        "flux.sops.ageKey: is not an age identity: it starts with AGE-SECRET-KEY-1 (generate one with `age-keygen`)",
+      ],
     ],
     [
       "image pull secret half given",
