@@ -1,0 +1,295 @@
+/**
+ * Checks of one platform's tree: references (sources, dependsOn, substituteFrom, health checks),
+ * dependsOn cycles, strict substitution, and tags for prod.
+ */
+import type { Finding, ManifestDoc } from "./manifests";
+import { namePattern, substitutionDisabled } from "./substitution";
+import {
+  CLUSTER_SECRET_VARS_NAME,
+  CLUSTER_VARS_NAME,
+  key,
+  ROOT,
+  variablesOf,
+  type BuiltObject,
+  type KsNode,
+  type PlatformTree,
+} from "./tree";
+
+type At = { doc?: ManifestDoc; path: (string | number)[] };
+
+function at(tree: PlatformTree, where: At, rule: string, message: string): Finding {
+  const file = where.doc?.file ?? `${tree.context.rootPath.replace(/^\.\//, "")}/`;
+  return {
+    file,
+    line: where.doc ? where.doc.lineOf(where.path) : 1,
+    rule,
+    message,
+    platform: tree.context.platform,
+  };
+}
+
+/** Whether an object exists in the tree (or is provided by the program). */
+export function exists(
+  tree: PlatformTree,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): boolean {
+  if (kind === "GitRepository" && name === ROOT.name && namespace === ROOT.namespace) return true;
+  if (kind === "Kustomization" && name === ROOT.name && namespace === ROOT.namespace) return true;
+  if (kind === "ConfigMap" && name === CLUSTER_VARS_NAME && namespace === ROOT.namespace) return true;
+  if (kind === "Secret" && name === CLUSTER_SECRET_VARS_NAME && namespace === ROOT.namespace)
+    return tree.context.secretVars !== undefined;
+  for (const [k, objs] of tree.index) {
+    const [kKind, kNs, kName] = k.split("/");
+    if (kKind !== kind || (namespace !== undefined && kNs !== namespace)) continue;
+    if (kName === name || (kName.includes("${") && objs.length && namePattern(kName).test(name))) return true;
+  }
+  return false;
+}
+
+function kustomizationRefs(tree: PlatformTree, node: KsNode, out: Finding[]) {
+  const spec = node.spec;
+  const id = `Kustomization ${node.namespace}/${node.name}`;
+  const src = spec.sourceRef ?? {};
+  if (src.kind && src.name && !exists(tree, src.kind, src.namespace ?? node.namespace, src.name))
+    out.push(
+      at(
+        tree,
+        { doc: node.doc, path: ["spec", "sourceRef"] },
+        "reference",
+        `${id}: sourceRef ${src.kind} ${src.namespace ?? node.namespace}/${src.name} does not exist in the tree of ${tree.context.platform}`,
+      ),
+    );
+  (spec.dependsOn ?? []).forEach((d, i) => {
+    if (d.name && !exists(tree, "Kustomization", d.namespace ?? node.namespace, d.name))
+      out.push(
+        at(
+          tree,
+          { doc: node.doc, path: ["spec", "dependsOn", i] },
+          "reference",
+          `${id}: dependsOn Kustomization ${d.namespace ?? node.namespace}/${d.name} does not exist in the tree of ${tree.context.platform}`,
+        ),
+      );
+  });
+  (spec.postBuild?.substituteFrom ?? []).forEach((s, i) => {
+    if (!exists(tree, s.kind, node.namespace, s.name))
+      out.push(
+        at(
+          tree,
+          { doc: node.doc, path: ["spec", "postBuild", "substituteFrom", i] },
+          "reference",
+          `${id}: substituteFrom ${s.kind} ${node.namespace}/${s.name} does not exist in the tree of ${tree.context.platform}${s.optional ? " (optional: its variables would have no value)" : ""}`,
+        ),
+      );
+  });
+  (spec.healthChecks ?? []).forEach((h, i) => {
+    if (h.kind && h.name && !exists(tree, h.kind, h.namespace, h.name))
+      out.push(
+        at(
+          tree,
+          { doc: node.doc, path: ["spec", "healthChecks", i] },
+          "reference",
+          `${id}: health check target ${h.kind} ${h.namespace ? `${h.namespace}/` : ""}${h.name} is not applied by any Kustomization of ${tree.context.platform}`,
+        ),
+      );
+  });
+}
+
+function helmReleaseRefs(tree: PlatformTree, hr: BuiltObject, out: Finding[]) {
+  const spec = (hr.obj.spec ?? {}) as {
+    chart?: { spec?: { sourceRef?: { kind?: string; name?: string; namespace?: string } } };
+    chartRef?: { kind?: string; name?: string; namespace?: string };
+    dependsOn?: { name?: string; namespace?: string }[];
+  };
+  const id = `HelmRelease ${hr.namespace}/${hr.obj.metadata.name}`;
+  for (const [ref, p] of [
+    [spec.chart?.spec?.sourceRef, ["spec", "chart", "spec", "sourceRef"]],
+    [spec.chartRef, ["spec", "chartRef"]],
+  ] as const) {
+    if (ref?.kind && ref.name && !exists(tree, ref.kind, ref.namespace ?? hr.namespace, ref.name))
+      out.push(
+        at(
+          tree,
+          { doc: hr.doc, path: [...p] },
+          "reference",
+          `${id}: ${p.slice(1).join(".")} ${ref.kind} ${ref.namespace ?? hr.namespace}/${ref.name} does not exist in the tree of ${tree.context.platform}`,
+        ),
+      );
+  }
+  (spec.dependsOn ?? []).forEach((d, i) => {
+    if (d.name && !exists(tree, "HelmRelease", d.namespace ?? hr.namespace, d.name))
+      out.push(
+        at(
+          tree,
+          { doc: hr.doc, path: ["spec", "dependsOn", i] },
+          "reference",
+          `${id}: dependsOn HelmRelease ${d.namespace ?? hr.namespace}/${d.name} does not exist in the tree of ${tree.context.platform}`,
+        ),
+      );
+  });
+}
+
+/**
+ * Cycles of a dependsOn graph (`id → ids it depends on`), each reported once, as the list of ids
+ * from its smallest member around to itself again.
+ */
+export function findCycles(graph: Map<string, string[]>): string[][] {
+  const cycles = new Map<string, string[]>();
+  const state = new Map<string, "active" | "done">();
+  const stack: string[] = [];
+  const visit = (n: string) => {
+    state.set(n, "active");
+    stack.push(n);
+    for (const m of graph.get(n) ?? []) {
+      if (!graph.has(m)) continue;
+      if (state.get(m) === "active") {
+        const cycle = stack.slice(stack.indexOf(m));
+        const start = cycle.indexOf([...cycle].sort()[0]);
+        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+        cycles.set(rotated.join(" "), [...rotated, rotated[0]]);
+      } else if (!state.has(m)) visit(m);
+    }
+    stack.pop();
+    state.set(n, "done");
+  };
+  for (const n of [...graph.keys()].sort()) if (!state.has(n)) visit(n);
+  return [...cycles.values()];
+}
+
+function cycleFindings(
+  tree: PlatformTree,
+  kind: string,
+  objs: { id: string; doc?: ManifestDoc; deps: string[] }[],
+  out: Finding[],
+) {
+  const graph = new Map(objs.map((o) => [o.id, o.deps]));
+  for (const cycle of findCycles(graph)) {
+    const first = objs.find((o) => o.id === cycle[0]);
+    out.push(
+      at(
+        tree,
+        { doc: first?.doc, path: ["spec", "dependsOn"] },
+        "cycle",
+        `${kind} dependsOn cycle: ${cycle.join(" → ")}`,
+      ),
+    );
+  }
+}
+
+/** Every `${VAR}` without a default in what a Kustomization builds must have a value. */
+function substitution(tree: PlatformTree, node: KsNode, out: Finding[]) {
+  // A missing source is reported as a reference; its variables would only repeat it.
+  if ((node.spec.postBuild?.substituteFrom ?? []).some((s) => !exists(tree, s.kind, node.namespace, s.name)))
+    return;
+  const vars = variablesOf(node, tree);
+  const id = node.doc
+    ? `Kustomization ${node.namespace}/${node.name}`
+    : `the root Kustomization ${ROOT.namespace}/${ROOT.name}`;
+  const sources = (node.spec.postBuild?.substituteFrom ?? []).map((s) => `${s.kind} ${s.name}`);
+  if (node.spec.postBuild?.substitute) sources.unshift("postBuild.substitute");
+  for (const built of node.built) {
+    if (substitutionDisabled(built.obj.metadata)) continue;
+    for (const use of built.doc.variables) {
+      const where = {
+        file: built.doc.file,
+        line: use.line,
+        rule: "variable",
+        platform: tree.context.platform,
+      };
+      if (use.invalid)
+        out.push({
+          ...where,
+          message: `${use.text} is not a valid Flux variable (names match ^[_a-zA-Z][_a-zA-Z0-9]*$); write $\${…} for a literal`,
+        });
+      else if (use.hasDefault) continue;
+      else if (!vars)
+        out.push({
+          ...where,
+          message: `${use.text} is applied literally: ${id} has no postBuild substitution; add postBuild.substituteFrom or give it a default (\${${use.name}:=value})`,
+        });
+      else if (!(use.name in vars))
+        out.push({
+          ...where,
+          message: `\${${use.name}} has no value: ${id} substitutes from ${sources.join(", ")} and none has ${use.name}; add it there or give it a default (\${${use.name}:=value})`,
+        });
+    }
+  }
+}
+
+/** Prod platforms follow tags or semver ranges, never branches. */
+function prodRefs(
+  tree: PlatformTree,
+  rootRef: { kind: string; value: string; file: string; line: number } | undefined,
+  out: Finding[],
+) {
+  if (rootRef && rootRef.kind !== "tag" && rootRef.kind !== "semver")
+    out.push({
+      file: rootRef.file,
+      line: rootRef.line,
+      rule: "prod-ref",
+      platform: tree.context.platform,
+      message: `prod platform ${tree.context.platform}: the root source follows ${rootRef.kind} ${rootRef.value}; set flux.source.ref.tag or .semver`,
+    });
+  for (const objs of tree.index.values())
+    for (const o of objs) {
+      if (o.obj.kind !== "GitRepository" && o.obj.kind !== "OCIRepository") continue;
+      const ref = ((o.obj.spec as { ref?: Record<string, unknown> } | undefined)?.ref ?? {}) as Record<
+        string,
+        unknown
+      >;
+      if (ref.tag === undefined && ref.semver === undefined) {
+        const [kind, value] = Object.entries(ref)[0] ?? ["branch", "master (default)"];
+        out.push(
+          at(
+            tree,
+            { doc: o.doc, path: ["spec", "ref"] },
+            "prod-ref",
+            `prod platform ${tree.context.platform}: ${o.obj.kind} ${o.namespace}/${o.obj.metadata.name} follows ${kind} ${String(value)}; prod sources follow a tag or a semver range`,
+          ),
+        );
+      }
+    }
+}
+
+/** All checks of one platform tree. */
+export function checkTree(
+  tree: PlatformTree,
+  prod: { prod: boolean; rootRef?: { kind: string; value: string; file: string; line: number } },
+): Finding[] {
+  const out: Finding[] = [...tree.findings];
+  for (const node of tree.nodes) {
+    if (node.doc) kustomizationRefs(tree, node, out);
+    substitution(tree, node, out);
+  }
+  const releases = [...tree.index.values()].flat().filter((o) => o.obj.kind === "HelmRelease");
+  for (const hr of releases) helmReleaseRefs(tree, hr, out);
+  cycleFindings(
+    tree,
+    "Kustomization",
+    tree.nodes
+      .filter((n) => n.doc)
+      .map((n) => ({
+        id: `${n.namespace}/${n.name}`,
+        doc: n.doc,
+        deps: (n.spec.dependsOn ?? []).map((d) => `${d.namespace ?? n.namespace}/${d.name}`),
+      })),
+    out,
+  );
+  cycleFindings(
+    tree,
+    "HelmRelease",
+    releases.map((r) => ({
+      id: `${r.namespace}/${String(r.obj.metadata.name)}`,
+      doc: r.doc,
+      deps: ((r.obj.spec as { dependsOn?: { name: string; namespace?: string }[] })?.dependsOn ?? []).map(
+        (d) => `${d.namespace ?? r.namespace}/${d.name}`,
+      ),
+    })),
+    out,
+  );
+  if (prod.prod) prodRefs(tree, prod.rootRef, out);
+  return out;
+}
+
+export { key };

@@ -1,0 +1,146 @@
+/**
+ * What a platform gives its `clusters/<platform>` tree: the cluster-vars keys (the contract in
+ * components/flux/clusterVars.ts), the root Kustomization's path and substitution sources, and
+ * whether it is a prod platform. Read from the platform's stack file when the project has one
+ * (exact: the offline render's `outputs.clusterVars`), else assumed from the contract.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument, LineCounter } from "yaml";
+import { CLUSTER_VARS, type ClusterVarSpec } from "../../components/flux/clusterVars";
+import type { PlatformConfig } from "../../stacks/config";
+import type { Finding } from "./manifests";
+
+export interface PlatformContract {
+  platform: string;
+  /** cluster-vars keys with their values (undefined when only the key is known). */
+  clusterVars: Record<string, string | undefined>;
+  /** Keys of Secret `cluster-secret-vars`; undefined when the platform has no such Secret. */
+  secretVars?: string[];
+  /** The root Kustomization's path, e.g. `./clusters/de-prod`. */
+  rootPath: string;
+  /** Prod platforms must follow tags or semver. */
+  prod: boolean;
+  /** Where the keys came from, for messages, e.g. `Pulumi.local.yaml (render)`. */
+  origin: string;
+  /** The root source's ref as configured (stack file and line), when known. */
+  rootRef?: { kind: string; value: string; file: string; line: number };
+}
+
+/** Contract keys that exist on every platform. */
+export const ALWAYS_KEYS = Object.entries(CLUSTER_VARS as Record<string, ClusterVarSpec>)
+  .filter(([, s]) => s.presentWhen === "always")
+  .map(([k]) => k);
+
+/** Whether a `presentWhen` condition of the contract holds for a configuration. */
+export function presentFor(when: ClusterVarSpec["presentWhen"], config: PlatformConfig): boolean {
+  switch (when) {
+    case "always":
+      return true;
+    case "cluster.kind is eks":
+      return config.cluster.kind === "eks";
+    case "aws":
+      return config.cluster.kind === "eks" || config.dns !== undefined || config.secrets !== undefined;
+    case "dns":
+      return config.dns !== undefined;
+    case "secrets":
+      return config.secrets !== undefined;
+    case "platform.country":
+      return config.country !== undefined;
+    case "platform.site":
+      return config.site !== undefined;
+  }
+}
+
+/** cluster-vars keys a configuration yields according to the contract table (values when known). */
+export function contractVars(
+  config: PlatformConfig,
+  platformVars: Record<string, string>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, spec] of Object.entries(CLUSTER_VARS as Record<string, ClusterVarSpec>))
+    if (presentFor(spec.presentWhen, config)) out[k] = platformVars[k];
+  return { ...out, ...config.flux.vars };
+}
+
+/** The contract assumed for a platform without a stack file. */
+export function assumedContract(platform: string, extraVars: string[], prod: boolean): PlatformContract {
+  const clusterVars = Object.fromEntries([...ALWAYS_KEYS, ...extraVars].map((k) => [k, undefined]));
+  return {
+    platform,
+    clusterVars,
+    rootPath: `./clusters/${platform}`,
+    prod,
+    origin: "the contract's always-present keys and --vars",
+  };
+}
+
+function refLine(projectDir: string, file: string): number {
+  try {
+    const lines = new LineCounter();
+    const doc = parseDocument(fs.readFileSync(path.join(projectDir, file), "utf8"), { lineCounter: lines });
+    const node = doc.getIn(["config", "platform:flux", "source", "ref"], true) as
+      { range?: number[] } | undefined;
+    return node?.range ? lines.linePos(node.range[0]).line : 1;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Contracts of the platforms defined by the project's stack files, keyed by platform name. Stacks
+ * whose config does not load are reported as findings (the Git side cannot be checked against them).
+ */
+export async function stackContracts(
+  projectDir: string,
+): Promise<{ contracts: Map<string, PlatformContract>; findings: Finding[] }> {
+  const contracts = new Map<string, PlatformContract>();
+  const findings: Finding[] = [];
+  const stacks = fs.existsSync(path.join(projectDir, "Pulumi.yaml"))
+    ? fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+    : [];
+  if (!stacks.length) return { contracts, findings };
+  const { readStackConfig, renderStack } = await import("../render");
+  const { parsePlatformConfig } = await import("../../stacks/config");
+  const { platformClusterVars, clusterNameOf } = await import("../../stacks/platform");
+  for (const stack of stacks.sort()) {
+    const file = `Pulumi.${stack}.yaml`;
+    let config: PlatformConfig;
+    try {
+      config = parsePlatformConfig(await readStackConfig(projectDir, stack));
+    } catch (e) {
+      findings.push({
+        file,
+        line: 1,
+        rule: "stack",
+        message: `cannot read the platform of stack ${stack}: ${(e as Error).message}`,
+      });
+      continue;
+    }
+    let clusterVars: Record<string, string | undefined>;
+    let origin = `${file} (render)`;
+    try {
+      const rendered = await renderStack(projectDir, stack);
+      clusterVars = rendered.outputs.clusterVars as Record<string, string>;
+    } catch (e) {
+      clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
+      origin = `${file} (contract table; the render failed: ${(e as Error).message.split("\n")[0]})`;
+    }
+    const [kind, value] = Object.entries(config.flux.source.ref).find(([, v]) => v !== undefined) ?? [
+      "branch",
+      "master",
+    ];
+    contracts.set(config.name, {
+      platform: config.name,
+      clusterVars,
+      secretVars: Object.keys(config.flux.secretVars).length
+        ? Object.keys(config.flux.secretVars)
+        : undefined,
+      rootPath: config.flux.sync.path ?? `./clusters/${config.name}`,
+      prod: config.environment === "prod",
+      origin,
+      rootRef: { kind, value: String(value), file, line: refLine(projectDir, file) },
+    });
+  }
+  return { contracts, findings };
+}

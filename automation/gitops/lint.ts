@@ -1,0 +1,179 @@
+/**
+ * `gitops:lint`: a fleet repository checked offline. Repository-wide: YAML, Flux schemas and served
+ * API versions, SOPS-only Secrets, string ConfigMap values. Per platform (`clusters/<platform>`):
+ * the tree Flux would reconcile, its references, cycles, strict substitution and prod refs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { checkTree } from "./checks";
+import { assumedContract, stackContracts, type PlatformContract } from "./contract";
+import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "./manifests";
+import { isFluxApi, validateFluxObject } from "./schemas";
+import { walkTree } from "./tree";
+
+export interface LintOptions {
+  /** Project directory holding `Pulumi.<stack>.yaml` files. @default the parent of the repository */
+  projectDir?: string;
+  /** Extra cluster-vars keys for platforms without a stack file. */
+  vars?: string[];
+  /** Platforms without a stack file that are prod. @default names ending in `prod` */
+  prodPlatforms?: string[];
+  /** Contracts to use instead of reading stack files (tests, the render). */
+  contracts?: Map<string, PlatformContract>;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  /** Platforms checked, with where their cluster-vars came from. */
+  platforms: { platform: string; origin: string }[];
+  files: number;
+  durationMs: number;
+}
+
+const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:/;
+
+/** A Secret in Git must be SOPS-encrypted: a `sops` block and every data value `ENC[…]`. */
+export function plaintextSecret(doc: ManifestDoc): Finding | undefined {
+  const o = doc.object;
+  const name = `Secret ${String((o.metadata as { name?: unknown } | undefined)?.name ?? "")}`;
+  const fields = ["data", "stringData"].filter((f) => o[f] && typeof o[f] === "object");
+  if (!o.sops || typeof o.sops !== "object")
+    return {
+      file: doc.file,
+      line: doc.line,
+      rule: "plaintext-secret",
+      message: `${name} is not SOPS-encrypted: encrypt it with \`sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place ${path.posix.basename(doc.file)}\` (only the values are encrypted, metadata stays readable)`,
+    };
+  for (const f of fields)
+    for (const [k, v] of Object.entries(o[f] as Record<string, unknown>))
+      if (typeof v !== "string" || !SOPS_VALUE.test(v))
+        return {
+          file: doc.file,
+          line: doc.lineOf([f, k]),
+          rule: "plaintext-secret",
+          message: `${name}: ${f}.${k} is in plain text next to a sops block: re-encrypt the file with sops`,
+        };
+  if (
+    typeof o.metadata === "object" &&
+    o.metadata &&
+    Object.values(o.metadata).some((v) => typeof v === "string" && SOPS_VALUE.test(v))
+  )
+    return {
+      file: doc.file,
+      line: doc.lineOf(["metadata"]),
+      rule: "plaintext-secret",
+      message: `${name}: metadata is encrypted; encrypt only data and stringData (--encrypted-regex '^(data|stringData)$') so Flux and kustomize can read it`,
+    };
+  return undefined;
+}
+
+/** Checks that hold for every manifest of the repository, whichever tree applies it. */
+export function checkDocument(doc: ManifestDoc): Finding[] {
+  const obj = asK8s(doc);
+  if (!obj) return [];
+  const out: Finding[] = [];
+  if (isFluxApi(obj.apiVersion))
+    for (const p of validateFluxObject(obj))
+      out.push({
+        file: doc.file,
+        line: doc.lineOf(p.path),
+        rule: "schema",
+        message: `${obj.kind} ${String(obj.metadata.name ?? "")}: ${p.message}`,
+      });
+  if (obj.kind === "Secret" && obj.apiVersion === "v1") {
+    const f = plaintextSecret(doc);
+    if (f) out.push(f);
+  }
+  if (obj.kind === "ConfigMap" && obj.data && typeof obj.data === "object")
+    for (const [k, v] of Object.entries(obj.data as Record<string, unknown>))
+      if (typeof v !== "string")
+        out.push({
+          file: doc.file,
+          line: doc.lineOf(["data", k]),
+          rule: "string-value",
+          message: `ConfigMap ${String(obj.metadata.name)}: data.${k} is ${v === null ? "null" : typeof v}, values must be strings: quote it ("${String(v)}")`,
+        });
+  return out;
+}
+
+/** One finding per file, line and message; the platforms a shared file fails on are listed together. */
+function dedupe(findings: Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) {
+    const k = `${f.file}:${f.line}:${f.rule}:${f.message}`;
+    const seen = byKey.get(k);
+    if (!seen) byKey.set(k, { ...f });
+    else if (f.platform && !seen.platform?.split(", ").includes(f.platform))
+      seen.platform = [...(seen.platform?.split(", ") ?? []), f.platform].sort().join(", ");
+  }
+  return [...byKey.values()];
+}
+
+/** Lint the fleet repository in `repoDir`. */
+export async function lintFleet(repoDir: string, options: LintOptions = {}): Promise<LintResult> {
+  const started = Date.now();
+  const cache = new ManifestCache(repoDir);
+  const findings: Finding[] = [];
+  const files = cache.allFiles();
+  for (const file of files) {
+    const parsed = cache.read(file);
+    findings.push(...parsed.errors);
+    if (!/(^|\/)kustomization\.ya?ml$/.test(file))
+      for (const doc of parsed.docs) findings.push(...checkDocument(doc));
+  }
+  let contracts = options.contracts;
+  if (!contracts) {
+    const read = await stackContracts(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+    contracts = read.contracts;
+    findings.push(...read.findings);
+  }
+  const clustersDir = path.join(repoDir, "clusters");
+  const platformDirs = fs.existsSync(clustersDir)
+    ? fs
+        .readdirSync(clustersDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
+  if (!platformDirs.length)
+    findings.push({
+      file: "clusters/",
+      line: 1,
+      rule: "layout",
+      message:
+        "no clusters/<platform>/ directory: the root Kustomization of a platform points at ./clusters/<platform>",
+    });
+  for (const c of contracts.values())
+    if (!platformDirs.includes(c.platform) && c.rootPath === `./clusters/${c.platform}`)
+      findings.push({
+        file: "clusters/",
+        line: 1,
+        rule: "layout",
+        platform: c.platform,
+        message: `platform ${c.platform} (${c.origin}) has no clusters/${c.platform}/: its root Kustomization would fail`,
+      });
+  const platforms: LintResult["platforms"] = [];
+  for (const platform of platformDirs) {
+    const prod = options.prodPlatforms
+      ? options.prodPlatforms.includes(platform)
+      : /(^|-)prod$/.test(platform);
+    const contract = contracts.get(platform) ?? assumedContract(platform, options.vars ?? [], prod);
+    platforms.push({ platform, origin: contract.origin });
+    const tree = walkTree(cache, {
+      platform,
+      rootPath: contract.rootPath,
+      clusterVars: contract.clusterVars,
+      secretVars: contract.secretVars,
+    });
+    findings.push(...checkTree(tree, contract));
+  }
+  const sorted = dedupe(findings).sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),
+  );
+  return { findings: sorted, platforms, files: files.length, durationMs: Date.now() - started };
+}
+
+/** One line per finding: `file:line: [rule] message (platform)`. */
+export function formatFinding(f: Finding, repoLabel = ""): string {
+  return `${repoLabel}${f.file}:${f.line}: [${f.rule}] ${f.message}${f.platform ? ` (${f.platform})` : ""}`;
+}

@@ -1,0 +1,145 @@
+/**
+ * YAML manifests of a fleet repository, read with their line numbers: every finding of the lint
+ * points at a file and a line.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isNode, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node } from "yaml";
+import { findVariables, type VariableUse } from "./substitution";
+
+/** One finding of the lint. */
+export interface Finding {
+  /** File relative to the repository root (or the project, for stack files). */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** Short rule id, e.g. `schema`, `variable`, `reference`, `cycle`, `prod-ref`, `plaintext-secret`. */
+  rule: string;
+  message: string;
+  /** The platform whose tree the finding belongs to; absent for repository-wide findings. */
+  platform?: string;
+}
+
+/** One YAML document of a manifest file. */
+export interface ManifestDoc {
+  /** File relative to the repository root, with `/` separators. */
+  file: string;
+  /** Line where the document starts. */
+  line: number;
+  /** The parsed value (a Kubernetes object when `kind` and `apiVersion` are set). */
+  object: Record<string, unknown>;
+  /** Line of a path inside the document (the nearest existing parent when the path is absent). */
+  lineOf(objectPath: (string | number)[]): number;
+  /** Every `${…}` in the document's keys and values (comments are not part of the output). */
+  variables: VariableUse[];
+}
+
+export interface ManifestFile {
+  file: string;
+  docs: ManifestDoc[];
+  /** Parse errors, as findings. */
+  errors: Finding[];
+}
+
+/** A ManifestDoc's object as a Kubernetes object, or undefined when it is not one. */
+export interface K8sLike {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, unknown>;
+    annotations?: Record<string, unknown>;
+  };
+  [key: string]: unknown;
+}
+export function asK8s(doc: ManifestDoc): K8sLike | undefined {
+  const o = doc.object;
+  if (typeof o.apiVersion !== "string" || typeof o.kind !== "string") return undefined;
+  const metadata = o.metadata && typeof o.metadata === "object" ? o.metadata : {};
+  return { ...o, apiVersion: o.apiVersion, kind: o.kind, metadata: metadata as K8sLike["metadata"] };
+}
+
+function nodeLine(node: Node | undefined, lines: LineCounter): number | undefined {
+  return node?.range ? lines.linePos(node.range[0]).line : undefined;
+}
+
+function toDoc(file: string, doc: Document, lines: LineCounter): ManifestDoc {
+  const start = nodeLine(doc.contents ?? undefined, lines) ?? 1;
+  const variables: VariableUse[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string" || !node.range) return;
+      const first =
+        lines.linePos(node.range[0]).line +
+        (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED" ? 1 : 0);
+      for (const use of findVariables(node.value)) variables.push({ ...use, line: first + use.line - 1 });
+    },
+  });
+  return {
+    file,
+    line: start,
+    object: (doc.toJS() ?? {}) as Record<string, unknown>,
+    variables,
+    lineOf(objectPath) {
+      for (let n = objectPath.length; n >= 0; n--) {
+        const node = doc.getIn(objectPath.slice(0, n), true);
+        if (isNode(node) || isScalar(node)) return nodeLine(node, lines) ?? start;
+      }
+      return start;
+    },
+  };
+}
+
+/** Parse YAML text into documents; empty documents are dropped. */
+export function parseManifests(file: string, text: string): ManifestFile {
+  const lines = new LineCounter();
+  const docs: ManifestDoc[] = [];
+  const errors: Finding[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true })) {
+    if (doc.errors.length) {
+      for (const e of doc.errors)
+        errors.push({
+          file,
+          line: e.linePos?.[0].line ?? 1,
+          rule: "yaml",
+          message: `invalid YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+        });
+      continue;
+    }
+    if (doc.contents === null) continue;
+    docs.push(toDoc(file, doc, lines));
+  }
+  return { file, docs, errors };
+}
+
+/** Reads manifest files of one repository once. */
+export class ManifestCache {
+  private readonly files = new Map<string, ManifestFile>();
+  constructor(readonly repoDir: string) {}
+
+  /** The manifests of a file relative to the repository root. */
+  read(file: string): ManifestFile {
+    let parsed = this.files.get(file);
+    if (!parsed) {
+      parsed = parseManifests(file, fs.readFileSync(path.join(this.repoDir, file), "utf8"));
+      this.files.set(file, parsed);
+    }
+    return parsed;
+  }
+
+  /** Every `.yaml`/`.yml` file of the repository (hidden entries skipped), sorted. */
+  allFiles(): string[] {
+    const out: string[] = [];
+    const walk = (rel: string) => {
+      for (const e of fs.readdirSync(path.join(this.repoDir, rel), { withFileTypes: true })) {
+        if (e.name.startsWith(".") || e.name === "node_modules") continue;
+        const child = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(child);
+        else if (/\.ya?ml$/.test(e.name)) out.push(child);
+      }
+    };
+    walk("");
+    return out.sort();
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The Kustomization tree of one platform, walked the way Flux reconciles it: the root Kustomization
+ * `flux-system` (seeded by the program) builds `clusters/<platform>`; every Kustomization it applies
+ * that pulls from the same repository builds its own path, and so on down to the slice instances.
+ */
+import { buildPath, normaliseRepoPath } from "./build";
+import { asK8s, type Finding, type K8sLike, type ManifestCache, type ManifestDoc } from "./manifests";
+import { substituteDeep, substitutionDisabled } from "./substitution";
+
+export const ROOT = { name: "flux-system", namespace: "flux-system" } as const;
+export const CLUSTER_VARS_NAME = "cluster-vars";
+export const CLUSTER_SECRET_VARS_NAME = "cluster-secret-vars";
+
+/** An object of the tree as Flux will apply it: namespace resolved, known variables substituted. */
+export interface BuiltObject {
+  doc: ManifestDoc;
+  obj: K8sLike;
+  namespace: string;
+  builtBy: KsNode;
+}
+
+export interface SubstituteFrom {
+  kind: string;
+  name: string;
+  optional?: boolean;
+}
+
+export interface KsNode {
+  name: string;
+  namespace: string;
+  /** The document that defines it; undefined for the root, which the program creates. */
+  doc?: ManifestDoc;
+  spec: {
+    path?: string;
+    sourceRef?: { kind?: string; name?: string; namespace?: string };
+    targetNamespace?: string;
+    dependsOn?: { name?: string; namespace?: string }[];
+    healthChecks?: { apiVersion?: string; kind?: string; name?: string; namespace?: string }[];
+    postBuild?: { substitute?: Record<string, unknown>; substituteFrom?: SubstituteFrom[] };
+    wait?: boolean;
+  };
+  parent?: KsNode;
+  children: KsNode[];
+  built: BuiltObject[];
+  /** Its source is another repository: nothing is built offline. */
+  external: boolean;
+}
+
+/** What the program provides to the tree besides the repository's own objects. */
+export interface TreeContext {
+  platform: string;
+  rootPath: string;
+  /** cluster-vars entries (values undefined when unknown). */
+  clusterVars: Record<string, string | undefined>;
+  /** Keys of Secret cluster-secret-vars, when the platform has it. */
+  secretVars?: string[];
+}
+
+export interface PlatformTree {
+  context: TreeContext;
+  root: KsNode;
+  nodes: KsNode[];
+  /** Objects by `Kind/namespace/name`. */
+  index: Map<string, BuiltObject[]>;
+  findings: Finding[];
+}
+
+export const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+
+/** The variables a Kustomization substitutes (key → value, undefined value when unknown); undefined without postBuild. */
+export function variablesOf(
+  node: KsNode,
+  tree: Pick<PlatformTree, "context" | "index">,
+): Record<string, string | undefined> | undefined {
+  const pb = node.spec.postBuild;
+  if (!pb || (!pb.substitute && !pb.substituteFrom?.length)) return undefined;
+  const vars: Record<string, string | undefined> = {};
+  for (const src of pb.substituteFrom ?? []) {
+    if (src.kind === "ConfigMap" && src.name === CLUSTER_VARS_NAME && node.namespace === ROOT.namespace)
+      Object.assign(vars, tree.context.clusterVars);
+    else if (
+      src.kind === "Secret" &&
+      src.name === CLUSTER_SECRET_VARS_NAME &&
+      node.namespace === ROOT.namespace
+    )
+      for (const k of tree.context.secretVars ?? []) vars[k] = undefined;
+    else
+      for (const found of tree.index.get(key(src.kind, node.namespace, src.name)) ?? []) {
+        for (const field of ["data", "stringData"]) {
+          const data = found.obj[field];
+          if (data && typeof data === "object")
+            for (const [k, v] of Object.entries(data))
+              vars[k] = src.kind === "ConfigMap" && typeof v === "string" ? v : undefined;
+        }
+      }
+  }
+  for (const [k, v] of Object.entries(pb.substitute ?? {})) vars[k] = typeof v === "string" ? v : String(v);
+  return vars;
+}
+
+function known(vars: Record<string, string | undefined> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(vars ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}
+
+function addToIndex(tree: PlatformTree, built: BuiltObject) {
+  const k = key(built.obj.kind, built.namespace, String(built.obj.metadata.name ?? ""));
+  tree.index.set(k, [...(tree.index.get(k) ?? []), built]);
+}
+
+function nodeFrom(built: BuiltObject, parent: KsNode): KsNode {
+  const spec = (built.obj.spec ?? {}) as KsNode["spec"];
+  const sourceRef = spec.sourceRef ?? {};
+  const sameRepo =
+    sourceRef.kind === "GitRepository" &&
+    sourceRef.name === ROOT.name &&
+    (sourceRef.namespace ?? built.namespace) === ROOT.namespace;
+  return {
+    name: String(built.obj.metadata.name ?? ""),
+    namespace: built.namespace,
+    doc: built.doc,
+    spec,
+    parent,
+    children: [],
+    built: [],
+    external: !sameRepo,
+  };
+}
+
+/** Walk the tree of a platform in the repository. */
+export function walkTree(cache: ManifestCache, context: TreeContext): PlatformTree {
+  const root: KsNode = {
+    ...ROOT,
+    spec: {
+      path: context.rootPath,
+      sourceRef: { kind: "GitRepository", name: ROOT.name },
+      postBuild: {
+        substituteFrom: [
+          { kind: "ConfigMap", name: CLUSTER_VARS_NAME },
+          ...(context.secretVars ? [{ kind: "Secret", name: CLUSTER_SECRET_VARS_NAME }] : []),
+        ],
+      },
+    },
+    children: [],
+    built: [],
+    external: false,
+  };
+  const tree: PlatformTree = { context, root, nodes: [root], index: new Map(), findings: [] };
+  const seen = new Set([key("Kustomization", ROOT.namespace, ROOT.name)]);
+  const rootFile = `${normaliseRepoPath(context.rootPath)}/`;
+  for (let i = 0; i < tree.nodes.length; i++) {
+    const node = tree.nodes[i];
+    if (node.external || !node.spec.path) continue;
+    const where = node.doc
+      ? {
+          file: node.doc.file,
+          line: node.doc.lineOf(["spec", "path"]),
+          what: `Kustomization ${node.namespace}/${node.name} path`,
+        }
+      : { file: rootFile, line: 1, what: `the root Kustomization's path (platform ${context.platform})` };
+    const result = buildPath(cache, node.spec.path, where);
+    // Parse errors are reported once for the repository, not per tree.
+    tree.findings.push(
+      ...result.findings.filter((f) => f.rule !== "yaml").map((f) => ({ ...f, platform: context.platform })),
+    );
+    const values = known(variablesOf(node, tree));
+    for (const doc of result.docs) {
+      const raw = asK8s(doc) as K8sLike;
+      const obj = substitutionDisabled(raw.metadata) ? raw : substituteDeep(raw, values);
+      const namespace = node.spec.targetNamespace ?? obj.metadata.namespace ?? "default";
+      const built: BuiltObject = { doc, obj, namespace, builtBy: node };
+      node.built.push(built);
+      addToIndex(tree, built);
+      if (obj.kind !== "Kustomization" || !obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"))
+        continue;
+      const k = key(obj.kind, namespace, String(obj.metadata.name ?? ""));
+      if (seen.has(k)) {
+        tree.findings.push({
+          file: doc.file,
+          line: doc.line,
+          rule: "duplicate",
+          message: `Kustomization ${namespace}/${obj.metadata.name} is defined more than once in the tree of ${context.platform}`,
+          platform: context.platform,
+        });
+        continue;
+      }
+      seen.add(k);
+      const child = nodeFrom(built, node);
+      node.children.push(child);
+      tree.nodes.push(child);
+    }
+  }
+  return tree;
+}

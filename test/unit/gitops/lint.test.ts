@@ -1,0 +1,186 @@
+import * as fs from "node:fs";
+import { copyOfShipped, edit, lintLines, SHIPPED, write } from "./helpers";
+
+describe("gitops:lint on the shipped fleet repository", () => {
+  it("finds nothing", async () => {
+    expect(await lintLines(SHIPPED)).toEqual([]);
+  });
+});
+
+const SECRET = `apiVersion: v1
+kind: Secret
+metadata:
+  name: vendor-credentials
+  namespace: flux-system
+stringData:
+  token: hunter2
+`;
+
+const VENDOR_BRANCH = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: vendor-catalog
+  namespace: flux-system
+spec:
+  interval: 10m
+  url: https://git.example.com/vendor/catalog.git
+  ref:
+    branch: main
+`;
+
+type Breakage = (repo: string) => void;
+const cases: [string, Breakage, string[]][] = [
+  [
+    "a variable no source has",
+    (r) =>
+      edit(
+        r,
+        "catalog/slices/embb/slice.yaml",
+        'mnc: "${MNC}"',
+        'mnc: "${MNC}"\n    region: "${SLICE_REGION}"',
+      ),
+    [
+      "catalog/slices/embb/slice.yaml:15: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev, de-prod, local)",
+    ],
+  ],
+  [
+    "an unknown ConfigMap",
+    (r) =>
+      edit(
+        r,
+        "clusters/local/slices/1-def922/slice.yaml",
+        "name: slice-vars-1-def922",
+        "name: slice-vars-1-def923",
+      ),
+    [
+      "clusters/local/slices/1-def922/slice.yaml:29: [reference] Kustomization flux-system/slice-1-def922: substituteFrom ConfigMap flux-system/slice-vars-1-def923 does not exist in the tree of local (local)",
+    ],
+  ],
+  [
+    "a dangling dependsOn",
+    (r) => edit(r, "clusters/local/slices.yaml", "- name: apps", "- name: applications"),
+    [
+      "clusters/local/slices.yaml:17: [reference] Kustomization flux-system/slices: dependsOn Kustomization flux-system/applications does not exist in the tree of local (local)",
+    ],
+  ],
+  [
+    "a dependsOn cycle",
+    (r) =>
+      edit(r, "clusters/local/apps.yaml", "  postBuild:", "  dependsOn:\n    - name: slices\n  postBuild:"),
+    [
+      "clusters/local/apps.yaml:18: [cycle] Kustomization dependsOn cycle: flux-system/apps → flux-system/slices → flux-system/apps (local)",
+    ],
+  ],
+  [
+    "a branch in prod",
+    (r) => {
+      write(r, "clusters/de-prod/vendor.yaml", VENDOR_BRANCH);
+      edit(r, "clusters/de-prod/kustomization.yaml", "  - apps.yaml", "  - apps.yaml\n  - vendor.yaml");
+    },
+    [
+      "clusters/de-prod/vendor.yaml:10: [prod-ref] prod platform de-prod: GitRepository flux-system/vendor-catalog follows branch main; prod sources follow a tag or a semver range (de-prod)",
+    ],
+  ],
+  [
+    "a plaintext Secret",
+    (r) => write(r, "clusters/local/slices/credentials.yaml", SECRET),
+    [
+      "clusters/local/slices/credentials.yaml:1: [plaintext-secret] Secret vendor-credentials is not SOPS-encrypted: encrypt it with `sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place credentials.yaml` (only the values are encrypted, metadata stays readable)",
+    ],
+  ],
+  [
+    "a v1beta2 object",
+    (r) =>
+      edit(
+        r,
+        "clusters/local/apps.yaml",
+        "kustomize.toolkit.fluxcd.io/v1",
+        "kustomize.toolkit.fluxcd.io/v1beta2",
+      ),
+    [
+      "clusters/local/apps.yaml:2: [schema] Kustomization apps: Kustomization kustomize.toolkit.fluxcd.io/v1beta2 is not served by Flux 2.9 (removed API version): use kustomize.toolkit.fluxcd.io/v1",
+    ],
+  ],
+  [
+    "a schema violation",
+    (r) => edit(r, "clusters/de-dev/infrastructure.yaml", "prune: true", "prune: yes please"),
+    [
+      "clusters/de-dev/infrastructure.yaml:13: [schema] Kustomization infra-controllers: spec.prune: must be of type boolean",
+    ],
+  ],
+  [
+    "a ConfigMap number",
+    (r) => edit(r, "clusters/de-dev/slices/1-def922/slice-vars.yaml", 'NSIID: "1"', "NSIID: 1"),
+    [
+      'clusters/de-dev/slices/1-def922/slice-vars.yaml:15: [string-value] ConfigMap slice-vars-1-def922: data.NSIID is number, values must be strings: quote it ("1")',
+    ],
+  ],
+  [
+    "a missing health check target",
+    (r) =>
+      edit(
+        r,
+        "clusters/de-dev/slices/2-ab0001/slice.yaml",
+        "      name: slice-2-ab0001\n",
+        "      name: slice-2-ab0002\n",
+      ),
+    [
+      "clusters/de-dev/slices/2-ab0001/slice.yaml:23: [reference] Kustomization flux-system/slice-2-ab0001: health check target Slice slices/slice-2-ab0002 is not applied by any Kustomization of de-dev (de-dev)",
+    ],
+  ],
+  [
+    "a path that does not exist",
+    (r) =>
+      edit(r, "clusters/de-dev/infrastructure.yaml", "./infrastructure/configs", "./infrastructure/config"),
+    [
+      'clusters/de-dev/infrastructure.yaml:34: [path] Kustomization flux-system/infra-configs path "./infrastructure/config" does not exist in the repository (de-dev)',
+    ],
+  ],
+  [
+    "a resource that does not exist",
+    (r) => edit(r, "infrastructure/controllers/kustomization.yaml", "external-dns.yaml", "externaldns.yaml"),
+    [
+      'infrastructure/controllers/kustomization.yaml:5: [path] resources entry "externaldns.yaml" does not exist (infrastructure/controllers/externaldns.yaml) (de-dev)',
+    ],
+  ],
+  [
+    "invalid YAML",
+    (r) => edit(r, "apps/base/namespace.yaml", "  name: slices", "  name: [slices"),
+    [
+      "apps/base/namespace.yaml:6: [yaml] invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ],
+  ],
+  [
+    "a variable without postBuild",
+    (r) =>
+      edit(
+        r,
+        "clusters/local/apps.yaml",
+        "  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-vars\n",
+        "",
+      ),
+    [
+      "apps/base/namespace.yaml:7: [variable] ${PLATFORM_NAME} is applied literally: Kustomization flux-system/apps has no postBuild substitution; add postBuild.substituteFrom or give it a default (${PLATFORM_NAME:=value}) (local)",
+      "apps/base/namespace.yaml:8: [variable] ${PLATFORM_ENVIRONMENT} is applied literally: Kustomization flux-system/apps has no postBuild substitution; add postBuild.substituteFrom or give it a default (${PLATFORM_ENVIRONMENT:=value}) (local)",
+    ],
+  ],
+  [
+    "an invalid variable name",
+    (r) => edit(r, "apps/base/namespace.yaml", "${PLATFORM_NAME}", "${PLATFORM.NAME}"),
+    [
+      "apps/base/namespace.yaml:7: [variable] ${PLATFORM.NAME} is not a valid Flux variable (names match ^[_a-zA-Z][_a-zA-Z0-9]*$); write $${…} for a literal (de-dev, de-prod, local)",
+    ],
+  ],
+];
+
+describe("gitops:lint on broken copies", () => {
+  it.each(cases)("%s", async (_name, breakIt, expected) => {
+    const repo = copyOfShipped();
+    try {
+      breakIt(repo);
+      expect(await lintLines(repo)).toEqual(expected);
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
