@@ -64,10 +64,11 @@ E2E_BASE="${PLATFORM_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-e2e}"
 # tool_versions TOOL: the versions one tool's binary depends on (its store key).
 tool_versions() {
   local common="recipe=$E2E_RECIPE go=$GO_VERSION"
+  case "$1" in pulumi*) common="$common substitutes=${GO_SUBSTITUTES:-} nosumdb=${GO_NOSUMDB:-}" ;; esac
   case "$1" in
     etcd) echo "$common etcd=$ETCD_VERSION" ;;
     kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
-    source-controller | kustomize-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
+    source-controller | kustomize-controller) echo "$common $1=$(flux_controller_version "$1") substitutes=${GO_SUBSTITUTES:-}" ;;
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
     pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION pkg=$PULUMI_PKG_MODULE_VERSION" ;;
     pulumi-resource-kubernetes) echo "$common kubernetes-provider=$PULUMI_KUBERNETES_VERSION module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" ;;
@@ -124,9 +125,14 @@ ensure_apt_tools() {
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${missing[*]} with apt-get"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 ||
+    local aptlog
+    aptlog="$(mktemp)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$aptlog" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >>"$aptlog" 2>&1 || {
+      tail -n 20 "$aptlog" >&2
       die "apt-get install ${missing[*]} failed"
+    }
+    rm -f "$aptlog"
   else
     die "missing ${missing[*]}: install them (Debian: apt-get install -y ${missing[*]})"
   fi
@@ -182,6 +188,20 @@ copy_published_replaces() {
   done < <(replaces "$1")
 }
 
+# apply_substitutes: version-specific replaces for module versions the proxy does not serve
+# (GO_SUBSTITUTES in versions.env: "module@wanted=available ..."). Harmless when not in the graph.
+apply_substitutes() {
+  local sub mod want have
+  for sub in ${GO_SUBSTITUTES:-}; do
+    mod="${sub%%@*}"
+    want="${sub#*@}"
+    want="${want%%=*}"
+    have="${sub#*=}"
+    echo "substitute $mod $want => $have"
+    go mod edit -replace="$mod@$want=$mod@$have"
+  done
+}
+
 # --- builders (each runs in a subshell with its output in the tool's log) ----------------------
 
 build_etcd() {
@@ -195,6 +215,7 @@ build_etcd() {
     case "$new" in ../*) go mod edit -require="$old@$ETCD_VERSION" ;; esac
   done < <(replaces "$gomod")
   copy_published_replaces "$gomod"
+  apply_substitutes
   cat go.mod
   nice -n 19 go build -trimpath -ldflags "-s -w" -o "$OUT" "$mod"
 }
@@ -210,6 +231,7 @@ build_kube() {
     case "$new" in ./staging/src/*) go mod edit -replace="$old=$old@$staging" ;; esac
   done < <(replaces "$gomod")
   copy_published_replaces "$gomod"
+  apply_substitutes
   cat go.mod
   major="${KUBERNETES_VERSION#v}"
   major="${major%%.*}"
@@ -243,6 +265,7 @@ build_flux_controller() {
     go mod edit -require="$old@$(required_version "$gomod" "$old")"
   done < <(replaces "$gomod")
   copy_published_replaces "$gomod"
+  apply_substitutes
   cat go.mod
   nice -n 19 go build -trimpath -ldflags "-s -w" -o "$OUT" "$mod"
 }
@@ -287,6 +310,7 @@ build_pulumi_cli() {
   new_wrapper "$E2E_BASE/src/pulumi" "$(go_directive "$gomod")"
   go mod edit -require="$pkg@$PULUMI_PKG_MODULE_VERSION" -require="$sdk@$PULUMI_SDK_MODULE_VERSION"
   copy_published_replaces "$gomod"
+  apply_substitutes
   cat go.mod
   nice -n 19 go build -trimpath -ldflags "-s -w $(pulumi_version_ldflag "$PULUMI_PKG_MODULE_VERSION")" \
     -o "$OUT" "$pkg/cmd/pulumi"
@@ -300,6 +324,7 @@ build_pulumi_language_nodejs() {
     -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_LANGUAGE_NODEJS_DEPS" \
     -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_LANGUAGE_NODEJS_DEPS"
   copy_published_replaces "$gomod"
+  apply_substitutes
   cat go.mod
   nice -n 19 go build -trimpath -ldflags "-s -w $(pulumi_version_ldflag "$PULUMI_LANGUAGE_NODEJS_DEPS")" \
     -o "$OUT" "$mod"
@@ -324,6 +349,8 @@ build_pulumi_kubernetes() {
     echo "replace $old => $new  becomes  $old $sdkver (published)"
     go mod edit -dropreplace="$old"
   done < <(replaces "$gomod")
+  apply_substitutes
+  cat go.mod | sed -n '1,/^)/p'
   cd cmd/pulumi-resource-kubernetes
   VERSION="$PULUMI_KUBERNETES_PROVIDER_REPORTS" nice -n 19 go run ./generate.go
   ls -l schema-embed.json terraform-mapping-embed.json

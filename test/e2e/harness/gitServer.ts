@@ -1,0 +1,162 @@
+// Git over SSH on loopback: an unprivileged Debian sshd on a free high port serving bare
+// repositories, a deploy key pair made with ssh-keygen, and the known_hosts line Flux needs
+// (`[127.0.0.1]:PORT type key`, from ssh-keyscan).
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Supervisor } from "./supervisor";
+import { freePort, run, waitFor } from "./util";
+
+export interface GitServer {
+  port: number;
+  user: string;
+  /** Private deploy key (OpenSSH format), its public half, and the known_hosts line. */
+  identity: string;
+  identityPub: string;
+  knownHosts: string;
+  /** `ssh://user@127.0.0.1:PORT/abs/path/name.git` */
+  url(repo: string): string;
+  /** Creates an empty bare repository; returns its working clone helper. */
+  createRepo(repo: string): Promise<GitRepo>;
+}
+
+export interface GitRepo {
+  name: string;
+  /** Replaces the working tree with `files` (path -> content), commits, and pushes `branch`. */
+  commit(files: Record<string, string>, message: string): Promise<string>;
+  /** Tags HEAD (annotated) and pushes the tag; `force` moves an existing tag. */
+  tag(tag: string, force?: boolean): Promise<void>;
+}
+
+const SSHD_CANDIDATES = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"];
+
+export async function startGitServer(sup: Supervisor, workDir: string): Promise<GitServer> {
+  const sshd = SSHD_CANDIDATES.find((p) => fs.existsSync(p));
+  if (!sshd)
+    throw new Error(
+      "sshd not found: run scripts/e2e/build-tools.sh (it installs openssh-server) or apt-get install openssh-server",
+    );
+  const dir = path.join(workDir, "git");
+  const reposDir = path.join(dir, "repos");
+  fs.mkdirSync(reposDir, { recursive: true });
+  const user = os.userInfo().username;
+  const port = await freePort();
+
+  await run("ssh-keygen", [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    "e2e-host",
+    "-f",
+    path.join(dir, "host_key"),
+  ]);
+  await run("ssh-keygen", [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    "e2e-deploy",
+    "-f",
+    path.join(dir, "deploy_key"),
+  ]);
+  const identityPub = fs.readFileSync(path.join(dir, "deploy_key.pub"), "utf8");
+  fs.writeFileSync(path.join(dir, "authorized_keys"), `restrict ${identityPub}`, { mode: 0o600 });
+  const config = [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${path.join(dir, "host_key")}`,
+    `PidFile ${path.join(dir, "sshd.pid")}`,
+    `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
+    `AllowUsers ${user}`,
+    "PubkeyAuthentication yes",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "PermitRootLogin prohibit-password",
+    "StrictModes no",
+    "UsePAM no",
+    "PrintMotd no",
+    "LogLevel VERBOSE",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(dir, "sshd_config"), config);
+  // Debian's sshd run as root wants its privilege-separation folder.
+  if (process.getuid?.() === 0) fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  sup.start({ name: "sshd", command: sshd, args: ["-D", "-e", "-f", path.join(dir, "sshd_config")] });
+
+  const knownHosts = await waitFor(
+    `sshd on 127.0.0.1:${port} (ssh-keyscan)`,
+    async () => {
+      const { stdout } = await run("ssh-keyscan", ["-p", String(port), "-t", "ed25519", "127.0.0.1"], {
+        timeoutMs: 10_000,
+      });
+      const line = stdout.split("\n").find((l) => l.startsWith(`[127.0.0.1]:${port} `));
+      return line ? `${line.trim()}\n` : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 300, check: () => sup.assertAlive() },
+  );
+  fs.writeFileSync(path.join(dir, "known_hosts"), knownHosts);
+
+  const sshCommand = [
+    "ssh",
+    `-i ${path.join(dir, "deploy_key")}`,
+    "-o IdentitiesOnly=yes",
+    `-o UserKnownHostsFile=${path.join(dir, "known_hosts")}`,
+    "-o StrictHostKeyChecking=yes",
+    "-o BatchMode=yes",
+  ].join(" ");
+  const gitEnv = {
+    ...process.env,
+    GIT_SSH_COMMAND: sshCommand,
+    GIT_AUTHOR_NAME: "platform-e2e",
+    GIT_AUTHOR_EMAIL: "e2e@example.invalid",
+    GIT_COMMITTER_NAME: "platform-e2e",
+    GIT_COMMITTER_EMAIL: "e2e@example.invalid",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+  };
+  const git = (args: string[], cwd: string) => run("git", args, { cwd, env: gitEnv, timeoutMs: 60_000 });
+  const url = (repo: string) => `ssh://${user}@127.0.0.1:${port}${path.join(reposDir, `${repo}.git`)}`;
+
+  return {
+    port,
+    user,
+    identity: fs.readFileSync(path.join(dir, "deploy_key"), "utf8"),
+    identityPub,
+    knownHosts,
+    url,
+    async createRepo(repo: string): Promise<GitRepo> {
+      const bare = path.join(reposDir, `${repo}.git`);
+      await git(["init", "-q", "--bare", "--initial-branch=main", bare], dir);
+      const work = path.join(dir, "work", repo);
+      fs.mkdirSync(work, { recursive: true });
+      await git(["init", "-q", "--initial-branch=main"], work);
+      // Push over SSH with the deploy key: proves the server and the key before Flux uses them.
+      await git(["remote", "add", "origin", url(repo)], work);
+      return {
+        name: repo,
+        async commit(files, message) {
+          for (const entry of fs.readdirSync(work))
+            if (entry !== ".git") fs.rmSync(path.join(work, entry), { recursive: true });
+          for (const [rel, content] of Object.entries(files)) {
+            const p = path.join(work, rel);
+            fs.mkdirSync(path.dirname(p), { recursive: true });
+            fs.writeFileSync(p, content);
+          }
+          await git(["add", "-A"], work);
+          await git(["commit", "-q", "--allow-empty", "-m", message], work);
+          await git(["push", "-q", "origin", "HEAD:refs/heads/main"], work);
+          return (await git(["rev-parse", "HEAD"], work)).stdout.trim();
+        },
+        async tag(tag, force = false) {
+          await git(["tag", ...(force ? ["-f"] : []), "-a", tag, "-m", tag], work);
+          await git(["push", "-q", ...(force ? ["-f"] : []), "origin", `refs/tags/${tag}`], work);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Starts the end-to-end processes, each in its own process group with its output in a log file,
+// each bounded in time, and stops every one of them at the end whatever happens (also on SIGINT).
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export interface ProcessSpec {
+  /** Short name: the log file is `<logDir>/<name>.log`. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** The process is killed after this long, whatever it is doing. @default 30 minutes */
+  maxLifetimeMs?: number;
+}
+
+export interface Running {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Exit code, or the signal name, once it has exited; undefined while it runs. */
+  exit(): string | number | undefined;
+  readonly exited: Promise<void>;
+}
+
+const DEFAULT_LIFETIME_MS = 30 * 60_000;
+
+export class Supervisor {
+  private readonly running: { proc: Running; child: ChildProcess; timer: NodeJS.Timeout }[] = [];
+  private stopping = false;
+
+  constructor(readonly logDir: string) {
+    fs.mkdirSync(logDir, { recursive: true });
+  }
+
+  start(spec: ProcessSpec): Running {
+    if (this.stopping) throw new Error(`not starting ${spec.name}: the harness is stopping`);
+    const logFile = path.join(this.logDir, `${spec.name}.log`);
+    const fd = fs.openSync(logFile, "a");
+    fs.writeSync(fd, `$ ${spec.command} ${spec.args.join(" ")}\n`);
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      stdio: ["ignore", fd, fd],
+      detached: true, // own process group: stopping it stops its children too
+    });
+    fs.closeSync(fd);
+    if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
+    let exitValue: string | number | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.on("exit", (code, signal) => {
+        exitValue = code ?? signal ?? "unknown";
+        resolve();
+      });
+      child.on("error", (err) => {
+        exitValue = `spawn error: ${err.message}`;
+        resolve();
+      });
+    });
+    const lifetime = spec.maxLifetimeMs ?? DEFAULT_LIFETIME_MS;
+    const timer = setTimeout(() => {
+      fs.appendFileSync(logFile, `\n[harness] ${spec.name} exceeded its ${lifetime} ms lifetime: killed\n`);
+      killGroup(child.pid, "SIGKILL");
+    }, lifetime);
+    timer.unref();
+    const proc: Running = { name: spec.name, pid: child.pid, logFile, exit: () => exitValue, exited };
+    this.running.push({ proc, child, timer });
+    return proc;
+  }
+
+  /** Throws with the tail of its log when a started process has died. */
+  assertAlive(): void {
+    for (const { proc } of this.running) {
+      const code = proc.exit();
+      if (code !== undefined) {
+        throw new Error(
+          `${proc.name} exited (${code}); last lines of ${proc.logFile}:\n${tail(proc.logFile, 20)}`,
+        );
+      }
+    }
+  }
+
+  /** Stops every process, newest first: SIGTERM, then SIGKILL after `graceMs`. */
+  async stopAll(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    for (const entry of [...this.running].reverse()) {
+      clearTimeout(entry.timer);
+      if (entry.proc.exit() !== undefined) continue;
+      killGroup(entry.proc.pid, "SIGTERM");
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
+      if ((await Promise.race([entry.proc.exited, timeout])) === "timeout") {
+        killGroup(entry.proc.pid, "SIGKILL");
+        await Promise.race([entry.proc.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      }
+    }
+  }
+
+  /** Last resort from a synchronous 'exit' handler: SIGKILL whatever still runs. */
+  killAllNow(): void {
+    this.stopping = true;
+    for (const { proc } of this.running) if (proc.exit() === undefined) killGroup(proc.pid, "SIGKILL");
+  }
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
