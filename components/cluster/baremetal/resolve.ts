@@ -1,40 +1,24 @@
-import type * as pulumi from "@pulumi/pulumi";
 import {
   DEFAULTS,
   DISTRIBUTIONS,
-  type BareMetalClusterArgs,
-  type BastionArgs,
   type Cni,
   type Distribution,
   type DistributionFacts,
   type NodeArgs,
   type NodeRole,
   type NodeTaint,
+  type BareMetalClusterArgs,
 } from "./types";
+import { resolveSsh, type ResolvedSsh } from "./ssh";
+import { BareMetalArgsError, validateBareMetalArgs, type CommandCapabilities } from "./validate";
 
-/** One problem with the arguments: `path` is relative to the cluster section (e.g. `servers.1.host`). */
-export interface BareMetalProblem {
-  path: string;
-  message: string;
-}
-
-export class BareMetalArgsError extends Error {
-  constructor(readonly problems: BareMetalProblem[]) {
-    super(
-      `invalid BareMetalCluster arguments:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`,
-    );
-    this.name = "BareMetalArgsError";
-  }
-}
-
-export interface ResolvedSsh {
-  user: string;
-  port: number;
-  privateKey?: pulumi.Input<string>;
-  privateKeyPath?: string;
-  bastion?: Required<Pick<BastionArgs, "host" | "port" | "user">> &
-    Pick<BastionArgs, "privateKey" | "privateKeyPath">;
-}
+export {
+  BareMetalArgsError,
+  validateBareMetalArgs,
+  type BareMetalProblem,
+  type CommandCapabilities,
+} from "./validate";
+export type { ResolvedSsh } from "./ssh";
 
 export interface ResolvedNode {
   /** Kubernetes node name; the stable key in resource names. */
@@ -80,166 +64,6 @@ export interface ResolvedCluster {
   readyTimeout: number;
   drainTimeout: number;
   retainOnDelete: boolean;
-}
-
-/** What the installed @pulumi/command can do; the bastion needs `connection.proxy`. */
-export interface CommandCapabilities {
-  proxy: boolean;
-}
-
-const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function resolveSsh(cluster: BareMetalClusterArgs["ssh"], node: NodeArgs["ssh"]): ResolvedSsh {
-  const user = node?.user ?? cluster?.user ?? DEFAULTS.sshUser;
-  // A node's own key replaces the cluster's key whichever form either is given in.
-  const ownKey = node?.privateKey !== undefined || node?.privateKeyPath !== undefined;
-  const keySource = ownKey ? node : cluster;
-  const bastion = node?.bastion ?? cluster?.bastion;
-  return {
-    user,
-    port: node?.port ?? cluster?.port ?? DEFAULTS.sshPort,
-    privateKey: keySource?.privateKey,
-    privateKeyPath: keySource?.privateKeyPath,
-    bastion: bastion && {
-      host: bastion.host,
-      port: bastion.port ?? DEFAULTS.sshPort,
-      user: bastion.user ?? user,
-      privateKey:
-        bastion.privateKey ?? (bastion.privateKeyPath === undefined ? keySource?.privateKey : undefined),
-      privateKeyPath:
-        bastion.privateKeyPath ?? (bastion.privateKey === undefined ? keySource?.privateKeyPath : undefined),
-    },
-  };
-}
-
-/** Every problem with the arguments, each with its path and the fix. */
-export function validateBareMetalArgs(
-  args: BareMetalClusterArgs,
-  caps: CommandCapabilities,
-): BareMetalProblem[] {
-  const out: BareMetalProblem[] = [];
-  const distribution = args.distribution ?? DEFAULTS.distribution;
-  const facts = DISTRIBUTIONS[distribution];
-  const servers = args.servers ?? [];
-  const agents = args.agents ?? [];
-
-  if (servers.length === 0)
-    out.push({
-      path: "servers",
-      message: "is empty: list one server, or an odd number (3, 5, …) for high availability",
-    });
-  else if (servers.length % 2 === 0)
-    out.push({
-      path: "servers",
-      message: `has ${servers.length} servers, an even number, which cannot keep etcd quorum through a failure: use 1, or an odd number ≥ 3 (3, 5, …); put extra machines in agents`,
-    });
-
-  if (!facts.versionPattern.test(args.version ?? ""))
-    out.push({
-      path: "version",
-      message: `"${args.version ?? ""}" is not an exact ${facts.label} release: write the full release tag, e.g. ${facts.versionExample}`,
-    });
-
-  const hosts = new Map<string, string>();
-  const names = new Map<string, string>();
-  const all = [
-    ...servers.map((n, i) => [n, `servers.${i}`] as const),
-    ...agents.map((n, i) => [n, `agents.${i}`] as const),
-  ];
-  for (const [node, at] of all) {
-    const host = node.host.toLowerCase();
-    const other = hosts.get(host);
-    if (other)
-      out.push({
-        path: `${at}.host`,
-        message: `${node.host} is also ${other}.host: each machine is listed once`,
-      });
-    else hosts.set(host, at);
-    const name = node.name ?? host;
-    if (node.name === undefined && !NODE_NAME.test(name))
-      out.push({
-        path: `${at}.name`,
-        message: `is required: the host "${node.host}" is not a valid Kubernetes node name, so give the node a name such as worker-1`,
-      });
-    const otherName = names.get(name);
-    if (otherName)
-      out.push({
-        path: `${at}.name`,
-        message: `node name ${name} is also used by ${otherName}: node names are unique`,
-      });
-    else names.set(name, at);
-
-    const ssh = resolveSsh(args.ssh, node.ssh);
-    if (node.ssh?.privateKey !== undefined && node.ssh.privateKeyPath !== undefined)
-      out.push({ path: `${at}.ssh`, message: "give privateKey or privateKeyPath, not both" });
-    if (ssh.privateKey === undefined && ssh.privateKeyPath === undefined)
-      out.push({
-        path: `${at}.ssh.privateKey`,
-        message: `no SSH private key for ${node.host}: set ssh.privateKey for every node (\`pulumi config set --secret --path 'cluster.ssh.privateKey' < ~/.ssh/id_ed25519\`), ssh.privateKeyPath, or this node's own`,
-      });
-    if (ssh.bastion && !caps.proxy)
-      out.push({
-        path: node.ssh?.bastion ? `${at}.ssh.bastion` : "ssh.bastion",
-        message:
-          "needs connection.proxy, which the installed @pulumi/command lacks (4.5.0 is an early build): pin @pulumi/command 1.x, or reach the nodes directly (a VPN or a route)",
-      });
-    for (const t of node.taints ?? [])
-      if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(t.key))
-        out.push({
-          path: `${at}.taints`,
-          message: `"${t.key}" is not a valid taint key (prefix/name, e.g. node-role.kubernetes.io/control-plane)`,
-        });
-  }
-  if (args.ssh?.privateKey !== undefined && args.ssh.privateKeyPath !== undefined)
-    out.push({ path: "ssh", message: "give privateKey or privateKeyPath, not both" });
-
-  if (args.apiEndpoint !== undefined && !(args.tlsSans ?? []).includes(args.apiEndpoint))
-    out.push({
-      path: "apiEndpoint",
-      message: `${args.apiEndpoint} is not in tlsSans, so the API server certificate would not be valid for it: add it to tlsSans`,
-    });
-
-  const cni = args.cni ?? facts.defaultCni;
-  if (!facts.cnis.includes(cni))
-    out.push({
-      path: "cni",
-      message: `${cni} is not a ${facts.label} CNI: choose one of ${facts.cnis.join(", ")}`,
-    });
-  if (args.cis && distribution !== "rke2")
-    out.push({
-      path: "cis",
-      message: "k3s has no CIS profile: use distribution rke2, or harden with kubeletArgs",
-    });
-  for (const d of args.disable ?? []) {
-    const rke2Name = d.startsWith("rke2-");
-    if (rke2Name !== (distribution === "rke2"))
-      out.push({
-        path: "disable",
-        message: `${d} is not a ${facts.label} component: ${distribution === "rke2" ? "RKE2 names start with rke2-, e.g. rke2-ingress-nginx" : "k3s names are e.g. traefik, servicelb, metrics-server, local-storage"}`,
-      });
-  }
-
-  const install = args.install ?? {};
-  if ((install.mode ?? "online") === "airgap") {
-    if ((install.artifactsDir === undefined) === (install.mirrorUrl === undefined))
-      out.push({
-        path: "install",
-        message: "an air-gapped install needs exactly one of artifactsDir (a local folder) or mirrorUrl",
-      });
-    if (install.scriptUrl !== undefined)
-      out.push({
-        path: "install.scriptUrl",
-        message: "is for online installs; air-gapped installs use the install.sh among the artifacts",
-      });
-  } else if (install.artifactsDir !== undefined || install.mirrorUrl !== undefined) {
-    out.push({
-      path: "install.mode",
-      message: "is online but artifactsDir or mirrorUrl is set: set mode airgap, or remove them",
-    });
-  }
-  if (install.mirrorUrl !== undefined && !/^https?:\/\//.test(install.mirrorUrl))
-    out.push({ path: "install.mirrorUrl", message: "must be an http(s) URL" });
-  return out;
 }
 
 /** Merge the arguments with DEFAULTS; throws BareMetalArgsError with every problem. */

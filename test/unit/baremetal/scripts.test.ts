@@ -1,0 +1,293 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import {
+  apiUrl,
+  renderNodeConfig,
+  resolveBareMetalClusterArgs,
+  rewriteKubeconfig,
+  scripts,
+  type BareMetalClusterArgs,
+  type ResolvedCluster,
+} from "../../../components/cluster/baremetal";
+import { placeholderKubeconfig } from "../../../automation/render/placeholders";
+import { clusterArgs } from "./fixtures";
+
+const resolve = (patch: Partial<BareMetalClusterArgs> = {}) =>
+  resolveBareMetalClusterArgs(clusterArgs(patch), { proxy: false });
+const node = (c: ResolvedCluster, key: string) => {
+  const n = c.nodes.find((x) => x.key === key);
+  if (!n) throw new Error(`no node ${key}`);
+  return n;
+};
+
+/**
+ * shellcheck findings for many scripts in one run ("" when clean); fails loudly when shellcheck is
+ * not installed. Files are named after the scripts so a finding says which one.
+ */
+function shellcheck(all: Map<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "baremetal-scripts-"));
+  try {
+    const files = [...all].map(([name, text]) => {
+      const file = path.join(dir, `${name.replace(/[^A-Za-z0-9.-]+/g, "_")}.sh`);
+      writeFileSync(file, text);
+      return file;
+    });
+    const r = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", ...files], { encoding: "utf8" });
+    if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new Error(
+        "shellcheck is not installed: run `apt-get install -y shellcheck` (Debian package), then rerun the tests",
+      );
+    if (r.error) throw r.error;
+    return r.stdout.replaceAll(dir + path.sep, "").trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("renderNodeConfig", () => {
+  it("renders the first server: no server address, SANs with the endpoint, CNI, CIDRs, disabled components, CIS", () => {
+    const c = resolve({
+      cni: "cilium",
+      disable: ["rke2-ingress-nginx"],
+      cis: true,
+      kubeletArgs: ["max-pods=200"],
+    });
+    const text = renderNodeConfig(c, node(c, "s1"));
+    expect(text.split("\n")[0]).toBe(
+      "# RKE2 config of node s1 (cluster de-prod), rendered by the platform program: edits are overwritten.",
+    );
+    expect(parse(text)).toEqual({
+      "token-file": "/etc/rancher/rke2/platform-token",
+      "node-name": "s1",
+      "tls-san": ["api.example.net", "10.0.0.10"],
+      "write-kubeconfig-mode": "0600",
+      "cluster-cidr": "10.42.0.0/16",
+      "service-cidr": "10.43.0.0/16",
+      cni: "cilium",
+      disable: ["rke2-ingress-nginx"],
+      profile: "cis",
+      "kubelet-arg": ["max-pods=200"],
+    });
+  });
+
+  it("renders a joining server and an agent with the join address, labels, taints and kubelet args", () => {
+    const c = resolve({ joinAddress: "10.0.0.10" });
+    expect(parse(renderNodeConfig(c, node(c, "s2")))).toMatchObject({
+      server: "https://10.0.0.10:9345",
+      "node-name": "s2",
+    });
+    expect(parse(renderNodeConfig(c, node(c, "a1")))).toEqual({
+      "token-file": "/etc/rancher/rke2/platform-token",
+      "node-name": "a1",
+      server: "https://10.0.0.10:9345",
+      "node-label": ["pool=cnf"],
+      "node-taint": ["dedicated=cnf:NoSchedule"],
+    });
+  });
+
+  it("renders k3s: cluster-init on the first server, port 6443 for joins, flannel off for cni none", () => {
+    const c = resolve({
+      distribution: "k3s",
+      version: "v1.31.4+k3s1",
+      cni: "none",
+      servers: [{ host: "10.0.0.11", name: "s1", address: "192.168.0.11" }],
+    });
+    expect(parse(renderNodeConfig(c, node(c, "s1")))).toEqual({
+      "token-file": "/etc/rancher/k3s/platform-token",
+      "node-name": "s1",
+      "node-ip": "192.168.0.11",
+      "cluster-init": true,
+      "tls-san": ["api.example.net", "10.0.0.10"],
+      "write-kubeconfig-mode": "0600",
+      "cluster-cidr": "10.42.0.0/16",
+      "service-cidr": "10.43.0.0/16",
+      "flannel-backend": "none",
+      "disable-network-policy": true,
+    });
+    expect(parse(renderNodeConfig(c, node(c, "a2")))).toMatchObject({ server: "https://192.168.0.11:6443" });
+  });
+
+  it("never contains the token, only the token file", () => {
+    const c = resolve();
+    for (const n of c.nodes) expect(renderNodeConfig(c, n)).not.toMatch(/^token:/m);
+  });
+});
+
+describe("rewriteKubeconfig", () => {
+  it("points every cluster at the API endpoint and names everything after the cluster, keeping credentials", () => {
+    const out = parse(
+      rewriteKubeconfig(placeholderKubeconfig("x"), apiUrl("api.example.net", 6443), "de-prod"),
+    );
+    expect(out.clusters).toEqual([
+      {
+        name: "de-prod",
+        cluster: {
+          "certificate-authority-data": "UExBQ0VIT0xERVItQ0E=",
+          server: "https://api.example.net:6443",
+        },
+      },
+    ]);
+    expect(out.contexts).toEqual([{ name: "de-prod", context: { cluster: "de-prod", user: "de-prod" } }]);
+    expect(out["current-context"]).toBe("de-prod");
+    expect(out.users[0]).toEqual({
+      name: "de-prod",
+      user: {
+        "client-certificate-data": "UExBQ0VIT0xERVItQ0VSVA==",
+        "client-key-data": "UExBQ0VIT0xERVItS0VZ",
+      },
+    });
+  });
+
+  it("brackets an IPv6 endpoint", () => {
+    expect(apiUrl("fd00::10", 6443)).toBe("https://[fd00::10]:6443");
+  });
+
+  it.each([
+    ["not YAML", "a: [", "the kubeconfig read from the first server is not valid YAML"],
+    [
+      "no cluster",
+      "apiVersion: v1\nkind: Config\nclusters: []\n",
+      "the kubeconfig read from the first server has no cluster entry",
+    ],
+  ])("rejects a kubeconfig that is %s", (_what, text, message) => {
+    expect(() => rewriteKubeconfig(text, "https://x:6443", "c")).toThrow(message);
+  });
+});
+
+describe("scripts", () => {
+  const variants: [string, Partial<BareMetalClusterArgs>][] = [
+    ["rke2 online", {}],
+    [
+      "rke2 air-gapped from a mirror, CIS",
+      { cis: true, install: { mode: "airgap", mirrorUrl: "https://mirror.example.net/rke2/{version}/" } },
+    ],
+    ["rke2 air-gapped from a folder", { install: { mode: "airgap", artifactsDir: "./artifacts" } }],
+    ["k3s online", { distribution: "k3s", version: "v1.31.4+k3s1" }],
+    [
+      "k3s air-gapped arm64",
+      {
+        distribution: "k3s",
+        version: "v1.31.4+k3s1",
+        install: { mode: "airgap", mirrorUrl: "https://m.example.net", arch: "arm64" },
+      },
+    ],
+  ];
+
+  it("every script of every variant starts with set -euo pipefail and passes shellcheck", () => {
+    const all = new Map<string, string>();
+    const seen = new Set<string>();
+    for (const [variant, patch] of variants) {
+      const c = resolve(patch);
+      for (const n of c.nodes) {
+        const named = {
+          config: scripts.configScript(c, n, renderNodeConfig(c, n)),
+          stage: scripts.stageScript(c),
+          install: scripts.installScript(c, n),
+          ready: scripts.readyScript(c, n),
+          kubeconfig: scripts.kubeconfigScript(c),
+          drain: scripts.drainScript(c, n),
+          uninstall: scripts.uninstallScript(c, n),
+          marker: scripts.markerScript(`${n.key} it's managed`),
+          sudo: scripts.asRoot(scripts.installScript(c, n), "ubuntu"),
+        };
+        for (const [name, text] of Object.entries(named))
+          if (!seen.has(text)) all.set(`${variant} ${n.key} ${name}`, text);
+        for (const text of Object.values(named)) seen.add(text);
+      }
+    }
+    expect(all.size).toBeGreaterThan(100);
+    for (const [name, text] of all) expect([name, text.split("\n")[0]]).toEqual([name, "set -euo pipefail"]);
+    expect(shellcheck(all)).toBe("");
+  });
+
+  it("the shellcheck helper reports findings (so a clean result means something)", () => {
+    expect(shellcheck(new Map([["bad", "set -euo pipefail\necho $1\n"]]))).toMatch(
+      /^bad\.sh:2:6: note: Double quote to prevent globbing and word splitting\. \[SC2086\]$/,
+    );
+  });
+
+  it("runs as root directly and through sudo -n for another user, the body quoted intact", () => {
+    const body = "set -euo pipefail\necho 'it''s'";
+    expect(scripts.asRoot(body, "root")).toBe(body);
+    const wrapped = scripts.asRoot(body, "ubuntu");
+    expect(wrapped).toBe(
+      `set -euo pipefail\nexec sudo -n -- bash -c 'set -euo pipefail\necho '\\''it'\\'''\\''s'\\'''`,
+    );
+    const r = spawnSync("bash", ["-c", wrapped.replace("exec sudo -n -- bash -c", "printf %s")], {
+      encoding: "utf8",
+    });
+    expect(r.stdout).toBe(body);
+  });
+
+  it("installs the pinned version only when another is installed, and restarts only on a version or config change", () => {
+    const c = resolve();
+    const text = scripts.installScript(c, node(c, "a1"));
+    expect(text).toContain("version='v1.31.4+rke2r1'");
+    expect(text).toContain(`installed="$(rke2 --version 2>/dev/null | awk 'NR==1 {print $3}' || true)"`);
+    expect(text).toContain(`INSTALL_RKE2_VERSION="$version" INSTALL_RKE2_TYPE='agent' sh "$installer"`);
+    expect(text).toContain("curl -sfL --retry 3 -o \"$installer\" 'https://get.rke2.io'");
+    expect(text).toContain(`want="$version $(sha256sum '/etc/rancher/rke2/config.yaml' | cut -d' ' -f1)"`);
+    expect(text).toContain('systemctl restart --no-block "$service"');
+  });
+
+  it("air-gapped from a mirror: downloads each artifact of the version, then installs from the folder", () => {
+    const c = resolve({
+      install: { mode: "airgap", mirrorUrl: "https://mirror.example.net/rke2/{version}/" },
+    });
+    const text = scripts.installScript(c, node(c, "s1"));
+    expect(text).toContain(
+      "for f in 'install.sh' 'rke2.linux-amd64.tar.gz' 'sha256sum-amd64.txt' 'rke2-images.linux-amd64.tar.zst'; do",
+    );
+    expect(text).toContain(
+      `curl -sfL --retry 3 -o "$artifacts/$f" 'https://mirror.example.net/rke2/v1.31.4+rke2r1'"/$f"`,
+    );
+    expect(text).toContain(
+      `INSTALL_RKE2_ARTIFACT_PATH="$artifacts" INSTALL_RKE2_TYPE='server' sh "$artifacts/install.sh"`,
+    );
+    expect(text).not.toContain("get.rke2.io");
+  });
+
+  it("k3s air-gapped: installs the binary and skips the download and the start", () => {
+    const c = resolve({
+      distribution: "k3s",
+      version: "v1.31.4+k3s1",
+      install: { mode: "airgap", artifactsDir: "./a" },
+    });
+    const text = scripts.installScript(c, node(c, "a1"));
+    expect(text).toContain(`install -m 0755 "$artifacts/"'k3s' /usr/local/bin/k3s`);
+    expect(text).toContain(
+      `INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_EXEC='agent' INSTALL_K3S_SKIP_START=true sh "$artifacts/install.sh"`,
+    );
+  });
+
+  it("waits for Ready with a deadline and a clear failure message", () => {
+    const c = resolve({ readyTimeout: 120 });
+    const text = scripts.readyScript(c, node(c, "a2"));
+    expect(text).toContain("timeout=120");
+    expect(text).toContain(
+      `echo "node $node did not report Ready within \${timeout}s (status: \${status:-not registered}); check 'journalctl -u rke2-agent' on 10.0.1.22" >&2`,
+    );
+  });
+
+  it("the token reaches the node on stdin, into a 0600 file, never on a command line", () => {
+    const c = resolve();
+    const text = scripts.configScript(c, node(c, "s2"), renderNodeConfig(c, node(c, "s2")));
+    expect(text).toContain("umask 077");
+    expect(text).toContain('cat >"$tmp"');
+    expect(text).toContain('mv -f "$tmp" "$token_file"');
+  });
+
+  it("drains through the first server and uninstalls with the distribution's script", () => {
+    const c = resolve({ distribution: "k3s", version: "v1.31.4+k3s1", drainTimeout: 60 });
+    expect(scripts.drainScript(c, node(c, "a1"))).toContain(
+      'kubectl drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout=60s',
+    );
+    expect(scripts.uninstallScript(c, node(c, "a1"))).toContain(
+      "for script in '/usr/local/bin/k3s-agent-uninstall.sh' '/usr/bin/k3s-agent-uninstall.sh'; do",
+    );
+    expect(scripts.uninstallScript(c, node(c, "s1"))).toContain("'/usr/local/bin/k3s-uninstall.sh'");
+  });
+});
