@@ -110,6 +110,8 @@ done
 # The Flux CRDs come with the controller modules; copy them whenever a controller is present.
 copy_flux_crds || FAILED+=(flux-crds)
 
+log "summary (seconds; cached = cold build time of the stored binary):"
+awk '{printf "  %-28s %-7s %ss\n", $1, $2, $3}' "$TIMINGS" >&2
 log "total: $(($(date +%s) - TOTAL_START))s"
 if [ ${#FAILED[@]} -gt 0 ]; then
   log "build-tools: FAILED: ${FAILED[*]}"
