@@ -1,0 +1,98 @@
+/**
+ * The offline check end to end: the real program rendered offline, the pack's rules run over it.
+ * A deliberately non-compliant stack fails and lists its violations; the shipped stacks pass.
+ */
+import * as path from "node:path";
+import { checkStack, formatReport, POLICY_CONFIG_DIR } from "../../automation/check";
+import { main } from "../../cli/check";
+
+const root = path.join(__dirname, "..", "..");
+const fixture = path.join(root, "test", "fixtures", "policy");
+
+// Renders load @pulumi/aws on first use; a busy machine can take longer than the default 5 s.
+jest.setTimeout(30_000);
+
+describe("offline check of a non-compliant stack", () => {
+  it("fails under the prod config, listing every violation with its resource", async () => {
+    const r = await checkStack(fixture, "noncompliant");
+    expect(r.policyConfig).toBe(path.join(POLICY_CONFIG_DIR, "prod.json"));
+    expect(r.passed).toBe(false);
+    expect(r.violations.map((v) => [v.level, v.policy, v.resource?.name])).toEqual([
+      ["mandatory", "flux-root-source-ref", "flux-source"],
+      ["mandatory", "flux-git-url-scheme", "flux-source"],
+      ["mandatory", "flux-root-kustomization", "flux-sync"],
+      ["mandatory", "flux-version-pinned", "flux-install"],
+      ["mandatory", "flux-network-policies", "flux-install"],
+      ["mandatory", "k8s-configmap-no-secrets", "flux-cluster-vars"],
+    ]);
+    const report = formatReport(r, root);
+    expect(report.split("\n").slice(0, 5)).toEqual([
+      "check noncompliant (environment prod, policy config policy/config/prod.json): 19 policies over 8 resources",
+      "mandatory: 6",
+      "  - [flux-root-source-ref, high] flux-source (kubernetes:source.toolkit.fluxcd.io/v1:GitRepository)",
+      '      The root source must follow a tag or a semver range: GitRepository flux-system/flux-system follows branch main; set flux.source.ref to a release tag (tag: v1.2.0) or a semver range (semver: ">=1.0.0 <2.0.0"), so rollback is moving back to a tag.',
+      "  - [flux-git-url-scheme, high] flux-source (kubernetes:source.toolkit.fluxcd.io/v1:GitRepository)",
+    ]);
+    expect(report.split("\n").slice(-2)).toEqual(["advisory: 0", "FAILED: 6 mandatory violations"]);
+  });
+
+  it("reports the same findings at the dev config's levels", async () => {
+    const r = await checkStack(fixture, "noncompliant", {
+      policyConfig: path.join(POLICY_CONFIG_DIR, "dev.json"),
+    });
+    expect(r.violations.filter((v) => v.level === "mandatory").map((v) => v.policy)).toEqual([
+      "flux-git-url-scheme",
+      "flux-version-pinned",
+      "k8s-configmap-no-secrets",
+    ]);
+    expect(r.violations.filter((v) => v.level === "advisory").map((v) => v.policy)).toEqual([
+      "flux-root-source-ref",
+      "flux-root-kustomization",
+      "flux-network-policies",
+    ]);
+  });
+});
+
+describe("offline check of the shipped stacks", () => {
+  it("dev passes with at most advisory findings", async () => {
+    const r = await checkStack(root, "dev");
+    expect(r.policyConfig).toBe(path.join(POLICY_CONFIG_DIR, "dev.json"));
+    expect(r.violations.filter((v) => v.level === "mandatory")).toEqual([]);
+    expect(r.passed).toBe(true);
+  });
+
+  it("prod passes clean", async () => {
+    const r = await checkStack(root, "prod");
+    expect(r.policyConfig).toBe(path.join(POLICY_CONFIG_DIR, "prod.json"));
+    expect(r.violations).toEqual([]);
+    expect(formatReport(r, root).split("\n").slice(-3)).toEqual(["mandatory: 0", "advisory: 0", "passed"]);
+  });
+
+  it("local (a dev platform following a branch) passes with the branch as an advisory finding", async () => {
+    const r = await checkStack(root, "local");
+    expect(r.violations.map((v) => [v.level, v.policy])).toEqual([["advisory", "flux-root-source-ref"]]);
+    expect(r.passed).toBe(true);
+  });
+});
+
+describe("npm run check", () => {
+  it("returns 1 on a mandatory violation and prints JSON with --json", async () => {
+    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      expect(await main(["noncompliant", "--project", fixture, "--json"])).toBe(1);
+      const out = JSON.parse(String(log.mock.calls[0][0])) as { passed: boolean; violations: unknown[] };
+      expect(out.passed).toBe(false);
+      expect(out.violations).toHaveLength(6);
+      expect(await main(["prod", "--project", root])).toBe(0);
+      expect(String(log.mock.calls[1][0]).split("\n").pop()).toBe("passed");
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it("rejects a wrong number of arguments", async () => {
+    await expect(main([])).rejects.toThrow(
+      "usage: npm run check -- <stack> [--policy-config policy/config/<env>.json] [--project .] [--json]",
+    );
+  });
+});
