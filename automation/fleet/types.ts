@@ -145,6 +145,8 @@ export interface StackResult {
   /** Non-secret outputs (secret ones as "[secret]"), for `outputs`. */
   outputs?: Record<string, unknown>;
   logFile?: string;
+  /** For `render`: what the offline render produced and where. */
+  render?: { resources: number; objects: number; outDir: string };
 }
 
 /** Live states a stack goes through, for progress display. */

@@ -1,0 +1,12 @@
+/** The fleet driver: many platform stacks from CI through the Automation API, in waves, gated on Flux. */
+export { fleetMain, type FleetDeps } from "./main";
+export { parseFleetArgs, USAGE, type FleetArgs } from "./args";
+export { runFleet, exitCodeOf, type DriverOptions, type DriverResult } from "./driver";
+export { loadInventory, listStacks } from "./inventoryFile";
+export { planStacks, selectStacks, shardStacks, groupWaves, SelectionError, type Selection } from "./select";
+export { gateDecision, revisionMatchesRef, waitForGate } from "./gate";
+export { fleetReportSchema, markdownReport, summaryTable, type FleetReport } from "./report";
+export { renderFleet } from "./render";
+export { LocalWorkspaceRunner } from "./runner";
+export { ClusterFluxReader, KubeClient } from "./kube";
+export type * from "./types";

@@ -1,0 +1,196 @@
+/**
+ * `npm run fleet`: flags → inventory → selection → the driver (or the offline render) → summary
+ * table, reports and exit code. Real Pulumi, clusters and the terminal are the defaults; tests
+ * inject fakes through `FleetDeps`.
+ */
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
+import { parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
+import { exitCodeOf, runFleet, type LogSink } from "./driver";
+import { loadInventory } from "./inventoryFile";
+import { ClusterFluxReader } from "./kube";
+import { FileLogSink, PlainProgress, TtyProgress } from "./progress";
+import { renderFleet } from "./render";
+import { buildReport, markdownReport, summaryTable } from "./report";
+import { LocalWorkspaceRunner } from "./runner";
+import { describeSelection, groupWaves, planStacks, SelectionError } from "./select";
+import type { FleetRunner, FluxReader, StackResult } from "./types";
+import type { FleetStack } from "../../stacks/fleet";
+
+export interface FleetDeps {
+  runner?: FleetRunner;
+  flux?: FluxReader;
+  logs?: LogSink;
+  env?: NodeJS.ProcessEnv;
+  /** Live terminal lines (true) or timestamped lines (false). @default stdout is a TTY and not CI */
+  interactive?: boolean;
+  out?: (line: string) => void;
+  /** Signals instead of the process's SIGINT/SIGTERM handlers (tests). */
+  stopSignal?: AbortSignal;
+  cancelSignal?: AbortSignal;
+  gatePollMs?: number;
+}
+
+/** Backend URL for display, without credentials. */
+export function describeBackend(env: NodeJS.ProcessEnv): string {
+  const url = env.PULUMI_BACKEND_URL;
+  if (!url) return "the logged-in backend (pulumi login); set PULUMI_BACKEND_URL to choose";
+  return url.replace(/\/\/[^/@]+@/, "//***@");
+}
+
+function checkPolicyFiles(args: FleetArgs, stacks: FleetStack[]): void {
+  const missing = [
+    ...args.policyPacks
+      .filter((p) => !existsSync(path.resolve(args.projectDir, p)))
+      .map((p) => `--policy-pack ${p}: no such folder`),
+    ...[...new Set(args.policyConfig ? stacks.map((s) => policyConfigFor(args.policyConfig!, s)) : [])]
+      .filter((f) => !existsSync(path.resolve(args.projectDir, f)))
+      .map(
+        (f) =>
+          `--policy-config: ${f} does not exist (needed by ${stacks
+            .filter((s) => policyConfigFor(args.policyConfig!, s) === f)
+            .map((s) => s.stack)
+            .join(", ")})`,
+      ),
+  ];
+  if (missing.length) throw new SelectionError(missing.join("\n"));
+}
+
+/** Install Ctrl-C/SIGTERM handling; returns the signals and a function removing the handlers. */
+function processSignals(out: (l: string) => void, interactive: boolean) {
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!stop.signal.aborted)
+      out(
+        `\n${sig}: cancelling: no new stack starts; running operations are cancelled by Pulumi, which unlocks their stacks. Waiting for them to stop…`,
+      );
+    stop.abort();
+    // On a terminal, Ctrl-C already reached the Pulumi processes (same process group); a second
+    // SIGINT would make them terminate at once and leave stacks locked, so only SIGTERM (or Ctrl-C
+    // without a terminal) is forwarded through the Automation API's signal.
+    if (sig === "SIGTERM" || !interactive) cancel.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    stop: stop.signal,
+    cancel: cancel.signal,
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+/** Run the fleet CLI; resolves to the exit code. Throws SelectionError/InventoryError for user errors. */
+export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const out = deps.out ?? ((l: string) => console.log(l));
+  const args = parseFleetArgs(argv, env);
+  const projectDir = path.resolve(args.projectDir);
+  const inventory = await loadInventory(projectDir);
+  const stacks = planStacks(inventory, args.selection);
+  const selection = describeSelection(args.selection);
+  const interactive = deps.interactive ?? (process.stdout.isTTY === true && !(env.CI && env.CI !== "false"));
+  if (args.policyPacks.length || args.policyConfig) checkPolicyFiles(args, stacks);
+
+  const waves = groupWaves(stacks);
+  out(
+    `fleet ${args.operation}: ${stacks.length} stack(s) in ${waves.length} wave(s) (${selection}); ` +
+      (args.operation === "render"
+        ? `offline, ${args.workers} worker(s)`
+        : `concurrency ${args.concurrency}, backend ${describeBackend(env)}`),
+  );
+  for (const w of waves) out(`  wave ${w.wave}: ${w.stacks.map((s) => s.stack).join(", ")}`);
+  if (inventory.outside.length)
+    out(`  not in the fleet (no platform:fleet): ${inventory.outside.join(", ")}`);
+
+  const startedAt = new Date();
+  let results: StackResult[];
+  let haltedBecause: string | undefined;
+  const progress = interactive ? new TtyProgress() : new PlainProgress(out);
+  const signals = deps.stopSignal ? undefined : processSignals(out, interactive);
+  try {
+    if (args.operation === "render") {
+      const outDir = path.resolve(args.outDir);
+      results = await renderFleet(stacks, {
+        projectDir,
+        outDir,
+        workers: args.workers,
+        onDone: (r) =>
+          progress.update(
+            stacks.find((s) => s.stack === r.stack)!,
+            r.result,
+            { message: r.error },
+          ),
+      });
+    } else {
+      const run = await runFleet({
+        operation: args.operation,
+        stacks,
+        concurrency: args.concurrency,
+        failFast: args.failFast,
+        gate: { enabled: args.gate, timeoutMs: args.gateTimeoutMs, pollMs: deps.gatePollMs ?? 5000 },
+        engineOptions: (s) => ({
+          policyPacks: args.policyPacks.map((p) => path.resolve(projectDir, p)),
+          policyPackConfigs: args.policyConfig
+            ? [path.resolve(projectDir, policyConfigFor(args.policyConfig, s))]
+            : [],
+          expectNoChanges: args.expectNoChanges,
+          refresh: args.refresh,
+        }),
+        runner: deps.runner ?? new LocalWorkspaceRunner({ projectDir }),
+        flux: deps.flux ?? new ClusterFluxReader(),
+        stopSignal: deps.stopSignal ?? signals?.stop,
+        cancelSignal: deps.cancelSignal ?? signals?.cancel,
+        progress,
+        logs: deps.logs ?? new FileLogSink(path.resolve(args.logsDir)),
+      });
+      results = run.results;
+      haltedBecause = run.haltedBecause;
+    }
+  } finally {
+    progress.close();
+    signals?.dispose();
+  }
+
+  const exitCode = exitCodeOf(args.operation === "render" ? "preview" : args.operation, results);
+  out("");
+  out(summaryTable(results, args.operation));
+  if (haltedBecause) out(`\nStopped: ${haltedBecause}`);
+  for (const r of results.filter((x) => x.error))
+    out(
+      `\n${r.stack} ${r.result}:\n${r.error}${r.logFile ? `\n(full Pulumi output: ${path.relative(process.cwd(), r.logFile)})` : ""}`,
+    );
+  const report = buildReport({
+    operation: args.operation,
+    project: projectDir,
+    selection,
+    startedAt,
+    finishedAt: new Date(),
+    exitCode,
+    ...(haltedBecause !== undefined ? { haltedBecause } : {}),
+    options: {
+      concurrency: args.concurrency,
+      failFast: args.failFast,
+      gate: args.gate,
+      expectNoChanges: args.expectNoChanges,
+      refresh: args.refresh,
+      policyPacks: args.policyPacks,
+    },
+    outside: inventory.outside,
+    stacks: results,
+  });
+  if (args.jsonReport) await writeFile(args.jsonReport, JSON.stringify(report, null, 2) + "\n");
+  if (args.markdownReport) await writeFile(args.markdownReport, markdownReport(report));
+  out(
+    `\nfleet ${args.operation}: ${exitCode === 0 ? "passed" : "FAILED"} in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  return exitCode;
+}
+
+async function writeFile(file: string, text: string): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await fs.writeFile(file, text);
+}

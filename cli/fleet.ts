@@ -1,0 +1,18 @@
+// npm run fleet -- <preview|up|refresh|destroy|outputs|status|render> [options]   (see automation/fleet/args.ts)
+import { fleetMain, SelectionError } from "../automation/fleet";
+import { StackFileError } from "../automation/render";
+import { ConfigError } from "../stacks/config";
+import { InventoryError } from "../stacks/fleet";
+import { runCli, UsageError } from "./common";
+
+runCli(
+  async (argv) => {
+    try {
+      return await fleetMain(argv);
+    } catch (e) {
+      if (e instanceof SelectionError) throw new UsageError(e.message);
+      throw e;
+    }
+  },
+  [InventoryError, StackFileError, ConfigError],
+);
