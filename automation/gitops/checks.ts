@@ -2,12 +2,12 @@
  * Checks of one platform's tree: references (sources, dependsOn, substituteFrom, health checks),
  * dependsOn cycles, strict substitution, and tags for prod.
  */
+import { cycleFindings } from "./cycles";
 import type { Finding, ManifestDoc } from "./manifests";
 import { namePattern, substitutionDisabled } from "./substitution";
 import {
   CLUSTER_SECRET_VARS_NAME,
   CLUSTER_VARS_NAME,
-  key,
   ROOT,
   variablesOf,
   type BuiltObject,
@@ -130,53 +130,6 @@ function helmReleaseRefs(tree: PlatformTree, hr: BuiltObject, out: Finding[]) {
   });
 }
 
-/**
- * Cycles of a dependsOn graph (`id → ids it depends on`), each reported once, as the list of ids
- * from its smallest member around to itself again.
- */
-export function findCycles(graph: Map<string, string[]>): string[][] {
-  const cycles = new Map<string, string[]>();
-  const state = new Map<string, "active" | "done">();
-  const stack: string[] = [];
-  const visit = (n: string) => {
-    state.set(n, "active");
-    stack.push(n);
-    for (const m of graph.get(n) ?? []) {
-      if (!graph.has(m)) continue;
-      if (state.get(m) === "active") {
-        const cycle = stack.slice(stack.indexOf(m));
-        const start = cycle.indexOf([...cycle].sort()[0]);
-        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
-        cycles.set(rotated.join(" "), [...rotated, rotated[0]]);
-      } else if (!state.has(m)) visit(m);
-    }
-    stack.pop();
-    state.set(n, "done");
-  };
-  for (const n of [...graph.keys()].sort()) if (!state.has(n)) visit(n);
-  return [...cycles.values()];
-}
-
-function cycleFindings(
-  tree: PlatformTree,
-  kind: string,
-  objs: { id: string; doc?: ManifestDoc; deps: string[] }[],
-  out: Finding[],
-) {
-  const graph = new Map(objs.map((o) => [o.id, o.deps]));
-  for (const cycle of findCycles(graph)) {
-    const first = objs.find((o) => o.id === cycle[0]);
-    out.push(
-      at(
-        tree,
-        { doc: first?.doc, path: ["spec", "dependsOn"] },
-        "cycle",
-        `${kind} dependsOn cycle: ${cycle.join(" → ")}`,
-      ),
-    );
-  }
-}
-
 /** Every `${VAR}` without a default in what a Kustomization builds must have a value. */
 function substitution(tree: PlatformTree, node: KsNode, out: Finding[]) {
   // A missing source is reported as a reference; its variables would only repeat it.
@@ -264,32 +217,24 @@ export function checkTree(
   }
   const releases = [...tree.index.values()].flat().filter((o) => o.obj.kind === "HelmRelease");
   for (const hr of releases) helmReleaseRefs(tree, hr, out);
-  cycleFindings(
-    tree,
-    "Kustomization",
-    tree.nodes
-      .filter((n) => n.doc)
-      .map((n) => ({
-        id: `${n.namespace}/${n.name}`,
-        doc: n.doc,
-        deps: (n.spec.dependsOn ?? []).map((d) => `${d.namespace ?? n.namespace}/${d.name}`),
-      })),
-    out,
-  );
-  cycleFindings(
-    tree,
-    "HelmRelease",
-    releases.map((r) => ({
-      id: `${r.namespace}/${String(r.obj.metadata.name)}`,
-      doc: r.doc,
-      deps: ((r.obj.spec as { dependsOn?: { name: string; namespace?: string }[] })?.dependsOn ?? []).map(
-        (d) => `${d.namespace ?? r.namespace}/${d.name}`,
-      ),
-    })),
-    out,
-  );
+  const cycle = (doc: ManifestDoc | undefined, message: string) =>
+    at(tree, { doc, path: ["spec", "dependsOn"] }, "cycle", message);
+  const kustomizations = tree.nodes
+    .filter((n) => n.doc)
+    .map((n) => ({
+      id: `${n.namespace}/${n.name}`,
+      doc: n.doc,
+      deps: (n.spec.dependsOn ?? []).map((d) => `${d.namespace ?? n.namespace}/${d.name}`),
+    }));
+  out.push(...cycleFindings("Kustomization", kustomizations, cycle));
+  const helmReleases = releases.map((r) => ({
+    id: `${r.namespace}/${String(r.obj.metadata.name)}`,
+    doc: r.doc,
+    deps: ((r.obj.spec as { dependsOn?: { name: string; namespace?: string }[] })?.dependsOn ?? []).map(
+      (d) => `${d.namespace ?? r.namespace}/${d.name}`,
+    ),
+  }));
+  out.push(...cycleFindings("HelmRelease", helmReleases, cycle));
   if (prod.prod) prodRefs(tree, prod.rootRef, out);
   return out;
 }
-
-export { key };

@@ -28,7 +28,7 @@ export {
 } from "./newSlice";
 export { validateFluxObject, SERVED_FLUX_APIS } from "./schemas";
 export { findVariables, substituteString } from "./substitution";
-export { findCycles } from "./checks";
+export { findCycles } from "./cycles";
 
 /**
  * Mermaid markdown (render/<stack>/tree.md) of the tree the root Kustomization of `platformName`

@@ -1,0 +1,90 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { validateFluxObject } from "../../../automation/gitops";
+import { loadValidatorModule } from "../../../automation/gitops/schemas";
+
+const ks = (spec: Record<string, unknown>, apiVersion = "kustomize.toolkit.fluxcd.io/v1") => ({
+  apiVersion,
+  kind: "Kustomization",
+  metadata: { name: "apps", namespace: "flux-system" },
+  spec,
+});
+const valid = { interval: "10m", prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } };
+
+describe("validateFluxObject", () => {
+  it.each([
+    ["a valid Kustomization", ks(valid), []],
+    ["prune as a string", ks({ ...valid, prune: "yes" }), ["spec.prune: must be of type boolean"]],
+    [
+      "a missing interval",
+      ks({ prune: true, sourceRef: valid.sourceRef }),
+      ['spec: missing required field "interval"'],
+    ],
+    [
+      "an unknown sourceRef kind",
+      ks({ ...valid, sourceRef: { kind: "HelmRepository", name: "x" } }),
+      ['spec.sourceRef.kind: must be one of "OCIRepository", "GitRepository", "Bucket", "ExternalArtifact"'],
+    ],
+    [
+      "a removed API version",
+      ks(valid, "kustomize.toolkit.fluxcd.io/v1beta2"),
+      [
+        "Kustomization kustomize.toolkit.fluxcd.io/v1beta2 is not served by Flux 2.9 (removed API version): use kustomize.toolkit.fluxcd.io/v1",
+      ],
+    ],
+    [
+      "a removed HelmRelease version",
+      { apiVersion: "helm.toolkit.fluxcd.io/v2beta2", kind: "HelmRelease", metadata: { name: "x" } },
+      [
+        "HelmRelease helm.toolkit.fluxcd.io/v2beta2 is not served by Flux 2.9 (removed API version): use helm.toolkit.fluxcd.io/v2",
+      ],
+    ],
+    [
+      "a kind the group does not have",
+      { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "x" } },
+      [
+        "Kustomization source.toolkit.fluxcd.io/v1 is not served by Flux 2.9 (removed API version): Kustomization is not a kind of source.toolkit.fluxcd.io",
+      ],
+    ],
+    [
+      "an scp-style Git URL",
+      {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "GitRepository",
+        metadata: { name: "x" },
+        spec: { interval: "1m", url: "git@github.com:a/b" },
+      },
+      ["spec.url: must match ^(http|https|ssh)://.*$"],
+    ],
+    [
+      "a valid HelmRelease",
+      {
+        apiVersion: "helm.toolkit.fluxcd.io/v2",
+        kind: "HelmRelease",
+        metadata: { name: "x" },
+        spec: {
+          interval: "1h",
+          chart: { spec: { chart: "c", sourceRef: { kind: "HelmRepository", name: "r" } } },
+          values: { a: 1 },
+        },
+      },
+      [],
+    ],
+  ])("%s", (_name, obj, expected) => {
+    expect(validateFluxObject(obj).map((p) => p.message)).toEqual(expected);
+  });
+
+  it("gives the path of each problem", () => {
+    expect(validateFluxObject(ks({ ...valid, prune: "yes" }))[0].path).toEqual(["spec", "prune"]);
+  });
+
+  it.each([
+    ["export function f() {}\n", /module syntax this loader does not handle/],
+    ['import { x } from "left-pad";\n', /unsupported import "left-pad"/],
+  ])("refuses a module it cannot rewrite: %j", (source, message) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "schema-")), "m.js");
+    fs.writeFileSync(file, source);
+    expect(() => loadValidatorModule(file)).toThrow(message);
+  });
+});

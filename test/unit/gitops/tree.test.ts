@@ -1,0 +1,126 @@
+import {
+  findCycles,
+  fleetTreeMermaid,
+  missingClusterVars,
+  plaintextSecret,
+} from "../../../automation/gitops";
+import { parseManifests } from "../../../automation/gitops/manifests";
+import { SHIPPED } from "./helpers";
+
+describe("fleetTreeMermaid", () => {
+  it("draws source → root → layers → slices with dependsOn edges", async () => {
+    expect(await fleetTreeMermaid(SHIPPED, "local", "./clusters/local")).toBe(`# Flux tree of platform local
+
+Root Kustomization path \`./clusters/local\`. Solid arrows: what applies what; dashed: \`dependsOn\`; hexagons: slice instances (health-checked Slices).
+
+\`\`\`mermaid
+flowchart TD
+  src[("GitRepository flux-system")]
+  src --> k_flux_system_flux_system
+  k_flux_system_flux_system["Kustomization flux-system<br/>./clusters/local"]
+  k_flux_system_flux_system --> k_flux_system_apps
+  k_flux_system_flux_system --> k_flux_system_slices
+  k_flux_system_apps["Kustomization apps<br/>./apps/base"]
+  k_flux_system_slices["Kustomization slices<br/>./clusters/local/slices"]
+  k_flux_system_slices --> k_flux_system_slice_1_def922
+  k_flux_system_slice_1_def922{{"Kustomization slice-1-def922<br/>./catalog/slices/embb"}}
+  k_flux_system_slices -. dependsOn .-> k_flux_system_apps
+  k_flux_system_slice_1_def922 -. dependsOn .-> k_flux_system_apps
+\`\`\`
+`);
+  });
+});
+
+describe("missingClusterVars", () => {
+  const local = {
+    PLATFORM_NAME: "local",
+    PLATFORM_ENVIRONMENT: "dev",
+    PLATFORM_OWNER: "t",
+    PLATFORM_ORGANIZATION: "o",
+    CLUSTER_NAME: "local",
+    CLUSTER_KIND: "existing",
+    CLUSTER_DOMAIN: "cluster.local",
+    FLUX_VERSION: "2.9.4",
+  };
+
+  it("is empty when cluster-vars cover the tree", async () => {
+    expect(
+      await missingClusterVars(SHIPPED, "./clusters/local", { ...local, SLICE_DEFAULT_MCC: "001" }),
+    ).toEqual([]);
+  });
+
+  it("names each variable without a value, with file and line", async () => {
+    expect(await missingClusterVars(SHIPPED, "./clusters/local", local)).toEqual([
+      {
+        variable: "SLICE_DEFAULT_MCC",
+        file: "clusters/local/slices/1-def922/slice-vars.yaml",
+        line: 13,
+        message:
+          "${SLICE_DEFAULT_MCC} has no value: Kustomization flux-system/slices substitutes from ConfigMap cluster-vars and none has SLICE_DEFAULT_MCC; add it there or give it a default (${SLICE_DEFAULT_MCC:=value})",
+      },
+    ]);
+  });
+
+  it("covers the AWS keys of the dev tree", async () => {
+    const missing = await missingClusterVars(SHIPPED, "./clusters/de-dev", {
+      ...local,
+      PLATFORM_NAME: "de-dev",
+    });
+    expect([...new Set(missing.map((m) => m.variable))].sort()).toEqual([
+      "AWS_REGION",
+      "CERT_MANAGER_ROLE_ARN",
+      "DNS_ZONE_ID",
+      "DNS_ZONE_NAME",
+      "ESO_ROLE_ARN",
+      "EXTERNAL_DNS_OWNER_ID",
+      "EXTERNAL_DNS_ROLE_ARN",
+      "SECRETS_PREFIX",
+    ]);
+  });
+});
+
+describe("findCycles", () => {
+  it.each([
+    ["none", { a: ["b"], b: [] }, []],
+    ["self", { a: ["a"] }, [["a", "a"]]],
+    ["two, reported once from the smallest", { b: ["a"], a: ["b"] }, [["a", "b", "a"]]],
+    ["dangling edges ignored", { a: ["zzz"] }, []],
+    [
+      "two cycles",
+      { a: ["b"], b: ["a"], c: ["d"], d: ["c"] },
+      [
+        ["a", "b", "a"],
+        ["c", "d", "c"],
+      ],
+    ],
+  ])("%s", (_name, graph, expected) => {
+    expect(findCycles(new Map(Object.entries(graph)))).toEqual(expected);
+  });
+});
+
+describe("plaintextSecret", () => {
+  const secret = (body: string) =>
+    parseManifests("s.yaml", `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n${body}`).docs[0];
+  const sops = "sops:\n  age:\n    - recipient: age1xyz\n  mac: ENC[AES256_GCM,data:abc,type:str]\n";
+
+  it.each([
+    [
+      "SOPS-encrypted values",
+      `data:\n  token: ENC[AES256_GCM,data:Zm9v,iv:x,tag:y,type:str]\n${sops}`,
+      undefined,
+    ],
+    [
+      "no sops block",
+      "stringData:\n  token: hunter2\n",
+      "s.yaml:1: Secret s is not SOPS-encrypted: encrypt it with `sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place s.yaml` (only the values are encrypted, metadata stays readable)",
+    ],
+    [
+      "a plaintext value next to a sops block",
+      `data:\n  token: ENC[AES256_GCM,data:Zm9v,iv:x,tag:y,type:str]\n  other: cGxhaW4=\n${sops}`,
+      "s.yaml:7: Secret s: data.other is in plain text next to a sops block: re-encrypt the file with sops",
+    ],
+  ])("%s", (_name, body, expected) => {
+    const f = plaintextSecret(secret(body));
+    expect(f && `${f.file}:${f.line}: ${f.message}`).toBe(expected);
+  });
+});
