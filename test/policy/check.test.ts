@@ -53,6 +53,14 @@ describe("offline check of a non-compliant stack", () => {
   });
 });
 
+describe("offline check of a compliant operator-mode stack", () => {
+  it("passes clean: FluxInstance version, operator chart, SOPS decryption and the sync's dependencies all fit", async () => {
+    const r = await checkStack(fixture, "compliant");
+    expect(r.resources).toBe(12);
+    expect(r.violations).toEqual([]);
+  });
+});
+
 describe("offline check of the shipped stacks", () => {
   it("dev passes with at most advisory findings", async () => {
     const r = await checkStack(root, "dev");
