@@ -1,0 +1,59 @@
+// The real Pulumi engine, built by scripts/e2e/build-tools.sh, with nothing downloaded: plugins are
+// found on PATH (the tools folder first), a file:// backend and a passphrase secrets provider in
+// the work folder, update checks and plugin acquisition off.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Tools } from "./tools";
+import { run, type RunResult } from "./util";
+
+export interface PulumiCli {
+  env: NodeJS.ProcessEnv;
+  /** Runs `pulumi <args>` in `cwd` (bounded); the output is also appended to `<logDir>/pulumi.log`. */
+  run(
+    args: string[],
+    opts?: { cwd?: string; timeoutMs?: number; allowFailure?: boolean },
+  ): Promise<RunResult & { ok: boolean }>;
+}
+
+export function pulumiCli(tools: Tools, workDir: string, logDir: string, projectDir: string): PulumiCli {
+  const home = path.join(workDir, "pulumi-home");
+  const state = path.join(workDir, "pulumi-state");
+  fs.mkdirSync(home, { recursive: true });
+  fs.mkdirSync(state, { recursive: true });
+  const nodeDir = path.dirname(process.execPath);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: [tools.bin, nodeDir, process.env.PATH ?? ""].join(path.delimiter),
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: "platform-e2e",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    NO_COLOR: "1",
+  };
+  const log = path.join(logDir, "pulumi.log");
+  return {
+    env,
+    async run(args, opts = {}) {
+      fs.appendFileSync(log, `\n$ pulumi ${args.join(" ")}\n`);
+      try {
+        const r = await run(tools.path("pulumi"), [...args, "--non-interactive"], {
+          cwd: opts.cwd ?? projectDir,
+          env,
+          timeoutMs: opts.timeoutMs ?? 10 * 60_000,
+        });
+        fs.appendFileSync(log, r.stdout + r.stderr);
+        return { ...r, ok: true };
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        fs.appendFileSync(log, msg);
+        if (opts.allowFailure) return { stdout: msg, stderr: "", ok: false };
+        throw new Error(
+          `pulumi ${args.join(" ")} failed (log ${log}):\n${msg.split("\n").slice(-40).join("\n")}`,
+        );
+      }
+    },
+  };
+}
