@@ -96,6 +96,7 @@ export async function deployPlatform(
     installManifests: prepared.installManifests,
     clusterVars,
     waitFor: aws.dependsOn,
+    componentSecrets: aws.earlySecrets,
   });
   return {
     clusterName: cluster.clusterName,

@@ -84,8 +84,8 @@ export class PlatformDns extends pulumi.ComponentResource {
   public readonly zoneArn: pulumi.Output<string>;
   /** Name servers of a created zone (empty for an adopted one). */
   public readonly nameServers: pulumi.Output<string[]>;
-  public readonly externalDnsRoleArn?: pulumi.Output<string>;
-  public readonly certManagerRoleArn?: pulumi.Output<string>;
+  public readonly externalDnsRoleArn: pulumi.Output<string>;
+  public readonly certManagerRoleArn: pulumi.Output<string>;
   /** Access-key Secrets to create before Flux (non-EKS substrates). */
   public readonly credentials: EarlySecret[];
   /** Resources workloads need before they start (identities, delegation). */

@@ -41,6 +41,12 @@ export interface FluxBootstrapArgs {
   clusterVars: Record<string, pulumi.Input<string>>;
   /** Resources the first step waits for besides the cluster's own (e.g. the IAM roles cluster-vars names). @default [] */
   waitFor?: pulumi.Resource[];
+  /**
+   * Secrets other components hand over (e.g. the AWS access keys of IAM-user identities on non-EKS
+   * substrates), created with the early secrets; their namespaces are created as for extraSecrets.
+   * Every value is wrapped in `pulumi.secret`. @default []
+   */
+  componentSecrets?: { namespace: string; name: string; stringData: Record<string, pulumi.Input<string>> }[];
 }
 
 const secretOf = (v: SecretValue) => pulumi.secret(v.value);
@@ -172,7 +178,11 @@ export class FluxBootstrap extends pulumi.ComponentResource {
 
     // Extra early secrets, with their namespaces (one Namespace resource per namespace, keyed by name).
     const extraNamespaces = new Map<string, pulumi.Resource>([[FLUX_NAMESPACE, namespace]]);
-    for (const s of flux.extraSecrets) {
+    const componentSecrets = args.componentSecrets ?? [];
+    for (const s of [
+      ...flux.extraSecrets,
+      ...componentSecrets.map((c) => ({ ...c, createNamespace: true })),
+    ]) {
       if (!s.createNamespace || extraNamespaces.has(s.namespace)) continue;
       extraNamespaces.set(
         s.namespace,
@@ -197,6 +207,18 @@ export class FluxBootstrap extends pulumi.ComponentResource {
         ),
       );
     }
+    for (const s of componentSecrets)
+      early.push(
+        new k8s.core.v1.Secret(
+          `${name}-secret-${s.namespace}-${s.name}`,
+          {
+            metadata: { name: s.name, namespace: s.namespace, labels: { ...MANAGED_BY } },
+            type: "Opaque",
+            stringData: mapValues(s.stringData, (v) => pulumi.secret(v)),
+          },
+          { ...k8sOpts, dependsOn: [extraNamespaces.get(s.namespace)!] },
+        ),
+      );
 
     // 3. Flux install.
     const afterEarly = { ...k8sOpts, dependsOn: [namespace, ...early] };

@@ -49,10 +49,23 @@ export const CLUSTER_VARS = {
     source: "flux",
     presentWhen: "always",
   },
-  AWS_REGION: { description: "AWS region of the platform's resources", source: "aws", presentWhen: "aws" },
-  AWS_ACCOUNT_ID: { description: "AWS account id", source: "aws", presentWhen: "aws" },
+  AWS_REGION: {
+    description: "AWS region of the platform's resources (EKS, or dns/secrets configured)",
+    source: "aws",
+    presentWhen: "aws",
+  },
+  AWS_ACCOUNT_ID: {
+    description: "AWS account id of the platform's resources",
+    source: "aws",
+    presentWhen: "aws",
+  },
   OIDC_PROVIDER_ARN: {
     description: "IAM OIDC provider of the EKS cluster (IRSA)",
+    source: "cluster",
+    presentWhen: "cluster.kind is eks",
+  },
+  VPC_ID: {
+    description: "VPC of the EKS cluster (created or given), e.g. for the AWS Load Balancer Controller",
     source: "cluster",
     presentWhen: "cluster.kind is eks",
   },
@@ -64,12 +77,14 @@ export const CLUSTER_VARS = {
     presentWhen: "dns",
   },
   EXTERNAL_DNS_ROLE_ARN: {
-    description: "IAM role external-dns assumes (IRSA; EKS)",
+    description:
+      "IAM role external-dns assumes, limited to the zone: IRSA on EKS, elsewhere with the access key in Secret external-dns/external-dns-aws-credentials",
     source: "dns",
     presentWhen: "dns",
   },
   CERT_MANAGER_ROLE_ARN: {
-    description: "IAM role cert-manager assumes for DNS-01 (IRSA; EKS)",
+    description:
+      "IAM role cert-manager assumes for DNS-01 TXT records in the zone: IRSA on EKS, elsewhere with the access key in Secret cert-manager/cert-manager-aws-credentials",
     source: "dns",
     presentWhen: "dns",
   },
@@ -79,12 +94,14 @@ export const CLUSTER_VARS = {
     presentWhen: "secrets",
   },
   SECRETS_KMS_KEY_ARN: {
-    description: "KMS key encrypting the platform's secrets",
+    description:
+      "KMS key encrypting the platform's secrets (ESO may decrypt with it through Secrets Manager only)",
     source: "secrets",
     presentWhen: "secrets",
   },
   ESO_ROLE_ARN: {
-    description: "IAM role External Secrets Operator assumes (IRSA; EKS)",
+    description:
+      "IAM role External Secrets Operator assumes, reading only the prefix: IRSA on EKS, elsewhere with the access key in Secret external-secrets/external-secrets-aws-credentials",
     source: "secrets",
     presentWhen: "secrets",
   },

@@ -83,13 +83,30 @@ export interface WorkloadIdentityArgs {
   aws: AwsContext;
 }
 
+/** Trust of a role assumed by one IAM user (non-EKS substrates). */
+export function userTrustPolicy(userArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: userArn }, Action: "sts:AssumeRole" }],
+  };
+}
+
+/** All an IAM-user identity may do itself: assume its one role. */
+export function assumeRolePolicy(roleArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArn }],
+  };
+}
+
 /**
- * The AWS identity of one in-cluster workload: an IRSA role on EKS, or an IAM user whose access key
- * is handed over as an early secret on other substrates. Same permissions either way.
+ * The AWS identity of one in-cluster workload: a role with the permissions, assumed through IRSA on
+ * EKS, or on other substrates by an IAM user that may do nothing but assume it, whose access key is
+ * handed over as an early secret. The role ARN is therefore present on every substrate.
  */
 export class WorkloadIdentity extends pulumi.ComponentResource {
-  /** Role ARN (IRSA); undefined for an IAM user. */
-  public readonly roleArn?: pulumi.Output<string>;
+  /** The role with the permissions: assumed through IRSA on EKS, with the user's access key elsewhere. */
+  public readonly roleArn: pulumi.Output<string>;
   /** The access-key Secret to create before Flux (IAM user); undefined with IRSA. */
   public readonly credentials?: EarlySecret;
 
@@ -97,30 +114,40 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     super("platform:secrets:WorkloadIdentity", name, {}, opts);
     const child = { parent: this, provider: args.aws.provider };
     const policy = pulumi.output(args.policy).apply((p) => JSON.stringify(p));
-    if (args.oidc) {
-      const { providerArn, issuerUrl } = args.oidc;
-      const role = new aws.iam.Role(
-        `${name}-role`,
+    // The user (non-EKS) may only assume the role; the role carries the permissions either way.
+    const user = args.oidc
+      ? undefined
+      : new aws.iam.User(
+          `${name}-user`,
+          { name: args.iamName, path: "/platform/", tags: { ...args.aws.tags, Name: args.iamName } },
+          child,
+        );
+    const trust = args.oidc
+      ? pulumi
+          .all([args.oidc.providerArn, args.oidc.issuerUrl])
+          .apply(([arn, url]) => irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount))
+      : user!.arn.apply(userTrustPolicy);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: args.iamName,
+        assumeRolePolicy: trust.apply((t) => JSON.stringify(t)),
+        tags: { ...args.aws.tags, Name: args.iamName },
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: args.iamName, policy }, child);
+    this.roleArn = role.arn;
+    if (user) {
+      new aws.iam.UserPolicy(
+        `${name}-assume`,
         {
+          user: user.name,
           name: args.iamName,
-          assumeRolePolicy: pulumi
-            .all([providerArn, issuerUrl])
-            .apply(([arn, url]) =>
-              JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount)),
-            ),
-          tags: { ...args.aws.tags, Name: args.iamName },
+          policy: role.arn.apply((r) => JSON.stringify(assumeRolePolicy(r))),
         },
         child,
       );
-      new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: args.iamName, policy }, child);
-      this.roleArn = role.arn;
-    } else {
-      const user = new aws.iam.User(
-        `${name}-user`,
-        { name: args.iamName, path: "/platform/", tags: { ...args.aws.tags, Name: args.iamName } },
-        child,
-      );
-      new aws.iam.UserPolicy(`${name}-policy`, { user: user.name, name: args.iamName, policy }, child);
       const key = new aws.iam.AccessKey(`${name}-key`, { user: user.name }, child);
       this.credentials = {
         namespace: args.namespace,

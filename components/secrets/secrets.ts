@@ -90,7 +90,7 @@ export class PlatformSecrets extends pulumi.ComponentResource {
   public readonly kmsKeyArn: pulumi.Output<string>;
   /** Secret ARNs by item name. */
   public readonly secretArns: Record<string, pulumi.Output<string>>;
-  public readonly esoRoleArn?: pulumi.Output<string>;
+  public readonly esoRoleArn: pulumi.Output<string>;
   /** ESO's access-key Secret to create before Flux (non-EKS substrates). */
   public readonly credentials: EarlySecret[];
   /** Resources workloads need before they start (secret values, identity). */

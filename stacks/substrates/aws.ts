@@ -2,14 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { PlatformConfig } from "../config";
 import type { KubernetesCluster } from "../../components/cluster/types";
-import { DNS_DEFAULTS, PlatformDns, externalDnsOwnerId } from "../../components/dns";
-import {
-  PlatformSecrets,
-  SECRETS_DEFAULTS,
-  secretsPrefix,
-  type AwsContext,
-  type EarlySecret,
-} from "../../components/secrets";
+import { PlatformDns, externalDnsOwnerId } from "../../components/dns";
+import { PlatformSecrets, secretsPrefix, type AwsContext, type EarlySecret } from "../../components/secrets";
 import { zoneNameOf } from "../schema/aws";
 
 /** What the AWS services of a platform (Route53 zone, Secrets Manager) hand to the Flux bootstrap. */
@@ -106,10 +100,8 @@ export function buildAwsServices(config: PlatformConfig, cluster: KubernetesClus
     clusterVars.DNS_ZONE_NAME = dns.zoneName;
     clusterVars.DNS_ZONE_ID = dns.zoneId;
     clusterVars.EXTERNAL_DNS_OWNER_ID = externalDnsOwnerId(config.organization, config.name);
-    if (dns.externalDnsRoleArn) clusterVars.EXTERNAL_DNS_ROLE_ARN = dns.externalDnsRoleArn;
-    else clusterVars.EXTERNAL_DNS_CREDENTIALS_SECRET = DNS_DEFAULTS.externalDnsSecret;
-    if (dns.certManagerRoleArn) clusterVars.CERT_MANAGER_ROLE_ARN = dns.certManagerRoleArn;
-    else clusterVars.CERT_MANAGER_CREDENTIALS_SECRET = DNS_DEFAULTS.certManagerSecret;
+    clusterVars.EXTERNAL_DNS_ROLE_ARN = dns.externalDnsRoleArn;
+    clusterVars.CERT_MANAGER_ROLE_ARN = dns.certManagerRoleArn;
     dependsOn.push(...dns.ready);
     earlySecrets.push(...dns.credentials);
   }
@@ -136,8 +128,7 @@ export function buildAwsServices(config: PlatformConfig, cluster: KubernetesClus
     });
     clusterVars.SECRETS_PREFIX = secrets.prefix;
     clusterVars.SECRETS_KMS_KEY_ARN = secrets.kmsKeyArn;
-    if (secrets.esoRoleArn) clusterVars.ESO_ROLE_ARN = secrets.esoRoleArn;
-    else clusterVars.ESO_CREDENTIALS_SECRET = SECRETS_DEFAULTS.credentialsSecret;
+    clusterVars.ESO_ROLE_ARN = secrets.esoRoleArn;
     dependsOn.push(...secrets.ready);
     earlySecrets.push(...secrets.credentials);
   }

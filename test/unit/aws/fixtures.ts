@@ -69,3 +69,11 @@ export const deployValues = (values: Record<string, unknown>): Promise<Deployed>
 
 /** A JSON-string input parsed. */
 export const json = (v: unknown) => JSON.parse(String(v)) as unknown;
+
+/** The resource of this type and name (fails when absent). */
+export function named(d: Deployed, type: string, name: string) {
+  const r = d.resources.find((x) => x.type === type && x.name === name);
+  if (!r)
+    throw new Error(`no ${type} ${name}; have ${d.resources.map((x) => `${x.type}::${x.name}`).join(", ")}`);
+  return r;
+}
