@@ -1,5 +1,5 @@
 // npm run fleet -- <preview|up|refresh|destroy|outputs|status|render> [options]   (see automation/fleet/args.ts)
-import { fleetMain, SelectionError } from "../automation/fleet";
+import { fleetMain, PulumiCliError, SelectionError } from "../automation/fleet";
 import { StackFileError } from "../automation/render";
 import { ConfigError } from "../stacks/config";
 import { InventoryError } from "../stacks/fleet";
@@ -14,5 +14,5 @@ runCli(
       throw e;
     }
   },
-  [InventoryError, StackFileError, ConfigError],
+  [InventoryError, StackFileError, ConfigError, PulumiCliError],
 );

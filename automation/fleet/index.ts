@@ -7,6 +7,6 @@ export { planStacks, selectStacks, shardStacks, groupWaves, SelectionError, type
 export { gateDecision, revisionMatchesRef, waitForGate } from "./gate";
 export { fleetReportSchema, markdownReport, summaryTable, type FleetReport } from "./report";
 export { renderFleet } from "./render";
-export { LocalWorkspaceRunner } from "./runner";
+export { LocalWorkspaceRunner, PulumiCliError, checkPulumiCli } from "./runner";
 export { ClusterFluxReader, KubeClient } from "./kube";
 export type * from "./types";

@@ -12,7 +12,7 @@ import { ClusterFluxReader } from "./kube";
 import { FileLogSink, PlainProgress, TtyProgress } from "./progress";
 import { renderFleet } from "./render";
 import { buildReport, markdownReport, summaryTable } from "./report";
-import { LocalWorkspaceRunner } from "./runner";
+import { checkPulumiCli, LocalWorkspaceRunner } from "./runner";
 import { describeSelection, groupWaves, planStacks, SelectionError } from "./select";
 import type { FleetRunner, FluxReader, StackResult } from "./types";
 import type { FleetStack } from "../../stacks/fleet";
@@ -95,6 +95,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
   const interactive = deps.interactive ?? (process.stdout.isTTY === true && !(env.CI && env.CI !== "false"));
   if (args.policyPacks.length || args.policyConfig) checkPolicyFiles(args, stacks);
 
+  if (args.operation !== "render" && !deps.runner) out(`Pulumi CLI ${await checkPulumiCli()}`);
   const waves = groupWaves(stacks);
   out(
     `fleet ${args.operation}: ${stacks.length} stack(s) in ${waves.length} wave(s) (${selection}); ` +

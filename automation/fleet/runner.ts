@@ -5,7 +5,7 @@
  * `stack select/init`; those short calls are serialized, and every operation names its stack
  * explicitly (`--stack`), so concurrent operations never depend on it.
  */
-import { LocalWorkspace, Stack, type EngineEvent } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack, type EngineEvent } from "@pulumi/pulumi/automation";
 import type { FleetStack } from "../../stacks/fleet";
 import {
   countChanges,
@@ -36,6 +36,29 @@ export function tallyEvent(
   return undefined;
 }
 
+/** The Pulumi CLI is missing or unusable: reported once, before any stack starts. */
+export class PulumiCliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PulumiCliError";
+  }
+}
+
+/** Check once that a Pulumi CLI is on PATH; resolves to its version. */
+export async function checkPulumiCli(): Promise<string> {
+  try {
+    const cmd = await PulumiCommand.get({ skipVersionCheck: true });
+    return cmd.version?.toString() ?? "unknown version";
+  } catch (e) {
+    const detail = (e as Error).message.includes("ENOENT")
+      ? "`pulumi` is not on PATH"
+      : (e as Error).message.trim();
+    throw new PulumiCliError(
+      `the fleet driver needs the Pulumi CLI: ${detail}. Install it (https://www.pulumi.com/docs/install/) or put its folder on PATH; \`npm run fleet -- render\` works without it.`,
+    );
+  }
+}
+
 export class LocalWorkspaceRunner implements FleetRunner {
   #selecting: Promise<unknown> = Promise.resolve();
   constructor(private readonly o: LocalRunnerOptions) {}
@@ -45,6 +68,11 @@ export class LocalWorkspaceRunner implements FleetRunner {
     const ws = await LocalWorkspace.create({
       workDir: this.o.projectDir,
       envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...(this.o.envVars ?? {}) },
+    }).catch((e: unknown) => {
+      throw new Error(
+        `cannot start the Pulumi CLI (is \`pulumi\` on PATH? install it from https://www.pulumi.com/docs/install/): ${(e as Error).message}`,
+        { cause: e },
+      );
     });
     const next = this.#selecting.then(() =>
       create ? Stack.createOrSelect(name, ws) : Stack.select(name, ws),
@@ -53,10 +81,12 @@ export class LocalWorkspaceRunner implements FleetRunner {
     try {
       return await next;
     } catch (e) {
+      const backend = process.env.PULUMI_BACKEND_URL ?? "the logged-in backend";
       throw new Error(
         create
-          ? `cannot select or create stack ${name}: ${(e as Error).message}`
-          : `stack ${name} not found in the backend (${process.env.PULUMI_BACKEND_URL ?? "the logged-in backend"}): run up first, or check PULUMI_BACKEND_URL: ${(e as Error).message}`,
+          ? `cannot select or create stack ${name} in ${backend}: ${(e as Error).message}`
+          : `cannot select stack ${name} in ${backend} (does it exist? run up first, or check PULUMI_BACKEND_URL): ${(e as Error).message}`,
+        { cause: e },
       );
     }
   }
