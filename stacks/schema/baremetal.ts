@@ -13,15 +13,15 @@ const address = () =>
     .min(1, { error: "must not be empty" })
     .regex(/^[A-Za-z0-9.:-]+$/, { error: "must be a host name or an IP address" });
 const cidr = () =>
-  z
-    .string()
-    .regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, {
-      error: "must be a CIDR such as 10.42.0.0/16",
-    });
+  z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, {
+    error: "must be a CIDR such as 10.42.0.0/16",
+  });
 const kubeletArg = () =>
   z
     .string()
-    .regex(/^[a-z0-9-]+=.*$/, { error: "must be key=value without the leading --, e.g. max-pods=200" });
+    .regex(/^[a-z0-9][a-z0-9-]*=.*$/, {
+      error: "must be key=value without the leading --, e.g. max-pods=200",
+    });
 
 const bastion = z.strictObject({
   /** Bastion (jump host) address. */

@@ -53,9 +53,10 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
   public readonly nodeNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: BareMetalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Resolve first: bad arguments fail before anything is registered.
+    const c = resolveBareMetalClusterArgs(args, INSTALLED_COMMAND);
     super("platform:cluster:BareMetalCluster", name, {}, opts);
     const keys = new KeyLoader();
-    const c = resolveBareMetalClusterArgs(args, INSTALLED_COMMAND);
     const token = new random.RandomPassword(
       `${name}-token`,
       { length: 48, special: false },
