@@ -52,6 +52,7 @@ export function pulumiCli(tools: Tools, workDir: string, logDir: string, project
         if (opts.allowFailure) return { stdout: msg, stderr: "", ok: false };
         throw new Error(
           `pulumi ${args.join(" ")} failed (log ${log}):\n${msg.split("\n").slice(-40).join("\n")}`,
+          { cause: e },
         );
       }
     },
