@@ -10,7 +10,12 @@ const LABEL = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 export const fleetSchema = z.strictObject({
   /** Rollout wave, 1 = canary. Waves run in order; every wave from 1 to the highest must have a stack. */
   wave: z
-    .number({ error: "is required: the rollout wave, an integer from 1 (1 is the canary wave)" })
+    .number({
+      error: (issue) =>
+        issue.input === undefined
+          ? "is required: the rollout wave, an integer from 1 (1 is the canary wave)"
+          : "must be a number such as 1, not quoted",
+    })
     .int({ error: "must be a whole number from 1" })
     .min(1, { error: "must be 1 or more (1 is the canary wave)" }),
   /** Free-form group shown in reports and selectable with `--group`, e.g. a region. */
