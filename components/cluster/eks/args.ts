@@ -221,7 +221,7 @@ function networkProblems(n: CreateVpcNetwork | ExistingVpcNetwork): Problem[] {
     if (clash)
       out.push({
         path: s.path,
-        message: `${s.text} overlaps ${clash.text} (${clash.path}): subnet CIDRs must not overlap`,
+        message: `${s.text} overlaps ${clash.text} (${clash.path.replace(/^network\./, "")}): subnet CIDRs must not overlap`,
       });
   });
   return out;
