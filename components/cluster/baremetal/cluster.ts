@@ -70,7 +70,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     const steps: NodeSteps[] = [];
     for (const node of c.nodes) {
       const conn = node === first ? firstConn : sshConnection(node.host, node.ssh, keys, node.path);
-      const s = this.nodeSteps(name, c, node, conn, firstConn, tokenValue, previous);
+      const s = this.nodeSteps(name, c, node, conn, firstConn, { token, value: tokenValue }, previous);
       steps.push(s);
       previous = s.ready;
     }
@@ -112,7 +112,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     node: ResolvedNode,
     conn: SshConnection,
     firstConn: SshConnection,
-    token: pulumi.Output<string>,
+    token: { token: random.RandomPassword; value: pulumi.Output<string> },
     previous: pulumi.Resource | undefined,
   ): NodeSteps {
     const id = `${name}-${node.key}`;
@@ -120,8 +120,9 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     const firstUser = c.nodes[0].ssh.user;
     const config = renderNodeConfig(c, node);
     const triggers = nodeTriggers(c, config);
-    // Lifecycle anchor: created first, deleted last; its delete uninstalls the node. When the whole
-    // cluster goes and retainOnDelete is set, deletedWith skips it and the machines keep the software.
+    // Lifecycle anchor: created first, deleted last; its delete uninstalls the node. The join token
+    // goes only with the whole cluster: with retainOnDelete, deletedWith skips the uninstall then and
+    // the machines keep the software, while removing one node still uninstalls it.
     const uninstall = new command.remote.Command(
       `${id}-uninstall`,
       {
@@ -129,11 +130,11 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
         create: scripts.markerScript(`${node.key} is managed by the platform program`),
         delete: root(scripts.uninstallScript(c, node)),
       },
-      { parent: this, ...(c.retainOnDelete ? { deletedWith: this } : {}) },
+      { parent: this, ...(c.retainOnDelete ? { deletedWith: token.token } : {}) },
     );
     const configCmd = new command.remote.Command(
       `${id}-config`,
-      { connection: conn, create: root(scripts.configScript(c, node, config)), stdin: token },
+      { connection: conn, create: root(scripts.configScript(c, node, config)), stdin: token.value },
       { parent: this, dependsOn: [uninstall] },
     );
     const artifacts: pulumi.Resource[] = [];
@@ -167,7 +168,8 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       { connection: firstConn, create: scripts.asRoot(scripts.readyScript(c, node), firstUser), triggers },
       { parent: this, dependsOn: [install] },
     );
-    // Removing a node drains it first (run on the first server), then its uninstall anchor goes.
+    // Removing a node drains it first (run on the first server), then its uninstall anchor goes;
+    // deleting the whole cluster never drains.
     const drain = node.first
       ? undefined
       : new command.remote.Command(
@@ -177,7 +179,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
             create: scripts.markerScript(`${node.key} drains through the first server when removed`),
             delete: scripts.asRoot(scripts.drainScript(c, node), firstUser),
           },
-          { parent: this, dependsOn: [ready], deletedWith: this },
+          { parent: this, dependsOn: [ready], deletedWith: token.token },
         );
     return { uninstall, config: configCmd, artifacts, install, ready, drain };
   }

@@ -27,7 +27,7 @@ interface Run {
   resources: RecordedResource[];
   get(name: string): RecordedResource;
   inputs(name: string): Record<string, unknown>;
-  /** Resource options the mock engine does not record, by resource name. */
+  /** Resource options the mock engine does not record, by resource name; deletedWithCluster: deleted with the join token, which goes only with the cluster. */
   options: Map<string, { deletedWithCluster: boolean; additionalSecretOutputs?: string[] }>;
   kubeconfig: string;
   kubeconfigSecret: boolean;
@@ -67,7 +67,7 @@ async function run(args: BareMetalClusterArgs): Promise<Run> {
   );
   for (const s of seen)
     options.set(s.name, {
-      deletedWithCluster: s.deletedWith !== undefined && s.deletedWith === cluster,
+      deletedWithCluster: s.deletedWith !== undefined && names.get(s.deletedWith) === "de-prod-token",
       additionalSecretOutputs: s.additionalSecretOutputs,
     });
   const get = (name: string) => {

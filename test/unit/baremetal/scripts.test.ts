@@ -230,7 +230,10 @@ describe("scripts", () => {
     expect(text).toContain(`INSTALL_RKE2_VERSION="$version" INSTALL_RKE2_TYPE='agent' sh "$installer"`);
     expect(text).toContain("curl -sfL --retry 3 -o \"$installer\" 'https://get.rke2.io'");
     expect(text).toContain(`want="$version $(sha256sum '/etc/rancher/rke2/config.yaml' | cut -d' ' -f1)"`);
-    expect(text).toContain('systemctl restart --no-block "$service"');
+    expect(text).toContain('if ! timeout 600 systemctl restart "$service"; then');
+    expect(text).toContain(
+      `echo "$service did not start within 600s; check 'journalctl -u $service' on this node" >&2`,
+    );
   });
 
   it("air-gapped from a mirror: downloads each artifact of the version, then installs from the folder", () => {
@@ -263,12 +266,17 @@ describe("scripts", () => {
     );
   });
 
-  it("waits for Ready with a deadline and a clear failure message", () => {
+  it("waits for Ready on the pinned version (an upgrade is not done while the old kubelet still reports Ready), with a deadline and a clear failure message", () => {
     const c = resolve({ readyTimeout: 120 });
     const text = scripts.readyScript(c, node(c, "a2"));
     expect(text).toContain("timeout=120");
+    expect(text).toContain("version='v1.31.4+rke2r1'");
     expect(text).toContain(
-      `echo "node $node did not report Ready within \${timeout}s (status: \${status:-not registered}); check 'journalctl -u rke2-agent' on 10.0.1.22" >&2`,
+      `status="$(kubectl get node "$node" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.nodeInfo.kubeletVersion}' 2>/dev/null || true)"`,
+    );
+    expect(text).toContain('if [ "$status" = "True $version" ]; then');
+    expect(text).toContain(
+      `echo "node $node did not report Ready with $version within \${timeout}s (status: \${status:-not registered}); check 'journalctl -u rke2-agent' on 10.0.1.22" >&2`,
     );
   });
 
