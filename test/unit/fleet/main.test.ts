@@ -1,0 +1,124 @@
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fleetMain, type FleetDeps } from "../../../automation/fleet/main";
+import { fleetReportSchema } from "../../../automation/fleet/report";
+import { FileLogSink } from "../../../automation/fleet/progress";
+import { FakeRunner, readyStatus, ScriptedFlux } from "./fakes";
+
+const FIXTURE = path.join(__dirname, "../../fixtures/fleet/project");
+let tmp: string;
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-main-"));
+});
+afterEach(() => fs.rm(tmp, { recursive: true, force: true }));
+
+function deps(runner: FakeRunner, extra: Partial<FleetDeps> = {}): FleetDeps & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    runner,
+    flux: new ScriptedFlux(() => [readyStatus()]),
+    logs: new FileLogSink(path.join(tmp, "fleet-logs")),
+    env: { CI: "true", PULUMI_BACKEND_URL: "s3://user:pw@bucket/state" },
+    interactive: false,
+    out: (l) => lines.push(l),
+    stopSignal: new AbortController().signal,
+    gatePollMs: 1,
+    lines,
+    ...extra,
+  };
+}
+
+const args = (...a: string[]) => [
+  "--project",
+  FIXTURE,
+  "--json",
+  path.join(tmp, "r.json"),
+  "--markdown",
+  path.join(tmp, "r.md"),
+  ...a,
+];
+
+describe("fleetMain with a fake runner", () => {
+  it("rolls out wave by wave, gated, writes logs and reports that match their schema", async () => {
+    const runner = new FakeRunner();
+    const d = deps(runner);
+    expect(await fleetMain(["up", ...args()], d)).toBe(0);
+    expect(runner.started).toEqual(["canary", "de-prod", "fr-prod", "it-prod"]);
+    const report = fleetReportSchema.parse(JSON.parse(await fs.readFile(path.join(tmp, "r.json"), "utf8")));
+    expect(report.stacks.map((s) => [s.stack, s.result, s.flux?.ready])).toEqual([
+      ["canary", "succeeded", "True"],
+      ["de-prod", "succeeded", "True"],
+      ["fr-prod", "succeeded", "True"],
+      ["it-prod", "succeeded", "True"],
+    ]);
+    expect(report.outside).toEqual(["sandbox"]);
+    expect(await fs.readFile(path.join(tmp, "fleet-logs", "canary.log"), "utf8")).toBe("Updating (canary)\n");
+    expect(await fs.readFile(path.join(tmp, "r.md"), "utf8")).toContain("## Fleet up: passed");
+    expect(d.lines[0]).toBe(
+      "fleet up: 4 stack(s) in 3 wave(s) (all fleet stacks); concurrency 4, backend s3://***@bucket/state",
+    );
+    expect(d.lines).toContain("  wave 2: de-prod, fr-prod");
+    expect(d.lines.at(-1)).toMatch(/^\nfleet up: passed in \d+\.\d s$/);
+  });
+
+  it("exits 1 and reports the halt when a wave fails", async () => {
+    const d = deps(new FakeRunner({ fail: ["de-prod"] }));
+    expect(await fleetMain(["up", ...args("--no-gate")], d)).toBe(1);
+    const report = fleetReportSchema.parse(JSON.parse(await fs.readFile(path.join(tmp, "r.json"), "utf8")));
+    expect(report.haltedBecause).toBe("wave 2 did not pass (de-prod), so later waves did not start");
+    expect(report.stacks.map((s) => s.result)).toEqual(["succeeded", "failed", "succeeded", "skipped"]);
+    expect(d.lines).toContain("\nStopped: wave 2 did not pass (de-prod), so later waves did not start");
+  });
+
+  it("runs one CI shard of one wave and passes policy config per environment", async () => {
+    await fs.mkdir(path.join(tmp, "policy"));
+    await fs.writeFile(path.join(tmp, "policy", "prod.json"), "{}");
+    const runner = new FakeRunner();
+    const code = await fleetMain(
+      [
+        "preview",
+        ...args(
+          "--wave",
+          "2",
+          "--shard",
+          "2/2",
+          "--policy-pack",
+          tmp,
+          "--policy-config",
+          path.join(tmp, "policy/{environment}.json"),
+        ),
+      ],
+      deps(runner),
+    );
+    expect(code).toBe(0);
+    expect(runner.requests.map((r) => [r.stack.stack, r.options.policyPackConfigs])).toEqual([
+      ["fr-prod", [path.join(tmp, "policy/prod.json")]],
+    ]);
+  });
+
+  it("refuses to start when a policy config file is missing", async () => {
+    await expect(
+      fleetMain(
+        ["preview", ...args("--policy-pack", tmp, "--policy-config", path.join(tmp, "{environment}.json"))],
+        deps(new FakeRunner()),
+      ),
+    ).rejects.toThrow(`--policy-config: ${path.join(tmp, "dev.json")} does not exist (needed by canary)`);
+  });
+
+  it("status is the fleet dashboard: exit 1 when a root is not Ready", async () => {
+    const notReady = {
+      kustomization: {
+        ready: { type: "Ready", status: "False" as const, reason: "HealthCheckFailed" },
+        lastAppliedRevision: "main@sha1:9",
+      },
+    };
+    const d = deps(new FakeRunner(), {
+      flux: new ScriptedFlux((s) => (s === "it-prod" ? [notReady] : [readyStatus()])),
+    });
+    expect(await fleetMain(["status", ...args()], d)).toBe(1);
+    const table = d.lines.find((l) => l.startsWith("stack"))!;
+    expect(table).toContain("it-prod  3     it     succeeded  0  0  0  0");
+    expect(table).toMatch(/it-prod .* main@sha1:9\s+False/);
+  });
+});
