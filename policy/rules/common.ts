@@ -89,8 +89,10 @@ export const TYPES = {
 } as const;
 
 /**
- * Packaged Kubernetes components: they run inside the provider, carry their objects as inputs
- * (`objs`) and, with the real engine, register those objects as their children.
+ * Packaged Kubernetes components. They run inside the provider: the offline render sees their
+ * objects as the `objs` input (and no children); the real engine registers each object as a child
+ * resource and shows the component itself with empty inputs. Rules check both forms, and each
+ * object is reported once because only one of the two exists in either place.
  */
 export const K8S_OBJECT_GROUPS = [
   "kubernetes:yaml/v2:ConfigGroup",
@@ -106,16 +108,10 @@ export function isObjectGroup(type: string): boolean {
   return K8S_OBJECT_GROUPS.includes(type);
 }
 
-/**
- * True when a resource's parent URN is a packaged component. Such children are checked through the
- * component's `objs`, which the real engine and the offline render both see, so they are skipped to
- * report each object once.
- */
-export function isObjectGroupChild(parentUrn: string | undefined): boolean {
-  if (!parentUrn) return false;
-  const typeChain = parentUrn.split("::")[2] ?? "";
-  const last = typeChain.split("$").pop() ?? "";
-  return isObjectGroup(last);
+/** True for an object of Flux itself (the install manifests label theirs `app.kubernetes.io/part-of: flux`). */
+export function isFluxObject(obj: Record<string, unknown>): boolean {
+  const labels = asRecord(asRecord(obj.metadata)?.labels);
+  return labels?.["app.kubernetes.io/part-of"] === "flux";
 }
 
 /** Kubernetes objects a packaged component carries in its `objs` input. */

@@ -1,13 +1,9 @@
-/** Flux guardrails: root source ref, Git URL schemes, root Kustomization, version pinning, network policies. */
-import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+/** Flux guardrails on the root sync: source ref, Git URL schemes, root Kustomization. */
 import {
   asList,
   asRecord,
   configWithDefaults,
   describeObject,
-  groupFiles,
-  groupObjects,
-  isObjectGroup,
   k8sMeta,
   TYPES,
   type PlatformResourcePolicy,
@@ -28,18 +24,6 @@ const rootProperties = {
 function isRoot(props: Record<string, unknown>, cfg: RootConfig): boolean {
   const { name, namespace } = k8sMeta(props);
   return name === cfg.rootName && (namespace ?? "default") === cfg.rootNamespace;
-}
-
-/** True for a resource that installs Flux: FluxInstance, a Flux Helm release, or a manifests group of Flux. */
-export function isFluxInstall(type: string, props: Record<string, unknown>): boolean {
-  if (TYPES.fluxInstance.test(type)) return true;
-  if (type === TYPES.helmRelease) return /flux/i.test(String(props.chart ?? ""));
-  if (!isObjectGroup(type)) return false;
-  const fluxObject = groupObjects(props).some((o) => {
-    const labels = asRecord(asRecord(o.metadata)?.labels);
-    return labels?.["app.kubernetes.io/part-of"] === "flux" || String(o.kind).startsWith("Flux");
-  });
-  return fluxObject || groupFiles(props).some((f) => /flux/i.test(f));
 }
 
 type RefKind = "commit" | "name" | "semver" | "tag" | "branch" | "digest";
@@ -200,96 +184,4 @@ export const fluxRootKustomization: PlatformResourcePolicy = {
   },
 };
 
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+$/;
-
-/** True when an image reference names a fixed version: a digest, or a tag other than `latest`. */
-export function imagePinned(image: string): boolean {
-  if (image.includes("@sha256:")) return true;
-  const last = image.split("/").pop() ?? "";
-  const tag = last.includes(":") ? last.split(":").pop() : undefined;
-  return tag !== undefined && tag !== "" && tag !== "latest";
-}
-
-function containerImages(obj: Record<string, unknown>): string[] {
-  const pod = asRecord(asRecord(asRecord(obj.spec)?.template)?.spec);
-  return [...asList(pod?.containers), ...asList(pod?.initContainers)]
-    .map((c) => asRecord(c)?.image)
-    .filter((i): i is string => typeof i === "string");
-}
-
-const PIN_RULE = "The Flux version must be pinned";
-
-function checkPinned(args: ResourceValidationArgs, report: ReportViolation): void {
-  const props = args.props;
-  if (TYPES.fluxInstance.test(args.type)) {
-    const v = asRecord(asRecord(props.spec)?.distribution)?.version;
-    const what = describeObject("FluxInstance", props);
-    if (typeof v !== "string" || v === "")
-      report(
-        `${PIN_RULE}: ${what} has no spec.distribution.version; set flux.version to an exact version such as 2.9.4.`,
-      );
-    else if (!EXACT_VERSION.test(v))
-      report(
-        `${PIN_RULE}: ${what} spec.distribution.version is "${v}", a range or tag that moves with new releases; set an exact version such as 2.9.4.`,
-      );
-  } else if (args.type === TYPES.helmRelease) {
-    const v = props.version;
-    if (typeof v !== "string" || !EXACT_VERSION.test(v))
-      report(
-        `${PIN_RULE}: Helm release of chart ${String(props.chart)} has ${typeof v === "string" && v ? `version "${v}"` : "no version"}; set version to an exact chart version.`,
-      );
-  } else {
-    for (const f of groupFiles(props))
-      if (/\/latest\//.test(f) || !/v?\d+\.\d+\.\d+/.test(f))
-        report(
-          `${PIN_RULE}: the install manifests ${f} do not name an exact release; use the asset of a fixed version, e.g. https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml.`,
-        );
-    for (const o of groupObjects(props))
-      for (const image of containerImages(o).filter((i) => !imagePinned(i)))
-        report(
-          `${PIN_RULE}: ${describeObject(String(o.kind), o)} uses image "${image}" without a fixed tag; pin it to the controller version of the Flux release.`,
-        );
-  }
-}
-
-export const fluxVersionPinned: PlatformResourcePolicy = {
-  name: "flux-version-pinned",
-  description: "Flux is installed at an exact version: no latest, no ranges, no untagged images.",
-  severity: "high",
-  enforcementLevel: "mandatory",
-  configSchema: { properties: {} },
-  validateResource: (args, report) => {
-    if (isFluxInstall(args.type, args.props)) checkPinned(args, report);
-  },
-};
-
-export const fluxNetworkPolicies: PlatformResourcePolicy = {
-  name: "flux-network-policies",
-  description: "Flux is installed with its network policies (allow-egress, allow-scraping, allow-webhooks).",
-  severity: "medium",
-  enforcementLevel: "advisory",
-  configSchema: { properties: {} },
-  validateResource: (args, report) => {
-    if (!isFluxInstall(args.type, args.props)) return;
-    const rule = "Flux must be installed with its network policies";
-    const fix = "keep flux.install.networkPolicy true (the default)";
-    if (TYPES.fluxInstance.test(args.type)) {
-      if (asRecord(asRecord(args.props.spec)?.cluster)?.networkPolicy === false)
-        report(
-          `${rule}: ${describeObject("FluxInstance", args.props)} sets spec.cluster.networkPolicy false; ${fix}.`,
-        );
-      return;
-    }
-    const objs = groupObjects(args.props);
-    if (objs.length > 0 && !objs.some((o) => o.kind === "NetworkPolicy"))
-      report(`${rule}: the install manifests of ${args.name} contain no NetworkPolicy; ${fix}.`);
-  },
-};
-
-export const fluxPolicies = [
-  fluxRootSourceRef,
-  fluxGitUrlScheme,
-  fluxRootKustomization,
-  fluxVersionPinned,
-  fluxNetworkPolicies,
-];
+export const fluxPolicies = [fluxRootSourceRef, fluxGitUrlScheme, fluxRootKustomization];

@@ -3,6 +3,7 @@ import { awsPolicies } from "./aws";
 import type { PlatformPolicy } from "./common";
 import { eksPolicies } from "./eks";
 import { fluxPolicies } from "./flux";
+import { fluxInstallPolicies } from "./fluxInstall";
 import { iamPolicies } from "./iam";
 import { kubernetesPolicies } from "./kubernetes";
 import { stackPolicies } from "./stack";
@@ -14,6 +15,7 @@ export const policies: PlatformPolicy[] = [
   ...awsPolicies,
   ...iamPolicies,
   ...fluxPolicies,
+  ...fluxInstallPolicies,
   ...kubernetesPolicies,
   ...stackPolicies,
 ];

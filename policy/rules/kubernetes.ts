@@ -5,7 +5,6 @@ import {
   describeObject,
   groupObjects,
   isObjectGroup,
-  isObjectGroupChild,
   listText,
   TYPES,
   type PlatformResourcePolicy,
@@ -70,11 +69,8 @@ export const k8sConfigMapNoSecrets: PlatformResourcePolicy = {
   },
   validateResource: (args, report) => {
     let maps: Record<string, unknown>[];
-    if (args.type === TYPES.configMap) {
-      // Objects of a ConfigGroup are checked through the group's `objs`, once.
-      if (isObjectGroupChild(args.opts?.parent)) return;
-      maps = [args.props];
-    } else if (isObjectGroup(args.type)) {
+    if (args.type === TYPES.configMap) maps = [args.props];
+    else if (isObjectGroup(args.type)) {
       maps = groupObjects(args.props).filter((o) => o.kind === "ConfigMap");
     } else return;
     const cfg = configWithDefaults(DEFAULTS, args.getConfig<Partial<ConfigMapSecretsConfig>>());

@@ -8,12 +8,13 @@ import {
   configWithDefaults,
   describeObject,
   groupObjects,
+  isFluxObject,
   isObjectGroup,
   k8sMeta,
   TYPES,
   type PlatformStackPolicy,
 } from "./common";
-import { isFluxInstall } from "./flux";
+import { isFluxInstall } from "./fluxInstall";
 
 /** The type chain of a URN (`a$b$c`), split. */
 export function urnTypeChain(urn: string): string[] {
@@ -43,6 +44,18 @@ function descendsFrom(r: PolicyResource, ancestor: PolicyResource): boolean {
 /** Children of packaged components are seen through the component's `objs` unless the engine lists them. */
 function groupHasChildren(group: PolicyResource, resources: PolicyResource[]): boolean {
   return resources.some((r) => r.parent?.urn === group.urn);
+}
+
+/**
+ * Whether `r` installs Flux: as the offline render shows it (`objs`, `files`, FluxInstance, Helm
+ * release), or as the real engine shows a group: with Flux's objects as its children.
+ */
+export function isFluxInstallIn(r: PolicyResource, resources: PolicyResource[]): boolean {
+  if (isFluxInstall(r.type, r.props)) return true;
+  return (
+    isObjectGroup(r.type) &&
+    resources.some((c) => c.parent?.urn === r.urn && isFluxObject({ metadata: c.props.metadata }))
+  );
 }
 
 interface RootSync {
@@ -100,7 +113,7 @@ export const stackSingleRootSync: PlatformStackPolicy = {
     const [sync] = syncs;
     if (sync.byInstall) return;
     const installs = args.resources.filter(
-      (r) => r.urn !== sync.resource.urn && isFluxInstall(r.type, r.props),
+      (r) => r.urn !== sync.resource.urn && isFluxInstallIn(r, args.resources),
     );
     for (const install of installs.filter((i) => !dependsOnTransitively(sync.resource, i)))
       report(

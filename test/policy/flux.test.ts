@@ -1,12 +1,8 @@
 import {
   effectiveRef,
   fluxGitUrlScheme,
-  fluxNetworkPolicies,
   fluxRootKustomization,
   fluxRootSourceRef,
-  fluxVersionPinned,
-  imagePinned,
-  isFluxInstall,
 } from "../../policy/rules/flux";
 import { violations } from "./helpers";
 
@@ -14,8 +10,6 @@ const GIT = "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository";
 const OCI = "kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository";
 const KS = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization";
 const INSTANCE = "kubernetes:fluxcd.controlplane.io/v1:FluxInstance";
-const GROUP = "kubernetes:yaml/v2:ConfigGroup";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const root = { name: "flux-system", namespace: "flux-system" };
 
 describe("flux-root-source-ref", () => {
@@ -139,117 +133,6 @@ describe("flux-root-kustomization", () => {
       }),
     ).toEqual([
       `${rule}: Kustomization flux-system/flux-system postBuild.substituteFrom does not list ConfigMap cluster-vars; add { kind: ConfigMap, name: cluster-vars } so the platform's variables resolve.`,
-    ]);
-  });
-});
-
-const deployment = (image: string) => ({
-  apiVersion: "apps/v1",
-  kind: "Deployment",
-  metadata: {
-    name: "source-controller",
-    namespace: "flux-system",
-    labels: { "app.kubernetes.io/part-of": "flux" },
-  },
-  spec: { template: { spec: { containers: [{ name: "manager", image }] } } },
-});
-const netpol = {
-  apiVersion: "networking.k8s.io/v1",
-  kind: "NetworkPolicy",
-  metadata: { name: "allow-egress", namespace: "flux-system" },
-};
-const instance = (spec: object) => ({ metadata: { name: "flux", namespace: "flux-system" }, spec });
-
-describe("flux-version-pinned", () => {
-  const RULE = "The Flux version must be pinned";
-  it("passes exact versions in every install form", () => {
-    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.9.4" } }))).toEqual(
-      [],
-    );
-    expect(
-      violations(fluxVersionPinned, RELEASE, {
-        chart: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
-        version: "0.33.0",
-      }),
-    ).toEqual([]);
-    expect(
-      violations(fluxVersionPinned, GROUP, {
-        files: ["https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml"],
-      }),
-    ).toEqual([]);
-    expect(
-      violations(fluxVersionPinned, GROUP, {
-        objs: [deployment("ghcr.io/fluxcd/source-controller:v1.9.4"), netpol],
-      }),
-    ).toEqual([]);
-  });
-  it("ignores groups and releases that are not Flux", () => {
-    expect(violations(fluxVersionPinned, GROUP, { files: ["https://example.com/latest/app.yaml"] })).toEqual(
-      [],
-    );
-    expect(violations(fluxVersionPinned, RELEASE, { chart: "cert-manager" })).toEqual([]);
-  });
-  it("fails a FluxInstance without a version, or with a range", () => {
-    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: {} }))).toEqual([
-      `${RULE}: FluxInstance flux-system/flux has no spec.distribution.version; set flux.version to an exact version such as 2.9.4.`,
-    ]);
-    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.x" } }))).toEqual([
-      `${RULE}: FluxInstance flux-system/flux spec.distribution.version is "2.x", a range or tag that moves with new releases; set an exact version such as 2.9.4.`,
-    ]);
-  });
-  it("fails an unpinned Flux Helm release", () => {
-    expect(violations(fluxVersionPinned, RELEASE, { chart: "flux2" })).toEqual([
-      `${RULE}: Helm release of chart flux2 has no version; set version to an exact chart version.`,
-    ]);
-  });
-  it("fails install manifests from a latest URL", () => {
-    const url = "https://github.com/fluxcd/flux2/releases/latest/download/install.yaml";
-    expect(violations(fluxVersionPinned, GROUP, { files: [url] })).toEqual([
-      `${RULE}: the install manifests ${url} do not name an exact release; use the asset of a fixed version, e.g. https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml.`,
-    ]);
-  });
-  it("fails controller images on latest or without a tag", () => {
-    expect(
-      violations(fluxVersionPinned, GROUP, {
-        objs: [deployment("registry.local:5000/fluxcd/source-controller")],
-      }),
-    ).toEqual([
-      `${RULE}: Deployment flux-system/source-controller uses image "registry.local:5000/fluxcd/source-controller" without a fixed tag; pin it to the controller version of the Flux release.`,
-    ]);
-    expect(imagePinned("ghcr.io/fluxcd/source-controller:latest")).toBe(false);
-    expect(imagePinned("ghcr.io/fluxcd/source-controller@sha256:abc")).toBe(true);
-  });
-  it("recognizes Flux installs", () => {
-    expect(isFluxInstall(GROUP, { objs: [netpol] })).toBe(false);
-    expect(isFluxInstall(GROUP, { objs: [deployment("x:v1")] })).toBe(true);
-  });
-});
-
-describe("flux-network-policies", () => {
-  const RULE = "Flux must be installed with its network policies";
-  it("passes installs with network policies, and upstream manifests applied from a URL", () => {
-    expect(violations(fluxNetworkPolicies, GROUP, { objs: [deployment("x:v1"), netpol] })).toEqual([]);
-    expect(
-      violations(fluxNetworkPolicies, GROUP, {
-        files: ["https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml"],
-      }),
-    ).toEqual([]);
-    expect(violations(fluxNetworkPolicies, INSTANCE, instance({ cluster: { networkPolicy: true } }))).toEqual(
-      [],
-    );
-  });
-  it("fails install manifests without NetworkPolicy objects", () => {
-    expect(
-      violations(fluxNetworkPolicies, GROUP, { objs: [deployment("x:v1")] }, { name: "flux-install" }),
-    ).toEqual([
-      `${RULE}: the install manifests of flux-install contain no NetworkPolicy; keep flux.install.networkPolicy true (the default).`,
-    ]);
-  });
-  it("fails a FluxInstance that turns them off", () => {
-    expect(
-      violations(fluxNetworkPolicies, INSTANCE, instance({ cluster: { networkPolicy: false } })),
-    ).toEqual([
-      `${RULE}: FluxInstance flux-system/flux sets spec.cluster.networkPolicy false; keep flux.install.networkPolicy true (the default).`,
     ]);
   });
 });

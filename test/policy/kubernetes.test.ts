@@ -51,18 +51,20 @@ describe("k8s-configmap-no-secrets", () => {
       `ConfigMaps must not carry secrets: ConfigMap flux-system/cluster-vars key license is named like a secret; ${fix}`,
     ]);
   });
-  it("checks ConfigMaps inside a ConfigGroup once, through its objs", () => {
+  it("checks ConfigMaps inside a ConfigGroup: its objs offline, its children with the engine", () => {
     const cm = {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name: "settings", namespace: "apps" },
       data: { apiKey: "x" },
     };
+    const message = `ConfigMaps must not carry secrets: ConfigMap apps/settings key apiKey is named like a secret; ${fix}`;
     expect(violations(k8sConfigMapNoSecrets, "kubernetes:yaml/v2:ConfigGroup", { objs: [cm] })).toEqual([
-      `ConfigMaps must not carry secrets: ConfigMap apps/settings key apiKey is named like a secret; ${fix}`,
+      message,
     ]);
     const parentUrn =
-      "urn:pulumi:test::platform::platform:flux:FluxBootstrap$kubernetes:yaml/v2:ConfigGroup::flux-install";
-    expect(violations(k8sConfigMapNoSecrets, CM, cm, { parentUrn })).toEqual([]);
+      "urn:pulumi:t::platform::platform:flux:FluxBootstrap$kubernetes:yaml/v2:ConfigGroup::install";
+    expect(violations(k8sConfigMapNoSecrets, CM, cm, { parentUrn })).toEqual([message]);
+    expect(violations(k8sConfigMapNoSecrets, "kubernetes:yaml/v2:ConfigGroup", {})).toEqual([]);
   });
 });

@@ -97,6 +97,22 @@ describe("stack-single-root-sync", () => {
       },
     ]);
   });
+  it("recognizes the install as the engine shows it: a group with empty inputs and Flux objects as children", () => {
+    const p = platform({ syncDependsOnInstall: false });
+    const group = resource(GROUP, "flux-install", {}, { parent: p.bootstrap });
+    const child = resource(
+      "kubernetes:apps/v1:Deployment",
+      "flux-system/source-controller",
+      { metadata: { name: "source-controller", labels: { "app.kubernetes.io/part-of": "flux" } } },
+      { parent: group },
+    );
+    const all = [...p.all.filter((r) => r !== p.install), group, child];
+    expect(stackViolations(stackSingleRootSync, all).map((v) => v.message)).toEqual([
+      `${SYNC_RULE}: Kustomization flux-system/flux-system does not depend on the Flux install flux-install (kubernetes:yaml/v2:ConfigGroup); add it to dependsOn so the Flux CRDs and controllers exist before the sync is applied.`,
+    ]);
+    p.sync.dependencies.push(group);
+    expect(stackViolations(stackSingleRootSync, all)).toEqual([]);
+  });
   it("counts a FluxInstance sync, ordered by the install itself", () => {
     const instance = resource("kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance", {
       metadata: { name: "flux", namespace: "flux-system" },

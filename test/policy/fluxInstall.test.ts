@@ -1,0 +1,148 @@
+import {
+  fluxNetworkPolicies,
+  fluxVersionPinned,
+  imagePinned,
+  isFluxInstall,
+} from "../../policy/rules/fluxInstall";
+import { resource, stackViolations, violations } from "./helpers";
+
+const INSTANCE = "kubernetes:fluxcd.controlplane.io/v1:FluxInstance";
+const GROUP = "kubernetes:yaml/v2:ConfigGroup";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const FLUX = { "app.kubernetes.io/part-of": "flux" };
+
+const deployment = (image: string) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "source-controller", namespace: "flux-system", labels: FLUX },
+  spec: { template: { spec: { containers: [{ name: "manager", image }] } } },
+});
+const netpol = {
+  apiVersion: "networking.k8s.io/v1",
+  kind: "NetworkPolicy",
+  metadata: { name: "allow-egress", namespace: "flux-system", labels: FLUX },
+};
+const instance = (spec: object) => ({ metadata: { name: "flux", namespace: "flux-system" }, spec });
+const RELEASE_URL = "https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml";
+
+describe("flux-version-pinned", () => {
+  const RULE = "The Flux version must be pinned";
+  it("passes exact versions in every install form", () => {
+    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.9.4" } }))).toEqual(
+      [],
+    );
+    expect(
+      violations(fluxVersionPinned, RELEASE, {
+        chart: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
+        version: "0.33.0",
+      }),
+    ).toEqual([]);
+    expect(violations(fluxVersionPinned, GROUP, { files: [RELEASE_URL] })).toEqual([]);
+    expect(
+      violations(fluxVersionPinned, GROUP, {
+        objs: [deployment("ghcr.io/fluxcd/source-controller:v1.9.4"), netpol],
+      }),
+    ).toEqual([]);
+    expect(
+      violations(fluxVersionPinned, DEPLOYMENT, deployment("ghcr.io/fluxcd/source-controller:v1.9.4")),
+    ).toEqual([]);
+  });
+  it("ignores groups, releases and Deployments that are not Flux", () => {
+    expect(violations(fluxVersionPinned, GROUP, { files: ["https://example.com/latest/app.yaml"] })).toEqual(
+      [],
+    );
+    expect(violations(fluxVersionPinned, RELEASE, { chart: "cert-manager" })).toEqual([]);
+    expect(
+      violations(fluxVersionPinned, DEPLOYMENT, { ...deployment("app:latest"), metadata: { name: "app" } }),
+    ).toEqual([]);
+  });
+  it("fails a FluxInstance without a version, or with a range", () => {
+    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: {} }))).toEqual([
+      `${RULE}: FluxInstance flux-system/flux has no spec.distribution.version; set flux.version to an exact version such as 2.9.4.`,
+    ]);
+    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.x" } }))).toEqual([
+      `${RULE}: FluxInstance flux-system/flux spec.distribution.version is "2.x", a range or tag that moves with new releases; set an exact version such as 2.9.4.`,
+    ]);
+  });
+  it("fails an unpinned Flux Helm release", () => {
+    expect(violations(fluxVersionPinned, RELEASE, { chart: "flux2" })).toEqual([
+      `${RULE}: Helm release of chart flux2 has no version; set version to an exact chart version.`,
+    ]);
+  });
+  it("fails install manifests from a latest URL", () => {
+    const url = "https://github.com/fluxcd/flux2/releases/latest/download/install.yaml";
+    expect(violations(fluxVersionPinned, GROUP, { files: [url] })).toEqual([
+      `${RULE}: the install manifests ${url} do not name an exact release; use the asset of a fixed version, e.g. https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml.`,
+    ]);
+  });
+  it("fails controller images without a fixed tag, in a group's objs (offline) or as the group's children (engine)", () => {
+    const message = (image: string) =>
+      `${RULE}: Deployment flux-system/source-controller uses image "${image}" without a fixed tag; pin it to the controller version of the Flux release.`;
+    const untagged = "registry.local:5000/fluxcd/source-controller";
+    expect(violations(fluxVersionPinned, GROUP, { objs: [deployment(untagged)] })).toEqual([
+      message(untagged),
+    ]);
+    const latest = "ghcr.io/fluxcd/source-controller:latest";
+    expect(violations(fluxVersionPinned, DEPLOYMENT, deployment(latest))).toEqual([message(latest)]);
+  });
+  it("reads image references and recognizes Flux installs", () => {
+    expect(imagePinned("ghcr.io/fluxcd/source-controller@sha256:abc")).toBe(true);
+    expect(imagePinned("localhost:5000/source-controller")).toBe(false);
+    expect(isFluxInstall(GROUP, { objs: [{ kind: "ConfigMap", metadata: { name: "x" } }] })).toBe(false);
+    expect(isFluxInstall(GROUP, { objs: [deployment("x:v1")] })).toBe(true);
+  });
+});
+
+describe("flux-network-policies", () => {
+  const RULE = "Flux must be installed with its network policies";
+  const FIX = "keep flux.install.networkPolicy true (the default)";
+  it("passes installs with network policies, upstream manifests from a URL, and a FluxInstance with them on", () => {
+    expect(
+      stackViolations(fluxNetworkPolicies, [
+        resource(GROUP, "install", { objs: [deployment("x:v1"), netpol] }),
+      ]),
+    ).toEqual([]);
+    expect(
+      stackViolations(fluxNetworkPolicies, [resource(GROUP, "install", { files: [RELEASE_URL] })]),
+    ).toEqual([]);
+    const group = resource(GROUP, "install");
+    const children = [
+      resource(DEPLOYMENT, "flux-system/source-controller", deployment("x:v1"), { parent: group }),
+      resource(NETPOL, "flux-system/allow-egress", netpol, { parent: group }),
+    ];
+    expect(stackViolations(fluxNetworkPolicies, [group, ...children])).toEqual([]);
+    expect(
+      stackViolations(fluxNetworkPolicies, [
+        resource(INSTANCE, "i", instance({ cluster: { networkPolicy: true } })),
+      ]),
+    ).toEqual([]);
+  });
+  it("fails install manifests without NetworkPolicy objects, offline (objs) and with the engine (children)", () => {
+    const message = {
+      message: `${RULE}: the Flux controllers in namespace flux-system are installed without any NetworkPolicy; ${FIX}.`,
+      resource: "install",
+    };
+    expect(
+      stackViolations(fluxNetworkPolicies, [resource(GROUP, "install", { objs: [deployment("x:v1")] })]),
+    ).toEqual([message]);
+    const group = resource(GROUP, "install");
+    const child = resource(DEPLOYMENT, "source-controller", deployment("x:v1"), { parent: group });
+    expect(stackViolations(fluxNetworkPolicies, [group, child])).toEqual([
+      { ...message, resource: "source-controller" },
+    ]);
+  });
+  it("fails a FluxInstance that turns them off", () => {
+    expect(
+      stackViolations(fluxNetworkPolicies, [
+        resource(INSTANCE, "i", instance({ cluster: { networkPolicy: false } })),
+      ]),
+    ).toEqual([
+      {
+        message: `${RULE}: FluxInstance flux-system/flux sets spec.cluster.networkPolicy false; ${FIX}.`,
+        resource: "i",
+      },
+    ]);
+  });
+});
