@@ -7,6 +7,9 @@ import { FileLogSink } from "../../../automation/fleet/progress";
 import { FakeRunner, readyStatus, ScriptedFlux } from "./fakes";
 
 const FIXTURE = path.join(__dirname, "../../fixtures/fleet/project");
+// Loading the program and rendering is slow on a loaded 2-core machine; these are not timing tests.
+jest.setTimeout(30000);
+
 let tmp: string;
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-main-"));

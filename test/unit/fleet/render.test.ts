@@ -7,6 +7,9 @@ import { renderFleet, splitForWorkers } from "../../../automation/fleet/render";
 import { fleetMain } from "../../../automation/fleet/main";
 
 const ROOT = path.join(__dirname, "../../..");
+// Loading the program and rendering is slow on a loaded 2-core machine; these are not timing tests.
+jest.setTimeout(60000);
+
 let tmp: string;
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-render-"));
