@@ -56,11 +56,13 @@ export async function checkStack(
   opts: CheckOptions = {},
 ): Promise<CheckResult> {
   const policies = opts.policies ?? allPolicies;
+  // A config given explicitly is checked before the render, so a typo fails fast.
+  const given = opts.policyConfig ? await readPackConfig(opts.policyConfig, policies) : undefined;
   const render = await renderStack(projectDir, stack);
   const environment = render.config.environment;
   const envFile = path.join(POLICY_CONFIG_DIR, `${environment}.json`);
   const file = opts.policyConfig ?? ((await exists(envFile)) ? envFile : undefined);
-  const config: PackConfig = file ? await readPackConfig(file, policies) : {};
+  const config: PackConfig = given ?? (file ? await readPackConfig(file, policies) : {});
   const violations = await runPolicies(toPolicyResources(render.resources), policies, config);
   return {
     stack,

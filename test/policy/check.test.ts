@@ -3,7 +3,7 @@
  * A deliberately non-compliant stack fails and lists its violations; the shipped stacks pass.
  */
 import * as path from "node:path";
-import { checkStack, formatReport, POLICY_CONFIG_DIR } from "../../automation/check";
+import { checkStack, formatReport, POLICY_CONFIG_DIR, PolicyConfigError } from "../../automation/check";
 import { main } from "../../cli/check";
 
 const root = path.join(__dirname, "..", "..");
@@ -50,6 +50,14 @@ describe("offline check of a non-compliant stack", () => {
       "flux-root-kustomization",
       "flux-network-policies",
     ]);
+  });
+});
+
+describe("offline check configuration", () => {
+  it("checks an explicit policy config before rendering", async () => {
+    await expect(
+      checkStack(fixture, "no-such-stack", { policyConfig: path.join(fixture, "Pulumi.yaml") }),
+    ).rejects.toThrow(PolicyConfigError);
   });
 });
 
