@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 
 /** The platform's AWS account context, shared by every AWS component. */
 export interface AwsContext {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as random from "@pulumi/random";
 import { WorkloadIdentity, type AwsContext, type EarlySecret } from "./identity";
 import { externalSecretsPolicy, secretPrefixArn } from "./policies";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../../components/secrets/aws";
 import type { PlatformConfig } from "../config";
 import type { KubernetesCluster } from "../../components/cluster/types";
 import { PlatformDns, externalDnsOwnerId } from "../../components/dns";
@@ -42,7 +42,8 @@ const contexts = new WeakMap<PlatformConfig, AwsContext>();
 export function awsContextOf(config: PlatformConfig): AwsContext {
   const known = contexts.get(config);
   if (known) return known;
-  const region = new pulumi.Config("aws").get("region");
+  const configured = new pulumi.Config("aws").get("region");
+  const region = configured === "" ? undefined : configured;
   const tags = platformTags(config);
   const provider = new aws.Provider("aws", { ...(region ? { region } : {}), defaultTags: { tags } });
   const invoke = { provider };
