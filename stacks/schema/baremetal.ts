@@ -17,11 +17,9 @@ const cidr = () =>
     error: "must be a CIDR such as 10.42.0.0/16",
   });
 const kubeletArg = () =>
-  z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*=.*$/, {
-      error: "must be key=value without the leading --, e.g. max-pods=200",
-    });
+  z.string().regex(/^[a-z0-9][a-z0-9-]*=.*$/, {
+    error: "must be key=value without the leading --, e.g. max-pods=200",
+  });
 
 const bastion = z.strictObject({
   /** Bastion (jump host) address. */
