@@ -124,7 +124,14 @@ export class TtyProgress extends Tracker {
     }
     const lines = [
       ...header,
-      ...shown.map((e) => formatLiveLine(e, Date.now(), width, (this.stream.columns ?? 160) - 1)),
+      ...shown.map((e) =>
+        formatLiveLine(
+          e,
+          Date.now(),
+          width,
+          (this.stream.columns && this.stream.columns >= 40 ? this.stream.columns : 160) - 1,
+        ),
+      ),
     ];
     let text = this.#drawn > 0 ? `\x1b[${this.#drawn}F` : "";
     for (const l of lines) text += `\x1b[2K${l}\n`;
