@@ -115,6 +115,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
   try {
     if (args.operation === "render") {
       const outDir = path.resolve(args.outDir);
+      for (const s of stacks) progress.update(s, "pending");
       results = await renderFleet(stacks, {
         projectDir,
         outDir,
