@@ -13,10 +13,12 @@ import { invokes, placeholders } from "../../../automation/render/placeholders";
 import {
   BareMetalCluster,
   configHash,
+  KeyLoader,
   readKeyFile,
   renderNodeConfig,
   resolveBareMetalClusterArgs,
   scripts,
+  sshConnection,
   type BareMetalClusterArgs,
 } from "../../../components/cluster/baremetal";
 import { clusterArgs, KEY } from "./fixtures";
@@ -310,6 +312,25 @@ describe("BareMetalCluster variants", () => {
     const r = await run(clusterArgs({ ssh: { privateKeyPath: path.join(dir, "id") } }));
     expect(isSecretWrapped(r.get("de-prod-a1-install").inputs.connection)).toBe(true);
     expect((r.inputs("de-prod-a1-install").connection as { privateKey: string }).privateKey).toBe(KEY);
+  });
+
+  it("builds a connection through a bastion (for a @pulumi/command with connection.proxy), the bastion key defaulting to the node's", () => {
+    const c = resolveBareMetalClusterArgs(
+      clusterArgs({
+        ssh: { user: "ubuntu", privateKey: KEY, bastion: { host: "jump.example.net", port: 2222 } },
+      }),
+      { proxy: true },
+    );
+    const conn = sshConnection("10.0.0.11", c.nodes[0].ssh, new KeyLoader(), "servers.0");
+    expect({ ...conn, privateKey: "-", proxy: { ...conn.proxy, privateKey: "-" } }).toEqual({
+      host: "10.0.0.11",
+      port: 22,
+      user: "ubuntu",
+      privateKey: "-",
+      proxy: { host: "jump.example.net", port: 2222, user: "ubuntu", privateKey: "-" },
+    });
+    expect(pulumi.Output.isInstance(conn.proxy?.privateKey)).toBe(true);
+    expect(c.nodes[0].ssh.bastion?.privateKey).toBe(KEY);
   });
 
   it("fails clearly when a key file cannot be read", async () => {
