@@ -1,7 +1,7 @@
 // npm run gitops:new-slice -- --cluster <platform> --model <model> --sst 1 --sd def922 ... [--repo gitops] [--dry-run] [--force]
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseNewSliceArgs, readSliceModel, scaffoldSlice, ScaffoldError } from "../automation/gitops";
+import { parseNewSliceArgs, readSliceModel, recordedCommand, scaffoldSlice, ScaffoldError } from "../automation/gitops";
 import { runCli, UsageError } from "./common";
 
 const USAGE =
@@ -23,7 +23,7 @@ runCli(
       values: args.values,
       namespace: args.namespace,
       dependsOn: args.dependsOn,
-      command: `npm run gitops:new-slice -- ${argv.filter((a) => a !== "--dry-run" && a !== "--force").join(" ")}`,
+      command: recordedCommand(argv),
     });
     for (const f of files) {
       const target = path.join(repoDir, f.path);

@@ -3,13 +3,13 @@
  * dependsOn cycles, strict substitution, and tags for prod.
  */
 import { cycleFindings } from "./cycles";
+import { substitutionFindings } from "./variables";
 import type { Finding, ManifestDoc } from "./manifests";
-import { namePattern, substitutionDisabled } from "./substitution";
+import { namePattern } from "./substitution";
 import {
   CLUSTER_SECRET_VARS_NAME,
   CLUSTER_VARS_NAME,
   ROOT,
-  variablesOf,
   type BuiltObject,
   type KsNode,
   type PlatformTree,
@@ -130,46 +130,6 @@ function helmReleaseRefs(tree: PlatformTree, hr: BuiltObject, out: Finding[]) {
   });
 }
 
-/** Every `${VAR}` without a default in what a Kustomization builds must have a value. */
-function substitution(tree: PlatformTree, node: KsNode, out: Finding[]) {
-  // A missing source is reported as a reference; its variables would only repeat it.
-  if ((node.spec.postBuild?.substituteFrom ?? []).some((s) => !exists(tree, s.kind, node.namespace, s.name)))
-    return;
-  const vars = variablesOf(node, tree);
-  const id = node.doc
-    ? `Kustomization ${node.namespace}/${node.name}`
-    : `the root Kustomization ${ROOT.namespace}/${ROOT.name}`;
-  const sources = (node.spec.postBuild?.substituteFrom ?? []).map((s) => `${s.kind} ${s.name}`);
-  if (node.spec.postBuild?.substitute) sources.unshift("postBuild.substitute");
-  for (const built of node.built) {
-    if (substitutionDisabled(built.obj.metadata)) continue;
-    for (const use of built.doc.variables) {
-      const where = {
-        file: built.doc.file,
-        line: use.line,
-        rule: "variable",
-        platform: tree.context.platform,
-      };
-      if (use.invalid)
-        out.push({
-          ...where,
-          message: `${use.text} is not a valid Flux variable (names match ^[_a-zA-Z][_a-zA-Z0-9]*$); write $\${…} for a literal`,
-        });
-      else if (use.hasDefault) continue;
-      else if (!vars)
-        out.push({
-          ...where,
-          message: `${use.text} is applied literally: ${id} has no postBuild substitution; add postBuild.substituteFrom or give it a default (\${${use.name}:=value})`,
-        });
-      else if (!(use.name in vars))
-        out.push({
-          ...where,
-          message: `\${${use.name}} has no value: ${id} substitutes from ${sources.join(", ")} and none has ${use.name}; add it there or give it a default (\${${use.name}:=value})`,
-        });
-    }
-  }
-}
-
 /** Prod platforms follow tags or semver ranges, never branches. */
 function prodRefs(
   tree: PlatformTree,
@@ -213,7 +173,10 @@ export function checkTree(
   const out: Finding[] = [...tree.findings];
   for (const node of tree.nodes) {
     if (node.doc) kustomizationRefs(tree, node, out);
-    substitution(tree, node, out);
+    const missing = (node.spec.postBuild?.substituteFrom ?? []).some(
+      (s) => !exists(tree, s.kind, node.namespace, s.name),
+    );
+    out.push(...substitutionFindings(tree, node, missing));
   }
   const releases = [...tree.index.values()].flat().filter((o) => o.obj.kind === "HelmRelease");
   for (const hr of releases) helmReleaseRefs(tree, hr, out);

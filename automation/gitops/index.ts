@@ -22,6 +22,7 @@ export {
   scaffoldSlice,
   parseNewSliceArgs,
   checkSliceValues,
+  recordedCommand,
   sliceId,
   ScaffoldError,
   type SliceModel,

@@ -4,7 +4,17 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isNode, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node } from "yaml";
+import {
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type Node,
+} from "yaml";
 import { findVariables, type VariableUse } from "./substitution";
 
 /** One finding of the lint. */
@@ -20,6 +30,14 @@ export interface Finding {
   platform?: string;
 }
 
+/** A variable reference in a document, with where it sits. */
+export interface PlacedVariable extends VariableUse {
+  /** Keys from the document root to the scalar (`*` for a list item), e.g. `data.MCC`. */
+  at: string[];
+  /** The scalar is a value made of this one reference and nothing else. */
+  whole: boolean;
+}
+
 /** One YAML document of a manifest file. */
 export interface ManifestDoc {
   /** File relative to the repository root, with `/` separators. */
@@ -31,7 +49,7 @@ export interface ManifestDoc {
   /** Line of a path inside the document (the nearest existing parent when the path is absent). */
   lineOf(objectPath: (string | number)[]): number;
   /** Every `${…}` in the document's keys and values (comments are not part of the output). */
-  variables: VariableUse[];
+  variables: PlacedVariable[];
 }
 
 export interface ManifestFile {
@@ -66,14 +84,22 @@ function nodeLine(node: Node | undefined, lines: LineCounter): number | undefine
 
 function toDoc(file: string, doc: Document, lines: LineCounter): ManifestDoc {
   const start = nodeLine(doc.contents ?? undefined, lines) ?? 1;
-  const variables: VariableUse[] = [];
+  const variables: PlacedVariable[] = [];
   visit(doc, {
-    Scalar(_key, node) {
+    Scalar(_key, node, ancestors) {
       if (typeof node.value !== "string" || !node.range) return;
-      const first =
-        lines.linePos(node.range[0]).line +
-        (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED" ? 1 : 0);
-      for (const use of findVariables(node.value)) variables.push({ ...use, line: first + use.line - 1 });
+      const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+      const first = lines.linePos(node.range[0]).line + (block ? 1 : 0);
+      const at = ancestors.flatMap((a) =>
+        isPair(a) ? [String(isScalar(a.key) ? a.key.value : a.key)] : isSeq(a) ? ["*"] : [],
+      );
+      const parent = ancestors[ancestors.length - 1];
+      const isValue = !isPair(parent) || parent.value === node;
+      const uses = findVariables(node.value);
+      for (const use of uses) {
+        const whole = isValue && uses.length === 1 && node.value.trim() === use.text;
+        variables.push({ ...use, line: first + use.line - 1, at: isValue ? at : at.slice(0, -1), whole });
+      }
     },
   });
   return {

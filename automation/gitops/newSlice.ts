@@ -113,6 +113,20 @@ export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
   return out;
 }
 
+/** The command line recorded in the files: without --repo, --dry-run and --force, values quoted for a shell. */
+export function recordedCommand(argv: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--dry-run" || argv[i] === "--force" || argv[i].startsWith("--repo=")) continue;
+    if (argv[i] === "--repo") {
+      i++;
+      continue;
+    }
+    kept.push(/^[\w@%+=:,./-]+$/.test(argv[i]) ? argv[i] : `'${argv[i].replace(/'/g, "'\\''")}'`);
+  }
+  return `npm run gitops:new-slice -- ${kept.join(" ")}`;
+}
+
 export interface ScaffoldInput {
   cluster: string;
   model: SliceModel;

@@ -36,11 +36,11 @@ const cases: [string, Breakage, string[]][] = [
       edit(
         r,
         "catalog/slices/embb/slice.yaml",
-        'mnc: "${MNC}"',
-        'mnc: "${MNC}"\n    region: "${SLICE_REGION}"',
+        "plmnID: ${MCC}-${MNC}",
+        "plmnID: ${MCC}-${MNC}\n  region: ${SLICE_REGION}",
       ),
     [
-      "catalog/slices/embb/slice.yaml:15: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev, de-prod, local)",
+      "catalog/slices/embb/slice.yaml:16: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev, de-prod, local)",
     ],
   ],
   [
@@ -162,6 +162,14 @@ const cases: [string, Breakage, string[]][] = [
     [
       "apps/base/namespace.yaml:7: [variable] ${PLATFORM_NAME} is applied literally: Kustomization flux-system/apps has no postBuild substitution; add postBuild.substituteFrom or give it a default (${PLATFORM_NAME:=value}) (local)",
       "apps/base/namespace.yaml:8: [variable] ${PLATFORM_ENVIRONMENT} is applied literally: Kustomization flux-system/apps has no postBuild substitution; add postBuild.substituteFrom or give it a default (${PLATFORM_ENVIRONMENT:=value}) (local)",
+    ],
+  ],
+  [
+    "a number where a string belongs",
+    (r) =>
+      edit(r, "clusters/local/slices/1-def922/slice-vars.yaml", 'MCC: "001"', 'MCC: "${SLICE_DEFAULT_MCC}"'),
+    [
+      'clusters/local/slices/1-def922/slice-vars.yaml:13: [type] data.MCC must be a string, but ${SLICE_DEFAULT_MCC} makes it the number 1 (value "001"): Flux substitutes into YAML after a JSON round trip, so quotes around a variable are lost; keep the variable inside a longer string (e.g. x-${SLICE_DEFAULT_MCC}) (local)',
     ],
   ],
   [

@@ -105,7 +105,7 @@ describe("scaffoldSlice", () => {
         SD: "00000a",
         NSIID: "7",
         DNN: "factory",
-        MCC: "${SLICE_DEFAULT_MCC}",
+        MCC: "001",
         MNC: "01",
         LATENCY_MS: "5",
       };

@@ -32,50 +32,59 @@ flowchart TD
 });
 
 describe("missingClusterVars", () => {
-  const local = {
-    PLATFORM_NAME: "local",
+  const platform = {
+    PLATFORM_NAME: "de-dev",
     PLATFORM_ENVIRONMENT: "dev",
     PLATFORM_OWNER: "t",
     PLATFORM_ORGANIZATION: "o",
-    CLUSTER_NAME: "local",
-    CLUSTER_KIND: "existing",
+    CLUSTER_NAME: "de-dev",
+    CLUSTER_KIND: "eks",
     CLUSTER_DOMAIN: "cluster.local",
     FLUX_VERSION: "2.9.4",
+  };
+  const aws = {
+    AWS_REGION: "eu-central-1",
+    DNS_ZONE_NAME: "dev.de.acme.example",
+    DNS_ZONE_ID: "Z0123456789",
+    EXTERNAL_DNS_OWNER_ID: "de-dev",
+    EXTERNAL_DNS_ROLE_ARN: "arn:aws:iam::123456789012:role/de-dev-external-dns",
+    CERT_MANAGER_ROLE_ARN: "arn:aws:iam::123456789012:role/de-dev-cert-manager",
+    SECRETS_PREFIX: "acme/de-dev/",
+    ESO_ROLE_ARN: "arn:aws:iam::123456789012:role/de-dev-eso",
   };
 
   it("is empty when cluster-vars cover the tree", async () => {
     expect(
-      await missingClusterVars(SHIPPED, "./clusters/local", { ...local, SLICE_DEFAULT_MCC: "001" }),
+      await missingClusterVars(SHIPPED, "./clusters/local", { ...platform, PLATFORM_NAME: "local" }),
     ).toEqual([]);
+    expect(await missingClusterVars(SHIPPED, "./clusters/de-dev", { ...platform, ...aws })).toEqual([]);
   });
 
   it("names each variable without a value, with file and line", async () => {
-    expect(await missingClusterVars(SHIPPED, "./clusters/local", local)).toEqual([
-      {
-        variable: "SLICE_DEFAULT_MCC",
-        file: "clusters/local/slices/1-def922/slice-vars.yaml",
-        line: 13,
-        message:
-          "${SLICE_DEFAULT_MCC} has no value: Kustomization flux-system/slices substitutes from ConfigMap cluster-vars and none has SLICE_DEFAULT_MCC; add it there or give it a default (${SLICE_DEFAULT_MCC:=value})",
-      },
-    ]);
+    const withoutZoneId = Object.fromEntries(Object.entries(aws).filter(([k]) => k !== "DNS_ZONE_ID"));
+    expect(await missingClusterVars(SHIPPED, "./clusters/de-dev", { ...platform, ...withoutZoneId })).toEqual(
+      [
+        {
+          variable: "DNS_ZONE_ID",
+          file: "infrastructure/controllers/external-dns.yaml",
+          line: 51,
+          message:
+            "${DNS_ZONE_ID} has no value: Kustomization flux-system/infra-controllers substitutes from ConfigMap cluster-vars and none has DNS_ZONE_ID; add it there or give it a default (${DNS_ZONE_ID:=value})",
+        },
+        {
+          variable: "DNS_ZONE_ID",
+          file: "infrastructure/configs/cluster-issuer.yaml",
+          line: 20,
+          message:
+            "${DNS_ZONE_ID} has no value: Kustomization flux-system/infra-configs substitutes from ConfigMap cluster-vars and none has DNS_ZONE_ID; add it there or give it a default (${DNS_ZONE_ID:=value})",
+        },
+      ],
+    );
   });
 
   it("covers the AWS keys of the dev tree", async () => {
-    const missing = await missingClusterVars(SHIPPED, "./clusters/de-dev", {
-      ...local,
-      PLATFORM_NAME: "de-dev",
-    });
-    expect([...new Set(missing.map((m) => m.variable))].sort()).toEqual([
-      "AWS_REGION",
-      "CERT_MANAGER_ROLE_ARN",
-      "DNS_ZONE_ID",
-      "DNS_ZONE_NAME",
-      "ESO_ROLE_ARN",
-      "EXTERNAL_DNS_OWNER_ID",
-      "EXTERNAL_DNS_ROLE_ARN",
-      "SECRETS_PREFIX",
-    ]);
+    const missing = await missingClusterVars(SHIPPED, "./clusters/de-dev", platform);
+    expect([...new Set(missing.map((m) => m.variable))].sort()).toEqual(Object.keys(aws).sort());
   });
 });
 
