@@ -3,6 +3,7 @@
  * the revision its source now serves, and that source serves the ref the stack declares. Pure
  * decision (`gateDecision`) plus a polling loop with a timeout and a cancel signal.
  */
+import { KubeconfigError } from "./kubeconfig";
 import type { FluxReader, FluxRootStatus, FluxSummary, FluxTarget } from "./types";
 
 export type GateDecision =
@@ -138,6 +139,9 @@ export async function waitForGate(
       if (d.state === "failed") return { passed: false, reason: d.reason, flux };
       last = d.reason;
     } catch (e) {
+      // A kubeconfig that cannot work will not start working: fail now instead of at the timeout.
+      if (e instanceof KubeconfigError)
+        return { passed: false, reason: `unusable kubeconfig output: ${e.message}`, flux };
       last = `cannot read Flux status: ${(e as Error).message}`;
     }
     opts.onWaiting?.(last);

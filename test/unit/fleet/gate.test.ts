@@ -1,5 +1,6 @@
 import { gateDecision, revisionMatchesRef, waitForGate, fluxSummary } from "../../../automation/fleet/gate";
 import type { FluxRootStatus } from "../../../automation/fleet/types";
+import { KubeconfigError } from "../../../automation/fleet/kubeconfig";
 import { readyStatus, ScriptedFlux } from "./fakes";
 
 const REV = "main@sha1:abc123";
@@ -137,6 +138,22 @@ describe("waitForGate", () => {
       "cannot read Flux status: connect ECONNREFUSED",
       "Kustomization applied main@sha1:old so far, waiting for main@sha1:abc123",
     ]);
+  });
+
+  it("fails at once on a kubeconfig that cannot work", async () => {
+    const flux = {
+      read: () => Promise.reject(new KubeconfigError('context "x" is not in the kubeconfig (it has: a)')),
+    };
+    const r = await waitForGate(flux, target, {
+      timeoutMs: 60_000,
+      pollMs: 10_000,
+      signal: new AbortController().signal,
+    });
+    expect(r).toEqual({
+      passed: false,
+      reason: 'unusable kubeconfig output: context "x" is not in the kubeconfig (it has: a)',
+      flux: undefined,
+    });
   });
 
   it("times out with the last reason", async () => {
