@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -278,6 +278,47 @@ describe("scripts", () => {
     expect(text).toContain(
       `echo "node $node did not report Ready with $version within \${timeout}s (status: \${status:-not registered}); check 'journalctl -u rke2-agent' on 10.0.1.22" >&2`,
     );
+  });
+
+  describe("the Ready wait, run against a fake k3s", () => {
+    /** Runs the k3s Ready script for a1 with `k3s` answering `answer`; returns exit code and output. */
+    const runReady = (answer: string, readyTimeout: number) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "fake-k3s-"));
+      try {
+        writeFileSync(
+          path.join(dir, "k3s"),
+          `#!/bin/sh\necho "$*" >>"${dir}/calls"\nprintf '%s' '${answer}'\n`,
+          { mode: 0o755 },
+        );
+        const c = resolve({ distribution: "k3s", version: "v1.31.4+k3s1", readyTimeout });
+        const r = spawnSync("bash", ["-c", scripts.readyScript(c, node(c, "a1"))], {
+          encoding: "utf8",
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        });
+        const calls = readFileSync(path.join(dir, "calls"), "utf8").split("\n")[0];
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it("succeeds once the node is Ready on the pinned version", () => {
+      expect(runReady("True v1.31.4+k3s1", 600)).toEqual({
+        status: 0,
+        stdout: "node a1 is Ready and runs v1.31.4+k3s1\n",
+        stderr: "",
+        calls:
+          'kubectl --kubeconfig /etc/rancher/k3s/k3s.yaml get node a1 -o jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.nodeInfo.kubeletVersion}',
+      });
+    });
+
+    it("fails with the node, the status and the log to read when the deadline passes", () => {
+      const r = runReady("True v1.30.2+k3s1", 0);
+      expect(r.status).toBe(1);
+      expect(r.stderr.split("\n")[0]).toBe(
+        "node a1 did not report Ready with v1.31.4+k3s1 within 0s (status: True v1.30.2+k3s1); check 'journalctl -u k3s-agent' on 10.0.1.21",
+      );
+    });
   });
 
   it("the token reaches the node on stdin, into a 0600 file, never on a command line", () => {
