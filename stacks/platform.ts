@@ -5,7 +5,7 @@ import { ExistingCluster, type KubernetesCluster } from "../components/cluster";
 import { FluxBootstrap, installManifestSource, type LoadedInstallManifests } from "../components/flux";
 import { buildEksCluster } from "./substrates/eks";
 import { buildBaremetalCluster } from "./substrates/baremetal";
-import { buildAwsServices } from "./substrates/aws";
+import { buildAwsServices, readSecretsManager } from "./substrates/aws";
 
 /** What a platform stack exports. */
 export interface PlatformOutputs {
@@ -97,6 +97,7 @@ export async function deployPlatform(
     clusterVars,
     waitFor: aws.dependsOn,
     componentSecrets: aws.earlySecrets,
+    readSecret: (ref) => readSecretsManager(config, ref),
   });
   return {
     clusterName: cluster.clusterName,

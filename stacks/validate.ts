@@ -8,7 +8,7 @@ import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from "./schema/flux";
 import { VARIABLE_NAME } from "./schema/common";
 import { checkBaremetalCluster } from "./substrates/baremetal";
 import { checkEks } from "./schema/eks";
-import { checkDns } from "./schema/aws";
+import { checkDns, checkFluxSecretsManager } from "./schema/aws";
 
 /** One thing wrong with the configuration: where (dotted config path) and what to do. */
 export interface ConfigProblem {
@@ -163,7 +163,8 @@ const checkAuth: Check = ({ flux }) => {
     (auth.installationId === undefined) === (auth.installationOwner === undefined)
   )
     out.push({ path: "flux.auth", message: "give exactly one of installationId and installationOwner" });
-  if (flux.sops && flux.sops.ageKey.known && !/^AGE-SECRET-KEY-1[0-9A-Z]+\s*$/.test(flux.sops.ageKey.value))
+  const ageKey = flux.sops?.ageKey;
+  if (ageKey && ageKey.known && !/^AGE-SECRET-KEY-1[0-9A-Z]+\s*$/.test(ageKey.value))
     out.push({
       path: "flux.sops.ageKey",
       message: "is not an age identity: it starts with AGE-SECRET-KEY-1 (generate one with `age-keygen`)",
@@ -271,6 +272,7 @@ const CHECKS: Check[] = [
   checkBaremetalCluster,
   checkEks,
   checkDns,
+  checkFluxSecretsManager,
 ];
 
 export function crossCheck(config: PlatformConfig): ConfigProblem[] {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
 import type { KubernetesCluster } from "../cluster/types";
-import type { FluxConfig } from "../../stacks/schema/flux";
+import type { FluxConfig, SecretsManagerRef } from "../../stacks/schema/flux";
 import type { SecretValue } from "../../stacks/schema/common";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 import { renderFluxInstance, transformInstallManifests } from "./manifests";
@@ -47,6 +47,12 @@ export interface FluxBootstrapArgs {
    * Every value is wrapped in `pulumi.secret`. @default []
    */
   componentSecrets?: { namespace: string; name: string; stringData: Record<string, pulumi.Input<string>> }[];
+  /**
+   * Reads a Secrets Manager secret named by `flux.auth.fromSecretsManager` or
+   * `flux.sops.fromSecretsManager`; the platform passes one bound to its AWS provider. Required only
+   * when the config uses them.
+   */
+  readSecret?: (ref: SecretsManagerRef) => pulumi.Output<string>;
 }
 
 const secretOf = (v: SecretValue) => pulumi.secret(v.value);
@@ -91,7 +97,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     // 2. Early secrets and cluster-vars.
     const early: pulumi.Resource[] = [];
     let generated: tls.PrivateKey | undefined;
-    if (flux.auth.type === "ssh" && !flux.auth.privateKey) {
+    if (flux.auth.type === "ssh" && !flux.auth.privateKey && !flux.auth.fromSecretsManager) {
       const algorithm = { ed25519: "ED25519", ecdsa: "ECDSA", rsa: "RSA" }[flux.auth.keyAlgorithm];
       generated = new tls.PrivateKey(
         `${name}-deploy-key`,
@@ -103,11 +109,24 @@ export class FluxBootstrap extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    // Credentials read from Secrets Manager (flux.auth/sops.fromSecretsManager) instead of config.
+    const fromSm = (ref: SecretsManagerRef) => {
+      if (!args.readSecret)
+        throw new Error("FluxBootstrap: fromSecretsManager is configured but no readSecret was given");
+      return pulumi.secret(args.readSecret(ref));
+    };
+    const smAuth =
+      flux.auth.type === "ssh" || flux.auth.type === "https" ? flux.auth.fromSecretsManager : undefined;
     const authData = renderAuthData(flux.auth, {
-      identity: generated ? pulumi.secret(generated.privateKeyOpenssh) : undefined,
+      identity: generated
+        ? pulumi.secret(generated.privateKeyOpenssh)
+        : smAuth && flux.auth.type === "ssh"
+          ? fromSm(smAuth)
+          : undefined,
       identityPub: generated?.publicKeyOpenssh,
       secret: secretOf,
     });
+    if (authData && smAuth && flux.auth.type === "https") authData.password = fromSm(smAuth);
     if (authData)
       early.push(
         new k8s.core.v1.Secret(
@@ -131,7 +150,14 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       early.push(
         new k8s.core.v1.Secret(
           `${name}-sops-age`,
-          { metadata: meta(SOPS_SECRET), stringData: { [SOPS_KEY]: secretOf(flux.sops.ageKey) } },
+          {
+            metadata: meta(SOPS_SECRET),
+            stringData: {
+              [SOPS_KEY]: flux.sops.ageKey
+                ? secretOf(flux.sops.ageKey)
+                : fromSm(flux.sops.fromSecretsManager!),
+            },
+          },
           afterNamespace,
         ),
       );

@@ -86,11 +86,9 @@ export const secretsSchema = z.strictObject({
   /** Secrets by name under the prefix (letters, digits, `/_+=.@-`). @default {} */
   items: z
     .record(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, {
-          error: "secret names use letters, digits and /_+=.@- (no leading or trailing /)",
-        }),
+      z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, {
+        error: "secret names use letters, digits and /_+=.@- (no leading or trailing /)",
+      }),
       item,
     )
     .optional(),
@@ -119,6 +117,30 @@ export function checkDns(config: PlatformConfig): ConfigProblem[] {
       path: "dns.delegation",
       message:
         "is for a zone the program creates; an adopted zone (existingZoneId) is delegated already: remove one",
+    });
+  return out;
+}
+
+/** `flux.auth.fromSecretsManager` replaces the configured credential: never both. */
+export function checkFluxSecretsManager({ flux }: PlatformConfig): ConfigProblem[] {
+  const auth = flux.auth;
+  if ((auth.type !== "ssh" && auth.type !== "https") || !auth.fromSecretsManager) return [];
+  const out: ConfigProblem[] = [];
+  const given =
+    auth.type === "ssh"
+      ? { privateKey: auth.privateKey }
+      : { password: auth.password, bearerToken: auth.bearerToken };
+  for (const [k, v] of Object.entries(given))
+    if (v !== undefined)
+      out.push({
+        path: `flux.auth.${k}`,
+        message: "is also read from Secrets Manager (fromSecretsManager): give one of them",
+      });
+  if (auth.type === "https" && !auth.username)
+    out.push({
+      path: "flux.auth.username",
+      message:
+        "is required with fromSecretsManager, which supplies the password (for a token, any non-empty username such as git works)",
     });
   return out;
 }

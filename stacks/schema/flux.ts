@@ -143,6 +143,16 @@ const source = z.strictObject({
     .optional(),
 });
 
+/**
+ * A Secrets Manager secret read at deploy time with the platform's AWS provider (it must already
+ * exist); its whole SecretString is the value (the private key, the token, the age key).
+ */
+const fromSecretsManager = z.strictObject({
+  /** Secret name or ARN, e.g. acme/de-dev/flux/deploy-key. */
+  secretId: z.string().min(1, { error: "must name a Secrets Manager secret (name or ARN)" }),
+});
+export type SecretsManagerRef = z.infer<typeof fromSecretsManager>;
+
 const auth = z.discriminatedUnion(
   "type",
   [
@@ -152,6 +162,8 @@ const auth = z.discriminatedUnion(
       privateKey: secret().optional(),
       /** Passphrase of privateKey, when it is encrypted. */
       password: secret().optional(),
+      /** The deploy key from Secrets Manager instead of privateKey (then none is generated). */
+      fromSecretsManager: fromSecretsManager.optional(),
       /** Algorithm of a generated deploy key. */
       keyAlgorithm: z.enum(["ed25519", "ecdsa", "rsa"]).default("ed25519"),
       /** known_hosts lines for the Git host (`ssh-keyscan [-p PORT] host`). */
@@ -166,6 +178,8 @@ const auth = z.discriminatedUnion(
       /** Password or personal access token. */
       password: secret().optional(),
       bearerToken: secret().optional(),
+      /** The password or token from Secrets Manager instead of password. */
+      fromSecretsManager: fromSecretsManager.optional(),
       /** PEM CA bundle for a private Git server. */
       caCert: z.string().optional(),
     }),
@@ -215,7 +229,12 @@ export const fluxSchema = z.strictObject({
   source,
   auth: auth.default({ type: "none" }),
   /** SOPS age key for decrypting secrets in the repository (Secret sops-age, key age.agekey). */
-  sops: z.strictObject({ ageKey: secret() }).optional(),
+  sops: z
+    .strictObject({ ageKey: secret().optional(), fromSecretsManager: fromSecretsManager.optional() })
+    .refine((v) => (v.ageKey === undefined) !== (v.fromSecretsManager === undefined), {
+      error: "give ageKey (a secure value) or fromSecretsManager (a secret holding the age key), exactly one",
+    })
+    .optional(),
   sync: sync.default(() => sync.parse({})),
   /** Extra variables in cluster-vars. */
   vars: stringMap().default({}),

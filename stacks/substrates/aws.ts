@@ -5,6 +5,7 @@ import type { KubernetesCluster } from "../../components/cluster/types";
 import { PlatformDns, externalDnsOwnerId } from "../../components/dns";
 import { PlatformSecrets, secretsPrefix, type AwsContext, type EarlySecret } from "../../components/secrets";
 import { zoneNameOf } from "../schema/aws";
+import type { SecretsManagerRef } from "../schema/flux";
 
 /** What the AWS services of a platform (Route53 zone, Secrets Manager) hand to the Flux bootstrap. */
 export interface AwsServices {
@@ -134,4 +135,11 @@ export function buildAwsServices(config: PlatformConfig, cluster: KubernetesClus
     earlySecrets.push(...secrets.credentials);
   }
   return { clusterVars, dependsOn, earlySecrets };
+}
+
+/** Read a Secrets Manager secret with the platform's provider (Flux credentials); always a secret. */
+export function readSecretsManager(config: PlatformConfig, ref: SecretsManagerRef): pulumi.Output<string> {
+  const { provider } = awsContextOf(config);
+  const version = aws.secretsmanager.getSecretVersionOutput({ secretId: ref.secretId }, { provider });
+  return pulumi.secret(version.secretString);
 }

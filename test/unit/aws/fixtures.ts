@@ -1,5 +1,7 @@
 /** Valid EKS platform values for the AWS tests (on top of the shared base values). */
-import { baseValues, deploy, parse, withValues, type Deployed } from "../../helpers/platform";
+import { baseValues, deploy, KNOWN_HOSTS, parse, withValues, type Deployed } from "../../helpers/platform";
+
+export const KNOWN = KNOWN_HOSTS;
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-central-1";
