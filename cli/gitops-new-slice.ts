@@ -1,7 +1,13 @@
 // npm run gitops:new-slice -- --cluster <platform> --model <model> --sst 1 --sd def922 ... [--repo gitops] [--dry-run] [--force]
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseNewSliceArgs, readSliceModel, recordedCommand, scaffoldSlice, ScaffoldError } from "../automation/gitops";
+import {
+  parseNewSliceArgs,
+  readSliceModel,
+  recordedCommand,
+  scaffoldSlice,
+  ScaffoldError,
+} from "../automation/gitops";
 import { runCli, UsageError } from "./common";
 
 const USAGE =

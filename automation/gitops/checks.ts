@@ -96,6 +96,21 @@ function kustomizationRefs(tree: PlatformTree, node: KsNode, out: Finding[]) {
   });
 }
 
+/** A Kustomization that applies a SOPS-encrypted Secret must decrypt (the root's decryption covers only its own path). */
+function decryption(tree: PlatformTree, node: KsNode, out: Finding[]) {
+  if (!node.doc || node.spec.decryption?.provider === "sops") return;
+  const encrypted = node.built.find((b) => b.obj.kind === "Secret" && b.obj.sops);
+  if (encrypted)
+    out.push(
+      at(
+        tree,
+        { doc: node.doc, path: ["spec"] },
+        "decryption",
+        `Kustomization ${node.namespace}/${node.name} applies the SOPS-encrypted Secret ${String(encrypted.obj.metadata.name)} (${encrypted.doc.file}) but has no decryption: add decryption: {provider: sops, secretRef: {name: sops-age}}`,
+      ),
+    );
+}
+
 function helmReleaseRefs(tree: PlatformTree, hr: BuiltObject, out: Finding[]) {
   const spec = (hr.obj.spec ?? {}) as {
     chart?: { spec?: { sourceRef?: { kind?: string; name?: string; namespace?: string } } };
@@ -173,6 +188,7 @@ export function checkTree(
   const out: Finding[] = [...tree.findings];
   for (const node of tree.nodes) {
     if (node.doc) kustomizationRefs(tree, node, out);
+    decryption(tree, node, out);
     const missing = (node.spec.postBuild?.substituteFrom ?? []).some(
       (s) => !exists(tree, s.kind, node.namespace, s.name),
     );

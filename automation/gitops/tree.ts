@@ -38,6 +38,7 @@ export interface KsNode {
     healthChecks?: { apiVersion?: string; kind?: string; name?: string; namespace?: string }[];
     postBuild?: { substitute?: Record<string, unknown>; substituteFrom?: SubstituteFrom[] };
     wait?: boolean;
+    decryption?: { provider?: string; secretRef?: { name?: string } };
   };
   parent?: KsNode;
   children: KsNode[];

@@ -192,3 +192,46 @@ describe("gitops:lint on broken copies", () => {
     }
   });
 });
+
+describe("gitops:lint on SOPS-encrypted Secrets", () => {
+  const encrypted = `apiVersion: v1
+kind: Secret
+metadata:
+  name: vendor-credentials
+  namespace: slices
+data:
+  token: ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:str]
+sops:
+  age:
+    - recipient: age1qqqq
+      enc: x
+  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
+  version: 3.10.2
+`;
+
+  it("needs decryption on the Kustomization that applies them", async () => {
+    const repo = copyOfShipped();
+    try {
+      write(repo, "apps/base/credentials.yaml", encrypted);
+      edit(
+        repo,
+        "apps/base/kustomization.yaml",
+        "  - namespace.yaml",
+        "  - namespace.yaml\n  - credentials.yaml",
+      );
+      const finding = (p: string) =>
+        `clusters/${p}/apps.yaml:8: [decryption] Kustomization flux-system/apps applies the SOPS-encrypted Secret vendor-credentials (apps/base/credentials.yaml) but has no decryption: add decryption: {provider: sops, secretRef: {name: sops-age}} (${p})`;
+      expect(await lintLines(repo)).toEqual([finding("de-dev"), finding("de-prod"), finding("local")]);
+      for (const p of ["local", "de-dev", "de-prod"])
+        edit(
+          repo,
+          `clusters/${p}/apps.yaml`,
+          "  prune: true",
+          "  prune: true\n  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age",
+        );
+      expect(await lintLines(repo)).toEqual([]);
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
