@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { k8sName, k8sNamespace, stringMap } from "./common";
-import { ADDON_NAMES, AMI_TYPES, LOG_TYPES, eksClusterProblems } from "../../components/cluster/eks/args";
+import { ADDON_NAMES, AMI_TYPES, LOG_TYPES } from "../../components/cluster/eks/args";
+import { eksClusterProblems } from "../../components/cluster/eks/problems";
 import type { PlatformConfig } from "../config";
 import type { ConfigProblem } from "../validate";
 
@@ -111,11 +112,9 @@ export const eksClusterSchema = z.strictObject({
         kubernetesGroups: z.array(z.string().min(1)).optional(),
         policies: z
           .record(
-            z
-              .string()
-              .regex(/^AmazonEKS[A-Za-z]+Policy$/, {
-                error: "must be an EKS access policy name such as AmazonEKSClusterAdminPolicy",
-              }),
+            z.string().regex(/^AmazonEKS[A-Za-z]+Policy$/, {
+              error: "must be an EKS access policy name such as AmazonEKSClusterAdminPolicy",
+            }),
             z.strictObject({ namespaces: z.array(k8sNamespace()).optional() }),
           )
           .optional(),

@@ -3,9 +3,9 @@ import * as aws from "../../secrets/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type { KubernetesCluster } from "../types";
 import { irsaTrustPolicy, type PolicyDocument } from "../../secrets/identity";
-import { DEFAULTS, resolveEksClusterArgs, type EksClusterArgs, type ResolvedEksClusterArgs } from "./args";
+import { resolveEksClusterArgs, type EksClusterArgs } from "./args";
+import { createAccessEntries } from "./access";
 import {
-  accessPolicyArn,
   CLUSTER_POLICIES,
   EBS_CSI_POLICY,
   EBS_CSI_SERVICE_ACCOUNT,
@@ -29,10 +29,6 @@ export function clusterKmsPolicy(keyArn: string): PolicyDocument {
     ],
   };
 }
-
-/** `accessScope` of an access policy association. */
-export const accessScope = (namespaces?: string[]) =>
-  namespaces && namespaces.length ? { type: "namespace", namespaces } : { type: "cluster" };
 
 /**
  * An EKS cluster: network (created or existing), KMS-encrypted Secrets, API authentication with access
@@ -238,44 +234,4 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       nodeRoleArn: this.nodeRoleArn,
     });
   }
-}
-
-/** Access entries keyed by their config name, each with its access policies keyed by policy name. */
-function createAccessEntries(
-  name: string,
-  a: ResolvedEksClusterArgs,
-  cluster: aws.eks.Cluster,
-  child: { parent: pulumi.Resource; provider: aws.Provider },
-  tags: (n: string) => Record<string, string>,
-): pulumi.Resource[] {
-  const out: pulumi.Resource[] = [];
-  for (const [key, entry] of Object.entries(a.accessEntries)) {
-    const resource = new aws.eks.AccessEntry(
-      `${name}-access-${key}`,
-      {
-        clusterName: cluster.name,
-        principalArn: entry.principalArn,
-        type: "STANDARD",
-        ...(entry.kubernetesGroups?.length ? { kubernetesGroups: entry.kubernetesGroups } : {}),
-        tags: tags(key),
-      },
-      child,
-    );
-    out.push(resource);
-    for (const [policy, scope] of Object.entries(entry.policies ?? DEFAULTS.accessPolicies)) {
-      out.push(
-        new aws.eks.AccessPolicyAssociation(
-          `${name}-access-${key}-${policy}`,
-          {
-            clusterName: cluster.name,
-            principalArn: entry.principalArn,
-            policyArn: pulumi.output(a.aws.partition).apply((p) => accessPolicyArn(p, policy)),
-            accessScope: accessScope(scope.namespaces),
-          },
-          { ...child, dependsOn: [resource] },
-        ),
-      );
-    }
-  }
-  return out;
 }

@@ -1,12 +1,11 @@
-export { EksCluster, clusterKmsPolicy, accessScope } from "./cluster";
+export { EksCluster, clusterKmsPolicy } from "./cluster";
+export { accessScope } from "./access";
 export {
   ADDON_NAMES,
   AMI_TYPES,
   DEFAULTS as EKS_DEFAULTS,
   LOG_TYPES,
   SUPPORTED_KUBERNETES_VERSIONS,
-  defaultSubnetCidrs,
-  eksClusterProblems,
   resolveEksClusterArgs,
   type AccessEntryArgs,
   type AddonArgs,
@@ -16,8 +15,8 @@ export {
   type EndpointArgs,
   type ExistingVpcNetwork,
   type NodeGroupArgs,
-  type Problem,
 } from "./args";
+export { defaultSubnetCidrs, eksClusterProblems, type Problem } from "./problems";
 export { renderKubeconfig, serviceTrustPolicy, type KubeconfigArgs } from "./iam";
 export { subnetTags } from "./network";
 export { cidrContains, cidrSubnet, cidrsOverlap, parseCidr } from "./cidr";
