@@ -4,7 +4,8 @@
  * resource type or data source whose outputs it reads.
  */
 import { createHash } from "node:crypto";
-import type { InvokeAnswers, OutputPlaceholders } from "./engine";
+import { unwrapSecrets, type InvokeAnswers, type OutputPlaceholders } from "./engine";
+import { encryptKubeconfig } from "../../components/cluster/baremetal/kubeconfig";
 
 export const PLACEHOLDER_ACCOUNT = "123456789012";
 export const PLACEHOLDER_REGION = "eu-central-1";
@@ -102,8 +103,11 @@ const OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) =>
     privateKeyPem: `-----BEGIN PRIVATE KEY----- render placeholder ${name}`,
   }),
   // Bare metal: a remote command's output; the one reading the admin kubeconfig gets a kubeconfig shaped like RKE2's.
-  "command:remote:Command": (name) => ({
-    stdout: name.endsWith("-kubeconfig") ? placeholderKubeconfig(name) : "",
+  // It prints the kubeconfig encrypted with the key on its stdin, as the real step does.
+  "command:remote:Command": (name, inputs) => ({
+    stdout: name.endsWith("-kubeconfig")
+      ? encryptKubeconfig(placeholderKubeconfig(name), String(unwrapSecrets(inputs.stdin)), Buffer.alloc(8, 7))
+      : "",
     stderr: "",
   }),
   "random:index/randomPassword:RandomPassword": (name) => ({ result: `render-placeholder-password-${name}` }),

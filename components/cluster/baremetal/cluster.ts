@@ -8,7 +8,7 @@ import type { BareMetalClusterArgs } from "./types";
 import { resolveBareMetalClusterArgs, type ResolvedCluster, type ResolvedNode } from "./resolve";
 import { configHash, renderNodeConfig } from "./config";
 import { INSTALLED_COMMAND, KeyLoader, sshConnection, type SshConnection } from "./connection";
-import { apiUrl, rewriteKubeconfig } from "./kubeconfig";
+import { apiUrl, decryptKubeconfig, rewriteKubeconfig } from "./kubeconfig";
 import * as scripts from "./scripts";
 
 /** The steps of one node, in order; `ready` is what the next node waits for. */
@@ -76,11 +76,18 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     }
     const firstReady = steps[0].ready;
 
+    // The kubeconfig travels encrypted with a generated key, so logs of the command show no credentials.
+    const kubeconfigKey = new random.RandomPassword(
+      `${name}-kubeconfig-key`,
+      { length: 48, special: false },
+      { parent: this },
+    );
     const read = new command.remote.Command(
       `${name}-kubeconfig`,
       {
         connection: firstConn,
         create: scripts.asRoot(scripts.kubeconfigScript(c), first.ssh.user),
+        stdin: pulumi.secret(kubeconfigKey.result),
         triggers: [c.version],
       },
       { parent: this, dependsOn: [firstReady], additionalSecretOutputs: ["stdout"] },
@@ -88,7 +95,11 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     this.apiServer = pulumi.output(apiUrl(c.apiEndpoint, c.apiPort));
     this.clusterName = pulumi.output(c.clusterName);
     this.kubeconfig = pulumi.secret(
-      read.stdout.apply((t) => rewriteKubeconfig(t, apiUrl(c.apiEndpoint, c.apiPort), c.clusterName)),
+      pulumi
+        .all([read.stdout, kubeconfigKey.result])
+        .apply(([out, key]) =>
+          rewriteKubeconfig(decryptKubeconfig(out, key), apiUrl(c.apiEndpoint, c.apiPort), c.clusterName),
+        ),
     );
     this.provider = new k8s.Provider(
       `${name}-provider`,

@@ -10,6 +10,12 @@ export {
   type ResolvedNode,
 } from "./resolve";
 export { configHash, renderNodeConfig, tokenFile, configFile } from "./config";
-export { apiUrl, rewriteKubeconfig } from "./kubeconfig";
+export {
+  apiUrl,
+  decryptKubeconfig,
+  encryptKubeconfig,
+  KUBECONFIG_KDF_ITERATIONS,
+  rewriteKubeconfig,
+} from "./kubeconfig";
 export { INSTALLED_COMMAND, KeyLoader, readKeyFile, sshConnection, type SshConnection } from "./connection";
 export * as scripts from "./scripts";

@@ -4,6 +4,7 @@
  * on stdin and goes straight into a 0600 file. Every value is single-quoted with `shq`.
  */
 import { configFile, tokenFile } from "./config";
+import { KUBECONFIG_KDF_ITERATIONS } from "./kubeconfig";
 import type { ResolvedCluster, ResolvedNode } from "./resolve";
 
 /** Single-quote a value for POSIX shells. */
@@ -170,12 +171,15 @@ export function readyScript(c: ResolvedCluster, node: ResolvedNode): string {
   ].join("\n");
 }
 
-/** Prints the admin kubeconfig of the first server (the command's stdout is a secret). */
+/**
+ * Prints the admin kubeconfig of the first server encrypted with the key on stdin (AES-256-CBC,
+ * PBKDF2-SHA256), so command output and logs only ever hold ciphertext.
+ */
 export function kubeconfigScript(c: ResolvedCluster): string {
   return [
     HEAD,
-    "# Print the admin kubeconfig (stdout is kept as a secret).",
-    `cat ${shq(c.facts.kubeconfigPath)}`,
+    "# Print the admin kubeconfig, encrypted with the key on stdin: output and logs only hold ciphertext.",
+    `openssl enc -aes-256-cbc -pbkdf2 -iter ${KUBECONFIG_KDF_ITERATIONS} -md sha256 -salt -pass stdin -a -A -in ${shq(c.facts.kubeconfigPath)}`,
   ].join("\n");
 }
 

@@ -113,6 +113,7 @@ describe("BareMetalCluster on the mock engine", () => {
       ...steps("s3"),
       ...steps("a1"),
       ...steps("a2"),
+      "de-prod-kubeconfig-key",
       "de-prod-kubeconfig",
       "de-prod-provider",
     ]);
@@ -120,6 +121,7 @@ describe("BareMetalCluster on the mock engine", () => {
     for (const x of r.resources.slice(1))
       expect([x.name, x.parent]).toEqual([x.name, "platform:cluster:BareMetalCluster::de-prod"]);
     expect(r.inputs("de-prod-token")).toEqual({ length: 48, special: false });
+    expect(r.inputs("de-prod-kubeconfig-key")).toEqual({ length: 48, special: false });
   });
 
   it("orders init → server joins one at a time → agents one at a time, each after the previous node is Ready", () => {
@@ -173,12 +175,14 @@ describe("BareMetalCluster on the mock engine", () => {
     expect(r.inputs("de-prod-kubeconfig")).toEqual({
       connection: onS1,
       create: scripts.kubeconfigScript(c),
+      stdin: "render-placeholder-password-de-prod-kubeconfig-key",
       triggers: ["v1.31.4+rke2r1"],
     });
   });
 
   it("keeps the token and the SSH key secret and out of every command text", () => {
     expect(isSecretWrapped(r.get("de-prod-a1-config").inputs.stdin)).toBe(true);
+    expect(isSecretWrapped(r.get("de-prod-kubeconfig").inputs.stdin)).toBe(true);
     for (const x of r.resources.filter((x) => x.type === "command:remote:Command")) {
       expect([x.name, isSecretWrapped(x.inputs.connection)]).toEqual([x.name, true]);
       const plain = JSON.stringify({ ...x.inputs, connection: undefined, stdin: undefined });
@@ -191,7 +195,7 @@ describe("BareMetalCluster on the mock engine", () => {
     expect(r.options.get("de-prod-kubeconfig")?.additionalSecretOutputs).toEqual(["stdout"]);
   });
 
-  it("reads the kubeconfig from the first server, points it at the API endpoint and keeps it secret", () => {
+  it("reads the kubeconfig from the first server (encrypted in transit), points it at the API endpoint and keeps it secret", () => {
     expect(r.kubeconfigSecret).toBe(true);
     expect(r.kubeconfig).toContain("server: https://api.example.net:6443");
     expect(r.kubeconfig).not.toContain("127.0.0.1");

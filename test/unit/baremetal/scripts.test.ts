@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import {
   apiUrl,
+  decryptKubeconfig,
+  encryptKubeconfig,
   renderNodeConfig,
   resolveBareMetalClusterArgs,
   rewriteKubeconfig,
@@ -139,6 +141,44 @@ describe("rewriteKubeconfig", () => {
         "client-key-data": "UExBQ0VIT0xERVItS0VZ",
       },
     });
+  });
+
+  it("decrypts what the kubeconfig step prints, produced by the real openssl with the step's own arguments", () => {
+    const c = resolve();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "kc-"));
+    try {
+      const file = path.join(dir, "rke2.yaml");
+      writeFileSync(file, placeholderKubeconfig("x"));
+      const line = scripts.kubeconfigScript(c).split("\n").pop() ?? "";
+      expect(line).toBe(
+        "openssl enc -aes-256-cbc -pbkdf2 -iter 100000 -md sha256 -salt -pass stdin -a -A -in '/etc/rancher/rke2/rke2.yaml'",
+      );
+      const r = spawnSync("bash", ["-c", line.replace("'/etc/rancher/rke2/rke2.yaml'", `'${file}'`)], {
+        input: "the-key",
+        encoding: "utf8",
+      });
+      if (r.error) throw new Error(`openssl is needed for this test: ${r.error.message}`);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).not.toContain("UExBQ0VIT0xERVItS0VZ");
+      expect(decryptKubeconfig(r.stdout, "the-key")).toBe(placeholderKubeconfig("x"));
+      expect(() => decryptKubeconfig(r.stdout, "another-key")).toThrow(
+        "the kubeconfig read from the first server does not decrypt with the cluster's kubeconfig key",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says what to check when the step printed no encrypted data", () => {
+    expect(() => decryptKubeconfig("apiVersion: v1", "k")).toThrow(
+      "the kubeconfig step printed no openssl-encrypted data: check that openssl (1.1.1 or newer) is installed on the first server",
+    );
+  });
+
+  it("encrypts in the same format (the offline render's stand-in)", () => {
+    const out = encryptKubeconfig("kind: Config\n", "k", Buffer.alloc(8, 1));
+    expect(Buffer.from(out, "base64").subarray(0, 8).toString("latin1")).toBe("Salted__");
+    expect(decryptKubeconfig(out, "k")).toBe("kind: Config\n");
   });
 
   it("brackets an IPv6 endpoint", () => {
