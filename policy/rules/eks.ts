@@ -1,6 +1,13 @@
 /** EKS guardrails: Secrets encryption, API endpoint exposure, control-plane logging, version window, node IPs. */
-import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { asList, asRecord, configWithDefaults, listText, type PlatformResourcePolicy } from "./common";
+import type { PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import {
+  asList,
+  asRecord,
+  configWithDefaults,
+  listText,
+  type PlatformResourcePolicy,
+  type PlatformStackPolicy,
+} from "./common";
 
 export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 export const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -203,10 +210,45 @@ export const eksNodesNoPublicIp: PlatformResourcePolicy = {
   },
 };
 
+export const SUBNET = "aws:ec2/subnet:Subnet";
+
+/**
+ * The Subnet resources a node group's `subnetIds` point at: through the engine's property
+ * dependencies, or by the subnet's id when the engine knows it (outputs of an existing stack).
+ */
+export function nodeGroupSubnets(nodeGroup: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
+  const ids = asList(nodeGroup.props.subnetIds).map(String);
+  const viaDeps = (nodeGroup.propertyDependencies?.subnetIds ?? []).filter((r) => r.type === SUBNET);
+  const viaIds = resources.filter(
+    (r) => r.type === SUBNET && typeof r.props.id === "string" && ids.includes(r.props.id),
+  );
+  return [...new Map([...viaDeps, ...viaIds].map((r) => [r.urn, r])).values()];
+}
+
+export const eksNodeSubnetsPrivate: PlatformStackPolicy = {
+  name: "eks-node-subnets-private",
+  description: "EKS node groups run in subnets that do not assign public IP addresses on launch.",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: {} },
+  validateStack: (args, report) => {
+    for (const ng of args.resources.filter((r) => r.type === EKS_NODE_GROUP))
+      for (const subnet of nodeGroupSubnets(ng, args.resources).filter(
+        (s) => s.props.mapPublicIpOnLaunch === true,
+      ))
+        report(
+          `Worker nodes must not get public IP addresses: node group ${ng.name} uses subnet ${subnet.name}, which sets ` +
+            `mapPublicIpOnLaunch true; place node groups in private subnets.`,
+          ng.urn,
+        );
+  },
+};
+
 export const eksPolicies = [
   eksSecretsEncryption,
   eksPublicEndpoint,
   eksControlPlaneLogging,
   eksKubernetesVersion,
   eksNodesNoPublicIp,
+  eksNodeSubnetsPrivate,
 ];

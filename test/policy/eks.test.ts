@@ -2,12 +2,14 @@ import {
   cidrWithin,
   eksControlPlaneLogging,
   eksKubernetesVersion,
+  eksNodeSubnetsPrivate,
   eksNodesNoPublicIp,
   eksPublicEndpoint,
   eksSecretsEncryption,
+  nodeGroupSubnets,
   parseMinor,
 } from "../../policy/rules/eks";
-import { violations } from "./helpers";
+import { resource, stackViolations, violations } from "./helpers";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -137,5 +139,30 @@ describe("eks-nodes-no-public-ip", () => {
     ).toEqual([
       "Worker nodes must not get public IP addresses: networkInterfaces[1].associatePublicIpAddress is true; set it to false and place node groups in private subnets.",
     ]);
+  });
+});
+
+describe("eks-node-subnets-private", () => {
+  const SUBNET = "aws:ec2/subnet:Subnet";
+  const rule = "Worker nodes must not get public IP addresses";
+  it("passes node groups in private subnets (linked by property dependencies or by id)", () => {
+    const priv = resource(SUBNET, "private-a", { id: "subnet-1", mapPublicIpOnLaunch: false });
+    const pub = resource(SUBNET, "public-a", { id: "subnet-2", mapPublicIpOnLaunch: true });
+    const ng = resource(NODE_GROUP, "ng", { subnetIds: ["subnet-1"] });
+    expect(stackViolations(eksNodeSubnetsPrivate, [priv, pub, ng])).toEqual([]);
+  });
+  it("fails a node group in a subnet that maps public IPs, found through the engine's property dependencies", () => {
+    const pub = resource(SUBNET, "public-a", { mapPublicIpOnLaunch: true });
+    const ng = resource(NODE_GROUP, "ng", { subnetIds: ["unknown-at-preview"] });
+    ng.propertyDependencies = { subnetIds: [pub] };
+    expect(stackViolations(eksNodeSubnetsPrivate, [pub, ng])).toEqual([
+      {
+        message: `${rule}: node group ng uses subnet public-a, which sets mapPublicIpOnLaunch true; place node groups in private subnets.`,
+        resource: "ng",
+      },
+    ]);
+    expect(
+      nodeGroupSubnets(ng, [pub, resource(SUBNET, "b", { id: "unknown-at-preview" })]).map((s) => s.name),
+    ).toEqual(["public-a", "b"]);
   });
 });
