@@ -86,7 +86,13 @@ const addonNames = z.enum(ADDON_NAMES, { error: `must be one of ${ADDON_NAMES.jo
 export const eksClusterSchema = z.strictObject({
   kind: z.literal("eks"),
   /** EKS cluster name. @default the platform name */
-  name: k8sName().max(100).optional(),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,55}$/, {
+      error:
+        "must be lowercase letters, digits and '-', at most 56 characters (IAM role names <name>-cluster and <name>-ebs-csi are limited to 64)",
+    })
+    .optional(),
   /** Kubernetes minor version, e.g. "1.34" (checked against the supported list). */
   version: z
     .string({ error: 'must be a quoted minor version such as "1.34"' })

@@ -99,6 +99,13 @@ describe("EKS, dns and secrets configuration", () => {
       ['cluster.network.cidr: "10.20.0.1/16" is not an IPv4 CIDR such as 10.20.0.0/16'],
     ],
     [
+      "a cluster name EKS or IAM would refuse",
+      { cluster: { name: "de.dev" } },
+      [
+        "cluster.name: must be lowercase letters, digits and '-', at most 56 characters (IAM role names <name>-cluster and <name>-ebs-csi are limited to 64)",
+      ],
+    ],
+    [
       "a zone not under its parent domain",
       { dns: { zoneName: "de-dev.other.example.org" } },
       [
