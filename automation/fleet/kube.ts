@@ -106,6 +106,8 @@ export class KubeClient {
         url,
         {
           method: "GET",
+          // One connection per request: the gate polls every few seconds, and no idle socket keeps the CLI alive.
+          agent: false,
           headers: { accept: "application/json", ...cred.headers },
           signal,
           timeout: this.timeoutMs,

@@ -3,7 +3,10 @@
  * report (a merge-request comment or job summary) and the terminal summary table.
  */
 import { z } from "zod";
+import { formatDuration, headersFor, summaryRows } from "./table";
 import { OPERATIONS, type Operation, type StackResult } from "./types";
+
+export { formatAge, formatDuration, shortRevision, summaryTable } from "./table";
 
 const counts = z.strictObject({
   create: z.number().int().min(0),
@@ -95,78 +98,6 @@ export function buildReport(i: ReportInput): FleetReport {
   });
 }
 
-/** `12.3 s`, `2m05s`. */
-export function formatDuration(ms: number): string {
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m}m${String(Math.round(s - m * 60)).padStart(2, "0")}s`;
-}
-
-/** Shorten `main@sha1:0123456789abcdef…` to `main@sha1:0123456789ab`. */
-export function shortRevision(rev: string | undefined): string {
-  if (rev === undefined) return "";
-  return rev.replace(/(sha1|sha256):([0-9a-f]{12})[0-9a-f]+/, "$1:$2");
-}
-
-const HEADERS = [
-  "stack",
-  "wave",
-  "group",
-  "result",
-  "+",
-  "~",
-  "-",
-  "+-",
-  "duration",
-  "Flux revision",
-  "Ready",
-];
-const RENDER_HEADERS = ["stack", "wave", "group", "result", "resources", "objects", "duration", "written to"];
-
-/** Column headers of the summary table for an operation. */
-export const headersFor = (operation: Operation) => (operation === "render" ? RENDER_HEADERS : HEADERS);
-
-/** The rows of the summary table, as strings. */
-export function summaryRows(stacks: readonly StackResult[], operation: Operation = "up"): string[][] {
-  return stacks.map((r) => {
-    const head = [r.stack, String(r.wave), r.group ?? "", r.result];
-    if (operation === "render")
-      return [
-        ...head,
-        String(r.render?.resources ?? ""),
-        String(r.render?.objects ?? ""),
-        formatDuration(r.durationMs),
-        r.render?.outDir ?? "",
-      ];
-    return [
-      ...head,
-      String(r.changes.create),
-      String(r.changes.update),
-      String(r.changes.delete),
-      String(r.changes.replace),
-      formatDuration(r.durationMs),
-      shortRevision(r.flux?.revision),
-      r.flux?.ready ?? "",
-    ];
-  });
-}
-
-/** The plain-text summary table printed at the end of a run. */
-export function summaryTable(stacks: readonly StackResult[], operation: Operation = "up"): string {
-  const headers = headersFor(operation);
-  const rows = [headers, ...summaryRows(stacks, operation)];
-  const widths = headers.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
 const RESULT_ICON: Record<StackResult["result"], string> = {
   succeeded: "✅",
   failed: "❌",
@@ -191,7 +122,7 @@ export function markdownReport(r: FleetReport): string {
   if (r.haltedBecause) lines.push(`**Stopped:** ${md(r.haltedBecause)}`, "");
   const headers = headersFor(r.operation);
   lines.push(`| ${headers.join(" | ")} |`, `|${headers.map(() => " --- ").join("|")}|`);
-  const rows = summaryRows(r.stacks, r.operation);
+  const rows = summaryRows(r.stacks, r.operation, Date.parse(r.finishedAt));
   r.stacks.forEach((s, i) => {
     const row = rows[i].map(md);
     row[3] = `${RESULT_ICON[s.result]} ${row[3]}`;

@@ -165,7 +165,13 @@ describe("KubeClient and ClusterFluxReader against a loopback API stub", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  );
   const signal = new AbortController().signal;
 
   it("reads the root Kustomization and its source with a bearer token", async () => {

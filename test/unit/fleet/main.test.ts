@@ -120,8 +120,13 @@ describe("fleetMain with a fake runner", () => {
       flux: new ScriptedFlux((s) => (s === "it-prod" ? [notReady] : [readyStatus()])),
     });
     expect(await fleetMain(["status", ...args()], d)).toBe(1);
-    const table = d.lines.find((l) => l.startsWith("stack"))!;
-    expect(table).toContain("it-prod  3     it     succeeded  0  0  0  0");
-    expect(table).toMatch(/it-prod .* main@sha1:9\s+False/);
+    const table = d.lines.find((l) => l.startsWith("stack"))!.split("\n");
+    expect(table[0]).toBe(
+      "stack    wave  group  result     Flux revision     Ready  reason                   age",
+    );
+    expect(table[1]).toMatch(
+      /^canary   1     de     succeeded  main@sha1:abc123  True   ReconciliationSucceeded  \S+$/,
+    );
+    expect(table[4]).toBe("it-prod  3     it     succeeded  main@sha1:9       False  HealthCheckFailed");
   });
 });

@@ -1,6 +1,7 @@
 import {
   buildReport,
   fleetReportSchema,
+  formatAge,
   formatDuration,
   markdownReport,
   shortRevision,
@@ -135,6 +136,37 @@ describe("reports", () => {
     [60_000, "1m00s"],
     [3_725_000, "62m05s"],
   ])("formatDuration(%i) = %s", (ms, text) => expect(formatDuration(ms)).toBe(text));
+
+  it("the status table (the fleet dashboard) shows revision, Ready, reason and age", () => {
+    const now = Date.parse("2026-11-22T13:12:30Z");
+    expect(summaryTable(results.slice(0, 1), "status", now).split("\n")).toEqual([
+      "stack   wave  group  result     Flux revision             Ready  reason                   age",
+      "canary  1     de     succeeded  v1.2.0@sha1:0123456789ab  True   ReconciliationSucceeded  3h12m",
+    ]);
+  });
+
+  it("the outputs table", () => {
+    const r: StackResult = {
+      ...results[0],
+      outputs: { clusterName: "de-canary", rootSourceRef: "tag v1.2.0", kubeconfig: "[secret]" },
+    };
+    expect(summaryTable([r], "outputs").split("\n")).toEqual([
+      "stack   wave  group  result     clusterName  rootSourceUrl  rootSourceRef  rootPath",
+      "canary  1     de     succeeded  de-canary                   tag v1.2.0",
+    ]);
+  });
+
+  it.each([
+    [undefined, ""],
+    ["garbage", ""],
+    ["2026-11-22T13:12:00Z", "30s"],
+    ["2026-11-22T13:00:00Z", "12m"],
+    ["2026-11-22T10:00:00Z", "3h12m"],
+    ["2026-11-18T10:00:00Z", "4d3h"],
+    ["2026-11-23T00:00:00Z", "0s"],
+  ])("formatAge(%s) = %j", (since, text) =>
+    expect(formatAge(since, Date.parse("2026-11-22T13:12:30Z"))).toBe(text),
+  );
 
   it("shortens revisions", () => {
     expect(shortRevision("main@sha1:0123456789abcdef")).toBe("main@sha1:0123456789ab");
