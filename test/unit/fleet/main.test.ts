@@ -124,8 +124,8 @@ describe("fleetMain with a fake runner", () => {
     expect(table[0]).toBe(
       "stack    wave  group  result     Flux revision     Ready  reason                   age",
     );
-    expect(table[1]).toMatch(
-      /^canary   1     de     succeeded  main@sha1:abc123  True   ReconciliationSucceeded  \S+$/,
+    expect(table[1].replace(/\S+$/, "<age>")).toBe(
+      "canary   1     de     succeeded  main@sha1:abc123  True   ReconciliationSucceeded  <age>",
     );
     expect(table[4]).toBe("it-prod  3     it     succeeded  main@sha1:9       False  HealthCheckFailed");
   });
