@@ -43,6 +43,18 @@ describe("toPolicyResources", () => {
   });
 });
 
+describe("propertyDependencies offline", () => {
+  it("links inputs holding another resource's offline id, as the engine's property dependencies", () => {
+    const [subnet, ng] = toPolicyResources([
+      rec("aws:ec2/subnet:Subnet", "private-a"),
+      rec("aws:eks/nodeGroup:NodeGroup", "ng", {
+        inputs: { subnetIds: ["private-a-id", "elsewhere"], name: "x" },
+      }),
+    ]);
+    expect(ng.propertyDependencies).toEqual({ subnetIds: [subnet] });
+  });
+});
+
 describe("runPolicies", () => {
   const resources = toPolicyResources(recorded);
   const base = {

@@ -3,7 +3,16 @@
  * A deliberately non-compliant stack fails and lists its violations; the shipped stacks pass.
  */
 import * as path from "node:path";
-import { checkStack, formatReport, POLICY_CONFIG_DIR, PolicyConfigError } from "../../automation/check";
+import {
+  checkStack,
+  formatReport,
+  POLICY_CONFIG_DIR,
+  PolicyConfigError,
+  runPolicies,
+  toPolicyResources,
+} from "../../automation/check";
+import { renderStack } from "../../automation/render";
+import { eksNodeSubnetsPrivate } from "../../policy/rules/eks";
 import { main } from "../../cli/check";
 
 const root = path.join(__dirname, "..", "..");
@@ -75,6 +84,22 @@ describe("offline check of the shipped stacks", () => {
     expect(r.policyConfig).toBe(path.join(POLICY_CONFIG_DIR, "dev.json"));
     expect(r.violations.filter((v) => v.level === "mandatory")).toEqual([]);
     expect(r.passed).toBe(true);
+  });
+
+  it("dev's node groups are linked to their subnets offline, so a public subnet would be caught", async () => {
+    const render = await renderStack(root, "dev");
+    const resources = toPolicyResources(render.resources);
+    expect(await runPolicies(resources, [eksNodeSubnetsPrivate], {})).toEqual([]);
+    const subnet = resources.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.name.includes("private"));
+    if (!subnet) throw new Error("dev has no private subnet");
+    subnet.props = { ...subnet.props, mapPublicIpOnLaunch: true };
+    const found = await runPolicies(resources, [eksNodeSubnetsPrivate], {});
+    expect(found.length).toBeGreaterThan(0);
+    expect(
+      found.every((v) =>
+        v.message.includes(`uses subnet ${subnet.name}, which sets mapPublicIpOnLaunch true`),
+      ),
+    ).toBe(true);
   });
 
   it("prod passes clean", async () => {
