@@ -173,6 +173,20 @@ const cases: [string, Breakage, string[]][] = [
     ],
   ],
   [
+    "a HelmRelease with a dangling source and dependsOn",
+    (r) =>
+      edit(
+        r,
+        "infrastructure/controllers/external-dns.yaml",
+        "        name: external-dns\n      interval: 12h\n",
+        "        name: externaldns\n      interval: 12h\n  dependsOn:\n    - name: cert-managr\n      namespace: cert-manager\n",
+      ),
+    [
+      "infrastructure/controllers/external-dns.yaml:30: [reference] HelmRelease external-dns/external-dns: chart.spec.sourceRef HelmRepository external-dns/externaldns does not exist in the tree of de-dev (de-dev)",
+      "infrastructure/controllers/external-dns.yaml:34: [reference] HelmRelease external-dns/external-dns: dependsOn HelmRelease cert-manager/cert-managr does not exist in the tree of de-dev (de-dev)",
+    ],
+  ],
+  [
     "an invalid variable name",
     (r) => edit(r, "apps/base/namespace.yaml", "${PLATFORM_NAME}", "${PLATFORM.NAME}"),
     [

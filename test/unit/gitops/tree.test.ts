@@ -67,7 +67,7 @@ describe("missingClusterVars", () => {
         {
           variable: "DNS_ZONE_ID",
           file: "infrastructure/controllers/external-dns.yaml",
-          line: 51,
+          line: 48,
           message:
             "${DNS_ZONE_ID} has no value: Kustomization flux-system/infra-controllers substitutes from ConfigMap cluster-vars and none has DNS_ZONE_ID; add it there or give it a default (${DNS_ZONE_ID:=value})",
         },
