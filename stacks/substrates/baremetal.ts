@@ -26,16 +26,28 @@ function sshArgs(s: SshConfig | undefined): SshArgs | undefined {
 
 /** BareMetalCluster arguments from the `cluster` section (secrets wrapped in pulumi.secret). */
 export function baremetalArgs(clusterName: string, cluster: BaremetalConfig): BareMetalClusterArgs {
-  const { ssh, servers, agents, ...rest } = cluster;
-  const { kind, name, ...settings } = rest;
-  void kind;
-  void name;
+  const c = cluster;
   return {
-    ...settings,
     clusterName,
-    ssh: sshArgs(ssh),
-    servers: servers.map((n) => ({ ...n, ssh: sshArgs(n.ssh) })),
-    agents: agents?.map((n) => ({ ...n, ssh: sshArgs(n.ssh) })),
+    distribution: c.distribution,
+    version: c.version,
+    servers: c.servers.map((n) => ({ ...n, ssh: sshArgs(n.ssh) })),
+    agents: c.agents?.map((n) => ({ ...n, ssh: sshArgs(n.ssh) })),
+    ssh: sshArgs(c.ssh),
+    apiEndpoint: c.apiEndpoint,
+    apiPort: c.apiPort,
+    joinAddress: c.joinAddress,
+    tlsSans: c.tlsSans,
+    install: c.install,
+    cni: c.cni,
+    clusterCidr: c.clusterCidr,
+    serviceCidr: c.serviceCidr,
+    disable: c.disable,
+    cis: c.cis,
+    kubeletArgs: c.kubeletArgs,
+    readyTimeout: c.readyTimeout,
+    drainTimeout: c.drainTimeout,
+    retainOnDelete: c.retainOnDelete,
   };
 }
 

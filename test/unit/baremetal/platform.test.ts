@@ -3,7 +3,8 @@ import { parsePlatformConfig } from "../../../stacks/config";
 import { renderStack } from "../../../automation/render";
 import { readStackConfig } from "../../../automation/render/stackFile";
 import { SecretValue } from "../../../stacks/schema/common";
-import { checkBaremetalCluster } from "../../../stacks/substrates/baremetal";
+import { baremetalArgs, checkBaremetalCluster } from "../../../stacks/substrates/baremetal";
+import { baremetalClusterSchema } from "../../../stacks/schema/baremetal";
 import { baseValues, configError, deploy, parse } from "../../helpers/platform";
 import { baremetalValues, KEY } from "./fixtures";
 
@@ -85,6 +86,14 @@ describe("platform config: cluster.kind baremetal", () => {
       header(1) +
         "  - cluster.ssh.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'cluster.ssh.privateKey' <value>` so it is encrypted in Pulumi.test.yaml",
     );
+  });
+
+  it("hands every key of the section to the component (a new schema key must be mapped)", () => {
+    const schemaKeys = Object.keys(baremetalClusterSchema.shape).filter((k) => k !== "kind" && k !== "name");
+    const c = parse(baremetalValues());
+    if (c.cluster.kind !== "baremetal") throw new Error("kind");
+    const argKeys = Object.keys(baremetalArgs("de-prod", c.cluster)).filter((k) => k !== "clusterName");
+    expect(argKeys.sort()).toEqual(schemaKeys.sort());
   });
 
   it("ignores other cluster kinds", () => {
