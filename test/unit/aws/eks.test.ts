@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { isSecretWrapped } from "../../../automation/render/engine";
 import type { Deployed } from "../../helpers/platform";
@@ -506,5 +507,16 @@ describe("EksCluster with an existing VPC and a given KMS key", () => {
       interactiveMode: "Never",
     });
     expect((e.outputs.clusterVars as Record<string, string>).VPC_ID).toBe("vpc-0abc1234def567890");
+  });
+});
+
+describe("AWS region", () => {
+  it("takes aws:region from the stack config for the provider, the kubeconfig and cluster-vars", async () => {
+    pulumi.runtime.setConfig("aws:region", "eu-west-1");
+    const e = await deployValues(eksValues({ dns: undefined, secrets: undefined }));
+    const provider = e.get("aws").inputs;
+    expect([provider.region, json(provider.defaultTags)]).toEqual(["eu-west-1", { tags: TAGS }]);
+    expect((e.outputs.clusterVars as Record<string, string>).AWS_REGION).toBe("eu-west-1");
+    expect(e.inputs("de-dev-provider").kubeconfig).toContain("- --region\n          - eu-west-1\n");
   });
 });
