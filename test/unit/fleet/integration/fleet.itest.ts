@@ -75,6 +75,10 @@ maybe(`fleet driver against two local stacks with the real Pulumi CLI (${pulumiD
     await fs.symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
     await fs.writeFile(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime: nodejs\nmain: index.js\n");
     await fs.writeFile(path.join(dir, "index.js"), PROGRAM);
+    await fs.writeFile(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "fleet-it", private: true, main: "index.js" }),
+    );
     for (const [stack, wave] of [
       ["alpha", 1],
       ["beta", 2],
