@@ -15,6 +15,10 @@ const USAGE =
 
 runCli(
   async (argv) => {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      console.log(USAGE);
+      return 0;
+    }
     const args = parseNewSliceArgs(argv);
     if (!args.cluster || !args.model) throw new UsageError(USAGE);
     const repoDir = path.resolve(args.repo ?? "gitops");
