@@ -220,10 +220,11 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
         onWaiting: (message) => progress.update(s, "gating", { changes, message }),
       });
       const durationMs = Date.now() - started;
-      if (!gate.passed && opts.failFast) failFast.abort();
+      const interrupted = !gate.passed && waveStop.aborted; // cut short by Ctrl-C or another stack's failure
+      if (!gate.passed && !interrupted && opts.failFast) failFast.abort();
       return finish(s, {
         ...base,
-        result: gate.passed ? "succeeded" : waveStop.aborted ? "cancelled" : "gate-failed",
+        result: gate.passed ? "succeeded" : interrupted ? "cancelled" : "gate-failed",
         durationMs,
         ...(gate.flux ? { flux: gate.flux } : {}),
         ...(gate.passed ? {} : { error: `Flux gate: ${gate.reason}` }),

@@ -191,6 +191,24 @@ describe("runFleet Flux gate", () => {
     expect(exitCodeOf("up", r.results)).toBe(1);
   });
 
+  it("with --fail-fast a failed gate stops the other gates of the wave", async () => {
+    const failed: FluxRootStatus = {
+      ...readyStatus(),
+      kustomization: {
+        ...readyStatus().kustomization,
+        ready: { type: "Ready", status: "False", reason: "HealthCheckFailed", message: "timeout" },
+        lastAppliedRevision: "main@sha1:old",
+      },
+    };
+    const flux = new ScriptedFlux((s) => (s === "a" ? [waiting, failed] : [waiting]));
+    const stacks = [fleetStack("a", 1), fleetStack("b", 1), fleetStack("c", 2)];
+    const r = await runFleet(options(stacks, new FakeRunner(), { gate, flux, failFast: true }));
+    expect(outcome(r)).toEqual({ a: "gate-failed", b: "cancelled", c: "skipped" });
+    expect(r.results[0].error).toBe(
+      "Flux gate: Kustomization failed at main@sha1:abc123: HealthCheckFailed: timeout",
+    );
+  });
+
   it("--no-gate never reads the cluster", async () => {
     const flux = new ScriptedFlux(() => [waiting]);
     const r = await runFleet(
