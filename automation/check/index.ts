@@ -5,7 +5,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { policies as allPolicies, type PlatformPolicy } from "../../policy/rules";
-import { renderStack } from "../render";
+import { renderStack, type RenderResult } from "../render";
 import { toPolicyResources } from "./adapter";
 import { readPackConfig, type PackConfig } from "./config";
 import { runPolicies, type Violation } from "./run";
@@ -55,17 +55,21 @@ export async function checkStack(
   stack: string,
   opts: CheckOptions = {},
 ): Promise<CheckResult> {
-  const policies = opts.policies ?? allPolicies;
   // A config given explicitly is checked before the render, so a typo fails fast.
-  const given = opts.policyConfig ? await readPackConfig(opts.policyConfig, policies) : undefined;
-  const render = await renderStack(projectDir, stack);
+  if (opts.policyConfig) await readPackConfig(opts.policyConfig, opts.policies ?? allPolicies);
+  return checkRender(await renderStack(projectDir, stack), opts);
+}
+
+/** Check a stack already rendered. */
+export async function checkRender(render: RenderResult, opts: CheckOptions = {}): Promise<CheckResult> {
+  const policies = opts.policies ?? allPolicies;
   const environment = render.config.environment;
   const envFile = path.join(POLICY_CONFIG_DIR, `${environment}.json`);
   const file = opts.policyConfig ?? ((await exists(envFile)) ? envFile : undefined);
-  const config: PackConfig = given ?? (file ? await readPackConfig(file, policies) : {});
+  const config: PackConfig = file ? await readPackConfig(file, policies) : {};
   const violations = await runPolicies(toPolicyResources(render.resources), policies, config);
   return {
-    stack,
+    stack: render.stack,
     environment,
     policyConfig: file,
     resources: render.resources.length,
