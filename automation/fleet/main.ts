@@ -5,7 +5,7 @@
  */
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
+import { isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
 import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
 import { ClusterFluxReader } from "./kube";
@@ -92,7 +92,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
   const inventory = await loadInventory(projectDir);
   const stacks = planStacks(inventory, args.selection);
   const selection = describeSelection(args.selection);
-  const interactive = deps.interactive ?? (process.stdout.isTTY === true && !(env.CI && env.CI !== "false"));
+  const interactive = deps.interactive ?? (process.stdout.isTTY === true && !isCi(env));
   if (args.policyPacks.length || args.policyConfig) checkPolicyFiles(args, stacks);
 
   if (args.operation !== "render" && !deps.runner) out(`Pulumi CLI ${await checkPulumiCli()}`);
