@@ -131,15 +131,21 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     const firstUser = c.nodes[0].ssh.user;
     const config = renderNodeConfig(c, node);
     const triggers = nodeTriggers(c, config);
-    // Lifecycle anchor: created first, deleted last; its delete uninstalls the node. The join token
-    // goes only with the whole cluster: with retainOnDelete, deletedWith skips the uninstall then and
-    // the machines keep the software, while removing one node still uninstalls it.
+    const uninstallAnchor = scripts.anchorFile("uninstall", node.key);
+    const drainAnchor = scripts.anchorFile("drain", node.key);
+    // Removal anchor: created first, deleted last; its delete uninstalls the node, on removal only
+    // (it counts its holders, so a replacement, e.g. after a key rotation, undoes nothing). The join
+    // token goes only with the whole cluster: with retainOnDelete, deletedWith skips the uninstall
+    // then and the machines keep the software, while removing one node still uninstalls it.
     const uninstall = new command.remote.Command(
       `${id}-uninstall`,
       {
         connection: conn,
-        create: scripts.markerScript(`${node.key} is managed by the platform program`),
-        delete: root(scripts.uninstallScript(c, node)),
+        create: root(
+          scripts.anchorCreateScript(uninstallAnchor, `${node.key} is managed by the platform program`),
+        ),
+        update: scripts.markerScript("nothing to do"),
+        delete: root(scripts.anchorDeleteScript(uninstallAnchor, scripts.uninstallScript(c, node))),
       },
       { parent: this, ...(c.retainOnDelete ? { deletedWith: token.token } : {}) },
     );
@@ -187,8 +193,18 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
           `${id}-drain`,
           {
             connection: firstConn,
-            create: scripts.markerScript(`${node.key} drains through the first server when removed`),
-            delete: scripts.asRoot(scripts.drainScript(c, node), firstUser),
+            create: scripts.asRoot(
+              scripts.anchorCreateScript(
+                drainAnchor,
+                `${node.key} drains through the first server when removed`,
+              ),
+              firstUser,
+            ),
+            update: scripts.markerScript("nothing to do"),
+            delete: scripts.asRoot(
+              scripts.anchorDeleteScript(drainAnchor, scripts.drainScript(c, node)),
+              firstUser,
+            ),
           },
           { parent: this, dependsOn: [ready], deletedWith: token.token },
         );

@@ -164,13 +164,24 @@ describe("BareMetalCluster on the mock engine", () => {
     });
     expect(r.inputs("de-prod-a1-uninstall")).toEqual({
       connection: onA1,
-      create: scripts.markerScript("a1 is managed by the platform program"),
-      delete: scripts.uninstallScript(c, a1),
+      create: scripts.anchorCreateScript(
+        "/var/lib/platform/anchors/uninstall-a1",
+        "a1 is managed by the platform program",
+      ),
+      update: scripts.markerScript("nothing to do"),
+      delete: scripts.anchorDeleteScript(
+        "/var/lib/platform/anchors/uninstall-a1",
+        scripts.uninstallScript(c, a1),
+      ),
     });
     expect(r.inputs("de-prod-a1-drain")).toEqual({
       connection: onS1,
-      create: scripts.markerScript("a1 drains through the first server when removed"),
-      delete: scripts.drainScript(c, a1),
+      create: scripts.anchorCreateScript(
+        "/var/lib/platform/anchors/drain-a1",
+        "a1 drains through the first server when removed",
+      ),
+      update: scripts.markerScript("nothing to do"),
+      delete: scripts.anchorDeleteScript("/var/lib/platform/anchors/drain-a1", scripts.drainScript(c, a1)),
     });
     expect(r.inputs("de-prod-kubeconfig")).toEqual({
       connection: onS1,

@@ -231,6 +231,18 @@ describe("scripts", () => {
           drain: scripts.drainScript(c, n),
           uninstall: scripts.uninstallScript(c, n),
           marker: scripts.markerScript(`${n.key} it's managed`),
+          anchorCreate: scripts.anchorCreateScript(
+            scripts.anchorFile("drain", n.key),
+            `${n.key} it's managed`,
+          ),
+          anchorUninstall: scripts.anchorDeleteScript(
+            scripts.anchorFile("uninstall", n.key),
+            scripts.uninstallScript(c, n),
+          ),
+          anchorDrain: scripts.anchorDeleteScript(
+            scripts.anchorFile("drain", n.key),
+            scripts.drainScript(c, n),
+          ),
           sudo: scripts.asRoot(scripts.installScript(c, n), "ubuntu"),
         };
         for (const [name, text] of Object.entries(named))
@@ -359,6 +371,27 @@ describe("scripts", () => {
         "node a1 did not report Ready with v1.31.4+k3s1 within 0s (status: True v1.30.2+k3s1); check 'journalctl -u k3s-agent' on 10.0.1.21",
       );
     });
+  });
+
+  it("a removal anchor undoes nothing on a replacement (new holder first) and runs its body on a removal", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "anchor-"));
+    try {
+      const file = path.join(dir, "anchors", "uninstall-a1");
+      const sh = (script: string) => spawnSync("bash", ["-c", script], { encoding: "utf8" }).stdout;
+      const create = scripts.anchorCreateScript(file, "a1 is managed");
+      const del = scripts.anchorDeleteScript(file, "set -euo pipefail\necho UNINSTALLED");
+      expect(sh(create)).toBe("a1 is managed\n");
+      expect(sh(create)).toBe("a1 is managed\n"); // the replacement's create
+      expect(sh(del)).toBe("replaced, not removed: nothing to undo\n"); // the replaced one's delete
+      expect(readFileSync(file, "utf8")).toBe("1\n");
+      expect(sh(del)).toBe("UNINSTALLED\n"); // the node is removed
+      expect(sh(del)).toBe("UNINSTALLED\n"); // idempotent, also for a node set up before the count existed
+      expect(() => scripts.anchorDeleteScript(file, "echo no header")).toThrow(
+        "anchor bodies start with set -euo pipefail",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the token reaches the node on stdin, into a 0600 file, never on a command line", () => {
