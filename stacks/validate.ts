@@ -8,7 +8,7 @@ import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from "./schema/flux";
 import { VARIABLE_NAME } from "./schema/common";
 import { checkBaremetalCluster } from "./substrates/baremetal";
 import { checkEks } from "./schema/eks";
-import { checkDns, checkFluxSecretsManager } from "./schema/aws";
+import { checkAwsCredentialSecrets, checkDns, checkFluxSecretsManager } from "./schema/aws";
 
 /** One thing wrong with the configuration: where (dotted config path) and what to do. */
 export interface ConfigProblem {
@@ -273,6 +273,7 @@ const CHECKS: Check[] = [
   checkEks,
   checkDns,
   checkFluxSecretsManager,
+  checkAwsCredentialSecrets,
 ];
 
 export function crossCheck(config: PlatformConfig): ConfigProblem[] {

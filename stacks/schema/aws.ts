@@ -3,6 +3,8 @@ import { k8sName, k8sNamespace, secret } from "./common";
 import type { PlatformConfig } from "../config";
 import type { ConfigProblem } from "../validate";
 import { isUnderDomain } from "../../components/dns/policies";
+import { DNS_DEFAULTS } from "../../components/dns/dns";
+import { SECRETS_DEFAULTS } from "../../components/secrets/secrets";
 
 const domain = z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
   error: "must be a lowercase DNS name without trailing dot, e.g. telco.example.com",
@@ -143,4 +145,31 @@ export function checkFluxSecretsManager({ flux }: PlatformConfig): ConfigProblem
         "is required with fromSecretsManager, which supplies the password (for a token, any non-empty username such as git works)",
     });
   return out;
+}
+
+/** On non-EKS substrates the program creates the access-key Secrets; extra secrets may not take their names. */
+export function checkAwsCredentialSecrets(config: PlatformConfig): ConfigProblem[] {
+  if (config.cluster.kind === "eks") return [];
+  const taken = new Map<string, string>();
+  if (config.dns) {
+    const ed = config.dns.externalDns?.namespace ?? DNS_DEFAULTS.externalDns.namespace;
+    const cm = config.dns.certManager?.namespace ?? DNS_DEFAULTS.certManager.namespace;
+    taken.set(`${ed}/${DNS_DEFAULTS.externalDnsSecret}`, "external-dns");
+    taken.set(`${cm}/${DNS_DEFAULTS.certManagerSecret}`, "cert-manager");
+  }
+  if (config.secrets) {
+    const ns = config.secrets.externalSecrets?.namespace ?? SECRETS_DEFAULTS.externalSecrets.namespace;
+    taken.set(`${ns}/${SECRETS_DEFAULTS.credentialsSecret}`, "External Secrets Operator");
+  }
+  return config.flux.extraSecrets.flatMap((s, i) => {
+    const owner = taken.get(`${s.namespace}/${s.name}`);
+    return owner
+      ? [
+          {
+            path: `flux.extraSecrets.${i}.name`,
+            message: `${s.namespace}/${s.name} holds the AWS access key of ${owner}, created by the program: choose another name`,
+          },
+        ]
+      : [];
+  });
 }

@@ -144,6 +144,28 @@ describe("EKS, dns and secrets configuration", () => {
     expect(problems(eksValues(patch))).toEqual(expected);
   });
 
+  it("keeps extra secrets off the access-key Secrets the program creates on non-EKS substrates", () => {
+    const extra = (namespace: string, name: string) => ({ namespace, name, data: { k: "v" } });
+    const values = withValues({
+      dns: {
+        parentDomain: "telco.example.com",
+        externalDns: { namespace: "dns", serviceAccount: "external-dns" },
+      },
+      secrets: {},
+      flux: {
+        extraSecrets: [
+          extra("dns", "external-dns-aws-credentials"),
+          extra("external-secrets", "external-secrets-aws-credentials"),
+          extra("dns", "other"),
+        ],
+      },
+    });
+    expect(problems(values)).toEqual([
+      "flux.extraSecrets.0.name: dns/external-dns-aws-credentials holds the AWS access key of external-dns, created by the program: choose another name",
+      "flux.extraSecrets.1.name: external-secrets/external-secrets-aws-credentials holds the AWS access key of External Secrets Operator, created by the program: choose another name",
+    ]);
+  });
+
   it("requires a supplied secret value to be secure", () => {
     expect(problems(eksValues())).toEqual([]);
     expect(configError(eksValues(), ["secrets"])).toContain(
