@@ -1,4 +1,7 @@
 import * as http from "node:http";
+import * as https from "node:https";
+import { readFileSync } from "node:fs";
+import type { TLSSocket } from "node:tls";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promises as fs } from "node:fs";
@@ -236,5 +239,72 @@ describe("KubeClient and ClusterFluxReader against a loopback API stub", () => {
 
   it("maps a missing Kustomization to an empty status", () => {
     expect(fluxRootStatusFrom(undefined, undefined, "GitRepository")).toEqual({});
+  });
+});
+
+describe("KubeClient over TLS with client certificates", () => {
+  const TLS = path.join(__dirname, "../../fixtures/fleet/tls");
+  const read = (f: string) => readFileSync(path.join(TLS, f), "utf8");
+  let server: https.Server;
+  let base: string;
+  const clients: string[] = [];
+  beforeAll(async () => {
+    server = https.createServer(
+      {
+        key: read("server.key"),
+        cert: read("server.crt"),
+        ca: read("ca.crt"),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => {
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
+        clients.push(String(peer.subject?.CN));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ kind: "APIVersions" }));
+      },
+    );
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  );
+  const signal = new AbortController().signal;
+  const kc = (cluster: Record<string, unknown>) =>
+    stringify({
+      "current-context": "tls",
+      clusters: [{ name: "c", cluster: { server: base, ...cluster } }],
+      contexts: [{ name: "tls", context: { cluster: "c", user: "u" } }],
+      users: [
+        {
+          name: "u",
+          user: {
+            "client-certificate-data": b64(read("client.crt")),
+            "client-key-data": b64(read("client.key")),
+          },
+        },
+      ],
+    });
+
+  it("verifies the server with the CA and authenticates with the client certificate", async () => {
+    const client = KubeClient.fromKubeconfig(kc({ "certificate-authority-data": b64(read("ca.crt")) }));
+    expect(await client.get("/api", signal)).toEqual({ kind: "APIVersions" });
+    expect(clients.at(-1)).toBe("fleet-driver");
+  });
+
+  it("reads the CA from a file", async () => {
+    const client = KubeClient.fromKubeconfig(kc({ "certificate-authority": path.join(TLS, "ca.crt") }));
+    expect(await client.get("/api", signal)).toEqual({ kind: "APIVersions" });
+  });
+
+  it("refuses a server its CA did not sign", async () => {
+    const client = KubeClient.fromKubeconfig(kc({}));
+    await expect(client.get("/api", signal)).rejects.toThrow(/self.signed|unable to verify|local issuer/i);
   });
 });
