@@ -30,10 +30,6 @@ export function platformTags(
   };
 }
 
-/** Whether the platform uses AWS at all. */
-export const usesAws = (config: PlatformConfig) =>
-  config.cluster.kind === "eks" || !!config.dns || !!config.secrets;
-
 const contexts = new WeakMap<PlatformConfig, AwsContext>();
 
 /**
