@@ -14,6 +14,9 @@ import {
   type PlatformStackPolicy,
 } from "./common";
 
+/** `flux` as a word start in a chart or URL (flux2, fluxcd, flux-operator; not influxdb). */
+const FLUX_WORD = /(^|[^a-z])flux/i;
+
 /**
  * True for a resource that installs Flux as the engine shows it: a FluxInstance, a Flux Helm release,
  * or a manifests group whose `objs`/`files` are Flux's (offline; with the real engine the group's
@@ -21,9 +24,9 @@ import {
  */
 export function isFluxInstall(type: string, props: Record<string, unknown>): boolean {
   if (TYPES.fluxInstance.test(type)) return true;
-  if (type === TYPES.helmRelease) return /flux/i.test(String(props.chart ?? ""));
+  if (type === TYPES.helmRelease) return FLUX_WORD.test(String(props.chart ?? ""));
   if (!isObjectGroup(type)) return false;
-  return groupObjects(props).some(isFluxObject) || groupFiles(props).some((f) => /flux/i.test(f));
+  return groupObjects(props).some(isFluxObject) || groupFiles(props).some((f) => FLUX_WORD.test(f));
 }
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -68,7 +71,7 @@ function checkPinned(args: ResourceValidationArgs, report: ReportViolation): voi
   } else if (args.type === DEPLOYMENT) {
     checkImages(props, report);
   } else {
-    for (const f of groupFiles(props))
+    for (const f of groupFiles(props).filter((f) => /^https?:\/\//.test(f)))
       if (/\/latest\//.test(f) || !/v?\d+\.\d+\.\d+/.test(f))
         report(
           `${PIN_RULE}: the install manifests ${f} do not name an exact release; use the asset of a fixed version, e.g. https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml.`,

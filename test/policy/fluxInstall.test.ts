@@ -54,6 +54,8 @@ describe("flux-version-pinned", () => {
       [],
     );
     expect(violations(fluxVersionPinned, RELEASE, { chart: "cert-manager" })).toEqual([]);
+    expect(violations(fluxVersionPinned, RELEASE, { chart: "influxdb" })).toEqual([]);
+    expect(violations(fluxVersionPinned, GROUP, { files: ["manifests/flux/install.yaml"] })).toEqual([]);
     expect(
       violations(fluxVersionPinned, DEPLOYMENT, { ...deployment("app:latest"), metadata: { name: "app" } }),
     ).toEqual([]);
