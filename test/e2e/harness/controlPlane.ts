@@ -23,6 +23,7 @@ export async function startControlPlane(
   sup: Supervisor,
   tools: Tools,
   workDir: string,
+  opts: { crds?: boolean } = {},
 ): Promise<ControlPlane> {
   const t0 = Date.now();
   const pki = await makePki(path.join(workDir, "pki"));
@@ -117,9 +118,9 @@ export async function startControlPlane(
   );
   const controllerManagerSeconds = secondsSince(t2);
 
-  // Flux CRDs
+  // Flux CRDs (unless the caller's program installs them itself)
   const t3 = Date.now();
-  await applyCrds(kube, tools.crds, () => sup.assertAlive());
+  if (opts.crds ?? true) await applyCrds(kube, tools.crds, () => sup.assertAlive());
   const crdSeconds = secondsSince(t3);
 
   return {

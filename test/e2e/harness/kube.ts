@@ -145,6 +145,30 @@ export class Kube {
     )) as KubeObject;
   }
 
+  /** JSON merge patch (e.g. annotations), as another field manager than the harness's applies. */
+  async mergePatch(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace: string | undefined,
+    patch: unknown,
+  ): Promise<KubeObject> {
+    const p = resourcePath(apiVersion, kind, namespace, name);
+    return (await this.ok(
+      "PATCH",
+      `${p}?fieldManager=platform-e2e-patch`,
+      patch,
+      "application/merge-patch+json",
+    )) as KubeObject;
+  }
+
+  /** Asks a Flux object to reconcile now (annotation reconcile.fluxcd.io/requestedAt). */
+  async requestReconcile(apiVersion: string, kind: string, name: string, namespace: string): Promise<void> {
+    await this.mergePatch(apiVersion, kind, name, namespace, {
+      metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } },
+    });
+  }
+
   /** The object, or undefined when it does not exist. */
   async get(
     apiVersion: string,

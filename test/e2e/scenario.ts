@@ -1,0 +1,284 @@
+// The end-to-end scenario: the real program (a copy of the project) deployed with the real Pulumi
+// engine to the harness's control plane, Flux pulling the fleet repository (made from gitops/)
+// over SSH, each step asserted. Stack `e2e`, file:// backend, existing-cluster kind, SSH deploy key
+// and known_hosts from the harness, Flux install in `manifests` mode from a local file the harness
+// assembles, readiness waiting skipped (no kubelet).
+//
+//   npx tsx test/e2e/scenario.ts
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { startControlPlane } from "./harness/controlPlane";
+import { assembleInstallManifest, gitopsTree } from "./harness/fleet";
+import { startFlux } from "./harness/flux";
+import { startGitServer } from "./harness/gitServer";
+import { conditions, type Kube, type KubeObject } from "./harness/kube";
+import { pulumiCli } from "./harness/pulumi";
+import { runHarness } from "./harness/run";
+import { ensureTools, REPO_ROOT } from "./harness/tools";
+import { secondsSince, timed, waitFor } from "./harness/util";
+
+const FLUX = "flux-system";
+const SRC = "source.toolkit.fluxcd.io/v1";
+const KS = "kustomize.toolkit.fluxcd.io/v1";
+const SLICE = "catalog.platform.io/v1alpha1";
+const PLATFORM = "e2e";
+const versions = JSON.parse(
+  fs.readFileSync(path.join(REPO_ROOT, "components/flux/versions.json"), "utf8"),
+) as {
+  flux: string;
+  controllers: Record<string, string>;
+};
+
+/** A copy of the project (its own files only; node_modules linked) so nothing is written to the repo. */
+function copyProject(dest: string): void {
+  const skip = new Set(["node_modules", ".git", ".tools", "render", "test", "gitops", "coverage"]);
+  fs.mkdirSync(dest, { recursive: true });
+  for (const e of fs.readdirSync(REPO_ROOT, { withFileTypes: true })) {
+    if (skip.has(e.name) || /^Pulumi\..+\.yaml$/.test(e.name)) continue;
+    fs.cpSync(path.join(REPO_ROOT, e.name), path.join(dest, e.name), { recursive: true });
+  }
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dest, "node_modules"));
+}
+
+const revisionOf = (o: KubeObject) =>
+  String((o.status as { artifact?: { revision?: string } })?.artifact?.revision);
+const appliedOf = (o: KubeObject) =>
+  String((o.status as { lastAppliedRevision?: string })?.lastAppliedRevision);
+
+async function sliceSpec(kube: Kube, name: string): Promise<Record<string, unknown> | undefined> {
+  return (await kube.get(SLICE, "Slice", name, "slices"))?.spec as Record<string, unknown> | undefined;
+}
+
+void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
+  const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
+  h.figure("build-tools run (this time)", `${tools.ensureSeconds}s`);
+  for (const f of tools.figures)
+    h.figure(
+      `tool ${f.tool}`,
+      f.state === "cold" ? `built cold in ${f.seconds}s` : `cached (cold ${f.seconds}s)`,
+    );
+
+  const cp = await h.step("control plane up (CRDs left to the program)", () =>
+    startControlPlane(h.sup, tools, h.workDir, { crds: false }),
+  );
+  h.figure("control plane start", `${cp.figures.total}s`);
+  const kube = cp.kube;
+  h.onCleanup(async () => kube.close());
+
+  // The fleet repository: v1.0.0 is the project's gitops/ tree.
+  const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
+  const base = gitopsTree();
+  const repo = await h.step("fleet repository pushed over SSH, tag v1.0.0", async () => {
+    const r = await git.createRepo("fleet");
+    await r.commit(base, "fleet v1.0.0");
+    await r.tag("v1.0.0");
+    return r;
+  });
+
+  // The program: a copy of the project, stack e2e in a local file backend.
+  const installFile = path.join(h.workDir, "flux-install.yaml");
+  fs.writeFileSync(installFile, assembleInstallManifest(tools.crds, versions.flux, versions.controllers));
+  const project = path.join(h.workDir, "project");
+  copyProject(project);
+  const pulumi = pulumiCli(tools, h.workDir, h.logDir, project);
+  pulumi.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+  const stackFile = path.join(project, `Pulumi.${PLATFORM}.yaml`);
+  const config = {
+    config: {
+      "platform:name": PLATFORM,
+      "platform:environment": "dev",
+      "platform:owner": "platform-team",
+      "platform:organization": "acme",
+      "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig },
+      "platform:flux": {
+        install: {
+          mode: "manifests",
+          components: ["source-controller", "kustomize-controller"],
+          networkPolicy: false,
+          manifests: { file: installFile, skipAwait: true },
+        },
+        source: { url: git.url(repo.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
+        auth: { type: "ssh", knownHosts: git.knownHosts },
+        sync: { path: "./clusters/local", interval: "1m", retryInterval: "20s" },
+        vars: { SLICE_DEFAULT_MCC: "001" },
+      },
+    },
+  };
+  fs.writeFileSync(stackFile, stringify(config));
+  await h.step("stack e2e created, deploy key set as a secret", async () => {
+    await pulumi.run(["stack", "init", PLATFORM]);
+    await pulumi.run([
+      "config",
+      "set",
+      "--secret",
+      "--path",
+      "platform:flux.auth.privateKey",
+      "--",
+      git.identity,
+    ]);
+  });
+
+  const [, upSeconds] = await h.step("pulumi up succeeds", () =>
+    timed(() => pulumi.run(["up", "--yes", "--skip-preview"])),
+  );
+  h.figure("pulumi up (first)", `${upSeconds}s`);
+
+  const flux = await h.step("Flux controllers started (CRDs installed by the program)", () =>
+    startFlux(h.sup, tools, cp.kubeconfig, h.workDir),
+  );
+  h.figure("Flux controllers ready", `${flux.startSeconds}s`);
+  const alive = () => h.sup.assertAlive();
+
+  const t0 = Date.now();
+  await h.step("root GitRepository Ready at tag v1.0.0", () =>
+    kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
+      timeoutMs: 120_000,
+      check: alive,
+      accept: (o) => revisionOf(o).startsWith("v1.0.0@"),
+    }),
+  );
+  await h.step("root Kustomization Ready at v1.0.0", () =>
+    kube.waitCondition(KS, "Kustomization", FLUX, FLUX, {
+      timeoutMs: 180_000,
+      check: alive,
+      accept: (o) => appliedOf(o).startsWith("v1.0.0@"),
+    }),
+  );
+  h.figure("root source + Kustomization Ready", `${secondsSince(t0)}s`);
+
+  await h.step("slice 1-def922 applied, values from its ConfigMap and cluster-vars", async () => {
+    await kube.waitCondition(KS, "Kustomization", "slice-1-def922", FLUX, {
+      timeoutMs: 180_000,
+      check: alive,
+    });
+    const spec = await sliceSpec(kube, "slice-1-def922");
+    const plmn = spec?.plmn as { mcc?: string; mnc?: string } | undefined;
+    if (spec?.nsiID !== "1" || plmn?.mcc !== "001" || plmn?.mnc !== "01" || spec?.priority !== 5)
+      throw new Error(`unexpected Slice slices/slice-1-def922: ${JSON.stringify(spec)}`);
+    const ns = await kube.get("v1", "Namespace", "slices");
+    const label = (ns?.metadata.labels as Record<string, string> | undefined)?.["platform.io/name"];
+    if (label !== PLATFORM)
+      throw new Error(`namespace slices label platform.io/name is ${label}, want ${PLATFORM}`);
+  });
+  h.figure("slices Ready after pulumi up", `${secondsSince(t0)}s`);
+
+  await h.step("second pulumi preview --expect-no-changes passes", () =>
+    pulumi.run(["preview", "--expect-no-changes"]),
+  );
+
+  // v1.1.0 adds slice 2-ab0001 (the urllc instance of de-dev, for this platform).
+  const t1 = Date.now();
+  await h.step("tag v1.1.0 adding slice 2-ab0001 is picked up through the semver ref", async () => {
+    const added: Record<string, string> = {};
+    for (const f of ["slice.yaml", "slice-vars.yaml"])
+      added[`clusters/local/slices/2-ab0001/${f}`] = base[`clusters/de-dev/slices/2-ab0001/${f}`].replaceAll(
+        "de-dev",
+        "local",
+      );
+    await repo.commit({ ...base, ...added }, "fleet v1.1.0: slice 2-ab0001");
+    await repo.tag("v1.1.0");
+    await kube.requestReconcile(SRC, "GitRepository", FLUX, FLUX);
+    await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
+      timeoutMs: 120_000,
+      check: alive,
+      accept: (o) => revisionOf(o).startsWith("v1.1.0@"),
+    });
+    await kube.waitCondition(KS, "Kustomization", "slice-2-ab0001", FLUX, {
+      timeoutMs: 180_000,
+      check: alive,
+    });
+    const spec = await sliceSpec(kube, "slice-2-ab0001");
+    if ((spec?.plmn as { mcc?: string } | undefined)?.mcc !== "262")
+      throw new Error(`unexpected Slice slices/slice-2-ab0001: ${JSON.stringify(spec)}`);
+  });
+  h.figure("new tag to new slice Ready", `${secondsSince(t1)}s`);
+
+  // Edits the stack file in place (it also holds the encryption salt and the secure deploy key).
+  const setRef = (ref: Record<string, string>) => {
+    const doc = parse(fs.readFileSync(stackFile, "utf8")) as {
+      config: Record<string, { source: { ref: unknown } }>;
+    };
+    doc.config["platform:flux"].source.ref = ref;
+    fs.writeFileSync(stackFile, stringify(doc));
+  };
+
+  const t2 = Date.now();
+  await h.step("pinning back to v1.0.0 with pulumi up removes slice 2-ab0001 (prune)", async () => {
+    setRef({ tag: "v1.0.0" });
+    await pulumi.run(["up", "--yes", "--skip-preview"]);
+    await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
+      timeoutMs: 120_000,
+      check: alive,
+      accept: (o) => revisionOf(o).startsWith("v1.0.0@"),
+    });
+    await kube.waitGone(SLICE, "Slice", "slice-2-ab0001", "slices", 180_000);
+    await kube.waitGone(KS, "Kustomization", "slice-2-ab0001", FLUX, 60_000);
+    if (!(await sliceSpec(kube, "slice-1-def922"))) throw new Error("slice-1-def922 vanished too");
+  });
+  h.figure("pin back to pruned", `${secondsSince(t2)}s`);
+
+  const t3 = Date.now();
+  await h.step(
+    "tag v1.2.0 with a missing variable fails strict substitution; what was applied stays",
+    async () => {
+      const broken = { ...base };
+      const vars = "clusters/local/slices/1-def922/slice-vars.yaml";
+      broken[vars] = broken[vars]
+        .split("\n")
+        .filter((l) => !/^\s+MNC:/.test(l))
+        .join("\n");
+      await repo.commit(broken, "fleet v1.2.0: MNC forgotten");
+      await repo.tag("v1.2.0");
+      setRef({ tag: "v1.2.0" });
+      await pulumi.run(["up", "--yes", "--skip-preview"]);
+      let message = "";
+      await waitFor(
+        "Kustomization slice-1-def922 to fail on the missing variable",
+        async () => {
+          const ks = await kube.get(KS, "Kustomization", "slice-1-def922", FLUX);
+          const ready = ks ? conditions(ks).find((c) => c.type === "Ready") : undefined;
+          message = ready?.message ?? "";
+          return ready?.status === "False" && /MNC/.test(message) ? true : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 1000, check: alive, lastReason: () => message },
+      );
+      h.figure("strict substitution message", message.replace(/\s+/g, " ").slice(0, 160));
+      const spec = await sliceSpec(kube, "slice-1-def922");
+      if ((spec?.plmn as { mnc?: string } | undefined)?.mnc !== "01")
+        throw new Error(`Slice slice-1-def922 changed or vanished: ${JSON.stringify(spec)}`);
+    },
+  );
+  h.figure("bad tag to failing Kustomization", `${secondsSince(t3)}s`);
+
+  const t4 = Date.now();
+  await h.step("flux-system Secret deleted by hand is restored by pulumi up --refresh", async () => {
+    if (!(await kube.delete("v1", "Secret", FLUX, FLUX)))
+      throw new Error("Secret flux-system/flux-system not found");
+    await kube.waitGone("v1", "Secret", FLUX, FLUX, 30_000);
+    await pulumi.run(["up", "--refresh", "--yes", "--skip-preview"]);
+    const s = await kube.get("v1", "Secret", FLUX, FLUX);
+    const data = (s?.data ?? {}) as Record<string, string>;
+    if (!data.identity || !data.known_hosts)
+      throw new Error(`Secret not restored: keys ${Object.keys(data)}`);
+  });
+  h.figure("refresh restoring the Secret", `${secondsSince(t4)}s`);
+
+  const t5 = Date.now();
+  await h.step("pulumi destroy removes everything, nothing stuck on a finalizer", async () => {
+    await pulumi.run(["destroy", "--yes", "--skip-preview"], { timeoutMs: 15 * 60_000 });
+    for (const crd of [
+      "gitrepositories.source.toolkit.fluxcd.io",
+      "kustomizations.kustomize.toolkit.fluxcd.io",
+    ])
+      await kube.waitGone("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd, undefined, 120_000);
+    await kube.waitGone("v1", "Namespace", FLUX, undefined, 120_000);
+    await kube.waitGone("v1", "Namespace", "slices", undefined, 120_000);
+    const crds = await kube.list("apiextensions.k8s.io/v1", "CustomResourceDefinition");
+    const left = crds
+      .map((c) => c.metadata.name)
+      .filter((n) => n.endsWith("fluxcd.io") || n.endsWith("platform.io"));
+    if (left.length) throw new Error(`CRDs left behind: ${left.join(", ")}`);
+  });
+  h.figure("pulumi destroy", `${secondsSince(t5)}s`);
+});
