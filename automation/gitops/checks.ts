@@ -48,9 +48,22 @@ export function exists(
   return false;
 }
 
+/** Namespaces every cluster has, or that the program creates. */
+const GIVEN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", ROOT.namespace];
+
 function kustomizationRefs(tree: PlatformTree, node: KsNode, out: Finding[]) {
   const spec = node.spec;
   const id = `Kustomization ${node.namespace}/${node.name}`;
+  const target = spec.targetNamespace;
+  if (target && !GIVEN_NAMESPACES.includes(target) && !exists(tree, "Namespace", undefined, target))
+    out.push(
+      at(
+        tree,
+        { doc: node.doc, path: ["spec", "targetNamespace"] },
+        "reference",
+        `${id}: targetNamespace ${target} is not created by any Kustomization of ${tree.context.platform}; Flux requires it to exist`,
+      ),
+    );
   const src = spec.sourceRef ?? {};
   if (src.kind && src.name && !exists(tree, src.kind, src.namespace ?? node.namespace, src.name))
     out.push(

@@ -145,9 +145,15 @@ const cases: [string, Breakage, string[]][] = [
   ],
   [
     "invalid YAML",
-    (r) => edit(r, "apps/base/namespace.yaml", "  name: slices", "  name: [slices"),
+    (r) =>
+      edit(
+        r,
+        "infrastructure/configs/cluster-issuer.yaml",
+        "  name: letsencrypt-dns01",
+        "  name: [letsencrypt-dns01",
+      ),
     [
-      "apps/base/namespace.yaml:6: [yaml] invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      "infrastructure/configs/cluster-issuer.yaml:7: [yaml] invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
     ],
   ],
   [
@@ -184,6 +190,20 @@ const cases: [string, Breakage, string[]][] = [
     [
       "infrastructure/controllers/external-dns.yaml:30: [reference] HelmRelease external-dns/external-dns: chart.spec.sourceRef HelmRepository external-dns/externaldns does not exist in the tree of de-dev (de-dev)",
       "infrastructure/controllers/external-dns.yaml:34: [reference] HelmRelease external-dns/external-dns: dependsOn HelmRelease cert-manager/cert-managr does not exist in the tree of de-dev (de-dev)",
+    ],
+  ],
+  [
+    "a targetNamespace nobody creates",
+    (r) =>
+      edit(
+        r,
+        "clusters/local/slices/1-def922/slice.yaml",
+        "targetNamespace: slices",
+        "targetNamespace: slice",
+      ),
+    [
+      "clusters/local/slices/1-def922/slice.yaml:19: [reference] Kustomization flux-system/slice-1-def922: targetNamespace slice is not created by any Kustomization of local; Flux requires it to exist (local)",
+      "clusters/local/slices/1-def922/slice.yaml:23: [reference] Kustomization flux-system/slice-1-def922: health check target Slice slices/slice-1-def922 is not applied by any Kustomization of local (local)",
     ],
   ],
   [
