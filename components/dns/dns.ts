@@ -15,7 +15,9 @@ import {
 } from "./policies";
 
 export interface ServiceAccountRef {
+  /** Namespace of the service account. */
   namespace: string;
+  /** Service account name. */
   serviceAccount: string;
 }
 
@@ -44,6 +46,7 @@ export interface PlatformDnsArgs {
   iamPrefix: string;
   /** IRSA facts of an EKS cluster; without them the identities are IAM users with access keys. */
   oidc?: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
+  /** The platform's AWS provider, region, account and partition. */
   aws: AwsContext;
 }
 

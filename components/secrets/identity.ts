@@ -80,6 +80,7 @@ export interface WorkloadIdentityArgs {
   oidc?: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
   /** Name of the Secret (in `namespace`) holding the access key; IAM user only. */
   credentialsSecretName: string;
+  /** The platform's AWS provider, region, account and partition. */
   aws: AwsContext;
 }
 

@@ -20,8 +20,11 @@ export interface GenerateRules {
   overrideSpecial?: string;
   /** Minimum counts per class. @default 0 */
   minUpper?: number;
+  /** @default 0 */
   minLower?: number;
+  /** @default 0 */
   minNumeric?: number;
+  /** @default 0 */
   minSpecial?: number;
 }
 
@@ -47,6 +50,7 @@ export interface PlatformSecretsArgs {
   iamName: string;
   /** IRSA facts of an EKS cluster; without them ESO gets an IAM user with an access key. */
   oidc?: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
+  /** The platform's AWS provider, region, account and partition. */
   aws: AwsContext;
 }
 

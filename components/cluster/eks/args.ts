@@ -25,6 +25,7 @@ export type AddonName = (typeof ADDON_NAMES)[number];
 
 /** A VPC the component creates. */
 export interface CreateVpcNetwork {
+  /** Create the VPC. */
   mode: "create";
   /** VPC CIDR, e.g. 10.20.0.0/16. */
   cidr: string;
@@ -40,7 +41,9 @@ export interface CreateVpcNetwork {
 
 /** Subnets of an existing VPC. */
 export interface ExistingVpcNetwork {
+  /** Use subnets of a VPC that exists. */
   mode: "existing";
+  /** The VPC, e.g. vpc-0abc1234def567890. */
   vpcId: string;
   /** Subnets for the control plane ENIs and the nodes, in at least two AZs. */
   privateSubnetIds: string[];
@@ -107,7 +110,9 @@ export interface EksClusterArgs {
   clusterName: string;
   /** Kubernetes minor version. @default "1.34" */
   version?: string;
+  /** Where the cluster lives: a VPC the component creates, or subnets of an existing one. */
   network: CreateVpcNetwork | ExistingVpcNetwork;
+  /** API endpoint access. @default private only */
   endpoint?: EndpointArgs;
   /** KMS key for envelope encryption of Secrets. @default a key created with rotation on */
   kmsKeyArn?: string;
