@@ -10,7 +10,6 @@ import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
 import { ClusterFluxReader } from "./kube";
 import { FileLogSink, PlainProgress, TtyProgress } from "./progress";
-import { renderFleet } from "./render";
 import { buildReport, markdownReport, summaryTable } from "./report";
 import { checkPulumiCli, LocalWorkspaceRunner } from "./runner";
 import { describeSelection, groupWaves, planStacks, SelectionError } from "./select";
@@ -116,6 +115,8 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
     if (args.operation === "render") {
       const outDir = path.resolve(args.outDir);
       for (const s of stacks) progress.update(s, "pending");
+      // Loaded only here: the offline engine pulls in the whole program.
+      const { renderFleet } = await import("./render");
       results = await renderFleet(stacks, {
         projectDir,
         outDir,
