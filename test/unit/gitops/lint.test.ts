@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { copyOfShipped, edit, lintLines, SHIPPED, write } from "./helpers";
+import { copyOfShipped, edit, lintLines, SHIPPED, shippedContracts, write } from "./helpers";
 
 describe("gitops:lint on the shipped fleet repository", () => {
   it("finds nothing", async () => {
@@ -267,5 +267,20 @@ sops:
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }
+  });
+});
+
+describe("gitops:lint on a prod root that follows a branch", () => {
+  it("reports the stack file's ref", async () => {
+    const contracts = shippedContracts();
+    const prod = contracts.get("de-prod");
+    if (!prod) throw new Error("test setup: no de-prod contract");
+    contracts.set("de-prod", {
+      ...prod,
+      rootRef: { kind: "branch", value: "main", file: "Pulumi.prod.yaml", line: 30 },
+    });
+    expect(await lintLines(SHIPPED, contracts)).toEqual([
+      "Pulumi.prod.yaml:30: [prod-ref] prod platform de-prod: the root source follows branch main; set flux.source.ref.tag or .semver (de-prod)",
+    ]);
   });
 });
