@@ -13,7 +13,7 @@ import {
   renderKubeconfig,
   serviceTrustPolicy,
 } from "./iam";
-import { createVpc, type Network } from "./network";
+import { createVpc, tagExistingSubnets, type Network } from "./network";
 import { createAddons, createNodeGroups, createNodeRole } from "./nodes";
 
 /** What the control plane role may do with the envelope-encryption key: that key only. */
@@ -63,7 +63,13 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
             vpcId: pulumi.output(a.network.vpcId),
             privateSubnetIds: a.network.privateSubnetIds.map((s) => pulumi.output(s)),
             publicSubnetIds: a.network.publicSubnetIds.map((s) => pulumi.output(s)),
-            ready: [],
+            ready: tagExistingSubnets(
+              name,
+              a.clusterName,
+              { private: a.network.privateSubnetIds, public: a.network.publicSubnetIds },
+              ctx,
+              this,
+            ),
           };
 
     const kmsKeyArn = a.kmsKeyArn

@@ -121,3 +121,28 @@ export function createVpc(
     ready,
   };
 }
+
+/**
+ * Load balancer discovery tags on the subnets of an existing VPC (one `ec2.Tag` per subnet and key,
+ * keyed by subnet id; removed again with the cluster).
+ */
+export function tagExistingSubnets(
+  name: string,
+  clusterName: string,
+  subnets: { private: string[]; public: string[] },
+  ctx: AwsContext,
+  parent: pulumi.Resource,
+): pulumi.Resource[] {
+  const out: pulumi.Resource[] = [];
+  for (const kind of ["private", "public"] as const)
+    for (const subnet of subnets[kind])
+      for (const [key, value] of Object.entries(subnetTags(clusterName, kind)))
+        out.push(
+          new aws.ec2.Tag(
+            `${name}-${subnet}-${key.replace(/^kubernetes\.io\//, "").replace(/\//g, "-")}`,
+            { resourceId: subnet, key, value },
+            { parent, provider: ctx.provider },
+          ),
+        );
+  return out;
+}

@@ -460,6 +460,7 @@ describe("EksCluster with an existing VPC and a given KMS key", () => {
             availabilityZones: undefined,
             vpcId: "vpc-0abc1234def567890",
             privateSubnetIds: ["subnet-0aaa1111bbb22222a", "subnet-0aaa1111bbb22222b"],
+            publicSubnetIds: ["subnet-0ccc3333ddd44444c"],
           },
           kmsKeyArn: key,
           endpoint: { publicAccess: false, publicAccessCidrs: undefined },
@@ -471,9 +472,29 @@ describe("EksCluster with an existing VPC and a given KMS key", () => {
         secrets: undefined,
       }),
     );
-    expect(e.resources.filter((r) => r.type.startsWith("aws:ec2/") || r.type === "aws:kms/key:Key")).toEqual(
-      [],
-    );
+    expect(e.resources.filter((r) => r.type === "aws:kms/key:Key")).toEqual([]);
+    const tags = e.resources.filter((r) => r.type.startsWith("aws:ec2/"));
+    expect(tags.every((r) => r.type === "aws:ec2/tag:Tag" && r.provider === AWS_PROVIDER)).toBe(true);
+    expect(tags.map((r) => [r.name, r.inputs])).toEqual([
+      ...["subnet-0aaa1111bbb22222a", "subnet-0aaa1111bbb22222b"].flatMap((id) => [
+        [
+          `de-dev-${id}-cluster-de-dev`,
+          { resourceId: id, key: "kubernetes.io/cluster/de-dev", value: "shared" },
+        ],
+        [
+          `de-dev-${id}-role-internal-elb`,
+          { resourceId: id, key: "kubernetes.io/role/internal-elb", value: "1" },
+        ],
+      ]),
+      [
+        "de-dev-subnet-0ccc3333ddd44444c-cluster-de-dev",
+        { resourceId: "subnet-0ccc3333ddd44444c", key: "kubernetes.io/cluster/de-dev", value: "shared" },
+      ],
+      [
+        "de-dev-subnet-0ccc3333ddd44444c-role-elb",
+        { resourceId: "subnet-0ccc3333ddd44444c", key: "kubernetes.io/role/elb", value: "1" },
+      ],
+    ]);
     const c = e.inputs("de-dev-cluster");
     expect([c.vpcConfig, c.encryptionConfig, c.enabledClusterLogTypes, c.deletionProtection]).toEqual([
       {
