@@ -60,6 +60,8 @@ export interface DriverResult {
   haltedBecause?: string;
 }
 
+const CANCELLED = "the run was cancelled (Ctrl-C or SIGTERM)";
+
 /** Operations after which a wave that did not fully pass stops the next waves. */
 const HALTING: readonly DriverOperation[] = ["up", "refresh", "destroy"];
 
@@ -114,7 +116,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
 
   for (const wave of groupWaves(opts.stacks)) {
     if (haltedBecause !== undefined || stop.aborted) {
-      for (const s of wave.stacks) skip(s, haltedBecause ?? "cancelled before it started");
+      for (const s of wave.stacks) skip(s, haltedBecause ?? CANCELLED);
       continue;
     }
     const failFast = new AbortController();
@@ -125,10 +127,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
       await sem.acquire();
       if (waveStop.aborted) {
         sem.release();
-        return skip(
-          s,
-          stop.aborted ? "cancelled before it started" : "not started: --fail-fast after a failure",
-        );
+        return skip(s, stop.aborted ? CANCELLED : "not started: --fail-fast after a failure");
       }
       const started = Date.now();
       const log = opts.logs?.open(s.stack);
@@ -160,7 +159,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
           changes,
           durationMs: Date.now() - started,
           error: messageOf(e),
-          ...(cancelled ? { note: stop.aborted ? "cancelled (Ctrl-C)" : "cancelled by --fail-fast" } : {}),
+          ...(cancelled ? { note: stop.aborted ? CANCELLED : "cancelled by --fail-fast" } : {}),
           ...(log ? { logFile: log.path } : {}),
         });
       }
@@ -233,7 +232,8 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
 
     await Promise.all(wave.stacks.map(runOne));
     const bad = wave.stacks.filter((s) => results.get(s.stack)?.result !== "succeeded").map((s) => s.stack);
-    if (bad.length > 0 && HALTING.includes(opts.operation))
+    if (stop.aborted) haltedBecause = CANCELLED;
+    else if (bad.length > 0 && HALTING.includes(opts.operation))
       haltedBecause = `wave ${wave.wave} did not pass (${bad.join(", ")}), so later waves did not start`;
   }
   return {

@@ -131,7 +131,8 @@ describe("runFleet scheduling", () => {
     );
     expect(runner.cancelled).toEqual(["a"]);
     expect(outcome(r)).toEqual({ a: "cancelled", b: "skipped" });
-    expect(r.results[0].note).toBe("cancelled (Ctrl-C)");
+    expect(r.results[0].note).toBe("the run was cancelled (Ctrl-C or SIGTERM)");
+    expect(r.haltedBecause).toBe("the run was cancelled (Ctrl-C or SIGTERM)");
   });
 
   it("passes each stack its own engine options and writes Pulumi output to its log", async () => {

@@ -109,6 +109,21 @@ describe("fleetMain with a fake runner", () => {
     ).rejects.toThrow(`--policy-config: ${path.join(tmp, "dev.json")} does not exist (needed by canary)`);
   });
 
+  it("SIGTERM (a cancelled CI job) cancels running stacks through the Automation API and starts nothing new", async () => {
+    const runner = new FakeRunner({ durationMs: 5000 });
+    const d = deps(runner, { stopSignal: undefined });
+    setTimeout(() => process.emit("SIGTERM", "SIGTERM"), 100);
+    expect(await fleetMain(["up", ...args("--no-gate")], d)).toBe(1);
+    expect(runner.cancelled).toEqual(["canary"]);
+    const report = fleetReportSchema.parse(JSON.parse(await fs.readFile(path.join(tmp, "r.json"), "utf8")));
+    expect(report.stacks.map((s) => s.result)).toEqual(["cancelled", "skipped", "skipped", "skipped"]);
+    expect(report.haltedBecause).toBe("the run was cancelled (Ctrl-C or SIGTERM)");
+    expect(d.lines).toContain(
+      "\nSIGTERM: cancelling: no new stack starts; running operations are cancelled by Pulumi, which unlocks their stacks. Waiting for them to stop…",
+    );
+    expect(process.listenerCount("SIGTERM")).toBe(0);
+  });
+
   it("status is the fleet dashboard: exit 1 when a root is not Ready", async () => {
     const notReady = {
       kustomization: {
