@@ -41,6 +41,8 @@ export interface RunOptions {
   stack: string;
   placeholders?: OutputPlaceholders;
   invokes?: InvokeAnswers;
+  /** Replaces the config the program's providers read (`aws:region`, …): `namespace:key` → string. */
+  config?: Record<string, string>;
 }
 
 export interface RunResult<T> {
@@ -81,6 +83,7 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
     opts.stack,
     false,
   );
+  if (opts.config) pulumi.runtime.setAllConfig(opts.config);
 
   let outputs: pulumi.Unwrap<T> | undefined;
   try {

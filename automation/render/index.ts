@@ -9,7 +9,7 @@ import { readManifestFile, type PlatformEnvironment } from "../../stacks/environ
 import { deployPlatform, type PlatformOutputs } from "../../stacks/platform";
 import { redactSecrets, runOnMocks, type RecordedResource } from "./engine";
 import { invokes, placeholders } from "./placeholders";
-import { readStackConfig } from "./stackFile";
+import { readProviderConfig, readStackConfig } from "./stackFile";
 import type { K8sObject } from "../../components/flux/objects";
 
 export { readStackConfig, StackFileError } from "./stackFile";
@@ -82,6 +82,7 @@ export async function renderStack(projectDir: string, stack: string): Promise<Re
   const started = Date.now();
   const source = await readStackConfig(projectDir, stack);
   const config = parsePlatformConfig(source);
+  const providerConfig = await readProviderConfig(projectDir, stack);
   const secretOutputs: string[] = [];
   const run = await runOnMocks(
     async () => {
@@ -89,7 +90,7 @@ export async function renderStack(projectDir: string, stack: string): Promise<Re
       for (const [k, v] of Object.entries(outputs)) if (await pulumi.isSecret(v as pulumi.Output<unknown>)) secretOutputs.push(k);
       return outputs;
     },
-    { project: CONFIG_NAMESPACE, stack, placeholders, invokes },
+    { project: CONFIG_NAMESPACE, stack, placeholders, invokes, config: providerConfig },
   );
   const resources = run.resources.map((r) => ({ ...r, inputs: redactSecrets(r.inputs) as Record<string, unknown> }));
   const outputs = Object.fromEntries(

@@ -71,8 +71,17 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
   };
 }
 
-/** Provider config the program's providers read (e.g. `aws:region`), by namespace. */
-export async function readProviderConfig(projectDir: string, stack: string): Promise<Record<string, unknown>> {
+/**
+ * Config of other namespaces (`aws:region`, `kubernetes:…`), which the program's providers read, as
+ * the engine would set it: strings, objects as JSON, `secure:` values redacted.
+ */
+export async function readProviderConfig(projectDir: string, stack: string): Promise<Record<string, string>> {
   const stackFile = (await readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`))) as { config?: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(stackFile.config ?? {}).filter(([k]) => k.includes(":") && !k.startsWith(`${CONFIG_NAMESPACE}:`)));
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(stackFile.config ?? {})) {
+    if (!key.includes(":") || key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    const plain = readSecure(value, [key], []);
+    out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
+  }
+  return out;
 }

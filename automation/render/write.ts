@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import type { RenderResult } from "./index";
 import { describeRef } from "../../components/flux/render";
+import { describeFleetRepo, type FleetRepoReport } from "./fleetRepo";
 
 /** A file name segment from an object's kind and name. */
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_");
@@ -26,8 +27,11 @@ export function summarize(r: RenderResult, outDir: string): string {
   return lines.join("\n");
 }
 
-/** Write `render/<stack>/`: Kubernetes objects as YAML, resources.json, outputs.json, summary.txt. */
-export async function writeRender(r: RenderResult, outDir: string): Promise<string> {
+/**
+ * Write `render/<stack>/`: Kubernetes objects as YAML, resources.json, outputs.json, summary.txt, and
+ * tree.md when the fleet repository was checked.
+ */
+export async function writeRender(r: RenderResult, outDir: string, fleet?: FleetRepoReport): Promise<string> {
   await fs.rm(outDir, { recursive: true, force: true });
   await fs.mkdir(path.join(outDir, "k8s"), { recursive: true });
   const used = new Set<string>();
@@ -41,7 +45,8 @@ export async function writeRender(r: RenderResult, outDir: string): Promise<stri
   }
   await fs.writeFile(path.join(outDir, "resources.json"), JSON.stringify(r.resources, null, 2) + "\n");
   await fs.writeFile(path.join(outDir, "outputs.json"), JSON.stringify(r.outputs, null, 2) + "\n");
-  const summary = summarize(r, outDir);
+  if (fleet?.tree) await fs.writeFile(path.join(outDir, "tree.md"), fleet.tree);
+  const summary = [summarize(r, outDir), ...(fleet ? describeFleetRepo(fleet) : [])].join("\n");
   await fs.writeFile(path.join(outDir, "summary.txt"), summary + "\n");
   return summary;
 }

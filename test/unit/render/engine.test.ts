@@ -61,4 +61,13 @@ describe("offline engine", () => {
     });
     expect(run.outputs).toEqual({ a: 2 });
   });
+
+  it("sets the providers' config (aws:region, …) the stack file gives", async () => {
+    const run = await runOnMocks(async () => ({ region: new pulumi.Config("aws").get("region") }), {
+      project: "p",
+      stack: "s",
+      config: { "aws:region": "eu-west-1" },
+    });
+    expect(run.outputs).toEqual({ region: "eu-west-1" });
+  });
 });

@@ -108,3 +108,10 @@ describe("npm run render (the CLI)", () => {
     await expect(fs.stat(out)).rejects.toMatchObject({ code: "ENOENT" });
   }, 30_000);
 });
+
+describe("provider config from the stack file", () => {
+  it("reads other namespaces as the engine sets them, secure values redacted", async () => {
+    const { readProviderConfig } = await import("../../../automation/render/stackFile");
+    expect(await readProviderConfig(FIXTURE, "secure")).toEqual({ "aws:region": "eu-west-1" });
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * The render's view of the fleet repository, when it is available locally: the picture of the tree
+ * the root Kustomization applies, and the variables that tree needs which cluster-vars lacks (Flux
+ * 2.9 fails the reconcile on them). Shares the lint's contract and tree walk (automation/gitops).
+ */
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { fleetTreeMermaid, missingClusterVars, type MissingVariable } from "../gitops";
+import { describeRef } from "../../components/flux/render";
+import type { RenderResult } from "./index";
+
+export interface FleetRepoReport {
+  repoDir: string;
+  rootPath: string;
+  /** Mermaid markdown for tree.md; undefined when the repository has no such path. */
+  tree?: string;
+  /** Variables without a value, with the file and line that uses them. */
+  missing: MissingVariable[];
+}
+
+/** Check a render against the fleet repository at `repoDir`; undefined when there is none. */
+export async function checkFleetRepo(r: RenderResult, repoDir: string): Promise<FleetRepoReport | undefined> {
+  if (!existsSync(repoDir)) return undefined;
+  const rootPath = String(r.outputs.rootPath);
+  if (!existsSync(path.join(repoDir, rootPath))) return { repoDir, rootPath, missing: [] };
+  const src = r.config.flux.source;
+  const label = `${src.kind === "git" ? "GitRepository" : "OCIRepository"} flux-system (${describeRef(src.ref)})`;
+  const clusterVars = (r.outputs.clusterVars ?? {}) as Record<string, string>;
+  return {
+    repoDir,
+    rootPath,
+    tree: await fleetTreeMermaid(repoDir, r.config.name, rootPath, label),
+    missing: await missingClusterVars(repoDir, rootPath, clusterVars, Object.keys(r.config.flux.secretVars)),
+  };
+}
+
+/** Summary lines for the report. */
+export function describeFleetRepo(report: FleetRepoReport, cwd = process.cwd()): string[] {
+  const where = path.relative(cwd, path.join(report.repoDir, report.rootPath)) || ".";
+  if (report.tree === undefined) return [`fleet repository: ${where} does not exist: tree not drawn, variables not checked`];
+  if (report.missing.length === 0) return [`fleet repository: cluster-vars cover every variable ${where} needs; tree.md written`];
+  return [
+    `fleet repository: ${report.missing.length} variable(s) ${where} needs have no value (Flux 2.9 fails the reconcile):`,
+    ...report.missing.map((m) => `  ${m.file}:${m.line}: \${${m.variable}}: add it to flux.vars (or flux.secretVars), or give it a default \${${m.variable}:=…}`),
+  ];
+}
