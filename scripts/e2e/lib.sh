@@ -70,7 +70,7 @@ tool_versions() {
     kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
     source-controller | kustomize-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
-    pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION pkg=$PULUMI_PKG_MODULE_VERSION" ;;
+    pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION deps=$PULUMI_LANGUAGE_NODEJS_DEPS" ;;
     pulumi-resource-kubernetes) echo "$common kubernetes-provider=$PULUMI_KUBERNETES_VERSION module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" ;;
   esac
 }
