@@ -50,6 +50,7 @@ void runHarness("e2e-engine-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
     "name: engine-smoke\nruntime: nodejs\nmain: index.js\n",
   );
   fs.writeFileSync(path.join(project, "index.js"), PROGRAM);
+  fs.writeFileSync(path.join(project, "package.json"), '{ "name": "engine-smoke", "private": true }\n');
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(project, "node_modules"));
   const pulumi = pulumiCli(tools, h.workDir, h.logDir, project);
   pulumi.env.E2E_KUBECONFIG = fs.readFileSync(cp.kubeconfig, "utf8");
