@@ -74,7 +74,6 @@ const APPLIES: Partial<Record<Flag, readonly Operation[]>> = {
   "gate-timeout": ["up"],
   out: ["render"],
   workers: ["render"],
-  logs: ["preview", "up", "refresh", "destroy"],
 };
 
 /** Go-style duration (`90s`, `10m`, `1h30m`) or plain seconds, in ms. */
