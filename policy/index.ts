@@ -3,4 +3,8 @@
 import { PolicyPack } from "@pulumi/policy";
 import { POLICY_PACK_NAME, policies } from "./rules";
 
+// PolicyPack reads its version from `<cwd>/package.json`; some language hosts start the pack in the
+// project's directory rather than the pack's, so make the pack's own package.json the one read.
+process.chdir(__dirname);
+
 new PolicyPack(POLICY_PACK_NAME, { policies });

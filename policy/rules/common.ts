@@ -74,7 +74,7 @@ export function k8sMeta(obj: unknown): { name?: string; namespace?: string } {
 
 /** A Kubernetes custom resource token for a group and kind, any API version. */
 export function crdType(group: string, kind: string): RegExp {
-  return new RegExp(`^kubernetes:${group.replaceAll(".", "\\.")}/[^:]+:${kind}$`);
+  return new RegExp(`^kubernetes:${group.replace(/\./g, "\\.")}/[^:]+:${kind}$`);
 }
 
 export const TYPES = {
