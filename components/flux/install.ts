@@ -1,0 +1,71 @@
+/**
+ * Step 3 of the bootstrap: the Flux install, in the configured mode — the transformed upstream
+ * manifests (one ConfigGroup), the Flux Operator chart and a FluxInstance, or nothing.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { FluxConfig } from "../../stacks/schema/flux";
+import { renderFluxInstance, transformInstallManifests } from "./manifests";
+import { FLUX_NAMESPACE, type K8sObject } from "./objects";
+
+/** Install manifests as the environment supplied them: parsed objects, or a URL left unfetched (offline render). */
+export type LoadedInstallManifests = { objects: K8sObject[] } | { unfetchedUrl: string };
+
+/**
+ * The install objects to apply in manifests mode (transformed), undefined in the other modes. Pure:
+ * the bootstrap calls it before creating anything, so a patch that does not apply changes nothing.
+ */
+export function installObjectsOf(
+  flux: FluxConfig,
+  loaded: LoadedInstallManifests | undefined,
+): LoadedInstallManifests | undefined {
+  if (flux.install.mode !== "manifests") return undefined;
+  if (!loaded) throw new Error("FluxBootstrap: installManifests is required in manifests mode");
+  if ("unfetchedUrl" in loaded) return loaded;
+  return {
+    objects: transformInstallManifests(loaded.objects, flux.install, {
+      imagePullSecret: flux.install.imagePullSecret?.name,
+      skipAwait: flux.install.manifests.skipAwait,
+    }),
+  };
+}
+
+/** Create the install; returns what the root sync must wait for (empty for mode `none`). */
+export function createInstall(
+  name: string,
+  opts: { parent: pulumi.Resource; provider: k8s.Provider; dependsOn: pulumi.Resource[] },
+  flux: FluxConfig,
+  objects: LoadedInstallManifests | undefined,
+): pulumi.Resource[] {
+  if (objects) {
+    // Offline render of a URL source: recorded as its source, not fetched.
+    const input = "unfetchedUrl" in objects ? { files: [objects.unfetchedUrl] } : { objs: objects.objects };
+    return [new k8s.yaml.v2.ConfigGroup(`${name}-install`, input, opts)];
+  }
+  if (flux.install.mode !== "operator") return [];
+  const op = flux.install.operator;
+  const release = new k8s.helm.v3.Release(
+    `${name}-operator`,
+    {
+      name: "flux-operator",
+      chart: op.chart,
+      version: op.chartVersion,
+      namespace: FLUX_NAMESPACE,
+      createNamespace: false,
+      values: op.values,
+      skipAwait: flux.install.manifests.skipAwait,
+    },
+    opts,
+  );
+  const { apiVersion, kind, metadata, spec } = renderFluxInstance(
+    flux.version,
+    flux.install,
+    flux.install.imagePullSecret?.name,
+  );
+  const instance = new k8s.apiextensions.CustomResource(
+    `${name}-instance`,
+    { apiVersion, kind, metadata, spec },
+    { ...opts, dependsOn: [release] },
+  );
+  return [release, instance];
+}
