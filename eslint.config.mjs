@@ -3,7 +3,19 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "policy/node_modules/", ".tools/", "render/", "bin/", "dist/", "coverage/", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules/",
+      "policy/node_modules/",
+      ".tools/",
+      "render/",
+      "bin/",
+      "dist/",
+      "coverage/",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
