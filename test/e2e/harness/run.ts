@@ -38,11 +38,8 @@ export async function runHarness(
   let finishing = false;
 
   const finish = async (ok: boolean, why?: string): Promise<never> => {
-    if (finishing) {
-      // A second signal while cleaning up: kill everything now.
-      sup.killAllNow();
-      process.exit(130);
-    }
+    // Already finishing (e.g. a step saw a process the cleanup just stopped): the first call exits.
+    if (finishing) return new Promise<never>(() => {});
     finishing = true;
     if (why) console.error(`\n${title}: ${why}`);
     for (const c of cleanups.reverse()) {
@@ -63,8 +60,20 @@ export async function runHarness(
   };
 
   process.on("exit", () => sup.killAllNow());
+  // Ctrl-C under npx delivers SIGINT and then npx's own SIGTERM: signals within 3 s of the first
+  // one are the same interruption; a later one stops everything at once.
+  let firstSignal = 0;
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(sig, () => void finish(false, `interrupted by ${sig}`));
+    process.on(sig, () => {
+      if (firstSignal && Date.now() - firstSignal < 3000) return;
+      if (firstSignal) {
+        sup.killAllNow();
+        console.error(`${title}: ${sig} again: every process killed; work folder and logs kept: ${workDir}`);
+        process.exit(130);
+      }
+      firstSignal = Date.now();
+      void finish(false, `interrupted by ${sig}`);
+    });
   }
   const deadline = setTimeout(
     () => void finish(false, `deadline of ${opts.deadlineMs / 1000}s exceeded`),

@@ -30,8 +30,28 @@ export class Supervisor {
   private readonly running: { proc: Running; child: ChildProcess; timer: NodeJS.Timeout }[] = [];
   private stopping = false;
 
+  private readonly groupsFile: string;
+  private readonly watchdog: ChildProcess;
+
   constructor(readonly logDir: string) {
     fs.mkdirSync(logDir, { recursive: true });
+    // A watchdog outlives this process if it is killed outright (SIGKILL, a runner's second
+    // signal): once this pid is gone it stops every process group listed in groupsFile.
+    this.groupsFile = path.join(logDir, ".process-groups");
+    fs.writeFileSync(this.groupsFile, "");
+    const script = [
+      'while kill -0 "$0" 2>/dev/null; do sleep 1; done',
+      '[ -s "$1" ] || exit 0',
+      'for g in $(cat "$1"); do kill -TERM -"$g" 2>/dev/null; done',
+      "sleep 5",
+      '[ -s "$1" ] && for g in $(cat "$1"); do kill -KILL -"$g" 2>/dev/null; done',
+      "exit 0",
+    ].join("; ");
+    this.watchdog = spawn("bash", ["-c", script, String(process.pid), this.groupsFile], {
+      detached: true,
+      stdio: "ignore",
+    });
+    this.watchdog.unref();
   }
 
   start(spec: ProcessSpec): Running {
@@ -64,6 +84,7 @@ export class Supervisor {
       killGroup(child.pid, "SIGKILL");
     }, lifetime);
     timer.unref();
+    fs.appendFileSync(this.groupsFile, `${child.pid}\n`);
     const proc: Running = { name: spec.name, pid: child.pid, logFile, exit: () => exitValue, exited };
     this.running.push({ proc, child, timer });
     return proc;
@@ -88,11 +109,22 @@ export class Supervisor {
       clearTimeout(entry.timer);
       if (entry.proc.exit() !== undefined) continue;
       killGroup(entry.proc.pid, "SIGTERM");
-      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs));
       if ((await Promise.race([entry.proc.exited, timeout])) === "timeout") {
         killGroup(entry.proc.pid, "SIGKILL");
-        await Promise.race([entry.proc.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+        await Promise.race([entry.proc.exited, new Promise((r) => setTimeout(r, 2000))]);
       }
+    }
+    this.releaseWatchdog();
+  }
+
+  /** Everything stopped: the watchdog has nothing left to do (and must not touch reused pids). */
+  private releaseWatchdog(): void {
+    try {
+      fs.writeFileSync(this.groupsFile, "");
+      if (this.watchdog.pid !== undefined) process.kill(this.watchdog.pid, "SIGTERM");
+    } catch {
+      /* already gone */
     }
   }
 
