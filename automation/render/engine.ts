@@ -26,7 +26,10 @@ export interface RecordedResource {
   dependsOn: string[];
   /** `type::name` of the explicit provider, if any. */
   provider?: string;
-  /** Inputs as the engine received them; secrets still wrapped in Pulumi's signature. */
+  /**
+   * Inputs as the engine received them; secrets still wrapped in Pulumi's signature; assets and
+   * archives as `{ fileAsset: path }`, `{ stringAsset: text }`, `{ fileArchive: path }`, ….
+   */
   inputs: Record<string, unknown>;
 }
 
@@ -64,9 +67,9 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
 
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         const id = ident(args.type, args.name);
-        inputs.set(id, args.inputs as Record<string, unknown>);
+        inputs.set(id, (await readableAssets(args.inputs)) as Record<string, unknown>);
         const extra = opts.placeholders?.(args.type, args.name, args.inputs as Record<string, unknown>) ?? {};
         return { id: `${args.name}-id`, state: { ...(args.inputs as Record<string, unknown>), ...extra } };
       },
@@ -121,6 +124,24 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
 
   const resources = [...options.values()].map((o) => ({ ...o, inputs: inputs.get(ident(o.type, o.name)) ?? {} }));
   return { outputs, resources };
+}
+
+/**
+ * Assets and archives (e.g. remote.CopyToRemote's `source`) reach the mock monitor with their fields
+ * as promises, which print as `{}`: record them by kind and resolved value instead.
+ */
+async function readableAssets(v: unknown): Promise<unknown> {
+  const { asset } = pulumi;
+  if (v instanceof asset.FileAsset) return { fileAsset: await v.path };
+  if (v instanceof asset.StringAsset) return { stringAsset: await v.text };
+  if (v instanceof asset.RemoteAsset) return { remoteAsset: await v.uri };
+  if (v instanceof asset.FileArchive) return { fileArchive: await v.path };
+  if (v instanceof asset.RemoteArchive) return { remoteArchive: await v.uri };
+  if (v instanceof asset.AssetArchive) return { assetArchive: await readableAssets(await v.assets) };
+  if (Array.isArray(v)) return Promise.all(v.map(readableAssets));
+  const plain = v !== null && typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v));
+  if (plain) return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await readableAssets(x)])));
+  return v;
 }
 
 /** True for a value the engine received as a secret. */

@@ -104,6 +104,7 @@ const OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) =>
   }),
   // Bare metal: a remote command's output; the one reading the admin kubeconfig gets a kubeconfig shaped like RKE2's.
   // It prints the kubeconfig encrypted with the key on its stdin, as the real step does.
+  // command:remote:CopyToRemote needs no entry: its outputs are its inputs, and the program reads none of them.
   "command:remote:Command": (name, inputs) => ({
     stdout: name.endsWith("-kubeconfig")
       ? encryptKubeconfig(placeholderKubeconfig(name), String(unwrapSecrets(inputs.stdin)), Buffer.alloc(8, 7))

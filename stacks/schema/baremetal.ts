@@ -42,7 +42,7 @@ const ssh = z.strictObject({
   privateKey: secret().optional(),
   /** Path of the private key on the deploying machine; read when the program runs. */
   privateKeyPath: z.string().min(1).optional(),
-  /** Jump host. */
+  /** Jump host every SSH connection goes through (`connection.proxy` of @pulumi/command). */
   bastion: bastion.optional(),
 });
 

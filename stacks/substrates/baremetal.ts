@@ -3,12 +3,8 @@ import type { PlatformConfig } from "../config";
 import type { ConfigProblem } from "../validate";
 import type { KubernetesCluster } from "../../components/cluster/types";
 import type { SecretValue } from "../schema/common";
-import {
-  BareMetalCluster,
-  INSTALLED_COMMAND,
-  validateBareMetalArgs,
-} from "../../components/cluster/baremetal";
-import type { BareMetalClusterArgs, CommandCapabilities, SshArgs } from "../../components/cluster/baremetal";
+import { BareMetalCluster, validateBareMetalArgs } from "../../components/cluster/baremetal";
+import type { BareMetalClusterArgs, SshArgs } from "../../components/cluster/baremetal";
 
 type BaremetalConfig = Extract<PlatformConfig["cluster"], { kind: "baremetal" }>;
 type SshConfig = NonNullable<BaremetalConfig["ssh"]>;
@@ -52,13 +48,10 @@ export function baremetalArgs(clusterName: string, cluster: BaremetalConfig): Ba
 }
 
 /** The cross-field rules of a bare-metal cluster, as config problems (paths under `cluster.`). */
-export function checkBaremetalCluster(
-  config: PlatformConfig,
-  caps: CommandCapabilities = INSTALLED_COMMAND,
-): ConfigProblem[] {
+export function checkBaremetalCluster(config: PlatformConfig): ConfigProblem[] {
   const { cluster } = config;
   if (cluster.kind !== "baremetal") return [];
-  return validateBareMetalArgs(baremetalArgs(cluster.name ?? config.name, cluster), caps).map((p) => ({
+  return validateBareMetalArgs(baremetalArgs(cluster.name ?? config.name, cluster)).map((p) => ({
     path: `cluster.${p.path}`,
     message: p.message,
   }));

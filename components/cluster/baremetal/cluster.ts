@@ -7,7 +7,7 @@ import type { KubernetesCluster } from "../types";
 import type { BareMetalClusterArgs } from "./types";
 import { resolveBareMetalClusterArgs, type ResolvedCluster, type ResolvedNode } from "./resolve";
 import { configHash, renderNodeConfig } from "./config";
-import { INSTALLED_COMMAND, KeyLoader, sshConnection, type SshConnection } from "./connection";
+import { KeyLoader, sshConnection, type SshConnection } from "./connection";
 import { apiUrl, decryptKubeconfig, rewriteKubeconfig } from "./kubeconfig";
 import * as scripts from "./scripts";
 
@@ -15,7 +15,8 @@ import * as scripts from "./scripts";
 export interface NodeSteps {
   uninstall: command.remote.Command;
   config: command.remote.Command;
-  artifacts: pulumi.Resource[];
+  /** Air-gapped from a local folder: one copy per artifact; empty otherwise. */
+  artifacts: command.remote.CopyToRemote[];
   install: command.remote.Command;
   ready: command.remote.Command;
   drain?: command.remote.Command;
@@ -54,7 +55,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
 
   constructor(name: string, args: BareMetalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Resolve first: bad arguments fail before anything is registered.
-    const c = resolveBareMetalClusterArgs(args, INSTALLED_COMMAND);
+    const c = resolveBareMetalClusterArgs(args);
     super("platform:cluster:BareMetalCluster", name, {}, opts);
     const keys = new KeyLoader();
     const token = new random.RandomPassword(
@@ -154,7 +155,9 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       { connection: conn, create: root(scripts.configScript(c, node, config)), stdin: token.value },
       { parent: this, dependsOn: [uninstall] },
     );
-    const artifacts: pulumi.Resource[] = [];
+    // Air-gapped from a local folder: the staging folder first (mode 0700, as the SSH user), then one
+    // copy per artifact, keyed by its file name; the install waits for every copy.
+    const artifacts: command.remote.CopyToRemote[] = [];
     if (c.install.mode === "airgap" && c.install.artifactsDir !== undefined) {
       const stage = new command.remote.Command(
         `${id}-stage`,
@@ -163,11 +166,11 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       );
       for (const file of c.facts.artifacts(c.install.arch))
         artifacts.push(
-          new command.remote.CopyFile(
+          new command.remote.CopyToRemote(
             `${id}-artifact-${file}`,
             {
               connection: conn,
-              localPath: path.join(c.install.artifactsDir, file),
+              source: new pulumi.asset.FileAsset(path.join(c.install.artifactsDir, file)),
               remotePath: `${scripts.stagingDir(c)}/${file}`,
               triggers: [c.version],
             },

@@ -2,22 +2,28 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
-import type { CommandCapabilities, ResolvedSsh } from "./resolve";
+import type { ResolvedSsh } from "./resolve";
+
+/** The bastion (jump host) part of an SSH connection: `connection.proxy` of @pulumi/command 1.x. */
+export interface SshProxy {
+  host: string;
+  port: number;
+  user: string;
+  /** Secret. */
+  privateKey: pulumi.Output<string>;
+}
 
 /**
- * What the installed @pulumi/command supports. `connection.proxy` (a bastion) arrived in the same
- * releases as `remote.CopyToRemote`, so the presence of the one tells the other.
+ * An SSH connection as remote.Command and remote.CopyToRemote take it (the SDK wraps the whole
+ * connection in a secret and fills its dial defaults); `proxy` when the node is behind a bastion.
  */
-export const INSTALLED_COMMAND: CommandCapabilities = { proxy: "CopyToRemote" in command.remote };
-
-/** An SSH connection as remote.Command takes it; `proxy` only where the SDK supports it. */
 export interface SshConnection {
   host: string;
   port: number;
   user: string;
+  /** Secret. */
   privateKey: pulumi.Output<string>;
-  proxy?: { host: string; port: number; user: string; privateKey: pulumi.Output<string> };
+  proxy?: SshProxy;
 }
 
 /** Reads a key file named in the config; `~` expands. */
@@ -55,7 +61,7 @@ export class KeyLoader {
   }
 }
 
-/** The connection to `host` with the resolved SSH settings. */
+/** The connection to `host` with the resolved SSH settings, through the bastion when one is set. */
 export function sshConnection(host: string, ssh: ResolvedSsh, keys: KeyLoader, at: string): SshConnection {
   const conn: SshConnection = {
     host,

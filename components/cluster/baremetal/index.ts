@@ -5,7 +5,6 @@ export {
   resolveBareMetalClusterArgs,
   validateBareMetalArgs,
   type BareMetalProblem,
-  type CommandCapabilities,
   type ResolvedCluster,
   type ResolvedNode,
 } from "./resolve";
@@ -17,5 +16,5 @@ export {
   KUBECONFIG_KDF_ITERATIONS,
   rewriteKubeconfig,
 } from "./kubeconfig";
-export { INSTALLED_COMMAND, KeyLoader, readKeyFile, sshConnection, type SshConnection } from "./connection";
+export { KeyLoader, readKeyFile, sshConnection, type SshConnection } from "./connection";
 export * as scripts from "./scripts";

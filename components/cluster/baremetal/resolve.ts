@@ -10,14 +10,9 @@ import {
   type BareMetalClusterArgs,
 } from "./types";
 import { resolveSsh, type ResolvedSsh } from "./ssh";
-import { BareMetalArgsError, validateBareMetalArgs, type CommandCapabilities } from "./validate";
+import { BareMetalArgsError, validateBareMetalArgs } from "./validate";
 
-export {
-  BareMetalArgsError,
-  validateBareMetalArgs,
-  type BareMetalProblem,
-  type CommandCapabilities,
-} from "./validate";
+export { BareMetalArgsError, validateBareMetalArgs, type BareMetalProblem } from "./validate";
 export type { ResolvedSsh } from "./ssh";
 
 export interface ResolvedNode {
@@ -67,11 +62,8 @@ export interface ResolvedCluster {
 }
 
 /** Merge the arguments with DEFAULTS; throws BareMetalArgsError with every problem. */
-export function resolveBareMetalClusterArgs(
-  args: BareMetalClusterArgs,
-  caps: CommandCapabilities,
-): ResolvedCluster {
-  const problems = validateBareMetalArgs(args, caps);
+export function resolveBareMetalClusterArgs(args: BareMetalClusterArgs): ResolvedCluster {
+  const problems = validateBareMetalArgs(args);
   if (problems.length) throw new BareMetalArgsError(problems);
   const distribution = args.distribution ?? DEFAULTS.distribution;
   const facts = DISTRIBUTIONS[distribution];

@@ -30,7 +30,7 @@ export interface SshArgs {
   privateKey?: pulumi.Input<string>;
   /** Path of the private key on the deploying machine (`~` expands); read when the program runs. */
   privateKeyPath?: string;
-  /** Jump host (needs a @pulumi/command with `connection.proxy`, see README). @default none */
+  /** Jump host every SSH connection to the node goes through (`connection.proxy`). @default none */
   bastion?: BastionArgs;
 }
 

@@ -16,21 +16,16 @@ export class BareMetalArgsError extends Error {
   }
 }
 
-/** What the installed @pulumi/command can do; the bastion needs `connection.proxy`. */
-export interface CommandCapabilities {
-  proxy: boolean;
-}
-
-const NO_PROXY =
-  "needs connection.proxy, which the installed @pulumi/command lacks (4.5.0 is an early build): pin @pulumi/command 1.x, or reach the nodes directly (a VPN or a route)";
+/** A key given both as contents and as a path (SSH settings or a bastion). */
+const keyTwice = (s: { privateKey?: unknown; privateKeyPath?: string }, path: string): BareMetalProblem[] =>
+  s.privateKey !== undefined && s.privateKeyPath !== undefined
+    ? [{ path, message: "give privateKey or privateKeyPath, not both" }]
+    : [];
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Every problem with the arguments, each with its path and the fix. */
-export function validateBareMetalArgs(
-  args: BareMetalClusterArgs,
-  caps: CommandCapabilities,
-): BareMetalProblem[] {
+export function validateBareMetalArgs(args: BareMetalClusterArgs): BareMetalProblem[] {
   const out: BareMetalProblem[] = [];
   const distribution = args.distribution ?? DEFAULTS.distribution;
   const facts = DISTRIBUTIONS[distribution];
@@ -84,14 +79,13 @@ export function validateBareMetalArgs(
     else names.set(name, at);
 
     const ssh = resolveSsh(args.ssh, node.ssh);
-    if (node.ssh?.privateKey !== undefined && node.ssh.privateKeyPath !== undefined)
-      out.push({ path: `${at}.ssh`, message: "give privateKey or privateKeyPath, not both" });
+    if (node.ssh) out.push(...keyTwice(node.ssh, `${at}.ssh`));
     if (ssh.privateKey === undefined && ssh.privateKeyPath === undefined)
       out.push({
         path: `${at}.ssh.privateKey`,
         message: `no SSH private key for ${node.host}: set ssh.privateKey for every node (\`pulumi config set --secret --path 'cluster.ssh.privateKey' < ~/.ssh/id_ed25519\`), ssh.privateKeyPath, or this node's own`,
       });
-    if (node.ssh?.bastion && !caps.proxy) out.push({ path: `${at}.ssh.bastion`, message: NO_PROXY });
+    if (node.ssh?.bastion) out.push(...keyTwice(node.ssh.bastion, `${at}.ssh.bastion`));
     for (const t of node.taints ?? [])
       if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(t.key))
         out.push({
@@ -99,9 +93,8 @@ export function validateBareMetalArgs(
           message: `"${t.key}" is not a valid taint key (prefix/name, e.g. node-role.kubernetes.io/control-plane)`,
         });
   }
-  if (args.ssh?.bastion && !caps.proxy) out.push({ path: "ssh.bastion", message: NO_PROXY });
-  if (args.ssh?.privateKey !== undefined && args.ssh.privateKeyPath !== undefined)
-    out.push({ path: "ssh", message: "give privateKey or privateKeyPath, not both" });
+  if (args.ssh) out.push(...keyTwice(args.ssh, "ssh"));
+  if (args.ssh?.bastion) out.push(...keyTwice(args.ssh.bastion, "ssh.bastion"));
 
   if (args.apiEndpoint !== undefined && !(args.tlsSans ?? []).includes(args.apiEndpoint))
     out.push({

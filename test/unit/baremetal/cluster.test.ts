@@ -21,9 +21,31 @@ import {
   sshConnection,
   type BareMetalClusterArgs,
 } from "../../../components/cluster/baremetal";
-import { clusterArgs, KEY } from "./fixtures";
+import { BASTION_KEY, clusterArgs, KEY } from "./fixtures";
 
 const TOKEN = "render-placeholder-password-de-prod-token";
+
+/**
+ * A connection as the engine receives it: @pulumi/command fills dialErrorLimit and perDialTimeout
+ * (and the same in `proxy`) with its defaults.
+ */
+const sent = (host: string, extra: Record<string, unknown> = {}) => ({
+  host,
+  port: 22,
+  user: "root",
+  privateKey: KEY,
+  dialErrorLimit: 10,
+  perDialTimeout: 15,
+  ...extra,
+});
+const sentProxy = (host: string, user: string, privateKey: string, port = 22) => ({
+  host,
+  port,
+  user,
+  privateKey,
+  dialErrorLimit: 10,
+  perDialTimeout: 15,
+});
 
 interface Run {
   resources: RecordedResource[];
@@ -141,10 +163,10 @@ describe("BareMetalCluster on the mock engine", () => {
   });
 
   it("runs each step on the right machine with the rendered scripts", () => {
-    const c = resolveBareMetalClusterArgs(clusterArgs(), { proxy: false });
+    const c = resolveBareMetalClusterArgs(clusterArgs());
     const a1 = c.nodes[3];
-    const onA1 = { host: "10.0.1.21", port: 22, user: "root", privateKey: KEY };
-    const onS1 = { host: "10.0.0.11", port: 22, user: "root", privateKey: KEY };
+    const onA1 = sent("10.0.1.21");
+    const onS1 = sent("10.0.0.11");
     const config = renderNodeConfig(c, a1);
     const triggers = ["v1.31.4+rke2r1", "online", "https://get.rke2.io", configHash(config)];
     expect(r.inputs("de-prod-a1-config")).toEqual({
@@ -203,7 +225,8 @@ describe("BareMetalCluster on the mock engine", () => {
     const redacted = JSON.stringify(r.resources.map((x) => redactSecrets(x.inputs)));
     expect(redacted).not.toContain(TOKEN);
     expect(redacted).not.toContain("TEST-SSH-KEY-MATERIAL");
-    expect(r.options.get("de-prod-kubeconfig")?.additionalSecretOutputs).toEqual(["stdout"]);
+    // The SDK adds `connection` to every remote resource's secret outputs.
+    expect(r.options.get("de-prod-kubeconfig")?.additionalSecretOutputs).toEqual(["stdout", "connection"]);
   });
 
   it("reads the kubeconfig from the first server (encrypted in transit), points it at the API endpoint and keeps it secret", () => {
@@ -288,25 +311,49 @@ describe("BareMetalCluster variants", () => {
       "sha256sum-amd64.txt",
       "rke2-images.linux-amd64.tar.zst",
     ];
-    expect(r.inputs("de-prod-s1-stage")).toMatchObject({
-      create: expect.stringContaining("install -d -m 0700 '/var/tmp/platform-artifacts/rke2-v1.31.4+rke2r1'"),
+    const c = resolveBareMetalClusterArgs(
+      clusterArgs({
+        servers: [{ host: "10.0.0.11", name: "s1" }],
+        agents: [],
+        install: { mode: "airgap", artifactsDir: "artifacts/rke2" },
+      }),
+    );
+    expect(
+      r.resources.map((x) => `${x.type}::${x.name}`).filter((x) => /-s1-(stage|artifact|install)/.test(x)),
+    ).toEqual([
+      cmd("s1-stage"),
+      ...files.map((f) => `command:remote:CopyToRemote::de-prod-s1-artifact-${f}`),
+      cmd("s1-install"),
+    ]);
+    expect(r.get("de-prod-s1-stage").dependsOn).toEqual([cmd("s1-uninstall")]);
+    expect(r.inputs("de-prod-s1-stage")).toEqual({
+      connection: sent("10.0.0.11"),
+      create: scripts.stageScript(c),
       triggers: ["v1.31.4+rke2r1"],
     });
+    expect(scripts.stageScript(c)).toContain(
+      "install -d -m 0700 '/var/tmp/platform-artifacts/rke2-v1.31.4+rke2r1'",
+    );
     for (const f of files) {
       const copy = r.get(`de-prod-s1-artifact-${f}`);
-      expect(copy.type).toBe("command:remote:CopyFile");
+      expect(copy.type).toBe("command:remote:CopyToRemote");
+      expect(copy.parent).toBe("platform:cluster:BareMetalCluster::de-prod");
       expect(copy.dependsOn).toEqual([cmd("s1-stage")]);
-      expect(unwrapSecrets(copy.inputs)).toMatchObject({
-        localPath: path.join("artifacts/rke2", f),
+      expect(isSecretWrapped(copy.inputs.connection)).toBe(true);
+      expect(r.inputs(`de-prod-s1-artifact-${f}`)).toEqual({
+        connection: sent("10.0.0.11"),
+        source: { fileAsset: path.join("artifacts/rke2", f) },
         remotePath: `/var/tmp/platform-artifacts/rke2-v1.31.4+rke2r1/${f}`,
         triggers: ["v1.31.4+rke2r1"],
       });
     }
     expect(r.get("de-prod-s1-install").dependsOn).toEqual([
       cmd("s1-config"),
-      ...files.map((f) => `command:remote:CopyFile::de-prod-s1-artifact-${f}`),
+      ...files.map((f) => `command:remote:CopyToRemote::de-prod-s1-artifact-${f}`),
     ]);
     expect(r.ready).toEqual(["de-prod-s1-ready"]);
+    const redacted = JSON.stringify(r.resources.map((x) => redactSecrets(x.inputs)));
+    expect(redacted).not.toContain("TEST-SSH-KEY-MATERIAL");
   });
 
   it("a non-root user: every root step goes through sudo -n, the staging folder does not", async () => {
@@ -329,12 +376,55 @@ describe("BareMetalCluster variants", () => {
     expect((r.inputs("de-prod-a1-install").connection as { privateKey: string }).privateKey).toBe(KEY);
   });
 
-  it("builds a connection through a bastion (for a @pulumi/command with connection.proxy), the bastion key defaulting to the node's", () => {
+  it("goes through the bastion (connection.proxy) on every step, a node's own bastion over the cluster's, the bastion key secret and in no command text", async () => {
+    const r = await run(
+      clusterArgs({
+        ssh: {
+          user: "ubuntu",
+          privateKey: KEY,
+          bastion: { host: "jump.example.net", port: 2222, user: "jump", privateKey: BASTION_KEY },
+        },
+        agents: [
+          { host: "10.0.1.21", name: "a1" },
+          { host: "10.0.1.22", name: "a2", ssh: { bastion: { host: "jump-b.example.net" } } },
+        ],
+        install: { mode: "airgap", artifactsDir: "artifacts/rke2" },
+      }),
+    );
+    const viaJump = sentProxy("jump.example.net", "jump", BASTION_KEY, 2222);
+    const onS1 = sent("10.0.0.11", { user: "ubuntu", proxy: viaJump });
+    const onA1 = sent("10.0.1.21", { user: "ubuntu", proxy: viaJump });
+    // a2's own bastion: port and user default to 22 and the node's user, the key to the node's.
+    const onA2 = sent("10.0.1.22", { user: "ubuntu", proxy: sentProxy("jump-b.example.net", "ubuntu", KEY) });
+    expect(r.inputs("de-prod-a1-install").connection).toEqual(onA1);
+    expect(r.inputs("de-prod-a1-artifact-install.sh").connection).toEqual(onA1);
+    expect(r.inputs("de-prod-a1-ready").connection).toEqual(onS1);
+    expect(r.inputs("de-prod-a1-drain").connection).toEqual(onS1);
+    expect(r.inputs("de-prod-kubeconfig").connection).toEqual(onS1);
+    expect(r.inputs("de-prod-a2-uninstall").connection).toEqual(onA2);
+    expect(r.inputs("de-prod-a2-artifact-install.sh").connection).toEqual(onA2);
+    const remote = r.resources.filter((x) => x.type.startsWith("command:remote:"));
+    // Per node: uninstall, config, stage, 4 copies, install, ready; a drain per node but the first; the kubeconfig read.
+    expect(remote.length).toBe(5 * 9 + 4 + 1);
+    for (const x of remote) {
+      expect([x.name, isSecretWrapped(x.inputs.connection)]).toEqual([x.name, true]);
+      expect([
+        x.name,
+        (unwrapSecrets(x.inputs.connection) as { proxy?: unknown }).proxy !== undefined,
+      ]).toEqual([x.name, true]);
+      const plain = JSON.stringify({ ...x.inputs, connection: undefined });
+      expect(plain).not.toContain("TEST-BASTION-KEY-MATERIAL");
+    }
+    const redacted = JSON.stringify(r.resources.map((x) => redactSecrets(x.inputs)));
+    expect(redacted).not.toContain("TEST-BASTION-KEY-MATERIAL");
+    expect(redacted).not.toContain("jump.example.net"); // the whole connection is secret
+  });
+
+  it("builds the proxy of a connection from the resolved bastion, the bastion key defaulting to the node's", async () => {
     const c = resolveBareMetalClusterArgs(
       clusterArgs({
         ssh: { user: "ubuntu", privateKey: KEY, bastion: { host: "jump.example.net", port: 2222 } },
       }),
-      { proxy: true },
     );
     const conn = sshConnection("10.0.0.11", c.nodes[0].ssh, new KeyLoader(), "servers.0");
     expect({ ...conn, privateKey: "-", proxy: { ...conn.proxy, privateKey: "-" } }).toEqual({
@@ -345,6 +435,7 @@ describe("BareMetalCluster variants", () => {
       proxy: { host: "jump.example.net", port: 2222, user: "ubuntu", privateKey: "-" },
     });
     expect(pulumi.Output.isInstance(conn.proxy?.privateKey)).toBe(true);
+    expect(await pulumi.isSecret(conn.proxy!.privateKey)).toBe(true);
     expect(c.nodes[0].ssh.bastion?.privateKey).toBe(KEY);
   });
 

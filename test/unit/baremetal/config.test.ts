@@ -18,7 +18,7 @@ import { placeholderKubeconfig } from "../../../automation/render/placeholders";
 import { clusterArgs } from "./fixtures";
 
 const resolve = (patch: Partial<BareMetalClusterArgs> = {}) =>
-  resolveBareMetalClusterArgs(clusterArgs(patch), { proxy: false });
+  resolveBareMetalClusterArgs(clusterArgs(patch));
 const node = (c: ResolvedCluster, key: string) => {
   const n = c.nodes.find((x) => x.key === key);
   if (!n) throw new Error(`no node ${key}`);

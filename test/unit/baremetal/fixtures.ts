@@ -4,6 +4,10 @@ import type { BareMetalClusterArgs } from "../../../components/cluster/baremetal
 export const KEY =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-SSH-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n";
 
+/** A bastion's own key, told apart from KEY in the secrecy checks. */
+export const BASTION_KEY =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-BASTION-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n";
+
 /** Three servers and two agents, RKE2, online install, key for every node. */
 export function clusterArgs(patch: Partial<BareMetalClusterArgs> = {}): BareMetalClusterArgs {
   return {

@@ -6,7 +6,8 @@ import { SecretValue } from "../../../stacks/schema/common";
 import { baremetalArgs, checkBaremetalCluster } from "../../../stacks/substrates/baremetal";
 import { baremetalClusterSchema } from "../../../stacks/schema/baremetal";
 import { baseValues, configError, deploy, parse } from "../../helpers/platform";
-import { baremetalValues, KEY } from "./fixtures";
+import { isSecretWrapped } from "../../../automation/render/engine";
+import { BASTION_KEY, baremetalValues, KEY } from "./fixtures";
 
 const header = (n: number) =>
   `Invalid configuration for stack "test" (Pulumi.test.yaml), ${n} problem${n === 1 ? "" : "s"}:\n`;
@@ -116,6 +117,57 @@ describe("deployPlatform with a bare-metal cluster", () => {
     expect(JSON.stringify(d.outputs)).not.toContain("TEST-SSH-KEY-MATERIAL");
     expect(d.inputs("de-prod-s1-config").stdin).toBe("render-placeholder-password-de-prod-token");
     expect(KEY).toContain("TEST-SSH-KEY-MATERIAL");
+  });
+});
+
+describe("a bare-metal platform behind a bastion", () => {
+  const bastionSsh = {
+    user: "ubuntu",
+    privateKey: KEY,
+    bastion: { host: "jump.example.net", port: 2222, user: "jump", privateKey: BASTION_KEY },
+  };
+
+  it("connects to every node through cluster.ssh.bastion (connection.proxy), the whole connection secret", async () => {
+    const d = await deploy(parse(baremetalValues({ ssh: bastionSsh })));
+    const proxy = {
+      host: "jump.example.net",
+      port: 2222,
+      user: "jump",
+      privateKey: BASTION_KEY,
+      dialErrorLimit: 10,
+      perDialTimeout: 15,
+    };
+    const conn = (host: string) => ({
+      host,
+      port: 22,
+      user: "ubuntu",
+      privateKey: KEY,
+      dialErrorLimit: 10,
+      perDialTimeout: 15,
+      proxy,
+    });
+    expect(d.inputs("de-prod-a1-install").connection).toEqual(conn("10.0.1.21"));
+    expect(d.inputs("de-prod-a1-ready").connection).toEqual(conn("10.0.0.11"));
+    for (const r of d.resources.filter((x) => x.type === "command:remote:Command")) {
+      expect([r.name, isSecretWrapped(r.inputs.connection)]).toEqual([r.name, true]);
+      expect(JSON.stringify({ ...r.inputs, connection: undefined })).not.toContain(
+        "TEST-BASTION-KEY-MATERIAL",
+      );
+    }
+    expect(JSON.stringify(d.outputs)).not.toContain("TEST-BASTION-KEY-MATERIAL");
+  });
+
+  it("reports a bastion key stored in plain text, and one given twice", () => {
+    expect(configError(baremetalValues({ ssh: bastionSsh }), ["cluster"])).toBe(
+      header(2) +
+        "  - cluster.ssh.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'cluster.ssh.privateKey' <value>` so it is encrypted in Pulumi.test.yaml\n" +
+        "  - cluster.ssh.bastion.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'cluster.ssh.bastion.privateKey' <value>` so it is encrypted in Pulumi.test.yaml",
+    );
+    expect(
+      configError(
+        baremetalValues({ ssh: { ...bastionSsh, bastion: { ...bastionSsh.bastion, privateKeyPath: "/k" } } }),
+      ),
+    ).toBe(header(1) + "  - cluster.ssh.bastion: give privateKey or privateKeyPath, not both");
   });
 });
 

@@ -6,9 +6,8 @@ import {
 } from "../../../components/cluster/baremetal";
 import { clusterArgs, KEY } from "./fixtures";
 
-const NO_PROXY = { proxy: false };
-const problems = (patch: Partial<BareMetalClusterArgs>, caps = NO_PROXY) =>
-  validateBareMetalArgs(clusterArgs(patch), caps).map((p) => `${p.path}: ${p.message}`);
+const problems = (patch: Partial<BareMetalClusterArgs>) =>
+  validateBareMetalArgs(clusterArgs(patch)).map((p) => `${p.path}: ${p.message}`);
 
 describe("validateBareMetalArgs", () => {
   it("accepts the fixture", () => {
@@ -131,10 +130,23 @@ describe("validateBareMetalArgs", () => {
       ],
     ],
     [
-      "a bastion the installed @pulumi/command cannot use",
-      { ssh: { privateKey: KEY, bastion: { host: "jump.example.net" } } },
+      "a bastion key given twice (cluster-wide and on a node)",
+      {
+        ssh: {
+          privateKey: KEY,
+          bastion: { host: "jump.example.net", privateKey: KEY, privateKeyPath: "/k" },
+        },
+        agents: [
+          {
+            host: "10.0.1.21",
+            name: "a1",
+            ssh: { bastion: { host: "jump-2.example.net", privateKey: KEY, privateKeyPath: "/k" } },
+          },
+        ],
+      },
       [
-        "ssh.bastion: needs connection.proxy, which the installed @pulumi/command lacks (4.5.0 is an early build): pin @pulumi/command 1.x, or reach the nodes directly (a VPN or a route)",
+        "agents.0.ssh.bastion: give privateKey or privateKeyPath, not both",
+        "ssh.bastion: give privateKey or privateKeyPath, not both",
       ],
     ],
   ];
@@ -156,24 +168,30 @@ describe("validateBareMetalArgs", () => {
     ]);
   });
 
-  it("accepts a bastion when @pulumi/command supports connection.proxy", () => {
+  it("accepts a bastion, cluster-wide or per node, with or without its own key", () => {
+    expect(problems({ ssh: { privateKey: KEY, bastion: { host: "jump.example.net" } } })).toEqual([]);
     expect(
-      problems({ ssh: { privateKey: KEY, bastion: { host: "jump.example.net" } } }, { proxy: true }),
+      problems({
+        agents: [
+          {
+            host: "10.0.1.21",
+            name: "a1",
+            ssh: { bastion: { host: "jump.example.net", port: 2222, user: "jump", privateKeyPath: "/k" } },
+          },
+        ],
+      }),
     ).toEqual([]);
   });
 });
 
 describe("resolveBareMetalClusterArgs", () => {
   it("fills every default and orders servers before agents", () => {
-    const c = resolveBareMetalClusterArgs(
-      {
-        clusterName: "c",
-        version: "v1.31.4+rke2r1",
-        ssh: { privateKeyPath: "~/.ssh/id" },
-        servers: [{ host: "S1.example.net" }],
-      },
-      NO_PROXY,
-    );
+    const c = resolveBareMetalClusterArgs({
+      clusterName: "c",
+      version: "v1.31.4+rke2r1",
+      ssh: { privateKeyPath: "~/.ssh/id" },
+      servers: [{ host: "S1.example.net" }],
+    });
     expect({ ...c, facts: c.facts.label }).toEqual({
       clusterName: "c",
       distribution: "rke2",
@@ -236,7 +254,6 @@ describe("resolveBareMetalClusterArgs", () => {
         retainOnDelete: false,
         kubeletArgs: ["max-pods=200"],
       }),
-      { proxy: true },
     );
     const agent = c.nodes.find((n) => n.key === "a1");
     expect(agent?.ssh).toEqual({
@@ -257,9 +274,7 @@ describe("resolveBareMetalClusterArgs", () => {
   });
 
   it("throws every problem in one error", () => {
-    expect(() =>
-      resolveBareMetalClusterArgs(clusterArgs({ servers: [], version: "1.31" }), NO_PROXY),
-    ).toThrow(
+    expect(() => resolveBareMetalClusterArgs(clusterArgs({ servers: [], version: "1.31" }))).toThrow(
       new BareMetalArgsError([
         {
           path: "servers",

@@ -33,6 +33,31 @@ describe("offline engine", () => {
     expect(run.outputs).toEqual({ id: "t-id" });
   });
 
+  it("records assets and archives by kind and value (the mock monitor hands their fields over as promises)", async () => {
+    const { asset } = pulumi;
+    const run = await runOnMocks(
+      async () => {
+        new Thing("t", {
+          file: new asset.FileAsset("artifacts/install.sh"),
+          text: pulumi.secret(new asset.StringAsset("hello")),
+          remote: new asset.RemoteAsset("https://example.net/a"),
+          dir: new asset.FileArchive("artifacts"),
+          archive: new asset.AssetArchive({ "a.txt": new asset.StringAsset("a"), sub: new asset.FileArchive("sub") }),
+          nested: [{ f: new asset.FileAsset("x") }],
+        });
+      },
+      { project: "p", stack: "s" },
+    );
+    expect(run.resources[0].inputs).toEqual({
+      file: { fileAsset: "artifacts/install.sh" },
+      text: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { stringAsset: "hello" } },
+      remote: { remoteAsset: "https://example.net/a" },
+      dir: { fileArchive: "artifacts" },
+      archive: { assetArchive: { "a.txt": { stringAsset: "a" }, sub: { fileArchive: "sub" } } },
+      nested: [{ f: { fileAsset: "x" } }],
+    });
+  });
+
   it("fails on a duplicate URN, which the mock monitor would silently overwrite", async () => {
     await expect(
       runOnMocks(
