@@ -34,7 +34,11 @@ export interface RecordedResource {
 }
 
 /** Deterministic stand-ins for what only the cloud knows (ids, ARNs, generated keys). */
-export type OutputPlaceholders = (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+export type OutputPlaceholders = (
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+) => Record<string, unknown>;
 
 /** Answers to invokes (`aws:index/getCallerIdentity:getCallerIdentity`, …); anything else fails. */
 export type InvokeAnswers = Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
@@ -59,7 +63,10 @@ export class UnexpectedInvokeError extends Error {}
 const ident = (type: string, name: string) => `${type}::${name}`;
 
 /** Run `program` as a Pulumi stack on the mock monitor. Stacks may run one after another in a process. */
-export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions): Promise<RunResult<pulumi.Unwrap<T>>> {
+export async function runOnMocks<T>(
+  program: () => Promise<T>,
+  opts: RunOptions,
+): Promise<RunResult<pulumi.Unwrap<T>>> {
   const byResource = new Map<pulumi.Resource, { id: string; typeChain: string }>();
   const options = new Map<string, Omit<RecordedResource, "inputs">>();
   const inputs = new Map<string, Record<string, unknown>>();
@@ -78,7 +85,11 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
         if (answer) return answer(args.inputs as Record<string, unknown>);
         // Throwing here would surface as an unhandled rejection without this message: record it,
         // answer nothing, and fail the run with it afterwards.
-        errors.push(new UnexpectedInvokeError(`unexpected invoke ${args.token}: add an answer for it to the offline engine (automation/render/placeholders.ts)`));
+        errors.push(
+          new UnexpectedInvokeError(
+            `unexpected invoke ${args.token}: add an answer for it to the offline engine (automation/render/placeholders.ts)`,
+          ),
+        );
         return {};
       },
     },
@@ -91,30 +102,33 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
   let outputs: pulumi.Unwrap<T> | undefined;
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => {
-    pulumi.runtime.registerStackTransformation((args) => {
-      const parent = args.opts.parent ? byResource.get(args.opts.parent) : undefined;
-      const typeChain = parent ? `${parent.typeChain}$${args.type}` : args.type;
-      const id = ident(args.type, args.name);
-      const urn = `urn:pulumi:${opts.stack}::${opts.project}::${typeChain}::${args.name}`;
-      for (const seen of options.values())
-        if (seen.urn === urn) errors.push(new DuplicateUrnError(`duplicate URN ${urn}: two resources share a type, name and parent`));
-      byResource.set(args.resource, { id, typeChain });
-      const deps = args.opts.dependsOn;
-      const depList = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
-      const provider = (args.opts as pulumi.CustomResourceOptions).provider;
-      options.set(id, {
-        type: args.type,
-        name: args.name,
-        urn,
-        component: !(args.resource instanceof pulumi.CustomResource),
-        parent: parent?.id,
-        dependsOn: depList.map((d) => byResource.get(d)?.id ?? "<unknown>"),
-        provider: provider ? byResource.get(provider)?.id : undefined,
+      pulumi.runtime.registerStackTransformation((args) => {
+        const parent = args.opts.parent ? byResource.get(args.opts.parent) : undefined;
+        const typeChain = parent ? `${parent.typeChain}$${args.type}` : args.type;
+        const id = ident(args.type, args.name);
+        const urn = `urn:pulumi:${opts.stack}::${opts.project}::${typeChain}::${args.name}`;
+        for (const seen of options.values())
+          if (seen.urn === urn)
+            errors.push(
+              new DuplicateUrnError(`duplicate URN ${urn}: two resources share a type, name and parent`),
+            );
+        byResource.set(args.resource, { id, typeChain });
+        const deps = args.opts.dependsOn;
+        const depList = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
+        const provider = (args.opts as pulumi.CustomResourceOptions).provider;
+        options.set(id, {
+          type: args.type,
+          name: args.name,
+          urn,
+          component: !(args.resource instanceof pulumi.CustomResource),
+          parent: parent?.id,
+          dependsOn: depList.map((d) => byResource.get(d)?.id ?? "<unknown>"),
+          provider: provider ? byResource.get(provider)?.id : undefined,
+        });
+        return undefined;
       });
-      return undefined;
-    });
-    return program();
-  })) as pulumi.Unwrap<T> | undefined;
+      return program();
+    })) as pulumi.Unwrap<T> | undefined;
     await waitForRPCs();
   } catch (e) {
     // An engine error (unexpected invoke, duplicate URN) explains a program failure that follows it.
@@ -122,7 +136,10 @@ export async function runOnMocks<T>(program: () => Promise<T>, opts: RunOptions)
   }
   if (errors.length) throw errors[0];
 
-  const resources = [...options.values()].map((o) => ({ ...o, inputs: inputs.get(ident(o.type, o.name)) ?? {} }));
+  const resources = [...options.values()].map((o) => ({
+    ...o,
+    inputs: inputs.get(ident(o.type, o.name)) ?? {},
+  }));
   return { outputs, resources };
 }
 
@@ -139,8 +156,12 @@ async function readableAssets(v: unknown): Promise<unknown> {
   if (v instanceof asset.RemoteArchive) return { remoteArchive: await v.uri };
   if (v instanceof asset.AssetArchive) return { assetArchive: await readableAssets(await v.assets) };
   if (Array.isArray(v)) return Promise.all(v.map(readableAssets));
-  const plain = v !== null && typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v));
-  if (plain) return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await readableAssets(x)])));
+  const plain =
+    v !== null && typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v));
+  if (plain)
+    return Object.fromEntries(
+      await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await readableAssets(x)])),
+    );
   return v;
 }
 
@@ -153,14 +174,16 @@ export function isSecretWrapped(v: unknown): v is { value: unknown } {
 export function redactSecrets(v: unknown): unknown {
   if (isSecretWrapped(v)) return redactAll(v.value);
   if (Array.isArray(v)) return v.map(redactSecrets);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
   return v;
 }
 
 function redactAll(v: unknown): unknown {
   if (isSecretWrapped(v)) return redactAll(v.value);
   if (Array.isArray(v)) return v.map(redactAll);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactAll(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactAll(x)]));
   return "[secret]";
 }
 
@@ -168,6 +191,7 @@ function redactAll(v: unknown): unknown {
 export function unwrapSecrets(v: unknown): unknown {
   if (isSecretWrapped(v)) return unwrapSecrets(v.value);
   if (Array.isArray(v)) return v.map(unwrapSecrets);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
   return v;
 }

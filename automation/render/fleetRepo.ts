@@ -37,10 +37,15 @@ export async function checkFleetRepo(r: RenderResult, repoDir: string): Promise<
 /** Summary lines for the report. */
 export function describeFleetRepo(report: FleetRepoReport, cwd = process.cwd()): string[] {
   const where = path.relative(cwd, path.join(report.repoDir, report.rootPath)) || ".";
-  if (report.tree === undefined) return [`fleet repository: ${where} does not exist: tree not drawn, variables not checked`];
-  if (report.missing.length === 0) return [`fleet repository: cluster-vars cover every variable ${where} needs; tree.md written`];
+  if (report.tree === undefined)
+    return [`fleet repository: ${where} does not exist: tree not drawn, variables not checked`];
+  if (report.missing.length === 0)
+    return [`fleet repository: cluster-vars cover every variable ${where} needs; tree.md written`];
   return [
     `fleet repository: ${report.missing.length} variable(s) ${where} needs have no value (Flux 2.9 fails the reconcile):`,
-    ...report.missing.map((m) => `  ${m.file}:${m.line}: \${${m.variable}}: add it to flux.vars (or flux.secretVars), or give it a default \${${m.variable}:=…}`),
+    ...report.missing.map(
+      (m) =>
+        `  ${m.file}:${m.line}: \${${m.variable}}: add it to flux.vars (or flux.secretVars), or give it a default \${${m.variable}:=…}`,
+    ),
   ];
 }

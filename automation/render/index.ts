@@ -19,7 +19,9 @@ export function offlineEnvironment(projectDir: string): PlatformEnvironment {
   return {
     readKubeconfig: async (file) => `# kubeconfig read from ${file} at deploy time (offline render)\n`,
     loadInstallManifests: async (source) =>
-      "file" in source ? { objects: await readManifestFile(source.file, projectDir) } : { unfetchedUrl: source.url },
+      "file" in source
+        ? { objects: await readManifestFile(source.file, projectDir) }
+        : { unfetchedUrl: source.url },
   };
 }
 
@@ -46,7 +48,12 @@ export interface RenderResult {
 }
 
 function isKubernetesObjectType(type: string): boolean {
-  return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:yaml/") && !type.startsWith("kubernetes:helm.sh/") && !type.startsWith("kubernetes:kustomize/");
+  return (
+    type.startsWith("kubernetes:") &&
+    !type.startsWith("kubernetes:yaml/") &&
+    !type.startsWith("kubernetes:helm.sh/") &&
+    !type.startsWith("kubernetes:kustomize/")
+  );
 }
 
 function redactSecretData(obj: K8sObject): K8sObject {
@@ -54,20 +61,25 @@ function redactSecretData(obj: K8sObject): K8sObject {
   const out: K8sObject = { ...obj };
   for (const field of ["data", "stringData"] as const) {
     const data = obj[field];
-    if (data && typeof data === "object") out[field] = Object.fromEntries(Object.keys(data).map((k) => [k, "[redacted]"]));
+    if (data && typeof data === "object")
+      out[field] = Object.fromEntries(Object.keys(data).map((k) => [k, "[redacted]"]));
   }
   return out;
 }
 
 /** Kubernetes objects of the recorded resources (typed resources and ConfigGroup `objs`). */
-export function kubernetesObjects(resources: RecordedResource[]): { objects: RenderedObject[]; unfetched: { resource: string; url: string }[] } {
+export function kubernetesObjects(resources: RecordedResource[]): {
+  objects: RenderedObject[];
+  unfetched: { resource: string; url: string }[];
+} {
   const objects: RenderedObject[] = [];
   const unfetched: { resource: string; url: string }[] = [];
   for (const r of resources) {
     const id = `${r.type}::${r.name}`;
     const inputs = r.inputs as Record<string, unknown>;
     if (r.type === "kubernetes:yaml/v2:ConfigGroup") {
-      for (const o of (inputs.objs as K8sObject[] | undefined) ?? []) objects.push({ resource: id, object: redactSecretData(o) });
+      for (const o of (inputs.objs as K8sObject[] | undefined) ?? [])
+        objects.push({ resource: id, object: redactSecretData(o) });
       for (const f of (inputs.files as string[] | undefined) ?? []) unfetched.push({ resource: id, url: f });
     } else if (!r.component && isKubernetesObjectType(r.type) && typeof inputs.kind === "string") {
       const { apiVersion, kind, metadata, ...rest } = inputs as K8sObject;
@@ -87,15 +99,31 @@ export async function renderStack(projectDir: string, stack: string): Promise<Re
   const run = await runOnMocks(
     async () => {
       const outputs: PlatformOutputs = await deployPlatform(config, offlineEnvironment(projectDir));
-      for (const [k, v] of Object.entries(outputs)) if (await pulumi.isSecret(v as pulumi.Output<unknown>)) secretOutputs.push(k);
+      for (const [k, v] of Object.entries(outputs))
+        if (await pulumi.isSecret(v as pulumi.Output<unknown>)) secretOutputs.push(k);
       return outputs;
     },
     { project: CONFIG_NAMESPACE, stack, placeholders, invokes, config: providerConfig },
   );
-  const resources = run.resources.map((r) => ({ ...r, inputs: redactSecrets(r.inputs) as Record<string, unknown> }));
+  const resources = run.resources.map((r) => ({
+    ...r,
+    inputs: redactSecrets(r.inputs) as Record<string, unknown>,
+  }));
   const outputs = Object.fromEntries(
-    Object.entries((run.outputs ?? {}) as Record<string, unknown>).map(([k, v]) => [k, secretOutputs.includes(k) ? "[secret]" : redactSecrets(v)]),
+    Object.entries((run.outputs ?? {}) as Record<string, unknown>).map(([k, v]) => [
+      k,
+      secretOutputs.includes(k) ? "[secret]" : redactSecrets(v),
+    ]),
   );
   const { objects, unfetched } = kubernetesObjects(resources);
-  return { stack, config, resources, objects, unfetched, outputs, secretOutputs, durationMs: Date.now() - started };
+  return {
+    stack,
+    config,
+    resources,
+    objects,
+    unfetched,
+    outputs,
+    secretOutputs,
+    durationMs: Date.now() - started,
+  };
 }

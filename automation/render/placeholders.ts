@@ -12,15 +12,21 @@ export const PLACEHOLDER_REGION = "eu-central-1";
 
 // --- AWS (EKS, Route53, Secrets Manager): account PLACEHOLDER_ACCOUNT, region from the inputs or PLACEHOLDER_REGION.
 /** A stable hex string derived from a name (ids, key UUIDs, thumbprints). */
-const hexOf = (seed: string, length: number) => createHash("sha256").update(seed).digest("hex").slice(0, length);
-const regionOf = (inputs: Record<string, unknown>) => (typeof inputs.region === "string" ? inputs.region : PLACEHOLDER_REGION);
+const hexOf = (seed: string, length: number) =>
+  createHash("sha256").update(seed).digest("hex").slice(0, length);
+const regionOf = (inputs: Record<string, unknown>) =>
+  typeof inputs.region === "string" ? inputs.region : PLACEHOLDER_REGION;
 const uuidOf = (seed: string) => {
   const h = hexOf(seed, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
-const nameOf = (name: string, inputs: Record<string, unknown>) => (typeof inputs.name === "string" ? inputs.name : name);
+const nameOf = (name: string, inputs: Record<string, unknown>) =>
+  typeof inputs.name === "string" ? inputs.name : name;
 
-const AWS_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+const AWS_OUTPUTS: Record<
+  string,
+  (name: string, inputs: Record<string, unknown>) => Record<string, unknown>
+> = {
   "aws:eks/cluster:Cluster": (name, inputs) => {
     const region = regionOf(inputs);
     const id = hexOf(name, 32).toUpperCase();
@@ -34,7 +40,10 @@ const AWS_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
     arn: `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`,
   }),
-  "aws:iam/role:Role": (name, inputs) => ({ arn: `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:role/${nameOf(name, inputs)}`, name: nameOf(name, inputs) }),
+  "aws:iam/role:Role": (name, inputs) => ({
+    arn: `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:role/${nameOf(name, inputs)}`,
+    name: nameOf(name, inputs),
+  }),
   "aws:iam/user:User": (name, inputs) => ({
     arn: `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:user${String(inputs.path ?? "/")}${nameOf(name, inputs)}`,
     name: nameOf(name, inputs),
@@ -50,11 +59,18 @@ const AWS_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>
     return {
       zoneId,
       arn: `arn:aws:route53:::hostedzone/${zoneId}`,
-      nameServers: [`ns-${n % 512}.awsdns-${n % 64}.com`, `ns-${(n % 512) + 512}.awsdns-${n % 64}.net`, `ns-${(n % 512) + 1024}.awsdns-${n % 64}.org`, `ns-${(n % 512) + 1536}.awsdns-${n % 64}.co.uk`],
+      nameServers: [
+        `ns-${n % 512}.awsdns-${n % 64}.com`,
+        `ns-${(n % 512) + 512}.awsdns-${n % 64}.net`,
+        `ns-${(n % 512) + 1024}.awsdns-${n % 64}.org`,
+        `ns-${(n % 512) + 1536}.awsdns-${n % 64}.co.uk`,
+      ],
       name: inputs.name,
     };
   },
-  "aws:route53/keySigningKey:KeySigningKey": (name) => ({ dsRecord: `${parseInt(hexOf(name, 4), 16)} 13 2 ${hexOf(name, 64).toUpperCase()}` }),
+  "aws:route53/keySigningKey:KeySigningKey": (name) => ({
+    dsRecord: `${parseInt(hexOf(name, 4), 16)} 13 2 ${hexOf(name, 64).toUpperCase()}`,
+  }),
   "aws:secretsmanager/secret:Secret": (name, inputs) => ({
     arn: `arn:aws:secretsmanager:${regionOf(inputs)}:${PLACEHOLDER_ACCOUNT}:secret:${nameOf(name, inputs)}-${hexOf(name, 6)}`,
   }),
@@ -79,14 +95,22 @@ const AWS_INVOKES: InvokeAnswers = {
   }),
   "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
     const region = regionOf(inputs);
-    return { id: region, region, names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((i) => `${region}-az${i}`), groupNames: [region] };
+    return {
+      id: region,
+      region,
+      names: ["a", "b", "c"].map((z) => `${region}${z}`),
+      zoneIds: [1, 2, 3].map((i) => `${region}-az${i}`),
+      groupNames: [region],
+    };
   },
   "aws:secretsmanager/getSecretVersion:getSecretVersion": (inputs) => {
     const id = String(inputs.secretId ?? "");
     return {
       id,
       secretId: id,
-      arn: id.startsWith("arn:") ? id : `arn:aws:secretsmanager:${regionOf(inputs)}:${PLACEHOLDER_ACCOUNT}:secret:${id}-${hexOf(id, 6)}`,
+      arn: id.startsWith("arn:")
+        ? id
+        : `arn:aws:secretsmanager:${regionOf(inputs)}:${PLACEHOLDER_ACCOUNT}:secret:${id}-${hexOf(id, 6)}`,
       secretString: `render-placeholder-secret-${id}`,
       versionId: uuidOf(id),
       versionStages: ["AWSCURRENT"],
@@ -107,7 +131,11 @@ const OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) =>
   // command:remote:CopyToRemote needs no entry: its outputs are its inputs, and the program reads none of them.
   "command:remote:Command": (name, inputs) => ({
     stdout: name.endsWith("-kubeconfig")
-      ? encryptKubeconfig(placeholderKubeconfig(name), String(unwrapSecrets(inputs.stdin)), Buffer.alloc(8, 7))
+      ? encryptKubeconfig(
+          placeholderKubeconfig(name),
+          String(unwrapSecrets(inputs.stdin)),
+          Buffer.alloc(8, 7),
+        )
       : "",
     stderr: "",
   }),

@@ -34,7 +34,9 @@ async function readYaml(file: string): Promise<unknown> {
   try {
     text = await fs.readFile(file, "utf8");
   } catch {
-    throw new StackFileError(`${path.basename(file)} not found in ${path.dirname(file)}: create it, or pick one of the stacks there`);
+    throw new StackFileError(
+      `${path.basename(file)} not found in ${path.dirname(file)}: create it, or pick one of the stacks there`,
+    );
   }
   try {
     return parse(text) ?? {};
@@ -50,7 +52,8 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
   const stackFile = (await readYaml(path.join(projectDir, file))) as { config?: Record<string, unknown> };
   const values: Record<string, unknown> = {};
   for (const [key, decl] of Object.entries(project.config ?? {})) {
-    if (decl && typeof decl === "object" && "default" in decl) values[key] = (decl as { default: unknown }).default;
+    if (decl && typeof decl === "object" && "default" in decl)
+      values[key] = (decl as { default: unknown }).default;
   }
   const secrets: string[] = [];
   const prefix = `${CONFIG_NAMESPACE}:`;
@@ -76,7 +79,9 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
  * the engine would set it: strings, objects as JSON, `secure:` values redacted.
  */
 export async function readProviderConfig(projectDir: string, stack: string): Promise<Record<string, string>> {
-  const stackFile = (await readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`))) as { config?: Record<string, unknown> };
+  const stackFile = (await readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`))) as {
+    config?: Record<string, unknown>;
+  };
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(stackFile.config ?? {})) {
     if (!key.includes(":") || key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;

@@ -20,8 +20,12 @@ export function summarize(r: RenderResult, outDir: string): string {
     ...[...counts.entries()].sort().map(([t, n]) => `  ${t.padEnd(width)}  ${n}`),
     `root source: ${src.kind === "git" ? "GitRepository" : "OCIRepository"} ${src.url} (${describeRef(src.ref)}), path ${String(r.outputs.rootPath)}`,
     `flux install: ${r.config.flux.install.mode}, Flux ${r.config.flux.version}` +
-      (r.unfetched.length ? `; manifests from ${r.unfetched.map((u) => u.url).join(", ")} (not fetched offline; transformed at deploy time)` : ""),
-    `cluster-vars: ${Object.keys(vars ?? {}).sort().join(", ")}`,
+      (r.unfetched.length
+        ? `; manifests from ${r.unfetched.map((u) => u.url).join(", ")} (not fetched offline; transformed at deploy time)`
+        : ""),
+    `cluster-vars: ${Object.keys(vars ?? {})
+      .sort()
+      .join(", ")}`,
   ];
   if (r.secretOutputs.length) lines.push(`secret outputs (redacted): ${r.secretOutputs.join(", ")}`);
   return lines.join("\n");
@@ -38,7 +42,8 @@ export async function writeRender(r: RenderResult, outDir: string, fleet?: Fleet
   for (const { object } of r.objects) {
     const dir = path.join(outDir, "k8s", slug(object.metadata.namespace ?? "_cluster"));
     let file = path.join(dir, `${slug(object.kind)}.${slug(object.metadata.name)}.yaml`);
-    for (let i = 2; used.has(file); i++) file = path.join(dir, `${slug(object.kind)}.${slug(object.metadata.name)}.${i}.yaml`);
+    for (let i = 2; used.has(file); i++)
+      file = path.join(dir, `${slug(object.kind)}.${slug(object.metadata.name)}.${i}.yaml`);
     used.add(file);
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(file, stringify(object, { lineWidth: 0 }));

@@ -24,12 +24,45 @@ describe("offline engine", () => {
       },
       { project: "p", stack: "s" },
     );
-    expect(run.resources.map(({ type, name, urn, parent, dependsOn, component }) => ({ type, name, urn, parent, dependsOn, component }))).toEqual([
-      { type: "test:index:Group", name: "g", urn: "urn:pulumi:s::p::test:index:Group::g", parent: undefined, dependsOn: [], component: true },
-      { type: "test:index:Thing", name: "g-a", urn: "urn:pulumi:s::p::test:index:Group$test:index:Thing::g-a", parent: "test:index:Group::g", dependsOn: [], component: false },
-      { type: "test:index:Thing", name: "t", urn: "urn:pulumi:s::p::test:index:Thing::t", parent: undefined, dependsOn: ["test:index:Group::g"], component: false },
+    expect(
+      run.resources.map(({ type, name, urn, parent, dependsOn, component }) => ({
+        type,
+        name,
+        urn,
+        parent,
+        dependsOn,
+        component,
+      })),
+    ).toEqual([
+      {
+        type: "test:index:Group",
+        name: "g",
+        urn: "urn:pulumi:s::p::test:index:Group::g",
+        parent: undefined,
+        dependsOn: [],
+        component: true,
+      },
+      {
+        type: "test:index:Thing",
+        name: "g-a",
+        urn: "urn:pulumi:s::p::test:index:Group$test:index:Thing::g-a",
+        parent: "test:index:Group::g",
+        dependsOn: [],
+        component: false,
+      },
+      {
+        type: "test:index:Thing",
+        name: "t",
+        urn: "urn:pulumi:s::p::test:index:Thing::t",
+        parent: undefined,
+        dependsOn: ["test:index:Group::g"],
+        component: false,
+      },
     ]);
-    expect(run.resources[2].inputs).toEqual({ plain: "p", secret: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s" } });
+    expect(run.resources[2].inputs).toEqual({
+      plain: "p",
+      secret: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s" },
+    });
     expect(run.outputs).toEqual({ id: "t-id" });
   });
 
@@ -42,7 +75,10 @@ describe("offline engine", () => {
           text: pulumi.secret(new asset.StringAsset("hello")),
           remote: new asset.RemoteAsset("https://example.net/a"),
           dir: new asset.FileArchive("artifacts"),
-          archive: new asset.AssetArchive({ "a.txt": new asset.StringAsset("a"), sub: new asset.FileArchive("sub") }),
+          archive: new asset.AssetArchive({
+            "a.txt": new asset.StringAsset("a"),
+            sub: new asset.FileArchive("sub"),
+          }),
           nested: [{ f: new asset.FileAsset("x") }],
         });
       },
@@ -50,7 +86,10 @@ describe("offline engine", () => {
     );
     expect(run.resources[0].inputs).toEqual({
       file: { fileAsset: "artifacts/install.sh" },
-      text: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { stringAsset: "hello" } },
+      text: {
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        value: { stringAsset: "hello" },
+      },
       remote: { remoteAsset: "https://example.net/a" },
       dir: { fileArchive: "artifacts" },
       archive: { assetArchive: { "a.txt": { stringAsset: "a" }, sub: { fileArchive: "sub" } } },
@@ -67,14 +106,23 @@ describe("offline engine", () => {
         },
         { project: "p", stack: "s" },
       ),
-    ).rejects.toThrow(new DuplicateUrnError("duplicate URN urn:pulumi:s::p::test:index:Thing::same: two resources share a type, name and parent"));
+    ).rejects.toThrow(
+      new DuplicateUrnError(
+        "duplicate URN urn:pulumi:s::p::test:index:Thing::same: two resources share a type, name and parent",
+      ),
+    );
   });
 
   it("fails on an invoke it has no answer for", async () => {
     await expect(
-      runOnMocks(async () => pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}), { project: "p", stack: "s" }),
+      runOnMocks(async () => pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}), {
+        project: "p",
+        stack: "s",
+      }),
     ).rejects.toThrow(
-      new UnexpectedInvokeError("unexpected invoke aws:index/getRegion:getRegion: add an answer for it to the offline engine (automation/render/placeholders.ts)"),
+      new UnexpectedInvokeError(
+        "unexpected invoke aws:index/getRegion:getRegion: add an answer for it to the offline engine (automation/render/placeholders.ts)",
+      ),
     );
   });
 

@@ -41,7 +41,10 @@ describe("offline render", () => {
       "summary.txt",
     ]);
     expect(r.unfetched).toEqual([
-      { resource: "kubernetes:yaml/v2:ConfigGroup::flux-install", url: "https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml" },
+      {
+        resource: "kubernetes:yaml/v2:ConfigGroup::flux-install",
+        url: "https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml",
+      },
     ]);
     expect(summary.split("\n").slice(-4)).toEqual([
       "root source: GitRepository https://github.com/acme-telco/platform-fleet.git (branch main), path ./clusters/local",
@@ -56,7 +59,10 @@ describe("offline render", () => {
       type: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
       parent: "platform:flux:FluxBootstrap::flux",
       provider: "pulumi:providers:kubernetes::local-provider",
-      dependsOn: ["kubernetes:yaml/v2:ConfigGroup::flux-install", "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository::flux-source"],
+      dependsOn: [
+        "kubernetes:yaml/v2:ConfigGroup::flux-install",
+        "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository::flux-source",
+      ],
     });
   });
 
@@ -68,9 +74,13 @@ describe("offline render", () => {
     for (const leak of ["CIPHERTEXT", "BEGIN OPENSSH", "AGE-SECRET-KEY"]) expect(all).not.toContain(leak);
     const git = await fs.readFile(path.join(out, "k8s/flux-system/Secret.flux-system.yaml"), "utf8");
     expect(git).toBe(
-      "apiVersion: v1\nkind: Secret\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: pulumi\n  name: flux-system\n  namespace: flux-system\nstringData:\n  identity: \"[redacted]\"\n  known_hosts: \"[redacted]\"\n",
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: pulumi\n  name: flux-system\n  namespace: flux-system\nstringData:\n  identity: "[redacted]"\n  known_hosts: "[redacted]"\n',
     );
-    expect(r.objects.filter((o) => o.resource === "kubernetes:yaml/v2:ConfigGroup::flux-install").map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toEqual([
+    expect(
+      r.objects
+        .filter((o) => o.resource === "kubernetes:yaml/v2:ConfigGroup::flux-install")
+        .map((o) => `${o.object.kind}/${o.object.metadata.name}`),
+    ).toEqual([
       "CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io",
       "CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io",
       "ClusterRole/crd-controller-flux-system",
@@ -96,15 +106,32 @@ describe("offline render", () => {
   });
 
   it("names a missing stack file", async () => {
-    await expect(renderStack(FIXTURE, "nope")).rejects.toThrow(`Pulumi.nope.yaml not found in ${FIXTURE}: create it, or pick one of the stacks there`);
+    await expect(renderStack(FIXTURE, "nope")).rejects.toThrow(
+      `Pulumi.nope.yaml not found in ${FIXTURE}: create it, or pick one of the stacks there`,
+    );
   });
 });
 
 describe("npm run render (the CLI)", () => {
   it("exits 1 with the config error and writes nothing", async () => {
     const out = path.join(os.tmpdir(), `render-cli-${process.pid}`);
-    const run = promisify(execFile)(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "cli/render.ts", "plain", "--project", FIXTURE, "--out", out], { cwd: ROOT });
-    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("flux.auth.privateKey: is a secret but is stored in plain text") });
+    const run = promisify(execFile)(
+      process.execPath,
+      [
+        path.join(ROOT, "node_modules/tsx/dist/cli.mjs"),
+        "cli/render.ts",
+        "plain",
+        "--project",
+        FIXTURE,
+        "--out",
+        out,
+      ],
+      { cwd: ROOT },
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("flux.auth.privateKey: is a secret but is stored in plain text"),
+    });
     await expect(fs.stat(out)).rejects.toMatchObject({ code: "ENOENT" });
   }, 30_000);
 });
