@@ -11,7 +11,7 @@ export interface PulumiCli {
   /** Runs `pulumi <args>` in `cwd` (bounded); the output is also appended to `<logDir>/pulumi.log`. */
   run(
     args: string[],
-    opts?: { cwd?: string; timeoutMs?: number; allowFailure?: boolean },
+    opts?: { cwd?: string; timeoutMs?: number; allowFailure?: boolean; input?: string },
   ): Promise<RunResult & { ok: boolean }>;
 }
 
@@ -39,10 +39,11 @@ export function pulumiCli(tools: Tools, workDir: string, logDir: string, project
     async run(args, opts = {}) {
       fs.appendFileSync(log, `\n$ pulumi ${args.join(" ")}\n`);
       try {
-        const r = await run(tools.path("pulumi"), [...args, "--non-interactive"], {
+        const r = await run(tools.path("pulumi"), ["--non-interactive", ...args], {
           cwd: opts.cwd ?? projectDir,
           env,
           timeoutMs: opts.timeoutMs ?? 10 * 60_000,
+          input: opts.input,
         });
         fs.appendFileSync(log, r.stdout + r.stderr);
         return { ...r, ok: true };
