@@ -7,6 +7,7 @@
 #   no TOOL      build all tools
 #   --print-dir  print the cache folder on stdout (after building) and nothing else there
 #   --list       print the resolved versions and the cache folder, build nothing
+#   --check      exit 0 when every requested tool is already built (prints what is missing), build nothing
 #
 # Versions: scripts/e2e/versions.env (etcd, Kubernetes), package-lock.json (Pulumi CLI and
 # language host = @pulumi/pulumi, Kubernetes provider = @pulumi/kubernetes),
@@ -23,12 +24,14 @@ source "$HERE/lib.sh"
 
 PRINT_DIR=0
 LIST_ONLY=0
+CHECK_ONLY=0
 WANT=()
 for a in "$@"; do
   case "$a" in
     --print-dir) PRINT_DIR=1 ;;
     --list) LIST_ONLY=1 ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    --check) CHECK_ONLY=1 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) die "unknown option $a" ;;
     *) WANT+=("$a") ;;
   esac
@@ -49,6 +52,16 @@ CACHE="$(e2e_cache_dir)"
 if [ "$LIST_ONLY" = 1 ]; then
   print_versions
   echo "cache: $CACHE"
+  exit 0
+fi
+if [ "$CHECK_ONLY" = 1 ]; then
+  missing=()
+  for t in "${WANT[@]}"; do [ -x "$(tool_store "$t")/$t" ] || missing+=("$t"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "not built yet: ${missing[*]} (scripts/e2e/build-tools.sh builds them)" >&2
+    exit 1
+  fi
+  echo "all built: ${WANT[*]}" >&2
   exit 0
 fi
 mkdir -p "$CACHE/bin" "$CACHE/src" "$CACHE/logs" "$CACHE/crds"
@@ -82,7 +95,16 @@ build_one() {
   local start end
   start=$(date +%s)
   mkdir -p "$store"
-  if (OUT="$store/$tool.tmp" "$fn" "$tool") >"$logf" 2>&1 && mv -f "$store/$tool.tmp" "$store/$tool"; then
+  # errexit holds inside the subshell only when it is not part of a condition: run it plainly.
+  local rc
+  set +e
+  (
+    set -e
+    OUT="$store/$tool.tmp" "$fn" "$tool"
+  ) >"$logf" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ] && mv -f "$store/$tool.tmp" "$store/$tool"; then
     end=$(date +%s)
     echo "$((end - start))" >"$store/build-seconds"
     tool_versions "$tool" >"$store/versions"

@@ -175,7 +175,7 @@ new_wrapper() {
   rm -rf "$1"
   mkdir -p "$1"
   printf 'module platform-e2e/%s\n\ngo %s\n' "$(basename "$1")" "$2" >"$1/go.mod"
-  cd "$1"
+  cd "$1" || return 1
 }
 
 # copy_published_replaces GOMOD: copy the upstream replace lines that point at published modules.
@@ -341,7 +341,7 @@ build_pulumi_kubernetes() {
   mkdir -p "$src"
   cp -R "$dir/." "$src/"
   chmod -R u+w "$src"
-  cd "$src"
+  cd "$src" || return 1
   gomod="$src/go.mod"
   while read -r old new ver; do
     [ -z "$ver" ] || continue
@@ -350,11 +350,11 @@ build_pulumi_kubernetes() {
     go mod edit -dropreplace="$old"
   done < <(replaces "$gomod")
   apply_substitutes
-  cat go.mod | sed -n '1,/^)/p'
-  cd cmd/pulumi-resource-kubernetes
+  sed -n '1,/^)/p' go.mod
+  cd cmd/pulumi-resource-kubernetes || return 1
   VERSION="$PULUMI_KUBERNETES_PROVIDER_REPORTS" nice -n 19 go run ./generate.go
   ls -l schema-embed.json terraform-mapping-embed.json
-  cd "$src"
+  cd "$src" || return 1
   nice -n 19 go build -trimpath \
     -ldflags "-s -w -X $mod/pkg/version.Version=$PULUMI_KUBERNETES_PROVIDER_REPORTS" \
     -o "$OUT" "$mod/cmd/pulumi-resource-kubernetes"
