@@ -24,4 +24,5 @@ export async function main(argv: string[]): Promise<number> {
   return result.passed ? 0 : 1;
 }
 
-if (require.main === module) runCli(main, [ConfigError, StackFileError, PolicyConfigError, PolicyRuleError]);
+if (require.main === module)
+  void runCli(main, [ConfigError, StackFileError, PolicyConfigError, PolicyRuleError]);

@@ -24,14 +24,16 @@ export function parseCliArgs<S extends FlagSpec>(
 }
 
 /**
- * Run a CLI main. User errors (UsageError and the given error classes) print their message only and
- * exit 1 (2 for usage); anything else is a bug and prints its stack.
+ * Run a CLI main and set the exit code. User errors (UsageError and the given error classes) print
+ * their message only and exit 1 (2 for usage); anything else is a bug and prints its stack. Never
+ * rejects; resolves once the exit code is set.
  */
 export function runCli(
   main: (argv: string[]) => Promise<number>,
   userErrors: (new (...a: never[]) => Error)[] = [],
-): void {
-  main(process.argv.slice(2)).then(
+  argv: string[] = process.argv.slice(2),
+): Promise<void> {
+  return main(argv).then(
     (code) => {
       process.exitCode = code;
     },

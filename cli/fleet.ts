@@ -5,7 +5,7 @@ import { ConfigError } from "../stacks/config";
 import { InventoryError } from "../stacks/fleet";
 import { runCli, UsageError } from "./common";
 
-runCli(
+void runCli(
   async (argv) => {
     try {
       return await fleetMain(argv);

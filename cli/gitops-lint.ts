@@ -10,7 +10,7 @@ const USAGE =
 // each one costs more than the lint itself, and no trace of this CLI needs TypeScript positions.
 process.setSourceMapsEnabled(false);
 
-runCli(async (argv) => {
+void runCli(async (argv) => {
   const { positionals, flags } = parseCliArgs(argv, {
     json: "boolean",
     project: "string",

@@ -13,7 +13,7 @@ import { runCli, UsageError } from "./common";
 const USAGE =
   "usage: npm run gitops:new-slice -- --cluster <platform> --model <model> --sst <n> --sd <hex> --<variable> <value> ... [--set KEY=VALUE] [--repo gitops] [--namespace slices] [--depends-on apps] [--dry-run] [--force]";
 
-runCli(
+void runCli(
   async (argv) => {
     if (argv.includes("--help") || argv.includes("-h")) {
       console.log(USAGE);

@@ -1,11 +1,11 @@
-import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { renderStack } from "../../../automation/render";
 import { writeRender } from "../../../automation/render/write";
 import { ConfigError } from "../../../stacks/config";
+import { main, RENDER_USER_ERRORS } from "../../../cli/render";
+import { runCli } from "../../../cli/common";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const FIXTURE = path.join(ROOT, "test", "fixtures", "project");
@@ -113,27 +113,35 @@ describe("offline render", () => {
 });
 
 describe("npm run render (the CLI)", () => {
-  it("exits 1 with the config error and writes nothing", async () => {
+  let errors: unknown[];
+  beforeEach(() => {
+    errors = [];
+    jest.spyOn(console, "error").mockImplementation((m: unknown) => void errors.push(m));
+  });
+  afterEach(() => {
+    process.exitCode = undefined;
+    jest.restoreAllMocks();
+  });
+
+  it("exits 1 with the config error, no stack trace, and writes nothing", async () => {
     const out = path.join(os.tmpdir(), `render-cli-${process.pid}`);
-    const run = promisify(execFile)(
-      process.execPath,
-      [
-        path.join(ROOT, "node_modules/tsx/dist/cli.mjs"),
-        "cli/render.ts",
-        "plain",
-        "--project",
-        FIXTURE,
-        "--out",
-        out,
-      ],
-      { cwd: ROOT },
+    await runCli(main, RENDER_USER_ERRORS, ["plain", "--project", FIXTURE, "--out", out]);
+    expect(process.exitCode).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^Invalid configuration for stack "plain" \(Pulumi.plain.yaml\), 3 problems:\n/,
     );
-    await expect(run).rejects.toMatchObject({
-      code: 1,
-      stderr: expect.stringContaining("flux.auth.privateKey: is a secret but is stored in plain text"),
-    });
+    expect(errors[0]).not.toMatch(/\n\s+at /);
     await expect(fs.stat(out)).rejects.toMatchObject({ code: "ENOENT" });
-  }, 30_000);
+  });
+
+  it("exits 2 on wrong arguments", async () => {
+    await runCli(main, RENDER_USER_ERRORS, []);
+    expect(process.exitCode).toBe(2);
+    expect(errors).toEqual([
+      "usage: npm run render -- <stack> [--out render/<stack>] [--project .] [--gitops <project>/gitops]",
+    ]);
+  });
 });
 
 describe("provider config from the stack file", () => {
