@@ -37,8 +37,22 @@ async function staticChecks() {
   for (const [label, cmd, args] of [
     ["typecheck", bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]],
     ["typecheck policy", bin("tsc"), ["--noEmit", "-p", "policy"]],
-    ["eslint", bin("eslint"), ["--max-warnings", "0", "."]],
-    ["prettier", bin("prettier"), ["--check", "."]],
+    // Content-keyed caches in node_modules/.cache: a fresh clone (CI) always runs the full checks.
+    [
+      "eslint",
+      bin("eslint"),
+      [
+        "--max-warnings",
+        "0",
+        "--cache",
+        "--cache-strategy",
+        "content",
+        "--cache-location",
+        "node_modules/.cache/eslint/",
+        ".",
+      ],
+    ],
+    ["prettier", bin("prettier"), ["--check", "--cache", "--cache-strategy", "content", "."]],
   ])
     results.push(await run(label, cmd, args));
   return results;
