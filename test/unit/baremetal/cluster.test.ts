@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -370,10 +370,14 @@ describe("BareMetalCluster variants", () => {
 
   it("reads a key file once and keeps it secret", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "bm-key-"));
-    writeFileSync(path.join(dir, "id"), KEY);
-    const r = await run(clusterArgs({ ssh: { privateKeyPath: path.join(dir, "id") } }));
-    expect(isSecretWrapped(r.get("de-prod-a1-install").inputs.connection)).toBe(true);
-    expect((r.inputs("de-prod-a1-install").connection as { privateKey: string }).privateKey).toBe(KEY);
+    try {
+      writeFileSync(path.join(dir, "id"), KEY);
+      const r = await run(clusterArgs({ ssh: { privateKeyPath: path.join(dir, "id") } }));
+      expect(isSecretWrapped(r.get("de-prod-a1-install").inputs.connection)).toBe(true);
+      expect((r.inputs("de-prod-a1-install").connection as { privateKey: string }).privateKey).toBe(KEY);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("goes through the bastion (connection.proxy) on every step, a node's own bastion over the cluster's, the bastion key secret and in no command text", async () => {

@@ -83,8 +83,13 @@ describe("validateFluxObject", () => {
     ["export function f() {}\n", /module syntax this loader does not handle/],
     ['import { x } from "left-pad";\n', /unsupported import "left-pad"/],
   ])("refuses a module it cannot rewrite: %j", (source, message) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "schema-")), "m.js");
-    fs.writeFileSync(file, source);
-    expect(() => loadValidatorModule(file)).toThrow(message);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schema-"));
+    try {
+      const file = path.join(dir, "m.js");
+      fs.writeFileSync(file, source);
+      expect(() => loadValidatorModule(file)).toThrow(message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
