@@ -51,6 +51,28 @@ export function exists(
 /** Namespaces every cluster has, or that the program creates. */
 const GIVEN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", ROOT.namespace];
 
+/** Every `dependsOn` entry names an object of the same kind in the tree (same namespace by default). */
+function dependsOnRefs(
+  tree: PlatformTree,
+  kind: "Kustomization" | "HelmRelease",
+  from: { id: string; doc: ManifestDoc | undefined; namespace: string | undefined },
+  dependsOn: { name?: string; namespace?: string }[] | undefined,
+  out: Finding[],
+) {
+  (dependsOn ?? []).forEach((d, i) => {
+    const ns = d.namespace ?? from.namespace;
+    if (d.name && !exists(tree, kind, ns, d.name))
+      out.push(
+        at(
+          tree,
+          { doc: from.doc, path: ["spec", "dependsOn", i] },
+          "reference",
+          `${from.id}: dependsOn ${kind} ${ns}/${d.name} does not exist in the tree of ${tree.context.platform}`,
+        ),
+      );
+  });
+}
+
 function kustomizationRefs(tree: PlatformTree, node: KsNode, out: Finding[]) {
   const spec = node.spec;
   const id = `Kustomization ${node.namespace}/${node.name}`;
@@ -74,17 +96,7 @@ function kustomizationRefs(tree: PlatformTree, node: KsNode, out: Finding[]) {
         `${id}: sourceRef ${src.kind} ${src.namespace ?? node.namespace}/${src.name} does not exist in the tree of ${tree.context.platform}`,
       ),
     );
-  (spec.dependsOn ?? []).forEach((d, i) => {
-    if (d.name && !exists(tree, "Kustomization", d.namespace ?? node.namespace, d.name))
-      out.push(
-        at(
-          tree,
-          { doc: node.doc, path: ["spec", "dependsOn", i] },
-          "reference",
-          `${id}: dependsOn Kustomization ${d.namespace ?? node.namespace}/${d.name} does not exist in the tree of ${tree.context.platform}`,
-        ),
-      );
-  });
+  dependsOnRefs(tree, "Kustomization", { id, doc: node.doc, namespace: node.namespace }, spec.dependsOn, out);
   (spec.postBuild?.substituteFrom ?? []).forEach((s, i) => {
     if (!exists(tree, s.kind, node.namespace, s.name))
       out.push(
@@ -145,17 +157,7 @@ function helmReleaseRefs(tree: PlatformTree, hr: BuiltObject, out: Finding[]) {
         ),
       );
   }
-  (spec.dependsOn ?? []).forEach((d, i) => {
-    if (d.name && !exists(tree, "HelmRelease", d.namespace ?? hr.namespace, d.name))
-      out.push(
-        at(
-          tree,
-          { doc: hr.doc, path: ["spec", "dependsOn", i] },
-          "reference",
-          `${id}: dependsOn HelmRelease ${d.namespace ?? hr.namespace}/${d.name} does not exist in the tree of ${tree.context.platform}`,
-        ),
-      );
-  });
+  dependsOnRefs(tree, "HelmRelease", { id, doc: hr.doc, namespace: hr.namespace }, spec.dependsOn, out);
 }
 
 /** Prod platforms follow tags or semver ranges, never branches. */

@@ -8,22 +8,11 @@ import {
   decryptKubeconfig,
   encryptKubeconfig,
   renderNodeConfig,
-  resolveBareMetalClusterArgs,
   rewriteKubeconfig,
   scripts,
-  type BareMetalClusterArgs,
-  type ResolvedCluster,
 } from "../../../components/cluster/baremetal";
 import { placeholderKubeconfig } from "../../../automation/render/placeholders";
-import { clusterArgs } from "./fixtures";
-
-const resolve = (patch: Partial<BareMetalClusterArgs> = {}) =>
-  resolveBareMetalClusterArgs(clusterArgs(patch));
-const node = (c: ResolvedCluster, key: string) => {
-  const n = c.nodes.find((x) => x.key === key);
-  if (!n) throw new Error(`no node ${key}`);
-  return n;
-};
+import { node, resolve } from "./fixtures";
 
 describe("renderNodeConfig", () => {
   it("renders the first server: no server address, SANs with the endpoint, CNI, CIDRs, disabled components, CIS", () => {

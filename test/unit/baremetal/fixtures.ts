@@ -1,5 +1,9 @@
 /** Shared inputs of the bare-metal tests. */
-import type { BareMetalClusterArgs } from "../../../components/cluster/baremetal";
+import {
+  resolveBareMetalClusterArgs,
+  type BareMetalClusterArgs,
+  type ResolvedCluster,
+} from "../../../components/cluster/baremetal";
 
 export const KEY =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST-SSH-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -54,4 +58,15 @@ export function baremetalValues(cluster: Record<string, unknown> = {}): Record<s
       auth: { type: "none" },
     },
   };
+}
+
+/** clusterArgs(patch), resolved as the component resolves its args. */
+export const resolve = (patch: Partial<BareMetalClusterArgs> = {}) =>
+  resolveBareMetalClusterArgs(clusterArgs(patch));
+
+/** The resolved node with this key (fails the test when absent). */
+export function node(c: ResolvedCluster, key: string) {
+  const n = c.nodes.find((x) => x.key === key);
+  if (!n) throw new Error(`no node ${key}`);
+  return n;
 }

@@ -2,22 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  renderNodeConfig,
-  resolveBareMetalClusterArgs,
-  scripts,
-  type BareMetalClusterArgs,
-  type ResolvedCluster,
-} from "../../../components/cluster/baremetal";
-import { clusterArgs } from "./fixtures";
-
-const resolve = (patch: Partial<BareMetalClusterArgs> = {}) =>
-  resolveBareMetalClusterArgs(clusterArgs(patch));
-const node = (c: ResolvedCluster, key: string) => {
-  const n = c.nodes.find((x) => x.key === key);
-  if (!n) throw new Error(`no node ${key}`);
-  return n;
-};
+import { renderNodeConfig, scripts, type BareMetalClusterArgs } from "../../../components/cluster/baremetal";
+import { node, resolve } from "./fixtures";
 
 /**
  * shellcheck findings for many scripts in one run ("" when clean); fails loudly when shellcheck is
