@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { checkStack, formatReport, PolicyConfigError, PolicyRuleError } from "../automation/check";
 import { StackFileError } from "../automation/render";
-import { ConfigError } from "../stacks/config";
+import { ConfigError } from "../program/config";
 import { parseCliArgs, runCli, UsageError } from "./common";
 
 /** Render and check one stack; prints the report (or JSON) and returns the exit code: 1 on any mandatory violation. */

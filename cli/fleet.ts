@@ -1,8 +1,8 @@
 // npm run fleet -- <preview|up|refresh|destroy|outputs|status|render> [options]   (see automation/fleet/args.ts)
 import { fleetMain, PulumiCliError, SelectionError } from "../automation/fleet";
 import { StackFileError } from "../automation/render";
-import { ConfigError } from "../stacks/config";
-import { InventoryError } from "../stacks/fleet";
+import { ConfigError } from "../program/config";
+import { InventoryError } from "../program/fleet";
 import { runCli, UsageError } from "./common";
 
 void runCli(

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { renderStack, StackFileError } from "../automation/render";
 import { checkFleetRepo } from "../automation/render/fleetRepo";
 import { writeRender } from "../automation/render/write";
-import { ConfigError } from "../stacks/config";
+import { ConfigError } from "../program/config";
 import { parseCliArgs, runCli, UsageError } from "./common";
 
 /** Errors a user causes: printed without a stack trace, exit 1. */

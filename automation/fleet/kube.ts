@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as https from "node:https";
 import * as http from "node:http";
-import { resolveUserPath } from "../../stacks/environment";
+import { resolveUserPath } from "../../program/environment";
 import { parseExecCredential, resolveKubeconfig, type ClusterAccess, type PemSource } from "./kubeconfig";
 import type { Condition, FluxReader, FluxRootStatus, FluxTarget } from "./types";
 

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument, LineCounter } from "yaml";
 import { CLUSTER_VARS, type ClusterVarSpec } from "../../components/flux/clusterVars";
-import type { PlatformConfig } from "../../stacks/config";
+import type { PlatformConfig } from "../../program/config";
 import type { Finding } from "./manifests";
 
 export interface PlatformContract {
@@ -101,8 +101,8 @@ export async function stackContracts(
     : [];
   if (!stacks.length) return { contracts, findings };
   const { readStackConfig, renderStack } = await import("../render");
-  const { parsePlatformConfig } = await import("../../stacks/config");
-  const { platformClusterVars, clusterNameOf } = await import("../../stacks/platform");
+  const { parsePlatformConfig } = await import("../../program/config");
+  const { platformClusterVars, clusterNameOf } = await import("../../program/platform");
   for (const stack of stacks.sort()) {
     const file = `Pulumi.${stack}.yaml`;
     let config: PlatformConfig;

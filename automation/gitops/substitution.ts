@@ -4,7 +4,7 @@
  * With strict substitution (the default since Flux 2.9) a variable with no value and no default
  * fails the reconcile.
  */
-import { VARIABLE_NAME } from "../../stacks/schema/common";
+import { VARIABLE_NAME } from "../../program/schema/common";
 
 export { VARIABLE_NAME };
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KubernetesCluster } from "../cluster/types";
-import type { FluxConfig, SecretsManagerRef } from "../../stacks/schema/flux";
+import type { FluxConfig, SecretsManagerRef } from "../../program/schema/flux";
 import { createEarlySecrets, type ComponentSecret } from "./earlySecrets";
 import { createInstall, installObjectsOf, type LoadedInstallManifests } from "./install";
 import type { K8sObject } from "./objects";

@@ -7,8 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
-import type { FluxConfig, SecretsManagerRef } from "../../stacks/schema/flux";
-import type { SecretValue } from "../../stacks/schema/common";
+import type { FluxConfig, SecretsManagerRef } from "../../program/schema/flux";
+import type { SecretValue } from "../../program/schema/common";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 import { FLUX_NAMESPACE, GIT_AUTH_SECRET, MANAGED_BY, SOPS_KEY, SOPS_SECRET, VERIFY_SECRET } from "./objects";
 import { renderAuthData, renderDockerConfigJson } from "./render";

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { FluxConfig } from "../../stacks/schema/flux";
+import type { FluxConfig } from "../../program/schema/flux";
 import { renderFluxInstance, transformInstallManifests } from "./manifests";
 import { FLUX_NAMESPACE, type K8sObject } from "./objects";
 

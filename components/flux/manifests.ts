@@ -4,8 +4,8 @@
  * domain, log level, user patches), in the spirit of `flux install` flags.
  */
 import * as jsonPatch from "fast-json-patch";
-import type { FluxInstallConfig, InstallPatch } from "../../stacks/schema/flux";
-import { EXTRA_COMPONENTS, DEFAULT_COMPONENTS } from "../../stacks/schema/flux";
+import type { FluxInstallConfig, InstallPatch } from "../../program/schema/flux";
+import { EXTRA_COMPONENTS, DEFAULT_COMPONENTS } from "../../program/schema/flux";
 import { API, FLUX_NAMESPACE, type K8sObject } from "./objects";
 
 const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";

@@ -3,8 +3,8 @@
  * resources here: these are tested directly, validated against the Flux schemas, and used by the
  * FluxBootstrap component and the offline render alike.
  */
-import type { FluxConfig, FluxSourceConfig } from "../../stacks/schema/flux";
-import type { SecretValue } from "../../stacks/schema/common";
+import type { FluxConfig, FluxSourceConfig } from "../../program/schema/flux";
+import type { SecretValue } from "../../program/schema/common";
 import { API, FLUX_NAMESPACE, MANAGED_BY, ROOT_NAME, SOPS_SECRET, type K8sObject } from "./objects";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 

@@ -16,7 +16,7 @@ import {
   secretsPrefix,
   type AwsContext,
 } from "../../../components/secrets";
-import { platformTags } from "../../../stacks/substrates/aws";
+import { platformTags } from "../../../program/substrates/aws";
 
 const ctx = {
   provider: {} as aws.Provider,

@@ -1,10 +1,10 @@
 import * as path from "node:path";
-import { parsePlatformConfig } from "../../../stacks/config";
+import { parsePlatformConfig } from "../../../program/config";
 import { renderStack } from "../../../automation/render";
 import { readStackConfig } from "../../../automation/render/stackFile";
-import { SecretValue } from "../../../stacks/schema/common";
-import { baremetalArgs, checkBaremetalCluster } from "../../../stacks/substrates/baremetal";
-import { baremetalClusterSchema } from "../../../stacks/schema/baremetal";
+import { SecretValue } from "../../../program/schema/common";
+import { baremetalArgs, checkBaremetalCluster } from "../../../program/substrates/baremetal";
+import { baremetalClusterSchema } from "../../../program/schema/baremetal";
 import { baseValues, configError, deploy, parse } from "../../helpers/platform";
 import { isSecretWrapped } from "../../../automation/render/engine";
 import { BASTION_KEY, baremetalValues, KEY } from "./fixtures";

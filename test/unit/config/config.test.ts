@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
-import { ConfigError, parsePlatformConfig, SecretValue } from "../../../stacks/config";
-import { knownHostsName } from "../../../stacks/validate";
+import { ConfigError, parsePlatformConfig, SecretValue } from "../../../program/config";
+import { knownHostsName } from "../../../program/validate";
 import versions from "../../../components/flux/versions.json";
 import { baseValues, configError, KNOWN_HOSTS, parse, withValues } from "../../helpers/platform";
 

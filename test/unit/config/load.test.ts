@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadPlatformConfig } from "../../../stacks/config";
+import { loadPlatformConfig } from "../../../program/config";
 
 /** The engine path: config as `pulumi up` hands it to the program (JSON for objects, secret keys listed). */
 function setEngineConfig(secretKeys: string[]) {

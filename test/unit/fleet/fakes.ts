@@ -1,5 +1,5 @@
 /** Test doubles for the fleet driver: a fake Pulumi runner and a scripted Flux reader. */
-import type { FleetStack } from "../../../stacks/fleet";
+import type { FleetStack } from "../../../program/fleet";
 import type {
   ChangeCounts,
   FleetRunner,

@@ -1,7 +1,7 @@
 import * as path from "node:path";
-import { buildInventory, InventoryError, waveGaps, type StackEntry } from "../../../stacks/fleet";
+import { buildInventory, InventoryError, waveGaps, type StackEntry } from "../../../program/fleet";
 import { listStacks, loadInventory } from "../../../automation/fleet/inventoryFile";
-import { parsePlatformConfig } from "../../../stacks/config";
+import { parsePlatformConfig } from "../../../program/config";
 import { readStackConfig } from "../../../automation/render/stackFile";
 
 const FIXTURE = path.join(__dirname, "../../fixtures/fleet/project");

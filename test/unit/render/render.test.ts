@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { renderStack } from "../../../automation/render";
 import { writeRender } from "../../../automation/render/write";
-import { ConfigError } from "../../../stacks/config";
+import { ConfigError } from "../../../program/config";
 import { main, RENDER_USER_ERRORS } from "../../../cli/render";
 import { runCli } from "../../../cli/common";
 

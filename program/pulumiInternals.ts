@@ -14,7 +14,7 @@ interface Internals {
 function internal<K extends keyof Internals>(name: K): Internals[K] {
   const fn = (pulumi.runtime as unknown as Partial<Internals>)[name];
   if (typeof fn !== "function")
-    throw new Error(`@pulumi/pulumi no longer exports runtime.${name}; update stacks/pulumiInternals.ts`);
+    throw new Error(`@pulumi/pulumi no longer exports runtime.${name}; update program/pulumiInternals.ts`);
   return fn as Internals[K];
 }
 
