@@ -2,7 +2,7 @@
 import { fleetMain, PulumiCliError, SelectionError } from "../automation/fleet";
 import { StackFileError } from "../automation/render";
 import { ConfigError } from "../program/config";
-import { InventoryError } from "../program/fleet";
+import { InventoryError } from "../automation/fleet/inventory";
 import { runCli, UsageError } from "./common";
 
 void runCli(

@@ -3,7 +3,7 @@
  * to the operation is an error, not silently ignored), with the messages a user sees.
  */
 import { parseArgs } from "node:util";
-import type { FleetStack } from "../../program/fleet";
+import type { FleetStack } from "./inventory";
 import { parseLabels, parseShard, parseStackList, parseWave, SelectionError, type Selection } from "./select";
 import { OPERATIONS, type Operation } from "./types";
 

@@ -4,7 +4,7 @@
  * cancelling cleanly. Everything outside (Pulumi, clusters, terminal, files) comes in through seams,
  * so the scheduling is tested with fakes.
  */
-import type { FleetStack } from "../../program/fleet";
+import type { FleetStack } from "./inventory";
 import { fluxSummary, waitForGate } from "./gate";
 import { groupWaves } from "./select";
 import {

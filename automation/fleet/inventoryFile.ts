@@ -1,7 +1,7 @@
 /** Reads the fleet inventory from the stack files of a project directory. */
 import { promises as fs } from "node:fs";
 import { readStackConfig } from "../render/stackFile";
-import { buildInventory, type Inventory, type StackEntry } from "../../program/fleet";
+import { buildInventory, type Inventory, type StackEntry } from "./inventory";
 
 const STACK_FILE = /^Pulumi\.([^.]+)\.yaml$/;
 

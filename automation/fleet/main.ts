@@ -14,7 +14,7 @@ import { buildReport, markdownReport, summaryTable } from "./report";
 import { checkPulumiCli, LocalWorkspaceRunner } from "./runner";
 import { describeSelection, groupWaves, planStacks, SelectionError } from "./select";
 import type { FleetRunner, FluxReader, StackResult } from "./types";
-import type { FleetStack } from "../../program/fleet";
+import type { FleetStack } from "./inventory";
 
 export interface FleetDeps {
   runner?: FleetRunner;

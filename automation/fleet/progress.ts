@@ -5,7 +5,7 @@
  */
 import { createWriteStream, mkdirSync } from "node:fs";
 import * as path from "node:path";
-import type { FleetStack } from "../../program/fleet";
+import type { FleetStack } from "./inventory";
 import type { LogSink, ProgressSink } from "./driver";
 import { formatDuration } from "./table";
 import type { ChangeCounts, LiveState } from "./types";

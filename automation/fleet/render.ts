@@ -7,7 +7,7 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import { renderStack } from "../render";
 import { writeRender } from "../render/write";
-import type { FleetStack } from "../../program/fleet";
+import type { FleetStack } from "./inventory";
 import { NO_CHANGES, type StackResult } from "./types";
 
 export interface RenderFleetOptions {

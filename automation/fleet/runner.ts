@@ -6,7 +6,7 @@
  * explicitly (`--stack`), so concurrent operations never depend on it.
  */
 import { LocalWorkspace, PulumiCommand, Stack, type EngineEvent } from "@pulumi/pulumi/automation";
-import type { FleetStack } from "../../program/fleet";
+import type { FleetStack } from "./inventory";
 import {
   countChanges,
   type ChangeCounts,

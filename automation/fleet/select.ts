@@ -2,7 +2,7 @@
  * Which stacks a fleet run touches: selection by name, wave, group and labels, then a stable shard
  * of that selection for CI parallel jobs. Pure functions; errors are UsageErrors naming the flag.
  */
-import type { FleetStack, Inventory } from "../../program/fleet";
+import type { FleetStack, Inventory } from "./inventory";
 
 /** A selection or flag the user got wrong: printed without a stack trace. */
 export class SelectionError extends Error {

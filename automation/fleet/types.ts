@@ -2,7 +2,7 @@
  * The fleet driver's seams: what a runner (the Automation API, or a fake in tests) and a Flux
  * reader (the cluster, or a fake) must do, and what the driver reports per stack.
  */
-import type { FleetStack } from "../../program/fleet";
+import type { FleetStack } from "./inventory";
 
 /** Operations of `npm run fleet`. */
 export const OPERATIONS = ["preview", "up", "refresh", "destroy", "outputs", "status", "render"] as const;

@@ -1,5 +1,5 @@
 import { exitCodeOf, runFleet, Semaphore, type DriverOptions } from "../../../automation/fleet/driver";
-import type { FleetStack } from "../../../program/fleet";
+import type { FleetStack } from "../../../automation/fleet/inventory";
 import type { FluxRootStatus, LiveState } from "../../../automation/fleet/types";
 import { FakeRunner, fleetStack, manyStacks, readyStatus, ScriptedFlux } from "./fakes";
 

@@ -1,5 +1,5 @@
 /** Test doubles for the fleet driver: a fake Pulumi runner and a scripted Flux reader. */
-import type { FleetStack } from "../../../program/fleet";
+import type { FleetStack } from "../../../automation/fleet/inventory";
 import type {
   ChangeCounts,
   FleetRunner,

@@ -12,7 +12,7 @@ import {
   type Selection,
 } from "../../../automation/fleet/select";
 import { loadInventory } from "../../../automation/fleet/inventoryFile";
-import type { Inventory } from "../../../program/fleet";
+import type { Inventory } from "../../../automation/fleet/inventory";
 import { manyStacks } from "./fakes";
 
 let inv: Inventory;
