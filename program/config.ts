@@ -7,7 +7,8 @@ import { eksClusterSchema } from "./schema/eks";
 import { baremetalClusterSchema } from "./schema/baremetal";
 import { dnsSchema, secretsSchema } from "./schema/aws";
 import { SecretValue, stringMap } from "./schema/common";
-import { crossCheck, type ConfigProblem } from "./validate";
+import { crossCheck } from "./validate";
+import type { Problem } from "../components/problems";
 import { isConfigSecret } from "./pulumiInternals";
 
 export { SecretValue } from "./schema/common";
@@ -82,7 +83,7 @@ export interface ConfigSource {
 export class ConfigError extends pulumi.RunError {
   constructor(
     readonly source: Pick<ConfigSource, "stack" | "file">,
-    readonly problems: ConfigProblem[],
+    readonly problems: Problem[],
   ) {
     super(
       `Invalid configuration for stack "${source.stack}" (${source.file}), ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
@@ -92,8 +93,8 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-function problemsFromZod(error: z.ZodError): ConfigProblem[] {
-  const out: ConfigProblem[] = [];
+function problemsFromZod(error: z.ZodError): Problem[] {
+  const out: Problem[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {

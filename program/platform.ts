@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
 import type { PlatformEnvironment } from "./environment";
-import { ExistingCluster, type KubernetesCluster } from "../components/cluster";
+import type { AwsContext } from "../components/aws";
+import { BareMetalCluster, EksCluster, ExistingCluster, type KubernetesCluster } from "../components/cluster";
 import { FluxBootstrap, installManifestSource, type LoadedInstallManifests } from "../components/flux";
-import { buildEksCluster } from "./substrates/eks";
-import { buildBaremetalCluster } from "./substrates/baremetal";
-import { buildAwsServices, readSecretsManager } from "./substrates/aws";
+import { bareMetalClusterArgs } from "./args/baremetal";
+import { eksClusterArgs } from "./args/eks";
+import { existingClusterArgs } from "./args/existing";
+import { fluxArgs } from "./args/flux";
+import { buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
 /** What a platform stack exports. */
 export interface PlatformOutputs {
@@ -56,22 +59,21 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
   return { installManifests, kubeconfig };
 }
 
-function createCluster(config: PlatformConfig, kubeconfigFromFile: string | undefined): KubernetesCluster {
+function createCluster(
+  config: PlatformConfig,
+  kubeconfigFromFile: string | undefined,
+  aws: AwsContext | undefined,
+): KubernetesCluster {
   const clusterName = clusterNameOf(config);
   const cluster = config.cluster;
   switch (cluster.kind) {
     case "existing":
-      return new ExistingCluster(clusterName, {
-        clusterName,
-        kubeconfig: cluster.kubeconfig
-          ? pulumi.secret(cluster.kubeconfig.value)
-          : pulumi.secret(kubeconfigFromFile ?? ""),
-        context: cluster.context,
-      });
+      return new ExistingCluster(clusterName, existingClusterArgs(clusterName, cluster, kubeconfigFromFile));
     case "eks":
-      return buildEksCluster(config, cluster);
+      // needsAws(config) holds for every EKS platform.
+      return new EksCluster(clusterName, eksClusterArgs(config, cluster, aws!));
     case "baremetal":
-      return buildBaremetalCluster(config, cluster);
+      return new BareMetalCluster(clusterName, bareMetalClusterArgs(clusterName, cluster));
   }
 }
 
@@ -81,8 +83,10 @@ export async function deployPlatform(
   env: PlatformEnvironment,
 ): Promise<PlatformOutputs> {
   const prepared = await prepare(config, env);
-  const cluster = createCluster(config, prepared.kubeconfig);
-  const aws = buildAwsServices(config, cluster);
+  // The one AWS context (provider, region, account), created here and handed to every AWS user.
+  const awsContext = platformAwsContext(config);
+  const cluster = createCluster(config, prepared.kubeconfig, awsContext);
+  const aws = buildAwsServices(config, cluster, awsContext);
   const clusterVars: Record<string, pulumi.Input<string>> = {
     ...platformClusterVars(config, clusterNameOf(config)),
     ...cluster.clusterVars,
@@ -92,12 +96,12 @@ export async function deployPlatform(
   const flux = new FluxBootstrap("flux", {
     cluster,
     platformName: config.name,
-    flux: config.flux,
+    flux: fluxArgs(config),
     installManifests: prepared.installManifests,
     clusterVars,
     waitFor: aws.dependsOn,
     componentSecrets: aws.earlySecrets,
-    readSecret: (ref) => readSecretsManager(config, ref),
+    ...(awsContext ? { readSecret: secretsManagerReader(awsContext) } : {}),
   });
   return {
     clusterName: cluster.clusterName,

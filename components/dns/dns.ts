@@ -1,81 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "../secrets/aws";
-import {
-  WorkloadIdentity,
-  type AwsContext,
-  type EarlySecret,
-  type PolicyDocument,
-} from "../secrets/identity";
+import * as aws from "../aws/sdk";
+import { WorkloadIdentity, type EarlySecret, type PolicyDocument } from "../aws";
+import { DEFAULTS, resolvePlatformDnsArgs, type PlatformDnsArgs, type ServiceAccountRef } from "./args";
 import {
   certManagerPolicy,
   dnssecKeyPolicy,
   externalDnsPolicy,
   hostedZoneArn,
-  isUnderDomain,
 } from "./policies";
-
-export interface ServiceAccountRef {
-  /** Namespace of the service account. */
-  namespace: string;
-  /** Service account name. */
-  serviceAccount: string;
-}
-
-export interface PlatformDnsArgs {
-  /** The platform's zone, e.g. `de-dev.telco.example.com`. */
-  zoneName: string;
-  /** The parent domain the zone is delegated from, e.g. `telco.example.com`. */
-  parentDomain: string;
-  /** Adopt this hosted zone instead of creating one. @default a zone is created */
-  existingZoneId?: string;
-  /** NS (and with DNSSEC, DS) records in the parent zone. @default none: delegate by hand */
-  delegation?: {
-    parentZoneId: string;
-    /** TTL of the delegation records, seconds. @default 3600 */
-    ttl?: number;
-    /** Provider for the parent zone's account. @default the platform provider */
-    provider?: aws.Provider;
-  };
-  /** Sign the zone with DNSSEC (KMS key in us-east-1, as Route53 requires). @default false */
-  dnssec?: boolean;
-  /** external-dns service account. @default external-dns/external-dns */
-  externalDns?: ServiceAccountRef;
-  /** cert-manager service account. @default cert-manager/cert-manager */
-  certManager?: ServiceAccountRef;
-  /** Prefix of IAM role/user names, e.g. the platform name. */
-  iamPrefix: string;
-  /** IRSA facts of an EKS cluster; without them the identities are IAM users with access keys. */
-  oidc?: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
-  /** The platform's AWS provider, region, account and partition. */
-  aws: AwsContext;
-}
-
-export const DNS_DEFAULTS = {
-  ttl: 3600,
-  dnssec: false,
-  externalDns: { namespace: "external-dns", serviceAccount: "external-dns" },
-  certManager: { namespace: "cert-manager", serviceAccount: "cert-manager" },
-  /** Names of the access-key Secrets of IAM-user identities (in the service account's namespace). */
-  externalDnsSecret: "external-dns-aws-credentials",
-  certManagerSecret: "cert-manager-aws-credentials",
-};
-
-/** Args with defaults applied; throws on a zone outside its parent domain. */
-export function resolvePlatformDnsArgs(args: PlatformDnsArgs) {
-  const problems: string[] = [];
-  if (!isUnderDomain(args.zoneName, args.parentDomain))
-    problems.push(`zoneName ${args.zoneName} is not under parentDomain ${args.parentDomain}`);
-  if (args.existingZoneId && args.delegation)
-    problems.push("delegation is for a zone this component creates; an adopted zone is delegated already");
-  if (problems.length) throw new Error(`PlatformDns:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  return {
-    ...args,
-    dnssec: args.dnssec ?? DNS_DEFAULTS.dnssec,
-    externalDns: args.externalDns ?? DNS_DEFAULTS.externalDns,
-    certManager: args.certManager ?? DNS_DEFAULTS.certManager,
-    delegation: args.delegation && { ...args.delegation, ttl: args.delegation.ttl ?? DNS_DEFAULTS.ttl },
-  };
-}
 
 /**
  * The platform's Route53 zone (created or adopted), its delegation in the parent zone, optional
@@ -95,8 +27,8 @@ export class PlatformDns extends pulumi.ComponentResource {
   public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: PlatformDnsArgs, opts?: pulumi.ComponentResourceOptions) {
+    const a = resolvePlatformDnsArgs(args, name);
     super("platform:dns:PlatformDns", name, {}, opts);
-    const a = resolvePlatformDnsArgs(args);
     const ctx = a.aws;
     const child = { parent: this, provider: ctx.provider };
     const tags = (n: string) => ({ ...ctx.tags, Name: n });
@@ -199,13 +131,13 @@ export class PlatformDns extends pulumi.ComponentResource {
     const externalDns = identity(
       "external-dns",
       a.externalDns,
-      DNS_DEFAULTS.externalDnsSecret,
+      DEFAULTS.externalDnsSecret,
       this.zoneArn.apply(externalDnsPolicy),
     );
     const certManager = identity(
       "cert-manager",
       a.certManager,
-      DNS_DEFAULTS.certManagerSecret,
+      DEFAULTS.certManagerSecret,
       pulumi.all([this.zoneArn, ctx.partition]).apply(([z, p]) => certManagerPolicy(z, p)),
     );
     this.externalDnsRoleArn = externalDns.roleArn;

@@ -1,10 +1,11 @@
+export { PlatformDns } from "./dns";
 export {
-  PlatformDns,
-  DNS_DEFAULTS,
+  DEFAULTS as DNS_DEFAULTS,
+  platformDnsProblems,
   resolvePlatformDnsArgs,
   type PlatformDnsArgs,
   type ServiceAccountRef,
-} from "./dns";
+} from "./args";
 export {
   certManagerPolicy,
   dnssecKeyPolicy,

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../secrets/identity";
+import type { PolicyDocument } from "../aws";
 
 export const hostedZoneArn = (partition: string, zoneId: string) =>
   `arn:${partition}:route53:::hostedzone/${zoneId}`;

@@ -1,22 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KubernetesCluster } from "../cluster/types";
-import type { FluxConfig, SecretsManagerRef } from "../../program/schema/flux";
-import { createEarlySecrets, type ComponentSecret } from "./earlySecrets";
+import type { EarlySecret } from "../aws/earlySecret";
+import { prefixProblems, throwIfProblems, type Problem } from "../problems";
+import type { FluxArgs, SecretsManagerRef } from "./args";
+import { createEarlySecrets } from "./earlySecrets";
+import { fluxProblems } from "./problems";
 import { createInstall, installObjectsOf, type LoadedInstallManifests } from "./install";
 import type { K8sObject } from "./objects";
 import { describeRef, renderNamespace, renderRootKustomization, renderRootSource, rootPath } from "./render";
 
 export type { LoadedInstallManifests } from "./install";
-export type { ComponentSecret } from "./earlySecrets";
 
 export interface FluxBootstrapArgs {
   /** The cluster to bootstrap; its provider is used for every object. */
   cluster: KubernetesCluster;
   /** Platform name; the default root path is `./clusters/<platformName>`. */
   platformName: string;
-  /** The validated `flux` configuration section. */
-  flux: FluxConfig;
+  /** Flux version, install, root source, credentials, sync and secrets. */
+  flux: FluxArgs;
   /** Upstream install manifests; required when `flux.install.mode` is `manifests`. */
   installManifests?: LoadedInstallManifests;
   /** cluster-vars contents (contract keys and user vars); never secrets. */
@@ -28,13 +30,28 @@ export interface FluxBootstrapArgs {
    * substrates), created with the early secrets; their namespaces are created as for extraSecrets.
    * Every value is wrapped in `pulumi.secret`. @default []
    */
-  componentSecrets?: ComponentSecret[];
+  componentSecrets?: EarlySecret[];
   /**
    * Reads a Secrets Manager secret named by `flux.auth.fromSecretsManager` or
    * `flux.sops.fromSecretsManager`; the platform passes one bound to its AWS provider. Required only
    * when the config uses them.
    */
   readSecret?: (ref: SecretsManagerRef) => pulumi.Output<string>;
+}
+
+/** Every problem with the arguments (paths relative to them, e.g. `flux.source.url`). */
+export function fluxBootstrapProblems(args: Pick<FluxBootstrapArgs, "flux" | "readSecret">): Problem[] {
+  const { flux } = args;
+  const auth = flux.auth;
+  const usesSecretsManager =
+    flux.sops?.fromSecretsManager !== undefined ||
+    ((auth.type === "ssh" || auth.type === "https") && auth.fromSecretsManager !== undefined);
+  return [
+    ...prefixProblems("flux", fluxProblems(flux)),
+    ...(usesSecretsManager && !args.readSecret
+      ? [{ path: "readSecret", message: "is required: flux reads a secret from Secrets Manager (fromSecretsManager)" }]
+      : []),
+  ];
 }
 
 /** A rendered object as a CustomResource's args. */
@@ -60,11 +77,12 @@ export class FluxBootstrap extends pulumi.ComponentResource {
   public readonly clusterVars: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: FluxBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:flux:FluxBootstrap", name, {}, opts);
+    // Check and transform first: bad arguments or a patch that does not apply fail before anything is registered.
+    throwIfProblems("FluxBootstrap", name, fluxBootstrapProblems(args));
     const { flux, cluster } = args;
-    const provider = cluster.provider;
-    // Transform first: a patch that does not apply fails before any child is registered.
     const installObjects = installObjectsOf(flux, args.installManifests);
+    super("platform:flux:FluxBootstrap", name, {}, opts);
+    const provider = cluster.provider;
 
     // 1. Namespace, after whatever the cluster needs to be usable.
     const before = [...cluster.readyResources, ...(args.waitFor ?? [])];

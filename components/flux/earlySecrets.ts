@@ -7,23 +7,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
-import type { FluxConfig, SecretsManagerRef } from "../../program/schema/flux";
-import type { SecretValue } from "../../program/schema/common";
+import type { FluxArgs, SecretsManagerRef } from "./args";
+import type { SecretValue } from "../secretValue";
+import type { EarlySecret } from "../aws/earlySecret";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 import { FLUX_NAMESPACE, GIT_AUTH_SECRET, MANAGED_BY, SOPS_KEY, SOPS_SECRET, VERIFY_SECRET } from "./objects";
 import { renderAuthData, renderDockerConfigJson } from "./render";
 
-/** A Secret some other component hands to the bootstrap (e.g. AWS access keys off EKS). */
-export interface ComponentSecret {
-  namespace: string;
-  name: string;
-  stringData: Record<string, pulumi.Input<string>>;
-}
-
 export interface EarlySecretsArgs {
-  flux: FluxConfig;
+  flux: FluxArgs;
   clusterVars: Record<string, pulumi.Input<string>>;
-  componentSecrets: ComponentSecret[];
+  componentSecrets: EarlySecret[];
   readSecret?: (ref: SecretsManagerRef) => pulumi.Output<string>;
   /** The flux-system Namespace resource. */
   namespace: pulumi.Resource;

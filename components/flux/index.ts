@@ -1,4 +1,4 @@
-export { FluxBootstrap, type FluxBootstrapArgs, type LoadedInstallManifests } from "./bootstrap";
+export { FluxBootstrap, fluxBootstrapProblems, type FluxBootstrapArgs, type LoadedInstallManifests } from "./bootstrap";
 export {
   CLUSTER_VARS,
   CLUSTER_VAR_KEYS,
@@ -11,3 +11,24 @@ export * from "./objects";
 export * from "./render";
 export * from "./manifests";
 export { default as versions } from "./versions.json";
+export { fluxProblems, knownHostsName } from "./problems";
+export {
+  DEFAULTS as FLUX_DEFAULTS,
+  DEFAULT_COMPONENTS,
+  EXTRA_COMPONENTS,
+  VARIABLE_NAME,
+  type ExtraSecretArgs,
+  type FluxArgs,
+  type FluxAuthArgs,
+  type FluxComponent,
+  type FluxInstallArgs,
+  type FluxSourceArgs,
+  type FluxSyncArgs,
+  type ImagePullSecretArgs,
+  type InstallPatch,
+  type ManifestsArgs,
+  type OperatorArgs,
+  type SecretsManagerRef,
+  type SourceRef,
+  type Toleration,
+} from "./args";

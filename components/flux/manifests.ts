@@ -4,8 +4,7 @@
  * domain, log level, user patches), in the spirit of `flux install` flags.
  */
 import * as jsonPatch from "fast-json-patch";
-import type { FluxInstallConfig, InstallPatch } from "../../program/schema/flux";
-import { EXTRA_COMPONENTS, DEFAULT_COMPONENTS } from "../../program/schema/flux";
+import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, type FluxInstallArgs, type InstallPatch } from "./args";
 import { API, FLUX_NAMESPACE, type K8sObject } from "./objects";
 
 const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
@@ -21,7 +20,7 @@ export function installManifestUrl(version: string, mirror?: string): string {
 /** Where the install manifests of a platform come from. */
 export type InstallManifestSource = { file: string } | { url: string };
 
-export function installManifestSource(version: string, install: FluxInstallConfig): InstallManifestSource {
+export function installManifestSource(version: string, install: FluxInstallArgs): InstallManifestSource {
   return install.manifests.file
     ? { file: install.manifests.file }
     : { url: installManifestUrl(version, install.manifests.url) };
@@ -81,7 +80,7 @@ function podSpecOf(obj: K8sObject): PodSpec | undefined {
   return (obj as { spec?: { template?: { spec?: PodSpec } } }).spec?.template?.spec;
 }
 
-function rewriteArgs(args: string[], install: FluxInstallConfig): string[] {
+function rewriteArgs(args: string[], install: FluxInstallArgs): string[] {
   return args.map((a) => {
     if (a.startsWith("--log-level=")) return `--log-level=${install.logLevel}`;
     if (a.startsWith("--events-addr="))
@@ -104,7 +103,7 @@ export interface TransformOptions {
  */
 export function transformInstallManifests(
   docs: K8sObject[],
-  install: FluxInstallConfig,
+  install: FluxInstallArgs,
   opts: TransformOptions,
 ): K8sObject[] {
   const wanted = new Set<string>([...install.components, ...install.extraComponents]);
@@ -163,7 +162,7 @@ export function transformInstallManifests(
 /** The FluxInstance (`operator` mode): the same settings expressed for the Flux Operator. */
 export function renderFluxInstance(
   version: string,
-  install: FluxInstallConfig,
+  install: FluxInstallArgs,
   imagePullSecret?: string,
 ): K8sObject {
   const podPatch: Record<string, unknown> = {};

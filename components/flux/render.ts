@@ -3,8 +3,8 @@
  * resources here: these are tested directly, validated against the Flux schemas, and used by the
  * FluxBootstrap component and the offline render alike.
  */
-import type { FluxConfig, FluxSourceConfig } from "../../program/schema/flux";
-import type { SecretValue } from "../../program/schema/common";
+import type { FluxArgs, FluxSourceArgs } from "./args";
+import type { SecretValue } from "../secretValue";
 import { API, FLUX_NAMESPACE, MANAGED_BY, ROOT_NAME, SOPS_SECRET, type K8sObject } from "./objects";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 
@@ -38,7 +38,7 @@ export interface SourceRefs {
 }
 
 /** The root source: GitRepository or OCIRepository `flux-system`. */
-export function renderRootSource(source: FluxSourceConfig, refs: SourceRefs): K8sObject {
+export function renderRootSource(source: FluxSourceArgs, refs: SourceRefs): K8sObject {
   const metadata = { name: ROOT_NAME, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } };
   const provider = source.provider && source.provider !== "generic" ? source.provider : undefined;
   const secretRef = refs.secretName ? { name: refs.secretName } : undefined;
@@ -90,7 +90,7 @@ export function renderRootSource(source: FluxSourceConfig, refs: SourceRefs): K8
 }
 
 export interface RootKustomizationArgs {
-  sync: FluxConfig["sync"];
+  sync: FluxArgs["sync"];
   /** Repository path, e.g. `./clusters/de-prod`. */
   path: string;
   sourceKind: "GitRepository" | "OCIRepository";
@@ -130,8 +130,9 @@ export function rootPath(platformName: string, configured?: string): string {
 }
 
 /** A one-line description of the source reference, e.g. `tag v1.2.0` or `semver >=1.0.0 <2.0.0`. */
-export function describeRef(ref: FluxSourceConfig["ref"]): string {
-  const [kind, value] = Object.entries(ref).find(([, v]) => v !== undefined) ?? ["branch", "master"];
+export function describeRef(ref: FluxSourceArgs["ref"]): string {
+  // FluxBootstrap's checks guarantee exactly one field (fluxProblems).
+  const [kind, value] = Object.entries(ref).find(([, v]) => v !== undefined)!;
   return `${kind} ${String(value)}`;
 }
 
@@ -140,7 +141,7 @@ export function describeRef(ref: FluxSourceConfig["ref"]): string {
  * passed through as given (the caller wraps them in `pulumi.secret`); returns undefined for `none`.
  */
 export function renderAuthData<S>(
-  auth: FluxConfig["auth"],
+  auth: FluxArgs["auth"],
   material: {
     /** Generated SSH key (when auth.privateKey is not configured). */
     identity?: S;

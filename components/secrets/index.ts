@@ -1,20 +1,12 @@
+export { PlatformSecrets } from "./secrets";
 export {
-  PlatformSecrets,
-  SECRETS_DEFAULTS,
+  DEFAULTS as SECRETS_DEFAULTS,
+  MIN_GENERATED_LENGTH,
+  SECRET_NAME,
+  platformSecretsProblems,
   resolvePlatformSecretsArgs,
   type GenerateRules,
   type PlatformSecretsArgs,
   type SecretItem,
-} from "./secrets";
+} from "./args";
 export { externalSecretsPolicy, secretPrefixArn, secretsPrefix } from "./policies";
-export {
-  ACCESS_KEY_ID_KEY,
-  SECRET_ACCESS_KEY_KEY,
-  WorkloadIdentity,
-  irsaTrustPolicy,
-  issuerHostPath,
-  type AwsContext,
-  type EarlySecret,
-  type PolicyDocument,
-  type WorkloadIdentityArgs,
-} from "./identity";

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "./identity";
+import type { PolicyDocument } from "../aws";
 
 /** `<organization>/<platform>/`: the prefix of every secret of a platform. */
 export const secretsPrefix = (organization: string, platform: string) => `${organization}/${platform}/`;

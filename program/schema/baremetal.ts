@@ -70,7 +70,7 @@ const node = z.strictObject({
 
 /**
  * `cluster.kind: baremetal`: RKE2 (or k3s) installed over SSH on the listed machines. Defaults live
- * in components/cluster/baremetal (DEFAULTS); cross-field rules in its validateBareMetalArgs.
+ * in components/cluster/baremetal (DEFAULTS); cross-field rules in its bareMetalClusterProblems.
  */
 export const baremetalClusterSchema = z.strictObject({
   kind: z.literal("baremetal"),

@@ -1,36 +1,8 @@
 import { z } from "zod";
 
-/**
- * A value that came from a `secure:` entry of the stack file (or must have). It never prints its
- * value: `String()`, `JSON.stringify` and `util.inspect` all show `[secret]`, so a config object can
- * be logged or snapshotted safely. Components wrap `.value` in `pulumi.secret` before use.
- */
-/** Stand-in for a `secure:` value the offline render cannot decrypt. */
-export const REDACTED = "[redacted]";
+import { SecretValue } from "../../components/secretValue";
 
-export class SecretValue {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  /** The plaintext. Only for `pulumi.secret(...)` and validations that must look inside. */
-  get value(): string {
-    return this.#value;
-  }
-  /** False for the render's stand-in: checks that look inside a secret skip unknown values. */
-  get known(): boolean {
-    return this.#value !== REDACTED;
-  }
-  toString(): string {
-    return "[secret]";
-  }
-  toJSON(): string {
-    return "[secret]";
-  }
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return "[secret]";
-  }
-}
+export { REDACTED, SecretValue } from "../../components/secretValue";
 
 /** A string that must be a secret (`pulumi config set --secret --path ...`). */
 export const secret = () =>
@@ -45,8 +17,8 @@ export const duration = () =>
     error: "must be a Go duration such as 30s, 5m or 1h30m",
   });
 
-/** Flux postBuild variable names: `^[_a-zA-Z][_a-zA-Z0-9]*$`. */
-export const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+/** Flux postBuild variable names (Flux's rule, kept with the Flux component). */
+export { VARIABLE_NAME } from "../../components/flux/args";
 
 /** A Kubernetes object name (RFC 1123 subdomain). */
 export const k8sName = () =>
@@ -77,4 +49,3 @@ export const toleration = () =>
     effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
     tolerationSeconds: z.number().int().optional(),
   });
-export type Toleration = z.infer<ReturnType<typeof toleration>>;

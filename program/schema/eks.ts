@@ -1,9 +1,6 @@
 import { z } from "zod";
 import { k8sName, k8sNamespace, stringMap } from "./common";
-import { ADDON_NAMES, AMI_TYPES, LOG_TYPES } from "../../components/cluster/eks/args";
-import { eksClusterProblems } from "../../components/cluster/eks/problems";
-import type { PlatformConfig } from "../config";
-import type { ConfigProblem } from "../validate";
+import { ADDON_NAMES, AMI_TYPES, LOG_TYPES } from "../../components/cluster/eks";
 
 const awsId = (prefix: string, example: string) =>
   z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: `must be an id such as ${example}` });
@@ -155,10 +152,3 @@ export const eksClusterSchema = z.strictObject({
   tags: stringMap().optional(),
 });
 export type EksClusterConfig = z.infer<typeof eksClusterSchema>;
-
-/** Cross-field rules of an EKS `cluster` section (the component's own checks, with config paths). */
-export function checkEks(config: PlatformConfig): ConfigProblem[] {
-  const cluster = config.cluster;
-  if (cluster.kind !== "eks") return [];
-  return eksClusterProblems(cluster).map((p) => ({ path: `cluster.${p.path}`, message: p.message }));
-}

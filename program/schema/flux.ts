@@ -1,18 +1,9 @@
 import { z } from "zod";
-import versions from "../../components/flux/versions.json";
-import { duration, k8sName, k8sNamespace, secret, stringMap, toleration, VARIABLE_NAME } from "./common";
+import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, FLUX_DEFAULTS as D } from "../../components/flux";
+import { duration, k8sName, k8sNamespace, secret, stringMap, toleration } from "./common";
 
-export const DEFAULT_COMPONENTS = [
-  "source-controller",
-  "kustomize-controller",
-  "helm-controller",
-  "notification-controller",
-] as const;
-export const EXTRA_COMPONENTS = [
-  "image-reflector-controller",
-  "image-automation-controller",
-  "source-watcher",
-] as const;
+// Defaults and the controller lists are FluxBootstrap's (components/flux/args.ts); cross-field rules
+// are its fluxProblems, reported under `flux.` by program/args/flux.ts.
 const component = z.enum([...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS], {
   error: `must be one of ${[...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS].join(", ")}`,
 });
@@ -43,24 +34,14 @@ const installPatch = z.strictObject({
   ]),
 });
 
-const imagePullSecret = z
-  .strictObject({
-    /** Secret name in flux-system; referenced by every controller pod. */
-    name: k8sName().default("flux-registry"),
-    /** When set with username and password, the program creates the dockerconfigjson Secret. */
-    server: z.string().optional(),
-    username: z.string().optional(),
-    password: secret().optional(),
-  })
-  .superRefine((v, ctx) => {
-    const given = [v.server, v.username, v.password].filter((x) => x !== undefined).length;
-    if (given !== 0 && given !== 3)
-      ctx.addIssue({
-        code: "custom",
-        message:
-          "server, username and password go together: give all three to have the Secret created, or none to reference an existing Secret",
-      });
-  });
+const imagePullSecret = z.strictObject({
+  /** Secret name in flux-system; referenced by every controller pod. */
+  name: k8sName().default(D.install.imagePullSecretName),
+  /** When set with username and password, the program creates the dockerconfigjson Secret. */
+  server: z.string().optional(),
+  username: z.string().optional(),
+  password: secret().optional(),
+});
 
 const manifests = z.strictObject({
   /** Local install.yaml for air-gapped sites (path relative to the project). Default: the release asset of `flux.version`. */
@@ -68,45 +49,45 @@ const manifests = z.strictObject({
   /** Mirror of the release asset; `{version}` is replaced by the Flux version. */
   url: z.string().url({ error: "must be an http(s) URL" }).optional(),
   /** Skip Pulumi's readiness waiting on the install objects (clusters where controllers cannot run yet). */
-  skipAwait: z.boolean().default(false),
+  skipAwait: z.boolean().default(D.install.manifests.skipAwait),
 });
 
 const operator = z.strictObject({
   /** Flux Operator Helm chart (OCI). */
-  chart: z.string().default(versions.operator.chart),
+  chart: z.string().default(D.install.operator.chart),
   /** Chart version, pinned. */
-  chartVersion: z.string().default(versions.operator.chartVersion),
+  chartVersion: z.string().default(D.install.operator.chartVersion),
   /** Extra Helm values for the operator chart. */
   values: z.record(z.string(), z.unknown()).default({}),
   /** FluxInstance cluster.type. */
-  clusterType: z.enum(["kubernetes", "openshift", "aws", "azure", "gcp"]).default("kubernetes"),
+  clusterType: z.enum(["kubernetes", "openshift", "aws", "azure", "gcp"]).default(D.install.operator.clusterType),
   /** FluxInstance cluster.size (controller concurrency profile). */
   size: z.enum(["small", "medium", "large"]).optional(),
   /** FluxInstance cluster.multitenant. */
-  multitenant: z.boolean().default(false),
+  multitenant: z.boolean().default(D.install.operator.multitenant),
 });
 
 const install = z.strictObject({
   /** `manifests`: upstream install manifests, transformed by the program; `operator`: Flux Operator + FluxInstance; `none`: Flux is already there. */
-  mode: z.enum(["manifests", "operator", "none"]).default("manifests"),
+  mode: z.enum(["manifests", "operator", "none"]).default(D.install.mode),
   /** Container registry the controller images come from. */
-  registry: z.string().default("ghcr.io/fluxcd"),
+  registry: z.string().default(D.install.registry),
   imagePullSecret: imagePullSecret.optional(),
   tolerations: z.array(toleration()).default([]),
   nodeSelector: stringMap().default({}),
   /** Install Flux's network policies (allow-egress, allow-scraping, allow-webhooks). */
-  networkPolicy: z.boolean().default(true),
-  clusterDomain: z.string().default("cluster.local"),
-  logLevel: z.enum(["debug", "info", "error"]).default("info"),
-  components: z.array(component).default([...DEFAULT_COMPONENTS]),
+  networkPolicy: z.boolean().default(D.install.networkPolicy),
+  clusterDomain: z.string().default(D.install.clusterDomain),
+  logLevel: z.enum(["debug", "info", "error"]).default(D.install.logLevel),
+  components: z.array(component).default([...D.install.components]),
   extraComponents: z.array(component).default([]),
   patches: z.array(installPatch).default([]),
-  manifests: manifests.default({ skipAwait: false }),
+  manifests: manifests.default({ ...D.install.manifests }),
   operator: operator.default(() => operator.parse({})),
 });
 
-const gitRef = z
-  .strictObject({
+/** Exactly one field (FluxBootstrap's rule). */
+const gitRef = z.strictObject({
     tag: z.string().min(1).optional(),
     semver: z.string().min(1).optional(),
     branch: z.string().min(1).optional(),
@@ -116,21 +97,18 @@ const gitRef = z
       .optional(),
     name: z.string().startsWith("refs/", { error: "must be a full ref such as refs/heads/main" }).optional(),
     digest: z.string().startsWith("sha256:", { error: "must be an OCI digest sha256:…" }).optional(),
-  })
-  .refine((r) => Object.values(r).filter((v) => v !== undefined).length === 1, {
-    error: "give exactly one of tag, semver, branch, commit, name (Git) or tag, semver, digest (OCI)",
-  });
+});
 
 const source = z.strictObject({
-  kind: z.enum(["git", "oci"]).default("git"),
+  kind: z.enum(["git", "oci"]).default(D.source.kind),
   /** Git: `ssh://git@host/org/repo.git` or `https://…`; OCI: `oci://registry/repo`. */
   url: z.string({ error: "is required: the repository Flux pulls the platform from" }),
   ref: gitRef,
-  interval: duration().default("1m"),
-  timeout: duration().default("60s"),
+  interval: duration().default(D.source.interval),
+  timeout: duration().default(D.source.timeout),
   /** .gitignore-style paths to leave out of the artifact. */
   ignore: z.string().optional(),
-  recurseSubmodules: z.boolean().default(false),
+  recurseSubmodules: z.boolean().default(D.source.recurseSubmodules),
   /** Cloud provider auth for the source (OCI: aws|azure|gcp; Git: azure|github). */
   provider: z.enum(["generic", "aws", "azure", "gcp", "github"]).optional(),
   /** Signature verification of commits or tags (Git: PGP or SSH keys by file name ending .asc or .sshpub). */
@@ -151,7 +129,6 @@ const fromSecretsManager = z.strictObject({
   /** Secret name or ARN, e.g. acme/de-dev/flux/deploy-key. */
   secretId: z.string().min(1, { error: "must name a Secrets Manager secret (name or ARN)" }),
 });
-export type SecretsManagerRef = z.infer<typeof fromSecretsManager>;
 
 const auth = z.discriminatedUnion(
   "type",
@@ -165,7 +142,7 @@ const auth = z.discriminatedUnion(
       /** The deploy key from Secrets Manager instead of privateKey (then none is generated). */
       fromSecretsManager: fromSecretsManager.optional(),
       /** Algorithm of a generated deploy key. */
-      keyAlgorithm: z.enum(["ed25519", "ecdsa", "rsa"]).default("ed25519"),
+      keyAlgorithm: z.enum(["ed25519", "ecdsa", "rsa"]).default(D.auth.keyAlgorithm),
       /** known_hosts lines for the Git host (`ssh-keyscan [-p PORT] host`). */
       knownHosts: z.string({
         error:
@@ -200,21 +177,21 @@ const auth = z.discriminatedUnion(
 const sync = z.strictObject({
   /** Path of the root Kustomization in the repository. @default ./clusters/<platform name> */
   path: z.string().optional(),
-  interval: duration().default("10m"),
-  retryInterval: duration().default("2m"),
-  timeout: duration().default("5m"),
-  prune: z.boolean().default(true),
-  wait: z.boolean().default(false),
+  interval: duration().default(D.sync.interval),
+  retryInterval: duration().default(D.sync.retryInterval),
+  timeout: duration().default(D.sync.timeout),
+  prune: z.boolean().default(D.sync.prune),
+  wait: z.boolean().default(D.sync.wait),
 });
 
 const extraSecret = z.strictObject({
   namespace: k8sNamespace(),
   name: k8sName(),
-  type: z.string().default("Opaque"),
+  type: z.string().default(D.extraSecret.type),
   labels: stringMap().default({}),
   data: z.record(z.string(), secret()),
   /** Create the namespace (skip for namespaces that already exist, such as kube-system). */
-  createNamespace: z.boolean().default(true),
+  createNamespace: z.boolean().default(D.extraSecret.createNamespace),
 });
 
 export const fluxSchema = z.strictObject({
@@ -224,17 +201,12 @@ export const fluxSchema = z.strictObject({
     .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, {
       error: "must be an exact Flux version such as 2.9.4 (not a range, not latest)",
     })
-    .default(versions.flux),
+    .default(D.version),
   install: install.default(() => install.parse({})),
   source,
-  auth: auth.default({ type: "none" }),
+  auth: auth.default({ type: D.auth.type }),
   /** SOPS age key for decrypting secrets in the repository (Secret sops-age, key age.agekey). */
-  sops: z
-    .strictObject({ ageKey: secret().optional(), fromSecretsManager: fromSecretsManager.optional() })
-    .refine((v) => (v.ageKey === undefined) !== (v.fromSecretsManager === undefined), {
-      error: "give ageKey (a secure value) or fromSecretsManager (a secret holding the age key), exactly one",
-    })
-    .optional(),
+  sops: z.strictObject({ ageKey: secret().optional(), fromSecretsManager: fromSecretsManager.optional() }).optional(),
   sync: sync.default(() => sync.parse({})),
   /** Extra variables in cluster-vars. */
   vars: stringMap().default({}),
@@ -244,10 +216,3 @@ export const fluxSchema = z.strictObject({
 });
 
 export type FluxConfig = z.infer<typeof fluxSchema>;
-export type FluxInstallConfig = FluxConfig["install"];
-export type FluxSourceConfig = FluxConfig["source"];
-export type FluxAuthConfig = FluxConfig["auth"];
-export type InstallPatch = FluxInstallConfig["patches"][number];
-export type ExtraSecretConfig = FluxConfig["extraSecrets"][number];
-
-export { VARIABLE_NAME };

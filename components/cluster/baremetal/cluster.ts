@@ -6,7 +6,7 @@ import * as random from "@pulumi/random";
 import type { KubernetesCluster } from "../types";
 import type { BareMetalClusterArgs } from "./types";
 import { resolveBareMetalClusterArgs, type ResolvedCluster, type ResolvedNode } from "./resolve";
-import { configHash, renderNodeConfig } from "./config";
+import { configHash, renderNodeConfig } from "./nodeConfig";
 import { KeyLoader, sshConnection, type SshConnection } from "./connection";
 import { apiUrl, decryptKubeconfig, rewriteKubeconfig } from "./kubeconfig";
 import * as scripts from "./scripts";

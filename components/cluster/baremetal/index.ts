@@ -1,14 +1,12 @@
 export { BareMetalCluster, nodeTriggers, type NodeSteps } from "./cluster";
 export * from "./types";
+export { bareMetalClusterProblems } from "./problems";
 export {
-  BareMetalArgsError,
   resolveBareMetalClusterArgs,
-  validateBareMetalArgs,
-  type BareMetalProblem,
   type ResolvedCluster,
   type ResolvedNode,
 } from "./resolve";
-export { configHash, renderNodeConfig, tokenFile, configFile } from "./config";
+export { configHash, renderNodeConfig, tokenFile, configFile } from "./nodeConfig";
 export {
   apiUrl,
   decryptKubeconfig,

@@ -10,9 +10,9 @@ import {
   type BareMetalClusterArgs,
 } from "./types";
 import { resolveSsh, type ResolvedSsh } from "./ssh";
-import { BareMetalArgsError, validateBareMetalArgs } from "./validate";
+import { throwIfProblems } from "../../problems";
+import { bareMetalClusterProblems } from "./problems";
 
-export { BareMetalArgsError, validateBareMetalArgs, type BareMetalProblem } from "./validate";
 export type { ResolvedSsh } from "./ssh";
 
 export interface ResolvedNode {
@@ -61,10 +61,9 @@ export interface ResolvedCluster {
   retainOnDelete: boolean;
 }
 
-/** Merge the arguments with DEFAULTS; throws BareMetalArgsError with every problem. */
+/** Merge the arguments with DEFAULTS; throws one ArgsError with every problem. */
 export function resolveBareMetalClusterArgs(args: BareMetalClusterArgs): ResolvedCluster {
-  const problems = validateBareMetalArgs(args);
-  if (problems.length) throw new BareMetalArgsError(problems);
+  throwIfProblems("BareMetalCluster", args.clusterName, bareMetalClusterProblems(args));
   const distribution = args.distribution ?? DEFAULTS.distribution;
   const facts = DISTRIBUTIONS[distribution];
   const clusterKubeletArgs = args.kubeletArgs ?? [];

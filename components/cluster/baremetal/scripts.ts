@@ -3,7 +3,7 @@
  * `set -euo pipefail`, takes no secret on its command line and prints none: the join token arrives
  * on stdin and goes straight into a 0600 file. Every value is single-quoted with `shq`.
  */
-import { configFile, tokenFile } from "./config";
+import { configFile, tokenFile } from "./nodeConfig";
 import { KUBECONFIG_KDF_ITERATIONS } from "./kubeconfig";
 import type { ResolvedCluster, ResolvedNode } from "./resolve";
 import { HEAD, kubectlFn, pathLine, shq } from "./shell";

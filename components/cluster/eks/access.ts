@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "../../secrets/aws";
-import { DEFAULTS, type ResolvedEksClusterArgs } from "./args";
+import * as aws from "../../aws/sdk";
+import { DEFAULTS } from "./args";
+import type { ResolvedEksClusterArgs } from "./resolve";
 import { accessPolicyArn } from "./iam";
 
 /** `accessScope` of an access policy association. */

@@ -1,5 +1,4 @@
-import type { AwsContext } from "../../secrets/identity";
-import { defaultSubnetCidrs, eksClusterProblems } from "./problems";
+import type { AwsContext } from "../../aws";
 
 /** Kubernetes minor versions this code is tested with on EKS (standard support). */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"] as const;
@@ -157,51 +156,3 @@ export const DEFAULTS = {
     maxUnavailable: 1,
   },
 };
-
-/** Args with every default applied. Throws one error listing every problem. */
-export function resolveEksClusterArgs(args: EksClusterArgs) {
-  const problems = eksClusterProblems(args);
-  if (problems.length)
-    throw new Error(
-      `EksCluster ${args.clusterName}:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`,
-    );
-  const network =
-    args.network.mode === "create"
-      ? (() => {
-          const n = args.network;
-          const plan = defaultSubnetCidrs(n.cidr, n.availabilityZones.length);
-          return {
-            ...n,
-            privateSubnetCidrs: n.privateSubnetCidrs ?? plan.private,
-            publicSubnetCidrs: n.publicSubnetCidrs ?? plan.public,
-            natGateways: n.natGateways ?? DEFAULTS.natGateways,
-          };
-        })()
-      : { ...args.network, publicSubnetIds: args.network.publicSubnetIds ?? [] };
-  const addons = Object.fromEntries(ADDON_NAMES.map((a) => [a, { ...args.addons?.[a] }])) as Record<
-    AddonName,
-    AddonArgs
-  >;
-  return {
-    ...args,
-    version: args.version ?? DEFAULTS.version,
-    network,
-    endpoint: { ...DEFAULTS.endpoint, ...args.endpoint },
-    logTypes: args.logTypes ?? DEFAULTS.logTypes,
-    accessEntries: args.accessEntries ?? {},
-    bootstrapCreatorAdmin: args.bootstrapCreatorAdmin ?? DEFAULTS.bootstrapCreatorAdmin,
-    deletionProtection: args.deletionProtection ?? DEFAULTS.deletionProtection,
-    nodeGroups: args.nodeGroups.map((g) => ({
-      ...DEFAULTS.nodeGroup,
-      ...g,
-      desiredSize: g.desiredSize ?? g.minSize,
-      maxUnavailable:
-        g.maxUnavailablePercentage === undefined
-          ? (g.maxUnavailable ?? DEFAULTS.nodeGroup.maxUnavailable)
-          : undefined,
-    })),
-    addons,
-    tags: args.tags ?? {},
-  };
-}
-export type ResolvedEksClusterArgs = ReturnType<typeof resolveEksClusterArgs>;

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "../../secrets/aws";
+import * as aws from "../../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import type { KubernetesCluster } from "../types";
-import { irsaTrustPolicy, type PolicyDocument } from "../../secrets/identity";
-import { resolveEksClusterArgs, type EksClusterArgs } from "./args";
+import { irsaTrustPolicy, type PolicyDocument } from "../../aws";
+import type { EksClusterArgs } from "./args";
+import { resolveEksClusterArgs } from "./resolve";
 import { createAccessEntries } from "./access";
 import {
   CLUSTER_POLICIES,
@@ -49,8 +50,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
   public readonly nodeRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:cluster:EksCluster", name, {}, opts);
     const a = resolveEksClusterArgs(args);
+    super("platform:cluster:EksCluster", name, {}, opts);
     const ctx = a.aws;
     const child = { parent: this, provider: ctx.provider };
     const tags = (n: string) => ({ ...ctx.tags, ...a.tags, Name: n });

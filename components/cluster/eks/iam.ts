@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { PolicyDocument } from "../../secrets/identity";
+import type { PolicyDocument } from "../../aws";
 
 /** Trust policy letting an AWS service assume a role. */
 export function serviceTrustPolicy(service: string, actions: string[] = ["sts:AssumeRole"]): PolicyDocument {

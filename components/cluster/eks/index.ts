@@ -6,7 +6,6 @@ export {
   DEFAULTS as EKS_DEFAULTS,
   LOG_TYPES,
   SUPPORTED_KUBERNETES_VERSIONS,
-  resolveEksClusterArgs,
   type AccessEntryArgs,
   type AddonArgs,
   type AddonName,
@@ -16,7 +15,8 @@ export {
   type ExistingVpcNetwork,
   type NodeGroupArgs,
 } from "./args";
-export { defaultSubnetCidrs, eksClusterProblems, type Problem } from "./problems";
+export { resolveEksClusterArgs, type ResolvedEksClusterArgs } from "./resolve";
+export { defaultSubnetCidrs, eksClusterProblems } from "./problems";
 export { renderKubeconfig, serviceTrustPolicy, type KubeconfigArgs } from "./iam";
 export { subnetTags } from "./network";
 export { cidrContains, cidrSubnet, cidrsOverlap, parseCidr } from "./cidr";

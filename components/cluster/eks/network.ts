@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "../../secrets/aws";
-import type { AwsContext } from "../../secrets/identity";
+import * as aws from "../../aws/sdk";
+import type { AwsContext } from "../../aws";
 import type { CreateVpcNetwork } from "./args";
 
 /** Subnet tags that let the AWS Load Balancer Controller find subnets. */

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "../../secrets/aws";
-import type { AwsContext } from "../../secrets/identity";
-import { ADDONS_BEFORE_NODES, type AddonArgs, type AddonName, type ResolvedEksClusterArgs } from "./args";
+import * as aws from "../../aws/sdk";
+import type { AwsContext } from "../../aws";
+import { ADDONS_BEFORE_NODES, type AddonArgs, type AddonName } from "./args";
+import type { ResolvedEksClusterArgs } from "./resolve";
 import { managedPolicyArn, NODE_POLICIES, serviceTrustPolicy } from "./iam";
 
 type Opts = { parent: pulumi.Resource; provider: aws.Provider };

@@ -1,3 +1,4 @@
+import type { Problem } from "../../problems";
 import { cidrContains, cidrSubnet, cidrsOverlap, parseCidr } from "./cidr";
 import {
   DEFAULTS,
@@ -10,11 +11,6 @@ import {
 
 /** Pure checks of EKS cluster args; config validation reports them with `cluster.` paths. */
 
-export interface Problem {
-  /** Dotted path relative to the args (the `cluster.` section of the config). */
-  path: string;
-  message: string;
-}
 
 /** Default subnet plan of a created VPC: private /n+2 blocks first, public /n+4 blocks in the last quarter. */
 export function defaultSubnetCidrs(

@@ -1,0 +1,105 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "./sdk";
+import type { AwsContext } from "./context";
+import type { EarlySecret } from "./earlySecret";
+import { irsaTrustPolicy, type PolicyDocument } from "./policy";
+
+/** Keys of the access-key Secret of an IAM-user identity. */
+export const ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
+export const SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY";
+
+export interface WorkloadIdentityArgs {
+  /** Namespace of the workload's service account. */
+  namespace: string;
+  /** Service account name. */
+  serviceAccount: string;
+  /** IAM role or user name (at most 64 characters). */
+  iamName: string;
+  /** The permissions, as a policy document. */
+  policy: pulumi.Input<PolicyDocument>;
+  /** IRSA facts of an EKS cluster; absent elsewhere, which gives an IAM user with an access key. */
+  oidc?: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
+  /** Name of the Secret (in `namespace`) holding the access key; IAM user only. */
+  credentialsSecretName: string;
+  /** The platform's AWS provider, region, account and partition. */
+  aws: AwsContext;
+}
+
+/** Trust of a role assumed by one IAM user (non-EKS substrates). */
+export function userTrustPolicy(userArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: userArn }, Action: "sts:AssumeRole" }],
+  };
+}
+
+/** All an IAM-user identity may do itself: assume its one role. */
+export function assumeRolePolicy(roleArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArn }],
+  };
+}
+
+/**
+ * The AWS identity of one in-cluster workload: a role with the permissions, assumed through IRSA on
+ * EKS, or on other substrates by an IAM user that may do nothing but assume it, whose access key is
+ * handed over as an early secret. The role ARN is therefore present on every substrate.
+ */
+export class WorkloadIdentity extends pulumi.ComponentResource {
+  /** The role with the permissions: assumed through IRSA on EKS, with the user's access key elsewhere. */
+  public readonly roleArn: pulumi.Output<string>;
+  /** The access-key Secret to create before Flux (IAM user); undefined with IRSA. */
+  public readonly credentials?: EarlySecret;
+
+  constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:secrets:WorkloadIdentity", name, {}, opts);
+    const child = { parent: this, provider: args.aws.provider };
+    const policy = pulumi.output(args.policy).apply((p) => JSON.stringify(p));
+    // The user (non-EKS) may only assume the role; the role carries the permissions either way.
+    const user = args.oidc
+      ? undefined
+      : new aws.iam.User(
+          `${name}-user`,
+          { name: args.iamName, path: "/platform/", tags: { ...args.aws.tags, Name: args.iamName } },
+          child,
+        );
+    const trust = args.oidc
+      ? pulumi
+          .all([args.oidc.providerArn, args.oidc.issuerUrl])
+          .apply(([arn, url]) => irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount))
+      : user!.arn.apply(userTrustPolicy);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: args.iamName,
+        assumeRolePolicy: trust.apply((t) => JSON.stringify(t)),
+        tags: { ...args.aws.tags, Name: args.iamName },
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: args.iamName, policy }, child);
+    this.roleArn = role.arn;
+    if (user) {
+      new aws.iam.UserPolicy(
+        `${name}-assume`,
+        {
+          user: user.name,
+          name: args.iamName,
+          policy: role.arn.apply((r) => JSON.stringify(assumeRolePolicy(r))),
+        },
+        child,
+      );
+      const key = new aws.iam.AccessKey(`${name}-key`, { user: user.name }, child);
+      this.credentials = {
+        namespace: args.namespace,
+        name: args.credentialsSecretName,
+        stringData: {
+          [ACCESS_KEY_ID_KEY]: pulumi.secret(key.id),
+          [SECRET_ACCESS_KEY_KEY]: pulumi.secret(key.secret),
+        },
+      };
+    }
+    this.registerOutputs({ roleArn: this.roleArn, credentials: this.credentials });
+  }
+}

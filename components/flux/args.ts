@@ -1,0 +1,267 @@
+/**
+ * The arguments of FluxBootstrap's Flux settings, their defaults and the Flux facts they rest on
+ * (controllers, pinned versions). The program's config schema reads DEFAULTS and the component lists
+ * from here; this module never imports the program.
+ */
+import type { SecretValue } from "../secretValue";
+import versions from "./versions.json";
+
+/** Controllers a Flux install has unless told otherwise. */
+export const DEFAULT_COMPONENTS = [
+  "source-controller",
+  "kustomize-controller",
+  "helm-controller",
+  "notification-controller",
+] as const;
+/** Controllers installed only when listed in `install.extraComponents`. */
+export const EXTRA_COMPONENTS = [
+  "image-reflector-controller",
+  "image-automation-controller",
+  "source-watcher",
+] as const;
+export type FluxComponent = (typeof DEFAULT_COMPONENTS)[number] | (typeof EXTRA_COMPONENTS)[number];
+
+/** Flux postBuild variable names: `^[_a-zA-Z][_a-zA-Z0-9]*$`. */
+export const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+
+/** A Kubernetes toleration, as put on every controller pod. */
+export interface Toleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  /** Seconds. */
+  tolerationSeconds?: number;
+}
+
+/** One patch of the upstream install objects. */
+export interface InstallPatch {
+  /** Which install objects the patch applies to; every given field must match. */
+  target: {
+    /** Kind, e.g. Deployment. */
+    kind?: string;
+    name?: string;
+    namespace?: string;
+    /** Labels the object must carry (all of them). */
+    labels?: Record<string, string>;
+  };
+  /** A JSON merge patch (an object) or a JSON 6902 patch (a list of operations). */
+  patch:
+    | { op: "add" | "remove" | "replace" | "move" | "copy" | "test"; path: string; [k: string]: unknown }[]
+    | Record<string, unknown>;
+}
+
+/** The registry pull secret every controller pod references. */
+export interface ImagePullSecretArgs {
+  /** Secret name in flux-system. @default "flux-registry" */
+  name: string;
+  /** Registry server; with username and password the Secret is created, else it must exist. */
+  server?: string;
+  username?: string;
+  password?: SecretValue;
+}
+
+/** `install.mode: manifests`: the upstream install manifests of the pinned version. */
+export interface ManifestsArgs {
+  /** Local install.yaml for air-gapped sites (path relative to the project). @default the release asset */
+  file?: string;
+  /** Mirror of the release asset; `{version}` is replaced by the Flux version. @default the GitHub release */
+  url?: string;
+  /** Skip readiness waiting on the install objects. @default false */
+  skipAwait: boolean;
+}
+
+/** `install.mode: operator`: the Flux Operator chart and a FluxInstance. */
+export interface OperatorArgs {
+  /** Flux Operator Helm chart (OCI). @default the pinned chart in versions.json */
+  chart: string;
+  /** Chart version. @default the pinned version in versions.json */
+  chartVersion: string;
+  /** Extra Helm values. @default {} */
+  values: Record<string, unknown>;
+  /** FluxInstance cluster.type. @default "kubernetes" */
+  clusterType: "kubernetes" | "openshift" | "aws" | "azure" | "gcp";
+  /** FluxInstance cluster.size (controller concurrency profile). @default the operator's */
+  size?: "small" | "medium" | "large";
+  /** FluxInstance cluster.multitenant. @default false */
+  multitenant: boolean;
+}
+
+/** How Flux itself is installed. */
+export interface FluxInstallArgs {
+  /** `manifests` (upstream install manifests, transformed), `operator` or `none` (already there). @default "manifests" */
+  mode: "manifests" | "operator" | "none";
+  /** Registry of the controller images. @default "ghcr.io/fluxcd" */
+  registry: string;
+  /** Pull secret of the controller images. @default none */
+  imagePullSecret?: ImagePullSecretArgs;
+  /** Tolerations of the controller pods. @default [] */
+  tolerations: Toleration[];
+  /** Node selector of the controller pods. @default {} */
+  nodeSelector: Record<string, string>;
+  /** Install Flux's network policies. @default true */
+  networkPolicy: boolean;
+  /** Cluster DNS domain. @default "cluster.local" */
+  clusterDomain: string;
+  /** Controller log level. @default "info" */
+  logLevel: "debug" | "info" | "error";
+  /** Default controllers to install. @default DEFAULT_COMPONENTS */
+  components: FluxComponent[];
+  /** Extra controllers to install. @default [] */
+  extraComponents: FluxComponent[];
+  /** Patches of the install objects. @default [] */
+  patches: InstallPatch[];
+  /** Settings of `mode: manifests`. */
+  manifests: ManifestsArgs;
+  /** Settings of `mode: operator`. */
+  operator: OperatorArgs;
+}
+
+/** Exactly one of these names the revision Flux follows. */
+export interface SourceRef {
+  tag?: string;
+  semver?: string;
+  branch?: string;
+  commit?: string;
+  /** A full ref such as refs/heads/main (Git). */
+  name?: string;
+  /** `sha256:…` (OCI). */
+  digest?: string;
+}
+
+/** The root source: the repository (Git) or artifact (OCI) Flux pulls the platform from. */
+export interface FluxSourceArgs {
+  /** @default "git" */
+  kind: "git" | "oci";
+  /** Git: `ssh://…` or `https://…`; OCI: `oci://registry/repo`. */
+  url: string;
+  ref: SourceRef;
+  /** Go duration. @default "1m" */
+  interval: string;
+  /** Go duration. @default "60s" */
+  timeout: string;
+  /** .gitignore-style paths left out of the artifact. @default none */
+  ignore?: string;
+  /** @default false */
+  recurseSubmodules: boolean;
+  /** Cloud provider auth (OCI: aws|azure|gcp; Git: azure|github). @default none */
+  provider?: "generic" | "aws" | "azure" | "gcp" | "github";
+  /** Signature verification. @default none */
+  verify?: {
+    mode?: "HEAD" | "Tag" | "TagAndHEAD";
+    provider?: "cosign" | "notation";
+    /** Public keys by file name (`.asc` PGP, `.sshpub` SSH). */
+    publicKeys: Record<string, string>;
+  };
+}
+
+/** A Secrets Manager secret read at deploy time; its whole SecretString is the value. */
+export interface SecretsManagerRef {
+  /** Secret name or ARN. */
+  secretId: string;
+}
+
+/** Credentials of the root source. @default `{ type: "none" }` */
+export type FluxAuthArgs =
+  | {
+      type: "ssh";
+      /** Deploy key; when absent (and no fromSecretsManager) a key is generated. */
+      privateKey?: SecretValue;
+      password?: SecretValue;
+      fromSecretsManager?: SecretsManagerRef;
+      /** Algorithm of a generated key. @default "ed25519" */
+      keyAlgorithm: "ed25519" | "ecdsa" | "rsa";
+      /** known_hosts lines of the Git host. */
+      knownHosts: string;
+    }
+  | {
+      type: "https";
+      username?: string;
+      password?: SecretValue;
+      bearerToken?: SecretValue;
+      fromSecretsManager?: SecretsManagerRef;
+      /** PEM CA bundle of a private Git server. */
+      caCert?: string;
+    }
+  | {
+      type: "githubApp";
+      appId: string;
+      installationId?: string;
+      installationOwner?: string;
+      privateKey: SecretValue;
+      /** GitHub Enterprise API base URL. */
+      baseUrl?: string;
+    }
+  | { type: "none" };
+
+/** The root Kustomization. */
+export interface FluxSyncArgs {
+  /** Path in the repository. @default `./clusters/<platform name>` */
+  path?: string;
+  /** @default "10m" */
+  interval: string;
+  /** @default "2m" */
+  retryInterval: string;
+  /** @default "5m" */
+  timeout: string;
+  /** @default true */
+  prune: boolean;
+  /** @default false */
+  wait: boolean;
+}
+
+/** A Secret created with the early secrets, before Flux. */
+export interface ExtraSecretArgs {
+  namespace: string;
+  name: string;
+  /** @default "Opaque" */
+  type: string;
+  /** @default {} */
+  labels: Record<string, string>;
+  data: Record<string, SecretValue>;
+  /** Create the namespace (not for kube-system and the like). @default true */
+  createNamespace: boolean;
+}
+
+/** Everything FluxBootstrap needs to know about Flux: version, install, source, auth, sync, secrets. */
+export interface FluxArgs {
+  /** Exact Flux version x.y.z. @default the pinned version in versions.json */
+  version: string;
+  install: FluxInstallArgs;
+  source: FluxSourceArgs;
+  auth: FluxAuthArgs;
+  /** SOPS age key (exactly one of the two). @default no decryption */
+  sops?: { ageKey?: SecretValue; fromSecretsManager?: SecretsManagerRef };
+  sync: FluxSyncArgs;
+  /** Extra cluster-vars. @default {} */
+  vars: Record<string, string>;
+  /** Secret variables (Secret cluster-secret-vars). @default {} */
+  secretVars: Record<string, SecretValue>;
+  /** @default [] */
+  extraSecrets: ExtraSecretArgs[];
+}
+
+/** Defaults of every optional setting, in one place; the config schema reads them from here. */
+export const DEFAULTS = {
+  version: versions.flux,
+  install: {
+    mode: "manifests",
+    registry: "ghcr.io/fluxcd",
+    imagePullSecretName: "flux-registry",
+    networkPolicy: true,
+    clusterDomain: "cluster.local",
+    logLevel: "info",
+    components: [...DEFAULT_COMPONENTS],
+    manifests: { skipAwait: false },
+    operator: {
+      chart: versions.operator.chart,
+      chartVersion: versions.operator.chartVersion,
+      clusterType: "kubernetes",
+      multitenant: false,
+    },
+  },
+  source: { kind: "git", interval: "1m", timeout: "60s", recurseSubmodules: false },
+  auth: { type: "none", keyAlgorithm: "ed25519" },
+  sync: { interval: "10m", retryInterval: "2m", timeout: "5m", prune: true, wait: false },
+  extraSecret: { type: "Opaque", createNamespace: true },
+} as const;

@@ -1,0 +1,294 @@
+/**
+ * The cross-field rules of FluxBootstrap's Flux settings, as problems with paths relative to them
+ * (`source.url`); the program reports them under `flux.`.
+ */
+import type { Problem } from "../problems";
+import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, VARIABLE_NAME, type FluxArgs } from "./args";
+import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VAR_KEYS, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
+import { FLUX_NAMESPACE, GIT_AUTH_SECRET, SOPS_SECRET } from "./objects";
+
+type Check = (flux: FluxArgs) => Problem[];
+
+/** Secrets in flux-system that the program itself creates; extra secrets may not take these names. */
+const RESERVED_FLUX_SYSTEM_NAMES = [GIT_AUTH_SECRET, SOPS_SECRET, CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP];
+
+const checkSource: Check = (flux) => {
+  const { source, auth } = flux;
+  const out: Problem[] = [];
+  const url = source.url;
+  const scp = /^([^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(url);
+  if (source.kind === "git") {
+    if (scp && !/^[a-z]+:\/\//.test(url)) {
+      out.push({
+        path: "source.url",
+        message: `"${url}" is the scp-like form, which Flux does not accept: write ssh://${scp[1] ?? "git@"}${scp[2]}/${scp[3]}`,
+      });
+    } else if (!/^(ssh|https?):\/\//.test(url)) {
+      out.push({ path: "source.url", message: `"${url}" must start with ssh://, https:// or http://` });
+    }
+    if (source.ref.digest !== undefined)
+      out.push({
+        path: "source.ref.digest",
+        message: "is for OCI sources; a Git source takes tag, semver, branch, commit or name",
+      });
+    if (source.verify?.provider)
+      out.push({
+        path: "source.verify.provider",
+        message: "is for OCI sources; Git verification takes mode and publicKeys",
+      });
+    for (const name of Object.keys(source.verify?.publicKeys ?? {}))
+      if (!/\.(asc|sshpub)$/.test(name))
+        out.push({
+          path: `source.verify.publicKeys.${name}`,
+          message: "key names must end in .asc (PGP) or .sshpub (SSH)",
+        });
+  } else {
+    if (!url.startsWith("oci://"))
+      out.push({ path: "source.url", message: `"${url}" must start with oci:// for an OCI source` });
+    for (const k of ["branch", "commit", "name"] as const)
+      if (source.ref[k] !== undefined)
+        out.push({
+          path: `source.ref.${k}`,
+          message: "is for Git sources; an OCI source takes tag, semver or digest",
+        });
+    if (source.verify?.mode)
+      out.push({
+        path: "source.verify.mode",
+        message: "is for Git sources; OCI verification takes provider (cosign or notation)",
+      });
+    if (auth.type !== "none" && auth.type !== "https")
+      out.push({
+        path: "auth.type",
+        message: `${auth.type} authentication is for Git; an OCI source takes https (registry username/password) or none with a provider`,
+      });
+  }
+  if (source.kind === "git" && auth.type === "ssh" && !url.startsWith("ssh://"))
+    out.push({
+      path: "auth.type",
+      message: `SSH authentication needs an ssh:// URL, but source.url is "${url}"`,
+    });
+  if (
+    (auth.type === "https" || auth.type === "githubApp") &&
+    source.kind === "git" &&
+    !/^https?:\/\//.test(url)
+  )
+    out.push({
+      path: "auth.type",
+      message: `${auth.type} authentication needs an https:// URL, but source.url is "${url}"`,
+    });
+  return out;
+};
+
+/** The `[host]:port` or `host` a known_hosts line must name for an ssh:// URL. */
+export function knownHostsName(url: string): string | undefined {
+  const m = /^ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\//.exec(url);
+  if (!m) return undefined;
+  const host = m[1].replace(/^\[|\]$/g, "");
+  return m[2] && m[2] !== "22" ? `[${host}]:${m[2]}` : host;
+}
+
+const checkAuth: Check = (flux) => {
+  const { auth, source } = flux;
+  const out: Problem[] = [];
+  if (auth.type === "ssh") {
+    const want = knownHostsName(source.url);
+    const lines = auth.knownHosts
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
+    if (lines.length === 0)
+      out.push({
+        path: "auth.knownHosts",
+        message: "is empty: add the output of `ssh-keyscan <git host>`",
+      });
+    const hashed = lines.some((l) => l.startsWith("|1|"));
+    if (
+      want &&
+      lines.length > 0 &&
+      !hashed &&
+      !lines.some((l) => l.split(/\s+/)[0].split(",").includes(want))
+    ) {
+      const port = /^\[.*\]:(\d+)$/.exec(want)?.[1];
+      const host = want.replace(/^\[|\]:\d+$/g, "");
+      out.push({
+        path: "auth.knownHosts",
+        message: `has no entry for ${want}, the host of source.url: run \`ssh-keyscan ${port ? `-p ${port} ` : ""}${host}\` and use its output`,
+      });
+    }
+  }
+  if (auth.type === "https") {
+    if (auth.bearerToken && (auth.username || auth.password))
+      out.push({
+        path: "auth",
+        message: "give username and password (or token as password), or bearerToken, not both",
+      });
+    if (auth.password && !auth.username)
+      out.push({
+        path: "auth.username",
+        message: "is required with password (for a token, any non-empty username such as git works)",
+      });
+  }
+  if (
+    auth.type === "githubApp" &&
+    (auth.installationId === undefined) === (auth.installationOwner === undefined)
+  )
+    out.push({ path: "auth", message: "give exactly one of installationId and installationOwner" });
+  const ageKey = flux.sops?.ageKey;
+  if (ageKey && ageKey.known && !/^AGE-SECRET-KEY-1[0-9A-Z]+\s*$/.test(ageKey.value))
+    out.push({
+      path: "sops.ageKey",
+      message: "is not an age identity: it starts with AGE-SECRET-KEY-1 (generate one with `age-keygen`)",
+    });
+  return out;
+};
+
+const checkInstall: Check = (flux) => {
+  const { install } = flux;
+  const out: Problem[] = [];
+  const all = [...install.components, ...install.extraComponents];
+  const dup = all.filter((c, i) => all.indexOf(c) !== i);
+  if (dup.length)
+    out.push({
+      path: "install.components",
+      message: `lists ${[...new Set(dup)].join(", ")} more than once (counting extraComponents)`,
+    });
+  for (const c of install.extraComponents)
+    if (!(EXTRA_COMPONENTS as readonly string[]).includes(c))
+      out.push({
+        path: "install.extraComponents",
+        message: `${c} is a default component: list it in components, extras are ${EXTRA_COMPONENTS.join(", ")}`,
+      });
+  for (const c of install.components)
+    if (!(DEFAULT_COMPONENTS as readonly string[]).includes(c))
+      out.push({
+        path: "install.components",
+        message: `${c} is an extra component: list it in extraComponents`,
+      });
+  if (install.mode !== "none")
+    for (const need of ["source-controller", "kustomize-controller"] as const)
+      if (!install.components.includes(need))
+        out.push({
+          path: "install.components",
+          message: `must include ${need}: the root sync needs it`,
+        });
+  if (install.manifests.file && install.manifests.url)
+    out.push({ path: "install.manifests", message: "give file (air-gapped) or url (mirror), not both" });
+  return out;
+};
+
+const checkVars: Check = (flux) => {
+  const out: Problem[] = [];
+  const reserved = new Set<string>(CLUSTER_VAR_KEYS);
+  for (const [section, map] of [
+    ["vars", flux.vars],
+    ["secretVars", flux.secretVars],
+  ] as const) {
+    for (const name of Object.keys(map)) {
+      const path = `${section}.${name}`;
+      if (!VARIABLE_NAME.test(name))
+        out.push({
+          path,
+          message:
+            "is not a valid Flux variable name: use letters, digits and '_', not starting with a digit (e.g. SLICE_REGION)",
+        });
+      else if (reserved.has(name))
+        out.push({
+          path,
+          message: `${name} is set by the program (cluster-vars contract): choose another name`,
+        });
+    }
+  }
+  for (const name of Object.keys(flux.secretVars))
+    if (name in flux.vars)
+      out.push({
+        path: `secretVars.${name}`,
+        message: "is also in vars: a variable lives in one place",
+      });
+  return out;
+};
+
+const checkExtraSecrets: Check = (flux) => {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  flux.extraSecrets.forEach((s, i) => {
+    const id = `${s.namespace}/${s.name}`;
+    if (seen.has(id)) out.push({ path: `extraSecrets.${i}`, message: `${id} is listed twice` });
+    seen.add(id);
+    if (s.namespace === FLUX_NAMESPACE && RESERVED_FLUX_SYSTEM_NAMES.includes(s.name))
+      out.push({
+        path: `extraSecrets.${i}.name`,
+        message: `flux-system/${s.name} is created by the program: choose another name`,
+      });
+    if (Object.keys(s.data).length === 0)
+      out.push({ path: `extraSecrets.${i}.data`, message: "is empty: give at least one key" });
+  });
+  const pull = flux.install.imagePullSecret;
+  if (pull && RESERVED_FLUX_SYSTEM_NAMES.includes(pull.name))
+    out.push({
+      path: "install.imagePullSecret.name",
+      message: `${pull.name} is created by the program for another purpose: choose another name`,
+    });
+  return out;
+};
+
+/** `auth.fromSecretsManager` replaces the configured credential: never both. */
+const checkSecretsManager: Check = (flux) => {
+  const auth = flux.auth;
+  if ((auth.type !== "ssh" && auth.type !== "https") || !auth.fromSecretsManager) return [];
+  const out: Problem[] = [];
+  const given =
+    auth.type === "ssh"
+      ? { privateKey: auth.privateKey }
+      : { password: auth.password, bearerToken: auth.bearerToken };
+  for (const [k, v] of Object.entries(given))
+    if (v !== undefined)
+      out.push({
+        path: `auth.${k}`,
+        message: "is also read from Secrets Manager (fromSecretsManager): give one of them",
+      });
+  if (auth.type === "https" && !auth.username)
+    out.push({
+      path: "auth.username",
+      message:
+        "is required with fromSecretsManager, which supplies the password (for a token, any non-empty username such as git works)",
+    });
+  return out;
+}
+
+
+/** Exactly-one and all-or-none rules between sibling fields. */
+const checkChoices: Check = (flux) => {
+  const out: Problem[] = [];
+  if (Object.values(flux.source.ref).filter((v) => v !== undefined).length !== 1)
+    out.push({
+      path: "source.ref",
+      message: "give exactly one of tag, semver, branch, commit, name (Git) or tag, semver, digest (OCI)",
+    });
+  if (flux.sops && (flux.sops.ageKey === undefined) === (flux.sops.fromSecretsManager === undefined))
+    out.push({
+      path: "sops",
+      message: "give ageKey (a secure value) or fromSecretsManager (a secret holding the age key), exactly one",
+    });
+  const pull = flux.install.imagePullSecret;
+  const given = pull ? [pull.server, pull.username, pull.password].filter((x) => x !== undefined).length : 0;
+  if (given !== 0 && given !== 3)
+    out.push({
+      path: "install.imagePullSecret",
+      message:
+        "server, username and password go together: give all three to have the Secret created, or none to reference an existing Secret",
+    });
+  return out;
+};
+
+const CHECKS: Check[] = [
+  checkChoices,
+  checkSource,
+  checkAuth,
+  checkInstall,
+  checkVars,
+  checkExtraSecrets,
+  checkSecretsManager,
+];
+
+/** Every problem with the Flux settings. */
+export const fluxProblems = (flux: FluxArgs): Problem[] => CHECKS.flatMap((check) => check(flux));

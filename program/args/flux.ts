@@ -1,0 +1,13 @@
+import type { PlatformConfig } from "../config";
+import { fluxProblems, type FluxArgs } from "../../components/flux";
+import { prefixProblems, type Problem } from "../../components/problems";
+
+/**
+ * FluxBootstrap's Flux settings from the `flux` section. The schema already applied the component's
+ * DEFAULTS, so the parsed section is the arguments; this function is where the two types must agree.
+ */
+export const fluxArgs = (config: PlatformConfig): FluxArgs => config.flux;
+
+/** The component's own checks of the `flux` section, under `flux.`. */
+export const fluxConfigProblems = (config: PlatformConfig): Problem[] =>
+  prefixProblems("flux", fluxProblems(fluxArgs(config)));
