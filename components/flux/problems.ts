@@ -65,7 +65,7 @@ const checkSource: Check = (flux) => {
   if (source.kind === "git" && auth.type === "ssh" && !url.startsWith("ssh://"))
     out.push({
       path: "auth.type",
-      message: `SSH authentication needs an ssh:// URL, but source.url is "${url}"`,
+      message: `SSH authentication needs an ssh:// URL, but the source URL is "${url}"`,
     });
   if (
     (auth.type === "https" || auth.type === "githubApp") &&
@@ -74,7 +74,7 @@ const checkSource: Check = (flux) => {
   )
     out.push({
       path: "auth.type",
-      message: `${auth.type} authentication needs an https:// URL, but source.url is "${url}"`,
+      message: `${auth.type} authentication needs an https:// URL, but the source URL is "${url}"`,
     });
   return out;
 };
@@ -112,7 +112,7 @@ const checkAuth: Check = (flux) => {
       const host = want.replace(/^\[|\]:\d+$/g, "");
       out.push({
         path: "auth.knownHosts",
-        message: `has no entry for ${want}, the host of source.url: run \`ssh-keyscan ${port ? `-p ${port} ` : ""}${host}\` and use its output`,
+        message: `has no entry for ${want}, the host of the source URL: run \`ssh-keyscan ${port ? `-p ${port} ` : ""}${host}\` and use its output`,
       });
     }
   }

@@ -138,7 +138,7 @@ describe("resolveEksClusterArgs", () => {
         }),
       ),
     ).toThrow(
-      "EksCluster c:\n" +
+      "invalid EksCluster arguments (c), 3 problems:\n" +
         "  - version: Kubernetes 1.20 is not supported: use one of 1.32, 1.33, 1.34, 1.35\n" +
         "  - nodeGroups.0.minSize: 3 is greater than maxSize 1\n" +
         "  - nodeGroups.0: give maxUnavailable or maxUnavailablePercentage, not both",
@@ -177,8 +177,9 @@ describe("DNS and secrets args", () => {
         delegation: { parentZoneId: "Z1" },
       }),
     ).toThrow(
-      "PlatformDns:\n  - zoneName p.other.org is not under parentDomain example.com\n" +
-        "  - delegation is for a zone this component creates; an adopted zone is delegated already",
+      "invalid PlatformDns arguments, 2 problems:\n" +
+        "  - zoneName: zone p.other.org is not under the parent domain example.com: use a zone name ending in .example.com\n" +
+        "  - delegation: is for a zone the program creates; an adopted zone (existingZoneId) is delegated already: remove one",
     );
   });
 
@@ -203,10 +204,11 @@ describe("DNS and secrets args", () => {
         items: { a: {}, b: { generate: { length: 4 } } },
       }),
     ).toThrow(
-      'PlatformSecrets:\n  - prefix "acme/p" must be path segments ending in "/", e.g. acme/de-dev/\n' +
-        "  - recoveryWindowInDays 40 must be 0 or 7–30\n" +
-        "  - items.a: give exactly one of generate and value\n" +
-        "  - items.b.generate.length must be at least 8",
+      'invalid PlatformSecrets arguments, 4 problems:\n' +
+        '  - prefix: "acme/p" must be path segments ending in "/", e.g. acme/de-dev/\n' +
+        "  - recoveryWindowInDays: must be 0 (delete at once) or 7 to 30 days\n" +
+        "  - items.a: give exactly one of generate (a generated value) and value (a secure config value)\n" +
+        "  - items.b.generate.length: must be at least 8",
     );
   });
 

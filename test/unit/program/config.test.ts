@@ -74,7 +74,7 @@ describe("platform config: every problem at once, with path and fix", () => {
       withValues({ flux: { source: { url: "git@github.com:acme/fleet.git" } } }),
       [
         'flux.source.url: "git@github.com:acme/fleet.git" is the scp-like form, which Flux does not accept: write ssh://git@github.com/acme/fleet.git',
-        'flux.auth.type: SSH authentication needs an ssh:// URL, but flux.source.url is "git@github.com:acme/fleet.git"',
+        'flux.auth.type: SSH authentication needs an ssh:// URL, but the source URL is "git@github.com:acme/fleet.git"',
       ],
     ],
     [
@@ -121,14 +121,14 @@ describe("platform config: every problem at once, with path and fix", () => {
       "known_hosts for another host or port",
       withValues({ flux: { source: { url: "ssh://git@git.example.com:2222/acme/fleet.git" } } }),
       [
-        "flux.auth.knownHosts: has no entry for [git.example.com]:2222, the host of flux.source.url: run `ssh-keyscan -p 2222 git.example.com` and use its output",
+        "flux.auth.knownHosts: has no entry for [git.example.com]:2222, the host of the source URL: run `ssh-keyscan -p 2222 git.example.com` and use its output",
       ],
     ],
     [
       "SSH auth on an https URL",
       withValues({ flux: { source: { url: "https://git.example.com/acme/fleet.git" } } }),
       [
-        'flux.auth.type: SSH authentication needs an ssh:// URL, but flux.source.url is "https://git.example.com/acme/fleet.git"',
+        'flux.auth.type: SSH authentication needs an ssh:// URL, but the source URL is "https://git.example.com/acme/fleet.git"',
       ],
     ],
     [
@@ -174,7 +174,7 @@ describe("platform config: every problem at once, with path and fix", () => {
       [
         "flux.vars.slice-region: is not a valid Flux variable name: use letters, digits and '_', not starting with a digit (e.g. SLICE_REGION)",
         "flux.vars.CLUSTER_NAME: CLUSTER_NAME is set by the program (cluster-vars contract): choose another name",
-        "flux.secretVars.TOKEN: is also in flux.vars: a variable lives in one place",
+        "flux.secretVars.TOKEN: is also in vars: a variable lives in one place",
       ],
     ],
     [

@@ -114,7 +114,7 @@ describe("FluxBootstrap on the mock engine", () => {
       interval: "10m",
       retryInterval: "2m",
       timeout: "5m",
-      path: "../../flux/clusters/de-dev",
+      path: "./clusters/de-dev",
       prune: true,
       sourceRef: { kind: "GitRepository", name: "flux-system" },
       postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "cluster-vars" }] },
@@ -124,7 +124,7 @@ describe("FluxBootstrap on the mock engine", () => {
     expect(d.outputs).toMatchObject({
       rootSourceUrl: "ssh://git@git.example.com/acme/fleet.git",
       rootSourceRef: "semver ~1.2",
-      rootPath: "../../flux/clusters/de-dev",
+      rootPath: "./clusters/de-dev",
     });
   });
 });

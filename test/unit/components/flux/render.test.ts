@@ -155,7 +155,7 @@ describe("renderRootKustomization", () => {
   it("prunes and substitutes from cluster-vars", () => {
     const obj = renderRootKustomization({
       sync,
-      path: "../../flux/clusters/de-dev",
+      path: "./clusters/de-dev",
       sourceKind: "GitRepository",
       sops: false,
       secretVars: false,
@@ -172,7 +172,7 @@ describe("renderRootKustomization", () => {
         interval: "10m",
         retryInterval: "2m",
         timeout: "5m",
-        path: "../../flux/clusters/de-dev",
+        path: "./clusters/de-dev",
         prune: true,
         sourceRef: { kind: "GitRepository", name: "flux-system" },
         postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "cluster-vars" }] },
@@ -184,7 +184,7 @@ describe("renderRootKustomization", () => {
   it("decrypts with sops-age and substitutes secret vars when configured", () => {
     const obj = renderRootKustomization({
       sync: { ...sync, wait: true },
-      path: "../../flux/clusters/x",
+      path: "./clusters/x",
       sourceKind: "OCIRepository",
       sops: true,
       secretVars: true,
@@ -193,7 +193,7 @@ describe("renderRootKustomization", () => {
       interval: "10m",
       retryInterval: "2m",
       timeout: "5m",
-      path: "../../flux/clusters/x",
+      path: "./clusters/x",
       prune: true,
       wait: true,
       sourceRef: { kind: "OCIRepository", name: "flux-system" },
@@ -209,8 +209,8 @@ describe("renderRootKustomization", () => {
   });
 
   it("defaults the path to ./clusters/<platform>", () => {
-    expect(rootPath("de-prod")).toBe("../../flux/clusters/de-prod");
-    expect(rootPath("de-prod", "../../flux/fleet/de")).toBe("../../flux/fleet/de");
+    expect(rootPath("de-prod")).toBe("./clusters/de-prod");
+    expect(rootPath("de-prod", "./fleet/de")).toBe("./fleet/de");
   });
 });
 

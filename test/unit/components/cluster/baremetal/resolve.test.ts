@@ -111,7 +111,7 @@ describe("bareMetalClusterProblems", () => {
     ],
     [
       "an air-gapped install with both sources",
-      { install: { mode: "airgap", artifactsDir: "../../../baremetal/a", mirrorUrl: "ftp://m" } },
+      { install: { mode: "airgap", artifactsDir: "./a", mirrorUrl: "ftp://m" } },
       [
         "install: an air-gapped install needs exactly one of artifactsDir (a local folder) or mirrorUrl",
         "install.mirrorUrl: must be an http(s) URL",
@@ -119,7 +119,7 @@ describe("bareMetalClusterProblems", () => {
     ],
     [
       "artifacts on an online install",
-      { install: { artifactsDir: "../../../baremetal/a" } },
+      { install: { artifactsDir: "./a" } },
       ["install.mode: is online but artifactsDir or mirrorUrl is set: set mode airgap, or remove them"],
     ],
     [

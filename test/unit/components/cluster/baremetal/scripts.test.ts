@@ -36,7 +36,7 @@ describe("scripts", () => {
       "rke2 air-gapped from a mirror, CIS",
       { cis: true, install: { mode: "airgap", mirrorUrl: "https://mirror.example.net/rke2/{version}/" } },
     ],
-    ["rke2 air-gapped from a folder", { install: { mode: "airgap", artifactsDir: "../../../baremetal/artifacts" } }],
+    ["rke2 air-gapped from a folder", { install: { mode: "airgap", artifactsDir: "./artifacts" } }],
     ["k3s online", { distribution: "k3s", version: "v1.31.4+k3s1" }],
     [
       "k3s air-gapped arm64",
@@ -141,7 +141,7 @@ describe("scripts", () => {
     const c = resolve({
       distribution: "k3s",
       version: "v1.31.4+k3s1",
-      install: { mode: "airgap", artifactsDir: "../../../baremetal/a" },
+      install: { mode: "airgap", artifactsDir: "./a" },
     });
     const text = scripts.installScript(c, node(c, "a1"));
     expect(text).toContain(`install -m 0755 "$artifacts/"'k3s' /usr/local/bin/k3s`);
