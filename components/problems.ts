@@ -29,7 +29,11 @@ export class ArgsError extends Error {
 }
 
 /** Throw one ArgsError when there are problems; otherwise return nothing. */
-export function throwIfProblems(component: string, resourceName: string | undefined, problems: readonly Problem[]): void {
+export function throwIfProblems(
+  component: string,
+  resourceName: string | undefined,
+  problems: readonly Problem[],
+): void {
   if (problems.length) throw new ArgsError(component, resourceName, problems);
 }
 

@@ -31,4 +31,3 @@ export class SecretValue {
     return "[secret]";
   }
 }
-

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "./config";
+import type { PlatformConfig } from "./schema/platform";
 import { aws, createAwsContext, type AwsContext, type EarlySecret } from "../components/aws";
 import type { KubernetesCluster } from "../components/cluster/types";
 import { PlatformDns, externalDnsOwnerId } from "../components/dns";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "./config";
+import type { PlatformConfig } from "./schema/platform";
 import type { PlatformEnvironment } from "./environment";
 import type { AwsContext } from "../components/aws";
 import { BareMetalCluster, EksCluster, ExistingCluster, type KubernetesCluster } from "../components/cluster";

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from "./config";
+import type { PlatformConfig } from "./schema/platform";
 import { DNS_DEFAULTS } from "../components/dns";
 import { SECRETS_DEFAULTS } from "../components/secrets";
 import type { Problem } from "../components/problems";
@@ -36,7 +36,7 @@ const checkAwsCredentialSecrets: Check = (config) => {
         ]
       : [];
   });
-}
+};
 
 /**
  * The cross-field rules: each component's own checks (through its mapping, with config paths), then

@@ -8,7 +8,8 @@ import { policies as allPolicies, type PlatformPolicy } from "../../policy/rules
 import { renderStack, type RenderResult } from "../render";
 import { toPolicyResources } from "./adapter";
 import { readPackConfig, type PackConfig } from "./config";
-import { runPolicies, type Violation } from "./run";
+import { runPolicies } from "./run";
+import type { CheckResult } from "./result";
 
 export { toPolicyResources } from "./adapter";
 export {
@@ -20,6 +21,7 @@ export {
 } from "./config";
 export { runPolicies, PolicyRuleError, type Violation } from "./run";
 export { formatReport } from "./report";
+export type { CheckResult } from "./result";
 
 /** Where the per-environment policy configs live: `policy/config/<environment>.json`. */
 export const POLICY_CONFIG_DIR = path.resolve(__dirname, "../../policy/config");
@@ -28,18 +30,6 @@ export interface CheckOptions {
   /** Policy config file; default `policy/config/<environment>.json` when it exists, else the policies' defaults. */
   policyConfig?: string;
   policies?: PlatformPolicy[];
-}
-
-export interface CheckResult {
-  stack: string;
-  environment: string;
-  /** The config file used, or undefined for the policies' own defaults. */
-  policyConfig?: string;
-  resources: number;
-  policies: number;
-  violations: Violation[];
-  /** True when nothing mandatory was violated. */
-  passed: boolean;
 }
 
 async function exists(file: string): Promise<boolean> {

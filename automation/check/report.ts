@@ -1,6 +1,6 @@
 /** The printed report of an offline check: violations grouped by level, mandatory first. */
 import * as path from "node:path";
-import type { CheckResult } from "./index";
+import type { CheckResult } from "./result";
 
 /** Human-readable report; `cwd` makes the config path relative for display. */
 export function formatReport(r: CheckResult, cwd = process.cwd()): string {

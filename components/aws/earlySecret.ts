@@ -7,4 +7,3 @@ export interface EarlySecret {
   /** Values; secret ones are wrapped in `pulumi.secret`. */
   stringData: Record<string, pulumi.Input<string>>;
 }
-

@@ -2,12 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import { WorkloadIdentity, type EarlySecret, type PolicyDocument } from "../aws";
 import { DEFAULTS, resolvePlatformDnsArgs, type PlatformDnsArgs, type ServiceAccountRef } from "./args";
-import {
-  certManagerPolicy,
-  dnssecKeyPolicy,
-  externalDnsPolicy,
-  hostedZoneArn,
-} from "./policies";
+import { certManagerPolicy, dnssecKeyPolicy, externalDnsPolicy, hostedZoneArn } from "./policies";
 
 /**
  * The platform's Route53 zone (created or adopted), its delegation in the parent zone, optional

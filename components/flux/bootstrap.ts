@@ -49,7 +49,12 @@ export function fluxBootstrapProblems(args: Pick<FluxBootstrapArgs, "flux" | "re
   return [
     ...prefixProblems("flux", fluxProblems(flux)),
     ...(usesSecretsManager && !args.readSecret
-      ? [{ path: "readSecret", message: "is required: flux reads a secret from Secrets Manager (fromSecretsManager)" }]
+      ? [
+          {
+            path: "readSecret",
+            message: "is required: flux reads a secret from Secrets Manager (fromSecretsManager)",
+          },
+        ]
       : []),
   ];
 }

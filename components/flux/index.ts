@@ -1,4 +1,9 @@
-export { FluxBootstrap, fluxBootstrapProblems, type FluxBootstrapArgs, type LoadedInstallManifests } from "./bootstrap";
+export {
+  FluxBootstrap,
+  fluxBootstrapProblems,
+  type FluxBootstrapArgs,
+  type LoadedInstallManifests,
+} from "./bootstrap";
 export {
   CLUSTER_VARS,
   CLUSTER_VAR_KEYS,

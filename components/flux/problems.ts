@@ -10,7 +10,12 @@ import { FLUX_NAMESPACE, GIT_AUTH_SECRET, SOPS_SECRET } from "./objects";
 type Check = (flux: FluxArgs) => Problem[];
 
 /** Secrets in flux-system that the program itself creates; extra secrets may not take these names. */
-const RESERVED_FLUX_SYSTEM_NAMES = [GIT_AUTH_SECRET, SOPS_SECRET, CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP];
+const RESERVED_FLUX_SYSTEM_NAMES = [
+  GIT_AUTH_SECRET,
+  SOPS_SECRET,
+  CLUSTER_SECRET_VARS_SECRET,
+  CLUSTER_VARS_CONFIGMAP,
+];
 
 const checkSource: Check = (flux) => {
   const { source, auth } = flux;
@@ -253,8 +258,7 @@ const checkSecretsManager: Check = (flux) => {
         "is required with fromSecretsManager, which supplies the password (for a token, any non-empty username such as git works)",
     });
   return out;
-}
-
+};
 
 /** Exactly-one and all-or-none rules between sibling fields. */
 const checkChoices: Check = (flux) => {
@@ -267,7 +271,8 @@ const checkChoices: Check = (flux) => {
   if (flux.sops && (flux.sops.ageKey === undefined) === (flux.sops.fromSecretsManager === undefined))
     out.push({
       path: "sops",
-      message: "give ageKey (a secure value) or fromSecretsManager (a secret holding the age key), exactly one",
+      message:
+        "give ageKey (a secure value) or fromSecretsManager (a secret holding the age key), exactly one",
     });
   const pull = flux.install.imagePullSecret;
   const given = pull ? [pull.server, pull.username, pull.password].filter((x) => x !== undefined).length : 0;

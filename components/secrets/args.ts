@@ -71,7 +71,10 @@ export function platformSecretsProblems(
 ): Problem[] {
   const out: Problem[] = [];
   if (!SECRET_NAME.test(args.prefix.replace(/\/$/, "")) || !args.prefix.endsWith("/"))
-    out.push({ path: "prefix", message: `"${args.prefix}" must be path segments ending in "/", e.g. acme/de-dev/` });
+    out.push({
+      path: "prefix",
+      message: `"${args.prefix}" must be path segments ending in "/", e.g. acme/de-dev/`,
+    });
   const window = args.recoveryWindowInDays;
   if (window !== undefined && window !== 0 && (window < 7 || window > 30))
     out.push({ path: "recoveryWindowInDays", message: "must be 0 (delete at once) or 7 to 30 days" });

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../config";
+import type { PlatformConfig } from "../schema/platform";
 import type { SecretValue } from "../schema/common";
 import { bareMetalClusterProblems } from "../../components/cluster/baremetal";
 import type { BareMetalClusterArgs, SshArgs } from "../../components/cluster/baremetal";
@@ -50,5 +50,8 @@ export function bareMetalClusterArgs(clusterName: string, cluster: BareMetalConf
 export function bareMetalConfigProblems(config: PlatformConfig): Problem[] {
   const { cluster } = config;
   if (cluster.kind !== "baremetal") return [];
-  return prefixProblems("cluster", bareMetalClusterProblems(bareMetalClusterArgs(cluster.name ?? config.name, cluster)));
+  return prefixProblems(
+    "cluster",
+    bareMetalClusterProblems(bareMetalClusterArgs(cluster.name ?? config.name, cluster)),
+  );
 }

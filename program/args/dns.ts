@@ -1,4 +1,4 @@
-import type { PlatformConfig } from "../config";
+import type { PlatformConfig } from "../schema/platform";
 import { platformDnsProblems, type PlatformDnsArgs } from "../../components/dns";
 import { prefixProblems, type Problem } from "../../components/problems";
 
@@ -15,7 +15,10 @@ export type DnsDeployArgs = Pick<PlatformDnsArgs, "aws" | "oidc"> & {
 };
 
 /** PlatformDns arguments from the `dns` section (without what only the composition knows). */
-export function platformDnsArgs(config: PlatformConfig, dns: DnsConfig): Omit<PlatformDnsArgs, "aws" | "oidc"> {
+export function platformDnsArgs(
+  config: PlatformConfig,
+  dns: DnsConfig,
+): Omit<PlatformDnsArgs, "aws" | "oidc"> {
   return {
     zoneName: zoneNameOf(config, dns),
     parentDomain: dns.parentDomain,

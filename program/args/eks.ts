@@ -1,4 +1,4 @@
-import type { PlatformConfig } from "../config";
+import type { PlatformConfig } from "../schema/platform";
 import type { AwsContext } from "../../components/aws";
 import { eksClusterProblems, type EksClusterArgs } from "../../components/cluster/eks";
 import { prefixProblems, type Problem } from "../../components/problems";
@@ -7,7 +7,8 @@ type EksConfig = Extract<PlatformConfig["cluster"], { kind: "eks" }>;
 
 /** EksCluster arguments from the `cluster` section (`kind: eks`) and the platform's AWS context. */
 export function eksClusterArgs(config: PlatformConfig, cluster: EksConfig, aws: AwsContext): EksClusterArgs {
-  const { kind: _kind, name: _name, ...rest } = cluster;
+  // kind and name are the config's: the component takes the resolved clusterName.
+  const { kind, name, ...rest } = cluster;
   return { ...rest, clusterName: cluster.name ?? config.name, aws };
 }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../config";
+import type { PlatformConfig } from "../schema/platform";
 import type { ExistingClusterArgs } from "../../components/cluster";
 import type { Problem } from "../../components/problems";
 

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from "../config";
+import type { PlatformConfig } from "../schema/platform";
 import { fluxProblems, type FluxArgs } from "../../components/flux";
 import { prefixProblems, type Problem } from "../../components/problems";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../config";
+import type { PlatformConfig } from "../schema/platform";
 import { platformSecretsProblems, secretsPrefix, type PlatformSecretsArgs } from "../../components/secrets";
 import { prefixProblems, type Problem } from "../../components/problems";
 

@@ -60,7 +60,9 @@ const operator = z.strictObject({
   /** Extra Helm values for the operator chart. */
   values: z.record(z.string(), z.unknown()).default({}),
   /** FluxInstance cluster.type. */
-  clusterType: z.enum(["kubernetes", "openshift", "aws", "azure", "gcp"]).default(D.install.operator.clusterType),
+  clusterType: z
+    .enum(["kubernetes", "openshift", "aws", "azure", "gcp"])
+    .default(D.install.operator.clusterType),
   /** FluxInstance cluster.size (controller concurrency profile). */
   size: z.enum(["small", "medium", "large"]).optional(),
   /** FluxInstance cluster.multitenant. */
@@ -88,15 +90,15 @@ const install = z.strictObject({
 
 /** Exactly one field (FluxBootstrap's rule). */
 const gitRef = z.strictObject({
-    tag: z.string().min(1).optional(),
-    semver: z.string().min(1).optional(),
-    branch: z.string().min(1).optional(),
-    commit: z
-      .string()
-      .regex(/^[0-9a-f]{7,40}$/, { error: "must be a commit SHA (7 to 40 hex digits)" })
-      .optional(),
-    name: z.string().startsWith("refs/", { error: "must be a full ref such as refs/heads/main" }).optional(),
-    digest: z.string().startsWith("sha256:", { error: "must be an OCI digest sha256:…" }).optional(),
+  tag: z.string().min(1).optional(),
+  semver: z.string().min(1).optional(),
+  branch: z.string().min(1).optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/, { error: "must be a commit SHA (7 to 40 hex digits)" })
+    .optional(),
+  name: z.string().startsWith("refs/", { error: "must be a full ref such as refs/heads/main" }).optional(),
+  digest: z.string().startsWith("sha256:", { error: "must be an OCI digest sha256:…" }).optional(),
 });
 
 const source = z.strictObject({
@@ -206,7 +208,9 @@ export const fluxSchema = z.strictObject({
   source,
   auth: auth.default({ type: D.auth.type }),
   /** SOPS age key for decrypting secrets in the repository (Secret sops-age, key age.agekey). */
-  sops: z.strictObject({ ageKey: secret().optional(), fromSecretsManager: fromSecretsManager.optional() }).optional(),
+  sops: z
+    .strictObject({ ageKey: secret().optional(), fromSecretsManager: fromSecretsManager.optional() })
+    .optional(),
   sync: sync.default(() => sync.parse({})),
   /** Extra variables in cluster-vars. */
   vars: stringMap().default({}),

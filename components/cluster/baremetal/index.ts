@@ -1,11 +1,7 @@
 export { BareMetalCluster, nodeTriggers, type NodeSteps } from "./cluster";
 export * from "./types";
 export { bareMetalClusterProblems } from "./problems";
-export {
-  resolveBareMetalClusterArgs,
-  type ResolvedCluster,
-  type ResolvedNode,
-} from "./resolve";
+export { resolveBareMetalClusterArgs, type ResolvedCluster, type ResolvedNode } from "./resolve";
 export { configHash, renderNodeConfig, tokenFile, configFile } from "./nodeConfig";
 export {
   apiUrl,

@@ -2,7 +2,6 @@ import type { Problem } from "../../problems";
 import { DEFAULTS, DISTRIBUTIONS, type BareMetalClusterArgs } from "./types";
 import { resolveSsh } from "./ssh";
 
-
 /** A key given both as contents and as a path (SSH settings or a bastion). */
 const keyTwice = (s: { privateKey?: unknown; privateKeyPath?: string }, path: string): Problem[] =>
   s.privateKey !== undefined && s.privateKeyPath !== undefined

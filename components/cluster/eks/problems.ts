@@ -11,7 +11,6 @@ import {
 
 /** Pure checks of EKS cluster args; config validation reports them with `cluster.` paths. */
 
-
 /** Default subnet plan of a created VPC: private /n+2 blocks first, public /n+4 blocks in the last quarter. */
 export function defaultSubnetCidrs(
   vpcCidr: string,

@@ -204,7 +204,7 @@ describe("DNS and secrets args", () => {
         items: { a: {}, b: { generate: { length: 4 } } },
       }),
     ).toThrow(
-      'invalid PlatformSecrets arguments, 4 problems:\n' +
+      "invalid PlatformSecrets arguments, 4 problems:\n" +
         '  - prefix: "acme/p" must be path segments ending in "/", e.g. acme/de-dev/\n' +
         "  - recoveryWindowInDays: must be 0 (delete at once) or 7 to 30 days\n" +
         "  - items.a: give exactly one of generate (a generated value) and value (a secure config value)\n" +

@@ -1,5 +1,10 @@
 import * as path from "node:path";
-import { buildInventory, InventoryError, waveGaps, type StackEntry } from "../../../automation/fleet/inventory";
+import {
+  buildInventory,
+  InventoryError,
+  waveGaps,
+  type StackEntry,
+} from "../../../automation/fleet/inventory";
 import { listStacks, loadInventory } from "../../../automation/fleet/inventoryFile";
 import { parsePlatformConfig } from "../../../program/config";
 import { readStackConfig } from "../../../automation/render/stackFile";

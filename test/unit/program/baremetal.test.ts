@@ -93,7 +93,9 @@ describe("platform config: cluster.kind baremetal", () => {
     const schemaKeys = Object.keys(baremetalClusterSchema.shape).filter((k) => k !== "kind" && k !== "name");
     const c = parse(baremetalValues());
     if (c.cluster.kind !== "baremetal") throw new Error("kind");
-    const argKeys = Object.keys(bareMetalClusterArgs("de-prod", c.cluster)).filter((k) => k !== "clusterName");
+    const argKeys = Object.keys(bareMetalClusterArgs("de-prod", c.cluster)).filter(
+      (k) => k !== "clusterName",
+    );
     expect(argKeys.sort()).toEqual(schemaKeys.sort());
   });
 

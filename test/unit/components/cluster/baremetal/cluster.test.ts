@@ -453,6 +453,8 @@ describe("BareMetalCluster variants", () => {
     expect(
       () =>
         new BareMetalCluster("x", clusterArgs({ servers: [{ host: "10.0.0.11" }, { host: "10.0.0.12" }] })),
-    ).toThrow("invalid BareMetalCluster arguments (de-prod), 1 problem:\n  - servers: has 2 servers, an even number");
+    ).toThrow(
+      "invalid BareMetalCluster arguments (de-prod), 1 problem:\n  - servers: has 2 servers, an even number",
+    );
   });
 });

@@ -2,7 +2,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { renderNodeConfig, scripts, type BareMetalClusterArgs } from "../../../../../components/cluster/baremetal";
+import {
+  renderNodeConfig,
+  scripts,
+  type BareMetalClusterArgs,
+} from "../../../../../components/cluster/baremetal";
 import { node, resolve } from "./fixtures";
 
 /**
