@@ -82,11 +82,12 @@ export interface Deployed {
 }
 
 /** Run deployPlatform on the offline engine. */
-export async function deploy(
-  config: PlatformConfig,
-  env: PlatformEnvironment = testEnvironment,
-): Promise<Deployed> {
-  const run = await runOnMocks(() => deployPlatform(config, env), {
+export const deploy = (config: PlatformConfig, env: PlatformEnvironment = testEnvironment): Promise<Deployed> =>
+  onEngine(() => deployPlatform(config, env));
+
+/** Run any program (e.g. one component built from its own arguments) on the offline engine. */
+export async function onEngine(program: () => unknown): Promise<Deployed> {
+  const run = await runOnMocks(async () => (await program()) as Record<string, unknown> | void, {
     project: "platform",
     stack: "test",
     placeholders,
