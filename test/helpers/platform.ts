@@ -82,8 +82,10 @@ export interface Deployed {
 }
 
 /** Run deployPlatform on the offline engine. */
-export const deploy = (config: PlatformConfig, env: PlatformEnvironment = testEnvironment): Promise<Deployed> =>
-  onEngine(() => deployPlatform(config, env));
+export const deploy = (
+  config: PlatformConfig,
+  env: PlatformEnvironment = testEnvironment,
+): Promise<Deployed> => onEngine(() => deployPlatform(config, env));
 
 /** Run any program (e.g. one component built from its own arguments) on the offline engine. */
 export async function onEngine(program: () => unknown): Promise<Deployed> {

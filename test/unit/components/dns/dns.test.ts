@@ -78,7 +78,8 @@ describe("PlatformDns from its own arguments", () => {
       new ArgsError("PlatformDns", "dns", [
         {
           path: "zoneName",
-          message: "zone p.other.org is not under the parent domain example.com: use a zone name ending in .example.com",
+          message:
+            "zone p.other.org is not under the parent domain example.com: use a zone name ending in .example.com",
         },
         {
           path: "delegation",

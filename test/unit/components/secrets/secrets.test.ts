@@ -45,7 +45,11 @@ describe("PlatformSecrets from its own arguments", () => {
       tags: { Name: "acme/p/secrets", platform: "p" },
     });
     const db = d.inputs("secrets-db");
-    expect([db.name, db.description, db.recoveryWindowInDays]).toEqual(["acme/p/db", "db, managed by Pulumi", 30]);
+    expect([db.name, db.description, db.recoveryWindowInDays]).toEqual([
+      "acme/p/db",
+      "db, managed by Pulumi",
+      30,
+    ]);
     const version = d.resources.find((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion")!;
     expect(isSecretWrapped(version.inputs.secretString)).toBe(true);
     expect(d.outputs).toEqual({
