@@ -72,7 +72,7 @@ const node = z.strictObject({
  * `cluster.kind: baremetal`: RKE2 (or k3s) installed over SSH on the listed machines. Defaults live
  * in components/cluster/baremetal (DEFAULTS); cross-field rules in its bareMetalClusterProblems.
  */
-export const baremetalClusterSchema = z.strictObject({
+export const bareMetalClusterSchema = z.strictObject({
   kind: z.literal("baremetal"),
   /** Cluster name. @default the platform name */
   name: k8sName().optional(),
@@ -121,4 +121,4 @@ export const baremetalClusterSchema = z.strictObject({
   /** Keep the software on the machines when the whole cluster is deleted. @default true */
   retainOnDelete: z.boolean().optional(),
 });
-export type BaremetalClusterConfig = z.infer<typeof baremetalClusterSchema>;
+export type BareMetalClusterConfig = z.infer<typeof bareMetalClusterSchema>;

@@ -3,14 +3,14 @@ import { fluxSchema } from "./flux";
 import { fleetSchema } from "./fleet";
 import { existingClusterSchema } from "./existing";
 import { eksClusterSchema } from "./eks";
-import { baremetalClusterSchema } from "./baremetal";
+import { bareMetalClusterSchema } from "./baremetal";
 import { dnsSchema, secretsSchema } from "./aws";
 import { stringMap } from "./common";
 
 /** The whole platform configuration: the keys of a stack file without the `platform:` namespace. */
 const clusterSchema = z.discriminatedUnion(
   "kind",
-  [existingClusterSchema, eksClusterSchema, baremetalClusterSchema],
+  [existingClusterSchema, eksClusterSchema, bareMetalClusterSchema],
   {
     error: "kind must be one of existing, eks, baremetal",
   },

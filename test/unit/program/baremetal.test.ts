@@ -4,17 +4,17 @@ import { renderStack } from "../../../automation/render";
 import { readStackConfig } from "../../../automation/render/stackFile";
 import { SecretValue } from "../../../program/schema/common";
 import { bareMetalClusterArgs, bareMetalConfigProblems } from "../../../program/args/baremetal";
-import { baremetalClusterSchema } from "../../../program/schema/baremetal";
+import { bareMetalClusterSchema } from "../../../program/schema/baremetal";
 import { baseValues, configError, deploy, parse } from "../../helpers/platform";
 import { isSecretWrapped } from "../../../automation/render/engine";
-import { BASTION_KEY, baremetalValues, KEY } from "../components/cluster/baremetal/fixtures";
+import { BASTION_KEY, bareMetalValues, KEY } from "../components/cluster/baremetal/fixtures";
 
 const header = (n: number) =>
   `Invalid configuration for stack "test" (Pulumi.test.yaml), ${n} problem${n === 1 ? "" : "s"}:\n`;
 
 describe("platform config: cluster.kind baremetal", () => {
   it("parses a valid section, the key as a SecretValue that never prints", () => {
-    const c = parse(baremetalValues());
+    const c = parse(bareMetalValues());
     if (c.cluster.kind !== "baremetal") throw new Error("kind");
     expect(c.cluster.ssh?.privateKey).toBeInstanceOf(SecretValue);
     expect(JSON.stringify(c)).not.toContain("TEST-SSH-KEY-MATERIAL");
@@ -23,7 +23,7 @@ describe("platform config: cluster.kind baremetal", () => {
   it("reports schema problems with their config paths", () => {
     expect(
       configError(
-        baremetalValues({
+        bareMetalValues({
           distribution: "rke3",
           servers: [{ host: "10.0.0.11", labels: { a: 1 }, taints: [{ key: "k", effect: "NoRun" }] }],
           clusterCidr: "10.42.0.0",
@@ -45,7 +45,7 @@ describe("platform config: cluster.kind baremetal", () => {
   });
 
   it("requires version and servers", () => {
-    const values = baremetalValues();
+    const values = bareMetalValues();
     const cluster = values.cluster as Record<string, unknown>;
     delete cluster.version;
     delete cluster.servers;
@@ -59,7 +59,7 @@ describe("platform config: cluster.kind baremetal", () => {
   it("reports the cross-field rules under cluster., all at once, before anything runs", () => {
     expect(
       configError(
-        baremetalValues({
+        bareMetalValues({
           version: "1.31",
           apiEndpoint: "api.example.net",
           servers: [{ host: "10.0.0.11" }, { host: "10.0.0.12" }],
@@ -78,20 +78,20 @@ describe("platform config: cluster.kind baremetal", () => {
   });
 
   it("reports a missing key and a key stored in plain text", () => {
-    expect(configError(baremetalValues({ ssh: { user: "ubuntu" } }))).toBe(
+    expect(configError(bareMetalValues({ ssh: { user: "ubuntu" } }))).toBe(
       header(2) +
         "  - cluster.servers.0.ssh.privateKey: no SSH private key for 10.0.0.11: set ssh.privateKey for every node (`pulumi config set --secret --path 'cluster.ssh.privateKey' < ~/.ssh/id_ed25519`), ssh.privateKeyPath, or this node's own\n" +
         "  - cluster.agents.0.ssh.privateKey: no SSH private key for 10.0.1.21: set ssh.privateKey for every node (`pulumi config set --secret --path 'cluster.ssh.privateKey' < ~/.ssh/id_ed25519`), ssh.privateKeyPath, or this node's own",
     );
-    expect(configError(baremetalValues(), ["cluster"])).toBe(
+    expect(configError(bareMetalValues(), ["cluster"])).toBe(
       header(1) +
         "  - cluster.ssh.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'cluster.ssh.privateKey' <value>` so it is encrypted in Pulumi.test.yaml",
     );
   });
 
   it("hands every key of the section to the component (a new schema key must be mapped)", () => {
-    const schemaKeys = Object.keys(baremetalClusterSchema.shape).filter((k) => k !== "kind" && k !== "name");
-    const c = parse(baremetalValues());
+    const schemaKeys = Object.keys(bareMetalClusterSchema.shape).filter((k) => k !== "kind" && k !== "name");
+    const c = parse(bareMetalValues());
     if (c.cluster.kind !== "baremetal") throw new Error("kind");
     const argKeys = Object.keys(bareMetalClusterArgs("de-prod", c.cluster)).filter(
       (k) => k !== "clusterName",
@@ -108,7 +108,7 @@ describe("platform config: cluster.kind baremetal", () => {
 
 describe("deployPlatform with a bare-metal cluster", () => {
   it("bootstraps Flux on the cluster's provider after the last node is Ready, handing no extra cluster-vars", async () => {
-    const d = await deploy(parse(baremetalValues()));
+    const d = await deploy(parse(bareMetalValues()));
     expect(d.get("de-prod").type).toBe("platform:cluster:BareMetalCluster");
     const ns = d.get("flux-namespace");
     expect(ns.dependsOn).toEqual(["command:remote:Command::de-prod-a1-ready"]);
@@ -130,7 +130,7 @@ describe("a bare-metal platform behind a bastion", () => {
   };
 
   it("connects to every node through cluster.ssh.bastion (connection.proxy), the whole connection secret", async () => {
-    const d = await deploy(parse(baremetalValues({ ssh: bastionSsh })));
+    const d = await deploy(parse(bareMetalValues({ ssh: bastionSsh })));
     const proxy = {
       host: "jump.example.net",
       port: 2222,
@@ -160,14 +160,14 @@ describe("a bare-metal platform behind a bastion", () => {
   });
 
   it("reports a bastion key stored in plain text, and one given twice", () => {
-    expect(configError(baremetalValues({ ssh: bastionSsh }), ["cluster"])).toBe(
+    expect(configError(bareMetalValues({ ssh: bastionSsh }), ["cluster"])).toBe(
       header(2) +
         "  - cluster.ssh.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'cluster.ssh.privateKey' <value>` so it is encrypted in Pulumi.test.yaml\n" +
         "  - cluster.ssh.bastion.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'cluster.ssh.bastion.privateKey' <value>` so it is encrypted in Pulumi.test.yaml",
     );
     expect(
       configError(
-        baremetalValues({ ssh: { ...bastionSsh, bastion: { ...bastionSsh.bastion, privateKeyPath: "/k" } } }),
+        bareMetalValues({ ssh: { ...bastionSsh, bastion: { ...bastionSsh.bastion, privateKeyPath: "/k" } } }),
       ),
     ).toBe(header(1) + "  - cluster.ssh.bastion: give privateKey or privateKeyPath, not both");
   });

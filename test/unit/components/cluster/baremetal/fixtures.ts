@@ -39,7 +39,7 @@ export function clusterArgs(patch: Partial<BareMetalClusterArgs> = {}): BareMeta
 }
 
 /** A valid platform config (stack values) with a bare-metal cluster. */
-export function baremetalValues(cluster: Record<string, unknown> = {}): Record<string, unknown> {
+export function bareMetalValues(cluster: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: "de-prod",
     environment: "prod",
