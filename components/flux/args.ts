@@ -223,8 +223,8 @@ export interface ExtraSecretArgs {
   createNamespace: boolean;
 }
 
-/** Everything FluxBootstrap needs to know about Flux: version, install, source, auth, sync, secrets. */
-export interface FluxArgs {
+/** The Flux settings with every default applied (what FluxBootstrap works with). */
+export interface ResolvedFluxArgs {
   /** Exact Flux version x.y.z. @default the pinned version in versions.json */
   version: string;
   install: FluxInstallArgs;
@@ -265,3 +265,95 @@ export const DEFAULTS = {
   sync: { interval: "10m", retryInterval: "2m", timeout: "5m", prune: true, wait: false },
   extraSecret: { type: "Opaque", createNamespace: true },
 } as const;
+
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+/**
+ * Everything FluxBootstrap needs to know about Flux: version, install, source, auth, sync, secrets.
+ * Only `source.url` and `source.ref` are required; every other field has the `@default` documented
+ * on the resolved shape (ResolvedFluxArgs and the interfaces above) and in DEFAULTS.
+ */
+export interface FluxArgs {
+  /** @default the pinned version in versions.json */
+  version?: string;
+  /** @default `manifests` mode from the release asset of `version`, default controllers */
+  install?: Partial<Omit<FluxInstallArgs, "manifests" | "operator" | "imagePullSecret">> & {
+    imagePullSecret?: Optional<ImagePullSecretArgs, "name">;
+    manifests?: Partial<ManifestsArgs>;
+    operator?: Partial<OperatorArgs>;
+  };
+  source: Optional<FluxSourceArgs, "kind" | "interval" | "timeout" | "recurseSubmodules">;
+  /** @default `{ type: "none" }` */
+  auth?:
+    Exclude<FluxAuthArgs, { type: "ssh" }> | Optional<Extract<FluxAuthArgs, { type: "ssh" }>, "keyAlgorithm">;
+  sops?: ResolvedFluxArgs["sops"];
+  /** @default path `./clusters/<platform name>`, interval 10m, retry 2m, timeout 5m, prune, no wait */
+  sync?: Partial<FluxSyncArgs>;
+  /** @default {} */
+  vars?: Record<string, string>;
+  /** @default {} */
+  secretVars?: Record<string, SecretValue>;
+  /** @default [] */
+  extraSecrets?: Optional<ExtraSecretArgs, "type" | "labels" | "createNamespace">[];
+}
+
+/** FluxArgs with DEFAULTS applied (`??` throughout: an explicit false, 0 or "" stays). Pure; never throws. */
+export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
+  const D = DEFAULTS;
+  const i = args.install ?? {};
+  const auth = args.auth ?? { type: D.auth.type };
+  return {
+    ...args,
+    version: args.version ?? D.version,
+    install: {
+      ...i,
+      mode: i.mode ?? D.install.mode,
+      registry: i.registry ?? D.install.registry,
+      imagePullSecret: i.imagePullSecret && {
+        ...i.imagePullSecret,
+        name: i.imagePullSecret.name ?? D.install.imagePullSecretName,
+      },
+      tolerations: i.tolerations ?? [],
+      nodeSelector: i.nodeSelector ?? {},
+      networkPolicy: i.networkPolicy ?? D.install.networkPolicy,
+      clusterDomain: i.clusterDomain ?? D.install.clusterDomain,
+      logLevel: i.logLevel ?? D.install.logLevel,
+      components: i.components ?? [...D.install.components],
+      extraComponents: i.extraComponents ?? [],
+      patches: i.patches ?? [],
+      manifests: { ...i.manifests, skipAwait: i.manifests?.skipAwait ?? D.install.manifests.skipAwait },
+      operator: {
+        ...i.operator,
+        chart: i.operator?.chart ?? D.install.operator.chart,
+        chartVersion: i.operator?.chartVersion ?? D.install.operator.chartVersion,
+        values: i.operator?.values ?? {},
+        clusterType: i.operator?.clusterType ?? D.install.operator.clusterType,
+        multitenant: i.operator?.multitenant ?? D.install.operator.multitenant,
+      },
+    },
+    source: {
+      ...args.source,
+      kind: args.source.kind ?? D.source.kind,
+      interval: args.source.interval ?? D.source.interval,
+      timeout: args.source.timeout ?? D.source.timeout,
+      recurseSubmodules: args.source.recurseSubmodules ?? D.source.recurseSubmodules,
+    },
+    auth: auth.type === "ssh" ? { ...auth, keyAlgorithm: auth.keyAlgorithm ?? D.auth.keyAlgorithm } : auth,
+    sync: {
+      ...args.sync,
+      interval: args.sync?.interval ?? D.sync.interval,
+      retryInterval: args.sync?.retryInterval ?? D.sync.retryInterval,
+      timeout: args.sync?.timeout ?? D.sync.timeout,
+      prune: args.sync?.prune ?? D.sync.prune,
+      wait: args.sync?.wait ?? D.sync.wait,
+    },
+    vars: args.vars ?? {},
+    secretVars: args.secretVars ?? {},
+    extraSecrets: (args.extraSecrets ?? []).map((e) => ({
+      ...e,
+      type: e.type ?? D.extraSecret.type,
+      labels: e.labels ?? {},
+      createNamespace: e.createNamespace ?? D.extraSecret.createNamespace,
+    })),
+  };
+}

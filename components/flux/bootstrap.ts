@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { KubernetesCluster } from "../cluster/types";
 import type { EarlySecret } from "../aws/earlySecret";
 import { prefixProblems, throwIfProblems, type Problem } from "../problems";
-import type { FluxArgs, SecretsManagerRef } from "./args";
+import { applyFluxDefaults, type FluxArgs, type ResolvedFluxArgs, type SecretsManagerRef } from "./args";
 import { createEarlySecrets } from "./earlySecrets";
 import { fluxProblems } from "./problems";
 import { createInstall, installObjectsOf, type LoadedInstallManifests } from "./install";
@@ -40,7 +40,9 @@ export interface FluxBootstrapArgs {
 }
 
 /** Every problem with the arguments (paths relative to them, e.g. `flux.source.url`). */
-export function fluxBootstrapProblems(args: Pick<FluxBootstrapArgs, "flux" | "readSecret">): Problem[] {
+export function fluxBootstrapProblems(
+  args: Pick<FluxBootstrapArgs, "readSecret"> & { flux: ResolvedFluxArgs },
+): Problem[] {
   const { flux } = args;
   const auth = flux.auth;
   const usesSecretsManager =
@@ -57,6 +59,13 @@ export function fluxBootstrapProblems(args: Pick<FluxBootstrapArgs, "flux" | "re
         ]
       : []),
   ];
+}
+
+/** The arguments with the Flux DEFAULTS applied; throws one ArgsError with every problem. */
+export function resolveFluxBootstrapArgs(args: FluxBootstrapArgs, name?: string) {
+  const resolved = { ...args, flux: applyFluxDefaults(args.flux) };
+  throwIfProblems("FluxBootstrap", name, fluxBootstrapProblems(resolved));
+  return resolved;
 }
 
 /** A rendered object as a CustomResource's args. */
@@ -83,9 +92,9 @@ export class FluxBootstrap extends pulumi.ComponentResource {
 
   constructor(name: string, args: FluxBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     // Check and transform first: bad arguments or a patch that does not apply fail before anything is registered.
-    throwIfProblems("FluxBootstrap", name, fluxBootstrapProblems(args));
-    const { flux, cluster } = args;
-    const installObjects = installObjectsOf(flux, args.installManifests);
+    const a = resolveFluxBootstrapArgs(args, name);
+    const { flux, cluster } = a;
+    const installObjects = installObjectsOf(flux, a.installManifests);
     super("platform:flux:FluxBootstrap", name, {}, opts);
     const provider = cluster.provider;
 

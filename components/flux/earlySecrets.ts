@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
-import type { FluxArgs, SecretsManagerRef } from "./args";
+import type { ResolvedFluxArgs, SecretsManagerRef } from "./args";
 import type { SecretValue } from "../secretValue";
 import type { EarlySecret } from "../aws/earlySecret";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
@@ -15,7 +15,7 @@ import { FLUX_NAMESPACE, GIT_AUTH_SECRET, MANAGED_BY, SOPS_KEY, SOPS_SECRET, VER
 import { renderAuthData, renderDockerConfigJson } from "./render";
 
 export interface EarlySecretsArgs {
-  flux: FluxArgs;
+  flux: ResolvedFluxArgs;
   clusterVars: Record<string, pulumi.Input<string>>;
   componentSecrets: EarlySecret[];
   readSecret?: (ref: SecretsManagerRef) => pulumi.Output<string>;

@@ -19,6 +19,7 @@ export { default as versions } from "./versions.json";
 export { fluxProblems, knownHostsName } from "./problems";
 export {
   DEFAULTS as FLUX_DEFAULTS,
+  applyFluxDefaults,
   DEFAULT_COMPONENTS,
   EXTRA_COMPONENTS,
   VARIABLE_NAME,
@@ -29,6 +30,7 @@ export {
   type FluxInstallArgs,
   type FluxSourceArgs,
   type FluxSyncArgs,
+  type ResolvedFluxArgs,
   type ImagePullSecretArgs,
   type InstallPatch,
   type ManifestsArgs,

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { FluxArgs } from "./args";
+import type { ResolvedFluxArgs } from "./args";
 import { renderFluxInstance, transformInstallManifests } from "./manifests";
 import { FLUX_NAMESPACE, type K8sObject } from "./objects";
 
@@ -16,7 +16,7 @@ export type LoadedInstallManifests = { objects: K8sObject[] } | { unfetchedUrl: 
  * the bootstrap calls it before creating anything, so a patch that does not apply changes nothing.
  */
 export function installObjectsOf(
-  flux: FluxArgs,
+  flux: ResolvedFluxArgs,
   loaded: LoadedInstallManifests | undefined,
 ): LoadedInstallManifests | undefined {
   if (flux.install.mode !== "manifests") return undefined;
@@ -34,7 +34,7 @@ export function installObjectsOf(
 export function createInstall(
   name: string,
   opts: { parent: pulumi.Resource; provider: k8s.Provider; dependsOn: pulumi.Resource[] },
-  flux: FluxArgs,
+  flux: ResolvedFluxArgs,
   objects: LoadedInstallManifests | undefined,
 ): pulumi.Resource[] {
   if (objects) {

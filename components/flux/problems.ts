@@ -3,11 +3,11 @@
  * (`source.url`); the program reports them under `flux.`.
  */
 import type { Problem } from "../problems";
-import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, VARIABLE_NAME, type FluxArgs } from "./args";
+import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, VARIABLE_NAME, type ResolvedFluxArgs } from "./args";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VAR_KEYS, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 import { FLUX_NAMESPACE, GIT_AUTH_SECRET, SOPS_SECRET } from "./objects";
 
-type Check = (flux: FluxArgs) => Problem[];
+type Check = (flux: ResolvedFluxArgs) => Problem[];
 
 /** Secrets in flux-system that the program itself creates; extra secrets may not take these names. */
 const RESERVED_FLUX_SYSTEM_NAMES = [
@@ -296,4 +296,4 @@ const CHECKS: Check[] = [
 ];
 
 /** Every problem with the Flux settings. */
-export const fluxProblems = (flux: FluxArgs): Problem[] => CHECKS.flatMap((check) => check(flux));
+export const fluxProblems = (flux: ResolvedFluxArgs): Problem[] => CHECKS.flatMap((check) => check(flux));

@@ -3,7 +3,7 @@
  * resources here: these are tested directly, validated against the Flux schemas, and used by the
  * FluxBootstrap component and the offline render alike.
  */
-import type { FluxArgs, FluxSourceArgs } from "./args";
+import type { ResolvedFluxArgs, FluxSourceArgs } from "./args";
 import type { SecretValue } from "../secretValue";
 import { API, FLUX_NAMESPACE, MANAGED_BY, ROOT_NAME, SOPS_SECRET, type K8sObject } from "./objects";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
@@ -90,7 +90,7 @@ export function renderRootSource(source: FluxSourceArgs, refs: SourceRefs): K8sO
 }
 
 export interface RootKustomizationArgs {
-  sync: FluxArgs["sync"];
+  sync: ResolvedFluxArgs["sync"];
   /** Repository path, e.g. `./clusters/de-prod`. */
   path: string;
   sourceKind: "GitRepository" | "OCIRepository";
@@ -141,7 +141,7 @@ export function describeRef(ref: FluxSourceArgs["ref"]): string {
  * passed through as given (the caller wraps them in `pulumi.secret`); returns undefined for `none`.
  */
 export function renderAuthData<S>(
-  auth: FluxArgs["auth"],
+  auth: ResolvedFluxArgs["auth"],
   material: {
     /** Generated SSH key (when auth.privateKey is not configured). */
     identity?: S;

@@ -1,38 +1,12 @@
 import { ExistingCluster } from "../../../../components/cluster";
-import { FLUX_DEFAULTS, FluxBootstrap, type FluxArgs } from "../../../../components/flux";
+import { applyFluxDefaults, FluxBootstrap, type FluxArgs } from "../../../../components/flux";
+import { baseValues, onEngine, parse } from "../../../helpers/platform";
 import { ArgsError } from "../../../../components/problems";
-import { onEngine } from "../../../helpers/platform";
 
-/** Flux settings written as FluxBootstrap's own arguments: no zod, no stack file. */
+/** Flux settings written as FluxBootstrap's own arguments: no zod, no stack file; the rest is DEFAULTS. */
 const fluxArgs = (patch: Partial<FluxArgs> = {}): FluxArgs => ({
-  version: FLUX_DEFAULTS.version,
-  install: {
-    mode: "none",
-    registry: FLUX_DEFAULTS.install.registry,
-    tolerations: [],
-    nodeSelector: {},
-    networkPolicy: true,
-    clusterDomain: "cluster.local",
-    logLevel: "info",
-    components: [...FLUX_DEFAULTS.install.components],
-    extraComponents: [],
-    patches: [],
-    manifests: { skipAwait: false },
-    operator: { ...FLUX_DEFAULTS.install.operator, values: {} },
-  },
-  source: {
-    kind: "git",
-    url: "https://git.example.com/acme/fleet.git",
-    ref: { branch: "main" },
-    interval: "1m",
-    timeout: "60s",
-    recurseSubmodules: false,
-  },
-  auth: { type: "none" },
-  sync: { interval: "10m", retryInterval: "2m", timeout: "5m", prune: true, wait: false },
-  vars: {},
-  secretVars: {},
-  extraSecrets: [],
+  install: { mode: "none" },
+  source: { url: "https://git.example.com/acme/fleet.git", ref: { branch: "main" } },
   ...patch,
 });
 
@@ -58,6 +32,25 @@ const build = (flux: FluxArgs, onError?: (e: unknown) => void) =>
 
 const BOOT = "platform:flux:FluxBootstrap::flux";
 const K8S = "pulumi:providers:kubernetes::c-provider";
+
+describe("applyFluxDefaults", () => {
+  it("gives exactly what the config schema gives for the same settings (one set of defaults)", () => {
+    const { flux } = baseValues() as { flux: FluxArgs };
+    expect(applyFluxDefaults(flux)).toEqual(parse(baseValues()).flux);
+  });
+
+  it("keeps an explicit false, 0 or empty list (?? not ||)", () => {
+    const r = applyFluxDefaults(
+      fluxArgs({ install: { networkPolicy: false, components: [] }, sync: { prune: false } }),
+    );
+    expect([r.install.networkPolicy, r.install.components, r.sync.prune, r.install.mode]).toEqual([
+      false,
+      [],
+      false,
+      "manifests",
+    ]);
+  });
+});
 
 describe("FluxBootstrap from its own arguments", () => {
   it("bootstraps on the given cluster's provider: namespace → cluster-vars → root source and sync", async () => {
