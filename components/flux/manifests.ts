@@ -4,6 +4,7 @@
  * domain, log level, user patches), in the spirit of `flux install` flags.
  */
 import * as jsonPatch from "fast-json-patch";
+import { ArgsError, type Problem } from "../problems";
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, type FluxInstallArgs, type InstallPatch } from "./args";
 import { API, FLUX_NAMESPACE, type K8sObject } from "./objects";
 
@@ -26,8 +27,16 @@ export function installManifestSource(version: string, install: FluxInstallArgs)
     : { url: installManifestUrl(version, install.manifests.url) };
 }
 
-/** An error in the user's install configuration found while transforming the manifests. */
-export class InstallManifestError extends Error {}
+/**
+ * A patch of `install.patches` that does not apply to the install manifests: an argument problem
+ * found only once the manifests are loaded, reported like every other (one ArgsError of FluxBootstrap).
+ */
+export class InstallManifestError extends ArgsError {
+  constructor(readonly problem: Problem) {
+    super("FluxBootstrap", undefined, [problem]);
+    this.name = "InstallManifestError";
+  }
+}
 
 /**
  * Deep copy of plain data. Not `structuredClone`: its arrays belong to the outer realm when the
@@ -146,15 +155,17 @@ export function transformInstallManifests(
             : mergePatch(obj, p.patch)
         ) as K8sObject;
       } catch (e) {
-        throw new InstallManifestError(
-          `flux.install.patches.${i}: the patch does not apply to ${obj.kind}/${obj.metadata.name}: ${(e as Error).message.split("\n")[0]}`,
-        );
+        throw new InstallManifestError({
+          path: `flux.install.patches.${i}`,
+          message: `the patch does not apply to ${obj.kind}/${obj.metadata.name}: ${(e as Error).message.split("\n")[0]}`,
+        });
       }
     });
     if (hits === 0)
-      throw new InstallManifestError(
-        `flux.install.patches.${i}: the target ${JSON.stringify(p.target)} matches no object of the install manifests: check kind, name and labels`,
-      );
+      throw new InstallManifestError({
+        path: `flux.install.patches.${i}`,
+        message: `the target ${JSON.stringify(p.target)} matches no object of the install manifests: check kind, name and labels`,
+      });
   });
   return out;
 }

@@ -172,8 +172,9 @@ describe("transformInstallManifests", () => {
     ],
   ])("fails clearly on %s", (_t, patches, message) => {
     const install = installOf({ patches });
+    const [path, ...rest] = message.split(": ");
     expect(() => transformInstallManifests(installFixture(), install, { skipAwait: false })).toThrow(
-      new InstallManifestError(message),
+      new InstallManifestError({ path, message: rest.join(": ") }),
     );
   });
 });
