@@ -1,4 +1,4 @@
-import type { aws, AwsContext } from "../../../components/aws";
+import { fakeAwsContext as ctx } from "../../../../helpers/awsContext";
 import {
   cidrContains,
   cidrSubnet,
@@ -8,18 +8,7 @@ import {
   parseCidr,
   resolveEksClusterArgs,
   type EksClusterArgs,
-} from "../../../components/cluster/eks";
-import { isUnderDomain, resolvePlatformDnsArgs, type PlatformDnsArgs } from "../../../components/dns";
-import { resolvePlatformSecretsArgs, secretPrefixArn, secretsPrefix } from "../../../components/secrets";
-import { platformTags } from "../../../program/aws";
-
-const ctx = {
-  provider: {} as aws.Provider,
-  region: "eu-central-1",
-  accountId: "1",
-  partition: "aws",
-  tags: {},
-} satisfies AwsContext;
+} from "../../../../../components/cluster/eks";
 
 describe("CIDR arithmetic", () => {
   it.each<[string, string | undefined]>([
@@ -143,96 +132,5 @@ describe("resolveEksClusterArgs", () => {
         "  - nodeGroups.0.minSize: 3 is greater than maxSize 1\n" +
         "  - nodeGroups.0: give maxUnavailable or maxUnavailablePercentage, not both",
     );
-  });
-});
-
-describe("DNS and secrets args", () => {
-  it.each<[string, string, boolean]>([
-    ["de-dev.telco.example.com", "telco.example.com", true],
-    ["a.b.telco.example.com.", "telco.example.com", true],
-    ["telco.example.com", "telco.example.com", false],
-    ["xtelco.example.com", "telco.example.com", false],
-    ["de-dev.example.org", "telco.example.com", false],
-  ])("%s under %s: %s", (zone, parent, under) => expect(isUnderDomain(zone, parent)).toBe(under));
-
-  it("resolves PlatformDns defaults and rejects a zone outside its parent", () => {
-    const base: PlatformDnsArgs = {
-      zoneName: "p.example.com",
-      parentDomain: "example.com",
-      iamPrefix: "p",
-      aws: ctx,
-    };
-    const r = resolvePlatformDnsArgs({ ...base, delegation: { parentZoneId: "Z1" } });
-    expect([r.dnssec, r.externalDns, r.certManager, r.delegation?.ttl]).toEqual([
-      false,
-      { namespace: "external-dns", serviceAccount: "external-dns" },
-      { namespace: "cert-manager", serviceAccount: "cert-manager" },
-      3600,
-    ]);
-    expect(() =>
-      resolvePlatformDnsArgs({
-        ...base,
-        zoneName: "p.other.org",
-        existingZoneId: "Z2",
-        delegation: { parentZoneId: "Z1" },
-      }),
-    ).toThrow(
-      "invalid PlatformDns arguments, 2 problems:\n" +
-        "  - zoneName: zone p.other.org is not under the parent domain example.com: use a zone name ending in .example.com\n" +
-        "  - delegation: is for a zone the program creates; an adopted zone (existingZoneId) is delegated already: remove one",
-    );
-  });
-
-  it("resolves PlatformSecrets defaults and rejects bad prefixes, windows and items", () => {
-    const r = resolvePlatformSecretsArgs({
-      prefix: "acme/p/",
-      iamName: "p-eso",
-      aws: ctx,
-      recoveryWindowInDays: 0,
-    });
-    expect([r.recoveryWindowInDays, r.items, r.externalSecrets]).toEqual([
-      0,
-      {},
-      { namespace: "external-secrets", serviceAccount: "external-secrets" },
-    ]);
-    expect(() =>
-      resolvePlatformSecretsArgs({
-        prefix: "acme/p",
-        iamName: "x",
-        aws: ctx,
-        recoveryWindowInDays: 40,
-        items: { a: {}, b: { generate: { length: 4 } } },
-      }),
-    ).toThrow(
-      "invalid PlatformSecrets arguments, 4 problems:\n" +
-        '  - prefix: "acme/p" must be path segments ending in "/", e.g. acme/de-dev/\n' +
-        "  - recoveryWindowInDays: must be 0 (delete at once) or 7 to 30 days\n" +
-        "  - items.a: give exactly one of generate (a generated value) and value (a secure config value)\n" +
-        "  - items.b.generate.length: must be at least 8",
-    );
-  });
-
-  it("names the prefix and its ARN pattern exactly", () => {
-    expect(secretsPrefix("acme", "de-dev")).toBe("acme/de-dev/");
-    expect(secretPrefixArn("aws-cn", "cn-north-1", "123456789012", "acme/de-dev/")).toBe(
-      "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:acme/de-dev/*",
-    );
-  });
-
-  it("tags with platform:tags, the four platform tags winning", () => {
-    expect(
-      platformTags({
-        name: "p",
-        environment: "dev",
-        owner: "team",
-        tags: { platform: "spoof", "cost-center": "1" },
-      }),
-    ).toEqual({
-      "cost-center": "1",
-      platform: "p",
-      environment: "dev",
-      owner: "team",
-      "managed-by": "pulumi",
-    });
   });
 });
