@@ -3,9 +3,8 @@
  * (what, where, fix) with no stack trace. The modules defining them are loaded only when an error
  * is being reported, so `--help` and the light CLIs do not pay for loading the program.
  */
-import * as path from "node:path";
 import { InputError } from "../automation/cli/args";
-import { OutputError } from "../automation/render/output";
+import { displayPath, OutputError } from "../automation/render/output";
 
 type ErrorClass = new (...args: never[]) => Error;
 
@@ -54,7 +53,7 @@ export async function describeUserError(
   const errno = e as NodeJS.ErrnoException;
   if (typeof errno.code === "string" && errno.code in FS_REASONS && typeof errno.path === "string")
     return {
-      message: `${path.relative(process.cwd(), errno.path) || "."}: ${FS_REASONS[errno.code]} (${errno.syscall ?? "access"}): check the path and its permissions`,
+      message: `${displayPath(errno.path)}: ${FS_REASONS[errno.code]} (${errno.syscall ?? "access"}): check the path and its permissions`,
     };
   if (e instanceof InputError || e instanceof OutputError) return { message: e.message };
   for (const { cls, usage } of await userErrorClasses())

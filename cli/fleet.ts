@@ -4,9 +4,9 @@ import { start, type Cli } from "./common";
 
 export const fleet: Cli = {
   spec: FLEET_SPEC,
-  async run({ argv }) {
+  async run({ argv }, io) {
     const { fleetMain } = await import("../automation/fleet");
-    return fleetMain(argv);
+    return fleetMain(argv, { out: (line) => io.out(line) });
   },
 };
 

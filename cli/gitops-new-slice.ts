@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { closest, existingDir, formatHelp, UsageError } from "../automation/cli/args";
+import { displayPath } from "../automation/render/output";
 import { start, type Cli } from "./common";
 
 export const gitopsNewSlice: Cli = {
@@ -55,7 +56,7 @@ export const gitopsNewSlice: Cli = {
     const repoDir = path.resolve(existingDir(args.repo ?? "gitops", "--repo", "fleet repository folder"));
     if (!fs.existsSync(path.join(repoDir, "clusters", args.cluster!)))
       throw new gitops.ScaffoldError(
-        `--cluster ${args.cluster}: no clusters/${args.cluster}/ in ${path.relative(process.cwd(), repoDir) || "."}: the platform's tree must exist first`,
+        `--cluster ${args.cluster}: no clusters/${args.cluster}/ in ${displayPath(repoDir)}: the platform's tree must exist first`,
       );
     const model = gitops.readSliceModel(repoDir, args.model!);
     // A flag that is neither an option nor a variable of the model is most likely a typo of one.
@@ -92,7 +93,7 @@ export const gitopsNewSlice: Cli = {
       }
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, f.content);
-      io.out(`wrote ${path.relative(process.cwd(), target)}`);
+      io.out(`wrote ${displayPath(target)}`);
     }
     if (!args.dryRun) io.out("check it with: npm run gitops:lint");
     return 0;

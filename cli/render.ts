@@ -45,7 +45,7 @@ export const render: Cli = {
     const out = values.out as string | undefined;
     const outDir = path.resolve(out ?? path.join(projectDir, "render", stack));
     const where = { option: "--out", createParents: out === undefined };
-    const { checkOutputDir } = await import("../automation/render/output");
+    const { checkOutputDir, displayPath } = await import("../automation/render/output");
     // Refused before the render: nothing is written to a folder we may not replace.
     await checkOutputDir(outDir, where);
     const { renderStack } = await import("../automation/render");
@@ -54,9 +54,7 @@ export const render: Cli = {
     const result = await renderStack(projectDir, stack);
     const fleet = await checkFleetRepo(result, repoDir);
     io.out(await writeRender(result, outDir, fleet, where));
-    io.err(
-      `wrote ${path.relative(process.cwd(), outDir) || "."} (rendered in ${(result.durationMs / 1000).toFixed(2)} s)`,
-    );
+    io.err(`wrote ${displayPath(outDir)} (rendered in ${(result.durationMs / 1000).toFixed(2)} s)`);
     // Files are written either way (they show what would be applied); a gap in cluster-vars fails the run.
     return fleet && fleet.missing.length > 0 ? 1 : 0;
   },

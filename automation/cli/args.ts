@@ -245,6 +245,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     if (t.kind !== "option") continue;
     if (seen.has(t.name)) fail(`--${t.name} is given twice: give it once`);
     seen.add(t.name);
+    if (t.value === "") fail(`--${t.name} is empty: --${t.name} ${options[t.name].value ?? "<value>"}`);
   }
   const positionals = [...parsed.positionals];
   let subcommand: string | undefined;

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { existingDir } from "../cli/args";
-import { checkOutputDir, checkOutputFile, OutputError, writeOutputFile } from "../render/output";
+import { checkOutputDir, checkOutputFile, displayPath, OutputError, writeOutputFile } from "../render/output";
 import { isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
 import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
@@ -236,6 +236,6 @@ async function checkOutputDirRoot(root: string, given: boolean): Promise<void> {
   }
   if (given && !existsSync(path.dirname(root)))
     throw new OutputError(
-      `--out ${path.relative(process.cwd(), root)}: the folder ${path.relative(process.cwd(), path.dirname(root)) || "."} does not exist: create it first, or choose another --out`,
+      `--out ${displayPath(root)}: the folder ${displayPath(path.dirname(root))} does not exist: create it first, or choose another --out`,
     );
 }

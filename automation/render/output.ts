@@ -24,7 +24,12 @@ interface Marker {
   files: string[];
 }
 
-const display = (p: string) => path.relative(process.cwd(), p) || ".";
+/** A path as the user reads it: relative below the working directory, absolute elsewhere. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(p));
+  return rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? path.resolve(p) : rel;
+}
+const display = displayPath;
 
 async function filesUnder(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];
@@ -70,14 +75,15 @@ export async function checkOutputDir(dir: string, o: OutputDirOptions): Promise<
   }
   if (!stat.isDirectory())
     throw new OutputError(`${where} is a file, not a folder: choose a new or empty folder with ${o.option}`);
-  const files = await filesUnder(dir);
-  if (files.length === 0) return;
+  const entries = await fs.readdir(dir);
+  if (entries.length === 0) return;
   const marker = await readMarker(dir);
   if (!marker)
     throw new OutputError(
       `${where} is not empty and was not written by this tool (no ${OUTPUT_MARKER} in it), so nothing in it is replaced: ` +
-        `choose a new or empty folder with ${o.option}, or move its ${files.length} file(s) away yourself`,
+        `choose a new or empty folder with ${o.option}, or move what it holds (${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}) away yourself`,
     );
+  const files = await filesUnder(dir);
   const ours = new Set([...marker.files, OUTPUT_MARKER]);
   const foreign = files.filter((f) => !ours.has(f));
   if (foreign.length)
