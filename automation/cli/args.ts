@@ -32,6 +32,8 @@ export interface PositionalSpec {
 export interface CommandSpec {
   /** The npm script: `render`, `gitops:lint`, … */
   name: string;
+  /** How a user starts it. @default `npm run <name> --` */
+  invocation?: string;
   /** One line: what it does. */
   summary: string;
   /** Subcommands (the first positional) and what each does. */
@@ -95,7 +97,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-const invocation = (spec: CommandSpec) => `npm run ${spec.name} --`;
+const invocation = (spec: CommandSpec) => spec.invocation ?? `npm run ${spec.name} --`;
 
 function optionLabel(name: string, o: OptionSpec): string {
   return `${o.short ? `-${o.short}, ` : ""}--${name}${o.type === "string" ? ` ${o.value ?? "<value>"}` : ""}`;
@@ -156,34 +158,50 @@ export function formatHelp(spec: CommandSpec): string {
   return lines.join("\n");
 }
 
-const cell = (s: string) => s.replace(/\|/g, "\\|");
+/** Markdown text: `<name>` placeholders shown, not taken for HTML; pipes escaped for tables. */
+const text = (s: string) => s.replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const cell = (s: string) => text(s).replace(/\|/g, "\\|");
+/** Markdown code in a table cell. */
+const code = (s: string) => `\`${s.replace(/\|/g, "\\|")}\``;
+
+/** A Markdown table with padded columns (as Prettier lays it out). */
+function mdTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), ""];
+}
 
 /** The command's section of docs/cli.md, from the same spec as the help. */
 export function formatMarkdown(spec: CommandSpec): string {
-  const lines = [`## \`npm run ${spec.name}\``, "", spec.summary, "", "```", synopsis(spec), "```", ""];
-  if (spec.subcommands) {
-    lines.push("| subcommand | what it does |", "| --- | --- |");
-    for (const [n, d] of Object.entries(spec.subcommands)) lines.push(`| \`${n}\` | ${cell(d)} |`);
-    lines.push("");
-  }
-  if (spec.positionals?.length) {
-    lines.push("| argument | meaning | default |", "| --- | --- | --- |");
-    for (const p of spec.positionals)
-      lines.push(
-        `| \`${p.name}\` | ${cell(p.description)} | ${p.optional ? `\`${p.default ?? "none"}\`` : "required"} |`,
-      );
-    lines.push("");
-  }
-  lines.push("| option | meaning | default |", "| --- | --- | --- |");
-  for (const [n, o] of Object.entries(allOptions(spec))) {
-    const only = o.only ? ` (${o.only.join(", ")} only)` : "";
-    const def = o === HELP ? "" : `\`${cell(defaultOf(o))}\``;
-    lines.push(`| \`${cell(optionLabel(n, o))}\` | ${cell(o.description)}${only} | ${def} |`);
-  }
-  if (spec.freeOptions)
-    lines.push(`| \`${cell(spec.freeOptions.usage)}\` | ${cell(spec.freeOptions.description)} | |`);
-  for (const n of spec.notes ?? []) lines.push("", n);
-  return lines.join("\n") + "\n";
+  const title = invocation(spec).replace(/ --$/, "");
+  const lines = [`## \`${title}\``, "", text(spec.summary), "", "```", synopsis(spec), "```", ""];
+  if (spec.subcommands)
+    lines.push(
+      ...mdTable(
+        ["subcommand", "what it does"],
+        Object.entries(spec.subcommands).map(([n, d]) => [code(n), cell(d)]),
+      ),
+    );
+  if (spec.positionals?.length)
+    lines.push(
+      ...mdTable(
+        ["argument", "meaning", "default"],
+        spec.positionals.map((p) => [
+          code(p.name),
+          cell(p.description),
+          p.optional ? code(p.default ?? "none") : "required",
+        ]),
+      ),
+    );
+  const rows = Object.entries(allOptions(spec)).map(([n, o]) => [
+    code(optionLabel(n, o)),
+    cell(o.description) + (o.only ? ` (${o.only.join(", ")} only)` : ""),
+    o === HELP ? "" : code(defaultOf(o)),
+  ]);
+  if (spec.freeOptions) rows.push([code(spec.freeOptions.usage), cell(spec.freeOptions.description), ""]);
+  lines.push(...mdTable(["option", "meaning", "default"], rows));
+  for (const n of spec.notes ?? []) lines.push(text(n), "");
+  return lines.join("\n");
 }
 
 /** The option name a token refers to (`--out=x` → `out`, `-h` → `h`), or undefined for a value. */
