@@ -31,6 +31,9 @@ export const render: Cli = {
         default: "<project>/gitops",
       },
     },
+    notes: [
+      "It writes: k8s/<namespace>/<Kind>.<name>.yaml (every Kubernetes object, Secret values redacted), resources.json (every resource with its inputs, parent, dependsOn and provider, secrets redacted), outputs.json (stack outputs, secret ones redacted), summary.txt (what it prints), tree.md (the fleet repository's tree, when checked) and .platform-output.json (the list of files written: the folder is replaced on the next render only while it holds nothing else).",
+    ],
   },
   async run({ positionals: [stack], values }, io) {
     const projectDir = path.resolve(
