@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { allOptions, formatHelp } from "../../../automation/cli/args";
@@ -62,5 +62,7 @@ describe("--help", () => {
 describe("docs/cli.md", () => {
   it("is generated from the commands' definitions: regenerate with `npx tsx cli/docs.ts --write`", async () => {
     expect(readFileSync(DOCS_FILE, "utf8")).toBe(cliReference());
+    const printed = spawnSync("npx", ["tsx", "cli/docs.ts"], { cwd: ROOT, encoding: "utf8" });
+    expect([printed.status, printed.stdout]).toEqual([0, `${cliReference()}\n`]);
   });
 });
