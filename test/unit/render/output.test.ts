@@ -140,27 +140,13 @@ describe("render output", () => {
       ns,
       (await fs.readFile(ns, "utf8")).replace("  labels:\n", '  labels:\n    site: "${SITE_CODE}"\n'),
     );
-    const single = await runCli(render, [
-      "p001",
-      "--project",
-      project,
-      "--gitops",
-      gitops,
-      "--out",
-      path.join(tmp, "one"),
-    ]);
+    const singleRender = ["p001", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "one")];
+    const single = await runCli(render, singleRender);
     expect(single.code).toBe(1);
     expect(single.out).toContain("apps/base/namespace.yaml:");
     expect(single.out).toContain("${SITE_CODE}: add it to flux.vars");
-    const many = await runCli(fleet, [
-      "render",
-      "--project",
-      project,
-      "--gitops",
-      gitops,
-      "--out",
-      path.join(tmp, "many"),
-    ]);
+    const fleetRender = ["render", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "many")];
+    const many = await runCli(fleet, fleetRender);
     expect(many.code).toBe(1);
     expect(many.out).toContain(
       "p001 failed:\nfleet repository: 1 variable(s) gitops/clusters/gen-p001 needs have no value",
@@ -169,15 +155,8 @@ describe("render output", () => {
     expect(many.out).toContain("fleet render: FAILED");
     // Without the variable both pass.
     await fs.writeFile(ns, (await fs.readFile(ns, "utf8")).replace("${SITE_CODE}", "${SITE_CODE:=none}"));
-    const passing = await runCli(fleet, [
-      "render",
-      "--project",
-      project,
-      "--gitops",
-      gitops,
-      "--out",
-      path.join(tmp, "many"),
-    ]);
+    const passing = await runCli(fleet, fleetRender);
     expect(passing.code).toBe(0);
+    expect((await runCli(render, singleRender)).code).toBe(0);
   });
 });
