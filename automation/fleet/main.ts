@@ -209,7 +209,13 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
 /** Report files: replaced only when an earlier run wrote them. */
 const JSON_REPORT = {
   option: "--json",
-  isOurs: (text: string) => /^\{\s*"kind": "platform-fleet-report"/.test(text),
+  isOurs: (text: string) => {
+    try {
+      return (JSON.parse(text) as { kind?: unknown }).kind === "platform-fleet-report";
+    } catch {
+      return false;
+    }
+  },
 };
 const MARKDOWN_REPORT = { option: "--markdown", isOurs: (text: string) => text.startsWith("## Fleet ") };
 

@@ -145,7 +145,11 @@ describe("render output", () => {
     expect(single.code).toBe(1);
     expect(single.out).toContain("apps/base/namespace.yaml:");
     expect(single.out).toContain("${SITE_CODE}: add it to flux.vars");
-    const fleetRender = ["render", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "many")];
+    const report = path.join(tmp, "report.json");
+    const fleetRender = [
+      ...["render", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "many")],
+      ...["--json", report],
+    ];
     const many = await runCli(fleet, fleetRender);
     expect(many.code).toBe(1);
     expect(many.out).toContain(
@@ -157,6 +161,11 @@ describe("render output", () => {
     await fs.writeFile(ns, (await fs.readFile(ns, "utf8")).replace("${SITE_CODE}", "${SITE_CODE:=none}"));
     const passing = await runCli(fleet, fleetRender);
     expect(passing.code).toBe(0);
+    // The second run replaced its own report.
+    expect(JSON.parse(await fs.readFile(report, "utf8"))).toMatchObject({
+      kind: "platform-fleet-report",
+      exitCode: 0,
+    });
     expect((await runCli(render, singleRender)).code).toBe(0);
   });
 });
