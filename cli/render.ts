@@ -49,11 +49,11 @@ export const render: Cli = {
     const outDir = path.resolve(out ?? path.join(projectDir, "render", stack));
     const where = { option: "--out", createParents: out === undefined };
     const { checkOutputDir, displayPath } = await import("../automation/render/output");
+    const { isUnmarkedRender, writeRender } = await import("../automation/render/write");
     // Refused before the render: nothing is written to a folder we may not replace.
-    await checkOutputDir(outDir, where);
+    await checkOutputDir(outDir, { ...where, adopt: isUnmarkedRender });
     const { renderStack } = await import("../automation/render");
     const { checkFleetRepo } = await import("../automation/render/fleetRepo");
-    const { writeRender } = await import("../automation/render/write");
     const result = await renderStack(projectDir, stack);
     const fleet = await checkFleetRepo(result, repoDir);
     io.out(await writeRender(result, outDir, fleet, where));

@@ -224,14 +224,17 @@ async function checkRenderRoot(args: FleetArgs, stacks: FleetStack[]): Promise<v
   const root = path.resolve(args.outDir);
   // The default root is created; one the user names must exist, or at least its parent folder.
   await checkOutputDirRoot(root, args.outDir !== "render");
+  const { isUnmarkedRender } = await import("../render/write");
   const problems: string[] = [];
   for (const s of stacks)
-    await checkOutputDir(path.join(root, s.stack), { option: "--out", createParents: true }).catch(
-      (e: unknown) => {
-        if (e instanceof OutputError) problems.push(e.message);
-        else throw e;
-      },
-    );
+    await checkOutputDir(path.join(root, s.stack), {
+      option: "--out",
+      createParents: true,
+      adopt: isUnmarkedRender,
+    }).catch((e: unknown) => {
+      if (e instanceof OutputError) problems.push(e.message);
+      else throw e;
+    });
   if (problems.length) throw new OutputError(problems.join("\n"));
 }
 

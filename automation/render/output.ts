@@ -56,6 +56,11 @@ export interface OutputDirOptions {
   option: string;
   /** Create missing parent folders (only for a default location, never for a path the user typed). */
   createParents?: boolean;
+  /**
+   * Recognise an unmarked folder as our own earlier output (written before markers existed) from
+   * its files, listed relative to it; only then is it replaced.
+   */
+  adopt?: (files: string[], dir: string) => Promise<boolean>;
 }
 
 /**
@@ -78,6 +83,7 @@ export async function checkOutputDir(dir: string, o: OutputDirOptions): Promise<
   const entries = await fs.readdir(dir);
   if (entries.length === 0) return;
   const marker = await readMarker(dir);
+  if (!marker && o.adopt && (await o.adopt(await filesUnder(dir), dir))) return;
   if (!marker)
     throw new OutputError(
       `${where} is not empty and was not written by this tool (no ${OUTPUT_MARKER} in it), so nothing in it is replaced: ` +

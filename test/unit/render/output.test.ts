@@ -119,6 +119,21 @@ describe("render output", () => {
     expect(b.err).toMatch(new RegExp(`^wrote ${tmp}/a \\(rendered in \\d+\\.\\d\\d s\\)$`));
   });
 
+  it("replaces a render folder written before markers existed, but not one holding anything else", async () => {
+    const legacy = {
+      "summary.txt": "render local: 8 resources, 4 Kubernetes objects in 0.15 s -> render/local\n",
+      "resources.json": "[]\n",
+      "k8s/flux-system/ConfigMap.cluster-vars.yaml": "kind: ConfigMap\n",
+    };
+    await write(legacy)(path.join(tmp, "old"));
+    expect((await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "old")])).code).toBe(0);
+    expect(await fs.readdir(path.join(tmp, "old"))).toContain(OUTPUT_MARKER);
+    await write({ ...legacy, "k8s/notes.md": "mine" })(path.join(tmp, "mixed"));
+    const mixed = await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "mixed")]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.err).toContain("is not empty and was not written by this tool");
+  });
+
   it("render and fleet render both fail on a variable of the tree no platform defines", async () => {
     const project = path.join(tmp, "project");
     await generateFleet({
