@@ -60,11 +60,12 @@ export async function execute(cli: Cli, argv: string[], io: Io = consoleIo): Pro
     }
     return await cli.run({ ...parsed, argv }, io);
   } catch (e) {
-    return report(e, cli, io);
+    return reportError(e, cli, io);
   }
 }
 
-async function report(e: unknown, cli: Cli, io: Io): Promise<number> {
+/** Print an error the way every CLI does; resolves to the exit code (2 usage, 1 user error, 70 bug). */
+export async function reportError(e: unknown, cli: Cli, io: Io): Promise<number> {
   if (e instanceof UsageError) {
     io.err(`${e.message}\n\n${e.usage ?? formatHelp(cli.spec)}`);
     return 2;
@@ -76,13 +77,25 @@ async function report(e: unknown, cli: Cli, io: Io): Promise<number> {
     return known.usage ? 2 : 1;
   }
   io.err(
-    `internal error in npm run ${cli.spec.name} (a bug, not your input: please report it with this output):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    `internal error in npm run ${cli.spec.name} (a bug, not your input: please report it with this output):\n${(e as { stack?: unknown } | undefined)?.stack ?? String(e)}`,
   );
   return 70;
 }
 
-/** Run `cli` as the process (the bottom of every entry file) and set the exit code. */
+/**
+ * Run `cli` as the process (the bottom of every entry file) and set the exit code. An error that
+ * escapes the run (thrown in a callback, a promise nobody awaits) goes through the same reporting
+ * and ends the process, so a user's mistake never surfaces as Node's raw crash trace.
+ */
 export function start(cli: Cli): void {
+  let reported = false;
+  const escaped = (e: unknown) => {
+    if (reported) return;
+    reported = true;
+    void reportError(e, cli, consoleIo).then((code) => process.exit(code));
+  };
+  process.on("uncaughtException", escaped);
+  process.on("unhandledRejection", escaped);
   void execute(cli, process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

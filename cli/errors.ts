@@ -49,7 +49,8 @@ const FS_REASONS: Record<string, string> = {
 export async function describeUserError(
   e: unknown,
 ): Promise<{ message: string; usage?: boolean } | undefined> {
-  if (!(e instanceof Error)) return undefined;
+  if (typeof e !== "object" || e === null) return undefined;
+  // Checked by shape: errors of Node's fs may come from another realm (a vm context, a test runner).
   const errno = e as NodeJS.ErrnoException;
   if (typeof errno.code === "string" && errno.code in FS_REASONS && typeof errno.path === "string")
     return {
