@@ -100,3 +100,57 @@ export function start(cli: Cli): void {
     process.exitCode = code;
   });
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The entry-point API from before `Cli` (parseCliArgs + runCli), kept so a CLI written against it still
+// builds and gets the shared error reporting. New CLIs: write a `Cli` (spec + run) and `start` it, which
+// also gives them --help, the usage on mistakes and their docs/cli.md section.
+
+type FlagSpec = Record<string, "string" | "boolean">;
+type Flags<S extends FlagSpec> = { [K in keyof S]?: S[K] extends "string" ? string : boolean };
+
+/** @deprecated Write a `Cli`. Strict parse of `argv`; UsageError (closest option named) on a mistake. */
+export function parseCliArgs<S extends FlagSpec>(
+  argv: string[],
+  spec: S,
+): { positionals: string[]; flags: Flags<S> } {
+  const p = parseCommand(
+    {
+      name: "this command",
+      summary: "",
+      positionals: [{ name: "[arguments...]", description: "", optional: true, variadic: true }],
+      options: Object.fromEntries(Object.entries(spec).map(([k, type]) => [k, { type, description: k }])),
+    },
+    argv.filter((a) => a !== "--help" && a !== "-h"),
+  );
+  if (p.help) throw new UsageError("unreachable: help is filtered out above");
+  const help = argv.includes("--help") || argv.includes("-h");
+  // Callers that declare `help` see it; the usage of a legacy CLI is its own, so it is not attached.
+  return {
+    positionals: p.positionals,
+    flags: { ...p.values, ...(help && "help" in spec ? { help: true } : {}) } as Flags<S>,
+  };
+}
+
+/** @deprecated Write a `Cli` and `start` it. Runs `main` with the shared error reporting. */
+export function runCli(
+  main: (argv: string[]) => Promise<number>,
+  userErrors: (new (...a: never[]) => Error)[] = [],
+  argv: string[] = process.argv.slice(2),
+): Promise<void> {
+  const legacy: Cli = { spec: { name: "this command", summary: "", options: {} }, run: async () => 0 };
+  return main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    async (e: unknown) => {
+      if (e instanceof UsageError) {
+        console.error(e.usage ? `${e.message}\n\n${e.usage}` : e.message);
+        process.exitCode = 2;
+      } else if (e instanceof Error && userErrors.some((c) => e instanceof c)) {
+        console.error(e.message);
+        process.exitCode = 1;
+      } else process.exitCode = await reportError(e, legacy, consoleIo);
+    },
+  );
+}

@@ -27,6 +27,8 @@ export interface PositionalSpec {
   optional?: boolean;
   /** Shown in the help of an optional positional. */
   default?: string;
+  /** Takes every remaining argument (the last positional only). */
+  variadic?: boolean;
 }
 
 export interface CommandSpec {
@@ -291,7 +293,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
         .map((p) => p.name)
         .join(" ")}`,
     );
-  if (positionals.length > declared.length) {
+  if (positionals.length > declared.length && !declared.at(-1)?.variadic) {
     const extra = positionals.slice(declared.length).map((p) => `"${p}"`);
     const takes = declared.length
       ? declared.map((p) => p.name).join(" ")

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { promises as fs, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { reportError, type Cli } from "../../../cli/common";
+import { parseCliArgs, reportError, runCli, UsageError, type Cli } from "../../../cli/common";
 import { StackFileError } from "../../../automation/render/stackFile";
 import { SelectionError } from "../../../automation/fleet/select";
 import { STACK_LINE } from "./run";
@@ -76,4 +76,35 @@ start({
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe("the entry-point API from before Cli (parseCliArgs, runCli)", () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+    jest.restoreAllMocks();
+  });
+
+  it("parses strictly, names the closest option, and passes --help to callers that declare it", () => {
+    expect(parseCliArgs(["a", "b", "--json"], { json: "boolean" })).toEqual({
+      positionals: ["a", "b"],
+      flags: { json: true },
+    });
+    expect(() => parseCliArgs(["--jsn"], { json: "boolean" })).toThrow(
+      "unknown option --jsn: did you mean --json?",
+    );
+    expect(parseCliArgs(["-h"], { help: "boolean" }).flags).toEqual({ help: true });
+  });
+
+  it("runCli: usage mistakes exit 2 with the message, user errors 1, no trace", async () => {
+    const err: unknown[] = [];
+    jest.spyOn(console, "error").mockImplementation((m: unknown) => void err.push(m));
+    await runCli(async () => {
+      throw new UsageError("usage: npm run gitops:diff -- <a> <b>");
+    }, []);
+    expect([process.exitCode, err]).toEqual([2, ["usage: npm run gitops:diff -- <a> <b>"]]);
+    await runCli(async () => {
+      throw new StackFileError("Pulumi.x.yaml: invalid YAML");
+    });
+    expect([process.exitCode, err[1]]).toEqual([1, "Pulumi.x.yaml: invalid YAML"]);
+  });
 });
