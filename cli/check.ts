@@ -1,28 +1,47 @@
-// npm run check -- <stack> [--policy-config policy/config/<env>.json] [--project <dir>] [--json]
+// npm run check -- <stack> [options]: render a stack offline and run the policy pack over it (see --help).
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { checkStack, formatReport, PolicyConfigError, PolicyRuleError } from "../automation/check";
-import { StackFileError } from "../automation/render";
-import { ConfigError } from "../program/config";
-import { parseCliArgs, runCli, UsageError } from "./common";
+import { existingDir, InputError } from "../automation/cli/args";
+import { start, type Cli } from "./common";
 
-/** Render and check one stack; prints the report (or JSON) and returns the exit code: 1 on any mandatory violation. */
-export async function main(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseCliArgs(argv, {
-    "policy-config": "string",
-    project: "string",
-    json: "boolean",
-  });
-  if (positionals.length !== 1)
-    throw new UsageError(
-      "usage: npm run check -- <stack> [--policy-config policy/config/<env>.json] [--project .] [--json]",
+export const check: Cli = {
+  spec: {
+    name: "check",
+    summary:
+      "Render a stack offline and run the CrossGuard policy pack's rules over it, at the levels of the environment's policy config; exits 1 on any mandatory violation.",
+    positionals: [{ name: "<stack>", description: "the stack: Pulumi.<stack>.yaml in the project folder" }],
+    options: {
+      "policy-config": {
+        type: "string",
+        value: "<file>",
+        description: "policy pack config (enforcement levels and settings)",
+        default: "policy/config/<environment>.json if it exists, else the policies' own levels",
+      },
+      project: {
+        type: "string",
+        value: "<dir>",
+        description: "folder holding Pulumi.yaml and the stack files",
+        default: ".",
+      },
+      json: { type: "boolean", description: "print the result as JSON instead of the report" },
+    },
+  },
+  async run({ positionals: [stack], values }, io) {
+    const projectDir = path.resolve(
+      existingDir((values.project as string) ?? ".", "--project", "project folder"),
     );
-  const policyConfig = flags["policy-config"];
-  const result = await checkStack(path.resolve(flags.project ?? "."), positionals[0], {
-    policyConfig: policyConfig === undefined ? undefined : path.resolve(policyConfig),
-  });
-  console.log(flags.json ? JSON.stringify(result, null, 2) : formatReport(result));
-  return result.passed ? 0 : 1;
-}
+    const policyConfig = values["policy-config"] as string | undefined;
+    if (policyConfig !== undefined && !existsSync(policyConfig))
+      throw new InputError(
+        `--policy-config ${policyConfig}: no such file: give a policy config such as policy/config/dev.json`,
+      );
+    const { checkStack, formatReport } = await import("../automation/check");
+    const result = await checkStack(projectDir, stack, {
+      policyConfig: policyConfig === undefined ? undefined : path.resolve(policyConfig),
+    });
+    io.out(values.json ? JSON.stringify(result, null, 2) : formatReport(result));
+    return result.passed ? 0 : 1;
+  },
+};
 
-if (require.main === module)
-  void runCli(main, [ConfigError, StackFileError, PolicyConfigError, PolicyRuleError]);
+if (require.main === module) start(check);

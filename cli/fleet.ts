@@ -1,18 +1,13 @@
-// npm run fleet -- <preview|up|refresh|destroy|outputs|status|render> [options]   (see automation/fleet/args.ts)
-import { fleetMain, PulumiCliError, SelectionError } from "../automation/fleet";
-import { StackFileError } from "../automation/render";
-import { ConfigError } from "../program/config";
-import { InventoryError } from "../automation/fleet/inventory";
-import { runCli, UsageError } from "./common";
+// npm run fleet -- <preview|up|refresh|destroy|outputs|status|render> [options] (see --help)
+import { FLEET_SPEC } from "../automation/fleet/args";
+import { start, type Cli } from "./common";
 
-void runCli(
-  async (argv) => {
-    try {
-      return await fleetMain(argv);
-    } catch (e) {
-      if (e instanceof SelectionError) throw new UsageError(e.message);
-      throw e;
-    }
+export const fleet: Cli = {
+  spec: FLEET_SPEC,
+  async run({ argv }, io) {
+    const { fleetMain } = await import("../automation/fleet");
+    return fleetMain(argv, { out: (line) => io.out(line) });
   },
-  [InventoryError, StackFileError, ConfigError, PulumiCliError],
-);
+};
+
+if (require.main === module) start(fleet);

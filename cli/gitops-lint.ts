@@ -1,50 +1,74 @@
-// npm run gitops:lint -- [dir] [--json] [--project <dir>] [--vars KEY,...] [--prod a,b]
+// npm run gitops:lint -- [dir] [options]: a fleet repository checked offline (see --help).
 import * as path from "node:path";
-import { formatFinding, lintFleet } from "../automation/gitops";
-import { parseCliArgs, runCli, UsageError } from "./common";
+import { existingDir } from "../automation/cli/args";
+import { start, type Cli } from "./common";
 
-const USAGE =
-  "usage: npm run gitops:lint -- [gitops] [--json] [--project <dir with Pulumi.<stack>.yaml>] [--vars KEY,...] [--prod platform,...]";
+const list = (s?: string) =>
+  s === undefined
+    ? undefined
+    : s
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean);
 
-// The renders behind the platforms' contracts capture a stack trace per resource; source-mapping
-// each one costs more than the lint itself, and no trace of this CLI needs TypeScript positions.
-process.setSourceMapsEnabled(false);
-
-void runCli(async (argv) => {
-  const { positionals, flags } = parseCliArgs(argv, {
-    json: "boolean",
-    project: "string",
-    vars: "string",
-    prod: "string",
-    help: "boolean",
-  });
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 1) throw new UsageError(USAGE);
-  const repoDir = path.resolve(positionals[0] ?? "gitops");
-  const list = (s?: string) =>
-    s === undefined
-      ? undefined
-      : s
-          .split(",")
-          .map((v) => v.trim())
-          .filter(Boolean);
-  const result = await lintFleet(repoDir, {
-    projectDir: flags.project ? path.resolve(flags.project) : undefined,
-    vars: list(flags.vars),
-    prodPlatforms: list(flags.prod),
-  });
-  if (flags.json) {
-    console.log(JSON.stringify({ ok: result.findings.length === 0, ...result }, null, 2));
-  } else {
-    const label = `${path.relative(process.cwd(), repoDir) || "."}/`;
-    for (const f of result.findings) console.log(formatFinding(f, label));
-    for (const p of result.platforms) console.error(`platform ${p.platform}: cluster-vars from ${p.origin}`);
-    console.error(
-      `${result.findings.length} finding${result.findings.length === 1 ? "" : "s"} in ${result.files} files (${result.durationMs} ms)`,
+export const gitopsLint: Cli = {
+  spec: {
+    name: "gitops:lint",
+    summary:
+      "Check a fleet repository offline before merge: YAML, Flux schemas and served APIs, SOPS-only Secrets, references, dependency cycles, strict variable substitution against each platform's cluster-vars, and prod refs.",
+    positionals: [{ name: "[dir]", description: "the fleet repository", optional: true, default: "gitops" }],
+    options: {
+      json: { type: "boolean", description: "print the findings as JSON" },
+      project: {
+        type: "string",
+        value: "<dir>",
+        description: "folder holding the Pulumi.<stack>.yaml files the platforms' cluster-vars come from",
+        default: "the repository's parent folder",
+      },
+      vars: {
+        type: "string",
+        value: "<KEY,...>",
+        description: "extra cluster-vars keys for platforms without a stack file",
+        default: "none",
+      },
+      prod: {
+        type: "string",
+        value: "<platform,...>",
+        description: "platforms without a stack file that are prod (must follow tags)",
+        default: "names ending in prod",
+      },
+    },
+  },
+  async run({ positionals, values }, io) {
+    const repoDir = path.resolve(
+      existingDir(positionals[0] ?? "gitops", "gitops:lint", "fleet repository folder (e.g. gitops)"),
     );
-  }
-  return result.findings.length ? 1 : 0;
-});
+    const project = values.project as string | undefined;
+    const projectDir =
+      project === undefined ? undefined : path.resolve(existingDir(project, "--project", "project folder"));
+    const { formatFinding, lintFleet } = await import("../automation/gitops");
+    const result = await lintFleet(repoDir, {
+      projectDir,
+      vars: list(values.vars as string | undefined),
+      prodPlatforms: list(values.prod as string | undefined),
+    });
+    if (values.json) {
+      io.out(JSON.stringify({ ok: result.findings.length === 0, ...result }, null, 2));
+    } else {
+      const label = `${path.relative(process.cwd(), repoDir) || "."}/`;
+      for (const f of result.findings) io.out(formatFinding(f, label));
+      for (const p of result.platforms) io.err(`platform ${p.platform}: cluster-vars from ${p.origin}`);
+      io.err(
+        `${result.findings.length} finding${result.findings.length === 1 ? "" : "s"} in ${result.files} files (${result.durationMs} ms)`,
+      );
+    }
+    return result.findings.length ? 1 : 0;
+  },
+};
+
+if (require.main === module) {
+  // The renders behind the platforms' contracts capture a stack trace per resource; source-mapping
+  // each one costs more than the lint itself, and no trace of this CLI needs TypeScript positions.
+  process.setSourceMapsEnabled(false);
+  start(gitopsLint);
+}

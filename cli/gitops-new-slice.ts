@@ -1,54 +1,103 @@
-// npm run gitops:new-slice -- --cluster <platform> --model <model> --sst 1 --sd def922 ... [--repo gitops] [--dry-run] [--force]
+// npm run gitops:new-slice -- --cluster <platform> --model <model> --<variable> <value> ... (see --help)
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  parseNewSliceArgs,
-  readSliceModel,
-  recordedCommand,
-  scaffoldSlice,
-  ScaffoldError,
-} from "../automation/gitops";
-import { runCli, UsageError } from "./common";
+import { closest, existingDir, formatHelp, UsageError } from "../automation/cli/args";
+import { displayPath } from "../automation/render/output";
+import { start, type Cli } from "./common";
 
-const USAGE =
-  "usage: npm run gitops:new-slice -- --cluster <platform> --model <model> --sst <n> --sd <hex> --<variable> <value> ... [--set KEY=VALUE] [--repo gitops] [--namespace slices] [--depends-on apps] [--dry-run] [--force]";
-
-void runCli(
-  async (argv) => {
-    if (argv.includes("--help") || argv.includes("-h")) {
-      console.log(USAGE);
-      return 0;
-    }
-    const args = parseNewSliceArgs(argv);
-    if (!args.cluster || !args.model) throw new UsageError(USAGE);
-    const repoDir = path.resolve(args.repo ?? "gitops");
-    if (!fs.existsSync(path.join(repoDir, "clusters", args.cluster)))
-      throw new ScaffoldError(
-        `no clusters/${args.cluster}/ in ${repoDir}: the platform's tree must exist first`,
+export const gitopsNewSlice: Cli = {
+  spec: {
+    name: "gitops:new-slice",
+    summary:
+      "Scaffold one slice instance of a catalog model in clusters/<platform>/slices/<id>/ (a Kustomization of the model and its ConfigMap slice-vars-<id>); every value is checked against the variables the model uses.",
+    options: {
+      cluster: {
+        type: "string",
+        value: "<platform>",
+        description: "the platform (clusters/<platform>/ must exist)",
+        required: true,
+      },
+      model: {
+        type: "string",
+        value: "<model>",
+        description: "the catalog model (catalog/slices/<model>/)",
+        required: true,
+      },
+      set: { type: "string", value: "<KEY=VALUE>", description: "a model variable by its exact name" },
+      repo: { type: "string", value: "<dir>", description: "the fleet repository", default: "gitops" },
+      namespace: {
+        type: "string",
+        value: "<ns>",
+        description: "namespace of the model's objects",
+        default: "slices",
+      },
+      "depends-on": {
+        type: "string",
+        value: "<name>",
+        description: "Kustomization the instance waits for",
+        default: "apps",
+      },
+      "dry-run": { type: "boolean", description: "print the files instead of writing them" },
+      force: { type: "boolean", description: "overwrite an instance that exists" },
+    },
+    freeOptions: {
+      usage: "--<variable> <value> ...",
+      description: "a model variable: --sst 1 sets SST, --latency-ms 5 sets LATENCY_MS",
+    },
+  },
+  // Every option the spec does not name is a model variable: the scaffolder's own parser reads them.
+  parse: () => ({ positionals: [], values: {} }),
+  async run({ argv }, io) {
+    const gitops = await import("../automation/gitops");
+    const args = gitops.parseNewSliceArgs(argv);
+    const usage = formatHelp(gitopsNewSlice.spec);
+    const missing = (["cluster", "model"] as const).filter((k) => !args[k]);
+    if (missing.length) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(" and ")}`, usage);
+    const repoDir = path.resolve(existingDir(args.repo ?? "gitops", "--repo", "fleet repository folder"));
+    if (!fs.existsSync(path.join(repoDir, "clusters", args.cluster!)))
+      throw new gitops.ScaffoldError(
+        `--cluster ${args.cluster}: no clusters/${args.cluster}/ in ${displayPath(repoDir)}: the platform's tree must exist first`,
       );
-    const model = readSliceModel(repoDir, args.model);
-    const files = scaffoldSlice({
-      cluster: args.cluster,
+    const model = gitops.readSliceModel(repoDir, args.model!);
+    // A flag that is neither an option nor a variable of the model is most likely a typo of one.
+    const uses = [...model.required, ...Object.keys(model.optional)].map((v) =>
+      v.toLowerCase().replace(/_/g, "-"),
+    );
+    const flags = [...Object.keys(gitopsNewSlice.spec.options), ...uses];
+    for (const a of argv) {
+      const name = /^--([^=]+)/.exec(a)?.[1];
+      if (name === undefined || flags.includes(name)) continue;
+      const near = closest(name, flags);
+      throw new UsageError(
+        `unknown option --${name}: ${near ? `did you mean --${near}?` : `model ${model.name} uses ${uses.map((u) => `--${u}`).join(", ")}`}`,
+        usage,
+      );
+    }
+    const files = gitops.scaffoldSlice({
+      cluster: args.cluster!,
       model,
       values: args.values,
       namespace: args.namespace,
       dependsOn: args.dependsOn,
-      command: recordedCommand(argv),
+      command: gitops.recordedCommand(argv),
     });
+    if (!args.dryRun)
+      for (const f of files)
+        if (fs.existsSync(path.join(repoDir, f.path)) && !args.force)
+          throw new gitops.ScaffoldError(`${f.path} exists: pass --force to overwrite it`);
     for (const f of files) {
       const target = path.join(repoDir, f.path);
       if (args.dryRun) {
-        console.log(`--- ${f.path}\n${f.content}`);
+        io.out(`--- ${f.path}\n${f.content}`);
         continue;
       }
-      if (fs.existsSync(target) && !args.force)
-        throw new ScaffoldError(`${f.path} exists: pass --force to overwrite it`);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, f.content);
-      console.log(`wrote ${path.relative(process.cwd(), target)}`);
+      io.out(`wrote ${displayPath(target)}`);
     }
-    if (!args.dryRun) console.log("check it with: npm run gitops:lint");
+    if (!args.dryRun) io.out("check it with: npm run gitops:lint");
     return 0;
   },
-  [ScaffoldError],
-);
+};
+
+if (require.main === module) start(gitopsNewSlice);

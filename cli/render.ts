@@ -1,29 +1,66 @@
-// npm run render -- <stack> [--out render/<stack>] [--project .] [--gitops <project>/gitops]
+// npm run render -- <stack> [options]: the offline render of one stack (see --help).
 import * as path from "node:path";
-import { renderStack, StackFileError } from "../automation/render";
-import { checkFleetRepo } from "../automation/render/fleetRepo";
-import { writeRender } from "../automation/render/write";
-import { ConfigError } from "../program/config";
-import { parseCliArgs, runCli, UsageError } from "./common";
+import { existingDir } from "../automation/cli/args";
+import { start, type Cli } from "./common";
 
-/** Errors a user causes: printed without a stack trace, exit 1. */
-export const RENDER_USER_ERRORS = [ConfigError, StackFileError];
-
-/** Render one stack and write render/<stack>/; returns the exit code (1 when cluster-vars leave a gap). */
-export async function main(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseCliArgs(argv, { out: "string", project: "string", gitops: "string" });
-  if (positionals.length !== 1)
-    throw new UsageError(
-      "usage: npm run render -- <stack> [--out render/<stack>] [--project .] [--gitops <project>/gitops]",
+export const render: Cli = {
+  spec: {
+    name: "render",
+    summary:
+      "Run the program offline (no cloud, no cluster, no Pulumi CLI) and write every Kubernetes object and cloud resource it would create, secrets redacted; fails when the fleet repository needs a cluster-vars key the platform does not define.",
+    positionals: [{ name: "<stack>", description: "the stack: Pulumi.<stack>.yaml in the project folder" }],
+    options: {
+      out: {
+        type: "string",
+        value: "<dir>",
+        description:
+          "folder to write; it must be new, empty or an earlier render's (a folder holding other files is refused, never emptied)",
+        default: "<project>/render/<stack>",
+      },
+      project: {
+        type: "string",
+        value: "<dir>",
+        description: "folder holding Pulumi.yaml and the stack files",
+        default: ".",
+      },
+      gitops: {
+        type: "string",
+        value: "<dir>",
+        description:
+          "fleet repository whose variables cluster-vars must cover (the check is skipped when the default is absent)",
+        default: "<project>/gitops",
+      },
+    },
+    notes: [
+      "It writes: k8s/<namespace>/<Kind>.<name>.yaml (every Kubernetes object, Secret values redacted), resources.json (every resource with its inputs, parent, dependsOn and provider, secrets redacted), outputs.json (stack outputs, secret ones redacted), summary.txt (what it prints), tree.md (the fleet repository's tree, when checked) and .platform-output.json (the list of files written: the folder is replaced on the next render only while it holds nothing else).",
+    ],
+  },
+  async run({ positionals: [stack], values }, io) {
+    const projectDir = path.resolve(
+      existingDir((values.project as string) ?? ".", "--project", "project folder"),
     );
-  const stack = positionals[0];
-  const projectDir = path.resolve(flags.project ?? ".");
-  const outDir = path.resolve(flags.out ?? path.join(projectDir, "render", stack));
-  const result = await renderStack(projectDir, stack);
-  const fleet = await checkFleetRepo(result, path.resolve(flags.gitops ?? path.join(projectDir, "gitops")));
-  console.log(await writeRender(result, path.relative(process.cwd(), outDir) || ".", fleet));
-  // Files are written either way (they show what would be applied); a gap in cluster-vars fails the run.
-  return fleet && fleet.missing.length > 0 ? 1 : 0;
-}
+    const gitops = values.gitops as string | undefined;
+    const repoDir = path.resolve(
+      gitops === undefined
+        ? path.join(projectDir, "gitops")
+        : existingDir(gitops, "--gitops", "fleet repository folder"),
+    );
+    const out = values.out as string | undefined;
+    const outDir = path.resolve(out ?? path.join(projectDir, "render", stack));
+    const where = { option: "--out", createParents: out === undefined };
+    const { checkOutputDir, displayPath } = await import("../automation/render/output");
+    const { isUnmarkedRender, writeRender } = await import("../automation/render/write");
+    // Refused before the render: nothing is written to a folder we may not replace.
+    await checkOutputDir(outDir, { ...where, adopt: isUnmarkedRender });
+    const { renderStack } = await import("../automation/render");
+    const { checkFleetRepo } = await import("../automation/render/fleetRepo");
+    const result = await renderStack(projectDir, stack);
+    const fleet = await checkFleetRepo(result, repoDir);
+    io.out(await writeRender(result, outDir, fleet, where));
+    io.err(`wrote ${displayPath(outDir)} (rendered in ${(result.durationMs / 1000).toFixed(2)} s)`);
+    // Files are written either way (they show what would be applied); a gap in cluster-vars fails the run.
+    return fleet && fleet.missing.length > 0 ? 1 : 0;
+  },
+};
 
-if (require.main === module) void runCli(main, RENDER_USER_ERRORS);
+if (require.main === module) start(render);

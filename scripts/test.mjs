@@ -3,10 +3,39 @@
 // one after another beside Jest (two cores: one for the checks, Jest's workers share the other), each
 // phase's output is printed when it ends, with its wall time, and the run closes with one line
 // "N passed, N failed, N skipped" (Jest's counts) and the total time.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
+// Programs the tests need that npm cannot install, checked before anything runs. shellcheck has no
+// npm-provided equivalent that works here: the npm package `shellcheck` only downloads the binary
+// from GitHub (no network beyond the registries), and `sh -n` checks syntax, not shellcheck's rules.
+const PROGRAMS = [
+  {
+    name: "shellcheck",
+    neededBy: "the bare-metal install script tests and scripts/node-env.sh's test",
+    install: () =>
+      existsSync("/etc/debian_version")
+        ? process.getuid?.() === 0
+          ? "apt-get update && apt-get install -y shellcheck"
+          : "sudo apt-get update && sudo apt-get install -y shellcheck"
+        : spawnSync("brew", ["--version"]).status === 0
+          ? "brew install shellcheck"
+          : existsSync("/etc/fedora-release") || existsSync("/etc/redhat-release")
+            ? "sudo dnf install -y ShellCheck"
+            : "install ShellCheck from your package manager (https://github.com/koalaman/shellcheck#installing)",
+  },
+];
+const missing = PROGRAMS.filter((p) => spawnSync(p.name, ["--version"]).error);
+if (missing.length) {
+  for (const p of missing)
+    console.error(
+      `npm test: ${p.name} is not installed (needed by ${p.neededBy}). Install it with:\n\n  ${p.install()}\n`,
+    );
+  console.error("Nothing was run. Install the above, then run npm test again.");
+  process.exit(1);
+}
 
 const bin = (name) => path.join("node_modules", ".bin", name);
 const tmp = mkdtempSync(path.join(tmpdir(), "platform-test-"));

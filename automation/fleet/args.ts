@@ -2,10 +2,10 @@
  * `npm run fleet -- <operation> [options]`: the flags, checked together (a flag that does not apply
  * to the operation is an error, not silently ignored), with the messages a user sees.
  */
-import { parseArgs } from "node:util";
+import { formatHelp, parseCommand, UsageError, type CommandSpec } from "../cli/args";
 import type { FleetStack } from "./inventory";
 import { parseLabels, parseShard, parseStackList, parseWave, SelectionError, type Selection } from "./select";
-import { OPERATIONS, type Operation } from "./types";
+import type { Operation } from "./types";
 
 export interface FleetArgs {
   operation: Operation;
@@ -25,56 +25,117 @@ export interface FleetArgs {
   logsDir: string;
   /** `render`: output root and worker processes. */
   outDir: string;
+  /** `render`: the fleet repository; default `<project>/gitops`. */
+  gitopsDir?: string;
   workers: number;
 }
 
-export const USAGE = `usage: npm run fleet -- <${OPERATIONS.join("|")}> [options]
-selection:  --stack a,b  --wave N  --group G  --label k=v[,k=v]  --shard i/n
-running:    --concurrency N (default 4)  --fail-fast  --yes (up/destroy outside CI)
-engine:     --policy-pack dir[,dir]  --policy-config 'policy/config/{environment}.json'
-            --expect-no-changes  --refresh
-Flux gate:  --no-gate  --gate-timeout 10m (up only)
-reports:    --json file  --markdown file  --logs fleet-logs
-render:     --out render  --workers N (default 1)
-project:    --project .`;
+const ENGINE = ["preview", "up", "refresh", "destroy"] as const;
 
-const SPEC = {
-  stack: "string",
-  wave: "string",
-  group: "string",
-  label: "string",
-  shard: "string",
-  concurrency: "string",
-  "fail-fast": "boolean",
-  "policy-pack": "string",
-  "policy-config": "string",
-  "expect-no-changes": "boolean",
-  refresh: "boolean",
-  yes: "boolean",
-  "no-gate": "boolean",
-  "gate-timeout": "string",
-  json: "string",
-  markdown: "string",
-  logs: "string",
-  out: "string",
-  workers: "string",
-  project: "string",
-} as const;
-type Flag = keyof typeof SPEC;
+/** The fleet command: subcommands and options, the source of its parser, help and docs. */
+export const FLEET_SPEC = {
+  name: "fleet",
+  summary:
+    "Run many platform stacks from CI: select them by name, wave, group, label or shard, then preview, deploy, refresh, destroy, read or render them wave by wave (deploys gated on Flux readiness).",
+  subcommands: {
+    preview: "pulumi preview of every selected stack",
+    up: "pulumi up, wave by wave; each wave waits for Flux to be Ready on its clusters",
+    refresh: "pulumi refresh",
+    destroy: "pulumi destroy, waves in reverse order",
+    outputs: "print the stack outputs",
+    status: "last update and Flux readiness of every stack",
+    render: "offline render of every stack to <out>/<stack>/ (no cloud, no cluster, no Pulumi CLI)",
+  },
+  options: {
+    stack: { type: "string", value: "<a,b>", description: "select stacks by name" },
+    wave: { type: "string", value: "<n>", description: "select one wave (platform:fleet.wave)" },
+    group: { type: "string", value: "<group>", description: "select one group (platform:fleet.group)" },
+    label: { type: "string", value: "<k=v[,k=v]>", description: "select stacks carrying every label" },
+    shard: {
+      type: "string",
+      value: "<i/n>",
+      description: "take the i-th of n stable shards of the selection (CI parallel jobs)",
+    },
+    concurrency: { type: "string", value: "<n>", description: "stacks run at the same time", default: "4" },
+    "fail-fast": {
+      type: "boolean",
+      description: "stop starting stacks after the first failure",
+      only: ENGINE,
+    },
+    yes: {
+      type: "boolean",
+      description: "confirm changing real infrastructure outside CI (CI=true confirms)",
+      only: ["up", "destroy", "refresh"],
+    },
+    "policy-pack": {
+      type: "string",
+      value: "<dir[,dir]>",
+      description: "CrossGuard policy packs to run",
+      only: ["preview", "up"],
+    },
+    "policy-config": {
+      type: "string",
+      value: "<pattern>",
+      description: "policy config file per stack; {environment}, {stack} and {group} are filled in",
+      only: ["preview", "up"],
+    },
+    "expect-no-changes": {
+      type: "boolean",
+      description: "fail a stack whose operation would change anything",
+      only: ["preview", "up", "refresh"],
+    },
+    refresh: { type: "boolean", description: "refresh the state first", only: ["preview", "up", "destroy"] },
+    "no-gate": { type: "boolean", description: "do not wait for Flux readiness between waves", only: ["up"] },
+    "gate-timeout": {
+      type: "string",
+      value: "<duration>",
+      description: "how long a wave waits for Flux (90s, 10m, 1h30m)",
+      default: "10m",
+      only: ["up"],
+    },
+    json: { type: "string", value: "<file>", description: "write the JSON report (its folder must exist)" },
+    markdown: {
+      type: "string",
+      value: "<file>",
+      description: "write the Markdown report (its folder must exist)",
+    },
+    logs: {
+      type: "string",
+      value: "<dir>",
+      description: "folder of the full Pulumi output per stack",
+      default: "fleet-logs",
+    },
+    out: {
+      type: "string",
+      value: "<dir>",
+      description: "render root: each stack goes to <dir>/<stack>/",
+      default: "render",
+      only: ["render"],
+    },
+    gitops: {
+      type: "string",
+      value: "<dir>",
+      description: "fleet repository each render's cluster-vars are checked against (skipped when absent)",
+      default: "<project>/gitops",
+      only: ["render"],
+    },
+    workers: {
+      type: "string",
+      value: "<n>",
+      description: "render processes",
+      default: "1",
+      only: ["render"],
+    },
+    project: {
+      type: "string",
+      value: "<dir>",
+      description: "folder holding Pulumi.yaml and the stack files",
+      default: ".",
+    },
+  },
+} as const satisfies CommandSpec;
 
-/** Operations each flag applies to (flags not listed apply to all). */
-const APPLIES: Partial<Record<Flag, readonly Operation[]>> = {
-  "fail-fast": ["preview", "up", "refresh", "destroy"],
-  "policy-pack": ["preview", "up"],
-  "policy-config": ["preview", "up"],
-  "expect-no-changes": ["preview", "up", "refresh"],
-  refresh: ["preview", "up", "destroy"],
-  yes: ["up", "destroy", "refresh"],
-  "no-gate": ["up"],
-  "gate-timeout": ["up"],
-  out: ["render"],
-  workers: ["render"],
-};
+type Flag = keyof typeof FLEET_SPEC.options;
 
 /** Go-style duration (`90s`, `10m`, `1h30m`) or plain seconds, in ms. */
 export function parseDurationMs(text: string, flag: string): number {
@@ -97,26 +158,10 @@ export const isCi = (env: NodeJS.ProcessEnv) =>
 
 /** Parse and check the fleet flags. Throws SelectionError with the message to show. */
 export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): FleetArgs {
-  let values: Partial<Record<Flag, string | boolean>>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: Object.fromEntries(Object.entries(SPEC).map(([k, type]) => [k, { type }])),
-    }));
-  } catch (e) {
-    throw new SelectionError(`${(e as Error).message}\n${USAGE}`);
-  }
-  if (positionals.length !== 1) throw new SelectionError(USAGE);
-  const operation = positionals[0] as Operation;
-  if (!OPERATIONS.includes(operation))
-    throw new SelectionError(
-      `unknown operation "${positionals[0]}": expected one of ${OPERATIONS.join(", ")}`,
-    );
-  for (const [flag, ops] of Object.entries(APPLIES) as [Flag, readonly Operation[]][])
-    if (values[flag] !== undefined && !ops.includes(operation))
-      throw new SelectionError(`--${flag} does not apply to ${operation} (only to ${ops.join(", ")})`);
+  const parsed = parseCommand(FLEET_SPEC, argv);
+  if (parsed.help) throw new UsageError("--help is handled by the CLI", formatHelp(FLEET_SPEC));
+  const operation = parsed.subcommand as Operation;
+  const values = parsed.values as Partial<Record<Flag, string | boolean>>;
   const str = (f: Flag) => values[f] as string | undefined;
   const bool = (f: Flag) => values[f] === true;
   if ((operation === "up" || operation === "destroy") && !bool("yes") && !isCi(env))
@@ -149,6 +194,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(str("markdown") !== undefined ? { markdownReport: str("markdown") } : {}),
     logsDir: str("logs") ?? "fleet-logs",
     outDir: str("out") ?? "render",
+    ...(str("gitops") !== undefined ? { gitopsDir: str("gitops") } : {}),
     workers: str("workers") !== undefined ? positiveInt(str("workers")!, "--workers") : 1,
   };
 }
@@ -164,3 +210,7 @@ export function policyConfigFor(pattern: string, s: FleetStack): string {
     return value;
   });
 }
+
+// Every operation has its line in the help.
+const _everyOperation: Record<Operation, string> = FLEET_SPEC.subcommands;
+void _everyOperation;

@@ -1,6 +1,6 @@
 /** The fleet driver: many platform stacks from CI through the Automation API, in waves, gated on Flux. */
 export { fleetMain, type FleetDeps } from "./main";
-export { parseFleetArgs, USAGE, type FleetArgs } from "./args";
+export { parseFleetArgs, FLEET_SPEC, type FleetArgs } from "./args";
 export { runFleet, exitCodeOf, type DriverOptions, type DriverResult } from "./driver";
 export { loadInventory, listStacks } from "./inventoryFile";
 export { planStacks, selectStacks, shardStacks, groupWaves, SelectionError, type Selection } from "./select";

@@ -3,8 +3,10 @@
  * table, reports and exit code. Real Pulumi, clusters and the terminal are the defaults; tests
  * inject fakes through `FleetDeps`.
  */
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { existingDir } from "../cli/args";
+import { checkOutputDir, checkOutputFile, displayPath, OutputError, writeOutputFile } from "../render/output";
 import { isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
 import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
@@ -87,12 +89,20 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
   const env = deps.env ?? process.env;
   const out = deps.out ?? ((l: string) => console.log(l));
   const args = parseFleetArgs(argv, env);
-  const projectDir = path.resolve(args.projectDir);
+  const projectDir = path.resolve(existingDir(args.projectDir, "--project", "project folder"));
+  // Everything the run writes is checked before anything runs.
+  if (args.jsonReport) await checkOutputFile(args.jsonReport, JSON_REPORT);
+  if (args.markdownReport) await checkOutputFile(args.markdownReport, MARKDOWN_REPORT);
+  const gitopsDir =
+    args.gitopsDir === undefined
+      ? path.join(projectDir, "gitops")
+      : path.resolve(existingDir(args.gitopsDir, "--gitops", "fleet repository folder"));
   const inventory = await loadInventory(projectDir);
   const stacks = planStacks(inventory, args.selection);
   const selection = describeSelection(args.selection);
   const interactive = deps.interactive ?? (process.stdout.isTTY === true && !isCi(env));
   if (args.policyPacks.length || args.policyConfig) checkPolicyFiles(args, stacks);
+  if (args.operation === "render") await checkRenderRoot(args, stacks);
 
   if (args.operation !== "render" && !deps.runner) out(`Pulumi CLI ${await checkPulumiCli()}`);
   const waves = groupWaves(stacks);
@@ -120,6 +130,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
       results = await renderFleet(stacks, {
         projectDir,
         outDir,
+        gitopsDir,
         workers: args.workers,
         onDone: (r) =>
           progress.update(
@@ -185,15 +196,55 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
     outside: inventory.outside,
     stacks: results,
   });
-  if (args.jsonReport) await writeFile(args.jsonReport, JSON.stringify(report, null, 2) + "\n");
-  if (args.markdownReport) await writeFile(args.markdownReport, markdownReport(report));
+  if (args.jsonReport)
+    await writeOutputFile(args.jsonReport, JSON.stringify(report, null, 2) + "\n", JSON_REPORT);
+  if (args.markdownReport)
+    await writeOutputFile(args.markdownReport, markdownReport(report), MARKDOWN_REPORT);
   out(
     `\nfleet ${args.operation}: ${exitCode === 0 ? "passed" : "FAILED"} in ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   return exitCode;
 }
 
-async function writeFile(file: string, text: string): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await fs.writeFile(file, text);
+/** Report files: replaced only when an earlier run wrote them. */
+const JSON_REPORT = {
+  option: "--json",
+  isOurs: (text: string) => {
+    try {
+      return (JSON.parse(text) as { kind?: unknown }).kind === "platform-fleet-report";
+    } catch {
+      return false;
+    }
+  },
+};
+const MARKDOWN_REPORT = { option: "--markdown", isOurs: (text: string) => text.startsWith("## Fleet ") };
+
+/** The render root (`--out`) and every `<out>/<stack>/` may be written: checked before any render. */
+async function checkRenderRoot(args: FleetArgs, stacks: FleetStack[]): Promise<void> {
+  const root = path.resolve(args.outDir);
+  // The default root is created; one the user names must exist, or at least its parent folder.
+  await checkOutputDirRoot(root, args.outDir !== "render");
+  const { isUnmarkedRender } = await import("../render/write");
+  const problems: string[] = [];
+  for (const s of stacks)
+    await checkOutputDir(path.join(root, s.stack), {
+      option: "--out",
+      createParents: true,
+      adopt: isUnmarkedRender,
+    }).catch((e: unknown) => {
+      if (e instanceof OutputError) problems.push(e.message);
+      else throw e;
+    });
+  if (problems.length) throw new OutputError(problems.join("\n"));
+}
+
+async function checkOutputDirRoot(root: string, given: boolean): Promise<void> {
+  if (existsSync(root)) {
+    existingDir(root, "--out", "render root folder");
+    return;
+  }
+  if (given && !existsSync(path.dirname(root)))
+    throw new OutputError(
+      `--out ${displayPath(root)}: the folder ${displayPath(path.dirname(root))} does not exist: create it first, or choose another --out`,
+    );
 }

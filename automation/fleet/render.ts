@@ -6,6 +6,7 @@
 import { fork } from "node:child_process";
 import * as path from "node:path";
 import { renderStack } from "../render";
+import { checkFleetRepo, describeFleetRepo } from "../render/fleetRepo";
 import { writeRender } from "../render/write";
 import type { FleetStack } from "./inventory";
 import { NO_CHANGES, type StackResult } from "./types";
@@ -14,6 +15,11 @@ export interface RenderFleetOptions {
   projectDir: string;
   /** Render root: each stack goes to `<outDir>/<stack>/`. */
   outDir: string;
+  /**
+   * The fleet repository each render is checked against, as `npm run render` does (a stack whose
+   * cluster-vars leave a variable of its tree without a value fails); skipped when it does not exist.
+   */
+  gitopsDir?: string;
   /** Child processes; 1 renders in this process. */
   workers: number;
   onDone?: (r: StackResult) => void;
@@ -25,7 +31,7 @@ const firstLines = (e: unknown) =>
 /** Render stacks one after another in this process. */
 export async function renderSequential(
   stacks: readonly FleetStack[],
-  o: Pick<RenderFleetOptions, "projectDir" | "outDir" | "onDone">,
+  o: Pick<RenderFleetOptions, "projectDir" | "outDir" | "gitopsDir" | "onDone">,
 ): Promise<StackResult[]> {
   const out: StackResult[] = [];
   for (const s of stacks) {
@@ -39,13 +45,16 @@ export async function renderSequential(
     let r: StackResult;
     try {
       const result = await renderStack(o.projectDir, s.stack);
+      const fleet = o.gitopsDir === undefined ? undefined : await checkFleetRepo(result, o.gitopsDir);
       const dir = path.join(o.outDir, s.stack);
-      await writeRender(result, dir);
+      await writeRender(result, dir, fleet, { option: "--out", createParents: true });
+      const gap = fleet !== undefined && fleet.missing.length > 0;
       r = {
         ...base,
-        result: "succeeded",
+        result: gap ? "failed" : "succeeded",
         durationMs: Date.now() - started,
         render: { resources: result.resources.length, objects: result.objects.length, outDir: dir },
+        ...(gap ? { error: firstLines(describeFleetRepo(fleet).join("\n")) } : {}),
       };
     } catch (e) {
       r = { ...base, result: "failed", durationMs: Date.now() - started, error: firstLines(e) };
@@ -66,6 +75,7 @@ export function splitForWorkers<T>(items: readonly T[], n: number): T[][] {
 interface WorkerRequest {
   projectDir: string;
   outDir: string;
+  gitopsDir?: string;
   stacks: FleetStack[];
 }
 
@@ -101,7 +111,12 @@ export async function renderFleet(
                   ),
                 ),
           );
-          child.send({ projectDir: o.projectDir, outDir: o.outDir, stacks: part } satisfies WorkerRequest);
+          child.send({
+            projectDir: o.projectDir,
+            outDir: o.outDir,
+            ...(o.gitopsDir !== undefined ? { gitopsDir: o.gitopsDir } : {}),
+            stacks: part,
+          } satisfies WorkerRequest);
         }),
     ),
   );

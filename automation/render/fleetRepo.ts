@@ -34,9 +34,9 @@ export async function checkFleetRepo(r: RenderResult, repoDir: string): Promise<
   };
 }
 
-/** Summary lines for the report. */
-export function describeFleetRepo(report: FleetRepoReport, cwd = process.cwd()): string[] {
-  const where = path.relative(cwd, path.join(report.repoDir, report.rootPath)) || ".";
+/** Summary lines for the report (summary.txt): the same from any working directory. */
+export function describeFleetRepo(report: FleetRepoReport): string[] {
+  const where = path.posix.join(path.basename(report.repoDir), report.rootPath);
   if (report.tree === undefined)
     return [`fleet repository: ${where} does not exist: tree not drawn, variables not checked`];
   if (report.missing.length === 0)

@@ -4,19 +4,23 @@ import { stringify } from "yaml";
 import type { RenderResult } from "./index";
 import { describeRef } from "../../components/flux/render";
 import { describeFleetRepo, type FleetRepoReport } from "./fleetRepo";
+import { replaceOutputDir, type OutputDirOptions } from "./output";
 
 /** A file name segment from an object's kind and name. */
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_");
 
-/** The short summary printed after a render (and saved as summary.txt). */
-export function summarize(r: RenderResult, outDir: string): string {
+/**
+ * The short summary printed after a render and saved as summary.txt. Deterministic: the same render
+ * gives the same bytes (no duration, no output path: the CLI prints those on the terminal only).
+ */
+export function summarize(r: RenderResult): string {
   const counts = new Map<string, number>();
   for (const res of r.resources) counts.set(res.type, (counts.get(res.type) ?? 0) + 1);
   const width = Math.max(...[...counts.keys()].map((k) => k.length));
   const src = r.config.flux.source;
   const vars = r.outputs.clusterVars as Record<string, string> | undefined;
   const lines = [
-    `render ${r.stack}: ${r.resources.length} resources, ${r.objects.length} Kubernetes objects in ${(r.durationMs / 1000).toFixed(2)} s -> ${outDir}`,
+    `render ${r.stack}: ${r.resources.length} resources, ${r.objects.length} Kubernetes objects`,
     ...[...counts.entries()].sort().map(([t, n]) => `  ${t.padEnd(width)}  ${n}`),
     `root source: ${src.kind === "git" ? "GitRepository" : "OCIRepository"} ${src.url} (${describeRef(src.ref)}), path ${String(r.outputs.rootPath)}`,
     `flux install: ${r.config.flux.install.mode}, Flux ${r.config.flux.version}` +
@@ -32,26 +36,44 @@ export function summarize(r: RenderResult, outDir: string): string {
 }
 
 /**
- * Write `render/<stack>/`: Kubernetes objects as YAML, resources.json, outputs.json, summary.txt, and
- * tree.md when the fleet repository was checked.
+ * A render folder written before output folders were marked: only the files a render writes, and a
+ * summary.txt that starts the way a render's does. Replaced like a marked one.
  */
-export async function writeRender(r: RenderResult, outDir: string, fleet?: FleetRepoReport): Promise<string> {
-  await fs.rm(outDir, { recursive: true, force: true });
-  await fs.mkdir(path.join(outDir, "k8s"), { recursive: true });
-  const used = new Set<string>();
-  for (const { object } of r.objects) {
-    const dir = path.join(outDir, "k8s", slug(object.metadata.namespace ?? "_cluster"));
-    let file = path.join(dir, `${slug(object.kind)}.${slug(object.metadata.name)}.yaml`);
-    for (let i = 2; used.has(file); i++)
-      file = path.join(dir, `${slug(object.kind)}.${slug(object.metadata.name)}.${i}.yaml`);
-    used.add(file);
-    await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(file, stringify(object, { lineWidth: 0 }));
-  }
-  await fs.writeFile(path.join(outDir, "resources.json"), JSON.stringify(r.resources, null, 2) + "\n");
-  await fs.writeFile(path.join(outDir, "outputs.json"), JSON.stringify(r.outputs, null, 2) + "\n");
-  if (fleet?.tree) await fs.writeFile(path.join(outDir, "tree.md"), fleet.tree);
-  const summary = [summarize(r, outDir), ...(fleet ? describeFleetRepo(fleet) : [])].join("\n");
-  await fs.writeFile(path.join(outDir, "summary.txt"), summary + "\n");
+export async function isUnmarkedRender(files: string[], dir: string): Promise<boolean> {
+  const layout = /^(k8s\/[^/]+\/[^/]+\.yaml|resources\.json|outputs\.json|summary\.txt|tree\.md)$/;
+  if (!files.includes("summary.txt") || !files.every((f) => layout.test(f))) return false;
+  const summary = await fs.readFile(path.join(dir, "summary.txt"), "utf8");
+  return /^render \S+: \d+ resources, \d+ Kubernetes objects/.test(summary);
+}
+
+/**
+ * Write `render/<stack>/`: Kubernetes objects as YAML, resources.json, outputs.json, summary.txt, and
+ * tree.md when the fleet repository was checked. The folder is replaced only when it is ours (see
+ * ./output): a folder holding anything else is refused with OutputError before anything is written.
+ * Returns the summary.
+ */
+export async function writeRender(
+  r: RenderResult,
+  outDir: string,
+  fleet?: FleetRepoReport,
+  where: OutputDirOptions = { option: "--out" },
+): Promise<string> {
+  const summary = [summarize(r), ...(fleet ? describeFleetRepo(fleet) : [])].join("\n");
+  await replaceOutputDir(outDir, "npm run render", { adopt: isUnmarkedRender, ...where }, async (dir) => {
+    const used = new Set<string>();
+    for (const { object } of r.objects) {
+      const sub = path.join(dir, "k8s", slug(object.metadata.namespace ?? "_cluster"));
+      let file = path.join(sub, `${slug(object.kind)}.${slug(object.metadata.name)}.yaml`);
+      for (let i = 2; used.has(file); i++)
+        file = path.join(sub, `${slug(object.kind)}.${slug(object.metadata.name)}.${i}.yaml`);
+      used.add(file);
+      await fs.mkdir(sub, { recursive: true });
+      await fs.writeFile(file, stringify(object, { lineWidth: 0 }));
+    }
+    await fs.writeFile(path.join(dir, "resources.json"), JSON.stringify(r.resources, null, 2) + "\n");
+    await fs.writeFile(path.join(dir, "outputs.json"), JSON.stringify(r.outputs, null, 2) + "\n");
+    if (fleet?.tree) await fs.writeFile(path.join(dir, "tree.md"), fleet.tree);
+    await fs.writeFile(path.join(dir, "summary.txt"), summary + "\n");
+  });
   return summary;
 }

@@ -14,7 +14,8 @@ import {
 } from "../../automation/check";
 import { renderStack, type RenderResult } from "../../automation/render";
 import { eksNodeSubnetsPrivate } from "../../policy/rules/eks";
-import { main } from "../../cli/check";
+import { check } from "../../cli/check";
+import { runCli } from "../unit/cli/run";
 
 const root = path.join(__dirname, "..", "..");
 const fixture = path.join(root, "test", "fixtures", "policy");
@@ -124,22 +125,23 @@ describe("offline check of the shipped stacks", () => {
 
 describe("npm run check", () => {
   it("returns 1 on a mandatory violation and prints JSON with --json", async () => {
-    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
-    try {
-      expect(await main(["noncompliant", "--project", fixture, "--json"])).toBe(1);
-      const out = JSON.parse(String(log.mock.calls[0][0])) as { passed: boolean; violations: unknown[] };
-      expect(out.passed).toBe(false);
-      expect(out.violations).toHaveLength(6);
-      expect(await main(["compliant", "--project", fixture])).toBe(0);
-      expect(String(log.mock.calls[1][0]).split("\n").pop()).toBe("passed");
-    } finally {
-      log.mockRestore();
-    }
+    const failed = await runCli(check, ["noncompliant", "--project", fixture, "--json"]);
+    expect(failed.code).toBe(1);
+    const out = JSON.parse(failed.out) as { passed: boolean; violations: unknown[] };
+    expect(out.passed).toBe(false);
+    expect(out.violations).toHaveLength(6);
+    const passed = await runCli(check, ["compliant", "--project", fixture]);
+    expect(passed.code).toBe(0);
+    expect(passed.out.split("\n").pop()).toBe("passed");
   });
 
-  it("rejects a wrong number of arguments", async () => {
-    await expect(main([])).rejects.toThrow(
-      "usage: npm run check -- <stack> [--policy-config policy/config/<env>.json] [--project .] [--json]",
-    );
+  it("rejects a wrong number of arguments with exit 2 and the usage", async () => {
+    const r = await runCli(check, []);
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n").slice(0, 3)).toEqual([
+      "missing <stack>",
+      "",
+      "usage: npm run check -- <stack> [options]",
+    ]);
   });
 });

@@ -91,11 +91,11 @@ describe("parseFleetArgs", () => {
   });
 
   it.each<[string[], NodeJS.ProcessEnv, string]>([
-    [[], local, "usage: npm run fleet -- <preview|up|refresh|destroy|outputs|status|render> [options]"],
+    [[], local, "missing subcommand: one of preview, up, refresh, destroy, outputs, status, render"],
     [
       ["deploy"],
       local,
-      'unknown operation "deploy": expected one of preview, up, refresh, destroy, outputs, status, render',
+      'unknown subcommand "deploy" (one of preview, up, refresh, destroy, outputs, status, render)',
     ],
     [
       ["up"],
@@ -124,8 +124,11 @@ describe("parseFleetArgs", () => {
       '--gate-timeout "soon": expected a duration such as 90s, 10m or 1h30m',
     ],
     [["preview", "--shard", "5/4"], local, '--shard "5/4": the shard index must be between 1 and 4'],
-    [["preview", "--bogus"], local, "Unknown option '--bogus'"],
-    [["preview", "extra"], local, "usage: npm run fleet"],
+    [["preview", "--bogus"], local, "unknown option --bogus (fleet takes --stack, --wave,"],
+    [["preview", "--sahrd", "1/2"], local, "unknown option --sahrd: did you mean --shard?"],
+    [["preview", "--stack", "a", "--stack", "b"], local, "--stack is given twice: give it once"],
+    [["preview", "--out", "x"], local, "--out does not apply to preview (only to render)"],
+    [["preview", "extra"], local, 'unexpected argument "extra": fleet takes one subcommand and options only'],
   ])("%j is rejected", (argv, env, message) => {
     expect(() => parseFleetArgs(argv, env)).toThrow(message);
   });

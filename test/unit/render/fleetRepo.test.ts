@@ -21,7 +21,7 @@ describe("render against the local fleet repository", () => {
     expect(report?.missing).toEqual([]);
     expect(report?.tree).toContain('src[("GitRepository flux-system (branch main)")]');
     expect(report?.tree).toContain("k_flux_system_slices -. dependsOn .-> k_flux_system_apps");
-    expect(describeFleetRepo(report!, ROOT)).toEqual([
+    expect(describeFleetRepo(report!)).toEqual([
       "fleet repository: cluster-vars cover every variable gitops/clusters/local needs; tree.md written",
     ]);
   });
@@ -38,7 +38,7 @@ describe("render against the local fleet repository", () => {
         line: text.split("\n").indexOf("  timeout: 3m") + 1,
       },
     ]);
-    expect(describeFleetRepo(report!, tmp)[0]).toBe(
+    expect(describeFleetRepo(report!)[0]).toBe(
       "fleet repository: 1 variable(s) gitops/clusters/local needs have no value (Flux 2.9 fails the reconcile):",
     );
   });
@@ -47,7 +47,7 @@ describe("render against the local fleet repository", () => {
     await fs.rm(path.join(tmp, "gitops", "clusters", "local"), { recursive: true });
     const report = await checkFleetRepo(local, path.join(tmp, "gitops"));
     expect(report).toEqual({ repoDir: path.join(tmp, "gitops"), rootPath: "./clusters/local", missing: [] });
-    expect(describeFleetRepo(report!, tmp)).toEqual([
+    expect(describeFleetRepo(report!)).toEqual([
       "fleet repository: gitops/clusters/local does not exist: tree not drawn, variables not checked",
     ]);
     expect(await checkFleetRepo(local, path.join(tmp, "nope"))).toBeUndefined();

@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { renderStack } from "../../../automation/render";
 import { writeRender } from "../../../automation/render/write";
 import { ConfigError } from "../../../program/config";
-import { main, RENDER_USER_ERRORS } from "../../../cli/render";
-import { runCli } from "../../../cli/common";
+import { render } from "../../../cli/render";
+import { runCli, STACK_LINE } from "../cli/run";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const FIXTURE = path.join(ROOT, "test", "fixtures", "project");
@@ -32,6 +32,7 @@ describe("offline render", () => {
     const out = path.join(tmp, "local");
     const summary = await writeRender(r, out);
     expect((await filesUnder(out)).map((f) => path.relative(out, f))).toEqual([
+      ".platform-output.json",
       "k8s/_cluster/Namespace.flux-system.yaml",
       "k8s/flux-system/ConfigMap.cluster-vars.yaml",
       "k8s/flux-system/GitRepository.flux-system.yaml",
@@ -99,7 +100,7 @@ describe("offline render", () => {
       [
         'Invalid configuration for stack "plain" (Pulumi.plain.yaml), 3 problems:',
         '  - flux.source.url: "git@github.com:acme/fleet.git" is the scp-like form, which Flux does not accept: write ssh://git@github.com/acme/fleet.git',
-        '  - flux.auth.type: SSH authentication needs an ssh:// URL, but the source URL is "git@github.com:acme/fleet.git"',
+        '  - flux.auth.type: SSH authentication needs an ssh:// URL, but flux.source.url is "git@github.com:acme/fleet.git"',
         "  - flux.auth.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'flux.auth.privateKey' <value>` so it is encrypted in Pulumi.plain.yaml",
       ].join("\n"),
     );
@@ -113,33 +114,22 @@ describe("offline render", () => {
 });
 
 describe("npm run render (the CLI)", () => {
-  let errors: unknown[];
-  beforeEach(() => {
-    errors = [];
-    jest.spyOn(console, "error").mockImplementation((m: unknown) => void errors.push(m));
-  });
-  afterEach(() => {
-    process.exitCode = undefined;
-    jest.restoreAllMocks();
-  });
-
   it("exits 1 with the config error, no stack trace, and writes nothing", async () => {
     const out = path.join(os.tmpdir(), `render-cli-${process.pid}`);
-    await runCli(main, RENDER_USER_ERRORS, ["plain", "--project", FIXTURE, "--out", out]);
-    expect(process.exitCode).toBe(1);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(
-      /^Invalid configuration for stack "plain" \(Pulumi.plain.yaml\), 3 problems:\n/,
-    );
-    expect(errors[0]).not.toMatch(/\n\s+at /);
+    const r = await runCli(render, ["plain", "--project", FIXTURE, "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^Invalid configuration for stack "plain" \(Pulumi.plain.yaml\), 3 problems:\n/);
+    expect(r.err).not.toMatch(STACK_LINE);
     await expect(fs.stat(out)).rejects.toMatchObject({ code: "ENOENT" });
   });
 
-  it("exits 2 on wrong arguments", async () => {
-    await runCli(main, RENDER_USER_ERRORS, []);
-    expect(process.exitCode).toBe(2);
-    expect(errors).toEqual([
-      "usage: npm run render -- <stack> [--out render/<stack>] [--project .] [--gitops <project>/gitops]",
+  it("exits 2 on wrong arguments, with the usage", async () => {
+    const r = await runCli(render, []);
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n").slice(0, 3)).toEqual([
+      "missing <stack>",
+      "",
+      "usage: npm run render -- <stack> [options]",
     ]);
   });
 });

@@ -1,0 +1,186 @@
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generateFleet } from "../../../automation/fleet/generate";
+import {
+  checkOutputDir,
+  OUTPUT_MARKER,
+  OutputError,
+  replaceOutputDir,
+  writeOutputFile,
+} from "../../../automation/render/output";
+import { fleet } from "../../../cli/fleet";
+import { render } from "../../../cli/render";
+import { runCli } from "../cli/run";
+
+const ROOT = path.join(__dirname, "..", "..", "..");
+jest.setTimeout(60_000);
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "output-"));
+});
+afterEach(() => fs.rm(tmp, { recursive: true, force: true }));
+
+const write = (files: Record<string, string>) => async (dir: string) => {
+  for (const [f, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, f)), { recursive: true });
+    await fs.writeFile(path.join(dir, f), text);
+  }
+};
+
+describe("replaceOutputDir", () => {
+  it("writes a new folder with a marker listing its files, and replaces only that", async () => {
+    const out = path.join(tmp, "out");
+    await replaceOutputDir(out, "test", { option: "--out" }, write({ "a.txt": "1", "k/b.txt": "2" }));
+    expect(JSON.parse(await fs.readFile(path.join(out, OUTPUT_MARKER), "utf8"))).toEqual({
+      writtenBy: "test",
+      files: ["a.txt", "k/b.txt"],
+    });
+    await replaceOutputDir(out, "test", { option: "--out" }, write({ "c.txt": "3" }));
+    expect((await fs.readdir(out)).sort()).toEqual([OUTPUT_MARKER, "c.txt"]);
+    // Nothing left beside it: the temporary and previous folders are gone.
+    expect(await fs.readdir(tmp)).toEqual(["out"]);
+  });
+
+  it("leaves the previous output whole when writing fails", async () => {
+    const out = path.join(tmp, "out");
+    await replaceOutputDir(out, "test", { option: "--out" }, write({ "a.txt": "1" }));
+    await expect(
+      replaceOutputDir(out, "test", { option: "--out" }, async () => {
+        throw new Error("disk full");
+      }),
+    ).rejects.toThrow("disk full");
+    expect(await fs.readFile(path.join(out, "a.txt"), "utf8")).toBe("1");
+    expect(await fs.readdir(tmp)).toEqual(["out"]);
+  });
+
+  it("refuses a folder it did not write, and one where a file was added, deleting nothing", async () => {
+    const foreign = path.join(tmp, "foreign");
+    await write({ "x.txt": "mine" })(foreign);
+    await expect(replaceOutputDir(foreign, "test", { option: "--out" }, write({}))).rejects.toThrow(
+      OutputError,
+    );
+    expect(await fs.readFile(path.join(foreign, "x.txt"), "utf8")).toBe("mine");
+
+    const out = path.join(tmp, "out");
+    await replaceOutputDir(out, "test", { option: "--out" }, write({ "a.txt": "1" }));
+    await fs.writeFile(path.join(out, "notes.txt"), "mine");
+    await expect(replaceOutputDir(out, "test", { option: "--out" }, write({}))).rejects.toThrow(
+      "holds files this tool did not write: notes.txt",
+    );
+    expect((await fs.readdir(out)).sort()).toEqual([OUTPUT_MARKER, "a.txt", "notes.txt"]);
+  });
+
+  it("accepts an empty folder; creates missing parents only when asked", async () => {
+    await fs.mkdir(path.join(tmp, "empty"));
+    await expect(checkOutputDir(path.join(tmp, "empty"), { option: "--out" })).resolves.toBeUndefined();
+    await expect(checkOutputDir(path.join(tmp, "a", "b"), { option: "--out" })).rejects.toThrow(
+      "does not exist: create it first, or choose another --out",
+    );
+    await replaceOutputDir(
+      path.join(tmp, "a", "b"),
+      "t",
+      { option: "--out", createParents: true },
+      write({}),
+    );
+    expect(await fs.readdir(path.join(tmp, "a", "b"))).toEqual([OUTPUT_MARKER]);
+  });
+});
+
+describe("writeOutputFile", () => {
+  const opts = { option: "--json", isOurs: (t: string) => t.startsWith("{") };
+  it("writes, replaces its own file, refuses a foreign one and a missing folder", async () => {
+    const file = path.join(tmp, "r.json");
+    await writeOutputFile(file, "{1}", opts);
+    await writeOutputFile(file, "{2}", opts);
+    expect(await fs.readFile(file, "utf8")).toBe("{2}");
+    await fs.writeFile(path.join(tmp, "notes.json"), "mine");
+    await expect(writeOutputFile(path.join(tmp, "notes.json"), "{3}", opts)).rejects.toThrow(
+      "exists and is not a report written by this tool",
+    );
+    await expect(writeOutputFile(path.join(tmp, "nope", "r.json"), "{}", opts)).rejects.toThrow(
+      "does not exist: create it first",
+    );
+    expect((await fs.readdir(tmp)).sort()).toEqual(["notes.json", "r.json"]);
+  });
+});
+
+describe("render output", () => {
+  it("summary.txt is the same bytes on every run; the duration and path go to the terminal only", async () => {
+    const a = await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "a")]);
+    const first = await fs.readFile(path.join(tmp, "a", "summary.txt"), "utf8");
+    const b = await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "a")]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(await fs.readFile(path.join(tmp, "a", "summary.txt"), "utf8")).toBe(first);
+    expect(first.split("\n")[0]).toBe("render local: 8 resources, 4 Kubernetes objects");
+    expect(first).not.toContain(tmp);
+    expect(first).not.toMatch(/\d s\b/);
+    expect(b.err).toMatch(new RegExp(`^wrote ${tmp}/a \\(rendered in \\d+\\.\\d\\d s\\)$`));
+  });
+
+  it("replaces a render folder written before markers existed, but not one holding anything else", async () => {
+    const legacy = {
+      "summary.txt": "render local: 8 resources, 4 Kubernetes objects in 0.15 s -> render/local\n",
+      "resources.json": "[]\n",
+      "k8s/flux-system/ConfigMap.cluster-vars.yaml": "kind: ConfigMap\n",
+    };
+    await write(legacy)(path.join(tmp, "old"));
+    expect((await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "old")])).code).toBe(0);
+    expect(await fs.readdir(path.join(tmp, "old"))).toContain(OUTPUT_MARKER);
+    await write({ ...legacy, "k8s/notes.md": "mine" })(path.join(tmp, "mixed"));
+    const mixed = await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "mixed")]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.err).toContain("is not empty and was not written by this tool");
+  });
+
+  it("render and fleet render both fail on a variable of the tree no platform defines", async () => {
+    const project = path.join(tmp, "project");
+    await generateFleet({
+      projectDir: ROOT,
+      template: "local",
+      count: 2,
+      targetDir: project,
+      waveOf: () => 1,
+    });
+    const gitops = path.join(tmp, "gitops");
+    await fs.cp(path.join(ROOT, "gitops"), gitops, { recursive: true });
+    // The generated platforms gen-p001 and gen-p002 get the tree of local.
+    for (const p of ["gen-p001", "gen-p002"])
+      await fs.cp(path.join(gitops, "clusters", "local"), path.join(gitops, "clusters", p), {
+        recursive: true,
+      });
+    const ns = path.join(gitops, "apps", "base", "namespace.yaml");
+    await fs.writeFile(
+      ns,
+      (await fs.readFile(ns, "utf8")).replace("  labels:\n", '  labels:\n    site: "${SITE_CODE}"\n'),
+    );
+    const singleRender = ["p001", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "one")];
+    const single = await runCli(render, singleRender);
+    expect(single.code).toBe(1);
+    expect(single.out).toContain("apps/base/namespace.yaml:");
+    expect(single.out).toContain("${SITE_CODE}: add it to flux.vars");
+    const report = path.join(tmp, "report.json");
+    const fleetRender = [
+      ...["render", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "many")],
+      ...["--json", report],
+    ];
+    const many = await runCli(fleet, fleetRender);
+    expect(many.code).toBe(1);
+    expect(many.out).toContain(
+      "p001 failed:\nfleet repository: 1 variable(s) gitops/clusters/gen-p001 needs have no value",
+    );
+    expect(many.out).toContain("${SITE_CODE}: add it to flux.vars");
+    expect(many.out).toContain("fleet render: FAILED");
+    // Without the variable both pass.
+    await fs.writeFile(ns, (await fs.readFile(ns, "utf8")).replace("${SITE_CODE}", "${SITE_CODE:=none}"));
+    const passing = await runCli(fleet, fleetRender);
+    expect(passing.code).toBe(0);
+    // The second run replaced its own report.
+    expect(JSON.parse(await fs.readFile(report, "utf8"))).toMatchObject({
+      kind: "platform-fleet-report",
+      exitCode: 0,
+    });
+    expect((await runCli(render, singleRender)).code).toBe(0);
+  });
+});
