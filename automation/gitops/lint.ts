@@ -5,7 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as posix from "node:path/posix";
+import { patchAndGeneratorFiles } from "./build";
 import { checkTree } from "./checks";
+import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "./kustomize";
 import { assumedContract, stackContracts, type PlatformContract } from "./contract";
 import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "./manifests";
 import { isFluxApi, validateFluxObject } from "./schemas";
@@ -20,6 +23,8 @@ export interface LintOptions {
   prodPlatforms?: string[];
   /** Contracts to use instead of reading stack files (tests, the render). */
   contracts?: Map<string, PlatformContract>;
+  /** The kustomize to run. @default resolveKustomize() */
+  kustomize?: KustomizeTool;
 }
 
 export interface LintResult {
@@ -112,13 +117,23 @@ function dedupe(findings: Finding[]): Finding[] {
 /** Lint the fleet repository in `repoDir`. */
 export async function lintFleet(repoDir: string, options: LintOptions = {}): Promise<LintResult> {
   const started = Date.now();
+  const tool = options.kustomize ?? resolveKustomize();
   const cache = new ManifestCache(repoDir);
   const findings: Finding[] = [];
   const files = cache.allFiles();
+  const kustomizationFiles = files.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f));
+  // Patches are partial objects and generator inputs are not manifests: kustomize checks them.
+  const notManifests = new Set(
+    kustomizationFiles.flatMap((k) =>
+      (cache.read(k).docs[0] ? patchAndGeneratorFiles(cache.read(k).docs[0].object) : []).map(([f]) =>
+        posix.normalize(posix.join(posix.dirname(k), f)),
+      ),
+    ),
+  );
   for (const file of files) {
     const parsed = cache.read(file);
     findings.push(...parsed.errors);
-    if (!/(^|\/)kustomization\.ya?ml$/.test(file))
+    if (!kustomizationFiles.includes(file) && !notManifests.has(file))
       for (const doc of parsed.docs) findings.push(...checkDocument(doc));
   }
   let contracts = options.contracts;
@@ -153,19 +168,28 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         message: `platform ${c.platform} (${c.origin}) has no clusters/${c.platform}/: its root Kustomization would fail`,
       });
   const platforms: LintResult["platforms"] = [];
-  for (const platform of platformDirs) {
-    const prod = options.prodPlatforms
-      ? options.prodPlatforms.includes(platform)
-      : /(^|-)prod$/.test(platform);
-    const contract = contracts.get(platform) ?? assumedContract(platform, options.vars ?? [], prod);
-    platforms.push({ platform, origin: contract.origin });
-    const tree = walkTree(cache, {
-      platform,
-      rootPath: contract.rootPath,
-      clusterVars: contract.clusterVars,
-      secretVars: contract.secretVars,
-    });
-    findings.push(...checkTree(tree, contract));
+  const builder = new KustomizeBuilder(repoDir, tool);
+  try {
+    for (const platform of platformDirs) {
+      const prod = options.prodPlatforms
+        ? options.prodPlatforms.includes(platform)
+        : /(^|-)prod$/.test(platform);
+      const contract = contracts.get(platform) ?? assumedContract(platform, options.vars ?? [], prod);
+      platforms.push({ platform, origin: contract.origin });
+      const tree = walkTree(
+        cache,
+        {
+          platform,
+          rootPath: contract.rootPath,
+          clusterVars: contract.clusterVars,
+          secretVars: contract.secretVars,
+        },
+        builder,
+      );
+      findings.push(...checkTree(tree, contract));
+    }
+  } finally {
+    builder.dispose();
   }
   const sorted = dedupe(findings).sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),
