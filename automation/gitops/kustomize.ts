@@ -103,6 +103,18 @@ export interface KustomizeOutput {
 
 const ORIGIN = "config.kubernetes.io/origin";
 
+/** kustomize's error without the wrapper's layers of "accumulating resources" (they name no file). */
+function tidyError(stderr: string): string {
+  return stderr
+    .trim()
+    .replace(/^Error: /, "")
+    .replace(
+      /accumulating resources: accumulation err='accumulating resources from '[^']*': read [^']*: is a directory': /,
+      "",
+    )
+    .replace(/^recursed accumulation of path '([^']*)': /, "in $1: ");
+}
+
 /** Runs `kustomize build` on directories of one repository checkout; results cached per directory. */
 export class KustomizeBuilder {
   private readonly work: string;
@@ -151,7 +163,7 @@ export class KustomizeBuilder {
       });
     } catch (e) {
       const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
-      return { objects: [], error: this.repoRelative(wrapper, stderr.trim().replace(/^Error: /, "")) };
+      return { objects: [], error: this.repoRelative(wrapper, tidyError(stderr)) };
     }
     const objects: KustomizeOutput["objects"] = [];
     for (const doc of parseAllDocuments(stdout)) {
