@@ -30,6 +30,18 @@ export {
 export { validateFluxObject, SERVED_FLUX_APIS } from "./schemas";
 export { findVariables, substituteString } from "./substitution";
 export { findCycles } from "./cycles";
+export {
+  diffFleet,
+  runGitopsDiff,
+  fieldChanges,
+  redact,
+  DiffError,
+  type DiffOptions,
+  type FleetDiff,
+  type PlatformDiff,
+} from "./diff";
+export { diffMarkdown } from "./diffReport";
+export { resolveKustomize, KustomizeMissing, KUSTOMIZE_BUILD_COMMAND, type KustomizeTool } from "./kustomize";
 
 /**
  * Mermaid markdown (render/<stack>/tree.md) of the tree the root Kustomization of `platformName`
