@@ -16,7 +16,7 @@ describe("gitops:diff on a fleet repository with tags", () => {
 
   it("v1.0.0 → main: a rename, a removed slice, a variable only dev sees, a secret redacted, prod shielded by its tag", async () => {
     const diff = await diffFleet({ repoDir: repo, from: "v1.0.0", to: "main", contracts: FLEET_CONTRACTS() });
-    expect(diffMarkdown(diff)).toBe(expected("v1.0.0-main.md"));
+    expect(diffMarkdown(diff)).toBe(expected("v1.0.0-main.txt"));
     expect(diff.changed).toBe(true);
     expect(JSON.stringify(diff)).not.toContain("bmV3");
     expect(JSON.stringify(diff)).not.toContain("b2xk");
@@ -24,7 +24,7 @@ describe("gitops:diff on a fleet repository with tags", () => {
 
   it("v1.1.0 → main: lab follows v1.1.0 on both sides, only dev's new slice shows", async () => {
     const diff = await diffFleet({ repoDir: repo, from: "v1.1.0", to: "main", contracts: FLEET_CONTRACTS() });
-    expect(diffMarkdown(diff)).toBe(expected("v1.1.0-main.md"));
+    expect(diffMarkdown(diff)).toBe(expected("v1.1.0-main.txt"));
   });
 
   it("main → main: no change", async () => {
