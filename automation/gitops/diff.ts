@@ -9,12 +9,14 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { parse, stringify } from "yaml";
 import { assumedContract, stackContracts, type PlatformContract } from "./contract";
 import { DiffError, FleetGit, type Revision } from "./git";
 import { diffMarkdown } from "./diffReport";
 import { KustomizeBuilder, KustomizeMissing, resolveKustomize, type KustomizeTool } from "./kustomize";
-import { ManifestCache } from "./manifests";
-import { walkTree, type KsNode } from "./tree";
+import { ManifestCache, type K8sLike } from "./manifests";
+import { substituteString, substitutionDisabled } from "./substitution";
+import { variablesOf, walkTree, type BuiltObject, type KsNode } from "./tree";
 
 export { DiffError };
 
@@ -153,6 +155,25 @@ function follows(contract: PlatformContract): { kind: string; value: string } {
     : { kind: "", value: "" };
 }
 
+/**
+ * An object as kustomize-controller applies it: known variables substituted into the YAML text, which
+ * is then parsed as YAML 1.1 (so `priority: ${P}` with P=7 is the number 7, as on the cluster).
+ * Unknown variables (secret ones, or keys without a value) stay as written.
+ */
+function asFluxApplies(built: BuiltObject, vars: Record<string, string | undefined> | undefined): K8sLike {
+  const raw = built.doc.object;
+  const known = Object.fromEntries(
+    Object.entries(vars ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  if (!vars || substitutionDisabled(built.obj.metadata)) return { ...built.obj };
+  try {
+    const parsed = parse(substituteString(stringify(raw), known), { version: "1.1" }) as K8sLike;
+    return parsed && typeof parsed === "object" ? { ...parsed, metadata: parsed.metadata ?? {} } : built.obj;
+  } catch {
+    return { ...built.obj };
+  }
+}
+
 /** One platform's tree at one checkout: its objects by identity, and what kept it from building. */
 function buildSide(
   checkout: string,
@@ -186,17 +207,16 @@ function buildSide(
   const appliedBy = (n: KsNode) => `${n.namespace}/${n.name}`;
   for (const node of tree.nodes)
     for (const built of node.built) {
-      const meta = built.obj.metadata;
-      const namespace = CLUSTER_SCOPED.has(built.obj.kind)
+      const applied = asFluxApplies(built, variablesOf(node, tree));
+      const meta = applied.metadata;
+      const namespace = CLUSTER_SCOPED.has(applied.kind)
         ? ""
         : String(node.spec.targetNamespace ?? meta.namespace ?? "");
       // As Flux applies it: targetNamespace set on every namespaced object.
-      const object = namespace
-        ? { ...built.obj, metadata: { ...meta, namespace } }
-        : (built.obj as Record<string, unknown>);
+      const object = namespace ? { ...applied, metadata: { ...meta, namespace } } : applied;
       const o = {
-        apiVersion: built.obj.apiVersion,
-        kind: built.obj.kind,
+        apiVersion: applied.apiVersion,
+        kind: applied.kind,
         namespace,
         name: String(meta.name ?? ""),
         appliedBy: appliedBy(node),
