@@ -12,6 +12,7 @@ export {
   formatFinding,
   checkDocument,
   plaintextSecret,
+  LintError,
   type LintOptions,
   type LintResult,
 } from "./lint";

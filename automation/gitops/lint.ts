@@ -31,6 +31,10 @@ export interface LintResult {
   findings: Finding[];
   /** Platforms checked, with where their cluster-vars came from. */
   platforms: { platform: string; origin: string }[];
+  /** What the user should know about how the lint ran (e.g. no stack files found). */
+  notes: string[];
+  /** The project directory the stack files were looked for in (stack-file findings are relative to it). */
+  projectDir: string;
   files: number;
   durationMs: number;
 }
@@ -117,6 +121,10 @@ function dedupe(findings: Finding[]): Finding[] {
 /** Lint the fleet repository in `repoDir`. */
 export async function lintFleet(repoDir: string, options: LintOptions = {}): Promise<LintResult> {
   const started = Date.now();
+  if (!fs.existsSync(repoDir) || !fs.statSync(repoDir).isDirectory())
+    throw new LintError(
+      `${repoDir} is not a directory: pass the fleet repository's directory (npm run gitops:lint -- <dir>, default gitops)`,
+    );
   const tool = options.kustomize ?? resolveKustomize();
   const cache = new ManifestCache(repoDir);
   const findings: Finding[] = [];
@@ -137,10 +145,16 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       for (const doc of parsed.docs) findings.push(...checkDocument(doc));
   }
   let contracts = options.contracts;
+  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+  const notes: string[] = [];
   if (!contracts) {
-    const read = await stackContracts(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+    const read = await stackContracts(projectDir);
     contracts = read.contracts;
     findings.push(...read.findings);
+    if (!read.stacks.length)
+      notes.push(
+        `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
+      );
   }
   const clustersDir = path.join(repoDir, "clusters");
   const platformDirs = fs.existsSync(clustersDir)
@@ -167,6 +181,11 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         platform: c.platform,
         message: `platform ${c.platform} (${c.origin}) has no clusters/${c.platform}/: its root Kustomization would fail`,
       });
+  const unknownProd = (options.prodPlatforms ?? []).filter((p) => !platformDirs.includes(p));
+  if (unknownProd.length)
+    throw new LintError(
+      `--prod ${unknownProd.join(",")}: no such platform in ${repoDir} (its platforms: ${platformDirs.join(", ") || "none"}); name platforms that have a clusters/<platform>/ directory`,
+    );
   const platforms: LintResult["platforms"] = [];
   const builder = new KustomizeBuilder(repoDir, tool);
   try {
@@ -186,7 +205,10 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         },
         builder,
       );
-      findings.push(...checkTree(tree, contract));
+      const found = checkTree(tree, contract);
+      findings.push(
+        ...(contracts.has(platform) ? found : found.map((f) => assumedHint(f, platform, projectDir))),
+      );
     }
   } finally {
     builder.dispose();
@@ -194,10 +216,40 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
   const sorted = dedupe(findings).sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),
   );
-  return { findings: sorted, platforms, files: files.length, durationMs: Date.now() - started };
+  return {
+    findings: sorted,
+    platforms,
+    notes,
+    projectDir,
+    files: files.length,
+    durationMs: Date.now() - started,
+  };
 }
 
-/** One line per finding: `file:line: [rule] message (platform)`. */
-export function formatFinding(f: Finding, repoLabel = ""): string {
-  return `${repoLabel}${f.file}:${f.line}: [${f.rule}] ${f.message}${f.platform ? ` (${f.platform})` : ""}`;
+/**
+ * One line per finding: `file:line: [rule] message (platform)`, the file prefixed with the
+ * repository's label, or the project's for stack files.
+ */
+export function formatFinding(f: Finding, repoLabel = "", projectLabel = ""): string {
+  const label = f.base === "project" ? projectLabel : repoLabel;
+  return `${label}${f.file}:${f.line}: [${f.rule}] ${f.message}${f.platform ? ` (${f.platform})` : ""}`;
+}
+
+/** A user error of the lint (a directory that does not exist, an unknown --prod platform). */
+export class LintError extends Error {}
+
+/**
+ * A missing cluster-vars key of a platform without a stack file: the repository is not necessarily
+ * wrong, the assumption may be. Say so, and how to check against the real cluster-vars.
+ */
+function assumedHint(f: Finding, platform: string, projectDir: string): Finding {
+  const m =
+    /^(\$\{(\w+)\} has no value: .* substitutes from .*ConfigMap cluster-vars.* and none has \w+); add it there or give it a default .*$/.exec(
+      f.message,
+    );
+  if (!m) return f;
+  return {
+    ...f,
+    message: `${m[1]}: no stack file in ${projectDir} defines platform ${platform}, so its cluster-vars are assumed; pass --project <dir with its Pulumi.<stack>.yaml>, or --vars ${m[2]} if the platform has it, or give it a default (\${${m[2]}:=value})`,
+  };
 }

@@ -28,6 +28,8 @@ export interface Finding {
   message: string;
   /** The platform whose tree the finding belongs to; absent for repository-wide findings. */
   platform?: string;
+  /** `project`: `file` is relative to the project directory (a stack file), not the repository. */
+  base?: "project";
 }
 
 /** A variable reference in a document, with where it sits. */

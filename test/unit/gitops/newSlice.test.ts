@@ -33,6 +33,17 @@ describe("parseNewSliceArgs", () => {
     [["--sst"], "--sst needs a value"],
     [["--set", "NOEQUALS"], "--set NOEQUALS: write --set KEY=VALUE"],
     [["embb"], 'unexpected argument "embb": values are given as --<variable> <value>'],
+    [["--sst", "1", "--sst", "2"], '--sst (SST) is given twice ("1" and "2"): give it once'],
+    [["--set", "SST=1", "--sst", "2"], '--sst (SST) is given twice ("1" and "2"): give it once'],
+    [["--cluster", "a", "--cluster=b"], '--cluster is given twice ("a" and "b"): give it once'],
+    [
+      ["--cluster", "../../.."],
+      "--cluster ../../..: not a Kubernetes name (lower-case letters, digits and '-', at most 63); it names clusters/<platform>/ in the repository",
+    ],
+    [
+      ["--namespace", "Slices"],
+      "--namespace Slices: not a Kubernetes name (lower-case letters, digits and '-', at most 63)",
+    ],
   ])("%j → %s", (argv, message) => {
     expect(() => parseNewSliceArgs(argv)).toThrow(new ScaffoldError(message));
   });
@@ -40,7 +51,12 @@ describe("parseNewSliceArgs", () => {
 
 describe("readSliceModel", () => {
   it("reads the variables and Slices of a catalog model", () => {
-    expect(readSliceModel(SHIPPED, "urllc")).toEqual({
+    const { objects, crds, ...model } = readSliceModel(SHIPPED, "urllc");
+    expect(objects?.map((o) => o.kind)).toEqual(["Slice"]);
+    expect(crds?.map((c) => `${c.apiVersion} ${c.kind} ${c.file}`)).toEqual([
+      "catalog.platform.io/v1alpha1 Slice catalog/crds/slice.yaml",
+    ]);
+    expect(model).toEqual({
       name: "urllc",
       dir: "catalog/slices/urllc",
       required: ["DNN", "LATENCY_MS", "MCC", "MNC", "NSIID", "SD", "SST"],
@@ -52,6 +68,38 @@ describe("readSliceModel", () => {
   it("names the models when the model is unknown", () => {
     expect(() => readSliceModel(SHIPPED, "mmtc")).toThrow(
       'unknown slice model "mmtc": the catalog (catalog/slices/) has embb, urllc',
+    );
+  });
+});
+
+describe("scaffoldSlice against the repository's Slice CRD", () => {
+  const model = readSliceModel(SHIPPED, "embb");
+  const refused = (problem: string) =>
+    new ScaffoldError(`cannot scaffold a slice of model embb:\n  - ${problem}`);
+  it.each([
+    [
+      { SST: "300" },
+      "--sst 300: spec.snssais[0].sst is 300, and must be at most 255 in the Slice CRD (catalog/crds/slice.yaml)",
+    ],
+    [
+      { SD: "xyz" },
+      '--sst 1, --sd xyz: spec.snssais[0].snssai is "1-xyz", which does not match ^[0-9]{1,3}-[0-9a-fA-F]{6}$ in the Slice CRD (catalog/crds/slice.yaml)',
+    ],
+    [
+      { MCC: "abc" },
+      '--mcc abc, --mnc 01: spec.plmnID is "abc-01", which does not match ^[0-9]{3}-[0-9]{2,3}$ in the Slice CRD (catalog/crds/slice.yaml)',
+    ],
+    [
+      { SD: "DEF922" },
+      "--sst 1, --sd DEF922: the Slice would be named \"slice-1-DEF922\", which is not a Kubernetes name (lower-case letters, digits, '-' and '.'): write the value in lower case",
+    ],
+    [
+      { SLICE_PRIORITY: "11" },
+      "--slice-priority 11: spec.priority is 11, and must be at most 10 in the Slice CRD (catalog/crds/slice.yaml)",
+    ],
+  ])("refuses %j", (bad, problem) => {
+    expect(() => scaffoldSlice({ cluster: "local", model, values: { ...EMBB, ...bad } })).toThrow(
+      refused(problem),
     );
   });
 });
