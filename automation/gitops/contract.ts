@@ -101,15 +101,37 @@ function firstLine(e: unknown): { text: string; configPath?: string } {
   return { text, configPath: /^([a-zA-Z][\w-]*(\.[\w-]+)*): /.exec(text)?.[1] };
 }
 
+/** Messages of failed renders: the engine may reject with them again later, from promises nobody awaits. */
+const failedRenders = new Set<string>();
+let absorbing = false;
+
+/** From now on, rejections carrying a failed render's message are that render's, already reported. */
+function absorb(message: string): void {
+  failedRenders.add(message);
+  if (absorbing) return;
+  absorbing = true;
+  const absorber = (e: unknown) => {
+    if (failedRenders.has(e instanceof Error ? e.message : String(e))) return;
+    // Anything else is what Node would have ended the process for.
+    console.error(e);
+    process.exit(1);
+  };
+  process.on("unhandledRejection", absorber);
+  process.on("uncaughtException", absorber);
+}
+
 /**
  * Run a render so that nothing it throws escapes: the offline engine can fail outside the promise
- * (an uncaught exception or rejection from inside the mocked runtime), which would end the process.
+ * (uncaught exceptions and rejections from inside the mocked runtime, often many times over), which
+ * would end the process.
  */
 function guarded<T>(run: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const fail = (e: unknown) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      absorb(error.message);
       done();
-      reject(e instanceof Error ? e : new Error(String(e)));
+      reject(error);
     };
     const done = () => {
       process.off("uncaughtException", fail);
