@@ -229,9 +229,13 @@ export function kustomizeBuildPath(
         },
       ],
     };
+  // Where a reference the object's own file lacks may be written: kustomization files (generators,
+  // inline patches), patch files, then the build's other manifests (kustomize replacements copy values).
+  const isKustomization = (f: string) => /(^|\/)kustomization\.ya?ml$|\/Kustomization$/.test(f);
   const traceFiles = [
-    ...walked.files.filter((f) => /(^|\/)kustomization\.ya?ml$|\/Kustomization$/.test(f)),
+    ...walked.files.filter(isKustomization),
     ...walked.sources,
+    ...walked.files.filter((f) => !isKustomization(f)),
   ];
   return {
     ...walked,

@@ -100,6 +100,14 @@ describe("docs/gitops.md", () => {
     ]);
   });
 
+  it("gitops/README.md shows only commands of this page (run here), besides git and sops", () => {
+    const readme = fs.readFileSync(path.join(SHIPPED, "README.md"), "utf8");
+    const npm = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((b) => b[1].split("\n"))
+      .filter((l) => l.startsWith("npm run"));
+    expect(npm).toEqual([sh[1], sh[2], sh[3], sh[1]]);
+  });
+
   it("kustomize.sh prints the kustomize the commands use", () => {
     const r = run(sh[0], sandbox);
     expect([r.status, r.stdout.trim()]).toEqual([0, resolveKustomize().bin]);
