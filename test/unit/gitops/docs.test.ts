@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { resolveKustomize } from "../../../automation/gitops";
-import { edit, SHIPPED } from "./helpers";
+import { edit, SHIPPED, templateDiffRows } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const DOC = fs.readFileSync(path.join(ROOT, "docs/gitops.md"), "utf8");
@@ -122,10 +122,7 @@ describe("docs/gitops.md", () => {
   it("gitops:diff v1.0.0 main shows local's new values and nothing for the pinned platforms", () => {
     const r = run(sh[2], sandbox);
     expect(r.status).toBe(1);
-    const rows = r.stdout
-      .split("\n")
-      .filter((l) => /^\| (local|de-dev|de-prod) /.test(l))
-      .map((l) => l.replace(/\([0-9a-f]{7}\)/g, "(sha)"));
+    const rows = templateDiffRows(r.stdout);
     expect(rows).toEqual([
       "| de-dev | semver >=1.0.0-0 | tag v1.0.0 (sha) on both sides: unchanged until its newest matching tag changes | 0 | 0 | 0 | 0 |",
       "| de-prod | tag v1.0.0 | tag v1.0.0 (sha) on both sides: unchanged until its tag moves | 0 | 0 | 0 | 0 |",

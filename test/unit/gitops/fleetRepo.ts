@@ -102,41 +102,30 @@ function head(): Record<string, string> {
   return { ...v11(), ...slice("dev", "c", "3") };
 }
 
+function contract(
+  platform: string,
+  clusterVars: Record<string, string>,
+  ref: { kind: string; value: string },
+): [string, PlatformContract] {
+  return [
+    platform,
+    {
+      platform,
+      clusterVars,
+      rootPath: `./clusters/${platform}`,
+      prod: platform === "prod",
+      origin: "test",
+      rootRef: { ...ref, file: `Pulumi.${platform}.yaml`, line: 1 },
+    },
+  ];
+}
+
+/** dev follows main; lab the newest tag >=1.0.0 and sets TIER; prod is pinned to v1.0.0. */
 export const FLEET_CONTRACTS = (): Map<string, PlatformContract> =>
-  new Map<string, PlatformContract>([
-    [
-      "dev",
-      {
-        platform: "dev",
-        clusterVars: { PLATFORM_NAME: "dev" },
-        rootPath: "./clusters/dev",
-        prod: false,
-        origin: "test",
-        rootRef: { kind: "branch", value: "main", file: "Pulumi.dev.yaml", line: 1 },
-      },
-    ],
-    [
-      "lab",
-      {
-        platform: "lab",
-        clusterVars: { PLATFORM_NAME: "lab", TIER: "gold" },
-        rootPath: "./clusters/lab",
-        prod: false,
-        origin: "test",
-        rootRef: { kind: "semver", value: ">=1.0.0", file: "Pulumi.lab.yaml", line: 1 },
-      },
-    ],
-    [
-      "prod",
-      {
-        platform: "prod",
-        clusterVars: { PLATFORM_NAME: "prod" },
-        rootPath: "./clusters/prod",
-        prod: true,
-        origin: "test",
-        rootRef: { kind: "tag", value: "v1.0.0", file: "Pulumi.prod.yaml", line: 1 },
-      },
-    ],
+  new Map([
+    contract("dev", { PLATFORM_NAME: "dev" }, { kind: "branch", value: "main" }),
+    contract("lab", { PLATFORM_NAME: "lab", TIER: "gold" }, { kind: "semver", value: ">=1.0.0" }),
+    contract("prod", { PLATFORM_NAME: "prod" }, { kind: "tag", value: "v1.0.0" }),
   ]);
 
 /** Create the repository; returns its directory (remove it when done). */
