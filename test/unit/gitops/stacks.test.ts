@@ -9,7 +9,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
-import { formatFinding, lintFleet, LintError, type LintResult } from "../../../automation/gitops";
+import {
+  formatFinding,
+  lintFleet,
+  LintError,
+  type FleetDiff,
+  type LintResult,
+} from "../../../automation/gitops";
 import { SHIPPED } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -33,6 +39,12 @@ describe("gitops:lint and the project's stack files", () => {
     );
     if (broken === prod) throw new Error("test setup: Pulumi.prod.yaml has no flux install block");
     fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), broken);
+    for (const args of [
+      ["init", "-q", "-b", "main"],
+      ["add", "-A"],
+      ["commit", "-q", "-m", "fleet"],
+    ])
+      spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: project });
   });
   afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
@@ -62,6 +74,30 @@ describe("gitops:lint and the project's stack files", () => {
       { platform: "de-dev", origin: "the contract's always-present keys and --vars" },
       { platform: "de-prod", origin: "Pulumi.prod.yaml (contract table; the render failed)" },
       { platform: "local", origin: "Pulumi.local.yaml (render)" },
+    ]);
+  });
+
+  it("gitops:diff reports the broken stack file too, and compares every platform", () => {
+    const run = spawnSync(
+      process.execPath,
+      ["--import", TSX, path.join(ROOT, "cli/gitops-diff.ts"), "HEAD", "--json"],
+      {
+        cwd: project,
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^gitops:diff: 3 platforms, 0 with changes \(\d+ ms\)\n$/);
+    const diff = JSON.parse(run.stdout) as FleetDiff;
+    expect(diff.problems.map((p) => p.replace(/:\d+: /, ":<line>: "))).toEqual([
+      "Pulumi.local2.yaml:<line>: stack local2 defines platform local, and so does Pulumi.local.yaml: clusters/local is checked against Pulumi.local.yaml only; give each stack its own platform:name",
+      "Pulumi.prod.yaml:<line>: stack prod does not render: flux.install.manifests.file: cannot read /nope/install.yaml: ENOENT; platform de-prod is checked with the cluster-vars keys of the contract table",
+    ]);
+    expect(diff.platforms.map((p) => `${p.platform}: ${p.follows}`)).toEqual([
+      "de-dev: the refs (no stack file)",
+      "de-prod: tag v1.0.0",
+      "local: branch main",
     ]);
   });
 
