@@ -241,13 +241,9 @@ function compare(from: Side, to: Side): Pick<PlatformDiff, "added" | "removed" |
   for (const [k, before] of from.objects) {
     const after = to.objects.get(k);
     if (!after) continue;
+    // Secret values are compared by hash and shown as "(redacted)".
     const fields = fieldChanges(redactFields(before.object), redactFields(after.object)).map(hideHashes);
-    const secretChanged = JSON.stringify(before.object) !== JSON.stringify(after.object) && !fields.length;
-    if (fields.length || secretChanged)
-      changed.push({
-        ...strip(after),
-        fields: fields.length ? fields : [{ path: "data", from: REDACTED, to: REDACTED }],
-      });
+    if (fields.length) changed.push({ ...strip(after), fields });
   }
   // A rename: removed and added objects of one kind and namespace, equal but for the name.
   const renamed: PlatformDiff["renamed"] = [];
