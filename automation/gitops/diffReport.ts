@@ -1,6 +1,6 @@
 /** gitops:diff as Markdown for a merge-request comment: a table of platforms, a collapsed detail per object. */
 import { stringify } from "yaml";
-import type { DiffObject, FieldChange, FleetDiff, PlatformDiff } from "./diff";
+import type { DiffObject, FieldChange, FleetDiff, PlatformDiff } from "./compare";
 import type { Revision } from "./git";
 
 const rev = (r: Revision) => (r.commit ? `${r.label} (${r.commit.slice(0, 7)})` : r.label);
