@@ -28,6 +28,11 @@ export interface DiffOptions {
   to?: string;
   /** Directory with the stack files. @default the parent of the repository */
   projectDir?: string;
+  /**
+   * Preview moving the platforms pinned to a tag: their `to` side is built at this tag instead of
+   * their pin (platforms on a branch or a semver range are not affected).
+   */
+  moveTagsTo?: string;
   /** Contracts to use instead of rendering the stack files (tests). */
   contracts?: Map<string, PlatformContract>;
   kustomize?: KustomizeTool;
@@ -153,6 +158,8 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
     const to: Revision = options.to
       ? { label: options.to, commit: git.commit(options.to) }
       : { label: "working tree" };
+    if (options.moveTagsTo && !tagCommit(git, options.moveTagsTo))
+      throw new DiffError(`--tag ${options.moveTagsTo}: no such tag in ${git.top}: see git tag`);
     const checkouts = [git.checkout(from), git.checkout(to)];
     let contracts = options.contracts;
     const problems: string[] = [];
@@ -166,10 +173,11 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
       const ref = follows(contract);
       const pinned = ref.kind === "tag" || ref.kind === "semver";
       const sideRev = (rev: Revision): Revision | string => {
-        if (ref.kind === "tag")
-          return tagCommit(git, ref.value)
-            ? { label: `tag ${ref.value}`, commit: tagCommit(git, ref.value) }
-            : `tag ${ref.value} does not exist in the repository`;
+        if (ref.kind === "tag") {
+          const tag = rev === to && options.moveTagsTo ? options.moveTagsTo : ref.value;
+          const commit = tagCommit(git, tag);
+          return commit ? { label: `tag ${tag}`, commit } : `tag ${tag} does not exist in the repository`;
+        }
         if (ref.kind === "semver") {
           const tag = git.newestMatching(ref.value, rev);
           return tag

@@ -6,8 +6,9 @@ import { diffMarkdown } from "./diffReport";
 import { KustomizeMissing } from "./kustomize";
 
 const DIFF_USAGE =
-  "usage: npm run gitops:diff -- [<from-ref> [<to-ref>]] [--repo <fleet repo dir>] [--project <dir with Pulumi.<stack>.yaml>] [--json]\n" +
+  "usage: npm run gitops:diff -- [<from-ref> [<to-ref>]] [--repo <fleet repo dir>] [--project <dir with Pulumi.<stack>.yaml>] [--tag <tag>] [--json]\n" +
   "  refs of the fleet repository (branches, tags, commits); from defaults to the merge base with main, to to the working tree\n" +
+  "  --tag <tag>: platforms pinned to a tag get <tag> on the to side (preview moving their pin)\n" +
   "  exit code: 0 no platform changes, 1 some platform changes, 2 the diff could not be made";
 
 /**
@@ -27,6 +28,7 @@ export async function runGitopsDiff(
       options: {
         repo: { type: "string" },
         project: { type: "string" },
+        tag: { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -50,6 +52,7 @@ export async function runGitopsDiff(
       from: positionals[0],
       to: positionals[1],
       projectDir: values.project ? path.resolve(cwd, values.project) : undefined,
+      moveTagsTo: values.tag,
     });
     io.out(values.json ? JSON.stringify(diff, null, 2) : diffMarkdown(diff));
     io.err(

@@ -27,6 +27,29 @@ describe("gitops:diff on a fleet repository with tags", () => {
     expect(diffMarkdown(diff)).toBe(expected("v1.1.0-main.txt"));
   });
 
+  it("--tag v1.1.0: prod's pin moves, and it gets v1.1.0's changes with its own values", async () => {
+    const diff = await diffFleet({
+      repoDir: repo,
+      from: "v1.0.0",
+      to: "main",
+      moveTagsTo: "v1.1.0",
+      contracts: FLEET_CONTRACTS(),
+    });
+    const prod = diff.platforms.find((p) => p.platform === "prod");
+    expect([prod?.from.label, prod?.to.label]).toEqual(["tag v1.0.0", "tag v1.1.0"]);
+    expect(prod?.renamed.map((r) => `${r.from.name} → ${r.to.name}`)).toEqual([
+      "platform-info → platform-identity",
+    ]);
+    expect(prod?.changed.map((c) => [c.kind, c.name, c.fields])).toEqual([
+      ["Kustomization", "apps", [{ path: "spec.interval", from: "10m", to: "5m" }]],
+      ["ConfigMap", "platform-tier", [{ path: "data.tier", from: "standard", to: "premium" }]],
+      ["Secret", "vendor-token", [{ path: "data.token", from: "(redacted)", to: "(redacted)" }]],
+    ]);
+    await expect(
+      diffFleet({ repoDir: repo, from: "v1.0.0", moveTagsTo: "v2.0.0", contracts: FLEET_CONTRACTS() }),
+    ).rejects.toThrow(`--tag v2.0.0: no such tag in ${fs.realpathSync(repo)}: see git tag`);
+  });
+
   it("main → main: no change", async () => {
     const diff = await diffFleet({ repoDir: repo, from: "main", to: "main", contracts: FLEET_CONTRACTS() });
     expect(diff.changed).toBe(false);

@@ -26,6 +26,7 @@ function documented(): { sh: string[]; job: string[] } {
   return { sh, job };
 }
 
+/** A Git repository of `dir`: tag v1.0.0, then the changes, tagged v1.1.0, on main. */
 function gitRepo(dir: string, changes: (dir: string) => void) {
   const git = (...args: string[]) =>
     spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir });
@@ -35,6 +36,13 @@ function gitRepo(dir: string, changes: (dir: string) => void) {
   git("tag", "v1.0.0");
   changes(dir);
   git("commit", "-q", "-am", "change");
+  git("tag", "v1.1.0");
+}
+
+/** local logs more, de-prod runs more replicas. */
+function change(fleetDir: string) {
+  edit(fleetDir, "clusters/local/network-functions/upf-values.yaml", "logLevel: debug", "logLevel: trace");
+  edit(fleetDir, "clusters/de-prod/network-functions/upf-values.yaml", "replicas: 3", "replicas: 4");
 }
 
 /** Run a command line with bash; stdout without npm's `> script` banner. */
@@ -72,19 +80,10 @@ describe("docs/gitops.md", () => {
       path.join(sandbox, ".gitignore"),
       "/package.json\n/node_modules\n/cli\n/automation\n/stacks\n/components\n/scripts\n/tsconfig.json\n",
     );
-    const change = (dir: string) =>
-      edit(
-        dir,
-        "gitops/clusters/local/network-functions/upf-values.yaml",
-        "logLevel: debug",
-        "logLevel: trace",
-      );
-    gitRepo(sandbox, change);
+    gitRepo(sandbox, (dir) => change(path.join(dir, "gitops")));
     fleet = fs.mkdtempSync(path.join(os.tmpdir(), "docs-fleet-"));
     fs.cpSync(SHIPPED, fleet, { recursive: true });
-    gitRepo(fleet, (dir) =>
-      edit(dir, "clusters/local/network-functions/upf-values.yaml", "logLevel: debug", "logLevel: trace"),
-    );
+    gitRepo(fleet, change);
   });
   afterAll(() => {
     fs.rmSync(sandbox, { recursive: true, force: true });
@@ -96,6 +95,7 @@ describe("docs/gitops.md", () => {
       "bash scripts/tools/kustomize.sh",
       "npm run gitops:lint -- gitops",
       "npm run gitops:diff -- v1.0.0 main",
+      "npm run gitops:diff -- v1.0.0 main --tag v1.1.0",
       "npm run gitops:new-slice -- --cluster de-dev --model urllc --sst 2 --sd ab0002 --nsiid 3 --dnn factory --mcc 262 --mnc 01 --latency-ms 10",
     ]);
   });
@@ -105,7 +105,7 @@ describe("docs/gitops.md", () => {
     const npm = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
       .flatMap((b) => b[1].split("\n"))
       .filter((l) => l.startsWith("npm run"));
-    expect(npm).toEqual([sh[1], sh[2], sh[3], sh[1]]);
+    expect(npm).toEqual([sh[1], sh[2], sh[4], sh[1]]);
   });
 
   it("kustomize.sh prints the kustomize the commands use", () => {
@@ -124,14 +124,23 @@ describe("docs/gitops.md", () => {
     expect(r.status).toBe(1);
     const rows = templateDiffRows(r.stdout);
     expect(rows).toEqual([
-      "| de-dev | semver >=1.0.0-0 | tag v1.0.0 (sha) on both sides: unchanged until its newest matching tag changes | 0 | 0 | 0 | 0 |",
+      "| de-dev | semver >=1.0.0-0 | tag v1.0.0 (sha) → tag v1.1.0 (sha) | 0 | 0 | 0 | 0 |",
       "| de-prod | tag v1.0.0 | tag v1.0.0 (sha) on both sides: unchanged until its tag moves | 0 | 0 | 0 | 0 |",
       "| local | branch main | v1.0.0 (sha) → main (sha) | 1 | 1 | 0 | 1 |",
     ]);
   });
 
-  it("gitops:new-slice writes the instance, which lints clean", () => {
+  it("gitops:diff --tag v1.1.0 shows what de-prod gets when its pin moves", () => {
     const r = run(sh[3], sandbox);
+    expect(r.status).toBe(1);
+    expect(templateDiffRows(r.stdout)[1]).toBe(
+      "| de-prod | tag v1.0.0 | tag v1.0.0 (sha) → tag v1.1.0 (sha) | 1 | 1 | 0 | 1 |",
+    );
+    expect(r.stdout).toContain("| `spec.valuesFrom[0].name` |");
+  });
+
+  it("gitops:new-slice writes the instance, which lints clean", () => {
+    const r = run(sh[4], sandbox);
     expect([r.status, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).toBe(
       "wrote gitops/clusters/de-dev/slices/2-ab0002/slice.yaml\nwrote gitops/clusters/de-dev/slices/2-ab0002/slice-vars.yaml\ncheck it with: npm run gitops:lint\n",
