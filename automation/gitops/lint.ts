@@ -76,6 +76,54 @@ export function plaintextSecret(doc: ManifestDoc): Finding | undefined {
   return undefined;
 }
 
+/** What SOPS leaves in a file it encrypted (YAML, JSON or dotenv). */
+const SOPS_FILE = /ENC\[[A-Z0-9_]+,data:|^sops_mac=|"sops":|^sops:/m;
+
+/**
+ * A kustomization's secretGenerator puts its inputs into a Secret: literals are plain text in Git,
+ * and so are files and env files unless SOPS encrypted them (kustomize-controller decrypts those).
+ */
+export function plaintextSecretGenerator(cache: ManifestCache, kustomization: ManifestDoc): Finding[] {
+  const out: Finding[] = [];
+  const gens = kustomization.object.secretGenerator;
+  if (!Array.isArray(gens)) return out;
+  gens.forEach((g: unknown, i) => {
+    const spec = (g ?? {}) as { name?: unknown; literals?: unknown; files?: unknown; envs?: unknown };
+    const name = `secretGenerator ${String(spec.name ?? i)}`;
+    if (Array.isArray(spec.literals) && spec.literals.length)
+      out.push({
+        file: kustomization.file,
+        line: kustomization.lineOf(["secretGenerator", i, "literals"]),
+        rule: "plaintext-secret",
+        message: `${name}: literals are secrets in plain text in Git: move them to an env file and encrypt it with \`sops --encrypt --in-place <file>\` (kustomize-controller decrypts it)`,
+      });
+    for (const field of ["files", "envs"] as const) {
+      const list = spec[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry: unknown, j) => {
+        if (typeof entry !== "string") return;
+        const file = posix.normalize(
+          posix.join(posix.dirname(kustomization.file), entry.slice(entry.indexOf("=") + 1)),
+        );
+        let text = "";
+        try {
+          text = fs.readFileSync(path.join(cache.repoDir, file), "utf8");
+        } catch {
+          return; // a missing file is reported by the build
+        }
+        if (!SOPS_FILE.test(text))
+          out.push({
+            file: kustomization.file,
+            line: kustomization.lineOf(["secretGenerator", i, field, j]),
+            rule: "plaintext-secret",
+            message: `${name}: ${file} is not SOPS-encrypted, so the Secret's values are in plain text in Git: encrypt it with \`sops --encrypt --in-place ${file}\``,
+          });
+      });
+    }
+  });
+  return out;
+}
+
 /** Checks that hold for every manifest of the repository, whichever tree applies it. */
 export function checkDocument(doc: ManifestDoc): Finding[] {
   const obj = asK8s(doc);
@@ -141,8 +189,9 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
   for (const file of files) {
     const parsed = cache.read(file);
     findings.push(...parsed.errors);
-    if (!kustomizationFiles.includes(file) && !notManifests.has(file))
-      for (const doc of parsed.docs) findings.push(...checkDocument(doc));
+    if (kustomizationFiles.includes(file))
+      findings.push(...(parsed.docs[0] ? plaintextSecretGenerator(cache, parsed.docs[0]) : []));
+    else if (!notManifests.has(file)) for (const doc of parsed.docs) findings.push(...checkDocument(doc));
   }
   let contracts = options.contracts;
   const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));

@@ -291,6 +291,22 @@ const cases: [string, Breakage, string[]][] = [
     ],
   ],
   [
+    "a secretGenerator with literals, and one with a plain env file",
+    (r) => {
+      write(r, "clusters/de-dev/overlays/embb/vendor.env", "token=hunter2\n");
+      edit(
+        r,
+        "clusters/de-dev/overlays/embb/kustomization.yaml",
+        "configMapGenerator:",
+        "secretGenerator:\n  - name: vendor\n    literals:\n      - token=hunter2\n  - name: vendor-env\n    envs:\n      - vendor.env\nconfigMapGenerator:",
+      );
+    },
+    [
+      "clusters/de-dev/overlays/embb/kustomization.yaml:19: [plaintext-secret] secretGenerator vendor: literals are secrets in plain text in Git: move them to an env file and encrypt it with `sops --encrypt --in-place <file>` (kustomize-controller decrypts it)",
+      "clusters/de-dev/overlays/embb/kustomization.yaml:22: [plaintext-secret] secretGenerator vendor-env: clusters/de-dev/overlays/embb/vendor.env is not SOPS-encrypted, so the Secret's values are in plain text in Git: encrypt it with `sops --encrypt --in-place clusters/de-dev/overlays/embb/vendor.env`",
+    ],
+  ],
+  [
     "a HelmRelease valuesFrom no ConfigMap matches",
     (r) => edit(r, "apps/network-functions/upf.yaml", "name: upf-values", "name: upf-settings"),
     [
