@@ -105,13 +105,9 @@ export function plaintextSecretGenerator(cache: ManifestCache, kustomization: Ma
         const file = posix.normalize(
           posix.join(posix.dirname(kustomization.file), entry.slice(entry.indexOf("=") + 1)),
         );
-        let text = "";
-        try {
-          text = fs.readFileSync(path.join(cache.repoDir, file), "utf8");
-        } catch {
-          return; // a missing file is reported by the build
-        }
-        if (!SOPS_FILE.test(text))
+        const full = path.join(cache.repoDir, file);
+        // A missing file is reported by the build.
+        if (fs.existsSync(full) && !SOPS_FILE.test(fs.readFileSync(full, "utf8")))
           out.push({
             file: kustomization.file,
             line: kustomization.lineOf(["secretGenerator", i, field, j]),
