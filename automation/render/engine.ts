@@ -100,6 +100,7 @@ export async function runOnMocks<T>(
   if (opts.config) pulumi.runtime.setAllConfig(opts.config);
 
   let outputs: pulumi.Unwrap<T> | undefined;
+  let programError: { error: unknown } | undefined;
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -127,9 +128,17 @@ export async function runOnMocks<T>(
         });
         return undefined;
       });
-      return program();
+      // The program's own failure is kept here and thrown after the run: handed to Pulumi's stack
+      // it would also surface as an unhandled rejection, outside any caller's try.
+      try {
+        return await program();
+      } catch (e) {
+        programError = { error: e };
+        return undefined;
+      }
     })) as pulumi.Unwrap<T> | undefined;
     await waitForRPCs();
+    if (programError) throw programError.error;
   } catch (e) {
     // An engine error (unexpected invoke, duplicate URN) explains a program failure that follows it.
     throw errors[0] ?? e;
