@@ -100,6 +100,12 @@ export async function runOnMocks<T>(
   if (opts.config) pulumi.runtime.setAllConfig(opts.config);
 
   let outputs: pulumi.Unwrap<T> | undefined;
+  // Pulumi captures a stack trace for every promise and resource (`new Error().stack`). With source
+  // maps on (tsx turns them on), each capture maps every frame: most of a render's time. The offline
+  // engine records no source positions, so maps are off while the program runs and back on after,
+  // before any error's stack is read.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -133,6 +139,8 @@ export async function runOnMocks<T>(
   } catch (e) {
     // An engine error (unexpected invoke, duplicate URN) explains a program failure that follows it.
     throw errors[0] ?? e;
+  } finally {
+    process.setSourceMapsEnabled(sourceMaps);
   }
   if (errors.length) throw errors[0];
 
