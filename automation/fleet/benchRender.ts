@@ -2,7 +2,7 @@
  * Benchmark of `fleet render`: generates N platform stacks (copies of a template stack) in a temp
  * project and renders them all offline, printing the wall time and the peak memory (max RSS).
  *
- *   npx tsx automation/fleet/benchRender.ts [template|all] [N] [workers]
+ *   npm run fleet:bench-render -- [local|dev|prod|all] [N] [workers]
  *
  * `all` (the default) runs local, dev and prod one after another, each in its own process so each
  * peak memory is its own. Prints figures only: nothing here asserts a time.
@@ -16,7 +16,8 @@ import { loadInventory } from "./inventoryFile";
 import { renderFleet } from "./render";
 
 const TEMPLATES = ["local", "dev", "prod"];
-const USAGE = "usage: benchRender.ts [local|dev|prod|all] [stacks, default 100] [workers, default 1]";
+const USAGE =
+  "usage: npm run fleet:bench-render -- [local|dev|prod|all] [stacks, default 100] [workers, default 1]";
 
 /** Peak resident memory of this process, in MiB. */
 export const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
@@ -49,7 +50,9 @@ async function benchOne(template: string, count: number, workers: number): Promi
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [template = "all", countArg = "100", workersArg = "1"] = argv;
+  // The template may be left out (`benchRender.ts 100` as before): all three then.
+  const args = /^\d+$/.test(argv[0] ?? "") ? ["all", ...argv] : argv;
+  const [template = "all", countArg = "100", workersArg = "1"] = args;
   const count = Number(countArg);
   const workers = Number(workersArg);
   if (![...TEMPLATES, "all"].includes(template) || !(count >= 1) || !(workers >= 1)) {

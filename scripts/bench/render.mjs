@@ -3,7 +3,7 @@
 // side by side in one run: the two alternate over several rounds, then medians, the ratio and peak
 // memory are printed; then the fleet benchmark (fleet:bench-render) for local, dev and prod.
 //
-//   npm run bench:render [-- --rounds 7] [--stack dev] [--fleet 100] [--peer <dir>]
+//   node scripts/bench/render.mjs [--rounds 7] [--stack dev] [--fleet 100] [--peer <dir>]
 //
 // The peer is copied from --peer (default /work/shared/peers/cdk-blueprints, or $CDK_PEER_DIR) into
 // node_modules/.cache/bench-cdk-peer, installed there from its own lock (npm ci) and built once.
@@ -27,14 +27,14 @@ const { values: o } = parseArgs({
 });
 if (o.help) {
   console.log(
-    "usage: npm run bench:render [-- --rounds 7] [--stack dev] [--fleet 100] [--peer /work/shared/peers/cdk-blueprints]",
+    "usage: node scripts/bench/render.mjs [--rounds 7] [--stack dev] [--fleet 100] [--peer /work/shared/peers/cdk-blueprints]",
   );
   process.exit(0);
 }
 const rounds = Number(o.rounds);
 const fleet = Number(o.fleet);
 if (!(rounds >= 1) || !(fleet >= 0)) {
-  console.error("bench:render: --rounds must be ≥ 1 and --fleet ≥ 0");
+  console.error("bench/render: --rounds must be ≥ 1 and --fleet ≥ 0");
   process.exit(2);
 }
 
@@ -50,7 +50,7 @@ function run(cmd, args, opts = {}) {
 /** Copy, install and build the peer unless its lock and sources are unchanged since the last run. */
 function preparePeer() {
   if (!existsSync(path.join(o.peer, "package-lock.json"))) {
-    console.error(`bench:render: no CDK peer at ${o.peer} (package-lock.json missing): pass --peer <dir>`);
+    console.error(`bench/render: no CDK peer at ${o.peer} (package-lock.json missing): pass --peer <dir>`);
     process.exit(2);
   }
   const dir = path.join(root, "node_modules/.cache/bench-cdk-peer");
