@@ -74,7 +74,7 @@ export class KubeClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const both = AbortSignal.any([signal, timeout]);
     try {
-      return (await this.#api.getNamespacedCustomObject(
+      const request = this.#api.getNamespacedCustomObject(
         { ...kind, namespace, name },
         {
           middleware: [
@@ -85,12 +85,26 @@ export class KubeClient {
           ],
           middlewareMergeStrategy: "append",
         },
-      )) as T;
+      );
+      // The signal reaches the HTTP request; an exec credential plugin runs before it, and a plugin
+      // that hangs (waiting for a browser login, say) is given up on here.
+      let onAbort = () => {};
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(both.reason);
+        both.addEventListener("abort", onAbort, { once: true });
+      });
+      try {
+        return (await Promise.race([request, aborted])) as T;
+      } finally {
+        both.removeEventListener("abort", onAbort);
+        request.catch(() => undefined);
+      }
     } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (typeof code === "number") {
+      if (timeout.aborted) throw new Error(`GET ${what}: no answer in ${this.timeoutMs} ms`, { cause: e });
+      if (e instanceof this.#lib.ApiException) {
+        const code = e.code;
         if (code === 404) return undefined;
-        const body = (e as { body?: unknown }).body;
+        const body: unknown = e.body;
         const message = (() => {
           if (body && typeof body === "object") return String((body as { message?: unknown }).message ?? "");
           try {
@@ -103,7 +117,6 @@ export class KubeClient {
         const text = message || STATUS_CODES[code] || "";
         throw new Error(`GET ${what}: HTTP ${code}: ${text.slice(0, 300)}`, { cause: e });
       }
-      if (timeout.aborted) throw new Error(`GET ${what}: no answer in ${this.timeoutMs} ms`, { cause: e });
       const chain = causeChain(e);
       const net = chain.find((c) => c.code && UNREACHABLE.has(c.code));
       if (net)

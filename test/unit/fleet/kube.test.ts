@@ -255,6 +255,17 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
     );
   });
 
+  it("gives up on an exec plugin that does not answer in time", async () => {
+    const kc = kubeconfig(
+      [{ exec: { command: process.execPath, args: ["-e", "setTimeout(() => {}, 1500)"] } }],
+      base,
+    );
+    const client = await KubeClient.fromKubeconfig(kc, undefined, 300);
+    await expect(client.getCustomObject(GIT, "flux-system", "x", signal)).rejects.toThrow(
+      `GET gitrepositories.source.toolkit.fluxcd.io flux-system/x on ${base}: no answer in 300 ms`,
+    );
+  });
+
   it("reads a token file (kubectl's tokenFile)", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-kube-"));
     await fs.writeFile(path.join(dir, "token"), "good");
