@@ -14,6 +14,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const cacheDir = path.join(root, "node_modules/.cache/ts-hooks");
 module.enableCompileCache?.(path.join(root, "node_modules/.cache/node-compile-cache"));
 
+// A new @swc/core or new settings below invalidate the cache (bump the suffix when changing them).
+const VERSION = `${JSON.parse(readFileSync(path.join(root, "node_modules/@swc/core/package.json"), "utf8")).version}-1`;
 let swc;
 const compile = (source, file) => {
   swc ??= module.createRequire(import.meta.url)("@swc/core");
@@ -27,7 +29,7 @@ const compile = (source, file) => {
 
 function compiled(file) {
   const source = readFileSync(file, "utf8");
-  const key = createHash("sha1").update(file).update("\0").update(source).digest("hex");
+  const key = createHash("sha1").update(`${VERSION}\0${file}\0`).update(source).digest("hex");
   const out = path.join(cacheDir, `${key}.js`);
   try {
     return readFileSync(out, "utf8");
