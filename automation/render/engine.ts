@@ -101,6 +101,18 @@ export async function runOnMocks<T>(
 
   let outputs: pulumi.Unwrap<T> | undefined;
   let programError: { error: unknown } | undefined;
+  // Pulumi captures a stack trace for every promise it creates and every resource
+  // (`new Error().stack`, for leak reports and source positions). With source maps on (tsx turns
+  // them on) each capture maps every frame: most of a render's time went there. The offline engine
+  // records no source positions, so while the program runs source maps are off and promise stacks
+  // are not captured; both are restored after, before any error's stack is read.
+  // PLATFORM_RENDER_STACKS=1 keeps full stacks (to debug the program at the cost of speed).
+  const sourceMaps = process.sourceMapsEnabled;
+  const stackLimit = Error.stackTraceLimit;
+  if (!process.env.PLATFORM_RENDER_STACKS) {
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
+  }
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -142,6 +154,9 @@ export async function runOnMocks<T>(
   } catch (e) {
     // An engine error (unexpected invoke, duplicate URN) explains a program failure that follows it.
     throw errors[0] ?? e;
+  } finally {
+    process.setSourceMapsEnabled(sourceMaps);
+    Error.stackTraceLimit = stackLimit;
   }
   if (errors.length) throw errors[0];
 
