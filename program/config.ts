@@ -56,12 +56,38 @@ function problemsFromZod(error: z.ZodError): Problem[] {
             : `unknown config key ${CONFIG_NAMESPACE}:${key}: check its spelling against the configuration reference in README.md, or remove it`,
         });
     } else if (issue.code === "invalid_type" && issue.input === undefined) {
-      out.push({ path, message: issue.message.startsWith("Invalid input") ? "is required" : issue.message });
+      const custom = !issue.message.startsWith("Invalid input");
+      out.push({
+        path,
+        message: !custom
+          ? "is required"
+          : issue.message.startsWith("is required")
+            ? issue.message
+            : `is required (${issue.message})`,
+      });
+    } else if (
+      issue.code === "invalid_type" &&
+      (issue.message.startsWith("Invalid input") || issue.message.startsWith("is required"))
+    ) {
+      // A value of the wrong type is not a missing one. Its type only, never the value: it may be a
+      // secret given in the wrong shape.
+      out.push({ path, message: `must be ${article(issue.expected)}, not ${typeName(issue.input)}` });
     } else {
       out.push({ path, message: issue.message });
     }
   }
   return out;
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/** The YAML-level type of a value, for messages. */
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a map";
+  if (typeof v === "string") return `a string (${v.length === 0 ? "empty" : "quoted"})`;
+  return article(typeof v);
 }
 
 /** Every SecretValue in the parsed config, with its path. */
@@ -81,7 +107,8 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
   const values = Object.fromEntries(
     Object.entries(source.values).filter(([k, v]) => !(OPTIONAL_SCALARS.includes(k) && v === "")),
   );
-  const parsed = platformSchema.safeParse(values);
+  // reportInput: an issue then says whether a value was missing or of the wrong type.
+  const parsed = platformSchema.safeParse(values, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, problemsFromZod(parsed.error));
   const problems = crossCheck(parsed.data);
   for (const p of secretPaths(parsed.data)) {

@@ -82,7 +82,7 @@ describe("platform config: every problem at once, with path and fix", () => {
       withValues({ name: undefined, cluster: undefined }),
       [
         "name: is required: the platform's name, e.g. de-prod",
-        "cluster: kind must be one of existing, eks, baremetal",
+        "cluster: is required (kind must be one of existing, eks, baremetal)",
       ],
     ],
     [
@@ -235,6 +235,16 @@ describe("platform config: every problem at once, with path and fix", () => {
       [
         "flux.install.imagePullSecret: server, username and password go together: give all three to have the Secret created, or none to reference an existing Secret",
       ],
+    ],
+    [
+      "a value of the wrong type is not reported as missing",
+      withValues({ name: 123, cluster: { kind: "existing", kubeconfigPath: "~/.kube/config", context: 7 } }),
+      ["name: must be a string, not a number", "cluster.context: must be a string, not a number"],
+    ],
+    [
+      "a map where a string is expected",
+      withValues({ owner: { team: "x" } }),
+      ["owner: must be a string, not a map"],
     ],
   ];
 
