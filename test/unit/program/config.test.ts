@@ -242,6 +242,29 @@ describe("platform config: every problem at once, with path and fix", () => {
       ["name: must be a string, not a number", "cluster.context: must be a string, not a number"],
     ],
     [
+      "a semver range Flux would refuse",
+      withValues({
+        flux: {
+          source: { ref: { tag: undefined, semver: "not a semver range!!" } },
+        },
+      }),
+      [
+        'flux.source.ref.semver: "not a semver range!!" is not a semver range Flux accepts: write e.g. ">=1.0.0 <2.0.0", "1.x", "~1.2" or "^1.2.3" (|| for alternatives)',
+      ],
+    ],
+    [
+      "HTTPS credentials over plain http",
+      withValues({
+        flux: {
+          source: { url: "http://git.example.com/fleet.git" },
+          auth: { type: "https", knownHosts: undefined, username: "u", password: "p" },
+        },
+      }),
+      [
+        'flux.source.url: "http://git.example.com/fleet.git" is plain http: the credentials would cross the network in clear text; use https://',
+      ],
+    ],
+    [
       "a map where a string is expected",
       withValues({ owner: { team: "x" } }),
       ["owner: must be a string, not a map"],
