@@ -265,6 +265,25 @@ describe("platform config: every problem at once, with path and fix", () => {
       ],
     ],
     [
+      "AWS tag limits",
+      withValues({
+        tags: {
+          "aws:team": "x",
+          ["k".repeat(129)]: "x",
+          long: "v".repeat(257),
+          "bad#key": "x",
+          ...Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, "x"])),
+        },
+      }),
+      [
+        "tags.aws:team: tag keys starting with aws: are reserved by AWS: choose another key",
+        `tags.${"k".repeat(129)}: tag keys must be 1 to 128 characters (this one has 129)`,
+        "tags.long: tag values must be at most 256 characters (this one has 257)",
+        "tags.bad#key: tag keys may hold letters, digits, spaces and _ . : / = + - @ only",
+        "tags: 55 tags with the program's own platform, environment, owner, managed-by: AWS allows 50 per resource; remove 5",
+      ],
+    ],
+    [
       "a map where a string is expected",
       withValues({ owner: { team: "x" } }),
       ["owner: must be a string, not a map"],
