@@ -5,6 +5,7 @@ import { SecretValue } from "./schema/common";
 import { crossCheck } from "./validate";
 import type { Problem } from "../components/problems";
 import { isConfigSecret } from "./pulumiInternals";
+import { providerConfigProblems } from "./providerConfig";
 
 export { SecretValue } from "./schema/common";
 export { platformSchema, type ClusterConfig, type PlatformConfig } from "./schema/platform";
@@ -27,6 +28,10 @@ export interface ConfigSource {
   values: Record<string, unknown>;
   /** Whether the value at this path (first element is the top-level key) was given as a secret. */
   isSecret(path: readonly (string | number)[]): boolean;
+  /** The config of other namespaces (`aws:region`, …), checked with the platform's; unchecked when absent. */
+  providerConfig?: Record<string, string>;
+  /** The AWS region the provider falls back to outside the stack file (the real engine's AWS_REGION). */
+  regionFallback?: string;
 }
 
 /** A user error in the stack configuration: every problem at once, each with its path and fix. */
@@ -110,7 +115,12 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
   // reportInput: an issue then says whether a value was missing or of the wrong type.
   const parsed = platformSchema.safeParse(values, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, problemsFromZod(parsed.error));
-  const problems = crossCheck(parsed.data);
+  const problems = [
+    ...crossCheck(parsed.data),
+    ...(source.providerConfig
+      ? providerConfigProblems(source.providerConfig, parsed.data, source.regionFallback)
+      : []),
+  ];
   for (const p of secretPaths(parsed.data)) {
     if (!source.isSecret(p)) {
       const dotted = p.map(String).join(".");
@@ -129,8 +139,12 @@ export function loadPlatformConfig(): PlatformConfig {
   const all = pulumi.runtime.allConfig();
   const values: Record<string, unknown> = {};
   const prefix = `${CONFIG_NAMESPACE}:`;
+  const providerConfig: Record<string, string> = {};
   for (const [fullKey, raw] of Object.entries(all)) {
-    if (!fullKey.startsWith(prefix)) continue;
+    if (!fullKey.startsWith(prefix)) {
+      providerConfig[fullKey] = raw;
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
     values[key] = (OBJECT_KEYS as readonly string[]).includes(key) ? parseJson(raw) : raw;
   }
@@ -141,6 +155,8 @@ export function loadPlatformConfig(): PlatformConfig {
     values,
     // The engine says which top-level keys hold a secret, not which paths inside them.
     isSecret: (path) => isConfigSecret(`${prefix}${String(path[0])}`),
+    providerConfig,
+    regionFallback: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined,
   });
 }
 

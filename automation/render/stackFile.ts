@@ -71,6 +71,7 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
     file,
     values,
     isSecret: (p) => secrets.includes(p.map(String).join("\u0000")),
+    providerConfig: providerEntries(stackFile.config),
   };
 }
 
@@ -82,8 +83,12 @@ export async function readProviderConfig(projectDir: string, stack: string): Pro
   const stackFile = (await readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`))) as {
     config?: Record<string, unknown>;
   };
+  return providerEntries(stackFile.config);
+}
+
+function providerEntries(config: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(stackFile.config ?? {})) {
+  for (const [key, value] of Object.entries(config ?? {})) {
     if (!key.includes(":") || key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
     const plain = readSecure(value, [key], []);
     out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);

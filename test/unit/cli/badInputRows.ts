@@ -44,7 +44,65 @@ const badStack = (config: string): Record<string, string> => ({
   "Pulumi.bad.yaml": `config:\n${config.replace(/^/gm, "  ")}\n`,
 });
 
+/** A project in `{tmp}` whose stack `bad` is the shipped stack `from`, edited (the whole file's text). */
+const editedStack = (from: string, edit: (text: string) => string): Record<string, string> => {
+  const text = readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8");
+  const edited = edit(text);
+  if (edited === text) throw new Error(`the edit of Pulumi.${from}.yaml changed nothing`);
+  return { "Pulumi.yaml": readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), "Pulumi.bad.yaml": edited };
+};
+const renderBad = ["bad", "--project", "{tmp}", "--out", "{tmp}/o"];
+
 export const rows: BadInputRow[] = [
+  // stack files: what the schema alone cannot see
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("  platform:tags:", "  platfrom:tags:")),
+    code: 1,
+    says: ["platfrom:tags: unknown config namespace platfrom: did you mean platform:tags?"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("dev", (t) => t.replace("aws:region:", "aws:regoin:")),
+    code: 1,
+    says: [
+      "aws:regoin: unknown AWS provider setting: did you mean aws:region?",
+      "aws:region: is not set, and this platform uses AWS",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("dev", (t) => t.replace(/aws:region: .*/, "aws:region: us-east-1")),
+    code: 1,
+    says: [
+      "cluster.network.availabilityZones.0: eu-central-1a is not a zone of the region us-east-1 (aws:region): use zones such as us-east-1a",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("branch: main", 'semver: "not a semver range!!"')),
+    code: 1,
+    says: ['flux.source.ref.semver: "not a semver range!!" is not a semver range Flux accepts'],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("cost-center: platform", "aws:cost-center: platform")),
+    code: 1,
+    says: ["tags.aws:cost-center: tag keys starting with aws: are reserved by AWS: choose another key"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("owner: platform-team", "owner: 42")),
+    code: 1,
+    says: ["owner: must be a string, not a number"],
+  },
+
   // render
   { cli: render, argv: [], code: 2, says: ["missing <stack>", "usage: npm run render -- <stack>"] },
   {
