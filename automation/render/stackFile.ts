@@ -16,16 +16,35 @@ interface ProjectFile {
   config?: Record<string, { default?: unknown } | unknown>;
 }
 
-function readSecure(value: unknown, at: (string | number)[], secrets: string[]): unknown {
+/**
+ * Whether a `secure:` value is plain text rather than a ciphertext: Pulumi's ciphertexts are one
+ * line of base64 (with a `v1:` prefix for the passphrase provider), never key material, a token
+ * with spaces or a kubeconfig, which is what a hand-written `secure:` holds.
+ */
+export function looksPlain(secure: unknown): boolean {
+  return (
+    typeof secure !== "string" ||
+    /-----BEGIN |AGE-SECRET-KEY-1|apiVersion:|\s/.test(secure) ||
+    !/^(v1:)?[A-Za-z0-9+/=:_-]+$/.test(secure)
+  );
+}
+
+function readSecure(
+  value: unknown,
+  at: (string | number)[],
+  secrets: string[],
+  plain: string[] = [],
+): unknown {
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const entries = Object.entries(value);
     if (entries.length === 1 && entries[0][0] === "secure") {
       secrets.push(at.join("\u0000"));
+      if (looksPlain(entries[0][1])) plain.push(at.map(String).join("."));
       return REDACTED;
     }
-    return Object.fromEntries(entries.map(([k, v]) => [k, readSecure(v, [...at, k], secrets)]));
+    return Object.fromEntries(entries.map(([k, v]) => [k, readSecure(v, [...at, k], secrets, plain)]));
   }
-  if (Array.isArray(value)) return value.map((v, i) => readSecure(v, [...at, i], secrets));
+  if (Array.isArray(value)) return value.map((v, i) => readSecure(v, [...at, i], secrets, plain));
   return value;
 }
 
@@ -56,16 +75,27 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
       values[key] = (decl as { default: unknown }).default;
   }
   const secrets: string[] = [];
+  const plain: string[] = [];
   const prefix = `${CONFIG_NAMESPACE}:`;
   for (const [fullKey, value] of Object.entries(stackFile.config ?? {})) {
     if (!fullKey.includes(":")) {
-      values[fullKey] = readSecure(value, [fullKey], secrets);
+      values[fullKey] = readSecure(value, [fullKey], secrets, plain);
     } else if (fullKey.startsWith(prefix)) {
       const key = fullKey.slice(prefix.length);
-      values[key] = readSecure(value, [key], secrets);
+      values[key] = readSecure(value, [key], secrets, plain);
     }
     // Other namespaces (aws:region, kubernetes:…) configure providers, not the program.
   }
+  if (plain.length)
+    throw new StackFileError(
+      `${file}: ${plain.length === 1 ? "a secure: value holds" : `${plain.length} secure: values hold`} plain text, not a ciphertext (a key, token or kubeconfig written by hand):\n` +
+        plain
+          .map(
+            (p) =>
+              `  - ${p}: remove it, then run \`pulumi config set --secret --path '${p}' < <file with the value>\` so it is encrypted`,
+          )
+          .join("\n"),
+    );
   return {
     stack,
     file,

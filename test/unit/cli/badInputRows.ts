@@ -98,6 +98,21 @@ export const rows: BadInputRow[] = [
   {
     cli: render,
     argv: renderBad,
+    files: editedStack("local", (t) =>
+      t.replace(
+        "    vars:\n",
+        '    secretVars:\n      TOKEN:\n        secure: "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaA=="\n    vars:\n',
+      ),
+    ),
+    code: 1,
+    says: [
+      "Pulumi.bad.yaml: a secure: value holds plain text, not a ciphertext",
+      "flux.secretVars.TOKEN: remove it, then run `pulumi config set --secret --path 'flux.secretVars.TOKEN' < <file with the value>`",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
     files: editedStack("local", (t) => t.replace("owner: platform-team", "owner: 42")),
     code: 1,
     says: ["owner: must be a string, not a number"],
