@@ -6,6 +6,7 @@ import { crossCheck } from "./validate";
 import type { Problem } from "../components/problems";
 import { isConfigSecret } from "./pulumiInternals";
 import { providerConfigProblems } from "./providerConfig";
+import { stackFileSecurePaths } from "./stackFileSecrets";
 
 export { SecretValue } from "./schema/common";
 export { platformSchema, type ClusterConfig, type PlatformConfig } from "./schema/platform";
@@ -149,12 +150,16 @@ export function loadPlatformConfig(): PlatformConfig {
     values[key] = (OBJECT_KEYS as readonly string[]).includes(key) ? parseJson(raw) : raw;
   }
   const stack = pulumi.getStack();
+  const secure = stackFileSecurePaths(process.cwd(), stack, CONFIG_NAMESPACE);
   return parsePlatformConfig({
     stack,
     file: `Pulumi.${stack}.yaml`,
     values,
-    // The engine says which top-level keys hold a secret, not which paths inside them.
-    isSecret: (path) => isConfigSecret(`${prefix}${String(path[0])}`),
+    // The engine says which top-level keys hold a secret, not which paths inside them: the stack
+    // file, where there is one, says which paths are secure.
+    isSecret: (path) =>
+      isConfigSecret(`${prefix}${String(path[0])}`) &&
+      (secure === undefined || secure.has(path.map(String).join("."))),
     providerConfig,
     regionFallback: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined,
   });

@@ -9,24 +9,12 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE, type ConfigSource } from "../../program/config";
 import { REDACTED } from "../../program/schema/common";
+import { looksPlain } from "../../program/stackFileSecrets";
 
 export class StackFileError extends Error {}
 
 interface ProjectFile {
   config?: Record<string, { default?: unknown } | unknown>;
-}
-
-/**
- * Whether a `secure:` value is plain text rather than a ciphertext: Pulumi's ciphertexts are one
- * line of base64 (with a `v1:` prefix for the passphrase provider), never key material, a token
- * with spaces or a kubeconfig, which is what a hand-written `secure:` holds.
- */
-export function looksPlain(secure: unknown): boolean {
-  return (
-    typeof secure !== "string" ||
-    /-----BEGIN |AGE-SECRET-KEY-1|apiVersion:|\s/.test(secure) ||
-    !/^(v1:)?[A-Za-z0-9+/=:_-]+$/.test(secure)
-  );
 }
 
 function readSecure(
