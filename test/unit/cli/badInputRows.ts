@@ -113,6 +113,33 @@ export const rows: BadInputRow[] = [
   {
     cli: render,
     argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t.replace(
+        /      privateKey:\n        secure: .*\n/,
+        "      privateKeyPath: /nonexistent/de-prod-key\n",
+      ),
+    ),
+    code: 1,
+    says: [
+      'Invalid configuration for stack "bad" (Pulumi.bad.yaml), 1 problem:',
+      "cluster.ssh.privateKeyPath: cannot read the SSH private key /nonexistent/de-prod-key (ENOENT): fix the path, or set the key as a secret instead",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) =>
+      t.replace(
+        "      mode: manifests\n",
+        "      mode: manifests\n      manifests:\n        file: /nonexistent/install.yaml\n",
+      ),
+    ),
+    code: 1,
+    says: ["flux.install.manifests.file: cannot read /nonexistent/install.yaml: ENOENT"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
     files: editedStack("local", (t) => t.replace("owner: platform-team", "owner: 42")),
     code: 1,
     says: ["owner: must be a string, not a number"],
