@@ -140,6 +140,47 @@ export const rows: BadInputRow[] = [
   {
     cli: render,
     argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t
+        .replace("clusterCidr: 10.42.0.0/16", "clusterCidr: 999.42.0.0/99")
+        .replace("readyTimeout: 900", "readyTimeout: 1e15"),
+    ),
+    code: 1,
+    says: [
+      "cluster.clusterCidr: 999.42.0.0/99 is not a valid CIDR: write a network such as 10.42.0.0/16",
+      "cluster.readyTimeout: 1000000000000000 seconds is more than a day: give at most 86400",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) => t.replace("serviceCidr: 10.43.0.0/16", "serviceCidr: 10.42.128.0/17")),
+    code: 1,
+    says: [
+      "cluster.serviceCidr: 10.42.128.0/17 overlaps clusterCidr 10.42.0.0/16: pods and services need separate ranges",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) => t.replace("acme.net/pool: cnf", 'acme.net/pool: "cnf\\nbad"')),
+    code: 1,
+    says: [
+      "cluster.agents.0.labels.acme.net/pool: is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("dev", (t) => t.replace("maxSize: 4", "maxSize: 100000000")),
+    code: 1,
+    says: [
+      "cluster.nodeGroups.0.maxSize: 100000000 is more than a managed node group can hold (1000): split the nodes into several groups",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
     files: editedStack("local", (t) => t.replace("owner: platform-team", "owner: 42")),
     code: 1,
     says: ["owner: must be a string, not a number"],
