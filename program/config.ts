@@ -78,6 +78,18 @@ function problemsFromZod(error: z.ZodError): Problem[] {
       // A value of the wrong type is not a missing one. Its type only, never the value: it may be a
       // secret given in the wrong shape.
       out.push({ path, message: `must be ${article(issue.expected)}, not ${typeName(issue.input)}` });
+    } else if (issue.code === "too_small" && issue.message.startsWith("Too small")) {
+      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
+      out.push({
+        path,
+        message:
+          issue.origin === "string" && Number(issue.minimum) === 1
+            ? "must not be empty: give a value, or remove the key"
+            : `must be at least ${String(issue.minimum)}${unit}`,
+      });
+    } else if (issue.code === "too_big" && issue.message.startsWith("Too big")) {
+      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
+      out.push({ path, message: `must be at most ${String(issue.maximum)}${unit}` });
     } else {
       out.push({ path, message: issue.message });
     }

@@ -199,6 +199,11 @@ const checkInstall: Check = (flux) => {
           path: "install.components",
           message: `must include ${need}: the root sync needs it`,
         });
+  if (install.manifests.url !== undefined && !install.manifests.url.startsWith("https://"))
+    out.push({
+      path: "install.manifests.url",
+      message: `${install.manifests.url} must be an https:// URL: the install manifests run Flux with cluster-admin rights; for a local copy use install.manifests.file`,
+    });
   if (install.manifests.file && install.manifests.url)
     out.push({ path: "install.manifests", message: "give file (air-gapped) or url (mirror), not both" });
   return out;

@@ -209,7 +209,16 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
       message: "is online but artifactsDir or mirrorUrl is set: set mode airgap, or remove them",
     });
   }
-  if (install.mirrorUrl !== undefined && !/^https?:\/\//.test(install.mirrorUrl))
-    out.push({ path: "install.mirrorUrl", message: "must be an http(s) URL" });
+  for (const key of ["mirrorUrl", "scriptUrl"] as const) {
+    const url = install[key];
+    if (url === undefined || /^https:\/\//.test(url)) continue;
+    if (/^http:\/\//.test(url) && install.insecure) continue;
+    out.push({
+      path: `install.${key}`,
+      message: /^http:\/\//.test(url)
+        ? `${url} is plain http: the nodes would fetch and run it as root unauthenticated; use https://, or set install.insecure: true for a lab mirror (the baremetal-install-https policy flags it)`
+        : `${url} must be an https:// URL`,
+    });
+  }
   return out;
 }

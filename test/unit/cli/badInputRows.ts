@@ -181,6 +181,54 @@ export const rows: BadInputRow[] = [
   {
     cli: render,
     argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t.replace(
+        "mirrorUrl: https://artifacts.fra1.acme-telco.net",
+        "mirrorUrl: http://artifacts.fra1.acme-telco.net",
+      ),
+    ),
+    code: 1,
+    says: [
+      "cluster.install.mirrorUrl: http://artifacts.fra1.acme-telco.net/rke2/{version} is plain http: the nodes would fetch and run it as root unauthenticated; use https://, or set install.insecure: true",
+    ],
+  },
+  {
+    cli: check,
+    argv: ["bad", "--project", "{tmp}", "--policy-config", "{root}/policy/config/prod.json"],
+    files: editedStack("prod", (t) =>
+      t.replace(
+        "      mirrorUrl: https://artifacts.fra1.acme-telco.net",
+        "      insecure: true\n      mirrorUrl: http://artifacts.fra1.acme-telco.net",
+      ),
+    ),
+    code: 1,
+    says: [
+      "[baremetal-install-https, high]",
+      "over plain http; serve the mirror over https and remove cluster.install.insecure.",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) =>
+      t.replace(
+        "      mode: manifests\n",
+        "      mode: manifests\n      manifests:\n        url: file:///etc/passwd\n",
+      ),
+    ),
+    code: 1,
+    says: ["flux.install.manifests.url: file:///etc/passwd must be an https:// URL"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("context: kind-platform", 'context: ""')),
+    code: 1,
+    says: ["cluster.context: must not be empty: give a value, or remove the key"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
     files: editedStack("local", (t) => t.replace("owner: platform-team", "owner: 42")),
     code: 1,
     says: ["owner: must be a string, not a number"],
