@@ -2,10 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./schema/platform";
 import { readableFile, type PlatformEnvironment } from "./environment";
 import { ConfigError } from "./config";
-import type { Problem } from "../components/problems";
+import { prefixProblems, type Problem } from "../components/problems";
 import type { AwsContext } from "../components/aws";
 import { BareMetalCluster, EksCluster, ExistingCluster, type KubernetesCluster } from "../components/cluster";
-import { FluxBootstrap, installManifestSource, type LoadedInstallManifests } from "../components/flux";
+import {
+  FluxBootstrap,
+  installManifestSource,
+  installManifestsProblems,
+  type LoadedInstallManifests,
+} from "../components/flux";
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
@@ -77,6 +82,13 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
   const kubeconfig = kubeconfigPath
     ? await attempt("cluster.kubeconfigPath", () => env.readKubeconfig(kubeconfigPath))
     : undefined;
+  if (install.manifests.file && installManifests && "objects" in installManifests)
+    problems.push(
+      ...prefixProblems(
+        "flux",
+        installManifestsProblems(installManifests.objects, install, config.flux.version),
+      ),
+    );
   if (config.cluster.kind === "baremetal")
     for (const [path, file] of sshKeyFiles(config.cluster))
       await attempt(path, () => readableFile(file, "the SSH private key"));

@@ -222,6 +222,23 @@ export const rows: BadInputRow[] = [
   {
     cli: render,
     argv: renderBad,
+    files: {
+      ...editedStack("local", (t) =>
+        t.replace(
+          "      mode: manifests\n",
+          "      mode: manifests\n      manifests:\n        file: passwd.yaml\n",
+        ),
+      ),
+      "passwd.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: not-flux\n",
+    },
+    code: 1,
+    says: [
+      "flux.install.manifests.file: is not a Flux install of the selected controllers: it has no Deployment source-controller, kustomize-controller, helm-controller, notification-controller",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
     files: editedStack("local", (t) => t.replace("context: kind-platform", 'context: ""')),
     code: 1,
     says: ["cluster.context: must not be empty: give a value, or remove the key"],
