@@ -115,7 +115,7 @@ export const rows: BadInputRow[] = [
     argv: renderBad,
     files: editedStack("prod", (t) =>
       t.replace(
-        /      privateKey:\n        secure: .*\n/,
+        / {6}privateKey:\n {8}secure: .*\n/,
         "      privateKeyPath: /nonexistent/de-prod-key\n",
       ),
     ),
