@@ -42,6 +42,7 @@ print_versions() {
 versions:
   go                          $GO_VERSION
   etcd                        $ETCD_VERSION
+  sops / age-keygen           $SOPS_VERSION / ${AGE_VERSION:?}
   kubernetes                  $KUBERNETES_VERSION (staging modules $(kube_staging_version))
   source-controller           $SOURCE_CONTROLLER_VERSION
   kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
@@ -67,6 +68,8 @@ tool_versions() {
   case "$1" in pulumi*) common="$common substitutes=${GO_SUBSTITUTES:-} nosumdb=${GO_NOSUMDB:-}" ;; esac
   case "$1" in
     etcd) echo "$common etcd=$ETCD_VERSION" ;;
+    sops) echo "$common sops=$SOPS_VERSION" ;;
+    age-keygen) echo "$common age=$AGE_VERSION" ;;
     kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
     source-controller | kustomize-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
@@ -84,6 +87,7 @@ e2e_cache_dir() {
   local base="$E2E_BASE" key
   key="$(printf '%s\n' "recipe=$E2E_RECIPE" "go=$GO_VERSION" "etcd=$ETCD_VERSION" \
     "kubernetes=$KUBERNETES_VERSION" "source-controller=$SOURCE_CONTROLLER_VERSION" \
+    "sops=$SOPS_VERSION" "age=$AGE_VERSION" \
     "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION" "pulumi=$PULUMI_VERSION" \
     "pulumi-pkg=$PULUMI_PKG_MODULE_VERSION" "pulumi-language-nodejs=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION" \
     "pulumi-kubernetes=$PULUMI_KUBERNETES_VERSION" "pulumi-kubernetes-module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" |
@@ -269,6 +273,17 @@ build_flux_controller() {
   cat go.mod
   nice -n 19 go build -trimpath -ldflags "-s -w" -o "$OUT" "$mod"
 }
+
+# go_install_tool MODULE/PATH@VERSION: a module without replace directives, built as published.
+go_install_tool() {
+  local gobin
+  gobin="$(mktemp -d)"
+  GOBIN="$gobin" nice -n 19 go install -trimpath -ldflags "-s -w" "$1"
+  mv -f "$gobin"/* "$OUT"
+  rm -rf "$gobin"
+}
+build_sops() { go_install_tool "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION"; }
+build_age_keygen() { go_install_tool "filippo.io/age/cmd/age-keygen@$AGE_VERSION"; }
 
 copy_flux_crds() {
   local tool ver dir
