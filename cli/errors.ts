@@ -20,6 +20,7 @@ async function userErrorClasses(): Promise<{ cls: ErrorClass; usage?: boolean }[
     import("../automation/gitops/newSlice"),
     import("../components/problems"),
   ]);
+  const gitopsLint = await import("../automation/gitops");
   const run = await import("../automation/check/run");
   return [
     { cls: InputError },
@@ -32,6 +33,8 @@ async function userErrorClasses(): Promise<{ cls: ErrorClass; usage?: boolean }[
     { cls: select.SelectionError, usage: true },
     { cls: runner.PulumiCliError },
     { cls: gitops.ScaffoldError },
+    { cls: gitopsLint.LintError },
+    { cls: gitopsLint.KustomizeMissing },
     { cls: problems.ArgsError },
   ];
 }

@@ -55,8 +55,9 @@ export const gitopsLint: Cli = {
     if (values.json) {
       io.out(JSON.stringify({ ok: result.findings.length === 0, ...result }, null, 2));
     } else {
-      const label = `${path.relative(process.cwd(), repoDir) || "."}/`;
-      for (const f of result.findings) io.out(formatFinding(f, label));
+      const label = (dir: string) => `${path.relative(process.cwd(), dir) || "."}/`;
+      for (const f of result.findings) io.out(formatFinding(f, label(repoDir), label(result.projectDir)));
+      for (const n of result.notes) io.err(`note: ${n}`);
       for (const p of result.platforms) io.err(`platform ${p.platform}: cluster-vars from ${p.origin}`);
       io.err(
         `${result.findings.length} finding${result.findings.length === 1 ? "" : "s"} in ${result.files} files (${result.durationMs} ms)`,

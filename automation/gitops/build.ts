@@ -1,13 +1,27 @@
 /**
- * Which files a Flux Kustomization builds from a path, following kustomize for plain resources and
- * directories: a directory with a `kustomization.yaml` contributes its `resources` (files and
- * directories, recursively); a directory without one gets the file kustomize-controller generates,
- * which takes every manifest in the directory and its subdirectories (a subdirectory with its own
- * `kustomization.yaml` is built as such). Patches, generators and remote resources are not followed.
+ * Which files a Flux Kustomization builds from a path. Two builds:
+ *
+ * - `kustomizeBuildPath`: kustomize itself (gitops:lint, gitops:diff): every kustomize feature,
+ *   each object traced back to its file and line through kustomize's origin annotations.
+ * - `buildPath`: a hand-written walk of plain resources and directories, with no tool needed. It
+ *   comes first in every build because it points a missing resource or patch at the line of the
+ *   kustomization.yaml that names it (kustomize only names the path), and it lists the patch and
+ *   generator files the tracing searches. On its own it serves the render's tree picture and
+ *   variable pre-check and the slice scaffolder, which run where no Go toolchain is installed; it does
+ *   not apply patches, generators or transformers.
+ *
+ * (An invalid YAML file is reported by the repository-wide parse; kustomize is not run on it either.)
+ *
+ * A directory with a `kustomization.yaml` contributes its `resources` (files and directories,
+ * recursively); a directory without one gets the file kustomize-controller generates, which takes
+ * every manifest in the directory and its subdirectories (a subdirectory with its own
+ * `kustomization.yaml` is built as such).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, type Finding, type ManifestCache, type ManifestDoc } from "./manifests";
+import { tracedDoc } from "./trace";
 
 const KUSTOMIZE_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -16,6 +30,8 @@ export interface BuildResult {
   docs: ManifestDoc[];
   /** Files read (manifests and kustomization files). */
   files: string[];
+  /** Patch and generator files the kustomization files name (what a traced variable may come from). */
+  sources: string[];
   findings: Finding[];
 }
 
@@ -32,7 +48,7 @@ function exists(repoDir: string, rel: string): fs.Stats | undefined {
   }
 }
 
-function kustomizationFile(repoDir: string, dir: string): string | undefined {
+export function kustomizationFile(repoDir: string, dir: string): string | undefined {
   const name = KUSTOMIZE_FILES.find((f) => exists(repoDir, path.posix.join(dir, f))?.isFile());
   return name ? path.posix.join(dir, name) : undefined;
 }
@@ -46,7 +62,7 @@ export function buildPath(
   dir: string,
   where: { file: string; line: number; what: string },
 ): BuildResult {
-  const result: BuildResult = { docs: [], files: [], findings: [] };
+  const result: BuildResult = { docs: [], files: [], sources: [], findings: [] };
   const rel = normaliseRepoPath(dir);
   if (rel.startsWith("..")) {
     result.findings.push({
@@ -115,19 +131,114 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
       } else addFile(cache, target, result);
     });
   }
+  for (const [entry, at] of patchAndGeneratorFiles(doc.object)) {
+    const target = path.posix.normalize(path.posix.join(dir, entry));
+    if (target.startsWith("..") || !exists(cache.repoDir, target)?.isFile())
+      result.findings.push({
+        file: kfile,
+        line: doc.lineOf(at),
+        rule: "path",
+        message: `${at.filter((p) => typeof p === "string").join(".")} file "${entry}" does not exist (${target})`,
+      });
+    else if (!result.sources.includes(target)) result.sources.push(target);
+  }
 }
 
-/** What kustomize-controller generates for a directory without kustomization.yaml. */
-function generated(cache: ManifestCache, dir: string, result: BuildResult, visiting: Set<string>) {
+/** Files a kustomization names besides its resources: patches and generator inputs, with where. */
+export function patchAndGeneratorFiles(k: Record<string, unknown>): [string, (string | number)[]][] {
+  const out: [string, (string | number)[]][] = [];
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  list(k.patches).forEach((p, i) => {
+    const file = (p as { path?: unknown } | null)?.path;
+    if (typeof file === "string") out.push([file, ["patches", i, "path"]]);
+  });
+  list(k.patchesJson6902).forEach((p, i) => {
+    const file = (p as { path?: unknown } | null)?.path;
+    if (typeof file === "string") out.push([file, ["patchesJson6902", i, "path"]]);
+  });
+  list(k.patchesStrategicMerge).forEach((p, i) => {
+    if (typeof p === "string" && !p.includes("\n")) out.push([p, ["patchesStrategicMerge", i]]);
+  });
+  for (const gen of ["configMapGenerator", "secretGenerator"])
+    list(k[gen]).forEach((g, i) => {
+      const spec = (g ?? {}) as { files?: unknown; envs?: unknown; env?: unknown };
+      list(spec.files).forEach((f, j) => {
+        if (typeof f === "string") out.push([f.slice(f.indexOf("=") + 1), [gen, i, "files", j]]);
+      });
+      list(spec.envs).forEach((f, j) => {
+        if (typeof f === "string") out.push([f, [gen, i, "envs", j]]);
+      });
+      if (typeof spec.env === "string") out.push([spec.env, [gen, i, "env"]]);
+    });
+  return out;
+}
+
+/**
+ * The resources of the kustomization.yaml kustomize-controller generates for a directory without
+ * one: every manifest below it, and each subdirectory with its own kustomization.yaml as a whole.
+ */
+export function generatedResources(repoDir: string, dir: string): { path: string; isDir: boolean }[] {
+  const out: { path: string; isDir: boolean }[] = [];
   const entries = fs
-    .readdirSync(path.join(cache.repoDir, dir), { withFileTypes: true })
+    .readdirSync(path.join(repoDir, dir), { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     if (e.name.startsWith(".")) continue;
     const child = dir === "." ? e.name : `${dir}/${e.name}`;
     if (e.isDirectory()) {
-      if (kustomizationFile(cache.repoDir, child)) buildDir(cache, child, result, visiting);
-      else generated(cache, child, result, visiting);
-    } else if (/\.ya?ml$/.test(e.name)) addFile(cache, child, result);
+      if (kustomizationFile(repoDir, child)) out.push({ path: child, isDir: true });
+      else out.push(...generatedResources(repoDir, child));
+    } else if (/\.ya?ml$/.test(e.name)) out.push({ path: child, isDir: false });
   }
+  return out;
+}
+
+function generated(cache: ManifestCache, dir: string, result: BuildResult, visiting: Set<string>) {
+  for (const r of generatedResources(cache.repoDir, dir))
+    if (r.isDir) buildDir(cache, r.path, result, visiting);
+    else addFile(cache, r.path, result);
+}
+
+/**
+ * Build a directory with kustomize, as kustomize-controller does. The hand-written walk runs first:
+ * a missing resource, patch or generator file is reported at its line (kustomize is not run, and the
+ * walk's objects stand in); a kustomize failure is reported at the Kustomization's path.
+ */
+export function kustomizeBuildPath(
+  cache: ManifestCache,
+  builder: KustomizeBuilder,
+  dir: string,
+  where: { file: string; line: number; what: string },
+): BuildResult {
+  const walked = buildPath(cache, dir, where);
+  if (walked.findings.some((f) => f.rule === "path" || f.rule === "yaml")) return walked;
+  const rel = normaliseRepoPath(dir);
+  const resources = kustomizationFile(cache.repoDir, rel)
+    ? undefined
+    : generatedResources(cache.repoDir, rel).map((r) => r.path);
+  const out = builder.build(rel, resources);
+  if (out.error)
+    return {
+      ...walked,
+      findings: [
+        ...walked.findings,
+        {
+          ...where,
+          rule: "kustomize",
+          message: `${where.what} "${dir}": kustomize build fails: ${out.error}`,
+        },
+      ],
+    };
+  // Where a reference the object's own file lacks may be written: kustomization files (generators,
+  // inline patches), patch files, then the build's other manifests (kustomize replacements copy values).
+  const isKustomization = (f: string) => /(^|\/)kustomization\.ya?ml$|\/Kustomization$/.test(f);
+  const traceFiles = [
+    ...walked.files.filter(isKustomization),
+    ...walked.sources,
+    ...walked.files.filter((f) => !isKustomization(f)),
+  ];
+  return {
+    ...walked,
+    docs: out.objects.map((o) => tracedDoc(cache, o, traceFiles, where)),
+  };
 }

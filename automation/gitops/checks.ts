@@ -141,8 +141,20 @@ function helmReleaseRefs(tree: PlatformTree, hr: BuiltObject, out: Finding[]) {
     chart?: { spec?: { sourceRef?: { kind?: string; name?: string; namespace?: string } } };
     chartRef?: { kind?: string; name?: string; namespace?: string };
     dependsOn?: { name?: string; namespace?: string }[];
+    valuesFrom?: { kind?: string; name?: string; optional?: boolean }[];
   };
   const id = `HelmRelease ${hr.namespace}/${hr.obj.metadata.name}`;
+  (spec.valuesFrom ?? []).forEach((v, i) => {
+    if (v.kind && v.name && !v.optional && !exists(tree, v.kind, hr.namespace, v.name))
+      out.push(
+        at(
+          tree,
+          { doc: hr.doc, path: ["spec", "valuesFrom", i] },
+          "reference",
+          `${id}: valuesFrom ${v.kind} ${hr.namespace}/${v.name} does not exist in the tree of ${tree.context.platform}; helm-controller would not install the release (mark it optional: true if it may be absent)`,
+        ),
+      );
+  });
   for (const [ref, p] of [
     [spec.chart?.spec?.sourceRef, ["spec", "chart", "spec", "sourceRef"]],
     [spec.chartRef, ["spec", "chartRef"]],

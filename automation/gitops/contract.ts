@@ -75,56 +75,146 @@ export function assumedContract(platform: string, extraVars: string[], prod: boo
   };
 }
 
-function refLine(projectDir: string, file: string): number {
+/**
+ * The line of a config path (`flux.source.ref`, as messages name it) in a stack file, else the line
+ * of its namespace key, else 1.
+ */
+export function configLine(projectDir: string, file: string, configPath: string): number {
   try {
     const lines = new LineCounter();
     const doc = parseDocument(fs.readFileSync(path.join(projectDir, file), "utf8"), { lineCounter: lines });
-    const node = doc.getIn(["config", "platform:flux", "source", "ref"], true) as
-      { range?: number[] } | undefined;
-    return node?.range ? lines.linePos(node.range[0]).line : 1;
+    const [head, ...rest] = configPath.split(".");
+    const keys = ["config", `platform:${head}`, ...rest];
+    for (let n = keys.length; n >= 2; n--) {
+      const node = doc.getIn(keys.slice(0, n), true) as { range?: number[] } | undefined;
+      if (node?.range) return lines.linePos(node.range[0]).line;
+    }
+    return 1;
   } catch {
     return 1;
   }
 }
 
+/** The first line of an error, and the config path it starts with (`flux.install.manifests.file: …`). */
+function firstLine(e: unknown): { text: string; configPath?: string } {
+  const text = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  return { text, configPath: /^([a-zA-Z][\w-]*(\.[\w-]+)*): /.exec(text)?.[1] };
+}
+
+/** Messages of failed renders: the engine may reject with them again later, from promises nobody awaits. */
+const failedRenders = new Set<string>();
+let absorbing = false;
+
+/** From now on, rejections carrying a failed render's message are that render's, already reported. */
+function absorb(message: string): void {
+  failedRenders.add(message);
+  if (absorbing) return;
+  absorbing = true;
+  const absorber = (e: unknown) => {
+    if (failedRenders.has(e instanceof Error ? e.message : String(e))) return;
+    // Anything else is what Node would have ended the process for.
+    console.error(e);
+    process.exit(1);
+  };
+  process.on("unhandledRejection", absorber);
+  process.on("uncaughtException", absorber);
+}
+
 /**
- * Contracts of the platforms defined by the project's stack files, keyed by platform name. Stacks
- * whose config does not load are reported as findings (the Git side cannot be checked against them).
+ * Run a render so that nothing it throws escapes: the offline engine can fail outside the promise
+ * (uncaught exceptions and rejections from inside the mocked runtime, often many times over), which
+ * would end the process.
+ */
+function guarded<T>(run: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = (e: unknown) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      absorb(error.message);
+      done();
+      reject(error);
+    };
+    const done = () => {
+      process.off("uncaughtException", fail);
+      process.off("unhandledRejection", fail);
+    };
+    process.on("uncaughtException", fail);
+    process.on("unhandledRejection", fail);
+    run().then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e: unknown) => fail(e),
+    );
+  });
+}
+
+/**
+ * Contracts of the platforms defined by the project's stack files, keyed by platform name. A stack
+ * file that does not load or render is reported as a finding at its line, and the others go on; a
+ * platform named by two stack files is reported too, and checked against the first (by file name).
  */
 export async function stackContracts(
   projectDir: string,
-): Promise<{ contracts: Map<string, PlatformContract>; findings: Finding[] }> {
+): Promise<{ contracts: Map<string, PlatformContract>; findings: Finding[]; stacks: string[] }> {
   const contracts = new Map<string, PlatformContract>();
   const findings: Finding[] = [];
   const stacks = fs.existsSync(path.join(projectDir, "Pulumi.yaml"))
     ? fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
     : [];
-  if (!stacks.length) return { contracts, findings };
+  if (!stacks.length) return { contracts, findings, stacks };
   const { readStackConfig, renderStack } = await import("../render");
   const { parsePlatformConfig } = await import("../../program/config");
   const { platformClusterVars, clusterNameOf } = await import("../../program/platform");
+  const stackFinding = (file: string, e: unknown, what: string, extra = "") => {
+    const { text, configPath } = firstLine(e);
+    findings.push({
+      file,
+      line: configPath ? configLine(projectDir, file, configPath) : 1,
+      rule: "stack",
+      base: "project",
+      message: `${what}: ${text}${extra}`,
+    });
+  };
   for (const stack of stacks.sort()) {
     const file = `Pulumi.${stack}.yaml`;
     let config: PlatformConfig;
     try {
       config = parsePlatformConfig(await readStackConfig(projectDir, stack));
     } catch (e) {
+      stackFinding(
+        file,
+        e,
+        `cannot read the platform of stack ${stack}`,
+        "; its platform's tree is checked with assumed cluster-vars",
+      );
+      continue;
+    }
+    const other = contracts.get(config.name);
+    if (other) {
       findings.push({
         file,
-        line: 1,
+        line: configLine(projectDir, file, "name"),
         rule: "stack",
-        message: `cannot read the platform of stack ${stack}: ${(e as Error).message}`,
+        base: "project",
+        message: `stack ${stack} defines platform ${config.name}, and so does ${other.origin.split(" ")[0]}: clusters/${config.name} is checked against ${other.origin.split(" ")[0]} only; give each stack its own platform:name`,
       });
       continue;
     }
     let clusterVars: Record<string, string | undefined>;
     let origin = `${file} (render)`;
     try {
-      const rendered = await renderStack(projectDir, stack);
+      const rendered = await guarded(() => renderStack(projectDir, stack));
       clusterVars = rendered.outputs.clusterVars as Record<string, string>;
     } catch (e) {
       clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
-      origin = `${file} (contract table; the render failed: ${(e as Error).message.split("\n")[0]})`;
+      origin = `${file} (contract table; the render failed)`;
+      stackFinding(
+        file,
+        e,
+        `stack ${stack} does not render`,
+        `; platform ${config.name} is checked with the cluster-vars keys of the contract table`,
+      );
     }
     const [kind, value] = Object.entries(config.flux.source.ref).find(([, v]) => v !== undefined) ?? [
       "branch",
@@ -139,8 +229,8 @@ export async function stackContracts(
       rootPath: config.flux.sync.path ?? `./clusters/${config.name}`,
       prod: config.environment === "prod",
       origin,
-      rootRef: { kind, value: String(value), file, line: refLine(projectDir, file) },
+      rootRef: { kind, value: String(value), file, line: configLine(projectDir, file, "flux.source.ref") },
     });
   }
-  return { contracts, findings };
+  return { contracts, findings, stacks };
 }

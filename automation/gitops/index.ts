@@ -12,6 +12,7 @@ export {
   formatFinding,
   checkDocument,
   plaintextSecret,
+  LintError,
   type LintOptions,
   type LintResult,
 } from "./lint";
@@ -20,16 +21,20 @@ export { assumedContract, stackContracts, ALWAYS_KEYS, type PlatformContract } f
 export {
   readSliceModel,
   scaffoldSlice,
-  parseNewSliceArgs,
   checkSliceValues,
-  recordedCommand,
   sliceId,
   ScaffoldError,
   type SliceModel,
 } from "./newSlice";
+export { parseNewSliceArgs, recordedCommand } from "./newSliceArgs";
 export { validateFluxObject, SERVED_FLUX_APIS } from "./schemas";
 export { findVariables, substituteString } from "./substitution";
 export { findCycles } from "./cycles";
+export { diffFleet, DiffError, type DiffOptions, type FleetDiff, type PlatformDiff } from "./diff";
+export { fieldChanges, redact } from "./compare";
+export { runGitopsDiff } from "./diffCommand";
+export { diffMarkdown } from "./diffReport";
+export { resolveKustomize, KustomizeMissing, KUSTOMIZE_BUILD_COMMAND, type KustomizeTool } from "./kustomize";
 
 /**
  * Mermaid markdown (render/<stack>/tree.md) of the tree the root Kustomization of `platformName`

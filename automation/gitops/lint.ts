@@ -5,7 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as posix from "node:path/posix";
+import { patchAndGeneratorFiles } from "./build";
 import { checkTree } from "./checks";
+import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "./kustomize";
 import { assumedContract, stackContracts, type PlatformContract } from "./contract";
 import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "./manifests";
 import { isFluxApi, validateFluxObject } from "./schemas";
@@ -20,12 +23,18 @@ export interface LintOptions {
   prodPlatforms?: string[];
   /** Contracts to use instead of reading stack files (tests, the render). */
   contracts?: Map<string, PlatformContract>;
+  /** The kustomize to run. @default resolveKustomize() */
+  kustomize?: KustomizeTool;
 }
 
 export interface LintResult {
   findings: Finding[];
   /** Platforms checked, with where their cluster-vars came from. */
   platforms: { platform: string; origin: string }[];
+  /** What the user should know about how the lint ran (e.g. no stack files found). */
+  notes: string[];
+  /** The project directory the stack files were looked for in (stack-file findings are relative to it). */
+  projectDir: string;
   files: number;
   durationMs: number;
 }
@@ -65,6 +74,50 @@ export function plaintextSecret(doc: ManifestDoc): Finding | undefined {
       message: `${name}: metadata is encrypted; encrypt only data and stringData (--encrypted-regex '^(data|stringData)$') so Flux and kustomize can read it`,
     };
   return undefined;
+}
+
+/** What SOPS leaves in a file it encrypted (YAML, JSON or dotenv). */
+const SOPS_FILE = /ENC\[[A-Z0-9_]+,data:|^sops_mac=|"sops":|^sops:/m;
+
+/**
+ * A kustomization's secretGenerator puts its inputs into a Secret: literals are plain text in Git,
+ * and so are files and env files unless SOPS encrypted them (kustomize-controller decrypts those).
+ */
+export function plaintextSecretGenerator(cache: ManifestCache, kustomization: ManifestDoc): Finding[] {
+  const out: Finding[] = [];
+  const gens = kustomization.object.secretGenerator;
+  if (!Array.isArray(gens)) return out;
+  gens.forEach((g: unknown, i) => {
+    const spec = (g ?? {}) as { name?: unknown; literals?: unknown; files?: unknown; envs?: unknown };
+    const name = `secretGenerator ${String(spec.name ?? i)}`;
+    if (Array.isArray(spec.literals) && spec.literals.length)
+      out.push({
+        file: kustomization.file,
+        line: kustomization.lineOf(["secretGenerator", i, "literals"]),
+        rule: "plaintext-secret",
+        message: `${name}: literals are secrets in plain text in Git: move them to an env file and encrypt it with \`sops --encrypt --in-place <file>\` (kustomize-controller decrypts it)`,
+      });
+    for (const field of ["files", "envs"] as const) {
+      const list = spec[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry: unknown, j) => {
+        if (typeof entry !== "string") return;
+        const file = posix.normalize(
+          posix.join(posix.dirname(kustomization.file), entry.slice(entry.indexOf("=") + 1)),
+        );
+        const full = path.join(cache.repoDir, file);
+        // A missing file is reported by the build.
+        if (fs.existsSync(full) && !SOPS_FILE.test(fs.readFileSync(full, "utf8")))
+          out.push({
+            file: kustomization.file,
+            line: kustomization.lineOf(["secretGenerator", i, field, j]),
+            rule: "plaintext-secret",
+            message: `${name}: ${file} is not SOPS-encrypted, so the Secret's values are in plain text in Git: encrypt it with \`sops --encrypt --in-place ${file}\``,
+          });
+      });
+    }
+  });
+  return out;
 }
 
 /** Checks that hold for every manifest of the repository, whichever tree applies it. */
@@ -112,20 +165,41 @@ function dedupe(findings: Finding[]): Finding[] {
 /** Lint the fleet repository in `repoDir`. */
 export async function lintFleet(repoDir: string, options: LintOptions = {}): Promise<LintResult> {
   const started = Date.now();
+  if (!fs.existsSync(repoDir) || !fs.statSync(repoDir).isDirectory())
+    throw new LintError(
+      `${repoDir} is not a directory: pass the fleet repository's directory (npm run gitops:lint -- <dir>, default gitops)`,
+    );
+  const tool = options.kustomize ?? resolveKustomize();
   const cache = new ManifestCache(repoDir);
   const findings: Finding[] = [];
   const files = cache.allFiles();
+  const kustomizationFiles = files.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f));
+  // Patches are partial objects and generator inputs are not manifests: kustomize checks them.
+  const notManifests = new Set(
+    kustomizationFiles.flatMap((k) =>
+      (cache.read(k).docs[0] ? patchAndGeneratorFiles(cache.read(k).docs[0].object) : []).map(([f]) =>
+        posix.normalize(posix.join(posix.dirname(k), f)),
+      ),
+    ),
+  );
   for (const file of files) {
     const parsed = cache.read(file);
     findings.push(...parsed.errors);
-    if (!/(^|\/)kustomization\.ya?ml$/.test(file))
-      for (const doc of parsed.docs) findings.push(...checkDocument(doc));
+    if (kustomizationFiles.includes(file))
+      findings.push(...(parsed.docs[0] ? plaintextSecretGenerator(cache, parsed.docs[0]) : []));
+    else if (!notManifests.has(file)) for (const doc of parsed.docs) findings.push(...checkDocument(doc));
   }
   let contracts = options.contracts;
+  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+  const notes: string[] = [];
   if (!contracts) {
-    const read = await stackContracts(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+    const read = await stackContracts(projectDir);
     contracts = read.contracts;
     findings.push(...read.findings);
+    if (!read.stacks.length)
+      notes.push(
+        `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
+      );
   }
   const clustersDir = path.join(repoDir, "clusters");
   const platformDirs = fs.existsSync(clustersDir)
@@ -152,28 +226,75 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         platform: c.platform,
         message: `platform ${c.platform} (${c.origin}) has no clusters/${c.platform}/: its root Kustomization would fail`,
       });
+  const unknownProd = (options.prodPlatforms ?? []).filter((p) => !platformDirs.includes(p));
+  if (unknownProd.length)
+    throw new LintError(
+      `--prod ${unknownProd.join(",")}: no such platform in ${repoDir} (its platforms: ${platformDirs.join(", ") || "none"}); name platforms that have a clusters/<platform>/ directory`,
+    );
   const platforms: LintResult["platforms"] = [];
-  for (const platform of platformDirs) {
-    const prod = options.prodPlatforms
-      ? options.prodPlatforms.includes(platform)
-      : /(^|-)prod$/.test(platform);
-    const contract = contracts.get(platform) ?? assumedContract(platform, options.vars ?? [], prod);
-    platforms.push({ platform, origin: contract.origin });
-    const tree = walkTree(cache, {
-      platform,
-      rootPath: contract.rootPath,
-      clusterVars: contract.clusterVars,
-      secretVars: contract.secretVars,
-    });
-    findings.push(...checkTree(tree, contract));
+  const builder = new KustomizeBuilder(repoDir, tool);
+  try {
+    for (const platform of platformDirs) {
+      const prod = options.prodPlatforms
+        ? options.prodPlatforms.includes(platform)
+        : /(^|-)prod$/.test(platform);
+      const contract = contracts.get(platform) ?? assumedContract(platform, options.vars ?? [], prod);
+      platforms.push({ platform, origin: contract.origin });
+      const tree = walkTree(
+        cache,
+        {
+          platform,
+          rootPath: contract.rootPath,
+          clusterVars: contract.clusterVars,
+          secretVars: contract.secretVars,
+        },
+        builder,
+      );
+      const found = checkTree(tree, contract);
+      findings.push(
+        ...(contracts.has(platform) ? found : found.map((f) => assumedHint(f, platform, projectDir))),
+      );
+    }
+  } finally {
+    builder.dispose();
   }
   const sorted = dedupe(findings).sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),
   );
-  return { findings: sorted, platforms, files: files.length, durationMs: Date.now() - started };
+  return {
+    findings: sorted,
+    platforms,
+    notes,
+    projectDir,
+    files: files.length,
+    durationMs: Date.now() - started,
+  };
 }
 
-/** One line per finding: `file:line: [rule] message (platform)`. */
-export function formatFinding(f: Finding, repoLabel = ""): string {
-  return `${repoLabel}${f.file}:${f.line}: [${f.rule}] ${f.message}${f.platform ? ` (${f.platform})` : ""}`;
+/**
+ * One line per finding: `file:line: [rule] message (platform)`, the file prefixed with the
+ * repository's label, or the project's for stack files.
+ */
+export function formatFinding(f: Finding, repoLabel = "", projectLabel = ""): string {
+  const label = f.base === "project" ? projectLabel : repoLabel;
+  return `${label}${f.file}:${f.line}: [${f.rule}] ${f.message}${f.platform ? ` (${f.platform})` : ""}`;
+}
+
+/** A user error of the lint (a directory that does not exist, an unknown --prod platform). */
+export class LintError extends Error {}
+
+/**
+ * A missing cluster-vars key of a platform without a stack file: the repository is not necessarily
+ * wrong, the assumption may be. Say so, and how to check against the real cluster-vars.
+ */
+function assumedHint(f: Finding, platform: string, projectDir: string): Finding {
+  const m =
+    /^(\$\{(\w+)\} has no value: .* substitutes from .*ConfigMap cluster-vars.* and none has \w+); add it there or give it a default .*$/.exec(
+      f.message,
+    );
+  if (!m) return f;
+  return {
+    ...f,
+    message: `${m[1]}: no stack file in ${projectDir} defines platform ${platform}, so its cluster-vars are assumed; pass --project <dir with its Pulumi.<stack>.yaml>, or --vars ${m[2]} if the platform has it, or give it a default (\${${m[2]}:=value})`,
+  };
 }

@@ -28,6 +28,8 @@ export interface Finding {
   message: string;
   /** The platform whose tree the finding belongs to; absent for repository-wide findings. */
   platform?: string;
+  /** `project`: `file` is relative to the project directory (a stack file), not the repository. */
+  base?: "project";
 }
 
 /** A variable reference in a document, with where it sits. */
@@ -36,6 +38,10 @@ export interface PlacedVariable extends VariableUse {
   at: string[];
   /** The scalar is a value made of this one reference and nothing else. */
   whole: boolean;
+  /** The file the reference is written in, when not the document's own (a kustomize patch or generator). */
+  file?: string;
+  /** kustomize built the value and its source line could not be found: `line` is the object's. */
+  untraced?: boolean;
 }
 
 /** One YAML document of a manifest file. */
@@ -154,10 +160,14 @@ export class ManifestCache {
     return parsed;
   }
 
-  /** Every `.yaml`/`.yml` file of the repository (hidden entries skipped), sorted. */
+  /**
+   * Every `.yaml`/`.yml` file of the repository, sorted. Hidden entries are skipped, and so are Helm
+   * charts (a directory with Chart.yaml): their templates are Go templates, not manifests.
+   */
   allFiles(): string[] {
     const out: string[] = [];
     const walk = (rel: string) => {
+      if (rel && fs.existsSync(path.join(this.repoDir, rel, "Chart.yaml"))) return;
       for (const e of fs.readdirSync(path.join(this.repoDir, rel), { withFileTypes: true })) {
         if (e.name.startsWith(".") || e.name === "node_modules") continue;
         const child = rel ? `${rel}/${e.name}` : e.name;

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildPath } from "./build";
+import { crdSchemas, checkAgainstCrds, type CrdSchema } from "./crdSchema";
 import { asK8s, ManifestCache } from "./manifests";
 import { substituteString, VARIABLE_NAME } from "./substitution";
 
@@ -26,6 +27,10 @@ export interface SliceModel {
   optional: Record<string, string>;
   /** The model's Slice objects (apiVersion and name template), the instance's health checks. */
   slices: { apiVersion: string; kind: string; name: string }[];
+  /** The model's objects as written (with their `${…}`), to check an instance's values against. */
+  objects?: Record<string, unknown>[];
+  /** The repository's CRD schemas for the model's custom resources. */
+  crds?: CrdSchema[];
 }
 
 /** Read a catalog model: the variables its templates use and its Slice objects. */
@@ -58,74 +63,20 @@ export function readSliceModel(repoDir: string, model: string): SliceModel {
       slices.push({ apiVersion: obj.apiVersion, kind: obj.kind, name: String(obj.metadata.name) });
   }
   for (const k of required) delete optional[k];
-  return { name: model, dir, required: [...required].sort(), optional, slices };
+  const objects = built.docs.map((d) => d.object);
+  return {
+    name: model,
+    dir,
+    required: [...required].sort(),
+    optional,
+    slices,
+    objects,
+    crds: crdSchemas(repoDir, objects),
+  };
 }
 
-/** `--latency-ms` → `LATENCY_MS`. */
-export function flagToVariable(flag: string): string {
-  return flag.replace(/^--/, "").replace(/-/g, "_").toUpperCase();
-}
-
-export interface NewSliceArgs {
-  cluster?: string;
-  model?: string;
-  repo?: string;
-  namespace?: string;
-  dependsOn?: string;
-  force: boolean;
-  dryRun: boolean;
-  /** Model variables, by name. */
-  values: Record<string, string>;
-}
-
-const OPTIONS = ["cluster", "model", "repo", "namespace", "depends-on"] as const;
-
-/** Parse `--cluster x --model y --sst 1 --sd def922 --set KEY=VALUE …`: every other flag is a model variable. */
-export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
-  const out: NewSliceArgs = { force: false, dryRun: false, values: {} };
-  const problems: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--force") out.force = true;
-    else if (arg === "--dry-run") out.dryRun = true;
-    else if (arg.startsWith("--")) {
-      const [flag, inline] = arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-      const value = inline ?? argv[++i];
-      if (value === undefined) {
-        problems.push(`${flag} needs a value`);
-        continue;
-      }
-      const name = flag.slice(2);
-      if ((OPTIONS as readonly string[]).includes(name)) {
-        const field =
-          name === "depends-on" ? "dependsOn" : (name as "cluster" | "model" | "repo" | "namespace");
-        out[field] = value;
-      } else if (name === "set") {
-        const eq = value.indexOf("=");
-        if (eq < 1) problems.push(`--set ${value}: write --set KEY=VALUE`);
-        else out.values[value.slice(0, eq)] = value.slice(eq + 1);
-      } else out.values[flagToVariable(flag)] = value;
-    } else problems.push(`unexpected argument "${arg}": values are given as --<variable> <value>`);
-  }
-  if (problems.length) throw new ScaffoldError(problems.join("\n"));
-  return out;
-}
-
-/** The command line recorded in the files: without --repo, --dry-run and --force, values quoted for a shell. */
-export function recordedCommand(argv: string[]): string {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--dry-run" || argv[i] === "--force" || argv[i].startsWith("--repo=")) continue;
-    if (argv[i] === "--repo") {
-      i++;
-      continue;
-    }
-    kept.push(/^[\w@%+=:,./-]+$/.test(argv[i]) ? argv[i] : `'${argv[i].replace(/'/g, "'\\''")}'`);
-  }
-  return `npm run gitops:new-slice -- ${kept.join(" ")}`;
-}
+/** An RFC 1123 subdomain: object names. */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export interface ScaffoldInput {
   cluster: string;
@@ -180,10 +131,39 @@ export function checkSliceValues(model: SliceModel, values: Record<string, strin
     problems.push(
       `SST and SD give the id "${sliceId(values)}", which is not a DNS label: use digits and hex digits`,
     );
+  if (!problems.length && model.objects) problems.push(...instanceProblems(model, values));
   if (problems.length)
     throw new ScaffoldError(
       `cannot scaffold a slice of model ${model.name}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
+}
+
+/**
+ * The model's objects as Flux would apply them with these values: object names must be Kubernetes
+ * names, and custom resources must satisfy the repository's own CRD schema. Each problem names the
+ * flag whose value caused it.
+ */
+function instanceProblems(model: SliceModel, values: Record<string, string>): string[] {
+  const vars = { ...model.optional, ...values };
+  const flagsIn = (text: string) =>
+    [...new Set([...text.matchAll(/\$\{([_a-zA-Z][_a-zA-Z0-9]*)/g)].map((m) => m[1]))]
+      .filter((k) => values[k] !== undefined)
+      .map((k) => `--${k.toLowerCase().replace(/_/g, "-")} ${values[k]}`)
+      .join(", ");
+  const problems: string[] = [];
+  for (const raw of model.objects ?? []) {
+    const name = (raw.metadata as { name?: unknown } | undefined)?.name;
+    if (typeof name === "string") {
+      const applied = substituteString(name, vars);
+      if (!DNS_SUBDOMAIN.test(applied))
+        problems.push(
+          `${flagsIn(name) || "the values"}: the ${String(raw.kind)} would be named "${applied}", which is not a Kubernetes name (lower-case letters, digits, '-' and '.')${/[A-Z]/.test(applied) ? ": write the value in lower case" : ""}`,
+        );
+    }
+  }
+  for (const p of checkAgainstCrds(model.crds ?? [], model.objects ?? [], vars))
+    problems.push(`${flagsIn(p.raw) || "the values"}: ${p.message}`);
+  return problems;
 }
 
 /** The instance's files; throws ScaffoldError on bad values. Deterministic: same input, same bytes. */

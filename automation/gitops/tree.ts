@@ -3,7 +3,8 @@
  * `flux-system` (seeded by the program) builds `clusters/<platform>`; every Kustomization it applies
  * that pulls from the same repository builds its own path, and so on down to the slice instances.
  */
-import { buildPath, normaliseRepoPath } from "./build";
+import { buildPath, kustomizeBuildPath, normaliseRepoPath } from "./build";
+import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, type Finding, type K8sLike, type ManifestCache, type ManifestDoc } from "./manifests";
 import { substituteDeep, substitutionDisabled } from "./substitution";
 
@@ -129,8 +130,15 @@ function nodeFrom(built: BuiltObject, parent: KsNode): KsNode {
   };
 }
 
-/** Walk the tree of a platform in the repository. */
-export function walkTree(cache: ManifestCache, context: TreeContext): PlatformTree {
+/**
+ * Walk the tree of a platform in the repository. With a `builder`, every path is built by kustomize
+ * (gitops:lint, gitops:diff); without, by the hand-written walk (the render's picture and pre-check).
+ */
+export function walkTree(
+  cache: ManifestCache,
+  context: TreeContext,
+  builder?: KustomizeBuilder,
+): PlatformTree {
   const root: KsNode = {
     ...ROOT,
     spec: {
@@ -160,7 +168,9 @@ export function walkTree(cache: ManifestCache, context: TreeContext): PlatformTr
           what: `Kustomization ${node.namespace}/${node.name} path`,
         }
       : { file: rootFile, line: 1, what: `the root Kustomization's path (platform ${context.platform})` };
-    const result = buildPath(cache, node.spec.path, where);
+    const result = builder
+      ? kustomizeBuildPath(cache, builder, node.spec.path, where)
+      : buildPath(cache, node.spec.path, where);
     // Parse errors are reported once for the repository, not per tree.
     tree.findings.push(
       ...result.findings.filter((f) => f.rule !== "yaml").map((f) => ({ ...f, platform: context.platform })),

@@ -68,8 +68,17 @@ export function substitutionFindings(tree: PlatformTree, node: KsNode, sourceMis
   for (const built of node.built) {
     if (substitutionDisabled(built.obj.metadata)) continue;
     for (const use of built.doc.variables) {
-      const at = { file: built.doc.file, line: use.line, rule: "variable", platform: tree.context.platform };
-      const push = (message: string, rule = "variable") => out.push({ ...at, rule, message });
+      const at = {
+        file: use.file ?? built.doc.file,
+        line: use.line,
+        rule: "variable",
+        platform: tree.context.platform,
+      };
+      const untraced = use.untraced
+        ? ` (in ${String(built.obj.kind)} ${String(built.obj.metadata.name ?? "")} as kustomize built it; its source line could not be traced, the line shown is the object's)`
+        : "";
+      const push = (message: string, rule = "variable") =>
+        out.push({ ...at, rule, message: message + untraced });
       if (use.invalid) {
         push(
           `${use.text} is not a valid Flux variable (names match ^[_a-zA-Z][_a-zA-Z0-9]*$); write $\${…} for a literal`,

@@ -120,6 +120,13 @@ function main(): number {
       cpSync(path.join(root, f), path.join(scratch, f), { recursive: true });
   }
   symlinkSync(path.join(root, "node_modules"), path.join(scratch, "node_modules"));
+  // A repository of its own (one commit on main), for the commands that read Git history.
+  for (const args of [
+    ["init", "-q", "-b", "main"],
+    ["add", "-A"],
+    ["-c", "user.name=docs", "-c", "user.email=docs@example.invalid", "commit", "-q", "-m", "docs"],
+  ])
+    spawnSync("git", args, { cwd: scratch });
   let passed = 0;
   let failed = 0;
   const seen = new Set<string>();

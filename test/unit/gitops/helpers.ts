@@ -78,3 +78,11 @@ export async function lintLines(repo: string, contracts = shippedContracts()): P
   const result = await lintFleet(repo, { contracts });
   return result.findings.map((f) => formatFinding(f));
 }
+
+/** The platform rows of a gitops:diff Markdown table of the template, commit ids as `(sha)`. */
+export function templateDiffRows(markdown: string): string[] {
+  return markdown
+    .split("\n")
+    .filter((l) => /^\| (local|de-dev|de-prod) /.test(l))
+    .map((l) => l.replace(/\([0-9a-f]{7}\)/g, "(sha)"));
+}

@@ -213,6 +213,108 @@ const cases: [string, Breakage, string[]][] = [
       "apps/base/namespace.yaml:7: [variable] ${PLATFORM.NAME} is not a valid Flux variable (names match ^[_a-zA-Z][_a-zA-Z0-9]*$); write $${…} for a literal (de-dev, de-prod, local)",
     ],
   ],
+  [
+    "a variable only a patch introduces",
+    (r) =>
+      edit(
+        r,
+        "clusters/de-dev/overlays/embb/slice-lab.yaml",
+        "  priority: ${SLICE_PRIORITY:=7}",
+        "  priority: ${SLICE_PRIORITY:=7}\n  region: ${SLICE_REGION}",
+      ),
+    [
+      "clusters/de-dev/overlays/embb/slice-lab.yaml:10: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev)",
+    ],
+  ],
+  [
+    "a variable only a generator introduces",
+    (r) =>
+      edit(
+        r,
+        "clusters/de-dev/overlays/embb/kustomization.yaml",
+        "      - model=embb",
+        "      - model=embb\n      - site=${SITE_CODE}",
+      ),
+    [
+      "clusters/de-dev/overlays/embb/kustomization.yaml:20: [variable] ${SITE_CODE} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SITE_CODE; add it there or give it a default (${SITE_CODE:=value}) (de-dev)",
+    ],
+  ],
+  [
+    "a resource a patch removes (not checked) next to one it keeps (checked)",
+    (r) => {
+      write(
+        r,
+        "catalog/slices/embb/monitor.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: slice-monitor\ndata:\n  endpoint: ${MONITOR_URL}\n",
+      );
+      edit(r, "catalog/slices/embb/kustomization.yaml", "  - slice.yaml", "  - slice.yaml\n  - monitor.yaml");
+      write(
+        r,
+        "clusters/de-dev/overlays/embb/no-monitor.yaml",
+        "$patch: delete\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: slice-monitor\n",
+      );
+      edit(
+        r,
+        "clusters/de-dev/overlays/embb/kustomization.yaml",
+        "patches:\n",
+        "patches:\n  - path: no-monitor.yaml\n",
+      );
+    },
+    [
+      "catalog/slices/embb/monitor.yaml:6: [variable] ${MONITOR_URL} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has MONITOR_URL; add it there or give it a default (${MONITOR_URL:=value}) (de-prod, local)",
+    ],
+  ],
+  [
+    "a missing patch file",
+    (r) =>
+      edit(
+        r,
+        "clusters/de-dev/overlays/embb/kustomization.yaml",
+        "path: slice-lab.yaml",
+        "path: slice-labs.yaml",
+      ),
+    [
+      'clusters/de-dev/overlays/embb/kustomization.yaml:10: [path] patches.path file "slice-labs.yaml" does not exist (clusters/de-dev/overlays/embb/slice-labs.yaml) (de-dev)',
+    ],
+  ],
+  [
+    "a patch kustomize cannot apply",
+    (r) =>
+      edit(
+        r,
+        "clusters/de-dev/overlays/embb/slice-edge-subnet.yaml",
+        "path: /spec/sliceSubnets/-",
+        "path: /spec/subnets/0/name",
+      ),
+    [
+      'clusters/de-dev/slices/1-def922/slice.yaml:15: [kustomize] Kustomization flux-system/slice-1-def922 path "./clusters/de-dev/overlays/embb": kustomize build fails: in clusters/de-dev/overlays/embb: add operation does not apply: doc is missing path: "/spec/subnets/0/name": missing value (de-dev)',
+    ],
+  ],
+  [
+    "a secretGenerator with literals, and one with a plain env file",
+    (r) => {
+      write(r, "clusters/de-dev/overlays/embb/vendor.env", "token=hunter2\n");
+      edit(
+        r,
+        "clusters/de-dev/overlays/embb/kustomization.yaml",
+        "configMapGenerator:",
+        "secretGenerator:\n  - name: vendor\n    literals:\n      - token=hunter2\n  - name: vendor-env\n    envs:\n      - vendor.env\nconfigMapGenerator:",
+      );
+    },
+    [
+      "clusters/de-dev/overlays/embb/kustomization.yaml:19: [plaintext-secret] secretGenerator vendor: literals are secrets in plain text in Git: move them to an env file and encrypt it with `sops --encrypt --in-place <file>` (kustomize-controller decrypts it)",
+      "clusters/de-dev/overlays/embb/kustomization.yaml:22: [plaintext-secret] secretGenerator vendor-env: clusters/de-dev/overlays/embb/vendor.env is not SOPS-encrypted, so the Secret's values are in plain text in Git: encrypt it with `sops --encrypt --in-place clusters/de-dev/overlays/embb/vendor.env`",
+    ],
+  ],
+  [
+    "a HelmRelease valuesFrom no ConfigMap matches",
+    (r) => edit(r, "apps/network-functions/upf.yaml", "name: upf-values", "name: upf-settings"),
+    [
+      "apps/network-functions/upf.yaml:28: [reference] HelmRelease network-functions/upf: valuesFrom ConfigMap network-functions/upf-settings does not exist in the tree of de-dev; helm-controller would not install the release (mark it optional: true if it may be absent) (de-dev)",
+      "apps/network-functions/upf.yaml:28: [reference] HelmRelease network-functions/upf: valuesFrom ConfigMap network-functions/upf-settings does not exist in the tree of de-prod; helm-controller would not install the release (mark it optional: true if it may be absent) (de-prod)",
+      "apps/network-functions/upf.yaml:28: [reference] HelmRelease network-functions/upf: valuesFrom ConfigMap network-functions/upf-settings does not exist in the tree of local; helm-controller would not install the release (mark it optional: true if it may be absent) (local)",
+    ],
+  ],
 ];
 
 describe("gitops:lint on broken copies", () => {

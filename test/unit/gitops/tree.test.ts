@@ -20,11 +20,14 @@ flowchart TD
   k_flux_system_flux_system["Kustomization flux-system<br/>./clusters/local"]
   k_flux_system_flux_system --> k_flux_system_apps
   k_flux_system_flux_system --> k_flux_system_slices
+  k_flux_system_flux_system --> k_flux_system_network_functions
   k_flux_system_apps["Kustomization apps<br/>./apps/base"]
   k_flux_system_slices["Kustomization slices<br/>./clusters/local/slices"]
   k_flux_system_slices --> k_flux_system_slice_1_def922
+  k_flux_system_network_functions["Kustomization network-functions<br/>./clusters/local/network-functions"]
   k_flux_system_slice_1_def922{{"Kustomization slice-1-def922<br/>./catalog/slices/embb"}}
   k_flux_system_slices -. dependsOn .-> k_flux_system_apps
+  k_flux_system_network_functions -. dependsOn .-> k_flux_system_apps
   k_flux_system_slice_1_def922 -. dependsOn .-> k_flux_system_apps
 \`\`\`
 `);

@@ -1,0 +1,118 @@
+/** The fleet repository's Git side for gitops:diff: refs, tags and checkouts of one revision. */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as semver from "semver";
+
+/** A user error of gitops:diff (a ref that does not exist, a directory that is not a repository). */
+export class DiffError extends Error {}
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+function tryGit(cwd: string, args: string[]): string | undefined {
+  try {
+    return git(cwd, args);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A revision of the fleet repository: a commit, or the working tree (commit undefined). */
+export interface Revision {
+  /** As the user or the stack file names it, e.g. `main`, `v1.0.0`, `working tree`. */
+  label: string;
+  commit?: string;
+}
+
+/** The Git repository holding a fleet repository directory (which may be a subdirectory of it). */
+export class FleetGit {
+  readonly top: string;
+  /** The fleet repository's path inside the Git repository (`` or `gitops/`). */
+  readonly prefix: string;
+  private readonly checkouts = new Map<string, string>();
+  private work?: string;
+
+  constructor(readonly repoDir: string) {
+    if (!fs.existsSync(repoDir) || !fs.statSync(repoDir).isDirectory())
+      throw new DiffError(
+        `${repoDir} does not exist: pass the fleet repository's directory with --repo <dir>`,
+      );
+    const top = tryGit(repoDir, ["rev-parse", "--show-toplevel"]);
+    if (!top)
+      throw new DiffError(
+        `${repoDir} is not in a Git repository: gitops:diff compares revisions of the fleet repository; pass its clone with --repo <dir>`,
+      );
+    this.top = top;
+    this.prefix = git(repoDir, ["rev-parse", "--show-prefix"]);
+  }
+
+  /** The commit a ref names; DiffError naming the ref when there is none. */
+  commit(ref: string): string {
+    const sha = tryGit(this.repoDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    if (!sha)
+      throw new DiffError(
+        `"${ref}" is not a branch, tag or commit of the Git repository ${this.top}: see git branch -a and git tag`,
+      );
+    return sha;
+  }
+
+  /** The default `from`: where HEAD forked from the main branch (HEAD itself on main). */
+  mergeBase(): Revision {
+    for (const base of ["origin/HEAD", "origin/main", "main", "origin/master", "master"]) {
+      if (!tryGit(this.repoDir, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`])) continue;
+      const sha = tryGit(this.repoDir, ["merge-base", "HEAD", base]);
+      if (sha) return { label: `merge base with ${base}`, commit: sha };
+    }
+    throw new DiffError(
+      "no main or master branch to take the merge base with: name the revisions, e.g. npm run gitops:diff -- v1.0.0 HEAD",
+    );
+  }
+
+  /** Tags reachable from a revision (the working tree: from HEAD). */
+  tags(at: Revision): string[] {
+    const out = tryGit(this.repoDir, ["tag", "--merged", at.commit ?? "HEAD"]) ?? "";
+    return out.split("\n").filter(Boolean);
+  }
+
+  /** The newest tag matching a semver range among those reachable from a revision (Flux's choice). */
+  newestMatching(range: string, at: Revision): string | undefined {
+    const candidates = this.tags(at).filter((t) => semver.valid(semver.clean(t, { loose: true })));
+    const best = semver.maxSatisfying(
+      candidates.map((t) => semver.clean(t, { loose: true }) as string),
+      range,
+      { includePrerelease: /-/.test(range) },
+    );
+    return best === null ? undefined : candidates.find((t) => semver.clean(t, { loose: true }) === best);
+  }
+
+  /** A directory holding the fleet repository at a revision (the repository itself for the working tree). */
+  checkout(rev: Revision): string {
+    if (!rev.commit) return this.repoDir;
+    const hit = this.checkouts.get(rev.commit);
+    if (hit) return hit;
+    this.work ??= fs.mkdtempSync(path.join(os.tmpdir(), "gitops-diff-"));
+    const dir = path.join(this.work, rev.commit);
+    fs.mkdirSync(dir);
+    const treeish = this.prefix ? `${rev.commit}:${this.prefix.replace(/\/$/, "")}` : rev.commit;
+    const archive = spawnSync("git", ["archive", "--format=tar", treeish], {
+      cwd: this.top,
+      maxBuffer: 1024 * 1024 * 1024,
+    });
+    if (archive.status !== 0)
+      throw new DiffError(
+        `${this.prefix || "the repository"} does not exist at ${rev.label} (${rev.commit.slice(0, 7)}): ${String(archive.stderr).trim()}`,
+      );
+    const tar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
+    if (tar.status !== 0) throw new Error(`tar -x failed: ${String(tar.stderr)}`);
+    this.checkouts.set(rev.commit, dir);
+    return dir;
+  }
+
+  /** Remove the checkouts. */
+  dispose(): void {
+    if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
+  }
+}

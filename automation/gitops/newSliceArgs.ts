@@ -1,0 +1,88 @@
+/** The command line of `gitops:new-slice`: options, model variables and the line recorded in the files. */
+import { ScaffoldError } from "./newSlice";
+
+/** `--latency-ms` → `LATENCY_MS`. */
+export function flagToVariable(flag: string): string {
+  return flag.replace(/^--/, "").replace(/-/g, "_").toUpperCase();
+}
+
+export interface NewSliceArgs {
+  cluster?: string;
+  model?: string;
+  repo?: string;
+  namespace?: string;
+  dependsOn?: string;
+  force: boolean;
+  dryRun: boolean;
+  /** Model variables, by name. */
+  values: Record<string, string>;
+}
+
+const OPTIONS = ["cluster", "model", "repo", "namespace", "depends-on"] as const;
+
+/** Parse `--cluster x --model y --sst 1 --sd def922 --set KEY=VALUE …`: every other flag is a model variable. */
+export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
+  const out: NewSliceArgs = { force: false, dryRun: false, values: {} };
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--force") out.force = true;
+    else if (arg === "--dry-run") out.dryRun = true;
+    else if (arg.startsWith("--")) {
+      const [flag, inline] = arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
+      const value = inline ?? argv[++i];
+      if (value === undefined) {
+        problems.push(`${flag} needs a value`);
+        continue;
+      }
+      const name = flag.slice(2);
+      const once = (what: string, previous: string | undefined) => {
+        if (previous === undefined) return true;
+        problems.push(`${what} is given twice ("${previous}" and "${value}"): give it once`);
+        return false;
+      };
+      if ((OPTIONS as readonly string[]).includes(name)) {
+        const field =
+          name === "depends-on" ? "dependsOn" : (name as "cluster" | "model" | "repo" | "namespace");
+        if (once(flag, out[field])) out[field] = value;
+      } else if (name === "set") {
+        const eq = value.indexOf("=");
+        if (eq < 1) problems.push(`--set ${value}: write --set KEY=VALUE`);
+        else if (once(value.slice(0, eq), out.values[value.slice(0, eq)]))
+          out.values[value.slice(0, eq)] = value.slice(eq + 1);
+      } else if (once(`${flag} (${flagToVariable(flag)})`, out.values[flagToVariable(flag)]))
+        out.values[flagToVariable(flag)] = value;
+    } else problems.push(`unexpected argument "${arg}": values are given as --<variable> <value>`);
+  }
+  for (const [flag, v] of [
+    ["--cluster", out.cluster],
+    ["--namespace", out.namespace],
+    ["--depends-on", out.dependsOn],
+  ] as const)
+    if (v !== undefined && !DNS_LABEL.test(v))
+      problems.push(
+        `${flag} ${v}: not a Kubernetes name (lower-case letters, digits and '-', at most 63)${flag === "--cluster" ? "; it names clusters/<platform>/ in the repository" : ""}`,
+      );
+  if (problems.length) throw new ScaffoldError(problems.join("\n"));
+  return out;
+}
+
+/** An RFC 1123 label: platform directories, namespaces and Kustomization names. */
+/** The command line recorded in the files: without --repo, --dry-run and --force, values quoted for a shell. */
+export function recordedCommand(argv: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--dry-run" || argv[i] === "--force" || argv[i].startsWith("--repo=")) continue;
+    if (argv[i] === "--repo") {
+      i++;
+      continue;
+    }
+    kept.push(/^[\w@%+=:,./-]+$/.test(argv[i]) ? argv[i] : `'${argv[i].replace(/'/g, "'\\''")}'`);
+  }
+  return `npm run gitops:new-slice -- ${kept.join(" ")}`;
+}
+
+/** An RFC 1123 label: platform directories, namespaces and Kustomization names. */
+const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
