@@ -97,6 +97,13 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   // The fleet repository: v1.0.0 is the project's gitops/ tree.
   const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
   const base = gitopsTree();
+  // The network-functions layer is HelmReleases: this harness runs no helm-controller yet, so the
+  // e2e platform's tree leaves that layer out (the rest of clusters/local is used as it is).
+  base["clusters/local/kustomization.yaml"] = base["clusters/local/kustomization.yaml"].replace(
+    "  - network-functions.yaml\n",
+    "",
+  );
+  for (const f of Object.keys(base)) if (f.startsWith("clusters/local/network-functions")) delete base[f];
 
   // SOPS: an age key made now (nothing committed), a Secret in the fleet repository encrypted for it.
   const sopsValue = `sops-proof-${Date.now().toString(36)}`;
