@@ -11,7 +11,10 @@ module.exports = {
   },
   // @kubernetes-models/* (typed Flux objects, validated against the Flux JSON schemas) ship ESM
   // with only an "import" export condition: map their entry points and let swc make them CommonJS.
-  transformIgnorePatterns: ["/node_modules/(?!(@kubernetes-models|is-cidr|cidr-regex)/)"],
+  // @kubernetes/client-node (fleet driver) and its ESM-only dependencies are made CommonJS the same way.
+  transformIgnorePatterns: [
+    "/node_modules/(?!(@kubernetes-models|is-cidr|cidr-regex|@kubernetes/client-node|openid-client|oauth4webapi|jose|socks-proxy-agent|agent-base)/)",
+  ],
   moduleNameMapper: {
     "^@kubernetes-models/base$": `${km}/base/dist/index.js`,
     "^@kubernetes-models/validate$": `${km}/validate/dist/index.js`,

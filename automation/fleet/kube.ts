@@ -1,160 +1,131 @@
 /**
- * A minimal Kubernetes read client over node:https (GET only), and the Flux reader built on it:
- * the root Kustomization `flux-system/flux-system` and its source. No client library: the fleet
- * driver reads two objects per stack.
+ * The fleet driver's read access to a cluster, through `@kubernetes/client-node` (loaded lazily by
+ * kubeconfig.ts), and the Flux reader built on it: the root Kustomization `flux-system/flux-system`
+ * and its source.
  */
-import { execFile } from "node:child_process";
-import { promises as fs } from "node:fs";
-import * as https from "node:https";
-import * as http from "node:http";
-import { resolveUserPath } from "../../program/environment";
-import { parseExecCredential, resolveKubeconfig, type ClusterAccess, type PemSource } from "./kubeconfig";
+import { STATUS_CODES } from "node:http";
+import type { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+type ClientNode = typeof import("@kubernetes/client-node");
+import { loadKubeconfig } from "./kubeconfig";
 import type { Condition, FluxReader, FluxRootStatus, FluxTarget } from "./types";
 
 /** Namespace and name of the root Kustomization the program creates. */
 export const FLUX_ROOT = { namespace: "flux-system", name: "flux-system" };
 
-/** API paths of the source kinds a root Kustomization may reference. */
-export const SOURCE_PATHS: Record<string, string> = {
-  GitRepository: "/apis/source.toolkit.fluxcd.io/v1/namespaces/{ns}/gitrepositories/{name}",
-  OCIRepository: "/apis/source.toolkit.fluxcd.io/v1/namespaces/{ns}/ocirepositories/{name}",
-  Bucket: "/apis/source.toolkit.fluxcd.io/v1/namespaces/{ns}/buckets/{name}",
+/** Group, version and plural of the source kinds a root Kustomization may reference. */
+export const SOURCE_KINDS: Record<string, { group: string; version: string; plural: string }> = {
+  GitRepository: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "gitrepositories" },
+  OCIRepository: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "ocirepositories" },
+  Bucket: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "buckets" },
 };
-const KUSTOMIZATION_PATH = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/{ns}/kustomizations/{name}";
+const KUSTOMIZATION = { group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" };
 
-const fill = (p: string, ns: string, name: string) =>
-  p.replace("{ns}", encodeURIComponent(ns)).replace("{name}", encodeURIComponent(name));
+/** Network errors worth naming as "cannot reach" (the cause of a failed fetch). */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_SOCKET",
+]);
 
-async function readPem(src: PemSource | undefined): Promise<string | undefined> {
-  if (!src) return undefined;
-  return "data" in src ? src.data : fs.readFile(resolveUserPath(src.file), "utf8");
+function causeChain(e: unknown): (Error & { code?: string })[] {
+  const out: (Error & { code?: string })[] = [];
+  // Duck-typed: errors from undici may come from another realm (instanceof Error fails there).
+  for (let c = e; c && typeof (c as Error).message === "string" && out.length < 5; c = (c as Error).cause)
+    out.push(c as Error & { code?: string });
+  return out;
 }
 
-function runExec(access: ClusterAccess, signal: AbortSignal): Promise<string> {
-  const ex = access.exec!;
-  const info = JSON.stringify({
-    apiVersion: ex.apiVersion,
-    kind: "ExecCredential",
-    spec: { interactive: false },
-  });
-  return new Promise((resolve, reject) => {
-    execFile(
-      ex.command,
-      ex.args,
-      { env: { ...process.env, ...ex.env, KUBERNETES_EXEC_INFO: info }, signal, timeout: 60_000 },
-      (err, stdout, stderr) =>
-        err
-          ? reject(new Error(`exec plugin ${ex.command} failed: ${(stderr || err.message).trim()}`))
-          : resolve(stdout),
-    );
-  });
-}
-
-interface Credential {
-  headers: Record<string, string>;
-  cert?: string;
-  key?: string;
-  /** Exec credentials expire (EKS tokens after 15 min): fetched again after this time (ms). */
-  expires?: number;
-}
-
-/** GET JSON from an API server; resolves undefined on 404. Exec credentials are fetched again when expired. */
+/** Reads namespaced custom objects; undefined on 404. Errors carry the object, the server and the cause, one line. */
 export class KubeClient {
-  #credential?: Promise<Credential>;
-  constructor(
-    readonly access: ClusterAccess,
-    private readonly timeoutMs = 15_000,
-  ) {}
-
-  static fromKubeconfig(text: string, context?: string): KubeClient {
-    return new KubeClient(resolveKubeconfig(text, context));
+  readonly #api: CustomObjectsApi;
+  readonly #lib: ClientNode;
+  private constructor(
+    lib: ClientNode,
+    readonly config: KubeConfig,
+    private readonly timeoutMs: number,
+  ) {
+    this.#lib = lib;
+    this.#api = config.makeApiClient(lib.CustomObjectsApi);
   }
 
-  private async credential(signal: AbortSignal): Promise<Credential> {
-    const cached = await this.#credential?.catch(() => undefined);
-    if (cached && (cached.expires === undefined || cached.expires > Date.now())) return cached;
-    this.#credential = (async (): Promise<Credential> => {
-      const a = this.access;
-      if (a.exec) {
-        const c = parseExecCredential(await runExec(a, signal), a.exec.command);
-        return {
-          headers: c.token ? { authorization: `Bearer ${c.token}` } : {},
-          cert: c.clientCertificateData,
-          key: c.clientKeyData,
-          expires: c.expirationTimestamp ? Date.parse(c.expirationTimestamp) - 30_000 : undefined,
-        };
-      }
-      const token =
-        a.token ??
-        (a.tokenFile ? (await fs.readFile(resolveUserPath(a.tokenFile), "utf8")).trim() : undefined);
-      return {
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        cert: await readPem(a.clientCert),
-        key: await readPem(a.clientKey),
-      };
-    })();
-    return this.#credential;
+  /** Load the kubeconfig (context given, or its current-context); requests give up after timeoutMs. */
+  static async fromKubeconfig(text: string, context?: string, timeoutMs = 15_000): Promise<KubeClient> {
+    const config = await loadKubeconfig(text, context);
+    return new KubeClient(await import("@kubernetes/client-node"), config, timeoutMs);
   }
 
-  async get<T>(path: string, signal: AbortSignal): Promise<T | undefined> {
-    const cred = await this.credential(signal);
-    const url = new URL(this.access.server + path);
-    const ca = await readPem(this.access.ca);
-    const lib = url.protocol === "http:" ? http : https;
-    return new Promise<T | undefined>((resolve, reject) => {
-      const req = lib.request(
-        url,
+  get server(): string {
+    return this.config.getCurrentCluster()?.server ?? "?";
+  }
+
+  async getCustomObject<T>(
+    kind: { group: string; version: string; plural: string },
+    namespace: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<T | undefined> {
+    const what = `${kind.plural}.${kind.group} ${namespace}/${name} on ${this.server}`;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const both = AbortSignal.any([signal, timeout]);
+    try {
+      const request = this.#api.getNamespacedCustomObject(
+        { ...kind, namespace, name },
         {
-          method: "GET",
-          // One connection per request: the gate polls every few seconds, and no idle socket keeps the CLI alive.
-          agent: false,
-          headers: { accept: "application/json", ...cred.headers },
-          signal,
-          timeout: this.timeoutMs,
-          ...(url.protocol === "https:"
-            ? {
-                ca,
-                cert: cred.cert,
-                key: cred.key,
-                rejectUnauthorized: !this.access.insecureSkipTlsVerify,
-                ...(this.access.tlsServerName ? { servername: this.access.tlsServerName } : {}),
-              }
-            : {}),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const body = Buffer.concat(chunks).toString("utf8");
-            if (res.statusCode === 404) return resolve(undefined);
-            if (res.statusCode !== 200) {
-              const msg = (() => {
-                try {
-                  return (JSON.parse(body) as { message?: string }).message ?? body;
-                } catch {
-                  return body;
-                }
-              })();
-              return reject(
-                new Error(
-                  `GET ${path} on ${this.access.server}: HTTP ${res.statusCode}: ${msg.slice(0, 300)}`,
-                ),
-              );
-            }
-            try {
-              resolve(JSON.parse(body) as T);
-            } catch {
-              reject(new Error(`GET ${path} on ${this.access.server}: the answer is not JSON`));
-            }
-          });
+          middleware: [
+            {
+              pre: (ctx) => (ctx.setSignal(both), new this.#lib.Observable(Promise.resolve(ctx))),
+              post: (ctx) => new this.#lib.Observable(Promise.resolve(ctx)),
+            },
+          ],
+          middlewareMergeStrategy: "append",
         },
       );
-      req.on("timeout", () =>
-        req.destroy(new Error(`GET ${path} on ${this.access.server}: no answer in ${this.timeoutMs} ms`)),
-      );
-      req.on("error", reject);
-      req.end();
-    });
+      // The signal reaches the HTTP request; an exec credential plugin runs before it, and a plugin
+      // that hangs (waiting for a browser login, say) is given up on here.
+      let onAbort = () => {};
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(both.reason);
+        both.addEventListener("abort", onAbort, { once: true });
+      });
+      try {
+        return (await Promise.race([request, aborted])) as T;
+      } finally {
+        both.removeEventListener("abort", onAbort);
+        request.catch(() => undefined);
+      }
+    } catch (e) {
+      if (timeout.aborted) throw new Error(`GET ${what}: no answer in ${this.timeoutMs} ms`, { cause: e });
+      if (e instanceof this.#lib.ApiException) {
+        const code = e.code;
+        if (code === 404) return undefined;
+        const body: unknown = e.body;
+        const message = (() => {
+          if (body && typeof body === "object") return String((body as { message?: unknown }).message ?? "");
+          try {
+            return (JSON.parse(String(body)) as { message?: string }).message ?? String(body);
+          } catch {
+            return String(body ?? "");
+          }
+        })();
+        // The library drops the body of a 401: the status text says it.
+        const text = message || STATUS_CODES[code] || "";
+        throw new Error(`GET ${what}: HTTP ${code}: ${text.slice(0, 300)}`, { cause: e });
+      }
+      const chain = causeChain(e);
+      const net = chain.find((c) => c.code && UNREACHABLE.has(c.code));
+      if (net)
+        throw new Error(`cannot reach the API server ${this.server}: ${net.code} (${net.message})`, {
+          cause: e,
+        });
+      const reason = chain.at(-1)?.message.trim() || String(e);
+      throw new Error(`GET ${what}: ${reason}`, { cause: e });
+    }
   }
 }
 
@@ -199,25 +170,35 @@ export function fluxRootStatusFrom(
 
 /** Reads Flux through each stack's kubeconfig output. */
 export class ClusterFluxReader implements FluxReader {
-  readonly #clients = new Map<string, KubeClient>();
+  readonly #clients = new Map<string, Promise<KubeClient>>();
 
   async read(target: FluxTarget, signal: AbortSignal): Promise<FluxRootStatus> {
     const key = `${target.stack}\u0000${target.context ?? ""}`;
-    let client = this.#clients.get(key);
-    if (!client) {
-      client = KubeClient.fromKubeconfig(target.kubeconfig, target.context);
-      this.#clients.set(key, client);
+    let pending = this.#clients.get(key);
+    if (!pending) {
+      pending = KubeClient.fromKubeconfig(target.kubeconfig, target.context);
+      // A kubeconfig that failed to load is loaded again on the next read.
+      pending.catch(() => this.#clients.delete(key));
+      this.#clients.set(key, pending);
     }
-    const ks = await client.get<FluxObject>(
-      fill(KUSTOMIZATION_PATH, FLUX_ROOT.namespace, FLUX_ROOT.name),
+    const client = await pending;
+    const ks = await client.getCustomObject<FluxObject>(
+      KUSTOMIZATION,
+      FLUX_ROOT.namespace,
+      FLUX_ROOT.name,
       signal,
     );
     const ref = ks?.spec?.sourceRef;
     const kind = ref?.kind ?? "GitRepository";
-    const path = SOURCE_PATHS[kind];
+    const sourceKind = SOURCE_KINDS[kind];
     const source =
-      ks && ref?.name && path
-        ? await client.get<FluxObject>(fill(path, ref.namespace ?? FLUX_ROOT.namespace, ref.name), signal)
+      ks && ref?.name && sourceKind
+        ? await client.getCustomObject<FluxObject>(
+            sourceKind,
+            ref.namespace ?? FLUX_ROOT.namespace,
+            ref.name,
+            signal,
+          )
         : undefined;
     return fluxRootStatusFrom(ks, source, kind);
   }

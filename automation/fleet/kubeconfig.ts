@@ -1,8 +1,10 @@
 /**
- * Just enough of a kubeconfig to reach the API server: pick the context, then the server, its CA
- * and the user's credentials (client certificate, bearer token, or an exec plugin such as
- * `aws eks get-token`). Pure parsing here; the HTTP client is in kube.ts.
+ * Loads a stack's kubeconfig output into `@kubernetes/client-node`'s KubeConfig (contexts, exec
+ * plugins, OIDC, client certificates, tokens, `tls-server-name`, `proxy-url`), after checking the
+ * few things that would otherwise fail later with an obscure message. The library is imported
+ * lazily: render and lint never load it.
  */
+import type { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
 
 export class KubeconfigError extends Error {
@@ -12,33 +14,8 @@ export class KubeconfigError extends Error {
   }
 }
 
-/** An exec credential plugin (client.authentication.k8s.io). */
-export interface ExecPlugin {
-  apiVersion: string;
-  command: string;
-  args: string[];
-  env: Record<string, string>;
-}
-
-/** Where a PEM comes from: inline (base64-decoded) or a file to read. */
-export type PemSource = { data: string } | { file: string };
-
-export interface ClusterAccess {
-  context: string;
-  server: string;
-  ca?: PemSource;
-  insecureSkipTlsVerify: boolean;
-  /** TLS server name override (`tls-server-name`). */
-  tlsServerName?: string;
-  clientCert?: PemSource;
-  clientKey?: PemSource;
-  token?: string;
-  tokenFile?: string;
-  exec?: ExecPlugin;
-}
-
 type Named<T> = { name?: string } & T;
-interface Kubeconfig {
+interface RawKubeconfig {
   "current-context"?: string;
   contexts?: Named<{ context?: { cluster?: string; user?: string } }>[];
   clusters?: Named<{ cluster?: Record<string, unknown> }>[];
@@ -47,105 +24,59 @@ interface Kubeconfig {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
-function pem(obj: Record<string, unknown>, dataKey: string, fileKey: string): PemSource | undefined {
-  const data = str(obj[dataKey]);
-  if (data) return { data: Buffer.from(data, "base64").toString("utf8") };
-  const file = str(obj[fileKey]);
-  return file ? { file } : undefined;
-}
-
-/** Resolve the context (given, or current-context) of a kubeconfig to what a client needs. */
-export function resolveKubeconfig(text: string, context?: string): ClusterAccess {
-  let kc: Kubeconfig;
+/** Check the kubeconfig text and select the context (given, or current-context). */
+function checked(text: string, context?: string): { raw: RawKubeconfig; context: string } {
+  let raw: RawKubeconfig;
   try {
-    kc = (parse(text) ?? {}) as Kubeconfig;
+    raw = (parse(text) ?? {}) as RawKubeconfig;
   } catch (e) {
     throw new KubeconfigError(`the kubeconfig is not valid YAML: ${(e as Error).message}`);
   }
-  if (typeof kc !== "object" || Array.isArray(kc))
+  if (typeof raw !== "object" || Array.isArray(raw))
     throw new KubeconfigError("the kubeconfig is not a YAML mapping");
-  const name = context ?? kc["current-context"];
+  const name = context ?? raw["current-context"];
   if (!name)
     throw new KubeconfigError(
       "the kubeconfig has no current-context: set platform:cluster.context in the stack file, or current-context in the kubeconfig",
     );
-  const ctx = kc.contexts?.find((c) => c.name === name)?.context;
+  const ctx = raw.contexts?.find((c) => c.name === name)?.context;
   if (!ctx)
     throw new KubeconfigError(
-      `context "${name}" is not in the kubeconfig (it has: ${(kc.contexts ?? []).map((c) => c.name).join(", ") || "none"})`,
+      `context "${name}" is not in the kubeconfig (it has: ${(raw.contexts ?? []).map((c) => c.name).join(", ") || "none"})`,
     );
-  const cluster = kc.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
+  const cluster = raw.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
   if (!cluster)
     throw new KubeconfigError(
       `context "${name}" names cluster "${ctx.cluster ?? ""}", which the kubeconfig lacks`,
     );
-  const server = str(cluster.server);
-  if (!server) throw new KubeconfigError(`cluster "${ctx.cluster}" has no server URL`);
-  const user = (ctx.user !== undefined ? kc.users?.find((u) => u.name === ctx.user)?.user : undefined) ?? {};
-  const exec = user.exec as Record<string, unknown> | undefined;
-  const access: ClusterAccess = {
-    context: name,
-    server: server.replace(/\/+$/, ""),
-    insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
-  };
-  const ca = pem(cluster, "certificate-authority-data", "certificate-authority");
-  if (ca) access.ca = ca;
-  const tlsServerName = str(cluster["tls-server-name"]);
-  if (tlsServerName) access.tlsServerName = tlsServerName;
-  const cert = pem(user, "client-certificate-data", "client-certificate");
-  const key = pem(user, "client-key-data", "client-key");
-  if (cert) access.clientCert = cert;
-  if (key) access.clientKey = key;
-  if (Boolean(cert) !== Boolean(key))
+  if (!str(cluster.server)) throw new KubeconfigError(`cluster "${ctx.cluster}" has no server URL`);
+  const user = raw.users?.find((u) => u.name === ctx.user)?.user ?? {};
+  const hasCert = Boolean(str(user["client-certificate-data"]) ?? str(user["client-certificate"]));
+  const hasKey = Boolean(str(user["client-key-data"]) ?? str(user["client-key"]));
+  if (hasCert !== hasKey)
     throw new KubeconfigError(
       `user "${ctx.user}" has a client certificate without its key, or a key without its certificate`,
     );
-  const token = str(user.token);
-  if (token) access.token = token;
-  const tokenFile = str(user.tokenFile);
-  if (tokenFile) access.tokenFile = tokenFile;
-  if (exec) {
-    const command = str(exec.command);
-    if (!command) throw new KubeconfigError(`user "${ctx.user}": exec has no command`);
-    access.exec = {
-      apiVersion: str(exec.apiVersion) ?? "client.authentication.k8s.io/v1beta1",
-      command,
-      args: Array.isArray(exec.args) ? exec.args.map(String) : [],
-      env: Object.fromEntries(
-        (Array.isArray(exec.env) ? (exec.env as { name?: unknown; value?: unknown }[]) : []).map((e) => [
-          String(e.name),
-          String(e.value ?? ""),
-        ]),
-      ),
-    };
-  }
-  if (user["auth-provider"] !== undefined)
-    throw new KubeconfigError(
-      `user "${ctx.user}" uses auth-provider, which kubectl itself removed: switch to an exec plugin (e.g. kubelogin, aws eks get-token)`,
-    );
-  return access;
+  const exec = user.exec as Record<string, unknown> | undefined;
+  if (exec && !str(exec.command)) throw new KubeconfigError(`user "${ctx.user}": exec has no command`);
+  return { raw, context: name };
 }
 
-/** The credential an exec plugin printed (an ExecCredential's status). */
-export interface ExecCredential {
-  token?: string;
-  clientCertificateData?: string;
-  clientKeyData?: string;
-  expirationTimestamp?: string;
-}
-
-/** Parse the ExecCredential JSON an exec plugin prints on stdout. */
-export function parseExecCredential(stdout: string, command: string): ExecCredential {
-  let parsed: { status?: ExecCredential };
+/**
+ * A KubeConfig set to the context. kubectl spells a token file `tokenFile`; the library reads
+ * `token-file`, so the kubectl spelling is passed on under the library's name.
+ */
+export async function loadKubeconfig(text: string, context?: string): Promise<KubeConfig> {
+  const { raw, context: name } = checked(text, context);
+  for (const u of raw.users ?? [])
+    if (u.user && str(u.user.tokenFile) && !u.user["token-file"]) u.user["token-file"] = u.user.tokenFile;
+  const { KubeConfig } = await import("@kubernetes/client-node");
+  const kc = new KubeConfig();
   try {
-    parsed = JSON.parse(stdout) as { status?: ExecCredential };
-  } catch {
-    throw new KubeconfigError(`exec plugin ${command} did not print an ExecCredential (JSON) on stdout`);
+    kc.loadFromString(JSON.stringify(raw));
+  } catch (e) {
+    throw new KubeconfigError(`the kubeconfig is invalid: ${(e as Error).message}`);
   }
-  const s = parsed.status ?? {};
-  if (!s.token && !(s.clientCertificateData && s.clientKeyData))
-    throw new KubeconfigError(
-      `exec plugin ${command} returned neither a token nor a client certificate and key`,
-    );
-  return s;
+  kc.setCurrentContext(name);
+  return kc;
 }

@@ -100,6 +100,19 @@ export async function runOnMocks<T>(
   if (opts.config) pulumi.runtime.setAllConfig(opts.config);
 
   let outputs: pulumi.Unwrap<T> | undefined;
+  let programError: { error: unknown } | undefined;
+  // Pulumi captures a stack trace for every promise it creates and every resource
+  // (`new Error().stack`, for leak reports and source positions). With source maps on (tsx turns
+  // them on) each capture maps every frame: most of a render's time went there. The offline engine
+  // records no source positions, so while the program runs source maps are off and promise stacks
+  // are not captured; both are restored after, before any error's stack is read.
+  // PLATFORM_RENDER_STACKS=1 keeps full stacks (to debug the program at the cost of speed).
+  const sourceMaps = process.sourceMapsEnabled;
+  const stackLimit = Error.stackTraceLimit;
+  if (!process.env.PLATFORM_RENDER_STACKS) {
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
+  }
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -127,12 +140,23 @@ export async function runOnMocks<T>(
         });
         return undefined;
       });
-      return program();
+      // The program's own failure is kept here and thrown after the run: handed to Pulumi's stack
+      // it would also surface as an unhandled rejection, outside any caller's try.
+      try {
+        return await program();
+      } catch (e) {
+        programError = { error: e };
+        return undefined;
+      }
     })) as pulumi.Unwrap<T> | undefined;
     await waitForRPCs();
+    if (programError) throw programError.error;
   } catch (e) {
     // An engine error (unexpected invoke, duplicate URN) explains a program failure that follows it.
     throw errors[0] ?? e;
+  } finally {
+    process.setSourceMapsEnabled(sourceMaps);
+    Error.stackTraceLimit = stackLimit;
   }
   if (errors.length) throw errors[0];
 

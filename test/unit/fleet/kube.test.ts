@@ -1,5 +1,5 @@
-import * as http from "node:http";
 import * as https from "node:https";
+import * as net from "node:net";
 import { readFileSync } from "node:fs";
 import type { TLSSocket } from "node:tls";
 import * as os from "node:os";
@@ -7,69 +7,39 @@ import * as path from "node:path";
 import { promises as fs } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { stringify } from "yaml";
-import {
-  KubeconfigError,
-  parseExecCredential,
-  resolveKubeconfig,
-} from "../../../automation/fleet/kubeconfig";
+import { KubeconfigError, loadKubeconfig } from "../../../automation/fleet/kubeconfig";
 import { ClusterFluxReader, fluxRootStatusFrom, KubeClient } from "../../../automation/fleet/kube";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
+const TLS = path.join(__dirname, "../../fixtures/fleet/tls");
+const read = (f: string) => readFileSync(path.join(TLS, f), "utf8");
+const signal = new AbortController().signal;
 
-function kubeconfig(
-  users: Record<string, unknown>[],
-  extra: Record<string, unknown> = {},
-  server = "https://10.0.0.1:6443/",
-) {
+/** A kubeconfig with one context per user (one, two, three) on one cluster. */
+function kubeconfig(users: Record<string, unknown>[], server: string, cluster: Record<string, unknown> = {}) {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
     "current-context": "one",
-    clusters: [{ name: "c1", cluster: { server, "certificate-authority-data": b64("CA PEM") } }],
+    clusters: [
+      { name: "c1", cluster: { server, "certificate-authority-data": b64(read("ca.crt")), ...cluster } },
+    ],
     contexts: users.map((_, i) => ({
       name: ["one", "two", "three"][i],
       context: { cluster: "c1", user: `u${i}` },
     })),
     users: users.map((user, i) => ({ name: `u${i}`, user })),
-    ...extra,
   });
 }
 
-describe("resolveKubeconfig", () => {
-  it("client certificates, current context", () => {
-    const a = resolveKubeconfig(
-      kubeconfig([{ "client-certificate-data": b64("CERT"), "client-key-data": b64("KEY") }]),
-    );
-    expect(a).toEqual({
-      context: "one",
-      server: "https://10.0.0.1:6443",
-      insecureSkipTlsVerify: false,
-      ca: { data: "CA PEM" },
-      clientCert: { data: "CERT" },
-      clientKey: { data: "KEY" },
-    });
-  });
-
-  it("a named context with a bearer token", () => {
-    const a = resolveKubeconfig(kubeconfig([{}, { token: "t0k3n" }]), "two");
-    expect(a).toMatchObject({ context: "two", token: "t0k3n" });
-  });
-
-  it("an exec plugin such as aws eks get-token", () => {
-    const user = {
-      exec: {
-        apiVersion: "client.authentication.k8s.io/v1beta1",
-        command: "aws",
-        args: ["eks", "get-token", "--cluster-name", "de-dev"],
-        env: [{ name: "AWS_PROFILE", value: "fleet" }],
-      },
-    };
-    expect(resolveKubeconfig(kubeconfig([user])).exec).toEqual({
-      apiVersion: "client.authentication.k8s.io/v1beta1",
-      command: "aws",
-      args: ["eks", "get-token", "--cluster-name", "de-dev"],
-      env: { AWS_PROFILE: "fleet" },
-    });
+describe("loadKubeconfig", () => {
+  it("selects the current context, or the one given", async () => {
+    const text = kubeconfig([{ token: "a" }, { token: "b" }], "https://10.0.0.1:6443");
+    expect((await loadKubeconfig(text)).getCurrentUser()).toMatchObject({ name: "u0", token: "a" });
+    const two = await loadKubeconfig(text, "two");
+    expect(two.getCurrentContext()).toBe("two");
+    expect(two.getCurrentUser()).toMatchObject({ name: "u1", token: "b" });
+    expect(two.getCurrentCluster()).toMatchObject({ name: "c1", server: "https://10.0.0.1:6443" });
   });
 
   it.each<[string, string, string | undefined, string]>([
@@ -83,50 +53,63 @@ describe("resolveKubeconfig", () => {
     ],
     [
       "unknown context",
-      kubeconfig([{}]),
+      kubeconfig([{}], "https://x"),
       "kind-x",
       'context "kind-x" is not in the kubeconfig (it has: one)',
     ],
     [
+      "a context without its cluster",
+      stringify({
+        "current-context": "a",
+        contexts: [{ name: "a", context: { cluster: "gone", user: "u" } }],
+      }),
+      undefined,
+      'context "a" names cluster "gone", which the kubeconfig lacks',
+    ],
+    [
+      "a cluster without server",
+      stringify({
+        "current-context": "a",
+        clusters: [{ name: "c", cluster: {} }],
+        contexts: [{ name: "a", context: { cluster: "c", user: "u" } }],
+      }),
+      undefined,
+      'cluster "c" has no server URL',
+    ],
+    [
       "cert without key",
-      kubeconfig([{ "client-certificate-data": b64("C") }]),
+      kubeconfig([{ "client-certificate-data": b64("C") }], "https://x"),
       undefined,
       'user "u0" has a client certificate without its key',
     ],
     [
       "exec without command",
-      kubeconfig([{ exec: { args: [] } }]),
+      kubeconfig([{ exec: { args: [] } }], "https://x"),
       undefined,
       'user "u0": exec has no command',
     ],
     [
-      "auth-provider",
-      kubeconfig([{ "auth-provider": { name: "gcp" } }]),
+      "an invalid entry the library refuses",
+      stringify({
+        "current-context": "a",
+        clusters: [{ name: "c", cluster: { server: "https://x" } }],
+        contexts: [{ name: "a", context: { cluster: "c", user: "u" } }],
+        users: [{ user: {} }],
+      }),
       undefined,
-      'user "u0" uses auth-provider, which kubectl itself removed',
+      "the kubeconfig is invalid: users[0].name is missing",
     ],
-  ])("rejects %s", (_n, text, context, message) => {
-    expect(() => resolveKubeconfig(text, context)).toThrow(KubeconfigError);
-    expect(() => resolveKubeconfig(text, context)).toThrow(message);
-  });
-
-  it("parses ExecCredential output", () => {
-    expect(parseExecCredential(JSON.stringify({ status: { token: "k8s-aws-v1.x" } }), "aws")).toEqual({
-      token: "k8s-aws-v1.x",
-    });
-    expect(() => parseExecCredential("not json", "aws")).toThrow(
-      "exec plugin aws did not print an ExecCredential (JSON) on stdout",
-    );
-    expect(() => parseExecCredential("{}", "aws")).toThrow(
-      "exec plugin aws returned neither a token nor a client certificate and key",
-    );
+  ])("rejects %s", async (_n, text, context, message) => {
+    const attempt = loadKubeconfig(text, context);
+    await expect(attempt).rejects.toThrow(KubeconfigError);
+    await expect(loadKubeconfig(text, context)).rejects.toThrow(message);
   });
 });
 
-describe("KubeClient and ClusterFluxReader against a loopback API stub", () => {
-  let server: http.Server;
+describe("KubeClient and ClusterFluxReader against a local HTTPS API server", () => {
+  let server: https.Server;
   let base: string;
-  const seen: { url: string; auth?: string }[] = [];
+  const seen: { url: string; auth?: string; cn?: string }[] = [];
   const objects: Record<string, unknown> = {
     "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/flux-system": {
       metadata: { generation: 1 },
@@ -155,18 +138,31 @@ describe("KubeClient and ClusterFluxReader against a loopback API stub", () => {
     },
   };
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      seen.push({ url: req.url ?? "", auth: req.headers.authorization });
-      if (req.headers.authorization !== "Bearer good") {
-        res.writeHead(401).end(JSON.stringify({ message: "Unauthorized" }));
-        return;
-      }
-      const obj = objects[req.url ?? ""];
-      if (!obj) res.writeHead(404).end("{}");
-      else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(obj));
-    });
+    server = https.createServer(
+      {
+        key: read("server.key"),
+        cert: read("server.crt"),
+        ca: read("ca.crt"),
+        requestCert: true,
+        // Token users present no certificate; a presented one must be signed by the CA.
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        const cn = socket.authorized ? String(socket.getPeerCertificate().subject?.CN) : undefined;
+        seen.push({ url: req.url ?? "", auth: req.headers.authorization, cn });
+        if (req.headers.authorization !== "Bearer good" && cn !== "fleet-driver") {
+          res.writeHead(401, { "content-type": "application/json" });
+          res.end(JSON.stringify({ kind: "Status", message: "Unauthorized", code: 401 }));
+          return;
+        }
+        const obj = objects[req.url ?? ""];
+        res.writeHead(obj ? 200 : 404, { "content-type": "application/json" });
+        res.end(JSON.stringify(obj ?? { kind: "Status", code: 404 }));
+      },
+    );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(
     () =>
@@ -175,11 +171,11 @@ describe("KubeClient and ClusterFluxReader against a loopback API stub", () => {
         server.closeAllConnections();
       }),
   );
-  const signal = new AbortController().signal;
+  const GIT = { group: "source.toolkit.fluxcd.io", version: "v1", plural: "gitrepositories" };
 
   it("reads the root Kustomization and its source with a bearer token", async () => {
     const status = await new ClusterFluxReader().read(
-      { stack: "a", kubeconfig: kubeconfig([{ token: "good" }], {}, base) },
+      { stack: "a", kubeconfig: kubeconfig([{ token: "good" }], base) },
       signal,
     );
     expect(status).toEqual({
@@ -203,108 +199,142 @@ describe("KubeClient and ClusterFluxReader against a loopback API stub", () => {
         artifactRevision: "main@sha1:abc",
       },
     });
+    expect(seen.slice(-2)).toEqual([
+      {
+        url: "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/flux-system",
+        auth: "Bearer good",
+        cn: undefined,
+      },
+      {
+        url: "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/flux-system",
+        auth: "Bearer good",
+        cn: undefined,
+      },
+    ]);
   });
 
-  it("gets its token from an exec plugin and from a token file", async () => {
-    const script = `process.stdout.write(JSON.stringify({kind:"ExecCredential",status:{token:process.env.TOKEN_FROM_ENV}}))`;
+  it("gets its token from an exec credential plugin, with the plugin's env", async () => {
+    const script = `process.stdout.write(JSON.stringify({apiVersion:"client.authentication.k8s.io/v1beta1",kind:"ExecCredential",status:{token:process.env.TOKEN_FROM_ENV}}))`;
     const kc = kubeconfig(
       [
         {
           exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
             command: process.execPath,
             args: ["-e", script],
             env: [{ name: "TOKEN_FROM_ENV", value: "good" }],
           },
         },
       ],
-      {},
       base,
     );
-    const client = KubeClient.fromKubeconfig(kc);
-    expect(await client.get("/nothing-here", signal)).toBeUndefined();
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-kube-"));
-    await fs.writeFile(path.join(dir, "token"), "good\n");
-    const fromFile = KubeClient.fromKubeconfig(
-      kubeconfig([{ tokenFile: path.join(dir, "token") }], {}, base),
+    const client = await KubeClient.fromKubeconfig(kc);
+    expect(await client.getCustomObject(GIT, "flux-system", "nothing-here", signal)).toBeUndefined();
+    expect(seen.at(-1)).toEqual({
+      url: "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/nothing-here",
+      auth: "Bearer good",
+      cn: undefined,
+    });
+  });
+
+  it("says which plugin failed and what it printed", async () => {
+    const kc = kubeconfig(
+      [
+        {
+          exec: {
+            command: process.execPath,
+            args: ["-e", "console.error('token expired'); process.exit(3)"],
+          },
+        },
+      ],
+      base,
     );
-    expect(await fromFile.get("/nothing-here", signal)).toBeUndefined();
-    expect(seen.slice(-2).map((s) => s.auth)).toEqual(["Bearer good", "Bearer good"]);
+    const client = await KubeClient.fromKubeconfig(kc);
+    await expect(client.getCustomObject(GIT, "flux-system", "x", signal)).rejects.toThrow(
+      `GET gitrepositories.source.toolkit.fluxcd.io flux-system/x on ${base}: token expired`,
+    );
+  });
+
+  it("gives up on an exec plugin that does not answer in time", async () => {
+    const kc = kubeconfig(
+      [{ exec: { command: process.execPath, args: ["-e", "setTimeout(() => {}, 1500)"] } }],
+      base,
+    );
+    const client = await KubeClient.fromKubeconfig(kc, undefined, 300);
+    await expect(client.getCustomObject(GIT, "flux-system", "x", signal)).rejects.toThrow(
+      `GET gitrepositories.source.toolkit.fluxcd.io flux-system/x on ${base}: no answer in 300 ms`,
+    );
+  });
+
+  it("reads a token file (kubectl's tokenFile)", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-kube-"));
+    await fs.writeFile(path.join(dir, "token"), "good");
+    const client = await KubeClient.fromKubeconfig(
+      kubeconfig([{ tokenFile: path.join(dir, "token") }], base),
+    );
+    expect(await client.getCustomObject(GIT, "flux-system", "nothing-here", signal)).toBeUndefined();
+    expect(seen.at(-1)?.auth).toBe("Bearer good");
     await fs.rm(dir, { recursive: true });
   });
 
+  it("authenticates with a client certificate, CA read from a file", async () => {
+    const client = await KubeClient.fromKubeconfig(
+      kubeconfig(
+        [
+          {
+            "client-certificate-data": b64(read("client.crt")),
+            "client-key-data": b64(read("client.key")),
+          },
+        ],
+        base,
+        { "certificate-authority-data": undefined, "certificate-authority": path.join(TLS, "ca.crt") },
+      ),
+    );
+    expect(await client.getCustomObject(GIT, "flux-system", "flux-system", signal)).toEqual(
+      objects["/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/flux-system"],
+    );
+    expect(seen.at(-1)).toMatchObject({ auth: undefined, cn: "fleet-driver" });
+  });
+
   it("says what the server answered when access is refused", async () => {
-    const client = KubeClient.fromKubeconfig(kubeconfig([{ token: "bad" }], {}, base));
-    await expect(client.get("/api", signal)).rejects.toThrow(`GET /api on ${base}: HTTP 401: Unauthorized`);
+    const client = await KubeClient.fromKubeconfig(kubeconfig([{ token: "bad" }], base));
+    await expect(client.getCustomObject(GIT, "flux-system", "flux-system", signal)).rejects.toThrow(
+      `GET gitrepositories.source.toolkit.fluxcd.io flux-system/flux-system on ${base}: HTTP 401: Unauthorized`,
+    );
+  });
+
+  it("refuses a server its CA did not sign", async () => {
+    const client = await KubeClient.fromKubeconfig(
+      kubeconfig([{ token: "good" }], base, { "certificate-authority-data": b64(read("client.crt")) }),
+    );
+    await expect(client.getCustomObject(GIT, "flux-system", "flux-system", signal)).rejects.toThrow(
+      /self.signed|unable to verify|local issuer|unable to get issuer/i,
+    );
+  });
+
+  it("names an unreachable server in one line, without a stack trace", async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const reader = new ClusterFluxReader();
+    const error = await reader
+      .read(
+        { stack: "gone", kubeconfig: kubeconfig([{ token: "good" }], `https://127.0.0.1:${port}`) },
+        signal,
+      )
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    expect(error?.message).toMatch(
+      new RegExp(`^cannot reach the API server https://127\\.0\\.0\\.1:${port}: ECONNREFUSED \\(.*\\)$`),
+    );
+    expect(error?.message).not.toContain("\n");
   });
 
   it("maps a missing Kustomization to an empty status", () => {
     expect(fluxRootStatusFrom(undefined, undefined, "GitRepository")).toEqual({});
-  });
-});
-
-describe("KubeClient over TLS with client certificates", () => {
-  const TLS = path.join(__dirname, "../../fixtures/fleet/tls");
-  const read = (f: string) => readFileSync(path.join(TLS, f), "utf8");
-  let server: https.Server;
-  let base: string;
-  const clients: string[] = [];
-  beforeAll(async () => {
-    server = https.createServer(
-      {
-        key: read("server.key"),
-        cert: read("server.crt"),
-        ca: read("ca.crt"),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-      (req, res) => {
-        const peer = (req.socket as TLSSocket).getPeerCertificate();
-        clients.push(String(peer.subject?.CN));
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ kind: "APIVersions" }));
-      },
-    );
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(
-    () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  );
-  const signal = new AbortController().signal;
-  const kc = (cluster: Record<string, unknown>) =>
-    stringify({
-      "current-context": "tls",
-      clusters: [{ name: "c", cluster: { server: base, ...cluster } }],
-      contexts: [{ name: "tls", context: { cluster: "c", user: "u" } }],
-      users: [
-        {
-          name: "u",
-          user: {
-            "client-certificate-data": b64(read("client.crt")),
-            "client-key-data": b64(read("client.key")),
-          },
-        },
-      ],
-    });
-
-  it("verifies the server with the CA and authenticates with the client certificate", async () => {
-    const client = KubeClient.fromKubeconfig(kc({ "certificate-authority-data": b64(read("ca.crt")) }));
-    expect(await client.get("/api", signal)).toEqual({ kind: "APIVersions" });
-    expect(clients.at(-1)).toBe("fleet-driver");
-  });
-
-  it("reads the CA from a file", async () => {
-    const client = KubeClient.fromKubeconfig(kc({ "certificate-authority": path.join(TLS, "ca.crt") }));
-    expect(await client.get("/api", signal)).toEqual({ kind: "APIVersions" });
-  });
-
-  it("refuses a server its CA did not sign", async () => {
-    const client = KubeClient.fromKubeconfig(kc({}));
-    await expect(client.get("/api", signal)).rejects.toThrow(/self.signed|unable to verify|local issuer/i);
   });
 });

@@ -100,7 +100,7 @@ describe("offline render", () => {
       [
         'Invalid configuration for stack "plain" (Pulumi.plain.yaml), 3 problems:',
         '  - flux.source.url: "git@github.com:acme/fleet.git" is the scp-like form, which Flux does not accept: write ssh://git@github.com/acme/fleet.git',
-        '  - flux.auth.type: SSH authentication needs an ssh:// URL, but flux.source.url is "git@github.com:acme/fleet.git"',
+        '  - flux.auth.type: SSH authentication needs an ssh:// URL, but the source URL is "git@github.com:acme/fleet.git"',
         "  - flux.auth.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'flux.auth.privateKey' <value>` so it is encrypted in Pulumi.plain.yaml",
       ].join("\n"),
     );
