@@ -53,13 +53,14 @@ export const render: Cli = {
     // Refused before the render: nothing is written to a folder we may not replace.
     await checkOutputDir(outDir, { ...where, adopt: isUnmarkedRender });
     const { renderStack } = await import("../automation/render");
-    const { checkFleetRepo } = await import("../automation/render/fleetRepo");
+    const { checkFleetRepo, fleetRepoFails } = await import("../automation/render/fleetRepo");
     const result = await renderStack(projectDir, stack);
     const fleet = await checkFleetRepo(result, repoDir);
     io.out(await writeRender(result, outDir, fleet, where));
     io.err(`wrote ${displayPath(outDir)} (rendered in ${(result.durationMs / 1000).toFixed(2)} s)`);
-    // Files are written either way (they show what would be applied); a gap in cluster-vars fails the run.
-    return fleet && fleet.missing.length > 0 ? 1 : 0;
+    // Files are written either way (they show what would be applied); a missing root path or a gap
+    // in cluster-vars fails the run.
+    return fleetRepoFails(fleet) ? 1 : 0;
   },
 };
 

@@ -5,6 +5,8 @@ import { SecretValue } from "./schema/common";
 import { crossCheck } from "./validate";
 import type { Problem } from "../components/problems";
 import { isConfigSecret } from "./pulumiInternals";
+import { providerConfigProblems } from "./providerConfig";
+import { stackFileSecurePaths } from "./stackFileSecrets";
 
 export { SecretValue } from "./schema/common";
 export { platformSchema, type ClusterConfig, type PlatformConfig } from "./schema/platform";
@@ -27,6 +29,10 @@ export interface ConfigSource {
   values: Record<string, unknown>;
   /** Whether the value at this path (first element is the top-level key) was given as a secret. */
   isSecret(path: readonly (string | number)[]): boolean;
+  /** The config of other namespaces (`aws:region`, …), checked with the platform's; unchecked when absent. */
+  providerConfig?: Record<string, string>;
+  /** The AWS region the provider falls back to outside the stack file (the real engine's AWS_REGION). */
+  regionFallback?: string;
 }
 
 /** A user error in the stack configuration: every problem at once, each with its path and fix. */
@@ -56,12 +62,50 @@ function problemsFromZod(error: z.ZodError): Problem[] {
             : `unknown config key ${CONFIG_NAMESPACE}:${key}: check its spelling against the configuration reference in README.md, or remove it`,
         });
     } else if (issue.code === "invalid_type" && issue.input === undefined) {
-      out.push({ path, message: issue.message.startsWith("Invalid input") ? "is required" : issue.message });
+      const custom = !issue.message.startsWith("Invalid input");
+      out.push({
+        path,
+        message: !custom
+          ? "is required"
+          : issue.message.startsWith("is required")
+            ? issue.message
+            : `is required (${issue.message})`,
+      });
+    } else if (
+      issue.code === "invalid_type" &&
+      (issue.message.startsWith("Invalid input") || issue.message.startsWith("is required"))
+    ) {
+      // A value of the wrong type is not a missing one. Its type only, never the value: it may be a
+      // secret given in the wrong shape.
+      out.push({ path, message: `must be ${article(issue.expected)}, not ${typeName(issue.input)}` });
+    } else if (issue.code === "too_small" && issue.message.startsWith("Too small")) {
+      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
+      out.push({
+        path,
+        message:
+          issue.origin === "string" && Number(issue.minimum) === 1
+            ? "must not be empty: give a value, or remove the key"
+            : `must be at least ${String(issue.minimum)}${unit}`,
+      });
+    } else if (issue.code === "too_big" && issue.message.startsWith("Too big")) {
+      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
+      out.push({ path, message: `must be at most ${String(issue.maximum)}${unit}` });
     } else {
       out.push({ path, message: issue.message });
     }
   }
   return out;
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/** The YAML-level type of a value, for messages. */
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a map";
+  if (typeof v === "string") return `a string (${v.length === 0 ? "empty" : "quoted"})`;
+  return article(typeof v);
 }
 
 /** Every SecretValue in the parsed config, with its path. */
@@ -81,9 +125,15 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
   const values = Object.fromEntries(
     Object.entries(source.values).filter(([k, v]) => !(OPTIONAL_SCALARS.includes(k) && v === "")),
   );
-  const parsed = platformSchema.safeParse(values);
+  // reportInput: an issue then says whether a value was missing or of the wrong type.
+  const parsed = platformSchema.safeParse(values, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, problemsFromZod(parsed.error));
-  const problems = crossCheck(parsed.data);
+  const problems = [
+    ...crossCheck(parsed.data),
+    ...(source.providerConfig
+      ? providerConfigProblems(source.providerConfig, parsed.data, source.regionFallback)
+      : []),
+  ];
   for (const p of secretPaths(parsed.data)) {
     if (!source.isSecret(p)) {
       const dotted = p.map(String).join(".");
@@ -102,18 +152,28 @@ export function loadPlatformConfig(): PlatformConfig {
   const all = pulumi.runtime.allConfig();
   const values: Record<string, unknown> = {};
   const prefix = `${CONFIG_NAMESPACE}:`;
+  const providerConfig: Record<string, string> = {};
   for (const [fullKey, raw] of Object.entries(all)) {
-    if (!fullKey.startsWith(prefix)) continue;
+    if (!fullKey.startsWith(prefix)) {
+      providerConfig[fullKey] = raw;
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
     values[key] = (OBJECT_KEYS as readonly string[]).includes(key) ? parseJson(raw) : raw;
   }
   const stack = pulumi.getStack();
+  const secure = stackFileSecurePaths(process.cwd(), stack, CONFIG_NAMESPACE);
   return parsePlatformConfig({
     stack,
     file: `Pulumi.${stack}.yaml`,
     values,
-    // The engine says which top-level keys hold a secret, not which paths inside them.
-    isSecret: (path) => isConfigSecret(`${prefix}${String(path[0])}`),
+    // The engine says which top-level keys hold a secret, not which paths inside them: the stack
+    // file, where there is one, says which paths are secure.
+    isSecret: (path) =>
+      isConfigSecret(`${prefix}${String(path[0])}`) &&
+      (secure === undefined || secure.has(path.map(String).join("."))),
+    providerConfig,
+    regionFallback: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined,
   });
 }
 

@@ -1,4 +1,4 @@
-import { promises as fs } from "node:fs";
+import { constants as fsConstants, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -74,3 +74,16 @@ export const liveEnvironment: PlatformEnvironment = {
     return { objects: parseManifests(await res.text(), source.url) };
   },
 };
+
+/** Throws, naming the file and why, unless `file` (`~` expands) can be read. */
+export async function readableFile(file: string, what: string): Promise<void> {
+  const full = resolveUserPath(file);
+  try {
+    await fs.access(full, fsConstants.R_OK);
+  } catch (e) {
+    throw new Error(
+      `cannot read ${what} ${full} (${(e as NodeJS.ErrnoException).code ?? "error"}): fix the path, or set the key as a secret instead`,
+      { cause: e },
+    );
+  }
+}

@@ -1,9 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./schema/platform";
-import type { PlatformEnvironment } from "./environment";
+import { readableFile, type PlatformEnvironment } from "./environment";
+import { ConfigError } from "./config";
+import { prefixProblems, type Problem } from "../components/problems";
 import type { AwsContext } from "../components/aws";
 import { BareMetalCluster, EksCluster, ExistingCluster, type KubernetesCluster } from "../components/cluster";
-import { FluxBootstrap, installManifestSource, type LoadedInstallManifests } from "../components/flux";
+import {
+  FluxBootstrap,
+  installManifestSource,
+  installManifestsProblems,
+  type LoadedInstallManifests,
+} from "../components/flux";
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
@@ -48,15 +55,62 @@ export function clusterNameOf(config: PlatformConfig): string {
 
 /** Everything that reads from outside and can fail, done before any resource is registered. */
 async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
+  const problems: Problem[] = [];
+  /** Runs one read; a failure becomes a problem at `path` (its message may already start with it). */
+  const attempt = async <T>(path: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      problems.push({
+        path,
+        message: message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message,
+      });
+      return undefined;
+    }
+  };
+  const install = config.flux.install;
   const installManifests: LoadedInstallManifests | undefined =
-    config.flux.install.mode === "manifests"
-      ? await env.loadInstallManifests(installManifestSource(config.flux.version, config.flux.install))
+    install.mode === "manifests"
+      ? await attempt(
+          install.manifests.file ? "flux.install.manifests.file" : "flux.install.manifests.url",
+          () => env.loadInstallManifests(installManifestSource(config.flux.version, install)),
+        )
       : undefined;
-  const kubeconfig =
-    config.cluster.kind === "existing" && config.cluster.kubeconfigPath
-      ? await env.readKubeconfig(config.cluster.kubeconfigPath)
-      : undefined;
+  const cluster = config.cluster;
+  const kubeconfigPath = cluster.kind === "existing" ? cluster.kubeconfigPath : undefined;
+  const kubeconfig = kubeconfigPath
+    ? await attempt("cluster.kubeconfigPath", () => env.readKubeconfig(kubeconfigPath))
+    : undefined;
+  if (install.manifests.file && installManifests && "objects" in installManifests)
+    problems.push(
+      ...prefixProblems(
+        "flux",
+        installManifestsProblems(installManifests.objects, install, config.flux.version),
+      ),
+    );
+  if (config.cluster.kind === "baremetal")
+    for (const [path, file] of sshKeyFiles(config.cluster))
+      await attempt(path, () => readableFile(file, "the SSH private key"));
+  if (problems.length)
+    throw new ConfigError({ stack: pulumi.getStack(), file: `Pulumi.${pulumi.getStack()}.yaml` }, problems);
   return { installManifests, kubeconfig };
+}
+
+/** Every `privateKeyPath` of a bare-metal cluster (its ssh, each node's, the bastions'), with its config path. */
+function sshKeyFiles(cluster: Extract<PlatformConfig["cluster"], { kind: "baremetal" }>): [string, string][] {
+  const out: [string, string][] = [];
+  const ssh = (
+    s: { privateKeyPath?: string; bastion?: { privateKeyPath?: string } } | undefined,
+    at: string,
+  ) => {
+    if (s?.privateKeyPath) out.push([`${at}.privateKeyPath`, s.privateKeyPath]);
+    if (s?.bastion?.privateKeyPath) out.push([`${at}.bastion.privateKeyPath`, s.bastion.privateKeyPath]);
+  };
+  ssh(cluster.ssh, "cluster.ssh");
+  cluster.servers.forEach((n, i) => ssh(n.ssh, `cluster.servers.${i}.ssh`));
+  (cluster.agents ?? []).forEach((n, i) => ssh(n.ssh, `cluster.agents.${i}.ssh`));
+  return out;
 }
 
 function createCluster(

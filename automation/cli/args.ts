@@ -6,6 +6,9 @@
  */
 import { statSync, type Stats } from "node:fs";
 import { parseArgs } from "node:util";
+import { closest } from "../../components/problems";
+
+export { closest, editDistance } from "../../components/problems";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -69,34 +72,6 @@ const HELP: OptionSpec = { type: "boolean", short: "h", description: "print this
 /** The options of a command, `--help` included. */
 export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
   return { ...spec.options, help: HELP };
-}
-
-/** Edit distance (insertions, deletions, substitutions, adjacent swaps). */
-export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.length][b.length];
-}
-
-/** The candidate closest to `word` (a prefix of it, or a few edits away), if any is close enough. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const prefixed = candidates.filter((c) => word.length >= 2 && c.startsWith(word));
-  if (prefixed.length === 1) return prefixed[0];
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const dist = editDistance(word, c);
-    if (dist < bestDistance) [best, bestDistance] = [c, dist];
-  }
-  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
 
 const invocation = (spec: CommandSpec) => spec.invocation ?? `npm run ${spec.name} --`;

@@ -6,7 +6,7 @@
 import { fork } from "node:child_process";
 import * as path from "node:path";
 import { renderStack } from "../render";
-import { checkFleetRepo, describeFleetRepo } from "../render/fleetRepo";
+import { checkFleetRepo, describeFleetRepo, fleetRepoFails } from "../render/fleetRepo";
 import { writeRender } from "../render/write";
 import type { FleetStack } from "./inventory";
 import { NO_CHANGES, type StackResult } from "./types";
@@ -48,13 +48,13 @@ export async function renderSequential(
       const fleet = o.gitopsDir === undefined ? undefined : await checkFleetRepo(result, o.gitopsDir);
       const dir = path.join(o.outDir, s.stack);
       await writeRender(result, dir, fleet, { option: "--out", createParents: true });
-      const gap = fleet !== undefined && fleet.missing.length > 0;
+      const gap = fleetRepoFails(fleet);
       r = {
         ...base,
         result: gap ? "failed" : "succeeded",
         durationMs: Date.now() - started,
         render: { resources: result.resources.length, objects: result.objects.length, outDir: dir },
-        ...(gap ? { error: firstLines(describeFleetRepo(fleet).join("\n")) } : {}),
+        ...(gap && fleet ? { error: firstLines(describeFleetRepo(fleet).join("\n")) } : {}),
       };
     } catch (e) {
       r = { ...base, result: "failed", durationMs: Date.now() - started, error: firstLines(e) };

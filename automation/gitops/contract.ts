@@ -97,7 +97,12 @@ export function configLine(projectDir: string, file: string, configPath: string)
 
 /** The first line of an error, and the config path it starts with (`flux.install.manifests.file: …`). */
 function firstLine(e: unknown): { text: string; configPath?: string } {
-  const text = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  // A ConfigError lists its problems below a heading: the first problem is the line to show.
+  const problems = (e as { problems?: { path: string; message: string }[] } | null)?.problems;
+  const text =
+    Array.isArray(problems) && problems.length
+      ? `${problems[0].path}: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`
+      : (e instanceof Error ? e.message : String(e)).split("\n")[0];
   return { text, configPath: /^([a-zA-Z][\w-]*(\.[\w-]+)*): /.exec(text)?.[1] };
 }
 

@@ -34,11 +34,18 @@ export async function checkFleetRepo(r: RenderResult, repoDir: string): Promise<
   };
 }
 
+/** Whether the fleet repository shows a problem Flux would fail on: no root path, or variables without a value. */
+export function fleetRepoFails(report: FleetRepoReport | undefined): boolean {
+  return report !== undefined && (report.tree === undefined || report.missing.length > 0);
+}
+
 /** Summary lines for the report (summary.txt): the same from any working directory. */
 export function describeFleetRepo(report: FleetRepoReport): string[] {
   const where = path.posix.join(path.basename(report.repoDir), report.rootPath);
   if (report.tree === undefined)
-    return [`fleet repository: ${where} does not exist: tree not drawn, variables not checked`];
+    return [
+      `fleet repository: ${where} does not exist, so Flux would fail the root Kustomization: set flux.sync.path to the platform's folder, or add ${report.rootPath} to the repository`,
+    ];
   if (report.missing.length === 0)
     return [`fleet repository: cluster-vars cover every variable ${where} needs; tree.md written`];
   return [

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE, type ConfigSource } from "../../program/config";
 import { REDACTED } from "../../program/schema/common";
+import { looksPlain } from "../../program/stackFileSecrets";
 
 export class StackFileError extends Error {}
 
@@ -16,16 +17,22 @@ interface ProjectFile {
   config?: Record<string, { default?: unknown } | unknown>;
 }
 
-function readSecure(value: unknown, at: (string | number)[], secrets: string[]): unknown {
+function readSecure(
+  value: unknown,
+  at: (string | number)[],
+  secrets: string[],
+  plain: string[] = [],
+): unknown {
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const entries = Object.entries(value);
     if (entries.length === 1 && entries[0][0] === "secure") {
       secrets.push(at.join("\u0000"));
+      if (looksPlain(entries[0][1])) plain.push(at.map(String).join("."));
       return REDACTED;
     }
-    return Object.fromEntries(entries.map(([k, v]) => [k, readSecure(v, [...at, k], secrets)]));
+    return Object.fromEntries(entries.map(([k, v]) => [k, readSecure(v, [...at, k], secrets, plain)]));
   }
-  if (Array.isArray(value)) return value.map((v, i) => readSecure(v, [...at, i], secrets));
+  if (Array.isArray(value)) return value.map((v, i) => readSecure(v, [...at, i], secrets, plain));
   return value;
 }
 
@@ -56,21 +63,33 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
       values[key] = (decl as { default: unknown }).default;
   }
   const secrets: string[] = [];
+  const plain: string[] = [];
   const prefix = `${CONFIG_NAMESPACE}:`;
   for (const [fullKey, value] of Object.entries(stackFile.config ?? {})) {
     if (!fullKey.includes(":")) {
-      values[fullKey] = readSecure(value, [fullKey], secrets);
+      values[fullKey] = readSecure(value, [fullKey], secrets, plain);
     } else if (fullKey.startsWith(prefix)) {
       const key = fullKey.slice(prefix.length);
-      values[key] = readSecure(value, [key], secrets);
+      values[key] = readSecure(value, [key], secrets, plain);
     }
     // Other namespaces (aws:region, kubernetes:…) configure providers, not the program.
   }
+  if (plain.length)
+    throw new StackFileError(
+      `${file}: ${plain.length === 1 ? "a secure: value holds" : `${plain.length} secure: values hold`} plain text, not a ciphertext (a key, token or kubeconfig written by hand):\n` +
+        plain
+          .map(
+            (p) =>
+              `  - ${p}: remove it, then run \`pulumi config set --secret --path '${p}' < <file with the value>\` so it is encrypted`,
+          )
+          .join("\n"),
+    );
   return {
     stack,
     file,
     values,
     isSecret: (p) => secrets.includes(p.map(String).join("\u0000")),
+    providerConfig: providerEntries(stackFile.config),
   };
 }
 
@@ -82,8 +101,12 @@ export async function readProviderConfig(projectDir: string, stack: string): Pro
   const stackFile = (await readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`))) as {
     config?: Record<string, unknown>;
   };
+  return providerEntries(stackFile.config);
+}
+
+function providerEntries(config: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(stackFile.config ?? {})) {
+  for (const [key, value] of Object.entries(config ?? {})) {
     if (!key.includes(":") || key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
     const plain = readSecure(value, [key], []);
     out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);

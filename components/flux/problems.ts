@@ -9,6 +9,19 @@ import { FLUX_NAMESPACE, GIT_AUTH_SECRET, SOPS_SECRET } from "./objects";
 
 type Check = (flux: ResolvedFluxArgs) => Problem[];
 
+// Flux reads `ref.semver` as a Masterminds/semver v3 constraint: comparisons (=, !=, >, <, >=, <=,
+// =<, ~, ~>, ^ and a bare version), partial versions and x/X/* wildcards, hyphen ranges (1.2 - 1.4),
+// AND by comma or space, OR by ||.
+const SEMVER_VERSION = String.raw`v?(?:0|[1-9]\d*|[xX*])(?:\.(?:0|[1-9]\d*|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?`;
+const SEMVER_TERM = String.raw`(?:${SEMVER_VERSION}\s+-\s+${SEMVER_VERSION}|(?:!=|>=|<=|=<|~>|=|>|<|~|\^)?\s*${SEMVER_VERSION})`;
+const SEMVER_GROUP = String.raw`${SEMVER_TERM}(?:\s*,\s*|\s+)?(?:${SEMVER_TERM}(?:\s*,\s*|\s+)?)*`;
+const SEMVER_CONSTRAINT = new RegExp(String.raw`^\s*${SEMVER_GROUP}(?:\s*\|\|\s*${SEMVER_GROUP})*\s*$`);
+
+/** Whether Flux accepts `range` as a semver constraint (`ref.semver`). */
+export function isSemverConstraint(range: string): boolean {
+  return SEMVER_CONSTRAINT.test(range);
+}
+
 /** Secrets in flux-system that the program itself creates; extra secrets may not take these names. */
 const RESERVED_FLUX_SYSTEM_NAMES = [
   GIT_AUTH_SECRET,
@@ -67,6 +80,16 @@ const checkSource: Check = (flux) => {
         message: `${auth.type} authentication is for Git; an OCI source takes https (registry username/password) or none with a provider`,
       });
   }
+  if (source.ref.semver !== undefined && !isSemverConstraint(source.ref.semver))
+    out.push({
+      path: "source.ref.semver",
+      message: `"${source.ref.semver}" is not a semver range Flux accepts: write e.g. ">=1.0.0 <2.0.0", "1.x", "~1.2" or "^1.2.3" (|| for alternatives)`,
+    });
+  if (source.kind === "git" && auth.type === "https" && url.startsWith("http://"))
+    out.push({
+      path: "source.url",
+      message: `"${url}" is plain http: the credentials would cross the network in clear text; use https://`,
+    });
   if (source.kind === "git" && auth.type === "ssh" && !url.startsWith("ssh://"))
     out.push({
       path: "auth.type",
@@ -176,6 +199,11 @@ const checkInstall: Check = (flux) => {
           path: "install.components",
           message: `must include ${need}: the root sync needs it`,
         });
+  if (install.manifests.url !== undefined && !install.manifests.url.startsWith("https://"))
+    out.push({
+      path: "install.manifests.url",
+      message: `${install.manifests.url} must be an https:// URL: the install manifests run Flux with cluster-admin rights; for a local copy use install.manifests.file`,
+    });
   if (install.manifests.file && install.manifests.url)
     out.push({ path: "install.manifests", message: "give file (air-gapped) or url (mirror), not both" });
   return out;

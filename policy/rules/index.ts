@@ -1,5 +1,6 @@
 /** Every platform policy, in the order the pack lists them. */
 import { awsPolicies } from "./aws";
+import { bareMetalPolicies } from "./baremetal";
 import type { PlatformPolicy } from "./common";
 import { eksPolicies } from "./eks";
 import { fluxPolicies } from "./flux";
@@ -17,6 +18,7 @@ export const policies: PlatformPolicy[] = [
   ...fluxPolicies,
   ...fluxInstallPolicies,
   ...kubernetesPolicies,
+  ...bareMetalPolicies,
   ...stackPolicies,
 ];
 

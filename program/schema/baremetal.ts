@@ -102,6 +102,8 @@ export const bareMetalClusterSchema = z.strictObject({
         .regex(/^https?:\/\//, { error: "must be an http(s) URL" })
         .optional(),
       arch: z.enum(["amd64", "arm64"], { error: "must be amd64 or arm64" }).optional(),
+      /** Allow http:// for scriptUrl and mirrorUrl (lab mirrors; the baremetal-install-https policy flags it). */
+      insecure: z.boolean().optional(),
     })
     .optional(),
   cni: z

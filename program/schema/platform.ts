@@ -16,6 +16,33 @@ const clusterSchema = z.discriminatedUnion(
   },
 );
 
+/** Tags the program puts on every AWS resource itself (program/aws.ts platformTags). */
+const PROGRAM_TAG_KEYS = ["platform", "environment", "owner", "managed-by"];
+/** AWS allows 50 tags per resource; keys up to 128 characters, values up to 256, no `aws:` prefix. */
+const AWS_MAX_TAGS = 50;
+const AWS_TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function awsTagProblems(tags: Record<string, string>, ctx: z.RefinementCtx): void {
+  const issue = (message: string, key?: string) =>
+    ctx.addIssue({ code: "custom", message, path: key === undefined ? [] : [key] });
+  for (const [k, v] of Object.entries(tags)) {
+    if (k.length === 0 || k.length > 128)
+      issue(`tag keys must be 1 to 128 characters (this one has ${k.length})`, k);
+    else if (/^aws:/i.test(k))
+      issue("tag keys starting with aws: are reserved by AWS: choose another key", k);
+    else if (!AWS_TAG_CHARS.test(k))
+      issue("tag keys may hold letters, digits, spaces and _ . : / = + - @ only", k);
+    if (v.length > 256) issue(`tag values must be at most 256 characters (this one has ${v.length})`, k);
+    else if (!AWS_TAG_CHARS.test(v))
+      issue("tag values may hold letters, digits, spaces and _ . : / = + - @ only", k);
+  }
+  const total = new Set([...Object.keys(tags), ...PROGRAM_TAG_KEYS]).size;
+  if (total > AWS_MAX_TAGS)
+    issue(
+      `${total} tags with the program's own ${PROGRAM_TAG_KEYS.join(", ")}: AWS allows ${AWS_MAX_TAGS} per resource; remove ${total - AWS_MAX_TAGS}`,
+    );
+}
+
 export const platformSchema = z.strictObject({
   /** Platform name: one country/site and environment, e.g. `de-prod`. A DNS label. */
   name: z
@@ -42,7 +69,7 @@ export const platformSchema = z.strictObject({
   /** Site or data centre. */
   site: z.string().min(1).optional(),
   /** Tags/labels put on every taggable resource. */
-  tags: stringMap().default({}),
+  tags: stringMap().superRefine(awsTagProblems).default({}),
   cluster: clusterSchema,
   dns: dnsSchema.optional(),
   secrets: secretsSchema.optional(),

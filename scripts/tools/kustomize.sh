@@ -34,7 +34,7 @@ if [ "${1:-}" != "--build" ] && command -v kustomize >/dev/null 2>&1; then
   echo "kustomize.sh: ignoring $found ($("$found" version 2>&1 | head -1)): the gitops commands need v5" >&2
 fi
 
-command -v go >/dev/null 2>&1 || die "Go is not installed: install Go 1.26 (Debian: apt-get install golang) or put kustomize v5 on PATH"
+command -v go >/dev/null 2>&1 || die "Go is not installed: install Go 1.26 or newer (https://go.dev/doc/install) or put kustomize v5 on PATH"
 mkdir -p "$cache/kustomize"
 tmp="$(mktemp -d "$cache/kustomize/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT

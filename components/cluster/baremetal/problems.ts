@@ -10,7 +10,74 @@ const keyTwice = (s: { privateKey?: unknown; privateKeyPath?: string }, path: st
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Every problem with the arguments, each with its path and the fix. */
+/** An IPv4 CIDR as [network address, prefix length], or undefined when it is not one. */
+function ipv4Cidr(cidr: string): [number, number] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const addr = octets.reduce((a, o) => a * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  return [addr - (addr % size), prefix];
+}
+
+const IPV6_CIDR = /^[0-9a-fA-F:]+\/(\d{1,3})$/;
+
+/** Problems of one CIDR setting: a valid IPv4 (or IPv6) range. */
+function cidrProblems(cidr: string, path: string): Problem[] {
+  const v6 = IPV6_CIDR.exec(cidr);
+  if (ipv4Cidr(cidr) || (v6 && cidr.includes(":") && Number(v6[1]) <= 128)) return [];
+  return [
+    {
+      path,
+      message: `${cidr} is not a valid CIDR: write a network such as 10.42.0.0/16 (octets up to 255, prefix up to /32)`,
+    },
+  ];
+}
+
+/** Whether two IPv4 ranges share addresses. */
+function overlaps(a: string, b: string): boolean {
+  const x = ipv4Cidr(a);
+  const y = ipv4Cidr(b);
+  if (!x || !y) return false;
+  const end = ([n, p]: [number, number]) => n + 2 ** (32 - p);
+  return x[0] < end(y) && y[0] < end(x);
+}
+
+// Kubernetes label syntax: an optional DNS-subdomain prefix and a name of up to 63 characters; values
+// up to 63 characters of the same alphabet (or empty).
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Problems of node labels, by Kubernetes' own rules. */
+export function labelProblems(labels: Record<string, string> | undefined, path: string): Problem[] {
+  const out: Problem[] = [];
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    const slash = k.lastIndexOf("/");
+    const [prefix, name] = slash === -1 ? [undefined, k] : [k.slice(0, slash), k.slice(slash + 1)];
+    if (
+      !LABEL_NAME.test(name) ||
+      (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))
+    )
+      out.push({
+        path: `${path}.${k}`,
+        message:
+          "is not a valid label key: [prefix/]name, the name up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric",
+      });
+    if (v !== "" && !LABEL_NAME.test(v))
+      out.push({
+        path: `${path}.${k}`,
+        message:
+          "is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)",
+      });
+  }
+  return out;
+}
+
+/** The longest a node may take to become Ready, or a drain to finish, in seconds (one day). */
+export const MAX_WAIT_SECONDS = 86_400;
+
 /** Every problem with the arguments; paths are relative to them (e.g. `servers.1.host`). */
 export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] {
   const out: Problem[] = [];
@@ -73,6 +140,7 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
         message: `no SSH private key for ${node.host}: set ssh.privateKey for every node (\`pulumi config set --secret --path 'cluster.ssh.privateKey' < ~/.ssh/id_ed25519\`), ssh.privateKeyPath, or this node's own`,
       });
     if (node.ssh?.bastion) out.push(...keyTwice(node.ssh.bastion, `${at}.ssh.bastion`));
+    out.push(...labelProblems(node.labels, `${at}.labels`));
     for (const t of node.taints ?? [])
       if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(t.key))
         out.push({
@@ -82,6 +150,20 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
   }
   if (args.ssh) out.push(...keyTwice(args.ssh, "ssh"));
   if (args.ssh?.bastion) out.push(...keyTwice(args.ssh.bastion, "ssh.bastion"));
+
+  const clusterCidr = args.clusterCidr ?? DEFAULTS.clusterCidr;
+  const serviceCidr = args.serviceCidr ?? DEFAULTS.serviceCidr;
+  out.push(...cidrProblems(clusterCidr, "clusterCidr"), ...cidrProblems(serviceCidr, "serviceCidr"));
+  if (overlaps(clusterCidr, serviceCidr))
+    out.push({
+      path: "serviceCidr",
+      message: `${serviceCidr} overlaps clusterCidr ${clusterCidr}: pods and services need separate ranges (defaults 10.42.0.0/16 and 10.43.0.0/16)`,
+    });
+  for (const key of ["readyTimeout", "drainTimeout"] as const) {
+    const v = args[key];
+    if (v !== undefined && v > MAX_WAIT_SECONDS)
+      out.push({ path: key, message: `${v} seconds is more than a day: give at most ${MAX_WAIT_SECONDS}` });
+  }
 
   if (args.apiEndpoint !== undefined && !(args.tlsSans ?? []).includes(args.apiEndpoint))
     out.push({
@@ -127,7 +209,16 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
       message: "is online but artifactsDir or mirrorUrl is set: set mode airgap, or remove them",
     });
   }
-  if (install.mirrorUrl !== undefined && !/^https?:\/\//.test(install.mirrorUrl))
-    out.push({ path: "install.mirrorUrl", message: "must be an http(s) URL" });
+  for (const key of ["mirrorUrl", "scriptUrl"] as const) {
+    const url = install[key];
+    if (url === undefined || /^https:\/\//.test(url)) continue;
+    if (/^http:\/\//.test(url) && install.insecure) continue;
+    out.push({
+      path: `install.${key}`,
+      message: /^http:\/\//.test(url)
+        ? `${url} is plain http: the nodes would fetch and run it as root unauthenticated; use https://, or set install.insecure: true for a lab mirror (the baremetal-install-https policy flags it)`
+        : `${url} must be an https:// URL`,
+    });
+  }
   return out;
 }

@@ -70,6 +70,12 @@ export interface InstallArgs {
   scriptUrl?: string;
   /** CPU architecture of the artifacts. @default "amd64" */
   arch?: "amd64" | "arm64";
+  /**
+   * Allow `http://` for `scriptUrl` and `mirrorUrl`: what the nodes fetch and run as root then
+   * crosses the network unauthenticated. For lab mirrors only; the `baremetal-install-https` policy
+   * flags it. @default false
+   */
+  insecure?: boolean;
 }
 
 export interface BareMetalClusterArgs {

@@ -9,6 +9,9 @@ import {
   type NodeGroupArgs,
 } from "./args";
 
+/** The most nodes an EKS managed node group holds (the AWS service quota). */
+export const EKS_MAX_NODES_PER_GROUP = 1000;
+
 /** Pure checks of EKS cluster args; config validation reports them with `cluster.` paths. */
 
 /** Default subnet plan of a created VPC: private /n+2 blocks first, public /n+4 blocks in the last quarter. */
@@ -95,6 +98,11 @@ function nodeGroupProblems(groups: NodeGroupArgs[]): Problem[] {
     if (g.minSize > g.maxSize)
       out.push({ path: `${at}.minSize`, message: `${g.minSize} is greater than maxSize ${g.maxSize}` });
     if (g.maxSize < 1) out.push({ path: `${at}.maxSize`, message: "must be at least 1" });
+    if (g.maxSize > EKS_MAX_NODES_PER_GROUP)
+      out.push({
+        path: `${at}.maxSize`,
+        message: `${g.maxSize} is more than a managed node group can hold (${EKS_MAX_NODES_PER_GROUP}): split the nodes into several groups`,
+      });
     const desired = g.desiredSize ?? g.minSize;
     if (g.desiredSize !== undefined && (desired < g.minSize || desired > g.maxSize))
       out.push({

@@ -44,7 +44,213 @@ const badStack = (config: string): Record<string, string> => ({
   "Pulumi.bad.yaml": `config:\n${config.replace(/^/gm, "  ")}\n`,
 });
 
+/** A project in `{tmp}` whose stack `bad` is the shipped stack `from`, edited (the whole file's text). */
+const editedStack = (from: string, edit: (text: string) => string): Record<string, string> => {
+  const text = readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8");
+  const edited = edit(text);
+  if (edited === text) throw new Error(`the edit of Pulumi.${from}.yaml changed nothing`);
+  return { "Pulumi.yaml": readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), "Pulumi.bad.yaml": edited };
+};
+const renderBad = ["bad", "--project", "{tmp}", "--out", "{tmp}/o"];
+
 export const rows: BadInputRow[] = [
+  // stack files: what the schema alone cannot see
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("  platform:tags:", "  platfrom:tags:")),
+    code: 1,
+    says: ["platfrom:tags: unknown config namespace platfrom: did you mean platform:tags?"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("dev", (t) => t.replace("aws:region:", "aws:regoin:")),
+    code: 1,
+    says: [
+      "aws:regoin: unknown AWS provider setting: did you mean aws:region?",
+      "aws:region: is not set, and this platform uses AWS",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("dev", (t) => t.replace(/aws:region: .*/, "aws:region: us-east-1")),
+    code: 1,
+    says: [
+      "cluster.network.availabilityZones.0: eu-central-1a is not a zone of the region us-east-1 (aws:region): use zones such as us-east-1a",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("branch: main", 'semver: "not a semver range!!"')),
+    code: 1,
+    says: ['flux.source.ref.semver: "not a semver range!!" is not a semver range Flux accepts'],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("cost-center: platform", "aws:cost-center: platform")),
+    code: 1,
+    says: ["tags.aws:cost-center: tag keys starting with aws: are reserved by AWS: choose another key"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) =>
+      t.replace(
+        "    vars:\n",
+        '    secretVars:\n      TOKEN:\n        secure: "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaA=="\n    vars:\n',
+      ),
+    ),
+    code: 1,
+    says: [
+      "Pulumi.bad.yaml: a secure: value holds plain text, not a ciphertext",
+      "flux.secretVars.TOKEN: remove it, then run `pulumi config set --secret --path 'flux.secretVars.TOKEN' < <file with the value>`",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t.replace(
+        / {6}privateKey:\n {8}secure: .*\n/,
+        "      privateKeyPath: /nonexistent/de-prod-key\n",
+      ),
+    ),
+    code: 1,
+    says: [
+      'Invalid configuration for stack "bad" (Pulumi.bad.yaml), 1 problem:',
+      "cluster.ssh.privateKeyPath: cannot read the SSH private key /nonexistent/de-prod-key (ENOENT): fix the path, or set the key as a secret instead",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) =>
+      t.replace(
+        "      mode: manifests\n",
+        "      mode: manifests\n      manifests:\n        file: /nonexistent/install.yaml\n",
+      ),
+    ),
+    code: 1,
+    says: ["flux.install.manifests.file: cannot read /nonexistent/install.yaml: ENOENT"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t
+        .replace("clusterCidr: 10.42.0.0/16", "clusterCidr: 999.42.0.0/99")
+        .replace("readyTimeout: 900", "readyTimeout: 1e15"),
+    ),
+    code: 1,
+    says: [
+      "cluster.clusterCidr: 999.42.0.0/99 is not a valid CIDR: write a network such as 10.42.0.0/16",
+      "cluster.readyTimeout: 1000000000000000 seconds is more than a day: give at most 86400",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) => t.replace("serviceCidr: 10.43.0.0/16", "serviceCidr: 10.42.128.0/17")),
+    code: 1,
+    says: [
+      "cluster.serviceCidr: 10.42.128.0/17 overlaps clusterCidr 10.42.0.0/16: pods and services need separate ranges",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) => t.replace("acme.net/pool: cnf", 'acme.net/pool: "cnf\\nbad"')),
+    code: 1,
+    says: [
+      "cluster.agents.0.labels.acme.net/pool: is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("dev", (t) => t.replace("maxSize: 4", "maxSize: 100000000")),
+    code: 1,
+    says: [
+      "cluster.nodeGroups.0.maxSize: 100000000 is more than a managed node group can hold (1000): split the nodes into several groups",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t.replace(
+        "mirrorUrl: https://artifacts.fra1.acme-telco.net",
+        "mirrorUrl: http://artifacts.fra1.acme-telco.net",
+      ),
+    ),
+    code: 1,
+    says: [
+      "cluster.install.mirrorUrl: http://artifacts.fra1.acme-telco.net/rke2/{version} is plain http: the nodes would fetch and run it as root unauthenticated; use https://, or set install.insecure: true",
+    ],
+  },
+  {
+    cli: check,
+    argv: ["bad", "--project", "{tmp}", "--policy-config", "{root}/policy/config/prod.json"],
+    files: editedStack("prod", (t) =>
+      t.replace(
+        "      mirrorUrl: https://artifacts.fra1.acme-telco.net",
+        "      insecure: true\n      mirrorUrl: http://artifacts.fra1.acme-telco.net",
+      ),
+    ),
+    code: 1,
+    says: [
+      "[baremetal-install-https, high]",
+      "over plain http; serve the mirror over https and remove cluster.install.insecure.",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) =>
+      t.replace(
+        "      mode: manifests\n",
+        "      mode: manifests\n      manifests:\n        url: file:///etc/passwd\n",
+      ),
+    ),
+    code: 1,
+    says: ["flux.install.manifests.url: file:///etc/passwd must be an https:// URL"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: {
+      ...editedStack("local", (t) =>
+        t.replace(
+          "      mode: manifests\n",
+          "      mode: manifests\n      manifests:\n        file: passwd.yaml\n",
+        ),
+      ),
+      "passwd.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: not-flux\n",
+    },
+    code: 1,
+    says: [
+      "flux.install.manifests.file: is not a Flux install of the selected controllers: it has no Deployment source-controller, kustomize-controller, helm-controller, notification-controller",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("context: kind-platform", 'context: ""')),
+    code: 1,
+    says: ["cluster.context: must not be empty: give a value, or remove the key"],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("local", (t) => t.replace("owner: platform-team", "owner: 42")),
+    code: 1,
+    says: ["owner: must be a string, not a number"],
+  },
+
   // render
   { cli: render, argv: [], code: 2, says: ["missing <stack>", "usage: npm run render -- <stack>"] },
   {

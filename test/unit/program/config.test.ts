@@ -82,7 +82,7 @@ describe("platform config: every problem at once, with path and fix", () => {
       withValues({ name: undefined, cluster: undefined }),
       [
         "name: is required: the platform's name, e.g. de-prod",
-        "cluster: kind must be one of existing, eks, baremetal",
+        "cluster: is required (kind must be one of existing, eks, baremetal)",
       ],
     ],
     [
@@ -235,6 +235,58 @@ describe("platform config: every problem at once, with path and fix", () => {
       [
         "flux.install.imagePullSecret: server, username and password go together: give all three to have the Secret created, or none to reference an existing Secret",
       ],
+    ],
+    [
+      "a value of the wrong type is not reported as missing",
+      withValues({ name: 123, cluster: { kind: "existing", kubeconfigPath: "~/.kube/config", context: 7 } }),
+      ["name: must be a string, not a number", "cluster.context: must be a string, not a number"],
+    ],
+    [
+      "a semver range Flux would refuse",
+      withValues({
+        flux: {
+          source: { ref: { tag: undefined, semver: "not a semver range!!" } },
+        },
+      }),
+      [
+        'flux.source.ref.semver: "not a semver range!!" is not a semver range Flux accepts: write e.g. ">=1.0.0 <2.0.0", "1.x", "~1.2" or "^1.2.3" (|| for alternatives)',
+      ],
+    ],
+    [
+      "HTTPS credentials over plain http",
+      withValues({
+        flux: {
+          source: { url: "http://git.example.com/fleet.git" },
+          auth: { type: "https", knownHosts: undefined, username: "u", password: "p" },
+        },
+      }),
+      [
+        'flux.source.url: "http://git.example.com/fleet.git" is plain http: the credentials would cross the network in clear text; use https://',
+      ],
+    ],
+    [
+      "AWS tag limits",
+      withValues({
+        tags: {
+          "aws:team": "x",
+          ["k".repeat(129)]: "x",
+          long: "v".repeat(257),
+          "bad#key": "x",
+          ...Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, "x"])),
+        },
+      }),
+      [
+        "tags.aws:team: tag keys starting with aws: are reserved by AWS: choose another key",
+        `tags.${"k".repeat(129)}: tag keys must be 1 to 128 characters (this one has 129)`,
+        "tags.long: tag values must be at most 256 characters (this one has 257)",
+        "tags.bad#key: tag keys may hold letters, digits, spaces and _ . : / = + - @ only",
+        "tags: 55 tags with the program's own platform, environment, owner, managed-by: AWS allows 50 per resource; remove 5",
+      ],
+    ],
+    [
+      "a map where a string is expected",
+      withValues({ owner: { team: "x" } }),
+      ["owner: must be a string, not a map"],
     ],
   ];
 

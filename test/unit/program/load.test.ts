@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "../../../program/config";
 
@@ -51,5 +54,37 @@ describe("loadPlatformConfig (the running stack's config)", () => {
       'Invalid configuration for stack "unit" (Pulumi.unit.yaml), 1 problem:\n' +
         "  - flux.auth.password: is a secret but is stored in plain text: run `pulumi config set --secret --path 'flux.auth.password' <value>` so it is encrypted in Pulumi.unit.yaml",
     );
+  });
+
+  it("checks each secret path by the stack file, not only the top-level key the engine flags", () => {
+    // platform:flux is secret for the engine because secretVars.X is secure; the password is not.
+    setEngineConfig(["platform:cluster", "platform:flux"]);
+    const dir = mkdtempSync(path.join(tmpdir(), "platform-load-"));
+    writeFileSync(
+      path.join(dir, "Pulumi.unit.yaml"),
+      [
+        "config:",
+        "  platform:cluster:",
+        "    kubeconfig:",
+        "      secure: v1:AAAA",
+        "  platform:flux:",
+        "    auth:",
+        "      password: TOKEN",
+        "    secretVars:",
+        "      X:",
+        "        secure: v1:BBBB",
+        "",
+      ].join("\n"),
+    );
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(() => loadPlatformConfig()).toThrow(
+        "  - flux.auth.password: is a secret but is stored in plain text: run `pulumi config set --secret --path 'flux.auth.password' <value>` so it is encrypted in Pulumi.unit.yaml",
+      );
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

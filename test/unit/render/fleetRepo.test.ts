@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderStack, type RenderResult } from "../../../automation/render";
-import { checkFleetRepo, describeFleetRepo } from "../../../automation/render/fleetRepo";
+import { checkFleetRepo, describeFleetRepo, fleetRepoFails } from "../../../automation/render/fleetRepo";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 
@@ -43,13 +43,15 @@ describe("render against the local fleet repository", () => {
     );
   });
 
-  it("says so when the repository has no tree for the platform, and skips a missing repository", async () => {
+  it("fails when the repository has no tree at the platform's root path, and skips a missing repository", async () => {
     await fs.rm(path.join(tmp, "gitops", "clusters", "local"), { recursive: true });
     const report = await checkFleetRepo(local, path.join(tmp, "gitops"));
     expect(report).toEqual({ repoDir: path.join(tmp, "gitops"), rootPath: "./clusters/local", missing: [] });
     expect(describeFleetRepo(report!)).toEqual([
-      "fleet repository: gitops/clusters/local does not exist: tree not drawn, variables not checked",
+      "fleet repository: gitops/clusters/local does not exist, so Flux would fail the root Kustomization: set flux.sync.path to the platform's folder, or add ./clusters/local to the repository",
     ]);
+    expect(fleetRepoFails(report)).toBe(true);
     expect(await checkFleetRepo(local, path.join(tmp, "nope"))).toBeUndefined();
+    expect(fleetRepoFails(undefined)).toBe(false);
   });
 });
