@@ -105,6 +105,13 @@ export interface FluxInstallArgs {
   clusterDomain: string;
   /** Controller log level. @default "info" */
   logLevel: "debug" | "info" | "error";
+  /**
+   * How soon kustomize-controller and helm-controller retry an object whose `dependsOn` is not
+   * Ready yet (`--requeue-dependency`), a Go duration. Lower it for fast pipelines: a new tag
+   * reaches objects several dependencies deep in seconds instead of 30 s per level.
+   * @default unset: Flux's own default (30s)
+   */
+  requeueDependency?: string;
   /** Default controllers to install. @default DEFAULT_COMPONENTS */
   components: FluxComponent[];
   /** Extra controllers to install. @default [] */

@@ -89,13 +89,21 @@ function podSpecOf(obj: K8sObject): PodSpec | undefined {
   return (obj as { spec?: { template?: { spec?: PodSpec } } }).spec?.template?.spec;
 }
 
-function rewriteArgs(args: string[], install: FluxInstallArgs): string[] {
-  return args.map((a) => {
-    if (a.startsWith("--log-level=")) return `--log-level=${install.logLevel}`;
-    if (a.startsWith("--events-addr="))
-      return a.replace(/\.svc\.cluster\.local\./, `.svc.${install.clusterDomain}.`);
-    return a;
-  });
+/** Controllers that take `--requeue-dependency` (they reconcile objects with `dependsOn`). */
+export const REQUEUE_DEPENDENCY_CONTROLLERS = ["kustomize-controller", "helm-controller"];
+
+function rewriteArgs(args: string[], install: FluxInstallArgs, component: string | undefined): string[] {
+  const out = args
+    .filter((a) => !(install.requeueDependency && a.startsWith("--requeue-dependency=")))
+    .map((a) => {
+      if (a.startsWith("--log-level=")) return `--log-level=${install.logLevel}`;
+      if (a.startsWith("--events-addr="))
+        return a.replace(/\.svc\.cluster\.local\./, `.svc.${install.clusterDomain}.`);
+      return a;
+    });
+  if (install.requeueDependency && component && REQUEUE_DEPENDENCY_CONTROLLERS.includes(component))
+    out.push(`--requeue-dependency=${install.requeueDependency}`);
+  return out;
 }
 
 export interface TransformOptions {
@@ -132,7 +140,7 @@ export function transformInstallManifests(
       for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
         if (c.image?.startsWith(`${UPSTREAM_REGISTRY}/`))
           c.image = `${install.registry.replace(/\/$/, "")}/${c.image.slice(UPSTREAM_REGISTRY.length + 1)}`;
-        if (c.args) c.args = rewriteArgs(c.args, install);
+        if (c.args) c.args = rewriteArgs(c.args, install, componentOf(obj));
       }
       if (opts.imagePullSecret) pod.imagePullSecrets = [{ name: opts.imagePullSecret }];
       if (install.tolerations.length) pod.tolerations = clone(install.tolerations);
@@ -196,6 +204,18 @@ export function renderFluxInstance(
         },
       ]),
     });
+  if (install.requeueDependency)
+    for (const name of REQUEUE_DEPENDENCY_CONTROLLERS)
+      patches.push({
+        target: { kind: "Deployment", name },
+        patch: JSON.stringify([
+          {
+            op: "add",
+            path: "/spec/template/spec/containers/0/args/-",
+            value: `--requeue-dependency=${install.requeueDependency}`,
+          },
+        ]),
+      });
   for (const p of install.patches) {
     const target: Record<string, unknown> = {};
     if (p.target.kind) target.kind = p.target.kind;

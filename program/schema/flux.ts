@@ -81,6 +81,8 @@ const install = z.strictObject({
   networkPolicy: z.boolean().default(D.install.networkPolicy),
   clusterDomain: z.string().default(D.install.clusterDomain),
   logLevel: z.enum(["debug", "info", "error"]).default(D.install.logLevel),
+  /** kustomize- and helm-controller `--requeue-dependency`: how soon an object waiting on `dependsOn` is retried (Flux's default 30s). */
+  requeueDependency: duration().optional(),
   components: z.array(component).default([...D.install.components]),
   extraComponents: z.array(component).default([]),
   patches: z.array(installPatch).default([]),

@@ -37,7 +37,7 @@ for a in "$@"; do
   esac
 done
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager source-controller kustomize-controller
-  pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
+  pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen)
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL_TOOLS[@]}")
 for t in "${WANT[@]}"; do
   printf '%s\n' "${ALL_TOOLS[@]}" | grep -qx "$t" || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"
@@ -127,6 +127,8 @@ for t in "${WANT[@]}"; do
     pulumi) build_one pulumi build_pulumi_cli ;;
     pulumi-language-nodejs) build_one pulumi-language-nodejs build_pulumi_language_nodejs ;;
     pulumi-resource-kubernetes) build_one pulumi-resource-kubernetes build_pulumi_kubernetes ;;
+    sops) build_one sops build_sops ;;
+    age-keygen) build_one age-keygen build_age_keygen ;;
   esac
 done
 # The Flux CRDs come with the controller modules; copy them whenever a controller is present.

@@ -42,6 +42,7 @@ print_versions() {
 versions:
   go                          $GO_VERSION
   etcd                        $ETCD_VERSION
+  sops / age-keygen           $SOPS_VERSION / ${AGE_VERSION:?}
   kubernetes                  $KUBERNETES_VERSION (staging modules $(kube_staging_version))
   source-controller           $SOURCE_CONTROLLER_VERSION
   kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
@@ -67,6 +68,8 @@ tool_versions() {
   case "$1" in pulumi*) common="$common substitutes=${GO_SUBSTITUTES:-} nosumdb=${GO_NOSUMDB:-}" ;; esac
   case "$1" in
     etcd) echo "$common etcd=$ETCD_VERSION" ;;
+    sops) echo "$common sops=$SOPS_VERSION" ;;
+    age-keygen) echo "$common age=$AGE_VERSION" ;;
     kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
     source-controller | kustomize-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
@@ -84,6 +87,7 @@ e2e_cache_dir() {
   local base="$E2E_BASE" key
   key="$(printf '%s\n' "recipe=$E2E_RECIPE" "go=$GO_VERSION" "etcd=$ETCD_VERSION" \
     "kubernetes=$KUBERNETES_VERSION" "source-controller=$SOURCE_CONTROLLER_VERSION" \
+    "sops=$SOPS_VERSION" "age=$AGE_VERSION" \
     "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION" "pulumi=$PULUMI_VERSION" \
     "pulumi-pkg=$PULUMI_PKG_MODULE_VERSION" "pulumi-language-nodejs=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION" \
     "pulumi-kubernetes=$PULUMI_KUBERNETES_VERSION" "pulumi-kubernetes-module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" |
@@ -111,7 +115,7 @@ require_go() {
 
 check_proxy() {
   local out
-  if ! out="$(timeout 90 go list -m "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>&1)"; then
+  if ! out="$(cd "$(mktemp -d)" && GOFLAGS='' timeout 300 go mod download "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>&1)"; then
     die "the Go module proxy ($(go env GOPROXY)) is not usable from here: $out
 The end-to-end tools are built from it; fix GOPROXY (or the network) and re-run."
   fi
@@ -270,6 +274,17 @@ build_flux_controller() {
   nice -n 19 go build -trimpath -ldflags "-s -w" -o "$OUT" "$mod"
 }
 
+# go_install_tool MODULE/PATH@VERSION: a module without replace directives, built as published.
+go_install_tool() {
+  local gobin
+  gobin="$(mktemp -d)"
+  GOBIN="$gobin" nice -n 19 go install -trimpath -ldflags "-s -w" "$1"
+  mv -f "$gobin"/* "$OUT"
+  rm -rf "$gobin"
+}
+build_sops() { go_install_tool "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION"; }
+build_age_keygen() { go_install_tool "filippo.io/age/cmd/age-keygen@$AGE_VERSION"; }
+
 copy_flux_crds() {
   local tool ver dir
   for tool in source-controller kustomize-controller; do
@@ -282,17 +297,58 @@ copy_flux_crds() {
 
 # --- Pulumi -----------------------------------------------------------------------------------
 
-# proxy_has MODULE@VERSION: whether the module proxy serves that version.
-proxy_has() { timeout 60 go list -m "$1" >/dev/null 2>&1; }
+# proxy_has MODULE@VERSION: whether the module proxy serves that version's archive (what a build
+# needs). `go list -m` would only ask for the listing, which the proxy can answer for a version whose
+# archive it refuses. The archive lands in the module cache, so the build that follows reuses it.
+proxy_has() {
+  local dir rc
+  dir="$(mktemp -d)"
+  (cd "$dir" && GOFLAGS='' timeout 600 go mod download "$1") >/dev/null 2>&1
+  rc=$?
+  rm -rf "$dir"
+  return "$rc"
+}
+
+# newest_served MODULE MIN: the newest release of MODULE, not older than MIN (vX.Y.Z), whose archive
+# the proxy serves; prints nothing when there is none. Releases only (no pre-releases).
+newest_served() {
+  local mod="$1" min="$2" v
+  while read -r v; do
+    [ -n "$v" ] || continue
+    if proxy_has "$mod@$v"; then
+      echo "$v"
+      return 0
+    fi
+    echo "note: the proxy lists $mod@$v but refuses its archive" >&2
+  done < <(GOFLAGS='' timeout 120 go list -m -versions "$mod" 2>/dev/null | tr ' ' '\n' | tail -n +2 |
+    grep -E '^v[0-9]+\.[0-9]+\.[0-9]+$' | sort -V -r | awk -v min="$min" '
+      function key(v,  a) { sub(/^v/, "", v); split(v, a, "."); return sprintf("%06d%06d%06d", a[1], a[2], a[3]) }
+      key($0) >= key(min)')
+  return 1
+}
+
+log_note() { PULUMI_NOTES+=("$*"); }
 
 resolve_pulumi_module_versions() {
   PULUMI_SDK_MODULE_VERSION="v$PULUMI_VERSION"
   PULUMI_PKG_MODULE_VERSION="v$PULUMI_VERSION"
   PULUMI_NOTES=()
-  if [ "${E2E_OFFLINE_RESOLVE:-0}" != 1 ] && ! proxy_has "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION"; then
-    PULUMI_PKG_MODULE_VERSION="$PULUMI_PKG_FALLBACK"
-    PULUMI_SDK_MODULE_VERSION="$PULUMI_PKG_FALLBACK"
-    PULUMI_NOTES+=("the proxy does not serve github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION: the CLI is built from $PULUMI_PKG_FALLBACK (PULUMI_PKG_FALLBACK)")
+  if [ "${E2E_OFFLINE_RESOLVE:-0}" = 1 ]; then
+    # --check/--list without the network: the choice recorded by the last build.
+    local chosen="$E2E_BASE/pulumi-pkg-chosen"
+    if [ -f "$chosen" ] && [ "$(cut -d' ' -f1 "$chosen")" = "$PULUMI_VERSION" ]; then
+      PULUMI_PKG_MODULE_VERSION="$(cut -d' ' -f2 "$chosen")"
+      PULUMI_SDK_MODULE_VERSION="$PULUMI_PKG_MODULE_VERSION"
+    fi
+  elif ! proxy_has "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION"; then
+    # The CLI may be newer than the SDK (that is how users run Pulumi), never older.
+    local newer
+    newer="$(newest_served github.com/pulumi/pulumi/pkg/v3 "v$PULUMI_VERSION")" ||
+      die "the Go module proxy serves no archive of github.com/pulumi/pulumi/pkg/v3 at v$PULUMI_VERSION or newer (the locked @pulumi/pulumi): the Pulumi CLI cannot be built; see 'go mod download github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION'"
+    PULUMI_PKG_MODULE_VERSION="$newer"
+    PULUMI_SDK_MODULE_VERSION="$newer"
+    log_note "the proxy refuses the archive of github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION (the locked @pulumi/pulumi): the CLI is built from $newer, the newest release it serves that is not older"
+    mkdir -p "$E2E_BASE" && echo "$PULUMI_VERSION $newer" >"$E2E_BASE/pulumi-pkg-chosen"
   fi
   [ "$PULUMI_VERSION" = "$PULUMI_LANGUAGE_NODEJS_FOR" ] ||
     die "package-lock.json has @pulumi/pulumi $PULUMI_VERSION but scripts/e2e/versions.env pins the language host for $PULUMI_LANGUAGE_NODEJS_FOR: set PULUMI_LANGUAGE_NODEJS_MODULE to the pseudo-version of tag v$PULUMI_VERSION (or the newest the proxy serves), PULUMI_LANGUAGE_NODEJS_DEPS and PULUMI_LANGUAGE_NODEJS_FOR=$PULUMI_VERSION"

@@ -2,6 +2,7 @@
 // API server (KUBECONFIG), every listener on 127.0.0.1 with its own free port.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { Kube } from "./kube";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
 import { freePort, secondsSince, waitFor } from "./util";
@@ -10,6 +11,36 @@ export interface FluxControllers {
   storageAddr: string;
   /** Seconds until both controllers answered their readiness probe. */
   startSeconds: number;
+  /** The arguments each controller runs with (beyond the harness's own listeners). */
+  args: Record<string, string[]>;
+}
+
+/** Arguments the harness sets itself: its listeners on loopback, no leader election, console logs. */
+const HARNESS_OWNED = [
+  "--metrics-addr",
+  "--health-addr",
+  "--enable-leader-election",
+  "--storage-path",
+  "--storage-addr",
+  "--storage-adv-addr",
+  "--events-addr",
+  "--log-encoding",
+];
+
+/**
+ * The arguments of a controller as the program installed it: the container args of its Deployment
+ * in flux-system, less those the harness owns. So install options (log level, requeue-dependency,
+ * patches) reach the running controller.
+ */
+export async function installedArgs(kube: Kube, name: string): Promise<string[]> {
+  const d = await kube.get("apps/v1", "Deployment", name, "flux-system");
+  const containers = (d?.spec as { template?: { spec?: { containers?: { args?: string[] }[] } } })?.template
+    ?.spec?.containers;
+  if (!containers?.length)
+    throw new Error(`Deployment flux-system/${name} is not installed (or has no container)`);
+  return (containers[0].args ?? []).filter(
+    (a) => !HARNESS_OWNED.some((o) => a === o || a.startsWith(`${o}=`)),
+  );
 }
 
 async function startController(
@@ -26,9 +57,7 @@ async function startController(
     args: [
       `--metrics-addr=127.0.0.1:${metrics}`,
       `--health-addr=127.0.0.1:${health}`,
-      "--watch-all-namespaces",
       "--enable-leader-election=false",
-      "--log-level=debug",
       "--log-encoding=console",
       ...extraArgs,
     ],
@@ -37,12 +66,21 @@ async function startController(
   return health;
 }
 
+/**
+ * Starts both controllers. With `kube`, each runs with the arguments of its installed Deployment
+ * (installedArgs); without it (the harness smoke, where nothing is installed), with Flux's defaults
+ * for watching all namespaces at debug level.
+ */
 export async function startFlux(
   sup: Supervisor,
   tools: Tools,
   kubeconfig: string,
   workDir: string,
+  kube?: Kube,
 ): Promise<FluxControllers> {
+  const args: Record<string, string[]> = {};
+  for (const name of ["source-controller", "kustomize-controller"])
+    args[name] = kube ? await installedArgs(kube, name) : ["--watch-all-namespaces", "--log-level=debug"];
   const t0 = Date.now();
   const storagePort = await freePort();
   const storageAddr = `127.0.0.1:${storagePort}`;
@@ -50,12 +88,16 @@ export async function startFlux(
   fs.mkdirSync(storagePath, { recursive: true });
   const healthPorts = [
     await startController(sup, tools, "source-controller", kubeconfig, [
+      ...args["source-controller"],
       `--storage-path=${storagePath}`,
       `--storage-addr=${storageAddr}`,
       `--storage-adv-addr=${storageAddr}`,
       "--events-addr=",
     ]),
-    await startController(sup, tools, "kustomize-controller", kubeconfig, ["--events-addr="]),
+    await startController(sup, tools, "kustomize-controller", kubeconfig, [
+      ...args["kustomize-controller"],
+      "--events-addr=",
+    ]),
   ];
   for (const port of healthPorts) {
     await waitFor(
@@ -67,5 +109,5 @@ export async function startFlux(
       { timeoutMs: 60_000, intervalMs: 300, check: () => sup.assertAlive() },
     );
   }
-  return { storageAddr, startSeconds: secondsSince(t0) };
+  return { storageAddr, startSeconds: secondsSince(t0), args };
 }

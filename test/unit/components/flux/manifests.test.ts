@@ -110,6 +110,27 @@ describe("transformInstallManifests", () => {
     });
   });
 
+  it("sets --requeue-dependency on the controllers that follow dependsOn, replacing upstream's, and nowhere else", () => {
+    const fixture = installFixture();
+    deployment(fixture, "kustomize-controller").spec.template.spec.containers[0].args.push(
+      "--requeue-dependency=30s",
+    );
+    const out = transformInstallManifests(fixture, installOf({ requeueDependency: "5s" }), {
+      skipAwait: false,
+    });
+    const args = (name: string) => deployment(out, name).spec.template.spec.containers[0].args;
+    expect(args("kustomize-controller").filter((a) => a.startsWith("--requeue-dependency"))).toEqual([
+      "--requeue-dependency=5s",
+    ]);
+    expect(args("source-controller")).toEqual(
+      deployment(installFixture(), "source-controller").spec.template.spec.containers[0].args,
+    );
+    const untouched = transformInstallManifests(installFixture(), installOf({}), { skipAwait: false });
+    expect(deployment(untouched, "kustomize-controller").spec.template.spec.containers[0].args).toEqual(
+      deployment(installFixture(), "kustomize-controller").spec.template.spec.containers[0].args,
+    );
+  });
+
   it("annotates every object to skip readiness waiting when asked", () => {
     const out = transformInstallManifests(installFixture(), installOf({}), { skipAwait: true });
     expect(out.every((o) => o.metadata.annotations?.["pulumi.com/skipAwait"] === "true")).toBe(true);
@@ -189,6 +210,19 @@ describe("mergePatch (RFC 7386)", () => {
 });
 
 describe("renderFluxInstance (operator mode)", () => {
+  it("adds --requeue-dependency to kustomize-controller and helm-controller by patch", () => {
+    const spec = renderFluxInstance("2.9.4", installOf({ mode: "operator", requeueDependency: "5s" }))
+      .spec as { kustomize: { patches: { target: unknown; patch: string }[] } };
+    expect(spec.kustomize.patches).toEqual(
+      ["kustomize-controller", "helm-controller"].map((name) => ({
+        target: { kind: "Deployment", name },
+        patch: JSON.stringify([
+          { op: "add", path: "/spec/template/spec/containers/0/args/-", value: "--requeue-dependency=5s" },
+        ]),
+      })),
+    );
+  });
+
   it("expresses the same settings for the Flux Operator", () => {
     const install = installOf({
       mode: "operator",
