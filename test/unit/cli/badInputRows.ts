@@ -114,10 +114,7 @@ export const rows: BadInputRow[] = [
     cli: render,
     argv: renderBad,
     files: editedStack("prod", (t) =>
-      t.replace(
-        / {6}privateKey:\n {8}secure: .*\n/,
-        "      privateKeyPath: /nonexistent/de-prod-key\n",
-      ),
+      t.replace(/ {6}privateKey:\n {8}secure: .*\n/, "      privateKeyPath: /nonexistent/de-prod-key\n"),
     ),
     code: 1,
     says: [
