@@ -47,6 +47,8 @@ done
 log() { printf '%s\n' "$*" >&2; }
 
 require_go
+# The proxy first: resolving versions asks it which archives it serves.
+if [ "$LIST_ONLY$CHECK_ONLY" = 00 ] && [ "${E2E_OFFLINE_RESOLVE:-0}" != 1 ]; then check_proxy; fi
 resolve_versions
 CACHE="$(e2e_cache_dir)"
 if [ "$LIST_ONLY" = 1 ]; then
@@ -69,8 +71,6 @@ print_versions >&2
 log "cache: $CACHE"
 
 ensure_apt_tools
-
-check_proxy
 
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 # Module paths whose checksums the checksum database (as reached through the proxy) does not have:
