@@ -16,8 +16,19 @@ const clusterSchema = z.discriminatedUnion(
   },
 );
 
-/** Tags the program puts on every AWS resource itself (program/aws.ts platformTags). */
-const PROGRAM_TAG_KEYS = ["platform", "environment", "owner", "managed-by"];
+/**
+ * Tags the program puts on AWS resources itself: the platform tags (program/aws.ts platformTags),
+ * `Name`, and on subnets the two load-balancer discovery tags.
+ */
+const PROGRAM_TAG_KEYS = [
+  "platform",
+  "environment",
+  "owner",
+  "managed-by",
+  "Name",
+  "kubernetes.io/role/*",
+  "kubernetes.io/cluster/*",
+];
 /** AWS allows 50 tags per resource; keys up to 128 characters, values up to 256, no `aws:` prefix. */
 const AWS_MAX_TAGS = 50;
 const AWS_TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -39,7 +50,7 @@ function awsTagProblems(tags: Record<string, string>, ctx: z.RefinementCtx): voi
   const total = new Set([...Object.keys(tags), ...PROGRAM_TAG_KEYS]).size;
   if (total > AWS_MAX_TAGS)
     issue(
-      `${total} tags with the program's own ${PROGRAM_TAG_KEYS.join(", ")}: AWS allows ${AWS_MAX_TAGS} per resource; remove ${total - AWS_MAX_TAGS}`,
+      `${total} tags with the ${PROGRAM_TAG_KEYS.length} the program adds (${PROGRAM_TAG_KEYS.join(", ")}): AWS allows ${AWS_MAX_TAGS} per resource; remove ${total - AWS_MAX_TAGS}`,
     );
 }
 

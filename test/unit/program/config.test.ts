@@ -280,7 +280,7 @@ describe("platform config: every problem at once, with path and fix", () => {
         `tags.${"k".repeat(129)}: tag keys must be 1 to 128 characters (this one has 129)`,
         "tags.long: tag values must be at most 256 characters (this one has 257)",
         "tags.bad#key: tag keys may hold letters, digits, spaces and _ . : / = + - @ only",
-        "tags: 55 tags with the program's own platform, environment, owner, managed-by: AWS allows 50 per resource; remove 5",
+        "tags: 58 tags with the 7 the program adds (platform, environment, owner, managed-by, Name, kubernetes.io/role/*, kubernetes.io/cluster/*): AWS allows 50 per resource; remove 8",
       ],
     ],
     [
