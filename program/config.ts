@@ -79,7 +79,7 @@ function problemsFromZod(error: z.ZodError): Problem[] {
       // secret given in the wrong shape.
       out.push({ path, message: `must be ${article(issue.expected)}, not ${typeName(issue.input)}` });
     } else if (issue.code === "too_small" && issue.message.startsWith("Too small")) {
-      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
+      const unit = sizeUnit(issue.origin);
       out.push({
         path,
         message:
@@ -88,14 +88,17 @@ function problemsFromZod(error: z.ZodError): Problem[] {
             : `must be at least ${String(issue.minimum)}${unit}`,
       });
     } else if (issue.code === "too_big" && issue.message.startsWith("Too big")) {
-      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
-      out.push({ path, message: `must be at most ${String(issue.maximum)}${unit}` });
+      out.push({ path, message: `must be at most ${String(issue.maximum)}${sizeUnit(issue.origin)}` });
     } else {
       out.push({ path, message: issue.message });
     }
   }
   return out;
 }
+
+/** What a size limit counts, for messages. */
+const sizeUnit = (origin: string) =>
+  origin === "string" ? " characters" : origin === "array" ? " entries" : "";
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
