@@ -33,6 +33,8 @@ resolve_versions() {
     die "no controllers.source-controller in components/flux/versions.json"
   KUSTOMIZE_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["kustomize-controller"]')" ||
     die "no controllers.kustomize-controller in components/flux/versions.json"
+  HELM_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["helm-controller"]')" ||
+    die "no controllers.helm-controller in components/flux/versions.json"
   GO_VERSION="$(go env GOVERSION)"
   resolve_pulumi_module_versions
 }
@@ -46,12 +48,17 @@ versions:
   kubernetes                  $KUBERNETES_VERSION (staging modules $(kube_staging_version))
   source-controller           $SOURCE_CONTROLLER_VERSION
   kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
+  helm-controller             $HELM_CONTROLLER_VERSION
+  registry / crane            $GO_CONTAINERREGISTRY_VERSION (github.com/google/go-containerregistry)
   pulumi (CLI)                $PULUMI_VERSION (pkg module $PULUMI_PKG_MODULE_VERSION, sdk $PULUMI_SDK_MODULE_VERSION)
   pulumi-language-nodejs      $PULUMI_VERSION (module $PULUMI_LANGUAGE_NODEJS_MODULE_VERSION)
   pulumi-resource-kubernetes  $PULUMI_KUBERNETES_VERSION (module $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION, reports $PULUMI_KUBERNETES_PROVIDER_REPORTS)
 EOF
   local n
   for n in "${PULUMI_NOTES[@]}"; do echo "note: $n"; done
+  for n in ${GO_FORK_FALLBACKS:-}; do
+    echo "note: where the proxy refuses ${n%%=*} (a fork an upstream go.mod replaces to), ${n#*=} is used"
+  done
   if [ "$PULUMI_LANGUAGE_NODEJS_DEPS" != "v$PULUMI_VERSION" ]; then
     echo "note: the proxy serves no language host at v$PULUMI_VERSION: built from the pinned pseudo-version (code of $PULUMI_LANGUAGE_NODEJS_DEPS)"
   fi
@@ -65,13 +72,15 @@ E2E_BASE="${PLATFORM_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-e2e}"
 # tool_versions TOOL: the versions one tool's binary depends on (its store key).
 tool_versions() {
   local common="recipe=$E2E_RECIPE go=$GO_VERSION"
+  case "$1" in helm-controller) common="$common forks=${GO_FORK_FALLBACKS:-}" ;; esac
   case "$1" in pulumi*) common="$common substitutes=${GO_SUBSTITUTES:-} nosumdb=${GO_NOSUMDB:-}" ;; esac
   case "$1" in
     etcd) echo "$common etcd=$ETCD_VERSION" ;;
     sops) echo "$common sops=$SOPS_VERSION" ;;
     age-keygen) echo "$common age=$AGE_VERSION" ;;
     kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
-    source-controller | kustomize-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
+    source-controller | kustomize-controller | helm-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
+    registry | crane) echo "$common go-containerregistry=$GO_CONTAINERREGISTRY_VERSION" ;;
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
     pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION deps=$PULUMI_LANGUAGE_NODEJS_DEPS" ;;
     pulumi-resource-kubernetes) echo "$common kubernetes-provider=$PULUMI_KUBERNETES_VERSION module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" ;;
@@ -88,7 +97,8 @@ e2e_cache_dir() {
   key="$(printf '%s\n' "recipe=$E2E_RECIPE" "go=$GO_VERSION" "etcd=$ETCD_VERSION" \
     "kubernetes=$KUBERNETES_VERSION" "source-controller=$SOURCE_CONTROLLER_VERSION" \
     "sops=$SOPS_VERSION" "age=$AGE_VERSION" \
-    "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION" "pulumi=$PULUMI_VERSION" \
+    "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION" "helm-controller=$HELM_CONTROLLER_VERSION" \
+    "go-containerregistry=$GO_CONTAINERREGISTRY_VERSION" "pulumi=$PULUMI_VERSION" \
     "pulumi-pkg=$PULUMI_PKG_MODULE_VERSION" "pulumi-language-nodejs=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION" \
     "pulumi-kubernetes=$PULUMI_KUBERNETES_VERSION" "pulumi-kubernetes-module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" |
     sha256sum | cut -c1-16)"
@@ -187,10 +197,21 @@ new_wrapper() {
 }
 
 # copy_published_replaces GOMOD: copy the upstream replace lines that point at published modules.
+# A replacement the proxy refuses and that GO_FORK_FALLBACKS names ("fork@ver=module@ver") is
+# dropped for the upstream release it names; the choice is printed and logged (see versions.env).
 copy_published_replaces() {
-  local old new ver
+  local old new ver fb fallback
   while read -r old new ver; do
     [ -n "$ver" ] || continue
+    fallback=""
+    for fb in ${GO_FORK_FALLBACKS:-}; do
+      if [ "${fb%%=*}" = "$new@$ver" ]; then fallback="${fb#*=}"; fi
+    done
+    if [ -n "$fallback" ] && ! proxy_has "$new@$ver"; then
+      echo "replace $old => $new $ver: the proxy refuses that archive; using $fallback instead"
+      go mod edit -require="$fallback"
+      continue
+    fi
     echo "replace $old => $new $ver"
     go mod edit -replace="$old=$new@$ver"
   done < <(replaces "$1")
@@ -257,6 +278,7 @@ flux_controller_version() {
   case "$1" in
     source-controller) echo "$SOURCE_CONTROLLER_VERSION" ;;
     kustomize-controller) echo "$KUSTOMIZE_CONTROLLER_VERSION" ;;
+    helm-controller) echo "$HELM_CONTROLLER_VERSION" ;;
   esac
 }
 
@@ -288,10 +310,14 @@ go_install_tool() {
 }
 build_sops() { go_install_tool "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION"; }
 build_age_keygen() { go_install_tool "filippo.io/age/cmd/age-keygen@$AGE_VERSION"; }
+# The scenario's OCI registry (in memory, plain http on loopback) and the client that pushes the
+# fleet artifact to it: one module, two commands.
+build_registry() { go_install_tool "github.com/google/go-containerregistry/cmd/registry@$GO_CONTAINERREGISTRY_VERSION"; }
+build_crane() { go_install_tool "github.com/google/go-containerregistry/cmd/crane@$GO_CONTAINERREGISTRY_VERSION"; }
 
 copy_flux_crds() {
   local tool ver dir
-  for tool in source-controller kustomize-controller; do
+  for tool in source-controller kustomize-controller helm-controller; do
     ver="$(flux_controller_version "$tool")"
     dir="$(moddir "github.com/fluxcd/$tool@$ver")" || return 1
     cp -f "$dir"/config/crd/bases/*.yaml "$CACHE/crds/"
