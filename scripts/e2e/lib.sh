@@ -33,6 +33,7 @@ resolve_versions() {
     die "no controllers.source-controller in components/flux/versions.json"
   KUSTOMIZE_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["kustomize-controller"]')" ||
     die "no controllers.kustomize-controller in components/flux/versions.json"
+  FLUX_VERSION="$(json_get "$flux" 'j["flux"]')" || die "no flux in components/flux/versions.json"
   HELM_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["helm-controller"]')" ||
     die "no controllers.helm-controller in components/flux/versions.json"
   GO_VERSION="$(go env GOVERSION)"
@@ -45,6 +46,7 @@ versions:
   go                          $GO_VERSION
   etcd                        $ETCD_VERSION
   sops / age-keygen           $SOPS_VERSION / ${AGE_VERSION:?}
+  flux (install manifests)    v$FLUX_VERSION (github.com/fluxcd/flux2/v2 manifests/install, built with kustomize)
   kubernetes                  $KUBERNETES_VERSION (staging modules $(kube_staging_version))
   source-controller           $SOURCE_CONTROLLER_VERSION
   kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
@@ -98,7 +100,7 @@ e2e_cache_dir() {
     "kubernetes=$KUBERNETES_VERSION" "source-controller=$SOURCE_CONTROLLER_VERSION" \
     "sops=$SOPS_VERSION" "age=$AGE_VERSION" \
     "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION" "helm-controller=$HELM_CONTROLLER_VERSION" \
-    "go-containerregistry=$GO_CONTAINERREGISTRY_VERSION" "pulumi=$PULUMI_VERSION" \
+    "go-containerregistry=$GO_CONTAINERREGISTRY_VERSION" "flux=$FLUX_VERSION" "pulumi=$PULUMI_VERSION" \
     "pulumi-pkg=$PULUMI_PKG_MODULE_VERSION" "pulumi-language-nodejs=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION" \
     "pulumi-kubernetes=$PULUMI_KUBERNETES_VERSION" "pulumi-kubernetes-module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" |
     sha256sum | cut -c1-16)"
@@ -323,6 +325,39 @@ copy_flux_crds() {
     cp -f "$dir"/config/crd/bases/*.yaml "$CACHE/crds/"
     chmod u+w "$CACHE"/crds/*.yaml
   done
+}
+
+# build_flux_install OUT: Flux's install.yaml as the release builds it (flux2's manifests/install:
+# every controller's CRDs and Deployment, Flux's RBAC, network policies, labels and images), offline:
+# each base's two release-asset URLs are replaced by kustomize builds of that controller's own
+# config/crd and config/manager at the version components/flux/versions.json pins.
+build_flux_install() {
+  local out="$1" kz work flux2 base c ver major mod dir
+  kz="$(bash "$ROOT/scripts/tools/kustomize.sh")" || return 1
+  flux2="$(moddir "github.com/fluxcd/flux2/v2@v$FLUX_VERSION")" || return 1
+  work="$(mktemp -d)"
+  cp -r "$flux2/manifests" "$work/"
+  chmod -R u+w "$work"
+  for base in "$work"/manifests/bases/*/; do
+    c="$(basename "$base")"
+    ver="$(json_get "$ROOT/components/flux/versions.json" 'j["controllers"]["'"$c"'"]')" ||
+      die "no controllers.$c in components/flux/versions.json (flux2 v$FLUX_VERSION installs it)"
+    major="${ver#v}"
+    major="${major%%.*}"
+    mod="github.com/fluxcd/$c"
+    if [ "$major" -ge 2 ]; then mod="$mod/v$major"; fi
+    dir="$(GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}$mod" moddir "$mod@$ver")" || return 1
+    "$kz" build "$dir/config/crd" >"$base/crds.yaml"
+    "$kz" build "$dir/config/manager" >"$base/deployment.yaml"
+    grep -q "releases/download/$ver/$c.crds.yaml" "$base/kustomization.yaml" ||
+      die "flux2 v$FLUX_VERSION's base $c does not name $c $ver's release assets: versions.json and Flux disagree"
+    sed -i -e "s#https://github.com/fluxcd/$c/releases/download/$ver/$c.crds.yaml#crds.yaml#" \
+      -e "s#https://github.com/fluxcd/$c/releases/download/$ver/$c.deployment.yaml#deployment.yaml#" \
+      "$base/kustomization.yaml"
+  done
+  "$kz" build "$work/manifests/install" >"$out.tmp"
+  mv -f "$out.tmp" "$out"
+  rm -rf "$work"
 }
 
 # --- Pulumi -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The end-to-end scenario: the real program (a copy of the project) deployed with the real Pulumi
 // engine to the harness's control plane, Flux pulling the fleet repository (made from gitops/)
-// over SSH, each step asserted. Stack `e2e`, file:// backend, existing-cluster kind, SSH deploy key
-// and known_hosts from the harness, Flux install in `manifests` mode from a local file the harness
+// over SSH, each step asserted; then, after a destroy, the same platform with its root pulled from
+// an OCI registry. Stack `e2e`, file:// backend, existing-cluster kind, SSH deploy key and
+// known_hosts from the harness, Flux install in `manifests` mode from a local file the harness
 // assembles, readiness waiting skipped (no kubelet).
 //
 //   npx tsx test/e2e/scenario.ts
@@ -9,9 +10,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
-import { assembleInstallManifest, gitopsTree } from "./harness/fleet";
-import { startFlux } from "./harness/flux";
+import { copyProject, e2eFleetTree, ociFleetTree } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
+import { CONTROLLER_BINARIES, startKubelet } from "./harness/kubelet";
+import { startRegistry } from "./harness/registry";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { pulumiCli } from "./harness/pulumi";
 import { runHarness } from "./harness/run";
@@ -22,24 +24,9 @@ const FLUX = "flux-system";
 const SRC = "source.toolkit.fluxcd.io/v1";
 const KS = "kustomize.toolkit.fluxcd.io/v1";
 const SLICE = "catalog.platform.io/v1alpha1";
+const HR = "helm.toolkit.fluxcd.io/v2";
+const NF = "network-functions";
 const PLATFORM = "e2e";
-const versions = JSON.parse(
-  fs.readFileSync(path.join(REPO_ROOT, "components/flux/versions.json"), "utf8"),
-) as {
-  flux: string;
-  controllers: Record<string, string>;
-};
-
-/** A copy of the project (its own files only; node_modules linked) so nothing is written to the repo. */
-function copyProject(dest: string): void {
-  const skip = new Set(["node_modules", ".git", ".tools", "render", "test", "gitops", "coverage"]);
-  fs.mkdirSync(dest, { recursive: true });
-  for (const e of fs.readdirSync(REPO_ROOT, { withFileTypes: true })) {
-    if (skip.has(e.name) || /^Pulumi\..+\.yaml$/.test(e.name)) continue;
-    fs.cpSync(path.join(REPO_ROOT, e.name), path.join(dest, e.name), { recursive: true });
-  }
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dest, "node_modules"));
-}
 
 const revisionOf = (o: KubeObject) =>
   String((o.status as { artifact?: { revision?: string } })?.artifact?.revision);
@@ -59,6 +46,32 @@ function expectSubstituted(spec: Record<string, unknown> | undefined, name: stri
       `Slice slices/${name} not substituted as expected (missing ${missing.join(", ")}): ${text}`,
     );
 }
+
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+const canonical = (v: unknown) =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : x,
+  );
+
+/** Throws unless `got` equals `want` exactly (keys in any order). */
+function expectExactly(what: string, got: unknown, want: unknown): void {
+  if (canonical(got) !== canonical(want))
+    throw new Error(`${what} is ${canonical(got)}, want ${canonical(want)}`);
+}
+
+interface Snapshot {
+  version: number;
+  status: string;
+}
+const helmHistory = (o: KubeObject | undefined) =>
+  ((o?.status as { history?: Snapshot[] } | undefined)?.history ?? []).map((h) => ({
+    version: h.version,
+    status: h.status,
+  }));
 
 /** Every file below `dir` (recursively), as text. */
 function filesBelow(dir: string): { file: string; text: string }[] {
@@ -96,14 +109,17 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
 
   // The fleet repository: v1.0.0 is the project's gitops/ tree.
   const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
-  const base = gitopsTree();
-  // The network-functions layer is HelmReleases: this harness runs no helm-controller yet, so the
-  // e2e platform's tree leaves that layer out (the rest of clusters/local is used as it is).
-  base["clusters/local/kustomization.yaml"] = base["clusters/local/kustomization.yaml"].replace(
-    "  - network-functions.yaml\n",
-    "",
+  const base = e2eFleetTree();
+  const upfValues = "clusters/local/network-functions/upf-values.yaml";
+  const withUpfValues = (edit: (values: Record<string, unknown>) => void) => {
+    const values = parse(base[upfValues]) as Record<string, unknown>;
+    edit(values);
+    return { [upfValues]: stringify(values) };
+  };
+  // The OCI registry (TLS with the harness CA, which the controllers trust through SSL_CERT_FILE).
+  const registry = await h.step("OCI registry on loopback (https, harness CA)", () =>
+    startRegistry(h.sup, tools, cp.pki, h.workDir, (fn) => h.onCleanup(fn)),
   );
-  for (const f of Object.keys(base)) if (f.startsWith("clusters/local/network-functions")) delete base[f];
 
   // SOPS: an age key made now (nothing committed), a Secret in the fleet repository encrypted for it.
   const sopsValue = `sops-proof-${Date.now().toString(36)}`;
@@ -153,8 +169,8 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   });
 
   // The program: a copy of the project, stack e2e in a local file backend.
-  const installFile = path.join(h.workDir, "flux-install.yaml");
-  fs.writeFileSync(installFile, assembleInstallManifest(tools.crds, versions.flux, versions.controllers));
+  // Flux's own install.yaml, built by build-tools.sh from flux2's manifests and the controllers' config/.
+  const installFile = tools.fluxInstall;
   const project = path.join(h.workDir, "project");
   copyProject(project);
   const pulumi = pulumiCli(tools, h.workDir, h.logDir, project);
@@ -170,7 +186,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       "platform:flux": {
         install: {
           mode: "manifests",
-          components: ["source-controller", "kustomize-controller"],
+          components: ["source-controller", "kustomize-controller", "helm-controller"],
           networkPolicy: false,
           // Fast pipelines: a Kustomization waiting on dependsOn is retried after 5 s, not 30 s.
           requeueDependency: "5s",
@@ -196,17 +212,29 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     });
   });
 
+  // The process kubelet: each controller runs from its Deployment from the moment the program
+  // applies it, and stops when the program deletes it.
+  const kubelet = startKubelet({
+    sup: h.sup,
+    tools,
+    kube,
+    kubeconfigFor: (sa) => cp.serviceAccountKubeconfig("flux-system", sa),
+    workDir: h.workDir,
+    env: registry.trustEnv,
+  });
+  h.onCleanup(() => kubelet.stop());
   const [, upSeconds] = await h.step("pulumi up succeeds", () =>
     timed(() => pulumi.run(["up", "--yes", "--skip-preview"])),
   );
   h.figure("pulumi up (first)", `${upSeconds}s`);
 
-  const flux = await h.step("Flux controllers started (CRDs installed by the program)", () =>
-    startFlux(h.sup, tools, cp.kubeconfig, h.workDir, kube),
+  const tk = Date.now();
+  await h.step("the kubelet runs the three controllers from the Deployments the program installed", () =>
+    kubelet.ready(CONTROLLER_BINARIES),
   );
-  h.figure("Flux controllers ready", `${flux.startSeconds}s`);
+  h.figure("Flux controllers ready after pulumi up", `${secondsSince(tk)}s`);
   await h.step("kustomize-controller runs with the installed --requeue-dependency=5s", async () => {
-    const args = flux.args["kustomize-controller"];
+    const args = kubelet.running()["kustomize-controller"] ?? [];
     if (!args.includes("--requeue-dependency=5s"))
       throw new Error(
         `kustomize-controller's installed args lack --requeue-dependency=5s: ${args.join(" ")}`,
@@ -260,6 +288,58 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       );
   });
 
+  const upfConfig = async () => (await kube.get("v1", "ConfigMap", "upf-config", NF))?.data;
+  const clusterName = async () =>
+    String(
+      ((await kube.get("v1", "ConfigMap", "cluster-vars", FLUX))?.data as Record<string, string>)
+        ?.CLUSTER_NAME,
+    );
+  const upfWant = async (logLevel: string) => ({
+    platform: PLATFORM,
+    site: `site-${await clusterName()}`,
+    plmn: "001-01",
+    logLevel,
+  });
+  await h.step(
+    "HelmRelease upf released from the chart in Git: platform and site from cluster-vars, plmn and logLevel from its values ConfigMap",
+    async () => {
+      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", NF, { timeoutMs: 180_000, check: alive });
+      expectExactly("ConfigMap network-functions/upf-config data", await upfConfig(), await upfWant("debug"));
+      expectExactly("HelmRelease upf history", helmHistory(hr), [{ version: 1, status: "deployed" }]);
+      const d = await kube.get("apps/v1", "Deployment", "upf", NF);
+      expectExactly(
+        "Deployment network-functions/upf replicas",
+        (d?.spec as { replicas?: number })?.replicas,
+        1,
+      );
+    },
+  );
+
+  /**
+   * Helm upgraded upf past release `after` (the chart's revision and the values may each make one)
+   * and its ConfigMap holds the platform's values with `logLevel`, the newest release deployed.
+   */
+  const expectUpgraded = async (after: number, logLevel: string) => {
+    const want = await upfWant(logLevel);
+    await waitFor(
+      `upf upgraded past release ${after} with logLevel ${logLevel}`,
+      async () => {
+        const hr = await kube.get(HR, "HelmRelease", "upf", NF);
+        const latest = helmHistory(hr)[0];
+        const ready = hr ? conditions(hr).find((c) => c.type === "Ready")?.status : undefined;
+        return latest &&
+          latest.version > after &&
+          latest.status === "deployed" &&
+          ready === "True" &&
+          canonical(await upfConfig()) === canonical(want)
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 1000, check: alive },
+    );
+    expectExactly("ConfigMap network-functions/upf-config data", await upfConfig(), want);
+  };
+
   await h.step("second pulumi preview --expect-no-changes passes", () =>
     pulumi.run(["preview", "--expect-no-changes"]),
   );
@@ -273,7 +353,8 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
         "de-dev",
         "local",
       );
-    await repo.commit({ ...base, ...added }, "fleet v1.1.0: slice 2-ab0001");
+    const upgraded = withUpfValues((v) => (v.logLevel = "info"));
+    await repo.commit({ ...base, ...added, ...upgraded }, "fleet v1.1.0: slice 2-ab0001, upf logLevel info");
     await repo.tag("v1.1.0");
     await kube.requestReconcile(SRC, "GitRepository", FLUX, FLUX);
     await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
@@ -292,6 +373,9 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     ]);
   });
   h.figure("new tag to new slice Ready (target < 15 s)", `${secondsSince(t1)}s`);
+  await h.step("the values change in tag v1.1.0 upgrades upf (a new release, logLevel info)", () =>
+    expectUpgraded(1, "info"),
+  );
 
   // Edits the stack file in place (it also holds the encryption salt and the secure deploy key).
   const setRef = (ref: Record<string, string>) => {
@@ -305,6 +389,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   const t2 = Date.now();
   let t2up = t2;
   await h.step("pinning back to v1.0.0 with pulumi up removes slice 2-ab0001 (prune)", async () => {
+    const releaseBeforePin = helmHistory(await kube.get(HR, "HelmRelease", "upf", NF))[0]?.version ?? 0;
     setRef({ tag: "v1.0.0" });
     await pulumi.run(["up", "--yes", "--skip-preview"]);
     t2up = Date.now();
@@ -316,6 +401,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await kube.waitGone(SLICE, "Slice", "slice-2-ab0001", "slices", 180_000);
     await kube.waitGone(KS, "Kustomization", "slice-2-ab0001", FLUX, 60_000);
     if (!(await sliceSpec(kube, "slice-1-def922"))) throw new Error("slice-1-def922 vanished too");
+    await expectUpgraded(releaseBeforePin, "debug");
   });
   h.figure("pin back to pruned (from the end of pulumi up; target < 15 s)", `${secondsSince(t2up)}s`);
   h.figure("pin back to pruned (including pulumi up)", `${secondsSince(t2)}s`);
@@ -353,6 +439,41 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     },
   );
   h.figure("bad tag to failing Kustomization", `${secondsSince(t3)}s`);
+
+  const t3h = Date.now();
+  await h.step(
+    "tag v1.3.0 with values the API server refuses (replicas -1): the upgrade fails and Helm rolls back",
+    async () => {
+      const bad = withUpfValues((v) => {
+        v.replicas = -1;
+        v.logLevel = "trace";
+      });
+      await repo.commit({ ...base, ...bad }, "fleet v1.3.0: upf replicas -1");
+      await repo.tag("v1.3.0");
+      setRef({ tag: "v1.3.0" });
+      await pulumi.run(["up", "--yes", "--skip-preview"]);
+      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", NF, {
+        type: "Remediated",
+        timeoutMs: 240_000,
+        check: alive,
+      });
+      const remediated = conditions(hr).find((c) => c.type === "Remediated");
+      if (remediated?.reason !== "RollbackSucceeded")
+        throw new Error(`HelmRelease upf Remediated: ${JSON.stringify(remediated)}`);
+      const history = helmHistory(hr);
+      if (!history.some((s) => s.status === "failed"))
+        throw new Error(`no failed release in the history of upf: ${JSON.stringify(history)}`);
+      expectExactly("ConfigMap network-functions/upf-config data", await upfConfig(), await upfWant("debug"));
+      const d = await kube.get("apps/v1", "Deployment", "upf", NF);
+      expectExactly(
+        "Deployment network-functions/upf replicas",
+        (d?.spec as { replicas?: number })?.replicas,
+        1,
+      );
+      h.figure("upf history after the rollback", JSON.stringify(history));
+    },
+  );
+  h.figure("failing upgrade to rolled back", `${secondsSince(t3h)}s`);
 
   const t4 = Date.now();
   await h.step("flux-system Secret deleted by hand is restored by pulumi up --refresh", async () => {
@@ -410,15 +531,137 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     for (const crd of [
       "gitrepositories.source.toolkit.fluxcd.io",
       "kustomizations.kustomize.toolkit.fluxcd.io",
+      "helmreleases.helm.toolkit.fluxcd.io",
     ])
       await kube.waitGone("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd, undefined, 120_000);
     await kube.waitGone("v1", "Namespace", FLUX, undefined, 120_000);
     await kube.waitGone("v1", "Namespace", "slices", undefined, 120_000);
+    await kube.waitGone("v1", "Namespace", NF, undefined, 120_000);
     const crds = await kube.list("apiextensions.k8s.io/v1", "CustomResourceDefinition");
     const left = crds
       .map((c) => c.metadata.name)
       .filter((n) => n.endsWith("fluxcd.io") || n.endsWith("platform.io"));
     if (left.length) throw new Error(`CRDs left behind: ${left.join(", ")}`);
+    const running = Object.keys(kubelet.running());
+    if (running.length) throw new Error(`controllers still running after destroy: ${running.join(", ")}`);
+    const stops = kubelet.events.filter((e) => e.what === "stopped" && e.at >= t5).map((e) => e.controller);
+    if (stops.sort().join() !== [...CONTROLLER_BINARIES].sort().join())
+      throw new Error(`the kubelet stopped ${stops.join(", ")} during destroy, want every controller`);
   });
   h.figure("pulumi destroy", `${secondsSince(t5)}s`);
+
+  // The same platform again, its root now an OCI artifact; the kubelet starts the controllers again
+  // when the up reinstalls their Deployments.
+  const OCI = "fleet";
+  const ociRange = ">=1.0.0 <2.0.0";
+  const ociBase = ociFleetTree(base, "clusters/local");
+  const sliceTwo: Record<string, string> = {};
+  for (const f of ["slice.yaml", "slice-vars.yaml"])
+    sliceTwo[`clusters/local/slices/2-ab0001/${f}`] = ociBase[
+      `clusters/de-dev/slices/2-ab0001/${f}`
+    ].replaceAll("de-dev", "local");
+  const digests = await h.step(
+    `fleet tree pushed to the registry as v1.0.0, with v1.2.0-rc.1 and v2.0.0 outside the range ${ociRange}`,
+    async () => ({
+      "v1.0.0": await registry.push(OCI, "v1.0.0", ociBase),
+      "v1.2.0-rc.1": await registry.push(OCI, "v1.2.0-rc.1", { ...ociBase, ...sliceTwo }),
+      "v2.0.0": await registry.push(OCI, "v2.0.0", { ...ociBase, ...sliceTwo }),
+    }),
+  );
+  const tOci = Date.now();
+  await h.step("pulumi up with the root from OCI (auth none) succeeds", async () => {
+    const doc = parse(fs.readFileSync(stackFile, "utf8")) as {
+      config: Record<string, Record<string, unknown>>;
+    };
+    const fluxCfg = doc.config["platform:flux"];
+    fluxCfg.source = { kind: "oci", url: registry.url(OCI), ref: { semver: ociRange }, interval: "1m" };
+    fluxCfg.auth = { type: "none" };
+    fs.writeFileSync(stackFile, stringify(doc));
+    await pulumi.run(["up", "--yes", "--skip-preview"]);
+  });
+  await h.step("the kubelet starts the controllers again from the reinstalled Deployments", () =>
+    kubelet.ready(CONTROLLER_BINARIES),
+  );
+  await h.step("root OCIRepository Ready at v1.0.0 (the pre-release and v2.0.0 ignored)", async () => {
+    const o = await kube.waitCondition(SRC, "OCIRepository", FLUX, FLUX, {
+      timeoutMs: 120_000,
+      check: alive,
+      accept: (x) => revisionOf(x).startsWith("v1."),
+    });
+    expectExactly("OCIRepository flux-system revision", revisionOf(o), `v1.0.0@${digests["v1.0.0"]}`);
+    if (await kube.get("v1", "Secret", FLUX, FLUX))
+      throw new Error("Secret flux-system/flux-system exists with auth none");
+  });
+  await h.step("root Kustomization Ready from OCI; slice 1-def922 and the SOPS Secret applied", async () => {
+    await kube.waitCondition(KS, "Kustomization", FLUX, FLUX, {
+      timeoutMs: 180_000,
+      check: alive,
+      accept: (o) => appliedOf(o) === `v1.0.0@${digests["v1.0.0"]}`,
+    });
+    await kube.waitCondition(KS, "Kustomization", "slice-1-def922", FLUX, {
+      timeoutMs: 180_000,
+      check: alive,
+    });
+    expectSubstituted(await sliceSpec(kube, "slice-1-def922"), "slice-1-def922", [
+      "def922",
+      "internet",
+      "001",
+    ]);
+    const got = await kube.get("v1", "Secret", "e2e-sops", FLUX);
+    const value = Buffer.from(
+      String((got?.data as Record<string, string> | undefined)?.greeting ?? ""),
+      "base64",
+    ).toString();
+    expectExactly("Secret flux-system/e2e-sops greeting", value, sopsValue);
+  });
+  h.figure("OCI root: up to slices Ready", `${secondsSince(tOci)}s`);
+  const tOci1 = Date.now();
+  await h.step("artifact v1.1.0 adding slice 2-ab0001 is picked up through the semver range", async () => {
+    const digest = await registry.push(OCI, "v1.1.0", { ...ociBase, ...sliceTwo });
+    await kube.requestReconcile(SRC, "OCIRepository", FLUX, FLUX);
+    await kube.waitCondition(SRC, "OCIRepository", FLUX, FLUX, {
+      timeoutMs: 120_000,
+      check: alive,
+      accept: (o) => revisionOf(o) === `v1.1.0@${digest}`,
+    });
+    await kube.waitCondition(KS, "Kustomization", "slice-2-ab0001", FLUX, {
+      timeoutMs: 180_000,
+      check: alive,
+    });
+    expectSubstituted(await sliceSpec(kube, "slice-2-ab0001"), "slice-2-ab0001", [
+      "ab0001",
+      "factory",
+      "262",
+    ]);
+  });
+  h.figure("OCI: new artifact tag to new slice Ready", `${secondsSince(tOci1)}s`);
+  const tOci2 = Date.now();
+  await h.step(
+    "pinning the OCI root back to v1.0.0 with pulumi up removes slice 2-ab0001 (prune)",
+    async () => {
+      setRef({ tag: "v1.0.0" });
+      await pulumi.run(["up", "--yes", "--skip-preview"]);
+      await kube.waitCondition(SRC, "OCIRepository", FLUX, FLUX, {
+        timeoutMs: 120_000,
+        check: alive,
+        accept: (o) => revisionOf(o) === `v1.0.0@${digests["v1.0.0"]}`,
+      });
+      await kube.waitGone(SLICE, "Slice", "slice-2-ab0001", "slices", 180_000);
+      await kube.waitGone(KS, "Kustomization", "slice-2-ab0001", FLUX, 60_000);
+      if (!(await sliceSpec(kube, "slice-1-def922"))) throw new Error("slice-1-def922 vanished too");
+    },
+  );
+  h.figure("OCI: pin back to pruned (including pulumi up)", `${secondsSince(tOci2)}s`);
+  await h.step("pulumi destroy of the OCI-rooted platform removes everything", async () => {
+    await pulumi.run(["destroy", "--yes", "--skip-preview"], { timeoutMs: 15 * 60_000 });
+    await kube.waitGone(
+      "apiextensions.k8s.io/v1",
+      "CustomResourceDefinition",
+      "ocirepositories.source.toolkit.fluxcd.io",
+      undefined,
+      120_000,
+    );
+    await kube.waitGone("v1", "Namespace", FLUX, undefined, 120_000);
+    await kube.waitGone("v1", "Namespace", "slices", undefined, 120_000);
+  });
 });

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { Kube, type KubeObject } from "./kube";
-import { adminKubeconfig, makePki, type Pki } from "./pki";
+import { adminKubeconfig, makePki, tokenKubeconfig, type Pki } from "./pki";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
 import { freePort, secondsSince, waitFor } from "./util";
@@ -15,6 +15,11 @@ export interface ControlPlane {
   kubeconfig: string;
   pki: Pki;
   kube: Kube;
+  /**
+   * A kubeconfig file authenticating as a ServiceAccount, with a token from the TokenRequest API
+   * (what a kubelet projects into a pod), so a process runs with that account's RBAC only.
+   */
+  serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
   /** Seconds: etcd healthy, API server ready, controller manager started, CRDs Established, total. */
   figures: { etcd: number; apiserver: number; controllerManager: number; crds: number; total: number };
 }
@@ -23,8 +28,12 @@ export async function startControlPlane(
   sup: Supervisor,
   tools: Tools,
   workDir: string,
-  opts: { crds?: boolean } = {},
+  opts: {
+    crds?: boolean;
+    /** Prefix of the process (and log) names, for a second control plane. */ prefix?: string;
+  } = {},
 ): Promise<ControlPlane> {
+  const prefix = opts.prefix ?? "";
   const t0 = Date.now();
   const pki = await makePki(path.join(workDir, "pki"));
 
@@ -32,7 +41,7 @@ export async function startControlPlane(
   const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdClient}`;
   sup.start({
-    name: "etcd",
+    name: `${prefix}etcd`,
     command: tools.path("etcd"),
     args: [
       "--name=e2e",
@@ -62,7 +71,7 @@ export async function startControlPlane(
   const apiPort = await freePort();
   const server = `https://127.0.0.1:${apiPort}`;
   sup.start({
-    name: "kube-apiserver",
+    name: `${prefix}kube-apiserver`,
     command: tools.path("kube-apiserver"),
     args: [
       `--etcd-servers=${etcdUrl}`,
@@ -97,7 +106,7 @@ export async function startControlPlane(
   // kube-controller-manager: only the controllers the tests rely on.
   const t2 = Date.now();
   sup.start({
-    name: "kube-controller-manager",
+    name: `${prefix}kube-controller-manager`,
     command: tools.path("kube-controller-manager"),
     args: [
       `--kubeconfig=${kubeconfig}`,
@@ -128,6 +137,20 @@ export async function startControlPlane(
     kubeconfig,
     pki,
     kube,
+    async serviceAccountKubeconfig(namespace, name) {
+      const res = await kube.request(
+        "POST",
+        `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+        { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 7200 } },
+      );
+      const token = (res.body as { status?: { token?: string } } | undefined)?.status?.token;
+      if (res.status !== 201 || !token)
+        throw new Error(`TokenRequest for ServiceAccount ${namespace}/${name}: ${res.status} ${res.text}`);
+      const file = path.join(workDir, "tokens", `${namespace}-${name}.kubeconfig`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, tokenKubeconfig(pki, server, token), { mode: 0o600 });
+      return file;
+    },
     figures: {
       etcd: etcdSeconds,
       apiserver: apiserverSeconds,

@@ -1,83 +1,9 @@
-// What the scenario feeds the program: a Flux install manifest assembled from the controllers' own
-// CRDs (the release's install.yaml cannot be downloaded here), and versions of the fleet repository
+// What the scenarios feed the program: a copy of the project, and versions of the fleet repository
 // made from the project's gitops/ tree.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
-import type { KubeObject } from "./kube";
+import { parse, stringify } from "yaml";
 import { REPO_ROOT } from "./tools";
-
-const COMPONENT_OF_GROUP: Record<string, string> = {
-  "source.toolkit.fluxcd.io": "source-controller",
-  "kustomize.toolkit.fluxcd.io": "kustomize-controller",
-};
-
-/**
- * install.yaml in the shape of Flux's release asset, for the components whose CRDs are in
- * `crdsDir`: each CRD labelled with its component, plus a ServiceAccount and a Deployment per
- * component (no kubelet runs them: the real controllers run out of cluster).
- */
-export function assembleInstallManifest(
-  crdsDir: string,
-  fluxVersion: string,
-  controllers: Record<string, string>,
-): string {
-  const labels = (component: string) => ({
-    "app.kubernetes.io/component": component,
-    "app.kubernetes.io/instance": "flux-system",
-    "app.kubernetes.io/part-of": "flux",
-    "app.kubernetes.io/version": `v${fluxVersion}`,
-  });
-  const docs: KubeObject[] = [
-    {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: "flux-system", labels: { "app.kubernetes.io/part-of": "flux" } },
-    },
-  ];
-  const components = new Set<string>();
-  for (const file of fs
-    .readdirSync(crdsDir)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(crdsDir, file), "utf8"))) {
-      const crd = doc.toJS() as (KubeObject & { spec: { group: string } }) | null;
-      if (!crd || crd.kind !== "CustomResourceDefinition") continue;
-      const component = COMPONENT_OF_GROUP[crd.spec.group];
-      if (!component) continue;
-      components.add(component);
-      crd.metadata = { name: crd.metadata.name, labels: labels(component) };
-      docs.push(crd);
-    }
-  }
-  for (const c of [...components].sort()) {
-    const meta = { name: c, namespace: "flux-system", labels: labels(c) };
-    docs.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: meta });
-    docs.push({
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: c } },
-        template: {
-          metadata: { labels: { app: c } },
-          spec: {
-            serviceAccountName: c,
-            containers: [
-              {
-                name: "manager",
-                image: `ghcr.io/fluxcd/${c}:${controllers[c] ?? "unknown"}`,
-                args: ["--watch-all-namespaces", "--log-level=info", "--log-encoding=json"],
-              },
-            ],
-          },
-        },
-      },
-    });
-  }
-  return docs.map((d) => stringify(d)).join("---\n");
-}
 
 /** Every file of the project's gitops/ tree (path relative to it -> content). */
 export function gitopsTree(): Record<string, string> {
@@ -92,4 +18,50 @@ export function gitopsTree(): Record<string, string> {
   };
   walk(root);
   return out;
+}
+
+/**
+ * The template's HelmRelease with Helm's readiness wait off (install, upgrade, rollback): no kubelet
+ * runs the chart's pods here, so a wait could never succeed. Everything else is the template's.
+ */
+export function withoutHelmWait(text: string): string {
+  const hr = parse(text) as { spec: Record<string, Record<string, unknown> | undefined> };
+  for (const action of ["install", "upgrade", "rollback"])
+    hr.spec[action] = { ...(hr.spec[action] ?? {}), disableWait: true };
+  return stringify(hr);
+}
+
+/**
+ * A fleet tree for a root OCIRepository: its Flux Kustomizations name the root source by kind
+ * (OCIRepository flux-system instead of GitRepository flux-system), and the network-functions layer
+ * is left out, because a HelmChart cannot take its chart from an OCIRepository (Flux serves OCI
+ * charts through an OCIRepository of the chart itself, which this template does not publish).
+ */
+export function ociFleetTree(tree: Record<string, string>, platformDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [file, text] of Object.entries(tree)) {
+    if (file.startsWith(`${platformDir}/network-functions`)) continue;
+    out[file] = text.replace(/kind: GitRepository(\s+name: flux-system)/g, "kind: OCIRepository$1");
+  }
+  const k = `${platformDir}/kustomization.yaml`;
+  out[k] = out[k].replace("  - network-functions.yaml\n", "");
+  return out;
+}
+
+/** The project's gitops/ tree as the e2e serves it: the HelmRelease without Helm's wait. */
+export function e2eFleetTree(): Record<string, string> {
+  const tree = gitopsTree();
+  tree["apps/network-functions/upf.yaml"] = withoutHelmWait(tree["apps/network-functions/upf.yaml"]);
+  return tree;
+}
+
+/** A copy of the project (its own files only; node_modules linked) so nothing is written to the repo. */
+export function copyProject(dest: string): void {
+  const skip = new Set(["node_modules", ".git", ".tools", "render", "test", "gitops", "coverage"]);
+  fs.mkdirSync(dest, { recursive: true });
+  for (const e of fs.readdirSync(REPO_ROOT, { withFileTypes: true })) {
+    if (skip.has(e.name) || /^Pulumi\..+\.yaml$/.test(e.name)) continue;
+    fs.cpSync(path.join(REPO_ROOT, e.name), path.join(dest, e.name), { recursive: true });
+  }
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dest, "node_modules"));
 }

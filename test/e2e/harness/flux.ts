@@ -1,5 +1,5 @@
-// The real Flux source-controller and kustomize-controller, run out of cluster against the local
-// API server (KUBECONFIG), every listener on 127.0.0.1 with its own free port.
+// The real Flux controllers (source, kustomize and helm), run out of cluster against the local API
+// server (KUBECONFIG), every listener on 127.0.0.1 with its own free port.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Kube } from "./kube";
@@ -32,12 +32,12 @@ const HARNESS_OWNED = [
  * in flux-system, less those the harness owns. So install options (log level, requeue-dependency,
  * patches) reach the running controller.
  */
-export async function installedArgs(kube: Kube, name: string): Promise<string[]> {
+export async function installedArgs(kube: Kube, name: string): Promise<string[] | undefined> {
   const d = await kube.get("apps/v1", "Deployment", name, "flux-system");
-  const containers = (d?.spec as { template?: { spec?: { containers?: { args?: string[] }[] } } })?.template
+  if (!d) return undefined;
+  const containers = (d.spec as { template?: { spec?: { containers?: { args?: string[] }[] } } })?.template
     ?.spec?.containers;
-  if (!containers?.length)
-    throw new Error(`Deployment flux-system/${name} is not installed (or has no container)`);
+  if (!containers?.length) throw new Error(`Deployment flux-system/${name} has no container`);
   return (containers[0].args ?? []).filter(
     (a) => !HARNESS_OWNED.some((o) => a === o || a.startsWith(`${o}=`)),
   );
@@ -49,6 +49,7 @@ async function startController(
   name: string,
   kubeconfig: string,
   extraArgs: string[],
+  env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const [metrics, health] = [await freePort(), await freePort()];
   sup.start({
@@ -61,15 +62,19 @@ async function startController(
       "--log-encoding=console",
       ...extraArgs,
     ],
-    env: { ...process.env, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: "flux-system" },
+    env: { ...env, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: "flux-system" },
   });
   return health;
 }
 
+/** The controllers the harness has binaries for; source-controller is always started first. */
+const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"] as const;
+
 /**
- * Starts both controllers. With `kube`, each runs with the arguments of its installed Deployment
- * (installedArgs); without it (the harness smoke, where nothing is installed), with Flux's defaults
- * for watching all namespaces at debug level.
+ * Starts the controllers. With `kube`, those the program installed, each with the arguments of its
+ * installed Deployment (installedArgs); without it (the harness smoke, where nothing is installed),
+ * source-controller and kustomize-controller with Flux's defaults for all namespaces at debug level.
+ * `env` is the controllers' environment (e.g. SSL_CERT_FILE for a registry's private CA).
  */
 export async function startFlux(
   sup: Supervisor,
@@ -77,28 +82,44 @@ export async function startFlux(
   kubeconfig: string,
   workDir: string,
   kube?: Kube,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<FluxControllers> {
   const args: Record<string, string[]> = {};
-  for (const name of ["source-controller", "kustomize-controller"])
-    args[name] = kube ? await installedArgs(kube, name) : ["--watch-all-namespaces", "--log-level=debug"];
+  for (const name of CONTROLLERS) {
+    const installed = kube
+      ? await installedArgs(kube, name)
+      : name === "helm-controller"
+        ? undefined
+        : ["--watch-all-namespaces", "--log-level=debug"];
+    if (installed) args[name] = installed;
+  }
+  if (!args["source-controller"])
+    throw new Error("Deployment flux-system/source-controller is not installed");
   const t0 = Date.now();
   const storagePort = await freePort();
   const storageAddr = `127.0.0.1:${storagePort}`;
   const storagePath = path.join(workDir, "source-controller-storage");
   fs.mkdirSync(storagePath, { recursive: true });
-  const healthPorts = [
-    await startController(sup, tools, "source-controller", kubeconfig, [
-      ...args["source-controller"],
-      `--storage-path=${storagePath}`,
-      `--storage-addr=${storageAddr}`,
-      `--storage-adv-addr=${storageAddr}`,
-      "--events-addr=",
-    ]),
-    await startController(sup, tools, "kustomize-controller", kubeconfig, [
-      ...args["kustomize-controller"],
-      "--events-addr=",
-    ]),
-  ];
+  const healthPorts: number[] = [];
+  for (const name of Object.keys(args))
+    healthPorts.push(
+      await startController(
+        sup,
+        tools,
+        name,
+        kubeconfig,
+        name === "source-controller"
+          ? [
+              ...args[name],
+              `--storage-path=${storagePath}`,
+              `--storage-addr=${storageAddr}`,
+              `--storage-adv-addr=${storageAddr}`,
+              "--events-addr=",
+            ]
+          : [...args[name], "--events-addr="],
+        env,
+      ),
+    );
   for (const port of healthPorts) {
     await waitFor(
       `controller readiness on 127.0.0.1:${port}`,

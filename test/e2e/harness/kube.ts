@@ -17,6 +17,7 @@ export interface Condition {
   reason?: string;
   message?: string;
   observedGeneration?: number;
+  lastTransitionTime?: string;
 }
 
 export class KubeError extends Error {

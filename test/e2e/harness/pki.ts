@@ -86,6 +86,19 @@ export async function makePki(dir: string): Promise<Pki> {
   };
 }
 
+/** A serving certificate for 127.0.0.1/localhost signed by the harness CA (for another local server). */
+export async function serverCertificate(pki: Pki, name: string): Promise<{ cert: string; key: string }> {
+  const extensions = [
+    "basicConstraints=CA:FALSE",
+    "keyUsage=critical,digitalSignature,keyEncipherment",
+    "extendedKeyUsage=serverAuth",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    "",
+  ].join("\n");
+  await signedCert(pki.dir, name, `/CN=${name}`, extensions, { cert: "ca.crt", key: "ca.key" });
+  return { cert: path.join(pki.dir, `${name}.crt`), key: path.join(pki.dir, `${name}.key`) };
+}
+
 /** An admin kubeconfig with the certificates embedded, so it can be copied anywhere. */
 export function adminKubeconfig(pki: Pki, server: string): string {
   const b64 = (f: string) => fs.readFileSync(f).toString("base64");
@@ -105,6 +118,28 @@ export function adminKubeconfig(pki: Pki, server: string): string {
     "contexts:",
     "- name: e2e",
     "  context: {cluster: e2e, user: e2e-admin}",
+    "current-context: e2e",
+    "",
+  ].join("\n");
+}
+
+/** A kubeconfig that authenticates with a bearer token (a ServiceAccount's). */
+export function tokenKubeconfig(pki: Pki, server: string, token: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: e2e",
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority-data: ${fs.readFileSync(pki.caCert).toString("base64")}`,
+    "users:",
+    "- name: sa",
+    "  user:",
+    `    token: ${token}`,
+    "contexts:",
+    "- name: e2e",
+    "  context: {cluster: e2e, user: sa}",
     "current-context: e2e",
     "",
   ].join("\n");

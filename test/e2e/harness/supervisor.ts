@@ -13,6 +13,8 @@ export interface ProcessSpec {
   cwd?: string;
   /** The process is killed after this long, whatever it is doing. @default 30 minutes */
   maxLifetimeMs?: number;
+  /** Its exit is its starter's business (a kubelet restarts it): assertAlive does not count it. */
+  restartable?: boolean;
 }
 
 export interface Running {
@@ -27,7 +29,12 @@ export interface Running {
 const DEFAULT_LIFETIME_MS = 30 * 60_000;
 
 export class Supervisor {
-  private readonly running: { proc: Running; child: ChildProcess; timer: NodeJS.Timeout }[] = [];
+  private readonly running: {
+    proc: Running;
+    child: ChildProcess;
+    timer: NodeJS.Timeout;
+    restartable: boolean;
+  }[] = [];
   private stopping = false;
 
   private readonly groupsFile: string;
@@ -86,13 +93,14 @@ export class Supervisor {
     timer.unref();
     fs.appendFileSync(this.groupsFile, `${child.pid}\n`);
     const proc: Running = { name: spec.name, pid: child.pid, logFile, exit: () => exitValue, exited };
-    this.running.push({ proc, child, timer });
+    this.running.push({ proc, child, timer, restartable: spec.restartable ?? false });
     return proc;
   }
 
   /** Throws with the tail of its log when a started process has died. */
   assertAlive(): void {
-    for (const { proc } of this.running) {
+    for (const { proc, restartable } of this.running) {
+      if (restartable) continue;
       const code = proc.exit();
       if (code !== undefined) {
         throw new Error(
@@ -102,19 +110,26 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Stops the named processes (SIGTERM, then SIGKILL after `graceMs`) and forgets them, so
+   * assertAlive no longer counts them; their logs stay.
+   */
+  /** The running (or exited, not yet stopped) process of that name. */
+  find(name: string): Running | undefined {
+    return this.running.find((e) => e.proc.name === name)?.proc;
+  }
+
+  async stop(names: string[], graceMs = 10_000): Promise<void> {
+    for (const entry of this.running.filter((e) => names.includes(e.proc.name))) {
+      await stopEntry(entry, graceMs);
+      this.running.splice(this.running.indexOf(entry), 1);
+    }
+  }
+
   /** Stops every process, newest first: SIGTERM, then SIGKILL after `graceMs`. */
   async stopAll(graceMs = 10_000): Promise<void> {
     this.stopping = true;
-    for (const entry of [...this.running].reverse()) {
-      clearTimeout(entry.timer);
-      if (entry.proc.exit() !== undefined) continue;
-      killGroup(entry.proc.pid, "SIGTERM");
-      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs));
-      if ((await Promise.race([entry.proc.exited, timeout])) === "timeout") {
-        killGroup(entry.proc.pid, "SIGKILL");
-        await Promise.race([entry.proc.exited, new Promise((r) => setTimeout(r, 2000))]);
-      }
-    }
+    for (const entry of [...this.running].reverse()) await stopEntry(entry, graceMs);
     this.releaseWatchdog();
   }
 
@@ -132,6 +147,17 @@ export class Supervisor {
   killAllNow(): void {
     this.stopping = true;
     for (const { proc } of this.running) if (proc.exit() === undefined) killGroup(proc.pid, "SIGKILL");
+  }
+}
+
+async function stopEntry(entry: { proc: Running; timer: NodeJS.Timeout }, graceMs: number): Promise<void> {
+  clearTimeout(entry.timer);
+  if (entry.proc.exit() !== undefined) return;
+  killGroup(entry.proc.pid, "SIGTERM");
+  const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs));
+  if ((await Promise.race([entry.proc.exited, timeout])) === "timeout") {
+    killGroup(entry.proc.pid, "SIGKILL");
+    await Promise.race([entry.proc.exited, new Promise((r) => setTimeout(r, 2000))]);
   }
 }
 

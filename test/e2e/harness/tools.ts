@@ -12,6 +12,8 @@ export interface Tools {
   dir: string;
   bin: string;
   crds: string;
+  /** Flux's install.yaml built offline from flux2's manifests/install (build_flux_install). */
+  fluxInstall: string;
   path(tool: string): string;
   /** Wall time of the build-tools run this process made (a no-op run when everything is cached). */
   ensureSeconds: number;
@@ -61,6 +63,7 @@ export async function ensureTools(tools: string[] = []): Promise<Tools> {
     dir,
     bin,
     crds: path.join(dir, "crds"),
+    fluxInstall: path.join(dir, "flux-install.yaml"),
     path(tool: string) {
       const p = path.join(bin, tool);
       if (!fs.existsSync(p)) throw new Error(`${p} is missing: run scripts/e2e/build-tools.sh ${tool}`);

@@ -83,6 +83,25 @@ export function run(
   });
 }
 
+/** Runs a command to completion (bounded by `timeoutMs`) and resolves with its exit code and output. */
+export function runStatus(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult & { code: number | string }> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd: opts.cwd, env: opts.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number | string }).code ?? err.message) : 0;
+        resolve({ stdout, stderr, code: err && err.killed ? "killed (timeout)" : code });
+      },
+    );
+  });
+}
+
 /** Seconds since `start` (a `Date.now()` value), one decimal. */
 export const secondsSince = (start: number) => Math.round((Date.now() - start) / 100) / 10;
 
