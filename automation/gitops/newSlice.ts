@@ -205,6 +205,7 @@ ${healthChecks ? `  healthChecks:\n${healthChecks}` : ""}  postBuild:
     substituteFrom:
       - kind: ConfigMap
         name: slice-vars-${id}
+  deletionPolicy: WaitForTermination
 `;
   const data = Object.keys(values)
     .sort()

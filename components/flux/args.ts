@@ -215,6 +215,13 @@ export interface FluxSyncArgs {
   prune: boolean;
   /** @default false */
   wait: boolean;
+  /**
+   * What deleting the root Kustomization (on `pulumi destroy`) does to what it applied.
+   * `WaitForTermination` deletes it and waits until it is gone, so the controllers (deleted after
+   * the root) outlive every finalizer; `Orphan` leaves it running; `MirrorPrune` follows `prune`;
+   * `Delete` deletes without waiting. @default "WaitForTermination"
+   */
+  deletionPolicy: "WaitForTermination" | "MirrorPrune" | "Delete" | "Orphan";
 }
 
 /** A Secret created with the early secrets, before Flux. */
@@ -269,7 +276,14 @@ export const DEFAULTS = {
   },
   source: { kind: "git", interval: "1m", timeout: "60s", recurseSubmodules: false },
   auth: { type: "none", keyAlgorithm: "ed25519" },
-  sync: { interval: "10m", retryInterval: "2m", timeout: "5m", prune: true, wait: false },
+  sync: {
+    interval: "10m",
+    retryInterval: "2m",
+    timeout: "5m",
+    prune: true,
+    wait: false,
+    deletionPolicy: "WaitForTermination",
+  },
   extraSecret: { type: "Opaque", createNamespace: true },
 } as const;
 
@@ -353,6 +367,7 @@ export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
       timeout: args.sync?.timeout ?? D.sync.timeout,
       prune: args.sync?.prune ?? D.sync.prune,
       wait: args.sync?.wait ?? D.sync.wait,
+      deletionPolicy: args.sync?.deletionPolicy ?? D.sync.deletionPolicy,
     },
     vars: args.vars ?? {},
     secretVars: args.secretVars ?? {},

@@ -117,6 +117,7 @@ export function renderRootKustomization(args: RootKustomizationArgs): K8sObject 
       path: args.path,
       prune: args.sync.prune,
       wait: args.sync.wait || undefined,
+      deletionPolicy: args.sync.deletionPolicy,
       sourceRef: { kind: args.sourceKind, name: ROOT_NAME },
       decryption: args.sops ? { provider: "sops", secretRef: { name: SOPS_SECRET } } : undefined,
       postBuild: { substituteFrom },

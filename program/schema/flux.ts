@@ -186,6 +186,13 @@ const sync = z.strictObject({
   timeout: duration().default(D.sync.timeout),
   prune: z.boolean().default(D.sync.prune),
   wait: z.boolean().default(D.sync.wait),
+  deletionPolicy: z
+    .enum(["WaitForTermination", "MirrorPrune", "Delete", "Orphan"])
+    .default(D.sync.deletionPolicy)
+    .meta({
+      description:
+        "What `pulumi destroy` does to what the root applied: WaitForTermination deletes it and waits until it is gone (finalizers included) before the controllers are removed; Orphan leaves it running; MirrorPrune follows prune; Delete deletes without waiting.",
+    }),
 });
 
 const extraSecret = z.strictObject({

@@ -1,13 +1,18 @@
-// Smoke test of the end-to-end harness (no Pulumi): control plane up, Flux CRDs Established, a
-// hand-written GitRepository (ssh:// to the local sshd, Secret with identity + known_hosts) and
-// Kustomization pointing at a tiny repository become Ready and apply a ConfigMap; namespace
+// Smoke test of the end-to-end harness (no Pulumi): control plane up, Flux CRDs Established, Flux's
+// install.yaml applied (RBAC, ServiceAccounts, the source- and kustomize-controller Deployments),
+// the process kubelet running both controllers as their ServiceAccounts, a hand-written
+// GitRepository (ssh:// to the local sshd, Secret with identity + known_hosts) and Kustomization
+// pointing at a tiny repository become Ready and apply a ConfigMap; a controller deleted before its
+// objects leaves their finalizer in place (so a wrong destroy order fails a scenario); namespace
 // deletion works (kube-controller-manager). Prints figures.
 //
 //   npx tsx test/e2e/smoke.ts
 import { startControlPlane } from "./harness/controlPlane";
-import { startFlux } from "./harness/flux";
+import * as fs from "node:fs";
+import { parseAllDocuments } from "yaml";
 import { startGitServer } from "./harness/gitServer";
 import type { KubeObject } from "./harness/kube";
+import { controllerOf, startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
 import { secondsSince, waitFor } from "./harness/util";
@@ -68,10 +73,29 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
     return r;
   });
 
-  const flux = await h.step("Flux source-controller and kustomize-controller ready", () =>
-    startFlux(h.sup, tools, cp.kubeconfig, h.workDir),
+  // Flux's install.yaml less the Deployments of controllers this smoke does not build.
+  const RUN = ["source-controller", "kustomize-controller"];
+  const install = parseAllDocuments(fs.readFileSync(tools.fluxInstall, "utf8"))
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => Boolean(o) && o?.kind !== "CustomResourceDefinition")
+    .filter((o) => o.kind !== "Deployment" || RUN.includes(controllerOf(o)?.binary ?? ""));
+  const kubelet = startKubelet({
+    sup: h.sup,
+    tools,
+    kube,
+    kubeconfigFor: (sa) => cp.serviceAccountKubeconfig(NS, sa),
+    workDir: h.workDir,
+  });
+  h.onCleanup(() => kubelet.stop());
+  const tf = Date.now();
+  await h.step(
+    "Flux's install.yaml applied; the kubelet runs both controllers as their ServiceAccounts",
+    async () => {
+      for (const o of install) await kube.apply(o);
+      await kubelet.ready(RUN);
+    },
   );
-  h.figure("Flux controllers ready", `${flux.startSeconds}s`);
+  h.figure("Flux controllers ready", `${secondsSince(tf)}s`);
 
   const applied = Date.now();
   await h.step("namespace, deploy-key Secret, GitRepository and Kustomization applied", async () => {
@@ -139,6 +163,32 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
       throw new Error(`ConfigMap not labelled by kustomize-controller: ${JSON.stringify(labels)}`);
     }
   });
+
+  await h.step(
+    "kustomize-controller deleted before its Kustomization: the finalizer holds it until the controller is back",
+    async () => {
+      const deployment = install.find(
+        (o) => o.kind === "Deployment" && o.metadata.name === "kustomize-controller",
+      );
+      if (!deployment) throw new Error("Flux's install.yaml has no kustomize-controller Deployment");
+      await kube.delete("apps/v1", "Deployment", "kustomize-controller", NS);
+      await waitFor(
+        "the kubelet to stop kustomize-controller",
+        async () => (kubelet.running()["kustomize-controller"] ? undefined : true),
+        { timeoutMs: 30_000 },
+      );
+      await kube.delete("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "smoke", NS);
+      await new Promise((r) => setTimeout(r, 5000));
+      const stuck = await kube.get("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "smoke", NS);
+      if (!stuck?.metadata.deletionTimestamp || !(stuck.metadata.finalizers as string[] | undefined)?.length)
+        throw new Error(
+          `Kustomization smoke went away with no controller to finalize it: ${JSON.stringify(stuck?.metadata)}`,
+        );
+      await kube.apply(deployment);
+      await kube.waitGone("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "smoke", NS, 60_000);
+      await kube.waitGone("v1", "ConfigMap", "smoke", "default", 30_000);
+    },
+  );
 
   await h.step("namespace deletion completes (kube-controller-manager)", async () => {
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "e2e-gc" } });

@@ -133,7 +133,7 @@ const cases: [string, Breakage, string[]][] = [
     (r) =>
       edit(r, "clusters/de-dev/infrastructure.yaml", "./infrastructure/configs", "./infrastructure/config"),
     [
-      'clusters/de-dev/infrastructure.yaml:34: [path] Kustomization flux-system/infra-configs path "./infrastructure/config" does not exist in the repository (de-dev)',
+      'clusters/de-dev/infrastructure.yaml:35: [path] Kustomization flux-system/infra-configs path "./infrastructure/config" does not exist in the repository (de-dev)',
     ],
   ],
   [

@@ -41,6 +41,7 @@ describe("platform config: defaults", () => {
       retryInterval: "2m",
       timeout: "5m",
       prune: true,
+      deletionPolicy: "WaitForTermination",
       wait: false,
     });
     expect(c.flux.auth).toEqual({ type: "ssh", keyAlgorithm: "ed25519", knownHosts: KNOWN_HOSTS });

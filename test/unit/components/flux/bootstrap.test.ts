@@ -116,6 +116,7 @@ describe("FluxBootstrap on the mock engine", () => {
       timeout: "5m",
       path: "./clusters/de-dev",
       prune: true,
+      deletionPolicy: "WaitForTermination",
       sourceRef: { kind: "GitRepository", name: "flux-system" },
       postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "cluster-vars" }] },
     });
