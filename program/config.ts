@@ -52,8 +52,8 @@ function problemsFromZod(error: z.ZodError): Problem[] {
         out.push({
           path: path ? `${path}.${key}` : key,
           message: path
-            ? "unknown key: check its spelling against the configuration reference in README.md, or remove it"
-            : `unknown config key ${CONFIG_NAMESPACE}:${key}: check its spelling against the configuration reference in README.md, or remove it`,
+            ? "unknown key: check its spelling against the configuration reference in docs/configuration.md, or remove it"
+            : `unknown config key ${CONFIG_NAMESPACE}:${key}: check its spelling against the configuration reference in docs/configuration.md, or remove it`,
         });
     } else if (issue.code === "invalid_type" && issue.input === undefined) {
       out.push({ path, message: issue.message.startsWith("Invalid input") ? "is required" : issue.message });

@@ -39,7 +39,7 @@ describe("platform config: cluster.kind baremetal", () => {
           "  - cluster.servers.0.taints.0.effect: must be NoSchedule, PreferNoSchedule or NoExecute",
           "  - cluster.clusterCidr: must be a CIDR such as 10.42.0.0/16",
           "  - cluster.kubeletArgs.0: must be key=value without the leading --, e.g. max-pods=200",
-          "  - cluster.extra: unknown key: check its spelling against the configuration reference in README.md, or remove it",
+          "  - cluster.extra: unknown key: check its spelling against the configuration reference in docs/configuration.md, or remove it",
         ].join("\n"),
     );
   });

@@ -98,8 +98,8 @@ describe("platform config: every problem at once, with path and fix", () => {
       "unknown keys, top level and nested",
       withValues({ region: "x", flux: { sync: { intervall: "5m" } } }),
       [
-        "flux.sync.intervall: unknown key: check its spelling against the configuration reference in README.md, or remove it",
-        "region: unknown config key platform:region: check its spelling against the configuration reference in README.md, or remove it",
+        "flux.sync.intervall: unknown key: check its spelling against the configuration reference in docs/configuration.md, or remove it",
+        "region: unknown config key platform:region: check its spelling against the configuration reference in docs/configuration.md, or remove it",
       ],
     ],
     [
