@@ -64,16 +64,17 @@ function typeOf(s: JsonSchema): string {
 }
 
 function meaning(s: JsonSchema, path: string): string {
-  const parts: string[] = [];
-  if (s.description) parts.push(s.description);
-  if (s.pattern) parts.push(`must match ${code(s.pattern)}`);
-  if (s.examples?.length) parts.push(`e.g. ${s.examples.map(code).join(", ")}`);
+  const sentence = (t: string) => (/[.!?)]$/.test(t) ? t : `${t}.`);
   const command = (p: string) =>
-    `secret: \`pulumi config set --secret --path 'platform:${p.replace(/\[\]/g, "[0]")}' <value>\``;
-  if (s.secret) parts.push(command(path));
+    `\`pulumi config set --secret --path 'platform:${p.replace(/\[\]/g, "[0]")}' <value>\``;
+  const parts: string[] = [];
+  if (s.description) parts.push(sentence(s.description));
+  if (s.pattern) parts.push(`Must match ${code(s.pattern)}.`);
+  if (s.examples?.length) parts.push(`Example: ${s.examples.map(code).join(", ")}.`);
+  if (s.secret) parts.push(`Secret: ${command(path)}.`);
   if (typeof s.additionalProperties === "object" && s.additionalProperties.secret)
-    parts.push(`values are secrets, ${command(`${path}.<name>`)}`);
-  return parts.join("; ");
+    parts.push(`Values are secrets: ${command(`${path}.<name>`)}.`);
+  return parts.join(" ");
 }
 
 /** Flattens an object schema into rows; objects with properties are walked, not listed as one row. */

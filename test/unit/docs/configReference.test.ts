@@ -24,10 +24,12 @@ describe("docs/configuration.md schema reference", () => {
     expect(ref).toContain("### `cluster` — `kind: eks`");
     expect(ref).toContain("### `cluster` — `kind: baremetal`");
     expect(ref).toMatch(
-      /\| `cluster.kubeconfig` +\| secret string +\| optional +\| — +\| secret: `pulumi config set --secret --path 'platform:cluster.kubeconfig' <value>` +\|/,
+      /\| `cluster.kubeconfig` +\| secret string +\| optional +\| — +\| Kubeconfig contents; give this or `kubeconfigPath`\. Secret: `pulumi config set --secret --path 'platform:cluster.kubeconfig' <value>`\. +\|/,
     );
     expect(ref).toMatch(/\| `flux.sync.prune` +\| boolean +\| optional +\| `true` +\|/);
-    expect(ref).toMatch(/\| `name` +\| string +\| required +\| — +\| must match `\^\[a-z\]/);
+    expect(ref).toMatch(
+      /\| `name` +\| string +\| required +\| — +\| Platform name .* Must match `\^\[a-z\]\(.* Example: `de-prod`\. +\|/,
+    );
   });
 
   it("replaces only the generated part and appends it when the markers are missing", () => {
