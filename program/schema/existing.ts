@@ -13,14 +13,10 @@ export const existingClusterSchema = z.strictObject({
     .optional()
     .meta({ description: "Kubeconfig contents; give this or `kubeconfigPath`." }),
   /** Path to a kubeconfig file (`~` expands); read at deploy time. */
-  kubeconfigPath: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description:
-        "Kubeconfig file on the deploying machine (`~` expands), read at deploy time; give this or `kubeconfig`.",
-    }),
+  kubeconfigPath: z.string().min(1).optional().meta({
+    description:
+      "Kubeconfig file on the deploying machine (`~` expands), read at deploy time; give this or `kubeconfig`.",
+  }),
   /** Context to use in the kubeconfig. @default the kubeconfig's current context */
   context: z
     .string()
