@@ -101,7 +101,7 @@ function walk(s: JsonSchema, prefix: string, rows: Row[], requiredHere: boolean)
 /** A Markdown table with padded columns, as prettier lays it out (so `prettier --check` passes). */
 function table(rows: Row[]): string {
   const cells = [
-    ["key", "type", "required", "default", "meaning"],
+    ["key", "type", "required", "schema default", "meaning"],
     ...rows.map((r) => [code(r.path), r.type, r.required, r.default, r.meaning].map(cell)),
   ];
   const widths = cells[0].map((_, i) => Math.max(3, ...cells.map((row) => [...row[i]].length)));
@@ -120,7 +120,8 @@ export function renderReference(): string {
   const out: string[] = ["## Schema reference", ""];
   out.push(
     "Generated from `program/schema` (every key, its type, whether it is required, its default and its",
-    "allowed values). `platform:` keys are given without the namespace.",
+    "allowed values). `platform:` keys are given without the namespace. `—` means the schema sets no",
+    "default: defaults the components apply (EKS and bare metal) are in the tables above.",
     "",
   );
   const scalars: Row[] = [];
