@@ -9,7 +9,8 @@ export const secret = () =>
   z
     .string({ error: "expected a string (set it with `pulumi config set --secret --path <key>`)" })
     .min(1, { error: "must not be empty" })
-    .transform((v) => new SecretValue(v));
+    .transform((v) => new SecretValue(v))
+    .meta({ secret: true });
 
 /** Go duration as Flux and Kubernetes accept it, e.g. `30s`, `1m`, `1h30m`. */
 export const duration = () =>
