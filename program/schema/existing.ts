@@ -3,7 +3,10 @@ import { k8sName, secret } from "./common";
 
 /** `cluster.kind: existing`: any cluster reachable with a kubeconfig (kind, k3d, a managed cluster). */
 export const existingClusterSchema = z.strictObject({
-  kind: z.literal("existing"),
+  kind: z.literal("existing").meta({
+    description:
+      "`existing`: any cluster reachable with a kubeconfig (kind, k3d, a managed cluster); Flux is bootstrapped on it.",
+  }),
   /** Cluster name as the platform knows it. @default the platform name */
   name: k8sName()
     .optional()

@@ -10,7 +10,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as prettier from "prettier";
+import * as markdown from "prettier/plugins/markdown";
+import * as prettier from "prettier/standalone";
 import { z } from "zod";
 import { platformSchema } from "../../program/schema/platform";
 
@@ -201,7 +202,8 @@ export function fieldLine(f: Field): string {
   facts.push(typeOf(s));
   facts.push(f.required ? (f.within ? `required in \`${f.within}\`` : "required") : "optional");
   // An object's own default is its fields' defaults, listed with them.
-  if (s.default !== undefined && !(f.hasChildren && !Array.isArray(s.default))) facts.push(`default ${code(s.default)}`);
+  if (s.default !== undefined && !(f.hasChildren && !Array.isArray(s.default)))
+    facts.push(`default ${code(s.default)}`);
   else if (s.componentDefault !== undefined)
     facts.push(`default ${code(s.componentDefault)} (applied by the component)`);
   const values = allowed(s);
@@ -260,9 +262,9 @@ How the program reads it:
   list (\`[0]\` for the first one on the command line) and \`<name>\` for a key of a map you choose.
 - Secret fields must be \`secure:\` values, set with \`pulumi config set --secret --path …\` (each one
   shows its command); a secret field stored in plain text is an error.
-- "Required in \`x\`" means required in every \`x\` you give; leave \`x\` out and the field goes with it. A default
-  "applied by the component" is filled in by the component when the key is absent (the component's
-  own \`DEFAULTS\`); other defaults are filled in by the schema.
+- "Required in \`x\`" means required in every \`x\` you give; leave \`x\` out and the field goes
+  with it. A default "applied by the component" is filled in by the component when the key is
+  absent (from the component's own \`DEFAULTS\`); the other defaults are filled in by the schema.
 - The AWS region is not in this namespace: it is the provider's own key,
   \`pulumi config set aws:region eu-central-1\`. A platform uses AWS when \`cluster.kind\` is \`eks\`
   or \`dns\` or \`secrets\` is set.
@@ -277,10 +279,7 @@ export function renderMarkdown(root: JsonSchema = platformJsonSchema()): string 
   const top = Object.entries(root.properties ?? {});
   const identity = top.filter(([, s]) => !structured(s));
   out.push("## Platform identity", "");
-  out.push(
-    "Scalars at the top of the namespace, declared in `Pulumi.yaml` and set in every stack file.",
-    "",
-  );
+  out.push("Scalars at the top of the namespace, declared in `Pulumi.yaml` and set in every stack file.", "");
   out.push(...fields({ properties: Object.fromEntries(identity), required: root.required }).map(fieldLine));
   for (const [key, s] of top.filter(([, v]) => structured(v))) {
     const required = (root.required ?? []).includes(key) && s.default === undefined;
@@ -311,10 +310,16 @@ export function renderMarkdown(root: JsonSchema = platformJsonSchema()): string 
   return out.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
 
-/** The whole page, laid out by prettier (so `prettier --check` passes on it). */
+/**
+ * The whole page, laid out by prettier with the project's options (so `prettier --check` passes on
+ * it). The standalone build: the Node one loads its plugins with a dynamic import, which Jest's
+ * CommonJS runtime refuses.
+ */
 export async function renderPage(): Promise<string> {
-  const options = (await prettier.resolveConfig(PAGE)) ?? {};
-  return prettier.format(renderMarkdown(), { ...options, filepath: PAGE });
+  const options = JSON.parse(
+    readFileSync(join(__dirname, "..", "..", ".prettierrc.json"), "utf8"),
+  ) as prettier.Options;
+  return prettier.format(renderMarkdown(), { ...options, parser: "markdown", plugins: [markdown] });
 }
 
 /** Leaf fields (no fields of their own) that have no description. */
