@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as markdown from "prettier/plugins/markdown";
+import type { Options } from "prettier";
 import * as prettier from "prettier/standalone";
 import { z } from "zod";
 import { platformSchema } from "../../program/schema/platform";
@@ -318,7 +319,7 @@ export function renderMarkdown(root: JsonSchema = platformJsonSchema()): string 
 export async function renderPage(): Promise<string> {
   const options = JSON.parse(
     readFileSync(join(__dirname, "..", "..", ".prettierrc.json"), "utf8"),
-  ) as prettier.Options;
+  ) as Options;
   return prettier.format(renderMarkdown(), { ...options, parser: "markdown", plugins: [markdown] });
 }
 
