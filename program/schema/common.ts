@@ -9,7 +9,8 @@ export const secret = () =>
   z
     .string({ error: "expected a string (set it with `pulumi config set --secret --path <key>`)" })
     .min(1, { error: "must not be empty" })
-    .transform((v) => new SecretValue(v));
+    .transform((v) => new SecretValue(v))
+    .meta({ secret: true });
 
 /** Go duration as Flux and Kubernetes accept it, e.g. `30s`, `1m`, `1h30m`. */
 export const duration = () =>
@@ -43,9 +44,22 @@ export const stringMap = () =>
 
 export const toleration = () =>
   z.strictObject({
-    key: z.string().optional(),
-    operator: z.enum(["Exists", "Equal"]).optional(),
-    value: z.string().optional(),
-    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-    tolerationSeconds: z.number().int().optional(),
+    key: z.string().optional().meta({
+      description: "Taint key the toleration matches; empty with `operator: Exists` matches every taint.",
+    }),
+    operator: z
+      .enum(["Exists", "Equal"])
+      .optional()
+      .meta({ description: "How `value` is compared. Default: `Equal`." }),
+    value: z
+      .string()
+      .optional()
+      .meta({ description: "Taint value the toleration matches (with `operator: Equal`)." }),
+    effect: z
+      .enum(["NoSchedule", "PreferNoSchedule", "NoExecute"])
+      .optional()
+      .meta({ description: "Taint effect the toleration matches. Default: every effect." }),
+    tolerationSeconds: z.number().int().optional().meta({
+      description: "Seconds a pod stays bound after a `NoExecute` taint appears. Default: for ever.",
+    }),
   });

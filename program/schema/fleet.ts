@@ -17,12 +17,20 @@ export const fleetSchema = z.strictObject({
           : "must be a number such as 1, not quoted",
     })
     .int({ error: "must be a whole number from 1" })
-    .min(1, { error: "must be 1 or more (1 is the canary wave)" }),
+    .min(1, { error: "must be 1 or more (1 is the canary wave)" })
+    .meta({
+      description:
+        "Rollout wave, 1 = canary. Waves run in order; every wave from 1 to the highest must have a stack.",
+    }),
   /** Free-form group shown in reports and selectable with `--group`, e.g. a region. */
   group: z
     .string()
     .regex(LABEL, { error: "must be a word of letters, digits, '.', '_' or '-' (at most 63)" })
-    .optional(),
+    .optional()
+    .meta({
+      description: "Free-form group shown in reports and selectable with `--group`, e.g. a region.",
+      examples: ["eu-central"],
+    }),
   /** Labels selectable with `--label k=v`; `environment` is added from platform:environment unless given. */
   labels: z
     .record(
@@ -31,7 +39,11 @@ export const fleetSchema = z.strictObject({
         error: "label values are words of letters, digits, '.', '_' or '-' (at most 63)",
       }),
     )
-    .default({}),
+    .default({})
+    .meta({
+      description:
+        "Labels selectable with `--label k=v`, words of at most 63 letters, digits, `.`, `_` or `-`; `environment` is added from `platform:environment` unless given.",
+    }),
 });
 
 export type FleetConfig = z.infer<typeof fleetSchema>;
