@@ -1,4 +1,7 @@
-/** Bare-metal guardrails: what a node fetches and runs as root comes over https only. */
+/**
+ * Bare-metal guardrails: what a node fetches and runs as root comes over https only, and is pinned
+ * by sha256 (the install script, and the release's checksum file of an air-gapped install).
+ */
 import type { PlatformResourcePolicy } from "./common";
 
 const REMOTE_COMMAND = "command:remote:Command";
@@ -32,4 +35,51 @@ export const bareMetalInstallHttps: PlatformResourcePolicy = {
   },
 };
 
-export const bareMetalPolicies = [bareMetalInstallHttps];
+// The digest argument, single-quoted; `'\''` around it when the script runs through `sudo -n bash -c`.
+const DIGEST = "\\S*\\b[0-9a-f]{64}\\b\\S*";
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * What a node's install script runs as root without checking it against a pinned sha256: the
+ * installer it runs (`… sh "<file>"` with the distribution's INSTALL_ variables) unless a
+ * `verify_sha256 <file> '<digest>'` comes before, and for an air-gapped install the release's
+ * checksum file (`verify_sha256 "$sums" '<digest>'`), against which the artifacts are checked.
+ */
+export function unpinnedInstalls(script: string): string[] {
+  const out: string[] = [];
+  const lines = script.split("\n");
+  lines.forEach((line, i) => {
+    const run = /\bINSTALL_(RKE2|K3S)_[A-Z_]+=.*\bsh ("[^"]+"|'[^']+')\s*$/.exec(line);
+    if (!run) return;
+    const before = lines.slice(0, i);
+    const verified = (file: string) =>
+      before.some((l) => new RegExp(`^\\s*verify_sha256 ${escape(file)} ${DIGEST} `).test(l));
+    if (!verified(run[2])) out.push(`the install script (${run[2]})`);
+    if (/INSTALL_RKE2_ARTIFACT_PATH=|INSTALL_K3S_SKIP_DOWNLOAD=true/.test(line) && !verified('"$sums"'))
+      out.push("the artifacts' checksum file");
+  });
+  return out;
+}
+
+export const bareMetalInstallPinned: PlatformResourcePolicy = {
+  name: "baremetal-install-pinned",
+  description:
+    "Bare-metal nodes check the install script and the release's checksum file against sha256 pins before running them as root.",
+  severity: "high",
+  enforcementLevel: "advisory",
+  configSchema: { properties: {} },
+  validateResource: (args, report) => {
+    if (args.type !== REMOTE_COMMAND) return;
+    for (const key of ["create", "update"]) {
+      const script = args.props[key];
+      if (typeof script !== "string") continue;
+      const unpinned = unpinnedInstalls(script);
+      if (unpinned.length)
+        report(
+          `Nodes must check what they run as root against a pinned sha256: command ${args.name} (${key}) runs ${unpinned.join(" and ")} unchecked; set cluster.install.scriptSha256${unpinned.length > 1 || unpinned[0].startsWith("the artifacts") ? " and cluster.install.checksumsSha256" : ""} (docs/bare-metal.md says how to get the digests).`,
+        );
+    }
+  },
+};
+
+export const bareMetalPolicies = [bareMetalInstallHttps, bareMetalInstallPinned];
