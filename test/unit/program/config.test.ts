@@ -303,6 +303,59 @@ describe("platform config: every problem at once, with path and fix", () => {
     );
   });
 
+  it("reports secrets in plain text with the schema problems, not after they are fixed", () => {
+    const values = withValues({
+      owner: 42,
+      cluster: {
+        kind: "baremetal",
+        version: "v1.31.4+rke2r1",
+        servers: [{ host: "10.0.0.11", ssh: { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" } }],
+        ssh: { privateKey: "", bastion: { host: "b", privateKey: "key" } },
+        kubeconfig: "x",
+      },
+      flux: { sops: { ageKey: "AGE-SECRET-KEY-1QQQQ" }, secretVars: { TOKEN: "t", OK: "u" } },
+    });
+    const message = configError(values, ["cluster", "flux"]);
+    expect(message).toBe(
+      header(8) +
+        [
+          "  - owner: must be a string, not a number",
+          "  - cluster.ssh.privateKey: must not be empty",
+          "  - cluster.kubeconfig: unknown key: check its spelling against the configuration reference (docs/configuration.md), or remove it",
+          ...[
+            "cluster.servers.0.ssh.privateKey",
+            "cluster.ssh.privateKey",
+            "cluster.ssh.bastion.privateKey",
+            "flux.sops.ageKey",
+            "flux.secretVars.TOKEN",
+            "flux.secretVars.OK",
+          ]
+            .filter((p) => p !== "cluster.ssh.privateKey")
+            .map(
+              (p) =>
+                `  - ${p}: is a secret but is stored in plain text: run \`pulumi config set --secret --path '${p}' <value>\` so it is encrypted in Pulumi.test.yaml`,
+            ),
+        ].join("\n"),
+    );
+  });
+
+  it("reports secure: values holding plain text with every other problem", () => {
+    const values = withValues({ owner: 42 });
+    expect(() =>
+      parsePlatformConfig({
+        stack: "test",
+        file: "Pulumi.test.yaml",
+        values,
+        isSecret: () => true,
+        plainSecure: ["flux.secretVars.TOKEN"],
+      }),
+    ).toThrow(
+      header(2) +
+        "  - owner: must be a string, not a number\n" +
+        "  - flux.secretVars.TOKEN: the secure: value holds plain text, not a ciphertext (a key, token or kubeconfig written by hand): remove it, then run `pulumi config set --secret --path 'flux.secretVars.TOKEN' < <file with the value>` so it is encrypted",
+    );
+  });
+
   it("throws a ConfigError (a Pulumi RunError: no stack trace for the user)", () => {
     expect(() =>
       parsePlatformConfig({ stack: "s", file: "Pulumi.s.yaml", values: {}, isSecret: () => true }),
