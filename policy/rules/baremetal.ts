@@ -56,10 +56,18 @@ export function unpinnedInstalls(script: string): string[] {
       before.some((l) => new RegExp(`^\\s*verify_sha256 ${escape(file)} ${DIGEST} `).test(l));
     if (!verified(run[2])) out.push(`the install script (${run[2]})`);
     if (/INSTALL_RKE2_ARTIFACT_PATH=|INSTALL_K3S_SKIP_DOWNLOAD=true/.test(line) && !verified('"$sums"'))
-      out.push("the artifacts' checksum file");
+      out.push("the release's checksum file");
   });
   return out;
 }
+
+/** The settings that pin what `unpinnedInstalls` found. */
+const settings = (unpinned: string[]) =>
+  unpinned
+    .map((u) =>
+      u.startsWith("the install script") ? "cluster.install.scriptSha256" : "cluster.install.checksumsSha256",
+    )
+    .join(" and ");
 
 export const bareMetalInstallPinned: PlatformResourcePolicy = {
   name: "baremetal-install-pinned",
@@ -76,7 +84,7 @@ export const bareMetalInstallPinned: PlatformResourcePolicy = {
       const unpinned = unpinnedInstalls(script);
       if (unpinned.length)
         report(
-          `Nodes must check what they run as root against a pinned sha256: command ${args.name} (${key}) runs ${unpinned.join(" and ")} unchecked; set cluster.install.scriptSha256${unpinned.length > 1 || unpinned[0].startsWith("the artifacts") ? " and cluster.install.checksumsSha256" : ""} (docs/bare-metal.md says how to get the digests).`,
+          `Nodes must check what they run as root against a pinned sha256: command ${args.name} (${key}) installs without checking ${unpinned.join(" and ")} against a pinned sha256; set ${settings(unpinned)} (docs/bare-metal.md says how to get the digests).`,
         );
     }
   },

@@ -64,14 +64,14 @@ describe("baremetal-install-pinned", () => {
   it("fails an unpinned online install, naming the setting", () => {
     expect(violations(bareMetalInstallPinned, CMD, { create: installOf(undefined) })).toEqual([
       expect.stringMatching(
-        /^Nodes must check what they run as root against a pinned sha256: command .+ \(create\) runs the install script \("\$installer"\) unchecked; set cluster\.install\.scriptSha256 \(docs\/bare-metal\.md says how to get the digests\)\.$/,
+        /^Nodes must check what they run as root against a pinned sha256: command .+ \(create\) installs without checking the install script \("\$installer"\) against a pinned sha256; set cluster\.install\.scriptSha256 \(docs\/bare-metal\.md says how to get the digests\)\.$/,
       ),
     ]);
   });
 
   it("fails an air-gapped install missing either pin", () => {
     expect(unpinnedInstalls(installOf({ ...mirror, scriptSha256: PIN }))).toEqual([
-      "the artifacts' checksum file",
+      "the release's checksum file",
     ]);
     expect(unpinnedInstalls(installOf({ ...mirror, checksumsSha256: PIN }, "ubuntu"))).toEqual([
       'the install script ("$artifacts/install.sh")',
@@ -79,7 +79,7 @@ describe("baremetal-install-pinned", () => {
     const found = violations(bareMetalInstallPinned, CMD, { create: installOf(mirror) });
     expect(found).toHaveLength(1);
     expect(found[0]).toContain(
-      'runs the install script ("$artifacts/install.sh") and the artifacts\' checksum file unchecked; set cluster.install.scriptSha256 and cluster.install.checksumsSha256',
+      'installs without checking the install script ("$artifacts/install.sh") and the release\'s checksum file against a pinned sha256; set cluster.install.scriptSha256 and cluster.install.checksumsSha256 (',
     );
     const k3s = resolveBareMetalClusterArgs(
       clusterArgs({
@@ -89,7 +89,7 @@ describe("baremetal-install-pinned", () => {
       }),
     );
     expect(unpinnedInstalls(scripts.installScript(k3s, k3s.nodes[0]))).toEqual([
-      "the artifacts' checksum file",
+      "the release's checksum file",
     ]);
   });
 
