@@ -7,13 +7,15 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Cli, Io } from "../../../cli/common";
-import type { BadInputRow } from "./badInputRows";
+import { NOT_APPLICABLE, type BadInputRow } from "./badInputRows";
 import { STACK_LINE } from "./run";
 
 /**
  * What a CLI did with a bad input, worst first: wrote or deleted files before refusing, crashed (a
- * stack trace or an internal error), accepted it (exit 0), refused it without the exit code, option
- * or path and fix the row expects, or refused it cleanly.
+ * stack trace, an internal error, an exception that escaped or no answer within ROW_TIMEOUT_MS),
+ * accepted it (exit 0; whatever it wrote is its output), refused it without the exit code, option
+ * or path and fix the row expects, or refused it cleanly; or the row does not apply to the checkout
+ * (it edits a stack-file line that checkout does not have).
  */
 export const OUTCOMES = [
   "wrote before refusing",
@@ -21,8 +23,12 @@ export const OUTCOMES = [
   "accepted",
   "refused unclearly",
   "refused cleanly",
+  "not applicable",
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** How long a row may take before it counts as a crash (a hang). */
+export const ROW_TIMEOUT_MS = 120_000;
 
 export interface RowResult {
   outcome: Outcome;
@@ -72,6 +78,13 @@ export interface RowContext {
 /** Run `row` in `ctx` and classify the result. */
 export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResult> {
   const { tmp, root } = ctx;
+  if (row.files && NOT_APPLICABLE in row.files)
+    return {
+      outcome: "not applicable",
+      code: 0,
+      printed: "",
+      why: "its edit changes nothing in that checkout's stack file",
+    };
   const fill = (s: string) => s.replaceAll("{tmp}", tmp).replaceAll("{root}", root);
   for (const [file, content] of Object.entries(row.files ?? {})) {
     await fs.mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
@@ -82,16 +95,29 @@ export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResu
   const gitopsBefore = await snapshot(gitops);
   const out: string[] = [];
   const err: string[] = [];
+  // Code that lets an exception escape (what `execute` exists to prevent) must not take the run down.
+  let escaped: (e: unknown) => void = () => undefined;
+  const onEscape = (e: unknown) => escaped(e);
+  process.on("uncaughtException", onEscape);
+  process.on("unhandledRejection", onEscape);
+  let timer: NodeJS.Timeout | undefined;
   let code: number;
   try {
-    code = await ctx.execute(ctx.cli, row.argv.map(fill), {
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-    });
+    code = await Promise.race([
+      ctx.execute(ctx.cli, row.argv.map(fill), { out: (t) => out.push(t), err: (t) => err.push(t) }),
+      new Promise<never>((_, reject) => {
+        escaped = reject;
+        timer = setTimeout(() => reject(new Error(`no answer within ${ROW_TIMEOUT_MS} ms`)), ROW_TIMEOUT_MS);
+      }),
+    ]);
   } catch (e) {
-    // execute never rejects; if it does, that is a crash.
-    err.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    // execute never rejects: an escaped exception or a hang is a crash.
+    err.push(`escaped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     code = 70;
+  } finally {
+    clearTimeout(timer);
+    process.off("uncaughtException", onEscape);
+    process.off("unhandledRejection", onEscape);
   }
   const printed = `${out.join("\n")}\n${err.join("\n")}`;
   const written = [
@@ -99,10 +125,10 @@ export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResu
     ...changed(gitopsBefore, await snapshot(gitops)).map((k) => `gitops/${k}`),
   ];
   const result = (outcome: Outcome, why: string): RowResult => ({ outcome, code, printed, why });
-  if (written.length) return result("wrote before refusing", `changed: ${written.join(", ")}`);
-  if (STACK_LINE.test(printed) || printed.includes("internal error"))
-    return result("crashed", "printed a stack trace or an internal error");
+  if (STACK_LINE.test(printed) || printed.includes("internal error") || printed.includes("\nescaped: "))
+    return result("crashed", "printed a stack trace or an internal error, or an exception escaped");
   if (code === 0) return result("accepted", "exit code 0");
+  if (written.length) return result("wrote before refusing", `changed: ${written.join(", ")}`);
   if (code !== row.code) return result("refused unclearly", `exit code ${code}, expected ${row.code}`);
   const missing = row.says.map((s) => fill(s).replaceAll(`${root}/`, "")).filter((s) => !printed.includes(s));
   if (missing.length)
