@@ -72,7 +72,7 @@ const settings = (unpinned: string[]) =>
 export const bareMetalInstallPinned: PlatformResourcePolicy = {
   name: "baremetal-install-pinned",
   description:
-    "Bare-metal nodes check the install script and the release's checksum file against sha256 pins before running them as root.",
+    "Bare-metal nodes check the install script and the release's checksums against sha256 pins before running them.",
   severity: "high",
   enforcementLevel: "advisory",
   configSchema: { properties: {} },
