@@ -102,9 +102,9 @@ function installBlock(c: ResolvedCluster, node: ResolvedNode): string[] {
       .filter((f) => f !== "install.sh" && f !== sums)
       .map(shq)
       .join(" ")}; do`,
-    `    want="$(awk -v f="$f" '$2 == f || $2 == "*" f {print $1; exit}' "$sums")"`,
-    `    if [ -z "$want" ]; then echo "$origin/${sums} lists no sha256 for $f: use the checksum file of release $version" >&2; exit 1; fi`,
-    `    verify_sha256 "$artifacts/$f" "$want" "$origin/$f" ${shq(sums)}`,
+    `    expected="$(awk -v f="$f" '$2 == f || $2 == "*" f {print $1; exit}' "$sums")"`,
+    `    if [ -z "$expected" ]; then echo "$origin/${sums} lists no sha256 for $f: use the checksum file of release $version" >&2; exit 1; fi`,
+    `    verify_sha256 "$artifacts/$f" "$expected" "$origin/$f" ${shq(sums)}`,
     "  done",
     `  install -d -m 0755 ${shq(`${c.facts.dataDir}/agent/images`)}`,
     `  cp -f "$artifacts/"${shq(images)} ${shq(`${c.facts.dataDir}/agent/images/`)}`,
