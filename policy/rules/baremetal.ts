@@ -2,9 +2,19 @@
  * Bare-metal guardrails: what a node fetches and runs as root comes over https only, and is pinned
  * by sha256 (the install script, and the release's checksum file of an air-gapped install).
  */
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import type { PlatformResourcePolicy } from "./common";
 
 const REMOTE_COMMAND = "command:remote:Command";
+
+/** The shell scripts of a remote command (its `create` and `update`), by property name. */
+function remoteScripts(args: ResourceValidationArgs): [string, string][] {
+  if (args.type !== REMOTE_COMMAND) return [];
+  return ["create", "update"].flatMap((key) => {
+    const script: unknown = args.props[key];
+    return typeof script === "string" ? [[key, script] as [string, string]] : [];
+  });
+}
 
 /** The plain-http URLs a node's shell script downloads (curl or wget). */
 export function plainHttpDownloads(script: string): string[] {
@@ -22,10 +32,7 @@ export const bareMetalInstallHttps: PlatformResourcePolicy = {
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   validateResource: (args, report) => {
-    if (args.type !== REMOTE_COMMAND) return;
-    for (const key of ["create", "update"]) {
-      const script = args.props[key];
-      if (typeof script !== "string") continue;
+    for (const [key, script] of remoteScripts(args)) {
       const urls = plainHttpDownloads(script);
       if (urls.length)
         report(
@@ -77,14 +84,11 @@ export const bareMetalInstallPinned: PlatformResourcePolicy = {
   enforcementLevel: "advisory",
   configSchema: { properties: {} },
   validateResource: (args, report) => {
-    if (args.type !== REMOTE_COMMAND) return;
-    for (const key of ["create", "update"]) {
-      const script = args.props[key];
-      if (typeof script !== "string") continue;
+    for (const [key, script] of remoteScripts(args)) {
       const unpinned = unpinnedInstalls(script);
       if (unpinned.length)
         report(
-          `Nodes must check what they run as root against a pinned sha256: command ${args.name} (${key}) installs without checking ${unpinned.join(" and ")} against a pinned sha256; set ${settings(unpinned)} (docs/bare-metal.md says how to get the digests).`,
+          `Nodes must check what they run as root against a pinned sha256: command ${args.name} (${key}) installs without checking ${unpinned.join(" and ")}; set ${settings(unpinned)} (docs/bare-metal.md says how to get the digests).`,
         );
     }
   },

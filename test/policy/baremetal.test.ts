@@ -64,7 +64,7 @@ describe("baremetal-install-pinned", () => {
   it("fails an unpinned online install, naming the setting", () => {
     expect(violations(bareMetalInstallPinned, CMD, { create: installOf(undefined) })).toEqual([
       expect.stringMatching(
-        /^Nodes must check what they run as root against a pinned sha256: command .+ \(create\) installs without checking the install script \("\$installer"\) against a pinned sha256; set cluster\.install\.scriptSha256 \(docs\/bare-metal\.md says how to get the digests\)\.$/,
+        /^Nodes must check what they run as root against a pinned sha256: command .+ \(create\) installs without checking the install script \("\$installer"\); set cluster\.install\.scriptSha256 \(docs\/bare-metal\.md says how to get the digests\)\.$/,
       ),
     ]);
   });
@@ -79,7 +79,7 @@ describe("baremetal-install-pinned", () => {
     const found = violations(bareMetalInstallPinned, CMD, { create: installOf(mirror) });
     expect(found).toHaveLength(1);
     expect(found[0]).toContain(
-      'installs without checking the install script ("$artifacts/install.sh") and the release\'s checksum file against a pinned sha256; set cluster.install.scriptSha256 and cluster.install.checksumsSha256 (',
+      'installs without checking the install script ("$artifacts/install.sh") and the release\'s checksum file; set cluster.install.scriptSha256 and cluster.install.checksumsSha256 (',
     );
     const k3s = resolveBareMetalClusterArgs(
       clusterArgs({

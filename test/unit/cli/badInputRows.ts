@@ -669,7 +669,7 @@ export const rows: BadInputRow[] = [
     code: 1,
     says: [
       "[baremetal-install-pinned, high]",
-      "installs without checking the release's checksum file against a pinned sha256; set cluster.install.checksumsSha256 (docs/bare-metal.md says how to get the digests).",
+      "installs without checking the release's checksum file; set cluster.install.checksumsSha256 (docs/bare-metal.md says how to get the digests).",
     ],
   },
 ];
