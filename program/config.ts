@@ -33,6 +33,11 @@ export interface ConfigSource {
   providerConfig?: Record<string, string>;
   /** The AWS region the provider falls back to outside the stack file (the real engine's AWS_REGION). */
   regionFallback?: string;
+  /**
+   * Dotted paths of `secure:` values that hold plain text rather than a ciphertext (key material, a
+   * token or a kubeconfig written by hand); the offline stack-file reader finds them.
+   */
+  plainSecure?: string[];
 }
 
 /** A user error in the stack configuration: every problem at once, each with its path and fix. */
@@ -120,9 +125,103 @@ function secretPaths(value: unknown, path: (string | number)[] = []): (string | 
   return [];
 }
 
+/** The parts of a zod 4 schema's definition the walk below reads. */
+interface SchemaDef {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+  discriminator?: string;
+  getter?: () => z.ZodType;
+}
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The paths of the raw (unvalidated) values that the schema takes as secrets, found by walking the
+ * schema beside the values: the secret paths of a config that fails validation elsewhere, so plain
+ * text secrets are reported with the schema problems instead of after they are fixed.
+ */
+export function rawSecretPaths(
+  schema: z.ZodType,
+  value: unknown,
+  path: (string | number)[] = [],
+): (string | number)[][] {
+  if (value === undefined || path.length > 32) return [];
+  const def = defOf(schema);
+  switch (def.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "readonly":
+    case "catch":
+    case "nonoptional":
+      return rawSecretPaths(def.innerType!, value, path);
+    case "lazy":
+      return rawSecretPaths(def.getter!(), value, path);
+    case "pipe":
+      // A secret() field turns a string into a SecretValue.
+      if (schema.safeParse("x").data instanceof SecretValue)
+        return typeof value === "string" && value !== "" ? [path] : [];
+      return rawSecretPaths(def.in!, value, path);
+    case "object":
+      if (!isRecord(value)) return [];
+      return Object.entries(def.shape!).flatMap(([k, s]) =>
+        k in value ? rawSecretPaths(s, value[k], [...path, k]) : [],
+      );
+    case "array":
+      return Array.isArray(value)
+        ? value.flatMap((v, i) => rawSecretPaths(def.element!, v, [...path, i]))
+        : [];
+    case "record":
+      return isRecord(value)
+        ? Object.entries(value).flatMap(([k, v]) => rawSecretPaths(def.valueType!, v, [...path, k]))
+        : [];
+    case "union": {
+      // A discriminated union: the option of the value's kind (none when the kind is unknown).
+      const key = def.discriminator;
+      const options =
+        key === undefined
+          ? def.options!
+          : def.options!.filter(
+              (o) => isRecord(value) && defOf(o).shape?.[key]?.safeParse(value[key]).success === true,
+            );
+      const seen = new Map<string, (string | number)[]>();
+      for (const o of options)
+        for (const p of rawSecretPaths(o, value, path)) seen.set(p.map(String).join("\u0000"), p);
+      return [...seen.values()];
+    }
+    default:
+      return [];
+  }
+}
+
+/** A secret at `path` not given as one. */
+function plainSecretProblem(source: ConfigSource, path: (string | number)[]): Problem {
+  const dotted = path.map(String).join(".");
+  return {
+    path: dotted,
+    message: `is a secret but is stored in plain text: run \`pulumi config set --secret --path '${dotted}' <value>\` so it is encrypted in ${source.file}`,
+  };
+}
+
+/** `secure:` values of the stack file that hold plain text. */
+const plainSecureProblems = (source: ConfigSource): Problem[] =>
+  (source.plainSecure ?? []).map((p) => ({
+    path: p,
+    message: `the secure: value holds plain text, not a ciphertext (a key, token or kubeconfig written by hand): remove it, then run \`pulumi config set --secret --path '${p}' < <file with the value>\` so it is encrypted`,
+  }));
+
 /**
  * Parse and validate the whole platform configuration. Throws one ConfigError listing every problem
- * (schema, cross-field rules, secrets given in plain text) before anything is created.
+ * (schema, cross-field rules, secrets given in plain text) before anything is created. When the
+ * schema refuses the config, the secrets in plain text are still reported with its problems; the
+ * cross-field rules, which need a valid config, wait until the schema problems are fixed.
  */
 export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
   const values = Object.fromEntries(
@@ -130,22 +229,24 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
   );
   // reportInput: an issue then says whether a value was missing or of the wrong type.
   const parsed = platformSchema.safeParse(values, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(source, problemsFromZod(parsed.error));
+  if (!parsed.success)
+    throw new ConfigError(source, [
+      ...problemsFromZod(parsed.error),
+      ...plainSecureProblems(source),
+      ...rawSecretPaths(platformSchema, values)
+        .filter((p) => !source.isSecret(p))
+        .map((p) => plainSecretProblem(source, p)),
+    ]);
   const problems = [
     ...crossCheck(parsed.data),
     ...(source.providerConfig
       ? providerConfigProblems(source.providerConfig, parsed.data, source.regionFallback)
       : []),
+    ...plainSecureProblems(source),
+    ...secretPaths(parsed.data)
+      .filter((p) => !source.isSecret(p))
+      .map((p) => plainSecretProblem(source, p)),
   ];
-  for (const p of secretPaths(parsed.data)) {
-    if (!source.isSecret(p)) {
-      const dotted = p.map(String).join(".");
-      problems.push({
-        path: dotted,
-        message: `is a secret but is stored in plain text: run \`pulumi config set --secret --path '${dotted}' <value>\` so it is encrypted in ${source.file}`,
-      });
-    }
-  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return parsed.data;
 }

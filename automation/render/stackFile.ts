@@ -74,21 +74,13 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
     }
     // Other namespaces (aws:region, kubernetes:…) configure providers, not the program.
   }
-  if (plain.length)
-    throw new StackFileError(
-      `${file}: ${plain.length === 1 ? "a secure: value holds" : `${plain.length} secure: values hold`} plain text, not a ciphertext (a key, token or kubeconfig written by hand):\n` +
-        plain
-          .map(
-            (p) =>
-              `  - ${p}: remove it, then run \`pulumi config set --secret --path '${p}' < <file with the value>\` so it is encrypted`,
-          )
-          .join("\n"),
-    );
   return {
     stack,
     file,
     values,
     isSecret: (p) => secrets.includes(p.map(String).join("\u0000")),
+    // Reported by parsePlatformConfig, with every other problem of the config.
+    plainSecure: plain,
     providerConfig: providerEntries(stackFile.config),
   };
 }

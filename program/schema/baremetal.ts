@@ -200,6 +200,16 @@ export const bareMetalClusterSchema = z.strictObject({
         description:
           "Allow `http://` for `scriptUrl` and `mirrorUrl`: what the nodes fetch and run as root then crosses the network unauthenticated. For lab mirrors only; the `baremetal-install-https` policy flags it. Default: `false`.",
       }),
+      /** sha256 of the install script; checked on the node (component problems check the format). */
+      scriptSha256: z.string().optional().meta({
+        description:
+          "sha256 (64 hex digits) of the install script: the one at scriptUrl (online) or the install.sh among the artifacts (air-gapped). Each node refuses to run a script with another digest. Get it with `curl -sfL <url> | sha256sum`; see docs/bare-metal.md.",
+      }),
+      /** Air-gapped: sha256 of the release's sha256sum-<arch>.txt; the node checks every artifact against that file. */
+      checksumsSha256: z.string().optional().meta({
+        description:
+          "Air-gapped: sha256 (64 hex digits) of the release's checksum file sha256sum-<arch>.txt. Each node checks the file against it, then every other artifact against the file, before installing. See docs/bare-metal.md.",
+      }),
     })
     .optional()
     .meta({

@@ -1,4 +1,15 @@
-import { bareMetalInstallHttps, plainHttpDownloads } from "../../policy/rules/baremetal";
+import {
+  resolveBareMetalClusterArgs,
+  scripts,
+  type BareMetalClusterArgs,
+} from "../../components/cluster/baremetal";
+import {
+  bareMetalInstallHttps,
+  bareMetalInstallPinned,
+  plainHttpDownloads,
+  unpinnedInstalls,
+} from "../../policy/rules/baremetal";
+import { clusterArgs } from "../unit/components/cluster/baremetal/fixtures";
 import { violations } from "./helpers";
 
 const CMD = "command:remote:Command";
@@ -28,5 +39,68 @@ describe("baremetal-install-https", () => {
     expect(
       violations(bareMetalInstallHttps, "kubernetes:core/v1:ConfigMap", { create: "curl http://x" }),
     ).toEqual([]);
+  });
+});
+
+describe("baremetal-install-pinned", () => {
+  const PIN = "c".repeat(64);
+  /** The install script the component renders for the first agent, run as `user`. */
+  const installOf = (install: BareMetalClusterArgs["install"], user = "root") => {
+    const c = resolveBareMetalClusterArgs(clusterArgs({ install }));
+    return scripts.asRoot(scripts.installScript(c, c.nodes[3]), user);
+  };
+  const mirror = { mode: "airgap" as const, mirrorUrl: "https://m.example.net/rke2/{version}" };
+
+  it("passes installs whose script (and, air-gapped, checksum file) are pinned, also through sudo", () => {
+    for (const user of ["root", "ubuntu"]) {
+      expect(
+        violations(bareMetalInstallPinned, CMD, { create: installOf({ scriptSha256: PIN }, user) }),
+      ).toEqual([]);
+      const create = installOf({ ...mirror, scriptSha256: PIN, checksumsSha256: PIN }, user);
+      expect(violations(bareMetalInstallPinned, CMD, { create })).toEqual([]);
+    }
+  });
+
+  it("fails an unpinned online install, naming the setting", () => {
+    expect(violations(bareMetalInstallPinned, CMD, { create: installOf(undefined) })).toEqual([
+      expect.stringMatching(
+        /^Nodes must check what they run as root against a pinned sha256: command .+ \(create\) installs without checking the install script \("\$installer"\); set cluster\.install\.scriptSha256 \(docs\/bare-metal\.md says how to get the digests\)\.$/,
+      ),
+    ]);
+  });
+
+  it("fails an air-gapped install missing either pin", () => {
+    expect(unpinnedInstalls(installOf({ ...mirror, scriptSha256: PIN }))).toEqual([
+      "the release's checksum file",
+    ]);
+    expect(unpinnedInstalls(installOf({ ...mirror, checksumsSha256: PIN }, "ubuntu"))).toEqual([
+      'the install script ("$artifacts/install.sh")',
+    ]);
+    const found = violations(bareMetalInstallPinned, CMD, { create: installOf(mirror) });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(
+      'installs without checking the install script ("$artifacts/install.sh") and the release\'s checksum file; set cluster.install.scriptSha256 and cluster.install.checksumsSha256 (',
+    );
+    const k3s = resolveBareMetalClusterArgs(
+      clusterArgs({
+        distribution: "k3s",
+        version: "v1.31.4+k3s1",
+        install: { ...mirror, scriptSha256: PIN },
+      }),
+    );
+    expect(unpinnedInstalls(scripts.installScript(k3s, k3s.nodes[0]))).toEqual([
+      "the release's checksum file",
+    ]);
+  });
+
+  it("a check of another file, or a digest that is not one, does not count", () => {
+    const create = [
+      "verify_sha256 \"$other\" 'cccc' 'x' 'y'",
+      `verify_sha256 "$other" '${PIN}' 'x' 'y'`,
+      `INSTALL_RKE2_VERSION="$version" INSTALL_RKE2_TYPE='agent' sh "$installer"`,
+    ].join("\n");
+    expect(unpinnedInstalls(create)).toEqual(['the install script ("$installer")']);
+    expect(unpinnedInstalls("echo nothing installed here\n")).toEqual([]);
+    expect(violations(bareMetalInstallPinned, "kubernetes:core/v1:ConfigMap", { create })).toEqual([]);
   });
 });

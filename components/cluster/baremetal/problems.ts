@@ -22,6 +22,9 @@ function ipv4Cidr(cidr: string): [number, number] | undefined {
   return [addr - (addr % size), prefix];
 }
 
+/** A sha256 digest as `sha256sum` prints it (either case). */
+export const SHA256 = /^[0-9a-fA-F]{64}$/;
+
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(\d{1,3})$/;
 
 /** Problems of one CIDR setting: a valid IPv4 (or IPv6) range. */
@@ -209,6 +212,20 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
       message: "is online but artifactsDir or mirrorUrl is set: set mode airgap, or remove them",
     });
   }
+  for (const key of ["scriptSha256", "checksumsSha256"] as const) {
+    const digest = install[key];
+    if (digest !== undefined && !SHA256.test(digest))
+      out.push({
+        path: `install.${key}`,
+        message: `is not a sha256 digest: give the 64 hex digits \`sha256sum <file>\` prints (docs/bare-metal.md says how to get them)`,
+      });
+  }
+  if (install.checksumsSha256 !== undefined && (install.mode ?? "online") !== "airgap")
+    out.push({
+      path: "install.checksumsSha256",
+      message:
+        "is for air-gapped installs: online, the install script checks the release against its own checksum file; pin install.scriptSha256, or set mode airgap",
+    });
   for (const key of ["mirrorUrl", "scriptUrl"] as const) {
     const url = install[key];
     if (url === undefined || /^https:\/\//.test(url)) continue;

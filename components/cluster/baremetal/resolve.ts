@@ -50,6 +50,9 @@ export interface ResolvedCluster {
     mirrorUrl?: string;
     scriptUrl: string;
     arch: string;
+    /** Lower-case hex digests, when pinned. */
+    scriptSha256?: string;
+    checksumsSha256?: string;
   };
   cni: Cni;
   clusterCidr: string;
@@ -102,6 +105,8 @@ export function resolveBareMetalClusterArgs(args: BareMetalClusterArgs): Resolve
       mirrorUrl: install.mirrorUrl,
       scriptUrl: install.scriptUrl ?? facts.scriptUrl,
       arch: install.arch ?? DEFAULTS.arch,
+      scriptSha256: install.scriptSha256?.toLowerCase(),
+      checksumsSha256: install.checksumsSha256?.toLowerCase(),
     },
     cni: args.cni ?? facts.defaultCni,
     clusterCidr: args.clusterCidr ?? DEFAULTS.clusterCidr,

@@ -6,7 +6,7 @@
 import { configFile, tokenFile } from "./nodeConfig";
 import { KUBECONFIG_KDF_ITERATIONS } from "./kubeconfig";
 import type { ResolvedCluster, ResolvedNode } from "./resolve";
-import { HEAD, kubectlFn, pathLine, shq } from "./shell";
+import { HEAD, kubectlFn, pathLine, shq, verifyFn } from "./shell";
 
 export { asRoot, shq } from "./shell";
 export {
@@ -52,25 +52,36 @@ export function stageScript(c: ResolvedCluster): string {
   ].join("\n");
 }
 
+/** `verify_sha256` of a file against its pin, when there is one. */
+const pinLine = (file: string, pin: string | undefined, source: string, setting: string) =>
+  pin === undefined ? [] : [`  verify_sha256 ${file} ${shq(pin)} ${source} ${shq(setting)}`];
+
 function installBlock(c: ResolvedCluster, node: ResolvedNode): string[] {
   const rke2 = c.distribution === "rke2";
   const type = rke2
     ? `INSTALL_RKE2_TYPE=${shq(node.role)}`
     : `INSTALL_K3S_EXEC=${shq(node.role)} INSTALL_K3S_SKIP_START=true`;
+  const { scriptSha256, checksumsSha256 } = c.install;
   if (c.install.mode === "online") {
     const version = rke2 ? 'INSTALL_RKE2_VERSION="$version"' : 'INSTALL_K3S_VERSION="$version"';
     return [
       '  installer="$(mktemp)"',
       `  curl -sfL --retry 3 -o "$installer" ${shq(c.install.scriptUrl)}`,
+      ...pinLine('"$installer"', scriptSha256, shq(c.install.scriptUrl), "install.scriptSha256"),
       `  ${version} ${type} sh "$installer"`,
       '  rm -f "$installer"',
     ];
   }
   const files = c.facts.artifacts(c.install.arch);
+  const sums = c.facts.checksums(c.install.arch);
   const images = files.find((f) => f.endsWith(".tar.zst")) ?? "";
-  const lines = [`  artifacts=${shq(stagingDir(c))}`];
-  if (c.install.mirrorUrl !== undefined) {
-    const mirror = c.install.mirrorUrl.replace(/\{version\}/g, c.version).replace(/\/+$/, "");
+  const mirror = c.install.mirrorUrl?.replace(/\{version\}/g, c.version).replace(/\/+$/, "");
+  const lines = [
+    `  artifacts=${shq(stagingDir(c))}`,
+    // Where the artifacts came from, for messages: the mirror, or the folder on the deploying machine.
+    `  origin=${shq(mirror ?? (c.install.artifactsDir ?? "").replace(/\/+$/, ""))}`,
+  ];
+  if (mirror !== undefined) {
     lines.push(
       '  install -d -m 0700 "$artifacts"',
       `  for f in ${files.map(shq).join(" ")}; do`,
@@ -81,6 +92,19 @@ function installBlock(c: ResolvedCluster, node: ResolvedNode): string[] {
   lines.push(
     `  for f in ${files.map(shq).join(" ")}; do`,
     '    if [ ! -s "$artifacts/$f" ]; then echo "missing air-gapped artifact $artifacts/$f" >&2; exit 1; fi',
+    "  done",
+    // The checksum file (pinned), the install script (pinned), then every other artifact against the
+    // checksum file, before anything is installed.
+    `  sums="$artifacts/"${shq(sums)}`,
+    ...pinLine('"$sums"', checksumsSha256, `"$origin/"${shq(sums)}`, "install.checksumsSha256"),
+    ...pinLine('"$artifacts/install.sh"', scriptSha256, '"$origin/install.sh"', "install.scriptSha256"),
+    `  for f in ${files
+      .filter((f) => f !== "install.sh" && f !== sums)
+      .map(shq)
+      .join(" ")}; do`,
+    `    expected="$(awk -v f="$f" '$2 == f || $2 == "*" f {print $1; exit}' "$sums")"`,
+    `    if [ -z "$expected" ]; then echo "$origin/${sums} lists no sha256 for $f: use the checksum file of release $version" >&2; exit 1; fi`,
+    `    verify_sha256 "$artifacts/$f" "$expected" "$origin/$f" ${shq(sums)}`,
     "  done",
     `  install -d -m 0755 ${shq(`${c.facts.dataDir}/agent/images`)}`,
     `  cp -f "$artifacts/"${shq(images)} ${shq(`${c.facts.dataDir}/agent/images/`)}`,
@@ -116,6 +140,7 @@ export function installScript(c: ResolvedCluster, node: ResolvedNode): string {
     pathLine(c),
     `version=${shq(c.version)}`,
     `service=${shq(service)}`,
+    verifyFn,
     `stamp=${shq(`${c.facts.dataDir}/platform-applied`)}`,
     `installed="$(${bin} --version 2>/dev/null | awk 'NR==1 {print $3}' || true)"`,
     'if [ "$installed" != "$version" ]; then',

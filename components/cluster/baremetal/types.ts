@@ -71,6 +71,18 @@ export interface InstallArgs {
   /** CPU architecture of the artifacts. @default "amd64" */
   arch?: "amd64" | "arm64";
   /**
+   * sha256 (64 hex digits) of the install script: the one at `scriptUrl` (online) or the
+   * `install.sh` among the artifacts (air-gapped). The node refuses to run a script with another
+   * digest. @default unpinned (the `baremetal-install-pinned` policy flags it)
+   */
+  scriptSha256?: string;
+  /**
+   * Air-gapped: sha256 of the release's checksum file (`sha256sum-<arch>.txt`). The node checks the
+   * file against it, then every other artifact against the file, before installing.
+   * @default unpinned (the artifacts are still checked against the checksum file)
+   */
+  checksumsSha256?: string;
+  /**
    * Allow `http://` for `scriptUrl` and `mirrorUrl`: what the nodes fetch and run as root then
    * crosses the network unauthenticated. For lab mirrors only; the `baremetal-install-https` policy
    * flags it. @default false
@@ -151,8 +163,10 @@ export interface DistributionFacts {
   cnis: Cni[];
   service: (role: NodeRole) => string;
   uninstallScript: (role: NodeRole) => string;
-  /** Artifact file names of an air-gapped install. */
+  /** Artifact file names of an air-gapped install (`checksums` among them). */
   artifacts: (arch: string) => string[];
+  /** The release's checksum file among the artifacts (`sha256sum -c` format). */
+  checksums: (arch: string) => string;
 }
 
 export type NodeRole = "server" | "agent";
@@ -178,6 +192,7 @@ export const DISTRIBUTIONS: Record<Distribution, DistributionFacts> = {
       `sha256sum-${arch}.txt`,
       `rke2-images.linux-${arch}.tar.zst`,
     ],
+    checksums: (arch) => `sha256sum-${arch}.txt`,
   },
   k3s: {
     label: "k3s",
@@ -197,6 +212,8 @@ export const DISTRIBUTIONS: Record<Distribution, DistributionFacts> = {
       "install.sh",
       arch === "amd64" ? "k3s" : `k3s-${arch}`,
       `k3s-airgap-images-${arch}.tar.zst`,
+      `sha256sum-${arch}.txt`,
     ],
+    checksums: (arch) => `sha256sum-${arch}.txt`,
   },
 };

@@ -18,7 +18,13 @@ import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
 import { OUTPUT_MARKER } from "../../../automation/render/output";
 
-const ROOT = path.join(__dirname, "..", "..", "..");
+/**
+ * Where the shipped stack files the rows edit come from: this checkout, or the one the report runs
+ * against (badInputReport.ts --against sets BAD_INPUT_ROOT).
+ */
+const ROOT = process.env.BAD_INPUT_ROOT ?? path.join(__dirname, "..", "..", "..");
+/** A file name in a row's `files` that marks it as not applicable to the checkout (its edit changes nothing there). */
+export const NOT_APPLICABLE = "(not applicable)";
 
 export interface BadInputRow {
   cli: Cli;
@@ -48,7 +54,11 @@ const badStack = (config: string): Record<string, string> => ({
 const editedStack = (from: string, edit: (text: string) => string): Record<string, string> => {
   const text = readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8");
   const edited = edit(text);
-  if (edited === text) throw new Error(`the edit of Pulumi.${from}.yaml changed nothing`);
+  if (edited === text) {
+    // Against another checkout a row may be about what that checkout's stack files do not have yet.
+    if (process.env.BAD_INPUT_ROOT !== undefined) return { [NOT_APPLICABLE]: "" };
+    throw new Error(`the edit of Pulumi.${from}.yaml changed nothing`);
+  }
   return { "Pulumi.yaml": readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), "Pulumi.bad.yaml": edited };
 };
 const renderBad = ["bad", "--project", "{tmp}", "--out", "{tmp}/o"];
@@ -106,8 +116,8 @@ export const rows: BadInputRow[] = [
     ),
     code: 1,
     says: [
-      "Pulumi.bad.yaml: a secure: value holds plain text, not a ciphertext",
-      "flux.secretVars.TOKEN: remove it, then run `pulumi config set --secret --path 'flux.secretVars.TOKEN' < <file with the value>`",
+      'Invalid configuration for stack "bad" (Pulumi.bad.yaml), 1 problem:',
+      "flux.secretVars.TOKEN: the secure: value holds plain text, not a ciphertext (a key, token or kubeconfig written by hand): remove it, then run `pulumi config set --secret --path 'flux.secretVars.TOKEN' < <file with the value>`",
     ],
   },
   {
@@ -590,5 +600,76 @@ export const rows: BadInputRow[] = [
     argv: ["render", "--project", FLEET, "--stack", "nosuch", "--out", "{tmp}/r"],
     code: 2,
     says: ["nosuch"],
+  },
+  // every problem at once: schema problems and secrets in plain text in one error
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t
+        .replace("platform:owner: network-integration", "platform:owner: 42")
+        .replace(
+          / {6}privateKey:\n {8}secure: .*\n/,
+          "      privateKey: |\n        -----BEGIN OPENSSH PRIVATE KEY-----\n",
+        ),
+    ),
+    code: 1,
+    says: [
+      'Invalid configuration for stack "bad" (Pulumi.bad.yaml), 2 problems:',
+      "  - owner: must be a string, not a number",
+      "  - cluster.ssh.privateKey: is a secret but is stored in plain text: run `pulumi config set --secret --path 'cluster.ssh.privateKey' <value>` so it is encrypted in Pulumi.bad.yaml",
+    ],
+  },
+  {
+    cli: check,
+    argv: ["bad", "--project", "{tmp}"],
+    files: editedStack("local", (t) =>
+      t
+        .replace("    kind: existing\n", "    kind: existing\n    nodes: 3\n")
+        .replace(
+          "    vars:\n",
+          '    secretVars:\n      TOKEN:\n        secure: "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaA=="\n    vars:\n',
+        ),
+    ),
+    code: 1,
+    says: [
+      'Invalid configuration for stack "bad" (Pulumi.bad.yaml), 2 problems:',
+      "  - cluster.nodes: unknown key: check its spelling against the configuration reference (docs/configuration.md), or remove it",
+      "  - flux.secretVars.TOKEN: the secure: value holds plain text, not a ciphertext",
+    ],
+  },
+  // bare metal: what a node runs as root is pinned by sha256
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) => t.replace(/scriptSha256: [0-9a-f]+/, "scriptSha256: 0123abcd")),
+    code: 1,
+    says: [
+      "cluster.install.scriptSha256: is not a sha256 digest: give the 64 hex digits `sha256sum <file>` prints (docs/bare-metal.md says how to get them)",
+    ],
+  },
+  {
+    cli: render,
+    argv: renderBad,
+    files: editedStack("prod", (t) =>
+      t
+        .replace("      mode: airgap\n", "      mode: online\n")
+        .replace(/ {6}mirrorUrl: .*\n/, "")
+        .replace(/ {6}scriptSha256: .*\n/, ""),
+    ),
+    code: 1,
+    says: [
+      "cluster.install.checksumsSha256: is for air-gapped installs: online, the install script checks the release against its own checksum file; pin install.scriptSha256, or set mode airgap",
+    ],
+  },
+  {
+    cli: check,
+    argv: ["bad", "--project", "{tmp}", "--policy-config", "{root}/policy/config/prod.json"],
+    files: editedStack("prod", (t) => t.replace(/ {6}checksumsSha256: .*\n/, "")),
+    code: 1,
+    says: [
+      "[baremetal-install-pinned, high]",
+      "installs without checking the release's checksum file; set cluster.install.checksumsSha256 (docs/bare-metal.md says how to get the digests).",
+    ],
   },
 ];

@@ -1,5 +1,13 @@
 import { inspect } from "node:util";
-import { ConfigError, parsePlatformConfig, SecretValue } from "../../../program/config";
+import * as path from "node:path";
+import { readStackConfig } from "../../../automation/render/stackFile";
+import {
+  ConfigError,
+  parsePlatformConfig,
+  platformSchema,
+  rawSecretPaths,
+  SecretValue,
+} from "../../../program/config";
 import { knownHostsName } from "../../../components/flux";
 import versions from "../../../components/flux/versions.json";
 import { baseValues, configError, KNOWN_HOSTS, parse, withValues } from "../../helpers/platform";
@@ -304,6 +312,56 @@ describe("platform config: every problem at once, with path and fix", () => {
     );
   });
 
+  it("reports secrets in plain text with the schema problems, not after they are fixed", () => {
+    const values = withValues({
+      owner: 42,
+      cluster: {
+        kind: "baremetal",
+        version: "v1.31.4+rke2r1",
+        servers: [{ host: "10.0.0.11", ssh: { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" } }],
+        ssh: { privateKey: "", bastion: { host: "b", privateKey: "key" } },
+        kubeconfig: "x",
+      },
+      flux: { sops: { ageKey: "AGE-SECRET-KEY-1QQQQ" }, secretVars: { TOKEN: "t", OK: "u" } },
+    });
+    const message = configError(values, ["cluster", "flux"]);
+    expect(message).toBe(
+      header(8) +
+        [
+          "  - owner: must be a string, not a number",
+          "  - cluster.ssh.privateKey: must not be empty",
+          "  - cluster.kubeconfig: unknown key: check its spelling against the configuration reference (docs/configuration.md), or remove it",
+          ...[
+            "cluster.servers.0.ssh.privateKey",
+            "cluster.ssh.bastion.privateKey",
+            "flux.sops.ageKey",
+            "flux.secretVars.TOKEN",
+            "flux.secretVars.OK",
+          ].map(
+            (p) =>
+              `  - ${p}: is a secret but is stored in plain text: run \`pulumi config set --secret --path '${p}' <value>\` so it is encrypted in Pulumi.test.yaml`,
+          ),
+        ].join("\n"),
+    );
+  });
+
+  it("reports secure: values holding plain text with every other problem", () => {
+    const values = withValues({ owner: 42 });
+    expect(() =>
+      parsePlatformConfig({
+        stack: "test",
+        file: "Pulumi.test.yaml",
+        values,
+        isSecret: () => true,
+        plainSecure: ["flux.secretVars.TOKEN"],
+      }),
+    ).toThrow(
+      header(2) +
+        "  - owner: must be a string, not a number\n" +
+        "  - flux.secretVars.TOKEN: the secure: value holds plain text, not a ciphertext (a key, token or kubeconfig written by hand): remove it, then run `pulumi config set --secret --path 'flux.secretVars.TOKEN' < <file with the value>` so it is encrypted",
+    );
+  });
+
   it("throws a ConfigError (a Pulumi RunError: no stack trace for the user)", () => {
     expect(() =>
       parsePlatformConfig({ stack: "s", file: "Pulumi.s.yaml", values: {}, isSecret: () => true }),
@@ -319,4 +377,53 @@ describe("knownHostsName", () => {
     ["ssh://git@[::1]:2222/fleet.git", "[::1]:2222"],
     ["https://github.com/acme/fleet.git", undefined],
   ])("%s -> %s", (url, want) => expect(knownHostsName(url)).toBe(want));
+});
+
+describe("rawSecretPaths", () => {
+  /** The paths of the SecretValues in a parsed config: what the walk over the raw values must find. */
+  const parsedSecretPaths = (v: unknown, at: string[] = []): string[] =>
+    v instanceof SecretValue
+      ? [at.join(".")]
+      : v && typeof v === "object"
+        ? Object.entries(v).flatMap(([k, x]) => parsedSecretPaths(x, [...at, k]))
+        : [];
+  const walked = (values: Record<string, unknown>) =>
+    rawSecretPaths(platformSchema, values)
+      .map((p) => p.join("."))
+      .sort();
+
+  it.each(["local", "dev", "prod"])("finds every secret of the shipped stack %s", async (stack) => {
+    const source = await readStackConfig(path.join(__dirname, "..", "..", ".."), stack);
+    expect(walked(source.values)).toEqual(parsedSecretPaths(parsePlatformConfig(source)).sort());
+  });
+
+  it("finds secrets under unions, lists and maps, by the value's kind", () => {
+    const values = withValues({
+      cluster: {
+        kind: "baremetal",
+        version: "v1.31.4+rke2r1",
+        servers: [{ host: "10.0.0.11", ssh: { privateKey: "k1", bastion: { host: "b", privateKey: "k2" } } }],
+        ssh: { privateKey: "k3" },
+        kubeconfig: undefined,
+      },
+      flux: {
+        source: { url: "https://github.com/acme/fleet.git" },
+        auth: { type: "githubApp", appId: 1, installationId: 2, privateKey: "k4", knownHosts: undefined },
+        sops: { ageKey: "AGE-SECRET-KEY-1QQQQ" },
+        secretVars: { A: "k6" },
+      },
+    });
+    const want = [
+      "cluster.servers.0.ssh.privateKey",
+      "cluster.servers.0.ssh.bastion.privateKey",
+      "cluster.ssh.privateKey",
+      "flux.auth.privateKey",
+      "flux.sops.ageKey",
+      "flux.secretVars.A",
+    ].sort();
+    expect(walked(values)).toEqual(want);
+    expect(parsedSecretPaths(parse(values)).sort()).toEqual(want);
+    // An unknown kind: no option applies, nothing is guessed.
+    expect(walked(withValues({ cluster: { kind: "nope", ssh: { privateKey: "k" } } }))).toEqual([]);
+  });
 });

