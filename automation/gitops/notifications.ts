@@ -20,6 +20,15 @@ export const COMMIT_STATUS_TYPES = [
   "azuredevops",
 ];
 
+/** Provider types of notification.toolkit.fluxcd.io/v1beta3 (the schema reports any other). */
+const PROVIDER_TYPES = [
+  ...COMMIT_STATUS_TYPES,
+  ...["slack", "discord", "msteams", "rocket", "generic", "generic-hmac", "giteapullrequestcomment"],
+  ...["googlechat", "googlepubsub", "webex", "sentry", "azureeventhub", "telegram", "lark", "matrix"],
+  ...["opsgenie", "alertmanager", "grafana", "githubdispatch", "githubpullrequestcomment"],
+  ...["gitlabmergerequestcomment", "pagerduty", "datadog", "nats", "zulip", "otel"],
+];
+
 /** Provider types whose address is not a URL (a project, a hub, a subject). */
 const NON_URL_TYPES = ["googlepubsub", "azureeventhub", "nats"];
 
@@ -142,7 +151,7 @@ function providerChecks(
         ),
       );
   }
-  if (spec.commitStatusExpr !== undefined && type && !gitStatus)
+  if (spec.commitStatusExpr !== undefined && PROVIDER_TYPES.includes(type) && !gitStatus)
     out.push(
       finding(
         tree,
