@@ -117,7 +117,16 @@ function providerChecks(
         `${id}: no address and no secretRef (whose key address could hold it): notification-controller has nowhere to post`,
       ),
     );
-  if (typeof spec.address === "string" && !unresolved(spec.address) && !NON_URL_TYPES.includes(type)) {
+  if (typeof spec.address === "string" && /^[a-z][\w+.-]*:\/\/[^/@\s]+@/i.test(spec.address))
+    out.push(
+      finding(
+        tree,
+        p.doc,
+        ["spec", "address"],
+        `${id}: the address carries credentials (user or token before @), in plain text in Git and in the Provider: put the whole URL in the Secret secretRef names, key address, and leave spec.address out`,
+      ),
+    );
+  else if (typeof spec.address === "string" && !unresolved(spec.address) && !NON_URL_TYPES.includes(type)) {
     if (!/^https:\/\/[^/\s]+/.test(spec.address))
       out.push(
         finding(

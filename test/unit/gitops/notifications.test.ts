@@ -36,6 +36,19 @@ const cases: [string, Breakage, string[]][] = [
     ],
   ],
   [
+    "an address with a token in it",
+    (r) =>
+      edit(
+        r,
+        PROVIDER,
+        ":=https://github.com/acme-telco",
+        ":=https://x-access-token:ghp_abc@github.com/acme-telco",
+      ),
+    [
+      "notifications/base/provider.yaml:14: [notification] Provider flux-system/fleet-status: the address carries credentials (user or token before @), in plain text in Git and in the Provider: put the whole URL in the Secret secretRef names, key address, and leave spec.address out (de-dev)",
+    ],
+  ],
+  [
     "an address of another repository than the platform's",
     (r) => edit(r, PROVIDER, "acme-telco/platform-fleet}", "acme-telco/platform-fleet-old}"),
     [
