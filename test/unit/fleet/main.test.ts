@@ -112,7 +112,12 @@ describe("fleetMain with a fake runner", () => {
   it("SIGTERM (a cancelled CI job) cancels running stacks through the Automation API and starts nothing new", async () => {
     const runner = new FakeRunner({ durationMs: 5000 });
     const d = deps(runner, { stopSignal: undefined });
-    setTimeout(() => process.emit("SIGTERM", "SIGTERM"), 100);
+    // Once a stack runs (a fixed delay raced the driver's start-up on a loaded machine).
+    const fire = setInterval(() => {
+      if (!runner.started.length) return;
+      clearInterval(fire);
+      process.emit("SIGTERM", "SIGTERM");
+    }, 10);
     expect(await fleetMain(["up", ...args("--no-gate")], d)).toBe(1);
     expect(runner.cancelled).toEqual(["canary"]);
     const report = fleetReportSchema.parse(JSON.parse(await fs.readFile(path.join(tmp, "r.json"), "utf8")));
