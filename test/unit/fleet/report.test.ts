@@ -1,6 +1,7 @@
 import {
   buildReport,
   fleetReportSchema,
+  type ReportInput,
   formatAge,
   formatDuration,
   markdownReport,
@@ -53,7 +54,7 @@ const results: StackResult[] = [
   },
 ];
 
-const report = () =>
+const report = (over: Partial<ReportInput> = {}) =>
   buildReport({
     operation: "up",
     project: "/work/main",
@@ -72,6 +73,7 @@ const report = () =>
     },
     outside: ["sandbox"],
     stacks: results,
+    ...over,
   });
 
 describe("reports", () => {
@@ -193,21 +195,10 @@ describe("reports", () => {
 
     it("as a Markdown link in the report", () => {
       const text = markdownReport(
-        buildReport({
+        report({
           operation: "status",
-          project: "/work/main",
-          selection: "all fleet stacks",
-          startedAt: new Date("2026-11-22T10:00:00Z"),
-          finishedAt: new Date("2026-11-22T10:00:01Z"),
           exitCode: 0,
-          options: {
-            concurrency: 4,
-            failFast: false,
-            gate: true,
-            expectNoChanges: false,
-            refresh: false,
-            policyPacks: [],
-          },
+          haltedBecause: undefined,
           outside: [],
           stacks: stacks.slice(0, 5),
         }),

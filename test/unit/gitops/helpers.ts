@@ -89,3 +89,17 @@ export function templateDiffRows(markdown: string): string[] {
     .filter((l) => /^\| (local|de-dev|de-prod) /.test(l))
     .map((l) => l.replace(/\([0-9a-f]{7}\)/g, "(sha)"));
 }
+
+/** Lint a fresh copy of the shipped repository after `breakIt` changed it; the copy is removed after. */
+export async function lintBrokenCopy(
+  breakIt: (repo: string) => void,
+  contracts = shippedContracts(),
+): Promise<string[]> {
+  const repo = copyOfShipped();
+  try {
+    breakIt(repo);
+    return await lintLines(repo, contracts);
+  } finally {
+    fs.rmSync(repo, { recursive: true, force: true });
+  }
+}

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { metadataKeysOf } from "../../../automation/gitops/notifications";
-import { copyOfShipped, edit, lintLines, shippedContracts } from "./helpers";
+import { copyOfShipped, edit, lintBrokenCopy, lintLines, SHIPPED, shippedContracts } from "./helpers";
 
 const PROVIDER = "notifications/base/provider.yaml";
 const ALERTS = "notifications/base/alerts.yaml";
@@ -114,13 +114,7 @@ const cases: [string, Breakage, string[]][] = [
 
 describe("gitops:lint on broken notifications", () => {
   it.each(cases)("%s", async (_name, breakIt, expected) => {
-    const repo = copyOfShipped();
-    try {
-      breakIt(repo);
-      expect(await lintLines(repo)).toEqual(expected);
-    } finally {
-      fs.rmSync(repo, { recursive: true, force: true });
-    }
+    expect(await lintBrokenCopy(breakIt)).toEqual(expected);
   });
 });
 
@@ -154,33 +148,28 @@ describe("gitops:lint on notifications with early secrets", () => {
   });
 
   it("takes a platform's own Provider values from cluster-vars (a GitLab mirror)", async () => {
-    const repo = copyOfShipped();
-    try {
-      const contracts = shippedContracts();
-      const dev = contracts.get("de-dev");
-      if (!dev) throw new Error("test setup: no de-dev contract");
-      contracts.set("de-dev", {
-        ...dev,
-        clusterVars: {
-          ...dev.clusterVars,
-          FLEET_STATUS_PROVIDER: "gitlab",
-          FLEET_STATUS_ADDRESS: "https://gitlab.example.com/acme-telco/platform-fleet",
-        },
-        sourceUrl: "git@gitlab.example.com:acme-telco/platform-fleet.git",
-      });
-      expect(await lintLines(repo, contracts)).toEqual([]);
-      contracts.set("de-dev", {
-        ...contracts.get("de-dev")!,
-        clusterVars: { ...dev.clusterVars, FLEET_STATUS_PROVIDER: "bitbucket-cloud" },
-      });
-      expect(await lintLines(repo, contracts)).toEqual([
-        expect.stringContaining(
-          'notifications/base/provider.yaml:13: [schema] Provider fleet-status: spec.type: must be one of "slack",',
-        ) as unknown as string,
-      ]);
-    } finally {
-      fs.rmSync(repo, { recursive: true, force: true });
-    }
+    const contracts = shippedContracts();
+    const dev = contracts.get("de-dev");
+    if (!dev) throw new Error("test setup: no de-dev contract");
+    contracts.set("de-dev", {
+      ...dev,
+      clusterVars: {
+        ...dev.clusterVars,
+        FLEET_STATUS_PROVIDER: "gitlab",
+        FLEET_STATUS_ADDRESS: "https://gitlab.example.com/acme-telco/platform-fleet",
+      },
+      sourceUrl: "git@gitlab.example.com:acme-telco/platform-fleet.git",
+    });
+    expect(await lintLines(SHIPPED, contracts)).toEqual([]);
+    contracts.set("de-dev", {
+      ...contracts.get("de-dev")!,
+      clusterVars: { ...dev.clusterVars, FLEET_STATUS_PROVIDER: "bitbucket-cloud" },
+    });
+    expect(await lintLines(SHIPPED, contracts)).toEqual([
+      expect.stringContaining(
+        'notifications/base/provider.yaml:13: [schema] Provider fleet-status: spec.type: must be one of "slack",',
+      ) as unknown as string,
+    ]);
   });
 });
 
@@ -197,14 +186,10 @@ describe("metadataKeysOf", () => {
 
 describe("a webhook Provider", () => {
   it("reports a webhook Provider with nowhere to post", async () => {
-    const repo = copyOfShipped();
-    try {
-      edit(repo, PROVIDER, "  secretRef:\n    name: fleet-alerts-webhook\n", "");
-      expect(await lintLines(repo)).toEqual([
-        "notifications/base/provider.yaml:30: [notification] Provider flux-system/fleet-alerts: no address and no secretRef (whose key address could hold it): notification-controller has nowhere to post (de-dev)",
-      ]);
-    } finally {
-      fs.rmSync(repo, { recursive: true, force: true });
-    }
+    expect(
+      await lintBrokenCopy((r) => edit(r, PROVIDER, "  secretRef:\n    name: fleet-alerts-webhook\n", "")),
+    ).toEqual([
+      "notifications/base/provider.yaml:30: [notification] Provider flux-system/fleet-alerts: no address and no secretRef (whose key address could hold it): notification-controller has nowhere to post (de-dev)",
+    ]);
   });
 });
