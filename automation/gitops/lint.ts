@@ -142,7 +142,7 @@ function substitutedSchemaFindings(tree: PlatformTree): Finding[] {
   const out: Finding[] = [];
   for (const objs of tree.index.values())
     for (const b of objs) {
-      if (!isFluxApi(b.obj.apiVersion) || b.obj === b.doc.object) continue;
+      if (!isFluxApi(b.obj.apiVersion)) continue;
       for (const p of validateFluxObject(b.obj)) {
         const value = valueAt(b.obj, p.path);
         if (!variableValue(b.doc.object, p) || (typeof value === "string" && value.includes("${"))) continue;
