@@ -196,7 +196,12 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
         typeof outputs?.rootSourceRef?.value === "string" ? outputs.rootSourceRef.value : undefined;
       if (!gated) {
         try {
-          const flux = fluxSummary(await opts.flux.read(target, waveStop));
+          const flux = {
+            ...fluxSummary(await opts.flux.read(target, waveStop)),
+            ...(typeof outputs?.rootSourceUrl?.value === "string"
+              ? { sourceUrl: outputs.rootSourceUrl.value }
+              : {}),
+          };
           const note =
             flux.ready === "True"
               ? {}

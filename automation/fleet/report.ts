@@ -3,10 +3,10 @@
  * report (a merge-request comment or job summary) and the terminal summary table.
  */
 import { z } from "zod";
-import { formatDuration, headersFor, summaryRows } from "./table";
+import { formatDuration, headersFor, markdownCells } from "./table";
 import { OPERATIONS, type Operation, type StackResult } from "./types";
 
-export { formatAge, formatDuration, shortRevision, summaryTable } from "./table";
+export { commitLink, formatAge, formatDuration, shortRevision, summaryTable } from "./table";
 
 const counts = z.strictObject({
   create: z.number().int().min(0),
@@ -32,6 +32,7 @@ export const stackResultSchema = z.strictObject({
       reason: z.string().optional(),
       message: z.string().optional(),
       since: z.string().optional(),
+      sourceUrl: z.string().optional(),
     })
     .optional(),
   outputs: z.record(z.string(), z.unknown()).optional(),
@@ -122,9 +123,9 @@ export function markdownReport(r: FleetReport): string {
   if (r.haltedBecause) lines.push(`**Stopped:** ${md(r.haltedBecause)}`, "");
   const headers = headersFor(r.operation);
   lines.push(`| ${headers.join(" | ")} |`, `|${headers.map(() => " --- ").join("|")}|`);
-  const rows = summaryRows(r.stacks, r.operation, Date.parse(r.finishedAt));
+  const rows = markdownCells(r.stacks, r.operation, Date.parse(r.finishedAt), md);
   r.stacks.forEach((s, i) => {
-    const row = rows[i].map(md);
+    const row = rows[i];
     row[3] = `${RESULT_ICON[s.result]} ${row[3]}`;
     lines.push(`| ${row.join(" | ")} |`);
   });

@@ -1,5 +1,6 @@
 /** The summary table of a fleet run (terminal and Markdown): columns chosen by operation. */
-import type { Operation, StackResult } from "./types";
+import { commitWebUrl } from "../gitops/repoUrl";
+import type { FluxSummary, Operation, StackResult } from "./types";
 
 /** `12.3 s`, `2m05s`. */
 export function formatDuration(ms: number): string {
@@ -26,7 +27,24 @@ export function shortRevision(rev: string | undefined): string {
   return rev.replace(/(sha1|sha256):([0-9a-f]{12})[0-9a-f]+/, "$1:$2");
 }
 
-type Column = [header: string, cell: (r: StackResult, now: number) => string];
+/**
+ * The page of the commit the root applied, where GitHub and GitLab show the commit statuses the
+ * fleet repository's notifications post (docs/gitops.md): the root's Git URL (https, ssh or
+ * scp-like, on github… or gitlab… hosts) and the SHA of the applied revision. Undefined otherwise
+ * (another host, an OCI root, no revision yet).
+ */
+export function commitLink(flux: FluxSummary | undefined): { sha: string; url: string } | undefined {
+  const sha = /(?:^|@)sha1:([0-9a-f]{40})$/.exec(flux?.revision ?? "")?.[1];
+  const url = sha && flux?.sourceUrl ? commitWebUrl(flux.sourceUrl, sha) : undefined;
+  return sha && url ? { sha, url } : undefined;
+}
+
+/** A header, the plain cell, and the Markdown cell when it is not the plain one escaped. */
+type Column = [
+  header: string,
+  cell: (r: StackResult, now: number) => string,
+  markdown?: (r: StackResult) => string,
+];
 
 const HEAD: Column[] = [
   ["stack", (r) => r.stack],
@@ -64,6 +82,14 @@ const COLUMNS: Record<"engine" | "render" | "status" | "outputs", Column[]> = {
     ["Ready", (r) => r.flux?.ready ?? ""],
     ["reason", (r) => r.flux?.reason ?? ""],
     ["age", (r, now) => formatAge(r.flux?.since, now)],
+    [
+      "commit statuses",
+      (r) => commitLink(r.flux)?.url ?? "—",
+      (r) => {
+        const link = commitLink(r.flux);
+        return link ? `[${link.sha.slice(0, 12)}](${link.url})` : "—";
+      },
+    ],
   ],
   outputs: [
     ...HEAD,
@@ -88,6 +114,17 @@ export function summaryRows(
 ): string[][] {
   const cols = columnsFor(op);
   return stacks.map((r) => cols.map(([, cell]) => cell(r, now)));
+}
+
+/** The rows of the Markdown table: plain cells escaped with `escape`, links as Markdown links. */
+export function markdownCells(
+  stacks: readonly StackResult[],
+  op: Operation,
+  now: number,
+  escape: (s: string) => string,
+): string[][] {
+  const cols = columnsFor(op);
+  return stacks.map((r) => cols.map(([, cell, markdown]) => (markdown ? markdown(r) : escape(cell(r, now)))));
 }
 
 /** The plain-text summary table printed at the end of a run. */

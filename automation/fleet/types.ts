@@ -129,6 +129,8 @@ export interface FluxSummary {
   message?: string;
   /** When the Ready condition last changed (ISO time). */
   since?: string;
+  /** The Git URL the root pulls from (the stack's rootSourceUrl output), for the link to the applied commit. */
+  sourceUrl?: string;
 }
 
 export interface StackResult {

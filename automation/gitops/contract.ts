@@ -23,6 +23,10 @@ export interface PlatformContract {
   prod: boolean;
   /** Where the keys came from, for messages, e.g. `Pulumi.local.yaml (render)`. */
   origin: string;
+  /** Secrets the program creates before Flux (flux.extraSecrets), as `namespace/name`. */
+  earlySecrets?: string[];
+  /** The Git URL the root source pulls from (flux.source.url, Git sources only), when known. */
+  sourceUrl?: string;
   /** The root source's ref as configured (stack file and line), when known. */
   rootRef?: { kind: string; value: string; file: string; line: number };
 }
@@ -235,6 +239,8 @@ export async function stackContracts(
       prod: config.environment === "prod",
       origin,
       rootRef: { kind, value: String(value), file, line: configLine(projectDir, file, "flux.source.ref") },
+      earlySecrets: config.flux.extraSecrets.map((s) => `${s.namespace}/${s.name}`),
+      ...(config.flux.source.kind === "git" ? { sourceUrl: config.flux.source.url } : {}),
     });
   }
   return { contracts, findings, stacks };

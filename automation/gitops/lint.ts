@@ -11,8 +11,9 @@ import { checkTree } from "./checks";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "./kustomize";
 import { assumedContract, stackContracts, type PlatformContract } from "./contract";
 import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "./manifests";
-import { isFluxApi, validateFluxObject } from "./schemas";
-import { walkTree } from "./tree";
+import { notificationFindings } from "./notifications";
+import { isFluxApi, validateFluxObject, type SchemaProblem } from "./schemas";
+import { walkTree, type PlatformTree } from "./tree";
 
 export interface LintOptions {
   /** Project directory holding `Pulumi.<stack>.yaml` files. @default the parent of the repository */
@@ -120,13 +121,50 @@ export function plaintextSecretGenerator(cache: ManifestCache, kustomization: Ma
   return out;
 }
 
+/** The value at a path of an object. */
+function valueAt(obj: unknown, at: (string | number)[]): unknown {
+  let v: unknown = obj;
+  for (const k of at) v = v && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+/** A schema problem of a value that is a `${VAR}`: Flux validates what substitution makes of it. */
+const variableValue = (raw: unknown, p: SchemaProblem) => {
+  const v = valueAt(raw, p.path);
+  return typeof v === "string" && v.includes("${");
+};
+
+/**
+ * Schema problems of values that are variables in the repository, checked per platform with the
+ * values the platform substitutes (`type: ${FLEET_STATUS_PROVIDER:=github}` is checked as `github`).
+ */
+function substitutedSchemaFindings(tree: PlatformTree): Finding[] {
+  const out: Finding[] = [];
+  for (const objs of tree.index.values())
+    for (const b of objs) {
+      if (!isFluxApi(b.obj.apiVersion)) continue;
+      for (const p of validateFluxObject(b.obj)) {
+        const value = valueAt(b.obj, p.path);
+        if (!variableValue(b.doc.object, p) || (typeof value === "string" && value.includes("${"))) continue;
+        out.push({
+          file: b.doc.file,
+          line: b.doc.lineOf(p.path),
+          rule: "schema",
+          platform: tree.context.platform,
+          message: `${b.obj.kind} ${String(b.obj.metadata.name ?? "")}: ${p.message} (substituted: ${JSON.stringify(value)} from ${String(valueAt(b.doc.object, p.path))})`,
+        });
+      }
+    }
+  return out;
+}
+
 /** Checks that hold for every manifest of the repository, whichever tree applies it. */
 export function checkDocument(doc: ManifestDoc): Finding[] {
   const obj = asK8s(doc);
   if (!obj) return [];
   const out: Finding[] = [];
   if (isFluxApi(obj.apiVersion))
-    for (const p of validateFluxObject(obj))
+    for (const p of validateFluxObject(obj).filter((problem) => !variableValue(obj, problem)))
       out.push({
         file: doc.file,
         line: doc.lineOf(p.path),
@@ -250,7 +288,11 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         },
         builder,
       );
-      const found = checkTree(tree, contract);
+      const found = [
+        ...checkTree(tree, contract),
+        ...substitutedSchemaFindings(tree),
+        ...notificationFindings(tree, contract),
+      ];
       findings.push(
         ...(contracts.has(platform) ? found : found.map((f) => assumedHint(f, platform, projectDir))),
       );

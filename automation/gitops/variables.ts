@@ -19,6 +19,7 @@ const STRING_FIELDS: [string, string[]][] = [
   ["ConfigMap", ["data", "?"]],
   ["Secret", ["stringData", "?"]],
   ["Kustomization", ["spec", "postBuild", "substitute", "?"]],
+  ["Alert", ["spec", "eventMetadata", "?"]],
 ];
 
 /** Whether the field at `at` of an object of `kind` must be a string. */

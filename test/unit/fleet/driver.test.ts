@@ -1,7 +1,7 @@
 import { exitCodeOf, runFleet, Semaphore, type DriverOptions } from "../../../automation/fleet/driver";
 import type { FleetStack } from "../../../automation/fleet/inventory";
 import type { FluxRootStatus, LiveState } from "../../../automation/fleet/types";
-import { FakeRunner, fleetStack, manyStacks, readyStatus, ScriptedFlux } from "./fakes";
+import { defaultOutputs, FakeRunner, fleetStack, manyStacks, readyStatus, ScriptedFlux } from "./fakes";
 
 const engineOptions = () => ({
   policyPacks: [],
@@ -255,6 +255,21 @@ describe("runFleet read-only operations", () => {
     expect(r.results[2].error).toBe("connect ECONNREFUSED");
     expect(exitCodeOf("status", r.results.slice(0, 1))).toBe(0);
     expect(exitCodeOf("status", r.results.slice(0, 2))).toBe(1);
+  });
+
+  it("status passes the root's Git URL (rootSourceUrl) on, for the link to the applied commit", async () => {
+    const url = "ssh://git@github.com/acme-telco/platform-fleet.git";
+    const runner = new FakeRunner({
+      outputs: (s) => ({
+        ...defaultOutputs(s),
+        ...(s === "a" ? { rootSourceUrl: { value: url, secret: false } } : {}),
+      }),
+    });
+    const stacks = [fleetStack("a", 1), fleetStack("b", 1)];
+    const r = await runFleet(
+      options(stacks, runner, { operation: "status", flux: new ScriptedFlux(() => [readyStatus()]) }),
+    );
+    expect(r.results.map((x) => x.flux?.sourceUrl)).toEqual([url, undefined]);
   });
 
   it("outputs hides secret outputs", async () => {

@@ -1,6 +1,7 @@
 import {
   buildReport,
   fleetReportSchema,
+  type ReportInput,
   formatAge,
   formatDuration,
   markdownReport,
@@ -53,7 +54,7 @@ const results: StackResult[] = [
   },
 ];
 
-const report = () =>
+const report = (over: Partial<ReportInput> = {}) =>
   buildReport({
     operation: "up",
     project: "/work/main",
@@ -72,6 +73,7 @@ const report = () =>
     },
     outside: ["sandbox"],
     stacks: results,
+    ...over,
   });
 
 describe("reports", () => {
@@ -140,9 +142,77 @@ describe("reports", () => {
   it("the status table (the fleet dashboard) shows revision, Ready, reason and age", () => {
     const now = Date.parse("2026-11-22T13:12:30Z");
     expect(summaryTable(results.slice(0, 1), "status", now).split("\n")).toEqual([
-      "stack   wave  group  result     Flux revision             Ready  reason                   age",
-      "canary  1     de     succeeded  v1.2.0@sha1:0123456789ab  True   ReconciliationSucceeded  3h12m",
+      "stack   wave  group  result     Flux revision             Ready  reason                   age    commit statuses",
+      "canary  1     de     succeeded  v1.2.0@sha1:0123456789ab  True   ReconciliationSucceeded  3h12m  —",
     ]);
+  });
+
+  describe("the status table links to the applied commit, where the fleet repository's statuses are", () => {
+    const SHA = "4f1c2a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39";
+    const at = (
+      stack: string,
+      sourceUrl: string | undefined,
+      revision = `main@sha1:${SHA}`,
+    ): StackResult => ({
+      stack,
+      wave: 1,
+      result: "succeeded",
+      changes: NO_CHANGES,
+      durationMs: 900,
+      flux: { revision, ready: "True", ...(sourceUrl ? { sourceUrl } : {}) },
+    });
+    const stacks = [
+      at("gh-ssh", "ssh://git@github.com/acme-telco/platform-fleet.git"),
+      at("gh-https", "https://github.com/acme-telco/platform-fleet.git", `v1.0.0@sha1:${SHA}`),
+      at("gl-scp", "git@gitlab.example.com:network/fleet.git"),
+      at("gl-https", "https://gitlab.com/acme/platform/fleet"),
+      at("gitea", "https://git.example.com/acme/fleet.git"),
+      at(
+        "oci",
+        "oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/fleet",
+        `latest@sha256:${SHA}${SHA.slice(0, 24)}`,
+      ),
+      at("no-url", undefined),
+      at("not-yet", "https://github.com/acme-telco/platform-fleet.git", ""),
+    ];
+
+    it("as a URL in the terminal", () => {
+      const rows = summaryTable(stacks, "status", 0)
+        .split("\n")
+        .map((l) => l.split(/\s{2,}/).at(-1));
+      expect(rows).toEqual([
+        "commit statuses",
+        `https://github.com/acme-telco/platform-fleet/commit/${SHA}`,
+        `https://github.com/acme-telco/platform-fleet/commit/${SHA}`,
+        `https://gitlab.example.com/network/fleet/-/commit/${SHA}`,
+        `https://gitlab.com/acme/platform/fleet/-/commit/${SHA}`,
+        "—",
+        "—",
+        "—",
+        "—",
+      ]);
+    });
+
+    it("as a Markdown link in the report", () => {
+      const text = markdownReport(
+        report({
+          operation: "status",
+          exitCode: 0,
+          haltedBecause: undefined,
+          outside: [],
+          stacks: stacks.slice(0, 5),
+        }),
+      );
+      expect(text.split("\n").filter((l) => l.startsWith("|"))).toEqual([
+        "| stack | wave | group | result | Flux revision | Ready | reason | age | commit statuses |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        `| gh-ssh | 1 |  | ✅ succeeded | main@sha1:4f1c2a9e8b7d | True |  |  | [4f1c2a9e8b7d](https://github.com/acme-telco/platform-fleet/commit/${SHA}) |`,
+        `| gh-https | 1 |  | ✅ succeeded | v1.0.0@sha1:4f1c2a9e8b7d | True |  |  | [4f1c2a9e8b7d](https://github.com/acme-telco/platform-fleet/commit/${SHA}) |`,
+        `| gl-scp | 1 |  | ✅ succeeded | main@sha1:4f1c2a9e8b7d | True |  |  | [4f1c2a9e8b7d](https://gitlab.example.com/network/fleet/-/commit/${SHA}) |`,
+        `| gl-https | 1 |  | ✅ succeeded | main@sha1:4f1c2a9e8b7d | True |  |  | [4f1c2a9e8b7d](https://gitlab.com/acme/platform/fleet/-/commit/${SHA}) |`,
+        "| gitea | 1 |  | ✅ succeeded | main@sha1:4f1c2a9e8b7d | True |  |  | — |",
+      ]);
+    });
   });
 
   it("the outputs table", () => {

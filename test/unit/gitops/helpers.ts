@@ -27,6 +27,7 @@ export function shippedContracts(): Map<string, PlatformContract> {
         platform: "local",
         rootPath: "./clusters/local",
         clusterVars: { ...keys("PLATFORM_SITE"), SLICE_DEFAULT_MCC: "001" },
+        sourceUrl: "https://github.com/acme-telco/platform-fleet.git",
       },
     ],
     [
@@ -36,6 +37,7 @@ export function shippedContracts(): Map<string, PlatformContract> {
         platform: "de-dev",
         rootPath: "./clusters/de-dev",
         clusterVars: keys("PLATFORM_COUNTRY", ...AWS_KEYS),
+        sourceUrl: "ssh://git@github.com/acme-telco/platform-fleet.git",
       },
     ],
     [
@@ -46,6 +48,7 @@ export function shippedContracts(): Map<string, PlatformContract> {
         prod: true,
         rootPath: "./clusters/de-prod",
         clusterVars: keys("PLATFORM_COUNTRY", "PLATFORM_SITE"),
+        sourceUrl: "ssh://git@github.com/acme-telco/platform-fleet.git",
         rootRef: { kind: "tag", value: "v1.0.0", file: "Pulumi.prod.yaml", line: 30 },
       },
     ],
@@ -85,4 +88,18 @@ export function templateDiffRows(markdown: string): string[] {
     .split("\n")
     .filter((l) => /^\| (local|de-dev|de-prod) /.test(l))
     .map((l) => l.replace(/\([0-9a-f]{7}\)/g, "(sha)"));
+}
+
+/** Lint a fresh copy of the shipped repository after `breakIt` changed it; the copy is removed after. */
+export async function lintBrokenCopy(
+  breakIt: (repo: string) => void,
+  contracts = shippedContracts(),
+): Promise<string[]> {
+  const repo = copyOfShipped();
+  try {
+    breakIt(repo);
+    return await lintLines(repo, contracts);
+  } finally {
+    fs.rmSync(repo, { recursive: true, force: true });
+  }
 }

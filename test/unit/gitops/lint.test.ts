@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { copyOfShipped, edit, lintLines, SHIPPED, shippedContracts, write } from "./helpers";
+import { copyOfShipped, edit, lintBrokenCopy, lintLines, SHIPPED, shippedContracts, write } from "./helpers";
 
 describe("gitops:lint on the shipped fleet repository", () => {
   it("finds nothing", async () => {
@@ -319,13 +319,7 @@ const cases: [string, Breakage, string[]][] = [
 
 describe("gitops:lint on broken copies", () => {
   it.each(cases)("%s", async (_name, breakIt, expected) => {
-    const repo = copyOfShipped();
-    try {
-      breakIt(repo);
-      expect(await lintLines(repo)).toEqual(expected);
-    } finally {
-      fs.rmSync(repo, { recursive: true, force: true });
-    }
+    expect(await lintBrokenCopy(breakIt)).toEqual(expected);
   });
 });
 
