@@ -109,7 +109,8 @@ export function startKubelet(opts: {
   const storagePath = path.join(opts.workDir, `${prefix}source-controller-storage`);
   let storageAddr: string | undefined;
   let stopped = false;
-  let loopError: Error | undefined;
+  /** Why the last sync could not do what it wanted (a ServiceAccount not created yet, …); retried. */
+  let lastProblem = "";
 
   const stopOne = async (binary: string, why: string) => {
     const p = procs.get(binary);
@@ -202,13 +203,15 @@ export function startKubelet(opts: {
     }
   };
 
+  // Like a kubelet, failures (a Deployment applied before its ServiceAccount, an API hiccup) are
+  // retried on the next round; the last one is what `ready` reports when it times out.
   const loop = (async () => {
     while (!stopped) {
       try {
         await sync();
+        lastProblem = "";
       } catch (e) {
-        loopError = e instanceof Error ? e : new Error(String(e));
-        return;
+        lastProblem = e instanceof Error ? e.message : String(e);
       }
       await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
     }
@@ -221,7 +224,6 @@ export function startKubelet(opts: {
       await waitFor(
         `controllers ${names.join(", ")} running and ready`,
         async () => {
-          if (loopError) throw loopError;
           sup.assertAlive();
           for (const n of names) {
             const p = procs.get(n);
@@ -233,7 +235,13 @@ export function startKubelet(opts: {
           }
           return true;
         },
-        { timeoutMs, intervalMs: 300 },
+        {
+          timeoutMs,
+          intervalMs: 300,
+          lastReason: () =>
+            lastProblem ||
+            `running: ${Object.keys(Object.fromEntries(procs)).join(", ") || "none"}; events ${JSON.stringify(events.slice(-5))}`,
+        },
       );
     },
     async stop() {
