@@ -41,6 +41,11 @@ function findToolsDir(): string | undefined {
 }
 
 const toolsDir = findToolsDir();
+// In CI a skip would pass silently: PLATFORM_E2E_REQUIRE_TOOLS=1 makes missing tools a failure.
+if (!toolsDir && process.env.PLATFORM_E2E_REQUIRE_TOOLS === "1")
+  throw new Error(
+    `the Flux gate integration test needs ${NEEDED.join(", ")} in PLATFORM_E2E_TOOLS or ~/.cache/platform-e2e/<key>/ and PLATFORM_E2E_REQUIRE_TOOLS=1 forbids skipping it: run npm run e2e:tools first`,
+  );
 if (!toolsDir)
   console.warn(
     `SKIPPED: the Flux gate integration test needs ${NEEDED.join(", ")} in PLATFORM_E2E_TOOLS or ~/.cache/platform-e2e/<key>/ (build them with scripts/e2e/build-tools.sh)`,
