@@ -103,7 +103,9 @@ export function revisionMismatch(
       return `${algo}:${hash}` === ref.value ? undefined : `it is not digest ${ref.value}`;
     case "semver": {
       if (name === undefined) return `it names no tag, so it cannot be inside ${ref.value}`;
-      const version = semver.parse(name, { loose: true });
+      // Flux reads tags as Masterminds does: `v1.2` is 1.2.0 there, so it is here.
+      const version =
+        semver.parse(name, { loose: true }) ?? (/^v?\d+(\.\d+)?$/.test(name) ? semver.coerce(name) : null);
       if (!version) return `its tag ${name} is not a semantic version`;
       return ref.range!.test(version) ? undefined : `tag ${name} is outside ${ref.value}`;
     }

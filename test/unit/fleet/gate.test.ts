@@ -91,6 +91,8 @@ describe("revisionMatchesRef: what each ref kind means", () => {
     ["semver >=1.0.0-0 <2.0.0", `v1.5.0-rc.1@sha1:${SHA}`, true],
     ["semver ~1.2", `v1.2.9@sha1:${SHA}`, true],
     ["semver ~1.2", `v1.3.0@sha1:${SHA}`, false],
+    ["semver ~1.2", `v1.2@sha1:${SHA}`, true],
+    ["semver ~1.2", `v1.2.x@sha1:${SHA}`, false],
     ["semver >= 1.2, < 1.4", `v1.3.1@sha1:${SHA}`, true],
     ["semver >= 1.2, < 1.4", `v1.4.0@sha1:${SHA}`, false],
     ["semver ~>1.2.0", `v1.2.3@sha1:${SHA}`, true],
