@@ -295,12 +295,9 @@ maybe(`Flux gate against a real kube-apiserver (${toolsDir ?? "?"})`, () => {
     expect(await requestedAt()).not.toBe(token);
   });
 
-  it("fails the gate at once when the Kustomization fails at the served revision", async () => {
-    await setStatus("kustomizations", {
-      lastAttemptedRevision: NEW,
-      conditions: [condition("False", "BuildFailed", "kustomization path not found")],
-    });
-    const r = await runFleet({
+  /** `up` of two stacks on this cluster, waves 1 and 2, declaring `ref`. */
+  const upTwoWaves = (ref: string) =>
+    runFleet({
       operation: "up",
       stacks: [fleetStack("it", 1), fleetStack("next", 2)],
       concurrency: 1,
@@ -310,11 +307,18 @@ maybe(`Flux gate against a real kube-apiserver (${toolsDir ?? "?"})`, () => {
       runner: new FakeRunner({
         outputs: () => ({
           kubeconfig: { value: kubeconfig, secret: true },
-          rootSourceRef: { value: RANGE, secret: false },
+          rootSourceRef: { value: ref, secret: false },
         }),
       }),
       flux: new ClusterFluxReader(),
     });
+
+  it("fails the gate at once when the Kustomization fails at the served revision", async () => {
+    await setStatus("kustomizations", {
+      lastAttemptedRevision: NEW,
+      conditions: [condition("False", "BuildFailed", "kustomization path not found")],
+    });
+    const r = await upTwoWaves(RANGE);
     expect(r.results.map((x) => x.result)).toEqual(["gate-failed", "skipped"]);
     expect(r.results[0].error).toBe(
       `Flux gate: Kustomization failed at ${NEW}: BuildFailed: kustomization path not found`,
@@ -322,21 +326,7 @@ maybe(`Flux gate against a real kube-apiserver (${toolsDir ?? "?"})`, () => {
   });
 
   it("holds the wave on a ref it cannot read, whatever Flux reports", async () => {
-    const r = await runFleet({
-      operation: "up",
-      stacks: [fleetStack("it", 1), fleetStack("next", 2)],
-      concurrency: 1,
-      failFast: false,
-      gate: { enabled: true, timeoutMs: 60_000, pollMs: 300 },
-      engineOptions,
-      runner: new FakeRunner({
-        outputs: () => ({
-          kubeconfig: { value: kubeconfig, secret: true },
-          rootSourceRef: { value: "semver latest-stable", secret: false },
-        }),
-      }),
-      flux: new ClusterFluxReader(),
-    });
+    const r = await upTwoWaves("semver latest-stable");
     expect(r.results.map((x) => x.result)).toEqual(["gate-failed", "skipped"]);
     expect(r.results[0].error).toBe(
       'Flux gate: rootSourceRef "semver latest-stable": "latest-stable" is not a semver range the gate can read',
