@@ -219,7 +219,9 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
       const gate = await waitForGate(opts.flux, target, {
         timeoutMs: opts.gate.timeoutMs,
         pollMs: opts.gate.pollMs,
-        ...(expectedRef !== undefined ? { expectedRef } : {}),
+        expectedRef,
+        // The source must report after this: a status from before the up proves nothing about it.
+        upStartedAt: started,
         signal: waveStop,
         onWaiting: (message) => progress.update(s, "gating", { changes, message }),
       });

@@ -4,13 +4,16 @@
  * and its source.
  */
 import { STATUS_CODES } from "node:http";
-import type { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import type { ConfigurationOptions, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 type ClientNode = typeof import("@kubernetes/client-node");
 import { loadKubeconfig } from "./kubeconfig";
-import type { Condition, FluxReader, FluxRootStatus, FluxTarget } from "./types";
+import type { Condition, FluxObjectRef, FluxReader, FluxRootStatus, FluxTarget } from "./types";
 
 /** Namespace and name of the root Kustomization the program creates. */
 export const FLUX_ROOT = { namespace: "flux-system", name: "flux-system" };
+
+/** The annotation that asks a Flux object to reconcile now; the controller echoes it in status.lastHandledReconcileAt. */
+export const RECONCILE_REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
 
 /** Group, version and plural of the source kinds a root Kustomization may reference. */
 export const SOURCE_KINDS: Record<string, { group: string; version: string; plural: string }> = {
@@ -64,28 +67,63 @@ export class KubeClient {
     return this.config.getCurrentCluster()?.server ?? "?";
   }
 
+  /** The object, or undefined when the API server answers 404 for the object (not for its API). */
   async getCustomObject<T>(
     kind: { group: string; version: string; plural: string },
     namespace: string,
     name: string,
     signal: AbortSignal,
   ): Promise<T | undefined> {
+    return this.#call<T>("GET", kind, namespace, name, signal, (api, options) =>
+      api.getNamespacedCustomObject({ ...kind, namespace, name }, options),
+    );
+  }
+
+  /** A JSON merge patch of the object, as field manager `platform-fleet`. */
+  async mergePatchCustomObject(
+    kind: { group: string; version: string; plural: string },
+    namespace: string,
+    name: string,
+    patch: object,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const found = await this.#call("PATCH", kind, namespace, name, signal, (api, options) =>
+      api.patchNamespacedCustomObject(
+        { ...kind, namespace, name, body: patch, fieldManager: "platform-fleet" },
+        options,
+      ),
+    );
+    if (found === undefined)
+      throw new Error(
+        `PATCH ${kind.plural}.${kind.group} ${namespace}/${name} on ${this.server}: HTTP 404: not found`,
+      );
+  }
+
+  async #call<T>(
+    method: string,
+    kind: { group: string; version: string; plural: string },
+    namespace: string,
+    name: string,
+    signal: AbortSignal,
+    send: (api: CustomObjectsApi, options: ConfigurationOptions) => Promise<unknown>,
+  ): Promise<T | undefined> {
     const what = `${kind.plural}.${kind.group} ${namespace}/${name} on ${this.server}`;
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const both = AbortSignal.any([signal, timeout]);
     try {
-      const request = this.#api.getNamespacedCustomObject(
-        { ...kind, namespace, name },
-        {
-          middleware: [
-            {
-              pre: (ctx) => (ctx.setSignal(both), new this.#lib.Observable(Promise.resolve(ctx))),
-              post: (ctx) => new this.#lib.Observable(Promise.resolve(ctx)),
+      const request = send(this.#api, {
+        middleware: [
+          {
+            pre: (ctx) => {
+              ctx.setSignal(both);
+              if (method === "PATCH") ctx.setHeaderParam("Content-Type", "application/merge-patch+json");
+              return new this.#lib.Observable(Promise.resolve(ctx));
             },
-          ],
-          middlewareMergeStrategy: "append",
-        },
-      );
+            post: (ctx) => new this.#lib.Observable(Promise.resolve(ctx)),
+          },
+        ],
+        middlewareMergeStrategy: "append",
+      });
       // The signal reaches the HTTP request; an exec credential plugin runs before it, and a plugin
       // that hangs (waiting for a browser login, say) is given up on here.
       let onAbort = () => {};
@@ -100,22 +138,26 @@ export class KubeClient {
         request.catch(() => undefined);
       }
     } catch (e) {
-      if (timeout.aborted) throw new Error(`GET ${what}: no answer in ${this.timeoutMs} ms`, { cause: e });
+      if (timeout.aborted)
+        throw new Error(`${method} ${what}: no answer in ${this.timeoutMs} ms`, { cause: e });
       if (e instanceof this.#lib.ApiException) {
         const code = e.code;
-        if (code === 404) return undefined;
-        const body: unknown = e.body;
-        const message = (() => {
-          if (body && typeof body === "object") return String((body as { message?: unknown }).message ?? "");
-          try {
-            return (JSON.parse(String(body)) as { message?: string }).message ?? String(body);
-          } catch {
-            return String(body ?? "");
-          }
-        })();
+        const status = apiStatus(e.body);
+        // Only the object's own 404 means "not there yet": a 404 for the API itself (Flux's CRDs not
+        // installed, a wrong version) is reported with the server's message like any other error.
+        if (code === 404 && status.reason === "NotFound" && status.details?.name === name) return undefined;
         // The library drops the body of a 401: the status text says it.
-        const text = message || STATUS_CODES[code] || "";
-        throw new Error(`GET ${what}: HTTP ${code}: ${text.slice(0, 300)}`, { cause: e });
+        const text = status.message || STATUS_CODES[code] || "";
+        const hint =
+          code === 404
+            ? ` (the API ${kind.group}/${kind.version} ${kind.plural} is not served: are Flux's CRDs installed?)`
+            : "";
+        throw new Error(
+          `${method} ${what}: HTTP ${code}${status.reason ? ` ${status.reason}` : ""}: ${text.slice(0, 300)}${hint}`,
+          {
+            cause: e,
+          },
+        );
       }
       const chain = causeChain(e);
       const net = chain.find((c) => c.code && UNREACHABLE.has(c.code));
@@ -124,20 +166,39 @@ export class KubeClient {
           cause: e,
         });
       const reason = chain.at(-1)?.message.trim() || String(e);
-      throw new Error(`GET ${what}: ${reason}`, { cause: e });
+      throw new Error(`${method} ${what}: ${reason}`, { cause: e });
     }
   }
 }
 
+/** The fields of a Kubernetes `Status` body the errors use; the body may be parsed or text. */
+export function apiStatus(body: unknown): { message?: string; reason?: string; details?: { name?: string } } {
+  let value = body;
+  if (typeof body === "string")
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return body.trim() ? { message: body.trim() } : {};
+    }
+  if (!value || typeof value !== "object") return {};
+  const v = value as { message?: unknown; reason?: unknown; details?: { name?: unknown } };
+  return {
+    ...(typeof v.message === "string" && v.message ? { message: v.message } : {}),
+    ...(typeof v.reason === "string" && v.reason ? { reason: v.reason } : {}),
+    ...(v.details && typeof v.details.name === "string" ? { details: { name: v.details.name } } : {}),
+  };
+}
+
 interface FluxObject {
-  metadata?: { generation?: number };
+  metadata?: { name?: string; namespace?: string; generation?: number };
   spec?: { sourceRef?: { kind?: string; name?: string; namespace?: string } };
   status?: {
     observedGeneration?: number;
     conditions?: Condition[];
     lastAppliedRevision?: string;
     lastAttemptedRevision?: string;
-    artifact?: { revision?: string };
+    artifact?: { revision?: string; lastUpdateTime?: string };
+    lastHandledReconcileAt?: string;
   };
 }
 
@@ -160,10 +221,14 @@ export function fluxRootStatusFrom(
   if (source)
     out.source = {
       kind: sourceKind,
+      name: source.metadata?.name,
+      namespace: source.metadata?.namespace,
       generation: source.metadata?.generation,
       observedGeneration: source.status?.observedGeneration,
       ready: ready(source),
       artifactRevision: source.status?.artifact?.revision,
+      artifactLastUpdateTime: source.status?.artifact?.lastUpdateTime,
+      lastHandledReconcileAt: source.status?.lastHandledReconcileAt,
     };
   return out;
 }
@@ -172,7 +237,7 @@ export function fluxRootStatusFrom(
 export class ClusterFluxReader implements FluxReader {
   readonly #clients = new Map<string, Promise<KubeClient>>();
 
-  async read(target: FluxTarget, signal: AbortSignal): Promise<FluxRootStatus> {
+  #client(target: FluxTarget): Promise<KubeClient> {
     const key = `${target.stack}\u0000${target.context ?? ""}`;
     let pending = this.#clients.get(key);
     if (!pending) {
@@ -181,7 +246,29 @@ export class ClusterFluxReader implements FluxReader {
       pending.catch(() => this.#clients.delete(key));
       this.#clients.set(key, pending);
     }
-    const client = await pending;
+    return pending;
+  }
+
+  async requestReconcile(
+    target: FluxTarget,
+    object: FluxObjectRef,
+    token: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const kind = SOURCE_KINDS[object.kind];
+    if (!kind) throw new Error(`cannot ask a ${object.kind} to reconcile (not a known source kind)`);
+    const client = await this.#client(target);
+    await client.mergePatchCustomObject(
+      kind,
+      object.namespace,
+      object.name,
+      { metadata: { annotations: { [RECONCILE_REQUESTED_AT]: token } } },
+      signal,
+    );
+  }
+
+  async read(target: FluxTarget, signal: AbortSignal): Promise<FluxRootStatus> {
+    const client = await this.#client(target);
     const ks = await client.getCustomObject<FluxObject>(
       KUSTOMIZATION,
       FLUX_ROOT.namespace,

@@ -93,11 +93,25 @@ export interface FluxRootStatus {
   };
   source?: {
     kind: string;
+    /** Name and namespace of the source object (from the Kustomization's sourceRef). */
+    name?: string;
+    namespace?: string;
     generation?: number;
     observedGeneration?: number;
     ready?: Condition;
     artifactRevision?: string;
+    /** When the source last stored a new artifact (status.artifact.lastUpdateTime). */
+    artifactLastUpdateTime?: string;
+    /** The last `reconcile.fluxcd.io/requestedAt` value the controller handled. */
+    lastHandledReconcileAt?: string;
   };
+}
+
+/** A Flux object to ask for a reconcile. */
+export interface FluxObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
 }
 
 /** Where to read Flux: the stack's kubeconfig output and the context to use. */
@@ -109,6 +123,13 @@ export interface FluxTarget {
 
 export interface FluxReader {
   read(target: FluxTarget, signal: AbortSignal): Promise<FluxRootStatus>;
+  /** Set `reconcile.fluxcd.io/requestedAt: token` on the object (what `flux reconcile` does). */
+  requestReconcile?(
+    target: FluxTarget,
+    object: FluxObjectRef,
+    token: string,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 /** Final state of one stack in a fleet run. */

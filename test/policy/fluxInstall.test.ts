@@ -29,65 +29,72 @@ const RELEASE_URL = "https://github.com/fluxcd/flux2/releases/download/v2.9.4/in
 
 describe("flux-version-pinned", () => {
   const RULE = "The Flux version must be pinned";
-  it("passes exact versions in every install form", () => {
-    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.9.4" } }))).toEqual(
-      [],
-    );
+  it("passes exact versions in every install form", async () => {
     expect(
-      violations(fluxVersionPinned, RELEASE, {
+      await violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.9.4" } })),
+    ).toEqual([]);
+    expect(
+      await violations(fluxVersionPinned, RELEASE, {
         chart: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
         version: "0.33.0",
       }),
     ).toEqual([]);
-    expect(violations(fluxVersionPinned, GROUP, { files: [RELEASE_URL] })).toEqual([]);
+    expect(await violations(fluxVersionPinned, GROUP, { files: [RELEASE_URL] })).toEqual([]);
     expect(
-      violations(fluxVersionPinned, GROUP, {
+      await violations(fluxVersionPinned, GROUP, {
         objs: [deployment("ghcr.io/fluxcd/source-controller:v1.9.4"), netpol],
       }),
     ).toEqual([]);
     expect(
-      violations(fluxVersionPinned, DEPLOYMENT, deployment("ghcr.io/fluxcd/source-controller:v1.9.4")),
+      await violations(fluxVersionPinned, DEPLOYMENT, deployment("ghcr.io/fluxcd/source-controller:v1.9.4")),
     ).toEqual([]);
   });
-  it("ignores groups, releases and Deployments that are not Flux", () => {
-    expect(violations(fluxVersionPinned, GROUP, { files: ["https://example.com/latest/app.yaml"] })).toEqual(
+  it("ignores groups, releases and Deployments that are not Flux", async () => {
+    expect(
+      await violations(fluxVersionPinned, GROUP, { files: ["https://example.com/latest/app.yaml"] }),
+    ).toEqual([]);
+    expect(await violations(fluxVersionPinned, RELEASE, { chart: "cert-manager" })).toEqual([]);
+    expect(await violations(fluxVersionPinned, RELEASE, { chart: "influxdb" })).toEqual([]);
+    expect(await violations(fluxVersionPinned, GROUP, { files: ["manifests/flux/install.yaml"] })).toEqual(
       [],
     );
-    expect(violations(fluxVersionPinned, RELEASE, { chart: "cert-manager" })).toEqual([]);
-    expect(violations(fluxVersionPinned, RELEASE, { chart: "influxdb" })).toEqual([]);
-    expect(violations(fluxVersionPinned, GROUP, { files: ["manifests/flux/install.yaml"] })).toEqual([]);
     expect(
-      violations(fluxVersionPinned, DEPLOYMENT, { ...deployment("app:latest"), metadata: { name: "app" } }),
+      await violations(fluxVersionPinned, DEPLOYMENT, {
+        ...deployment("app:latest"),
+        metadata: { name: "app" },
+      }),
     ).toEqual([]);
   });
-  it("fails a FluxInstance without a version, or with a range", () => {
-    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: {} }))).toEqual([
+  it("fails a FluxInstance without a version, or with a range", async () => {
+    expect(await violations(fluxVersionPinned, INSTANCE, instance({ distribution: {} }))).toEqual([
       `${RULE}: FluxInstance flux-system/flux has no spec.distribution.version; set flux.version to an exact version such as 2.9.4.`,
     ]);
-    expect(violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.x" } }))).toEqual([
+    expect(
+      await violations(fluxVersionPinned, INSTANCE, instance({ distribution: { version: "2.x" } })),
+    ).toEqual([
       `${RULE}: FluxInstance flux-system/flux spec.distribution.version is "2.x", a range or tag that moves with new releases; set an exact version such as 2.9.4.`,
     ]);
   });
-  it("fails an unpinned Flux Helm release", () => {
-    expect(violations(fluxVersionPinned, RELEASE, { chart: "flux2" })).toEqual([
+  it("fails an unpinned Flux Helm release", async () => {
+    expect(await violations(fluxVersionPinned, RELEASE, { chart: "flux2" })).toEqual([
       `${RULE}: Helm release of chart flux2 has no version; set version to an exact chart version.`,
     ]);
   });
-  it("fails install manifests from a latest URL", () => {
+  it("fails install manifests from a latest URL", async () => {
     const url = "https://github.com/fluxcd/flux2/releases/latest/download/install.yaml";
-    expect(violations(fluxVersionPinned, GROUP, { files: [url] })).toEqual([
+    expect(await violations(fluxVersionPinned, GROUP, { files: [url] })).toEqual([
       `${RULE}: the install manifests ${url} do not name an exact release; use the asset of a fixed version, e.g. https://github.com/fluxcd/flux2/releases/download/v2.9.4/install.yaml.`,
     ]);
   });
-  it("fails controller images without a fixed tag, in a group's objs (offline) or as the group's children (engine)", () => {
+  it("fails controller images without a fixed tag, in a group's objs (offline) or as the group's children (engine)", async () => {
     const message = (image: string) =>
       `${RULE}: Deployment flux-system/source-controller uses image "${image}" without a fixed tag; pin it to the controller version of the Flux release.`;
     const untagged = "registry.local:5000/fluxcd/source-controller";
-    expect(violations(fluxVersionPinned, GROUP, { objs: [deployment(untagged)] })).toEqual([
+    expect(await violations(fluxVersionPinned, GROUP, { objs: [deployment(untagged)] })).toEqual([
       message(untagged),
     ]);
     const latest = "ghcr.io/fluxcd/source-controller:latest";
-    expect(violations(fluxVersionPinned, DEPLOYMENT, deployment(latest))).toEqual([message(latest)]);
+    expect(await violations(fluxVersionPinned, DEPLOYMENT, deployment(latest))).toEqual([message(latest)]);
   });
   it("reads image references and recognizes Flux installs", () => {
     expect(imagePinned("ghcr.io/fluxcd/source-controller@sha256:abc")).toBe(true);
@@ -100,44 +107,46 @@ describe("flux-version-pinned", () => {
 describe("flux-network-policies", () => {
   const RULE = "Flux must be installed with its network policies";
   const FIX = "keep flux.install.networkPolicy true (the default)";
-  it("passes installs with network policies, upstream manifests from a URL, and a FluxInstance with them on", () => {
+  it("passes installs with network policies, upstream manifests from a URL, and a FluxInstance with them on", async () => {
     expect(
-      stackViolations(fluxNetworkPolicies, [
+      await stackViolations(fluxNetworkPolicies, [
         resource(GROUP, "install", { objs: [deployment("x:v1"), netpol] }),
       ]),
     ).toEqual([]);
     expect(
-      stackViolations(fluxNetworkPolicies, [resource(GROUP, "install", { files: [RELEASE_URL] })]),
+      await stackViolations(fluxNetworkPolicies, [resource(GROUP, "install", { files: [RELEASE_URL] })]),
     ).toEqual([]);
     const group = resource(GROUP, "install");
     const children = [
       resource(DEPLOYMENT, "flux-system/source-controller", deployment("x:v1"), { parent: group }),
       resource(NETPOL, "flux-system/allow-egress", netpol, { parent: group }),
     ];
-    expect(stackViolations(fluxNetworkPolicies, [group, ...children])).toEqual([]);
+    expect(await stackViolations(fluxNetworkPolicies, [group, ...children])).toEqual([]);
     expect(
-      stackViolations(fluxNetworkPolicies, [
+      await stackViolations(fluxNetworkPolicies, [
         resource(INSTANCE, "i", instance({ cluster: { networkPolicy: true } })),
       ]),
     ).toEqual([]);
   });
-  it("fails install manifests without NetworkPolicy objects, offline (objs) and with the engine (children)", () => {
+  it("fails install manifests without NetworkPolicy objects, offline (objs) and with the engine (children)", async () => {
     const message = {
       message: `${RULE}: the Flux controllers in namespace flux-system are installed without any NetworkPolicy; ${FIX}.`,
       resource: "install",
     };
     expect(
-      stackViolations(fluxNetworkPolicies, [resource(GROUP, "install", { objs: [deployment("x:v1")] })]),
+      await stackViolations(fluxNetworkPolicies, [
+        resource(GROUP, "install", { objs: [deployment("x:v1")] }),
+      ]),
     ).toEqual([message]);
     const group = resource(GROUP, "install");
     const child = resource(DEPLOYMENT, "source-controller", deployment("x:v1"), { parent: group });
-    expect(stackViolations(fluxNetworkPolicies, [group, child])).toEqual([
+    expect(await stackViolations(fluxNetworkPolicies, [group, child])).toEqual([
       { ...message, resource: "source-controller" },
     ]);
   });
-  it("fails a FluxInstance that turns them off", () => {
+  it("fails a FluxInstance that turns them off", async () => {
     expect(
-      stackViolations(fluxNetworkPolicies, [
+      await stackViolations(fluxNetworkPolicies, [
         resource(INSTANCE, "i", instance({ cluster: { networkPolicy: false } })),
       ]),
     ).toEqual([

@@ -49,15 +49,18 @@ export function resourceArgs(
   };
 }
 
-/** Messages a resource policy reports for one resource (throws NotApplicable when it says so). */
-export function violations(
+/**
+ * Messages a resource policy reports for one resource (rejects with NotApplicable when it says so).
+ * The rule's promise is awaited, as the engine awaits it: a rule that reports after an await is seen.
+ */
+export async function violations(
   policy: PlatformResourcePolicy,
   type: string,
   props: Record<string, unknown>,
   o: FakeOptions = {},
-): string[] {
+): Promise<string[]> {
   const out: string[] = [];
-  void policy.validateResource(resourceArgs(type, props, o), (m) => out.push(m));
+  await policy.validateResource(resourceArgs(type, props, o), (m) => out.push(m));
   return out;
 }
 
@@ -92,13 +95,13 @@ export function resource(
 }
 
 /** What a stack policy reports: message and the name of the resource it names, if any. */
-export function stackViolations(
+export async function stackViolations(
   policy: PlatformStackPolicy,
   resources: PolicyResource[],
   config: object = {},
-): { message: string; resource?: string }[] {
+): Promise<{ message: string; resource?: string }[]> {
   const out: { message: string; resource?: string }[] = [];
-  void policy.validateStack(
+  await policy.validateStack(
     { resources, stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable },
     (message, urn) =>
       out.push({ message, ...(urn ? { resource: resources.find((r) => r.urn === urn)?.name } : {}) }),

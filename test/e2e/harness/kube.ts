@@ -29,6 +29,18 @@ export class KubeError extends Error {
   }
 }
 
+/**
+ * The API server's own answer to a failed request: `HTTP 403 Forbidden: <its message>` from a
+ * Kubernetes Status body, else the status code and the start of the body as it came.
+ */
+export function serverSays(res: { status: number; body: unknown; text: string }): string {
+  const b = res.body as { message?: unknown; reason?: unknown } | undefined;
+  const reason = b && typeof b === "object" && typeof b.reason === "string" ? ` ${b.reason}` : "";
+  const message =
+    b && typeof b === "object" && typeof b.message === "string" ? b.message : res.text.trim().slice(0, 500);
+  return `HTTP ${res.status}${reason}${message ? `: ${message}` : ""}`;
+}
+
 /** Plural resource names of the kinds the tests touch; others fall back to lower-case + "s". */
 const PLURALS: Record<string, string> = {
   Namespace: "namespaces",
@@ -128,10 +140,8 @@ export class Kube {
 
   private async ok(method: string, path: string, body?: unknown, contentType?: string): Promise<unknown> {
     const res = await this.request(method, path, body, contentType);
-    if (res.status < 200 || res.status >= 300) {
-      const msg = (res.body as { message?: string } | undefined)?.message ?? res.text;
-      throw new KubeError(res.status, `${method} ${path}: ${res.status} ${msg}`);
-    }
+    if (res.status < 200 || res.status >= 300)
+      throw new KubeError(res.status, `${method} ${path}: ${serverSays(res)}`);
     return res.body;
   }
 
@@ -179,7 +189,11 @@ export class Kube {
   ): Promise<KubeObject | undefined> {
     const res = await this.request("GET", resourcePath(apiVersion, kind, namespace, name));
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new KubeError(res.status, `GET ${kind} ${name}: ${res.status} ${res.text}`);
+    if (res.status !== 200)
+      throw new KubeError(
+        res.status,
+        `GET ${kind} ${namespace ? `${namespace}/` : ""}${name}: ${serverSays(res)}`,
+      );
     return res.body as KubeObject;
   }
 
@@ -203,7 +217,10 @@ export class Kube {
     });
     if (res.status === 404) return false;
     if (res.status < 200 || res.status >= 300)
-      throw new KubeError(res.status, `DELETE ${kind} ${name}: ${res.text}`);
+      throw new KubeError(
+        res.status,
+        `DELETE ${kind} ${namespace ? `${namespace}/` : ""}${name}: ${serverSays(res)}`,
+      );
     return true;
   }
 
@@ -258,7 +275,8 @@ export class Kube {
         timeoutMs: opts.timeoutMs,
         intervalMs: 500,
         check: opts.check,
-        lastReason: () => (last ? `conditions ${JSON.stringify(conditions(last))}` : "object not found"),
+        lastReason: () =>
+          last ? `conditions ${JSON.stringify(conditions(last))}` : "not found (the API server answered 404)",
       },
     );
   }

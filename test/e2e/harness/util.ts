@@ -37,17 +37,20 @@ export async function waitFor<T>(
   opts: { timeoutMs: number; intervalMs?: number; check?: () => void; lastReason?: () => string },
 ): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
-  let lastError = "";
+  let lastError: string | undefined;
   for (;;) {
     opts.check?.();
     try {
       const v = await probe();
       if (v !== undefined) return v;
+      lastError = undefined;
     } catch (e) {
       lastError = e instanceof Error ? e.message : String(e);
     }
     if (Date.now() > deadline) {
-      const reason = opts.lastReason?.() ?? lastError;
+      // When the last look failed (a 403, a refused connection), that failure is the reason: what
+      // lastReason describes is then stale or, for an object never read, a wrong "not found".
+      const reason = lastError ?? opts.lastReason?.() ?? "";
       throw new Error(
         `timed out after ${opts.timeoutMs / 1000}s waiting for ${what}${reason ? `: ${reason}` : ""}`,
       );

@@ -234,6 +234,34 @@ describe("runFleet Flux gate", () => {
   });
 });
 
+describe("runFleet gate: the up's start and the declared ref reach the gate", () => {
+  const gate = { enabled: true, timeoutMs: 100, pollMs: 5 };
+
+  it("a stack without a rootSourceRef output holds the next wave at once", async () => {
+    const runner = new FakeRunner({ outputs: () => ({ kubeconfig: { value: "k", secret: true } }) });
+    const flux = new ScriptedFlux(() => [readyStatus()]);
+    const r = await runFleet(options([fleetStack("a", 1), fleetStack("b", 2)], runner, { gate, flux }));
+    expect(outcome(r)).toEqual({ a: "gate-failed", b: "skipped" });
+    expect(r.results[0].error).toBe(
+      "Flux gate: the stack has no rootSourceRef output, so the gate cannot tell which revision is right (the platform program exports it; a stack without Flux needs --no-gate)",
+    );
+    expect(runner.started).toEqual(["a"]);
+  });
+
+  it("a source Ready since before the up, that never handles the gate's request, holds the next wave", async () => {
+    const flux = new ScriptedFlux(() => [readyStatus()], { handlesRequests: false });
+    const runner = new FakeRunner();
+    const r = await runFleet(options([fleetStack("a", 1), fleetStack("b", 2)], runner, { gate, flux }));
+    expect(outcome(r)).toEqual({ a: "gate-failed", b: "skipped" });
+    expect(r.results[0].error).toMatch(
+      /^Flux gate: not Ready after 100 ms: GitRepository has reported nothing since the up started at \S+ \(Ready since 2026-11-22T10:00:00Z, artifact from never, reconcile requested at \S+ not handled yet\)$/,
+    );
+    expect(flux.requests.map((q) => [q.stack, q.object])).toEqual([
+      ["a", { kind: "GitRepository", namespace: "flux-system", name: "flux-system" }],
+    ]);
+  });
+});
+
 describe("runFleet read-only operations", () => {
   it("status reports each root's revision and Ready state; not Ready means exit 1", async () => {
     const notReady: FluxRootStatus = {

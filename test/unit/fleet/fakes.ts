@@ -3,8 +3,10 @@ import type { FleetStack } from "../../../automation/fleet/inventory";
 import type {
   ChangeCounts,
   FleetRunner,
+  FluxObjectRef,
   FluxReader,
   FluxRootStatus,
+  FluxTarget,
   RunRequest,
   RunResult,
   StackOutputs,
@@ -93,6 +95,8 @@ export function readyStatus(revision = "main@sha1:abc123"): FluxRootStatus {
   return {
     source: {
       kind: "GitRepository",
+      name: "flux-system",
+      namespace: "flux-system",
       generation: 2,
       observedGeneration: 2,
       ready,
@@ -108,16 +112,31 @@ export function readyStatus(revision = "main@sha1:abc123"): FluxRootStatus {
   };
 }
 
-/** A reader answering from a script per stack: a list of statuses consumed one per read (last one repeats). */
+/**
+ * A reader answering from a script per stack: a list of statuses consumed one per read (last one
+ * repeats). Like source-controller, it echoes the last reconcile request of a stack in the source's
+ * lastHandledReconcileAt, unless `handlesRequests` is false (a controller that is not running); with
+ * `refuseRequests` the request fails as the API server would refuse it.
+ */
 export class ScriptedFlux implements FluxReader {
   readonly reads: string[] = [];
-  constructor(private readonly script: (stack: string) => (FluxRootStatus | Error)[]) {}
+  readonly requests: { stack: string; object: FluxObjectRef; token: string }[] = [];
+  constructor(
+    private readonly script: (stack: string) => (FluxRootStatus | Error)[],
+    private readonly o: { handlesRequests?: boolean; refuseRequests?: string } = {},
+  ) {}
   async read(target: { stack: string; kubeconfig: string }): Promise<FluxRootStatus> {
     const n = this.reads.filter((s) => s === target.stack).length;
     this.reads.push(target.stack);
     const list = this.script(target.stack);
     const next = list[Math.min(n, list.length - 1)];
     if (next instanceof Error) throw next;
-    return next;
+    const handled = this.requests.filter((r) => r.stack === target.stack).at(-1);
+    if (!handled || !next.source || this.o.handlesRequests === false) return next;
+    return { ...next, source: { ...next.source, lastHandledReconcileAt: handled.token } };
+  }
+  async requestReconcile(target: FluxTarget, object: FluxObjectRef, token: string): Promise<void> {
+    if (this.o.refuseRequests) throw new Error(this.o.refuseRequests);
+    this.requests.push({ stack: target.stack, object, token });
   }
 }

@@ -129,14 +129,32 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
       },
     },
     "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/flux-system": {
-      metadata: { generation: 1 },
+      metadata: { name: "flux-system", namespace: "flux-system", generation: 1 },
       status: {
         observedGeneration: 1,
-        artifact: { revision: "main@sha1:abc" },
+        lastHandledReconcileAt: "2026-11-22T10:00:01Z",
+        artifact: { revision: "main@sha1:abc", lastUpdateTime: "2026-11-22T09:59:00Z" },
         conditions: [{ type: "Ready", status: "True" }],
       },
     },
   };
+  /** Fixed answers (status code and body) by path, for errors. */
+  const answers: Record<string, { code: number; body: unknown }> = {
+    "/apis/source.toolkit.fluxcd.io/v1/namespaces/tenant/gitrepositories/flux-system": {
+      code: 403,
+      body: {
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        message:
+          'gitrepositories.source.toolkit.fluxcd.io "flux-system" is forbidden: User "fleet-driver" cannot get resource "gitrepositories" in API group "source.toolkit.fluxcd.io" in the namespace "tenant"',
+        reason: "Forbidden",
+        details: { name: "flux-system", group: "source.toolkit.fluxcd.io", kind: "gitrepositories" },
+        code: 403,
+      },
+    },
+  };
+  const patches: { url: string; contentType?: string; body: unknown }[] = [];
   beforeAll(async () => {
     server = https.createServer(
       {
@@ -156,9 +174,49 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
           res.end(JSON.stringify({ kind: "Status", message: "Unauthorized", code: 401 }));
           return;
         }
-        const obj = objects[req.url ?? ""];
-        res.writeHead(obj ? 200 : 404, { "content-type": "application/json" });
-        res.end(JSON.stringify(obj ?? { kind: "Status", code: 404 }));
+        const url = req.url ?? "";
+        const send = (code: number, body: unknown) => {
+          res.writeHead(code, { "content-type": "application/json" });
+          res.end(JSON.stringify(body));
+        };
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          if (req.method === "PATCH")
+            patches.push({
+              url,
+              contentType: req.headers["content-type"],
+              body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown,
+            });
+          const answer = answers[url.split("?")[0]];
+          if (answer) return send(answer.code, answer.body);
+          const obj = objects[url.split("?")[0]];
+          if (obj) return send(200, obj);
+          // As kube-apiserver answers: an object of a served API is NotFound with its name in details.
+          const m =
+            /^\/apis\/(source|kustomize)\.toolkit\.fluxcd\.io\/v1\/namespaces\/[^/]+\/(\w+)\/([^/?]+)$/.exec(
+              url.split("?")[0],
+            );
+          if (m)
+            return send(404, {
+              kind: "Status",
+              apiVersion: "v1",
+              status: "Failure",
+              message: `${m[2]}.${m[1]}.toolkit.fluxcd.io "${m[3]}" not found`,
+              reason: "NotFound",
+              details: { name: m[3], group: `${m[1]}.toolkit.fluxcd.io`, kind: m[2] },
+              code: 404,
+            });
+          send(404, {
+            kind: "Status",
+            apiVersion: "v1",
+            status: "Failure",
+            message: "the server could not find the requested resource",
+            reason: "NotFound",
+            details: {},
+            code: 404,
+          });
+        });
       },
     );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -193,10 +251,14 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
       },
       source: {
         kind: "GitRepository",
+        name: "flux-system",
+        namespace: "flux-system",
         generation: 1,
         observedGeneration: 1,
         ready: { type: "Ready", status: "True" },
         artifactRevision: "main@sha1:abc",
+        artifactLastUpdateTime: "2026-11-22T09:59:00Z",
+        lastHandledReconcileAt: "2026-11-22T10:00:01Z",
       },
     });
     expect(seen.slice(-2)).toEqual([
@@ -332,6 +394,35 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
       new RegExp(`^cannot reach the API server https://127\\.0\\.0\\.1:${port}: ECONNREFUSED \\(.*\\)$`),
     );
     expect(error?.message).not.toContain("\n");
+  });
+
+  it("reports a 403 with the API server's reason and message, not as not found", async () => {
+    const client = await KubeClient.fromKubeconfig(kubeconfig([{ token: "good" }], base));
+    await expect(client.getCustomObject(GIT, "tenant", "flux-system", signal)).rejects.toThrow(
+      `GET gitrepositories.source.toolkit.fluxcd.io tenant/flux-system on ${base}: HTTP 403 Forbidden: gitrepositories.source.toolkit.fluxcd.io "flux-system" is forbidden: User "fleet-driver" cannot get resource "gitrepositories" in API group "source.toolkit.fluxcd.io" in the namespace "tenant"`,
+    );
+  });
+
+  it("says an API that is not served (Flux's CRDs missing) is not the object not found", async () => {
+    const client = await KubeClient.fromKubeconfig(kubeconfig([{ token: "good" }], base));
+    const OLD = { group: "source.toolkit.fluxcd.io", version: "v1beta1", plural: "gitrepositories" };
+    await expect(client.getCustomObject(OLD, "flux-system", "flux-system", signal)).rejects.toThrow(
+      `GET gitrepositories.source.toolkit.fluxcd.io flux-system/flux-system on ${base}: HTTP 404 NotFound: the server could not find the requested resource (the API source.toolkit.fluxcd.io/v1beta1 gitrepositories is not served: are Flux's CRDs installed?)`,
+    );
+  });
+
+  it("asks the source to reconcile with a merge patch of the requestedAt annotation", async () => {
+    await new ClusterFluxReader().requestReconcile(
+      { stack: "a", kubeconfig: kubeconfig([{ token: "good" }], base) },
+      { kind: "GitRepository", namespace: "flux-system", name: "flux-system" },
+      "2026-11-29T03:00:00.000Z",
+      signal,
+    );
+    expect(patches.at(-1)).toEqual({
+      url: "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/flux-system?fieldManager=platform-fleet",
+      contentType: "application/merge-patch+json",
+      body: { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": "2026-11-29T03:00:00.000Z" } } },
+    });
   });
 
   it("maps a missing Kustomization to an empty status", () => {

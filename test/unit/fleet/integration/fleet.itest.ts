@@ -30,6 +30,11 @@ const pulumiDir = findTool("pulumi");
 const hostDir = findTool("pulumi-language-nodejs");
 const missing = [!pulumiDir && "pulumi", !hostDir && "pulumi-language-nodejs"].filter(Boolean);
 const SKIP_REASON = `SKIPPED: fleet integration needs ${missing.join(" and ")} on PATH or in ~/.cache/platform-e2e (build them with scripts/e2e/build-tools.sh)`;
+// In CI a skip would pass silently: PLATFORM_E2E_REQUIRE_TOOLS=1 makes missing tools a failure.
+if (missing.length && process.env.PLATFORM_E2E_REQUIRE_TOOLS === "1")
+  throw new Error(
+    `${SKIP_REASON.replace(/^SKIPPED: /, "")}; PLATFORM_E2E_REQUIRE_TOOLS=1 forbids skipping it`,
+  );
 if (missing.length) console.warn(SKIP_REASON);
 const maybe = missing.length ? describe.skip : describe;
 
