@@ -6,6 +6,7 @@ import { PlatformDns, externalDnsOwnerId } from "../components/dns";
 import type { SecretsManagerRef } from "../components/flux";
 import { PlatformSecrets } from "../components/secrets";
 import { platformDnsArgs } from "./args/dns";
+import { fluxUsesAwsIdentity } from "./args/flux";
 import { platformSecretsArgs } from "./args/secrets";
 
 /** What the AWS services of a platform (Route53 zone, Secrets Manager) hand to the Flux bootstrap. */
@@ -31,7 +32,7 @@ export function platformTags(
   };
 }
 
-/** Whether anything in the configuration talks to AWS (EKS, DNS, secrets, Flux credentials from Secrets Manager). */
+/** Whether anything in the configuration talks to AWS (EKS, DNS, secrets, Flux credentials from Secrets Manager, Flux's KMS/ECR/CodeCommit access). */
 export function needsAws(config: PlatformConfig): boolean {
   const auth = config.flux.auth;
   return (
@@ -39,6 +40,7 @@ export function needsAws(config: PlatformConfig): boolean {
     config.dns !== undefined ||
     config.secrets !== undefined ||
     config.flux.sops?.fromSecretsManager !== undefined ||
+    fluxUsesAwsIdentity(config) ||
     ((auth.type === "ssh" || auth.type === "https") && auth.fromSecretsManager !== undefined)
   );
 }

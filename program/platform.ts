@@ -3,18 +3,19 @@ import type { PlatformConfig } from "./schema/platform";
 import { readableFile, type PlatformEnvironment } from "./environment";
 import { ConfigError } from "./config";
 import { prefixProblems, type Problem } from "../components/problems";
-import type { AwsContext } from "../components/aws";
+import { FluxAwsAccess, type AwsContext } from "../components/aws";
 import { BareMetalCluster, EksCluster, ExistingCluster, type KubernetesCluster } from "../components/cluster";
 import {
   FluxBootstrap,
   installManifestSource,
   installManifestsProblems,
+  renderSopsConfig,
   type LoadedInstallManifests,
 } from "../components/flux";
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
-import { fluxArgs } from "./args/flux";
+import { fluxArgs, fluxAwsAccessArgs } from "./args/flux";
 import { buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
 /** What a platform stack exports. */
@@ -29,6 +30,12 @@ export interface PlatformOutputs {
   rootPath: pulumi.Output<string>;
   /** The non-secret cluster-vars handed to Flux. */
   clusterVars: pulumi.Output<Record<string, string>>;
+  /** SOPS through KMS: the key the fleet repository's secrets for this platform are encrypted with. */
+  sopsKmsKeyArn?: pulumi.Output<string>;
+  /** SOPS through KMS: a `.sops.yaml` creation rule for the fleet repository. */
+  sopsConfig?: pulumi.Output<string>;
+  /** Root source from ECR or CodeCommit: the repository source-controller may pull from. */
+  fleetRepositoryArn?: pulumi.Output<string>;
 }
 
 /** The cluster-vars entries that come from the platform's identity and Flux settings. */
@@ -141,6 +148,9 @@ export async function deployPlatform(
   const awsContext = platformAwsContext(config);
   const cluster = createCluster(config, prepared.kubeconfig, awsContext);
   const aws = buildAwsServices(config, cluster, awsContext);
+  // Flux's own AWS access (KMS for SOPS, ECR/CodeCommit for the root): EKS only (config checks).
+  const fluxAwsArgs = awsContext && fluxAwsAccessArgs(config, cluster, awsContext);
+  const fluxAws = fluxAwsArgs && new FluxAwsAccess("flux-aws", fluxAwsArgs);
   const clusterVars: Record<string, pulumi.Input<string>> = {
     ...platformClusterVars(config, clusterNameOf(config)),
     ...cluster.clusterVars,
@@ -153,8 +163,9 @@ export async function deployPlatform(
     flux: fluxArgs(config),
     installManifests: prepared.installManifests,
     clusterVars,
-    waitFor: aws.dependsOn,
+    waitFor: [...aws.dependsOn, ...(fluxAws?.ready ?? [])],
     componentSecrets: aws.earlySecrets,
+    serviceAccountAnnotations: fluxAws?.serviceAccountAnnotations ?? {},
     ...(awsContext ? { readSecret: secretsManagerReader(awsContext) } : {}),
   });
   return {
@@ -165,5 +176,14 @@ export async function deployPlatform(
     rootSourceRef: flux.sourceRef,
     rootPath: flux.rootPath,
     clusterVars: flux.clusterVars,
+    ...(fluxAws?.kmsKeyArn
+      ? {
+          sopsKmsKeyArn: fluxAws.kmsKeyArn,
+          sopsConfig: pulumi
+            .all([fluxAws.kmsKeyArn, flux.rootPath])
+            .apply(([key, path]) => renderSopsConfig(key, path)),
+        }
+      : {}),
+    ...(fluxAws?.repositoryArn ? { fleetRepositoryArn: fluxAws.repositoryArn } : {}),
   };
 }

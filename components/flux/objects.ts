@@ -21,6 +21,11 @@ export const GIT_AUTH_SECRET = "flux-system";
 /** SOPS age keys (key `age.agekey`). */
 export const SOPS_SECRET = "sops-age";
 export const SOPS_KEY = "age.agekey";
+/**
+ * Service account the root Kustomization applies as under the lockdown: kustomize-controller's own
+ * (cluster-admin), named explicitly so `--default-service-account` does not apply to it.
+ */
+export const ROOT_SERVICE_ACCOUNT = "kustomize-controller";
 /** Public keys for source signature verification. */
 export const VERIFY_SECRET = "flux-system-verify";
 

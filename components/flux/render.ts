@@ -94,8 +94,18 @@ export interface RootKustomizationArgs {
   /** Repository path, e.g. `./clusters/de-prod`. */
   path: string;
   sourceKind: "GitRepository" | "OCIRepository";
-  /** Decrypt SOPS secrets with the `sops-age` Secret. */
+  /** Decrypt SOPS-encrypted files. */
   sops: boolean;
+  /**
+   * `age`: with the keys in the `sops-age` Secret; `awskms`: with kustomize-controller's own AWS
+   * identity, so no Secret is referenced. @default "age"
+   */
+  sopsProvider?: "age" | "awskms";
+  /**
+   * Service account the root Kustomization applies as; set under the multi-tenancy lockdown, where
+   * an unset name would mean `--default-service-account`. @default unset (the controller's own)
+   */
+  serviceAccountName?: string;
   /** Also substitute from the `cluster-secret-vars` Secret. */
   secretVars: boolean;
 }
@@ -118,7 +128,12 @@ export function renderRootKustomization(args: RootKustomizationArgs): K8sObject 
       prune: args.sync.prune,
       wait: args.sync.wait || undefined,
       sourceRef: { kind: args.sourceKind, name: ROOT_NAME },
-      decryption: args.sops ? { provider: "sops", secretRef: { name: SOPS_SECRET } } : undefined,
+      serviceAccountName: args.serviceAccountName,
+      decryption: args.sops
+        ? args.sopsProvider === "awskms"
+          ? { provider: "sops" }
+          : { provider: "sops", secretRef: { name: SOPS_SECRET } }
+        : undefined,
       postBuild: { substituteFrom },
     }),
   };
@@ -186,4 +201,21 @@ export function renderAuthData<S>(
 export function renderDockerConfigJson(server: string, username: string, password: string): string {
   const auth = Buffer.from(`${username}:${password}`).toString("base64");
   return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+}
+
+/**
+ * A `.sops.yaml` creation rule for the fleet repository: files under the platform's root path are
+ * encrypted with its KMS key (only `data` and `stringData`, so the rest of a Secret stays readable in
+ * review). `sops --encrypt --in-place <file>` in the repository then picks the key by path.
+ */
+export function renderSopsConfig(kmsKeyArn: string, rootPath: string): string {
+  const dir = rootPath.replace(/^\.\//, "").replace(/\/$/, "");
+  const pathRegex = `^${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/.*\\.ya?ml$`;
+  return [
+    "creation_rules:",
+    `  - path_regex: ${pathRegex}`,
+    "    encrypted_regex: ^(data|stringData)$",
+    `    kms: ${kmsKeyArn}`,
+    "",
+  ].join("\n");
 }

@@ -1,14 +1,133 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../schema/platform";
-import { applyFluxDefaults, fluxProblems, type FluxArgs } from "../../components/flux";
+import { applyFluxDefaults, awsSourceRepository, fluxProblems, type FluxArgs } from "../../components/flux";
+import type { AwsContext, FluxAwsAccessArgs } from "../../components/aws";
 import { prefixProblems, type Problem } from "../../components/problems";
 
 /**
  * FluxBootstrap's Flux settings from the `flux` section. The schema fills in the component's DEFAULTS
  * (so the configuration reference shows them), which leaves the parsed section a complete FluxArgs;
- * this function is where the two types must agree.
+ * this function is where the two types must agree. `identity` and `source.repository` are the AWS
+ * side's (fluxAwsAccessArgs), not FluxBootstrap's.
  */
-export const fluxArgs = (config: PlatformConfig): FluxArgs => config.flux;
+export const fluxArgs = (config: PlatformConfig): FluxArgs => {
+  const { identity, ...flux } = config.flux;
+  const { repository, ...source } = flux.source;
+  return { ...flux, source };
+};
 
-/** The component's own checks of the `flux` section, under `flux.`. */
-export const fluxConfigProblems = (config: PlatformConfig): Problem[] =>
-  prefixProblems("flux", fluxProblems(applyFluxDefaults(fluxArgs(config))));
+/**
+ * Whether the program gives Flux an AWS workload identity: SOPS through KMS, or (on EKS) the root
+ * from ECR/CodeCommit. Off EKS a `provider: aws` source keeps working as before with whatever AWS
+ * credentials the controller finds (an EC2 instance profile, say); the program creates nothing for it.
+ */
+export function fluxUsesAwsIdentity(config: PlatformConfig): boolean {
+  return (
+    config.flux.sops?.provider === "awskms" ||
+    (config.flux.source.provider === "aws" && config.cluster.kind === "eks")
+  );
+}
+
+/** Kubernetes minor version from which EKS offers Pod Identity. */
+const POD_IDENTITY_SINCE = 24;
+
+/** `flux.identity`, or the default: Pod Identity on EKS 1.24 and later, else IRSA. */
+export function fluxIdentity(config: PlatformConfig): "podIdentity" | "irsa" {
+  if (config.flux.identity) return config.flux.identity;
+  const version = config.cluster.kind === "eks" ? config.cluster.version : undefined;
+  const minor = Number(/^1\.(\d+)$/.exec(version ?? "")?.[1] ?? POD_IDENTITY_SINCE);
+  return minor >= POD_IDENTITY_SINCE ? "podIdentity" : "irsa";
+}
+
+/** The rules between `flux` and the rest of the config that keep Flux's AWS access without stored credentials. */
+function awsIdentityProblems(config: PlatformConfig): Problem[] {
+  const { flux, cluster } = config;
+  const out: Problem[] = [];
+  const uses = fluxUsesAwsIdentity(config);
+  if (flux.sops?.provider === "awskms" && cluster.kind !== "eks")
+    out.push({
+      path: "flux.sops.provider",
+      message: `awskms needs an EKS cluster, where kustomize-controller reaches KMS through EKS Pod Identity or IRSA; on a cluster of kind ${cluster.kind} there is no workload identity AWS trusts, and an IAM access key in the cluster is the stored credential awskms exists to avoid: keep provider age (ageKey, or fromSecretsManager to keep the key out of the stack file)`,
+    });
+  if (flux.source.repository && flux.source.provider === "aws" && cluster.kind !== "eks")
+    out.push({
+      path: "flux.source.repository",
+      message: `needs an EKS cluster, where source-controller gets a role that may pull from that repository only; on a cluster of kind ${cluster.kind} the program creates no repository and no role: remove repository (source-controller then uses the AWS credentials it finds, e.g. an instance profile)`,
+    });
+  if (flux.identity !== undefined && !uses)
+    out.push({
+      path: "flux.identity",
+      message:
+        "is set, but nothing in flux uses an AWS workload identity: it applies with sops.provider awskms, or source.provider aws on EKS; remove it",
+    });
+  if (uses && cluster.kind === "eks") {
+    const identity = fluxIdentity(config);
+    const minor = Number(/^1\.(\d+)$/.exec(cluster.version ?? "")?.[1] ?? POD_IDENTITY_SINCE);
+    if (identity === "podIdentity" && minor < POD_IDENTITY_SINCE)
+      out.push({
+        path: "flux.identity",
+        message: `podIdentity needs EKS 1.${POD_IDENTITY_SINCE} or later, but cluster.version is ${cluster.version}: use irsa`,
+      });
+    if (identity === "irsa" && flux.install.mode === "none")
+      out.push({
+        path: "flux.identity",
+        message:
+          "irsa annotates the controllers' service accounts in the install, which install.mode none leaves to someone else: use podIdentity (nothing to annotate)",
+      });
+  }
+  if (flux.source.repository && flux.source.provider !== "aws")
+    out.push({
+      path: "flux.source.repository",
+      message:
+        "is for source.provider aws (an ECR or CodeCommit repository): set provider: aws, or remove repository",
+    });
+  return out;
+}
+
+/** The component's own checks of the `flux` section, under `flux.`, and the cross-section rules of its AWS access. */
+export const fluxConfigProblems = (config: PlatformConfig): Problem[] => [
+  ...prefixProblems("flux", fluxProblems(applyFluxDefaults(fluxArgs(config)))),
+  ...awsIdentityProblems(config),
+];
+
+/** Prefix of the IAM role names and the SOPS key alias of a platform's Flux. */
+export const fluxIamPrefix = (config: PlatformConfig) => `${config.organization}-${config.name}`;
+
+/**
+ * FluxAwsAccess arguments, or undefined when Flux needs nothing from AWS. Called on an EKS platform
+ * (awsIdentityProblems refuses the others).
+ */
+export function fluxAwsAccessArgs(
+  config: PlatformConfig,
+  cluster: {
+    clusterName: pulumi.Input<string>;
+    identity?: { oidcProviderArn: pulumi.Input<string>; oidcIssuerUrl: pulumi.Input<string> };
+  },
+  aws: AwsContext,
+): FluxAwsAccessArgs | undefined {
+  if (!fluxUsesAwsIdentity(config)) return undefined;
+  const { sops, source } = config.flux;
+  // fluxProblems has checked that the URL names a repository.
+  const repo = source.provider === "aws" ? awsSourceRepository(source.kind, source.url) : undefined;
+  return {
+    namePrefix: fluxIamPrefix(config),
+    identity: fluxIdentity(config),
+    clusterName: cluster.clusterName,
+    ...(cluster.identity
+      ? { oidc: { providerArn: cluster.identity.oidcProviderArn, issuerUrl: cluster.identity.oidcIssuerUrl } }
+      : {}),
+    ...(sops?.provider === "awskms" ? { sops: sops.kmsKeyArn ? { kmsKeyArn: sops.kmsKeyArn } : {} } : {}),
+    ...(repo
+      ? {
+          source: {
+            service: repo.service,
+            name: repo.name,
+            region: repo.region,
+            ...(repo.service === "ecr" ? { accountId: repo.accountId } : {}),
+            ...source.repository,
+          },
+        }
+      : {}),
+    aws,
+  };
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, FLUX_DEFAULTS as D } from "../../components/flux";
+import { FLUX_AWS_DEFAULTS } from "../../components/aws";
 import { duration, k8sName, k8sNamespace, secret, stringMap, toleration } from "./common";
 
 // Defaults and the controller lists are FluxBootstrap's (components/flux/args.ts); cross-field rules
@@ -69,6 +70,21 @@ const operator = z.strictObject({
   multitenant: z.boolean().default(D.install.operator.multitenant),
 });
 
+const lockdown = z.strictObject({
+  noCrossNamespaceRefs: z.boolean().default(D.install.lockdown.noCrossNamespaceRefs).meta({
+    description:
+      "--no-cross-namespace-refs=true on kustomize-, helm- and notification-controller (and the image controllers): objects may only reference objects in their own namespace.",
+  }),
+  defaultServiceAccount: k8sName().default(D.install.lockdown.defaultServiceAccount).meta({
+    description:
+      "--default-service-account on kustomize- and helm-controller: a Kustomization or HelmRelease without serviceAccountName is applied as this service account of its namespace. Example: default.",
+  }),
+  noRemoteBases: z.boolean().default(D.install.lockdown.noRemoteBases).meta({
+    description:
+      "--no-remote-bases=true on kustomize-controller: kustomize bases must come from the source artifact, not from remote URLs.",
+  }),
+});
+
 const install = z.strictObject({
   /** `manifests`: upstream install manifests, transformed by the program; `operator`: Flux Operator + FluxInstance; `none`: Flux is already there. */
   mode: z.enum(["manifests", "operator", "none"]).default(D.install.mode),
@@ -88,6 +104,10 @@ const install = z.strictObject({
   patches: z.array(installPatch).default([]),
   manifests: manifests.default({ ...D.install.manifests }),
   operator: operator.default(() => operator.parse({})),
+  lockdown: lockdown.optional().meta({
+    description:
+      "Multi-tenancy lockdown of the controllers, as with `flux bootstrap` (give {} for all three flags); the root Kustomization then runs as kustomize-controller. Not with mode none.",
+  }),
 });
 
 /** Exactly one field (FluxBootstrap's rule). */
@@ -113,8 +133,36 @@ const source = z.strictObject({
   /** .gitignore-style paths to leave out of the artifact. */
   ignore: z.string().optional(),
   recurseSubmodules: z.boolean().default(D.source.recurseSubmodules),
-  /** Cloud provider auth for the source (OCI: aws|azure|gcp; Git: azure|github). */
+  /** Cloud provider auth for the source (OCI: aws|azure|gcp; Git: aws|azure|github). */
   provider: z.enum(["generic", "aws", "azure", "gcp", "github"]).optional(),
+  repository: z
+    .strictObject({
+      create: z
+        .boolean()
+        .default(FLUX_AWS_DEFAULTS.create)
+        .meta({
+          description: "Create the ECR or CodeCommit repository the URL names; false uses an existing one.",
+        }),
+      keepImages: z
+        .number()
+        .int()
+        .min(1)
+        .default(FLUX_AWS_DEFAULTS.keepImages)
+        .meta({
+          description: "ECR lifecycle: how many of the newest tagged artifacts are kept (rollback targets).",
+        }),
+      expireUntaggedDays: z
+        .number()
+        .int()
+        .min(1)
+        .default(FLUX_AWS_DEFAULTS.expireUntaggedDays)
+        .meta({ description: "ECR lifecycle: untagged artifacts expire after this many days." }),
+    })
+    .optional()
+    .meta({
+      description:
+        "With provider aws: the repository named by the URL (ECR for oci, CodeCommit for git); created by default, with source-controller allowed to pull from it only.",
+    }),
   /** Signature verification of commits or tags (Git: PGP or SSH keys by file name ending .asc or .sshpub). */
   verify: z
     .strictObject({
@@ -211,8 +259,23 @@ export const fluxSchema = z.strictObject({
   auth: auth.default({ type: D.auth.type }),
   /** SOPS age key for decrypting secrets in the repository (Secret sops-age, key age.agekey). */
   sops: z
-    .strictObject({ ageKey: secret().optional(), fromSecretsManager: fromSecretsManager.optional() })
+    .strictObject({
+      provider: z.enum(["age", "awskms"]).default(D.sops.provider).meta({
+        description:
+          "age: an age key in the Secret sops-age; awskms: an AWS KMS key kustomize-controller uses through its workload identity (EKS only), no Secret.",
+      }),
+      ageKey: secret().optional(),
+      fromSecretsManager: fromSecretsManager.optional(),
+      kmsKeyArn: z.string().optional().meta({
+        description:
+          "awskms: the KMS key ARN the fleet secrets are encrypted with, e.g. arn:aws:kms:eu-central-1:123456789012:key/… Default: a key the platform creates.",
+      }),
+    })
     .optional(),
+  identity: z.enum(["podIdentity", "irsa"]).optional().meta({
+    description:
+      "How Flux controllers assume their AWS roles (sops.provider awskms, source.provider aws): EKS Pod Identity (default) or IRSA (the service account annotated with the role ARN).",
+  }),
   sync: sync.default(() => sync.parse({})),
   /** Extra variables in cluster-vars. */
   vars: stringMap().default({}),
