@@ -168,31 +168,20 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
 
     const s = args.source;
     if (s) {
-      const create = s.create ?? DEFAULTS.create;
-      let arn: pulumi.Output<string>;
-      if (s.service === "ecr") {
-        arn = create
-          ? this.createEcr(name, s, child, tags)
-          : pulumi
-              .all([ctx.partition, ctx.accountId])
-              .apply(([p, acct]) => ecrRepositoryArn(p, s.region, s.accountId ?? acct, s.name));
-        grant(FLUX_SERVICE_ACCOUNTS.source, arn.apply(ecrPullPolicy));
-      } else {
-        arn = create
-          ? new aws.codecommit.Repository(
-              `${name}-repository`,
-              {
-                repositoryName: s.name,
-                description: "Fleet repository Flux pulls the platform from; managed by Pulumi",
-                tags: tags(s.name),
-              },
-              child,
-            ).arn
-          : pulumi
-              .all([ctx.partition, ctx.accountId])
-              .apply(([p, acct]) => codeCommitRepositoryArn(p, s.region, acct, s.name));
-        grant(FLUX_SERVICE_ACCOUNTS.source, arn.apply(codeCommitPullPolicy));
-      }
+      // The ARN follows from the name, created here or not (computed, so taking an existing
+      // repository and creating one grant exactly the same).
+      const arn = pulumi
+        .all([ctx.partition, ctx.accountId])
+        .apply(([p, acct]) =>
+          s.service === "ecr"
+            ? ecrRepositoryArn(p, s.region, s.accountId ?? acct, s.name)
+            : codeCommitRepositoryArn(p, s.region, acct, s.name),
+        );
+      if (s.create ?? DEFAULTS.create) this.createRepository(name, s, child, tags);
+      grant(
+        FLUX_SERVICE_ACCOUNTS.source,
+        arn.apply(s.service === "ecr" ? ecrPullPolicy : codeCommitPullPolicy),
+      );
       this.repositoryArn = arn;
     }
 
@@ -228,12 +217,27 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
     return key.arn;
   }
 
-  private createEcr(
+  /** The repository, with (ECR) immutable tags, scan on push and the lifecycle policy; added to `ready`. */
+  private createRepository(
     name: string,
     s: FluxAwsSourceArgs,
     child: pulumi.CustomResourceOptions,
     tags: (n: string) => Record<string, string>,
-  ): pulumi.Output<string> {
+  ): void {
+    if (s.service === "codecommit") {
+      this.ready.push(
+        new aws.codecommit.Repository(
+          `${name}-repository`,
+          {
+            repositoryName: s.name,
+            description: "Fleet repository Flux pulls the platform from; managed by Pulumi",
+            tags: tags(s.name),
+          },
+          child,
+        ),
+      );
+      return;
+    }
     const repo = new aws.ecr.Repository(
       `${name}-repository`,
       {
@@ -259,6 +263,5 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
       child,
     );
     this.ready.push(repo, lifecycle);
-    return repo.arn;
   }
 }
