@@ -248,6 +248,12 @@ export interface FluxSopsArgs {
    * Read by the AWS side of the platform, not by FluxBootstrap. @default a key the platform creates
    */
   kmsKeyArn?: string;
+  /**
+   * `age`: why this platform does not decrypt through KMS (e.g. "bare metal, no AWS workload
+   * identity"). Put on the root Kustomization as the annotation `platform/sops-kms-exemption`, where
+   * the `flux-sops-kms` policy reads it. @default none
+   */
+  kmsExemption?: string;
 }
 
 /** The root Kustomization. */

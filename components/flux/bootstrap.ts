@@ -170,6 +170,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       sourceKind: source.kind as "GitRepository" | "OCIRepository",
       sops: flux.sops !== undefined,
       sopsProvider: flux.sops?.provider,
+      sopsKmsExemption: flux.sops?.kmsExemption,
       serviceAccountName: lockedDown(flux.install) ? ROOT_SERVICE_ACCOUNT : undefined,
       secretVars: early.secretVars,
     });

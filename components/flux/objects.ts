@@ -26,6 +26,8 @@ export const SOPS_KEY = "age.agekey";
  * (cluster-admin), named explicitly so `--default-service-account` does not apply to it.
  */
 export const ROOT_SERVICE_ACCOUNT = "kustomize-controller";
+/** Annotation of the root Kustomization stating why SOPS does not go through KMS (policy flux-sops-kms). */
+export const SOPS_KMS_EXEMPTION_ANNOTATION = "platform/sops-kms-exemption";
 /** Public keys for source signature verification. */
 export const VERIFY_SECRET = "flux-system-verify";
 

@@ -172,6 +172,11 @@ const checkSops: Check = (flux) => {
     return out;
   }
   const out: Problem[] = [];
+  if (sops.kmsExemption !== undefined)
+    out.push({
+      path: "sops.kmsExemption",
+      message: "states why SOPS does not go through KMS, but sops.provider is awskms: remove it",
+    });
   for (const k of ["ageKey", "fromSecretsManager"] as const)
     if (sops[k] !== undefined)
       out.push({

@@ -5,7 +5,15 @@
  */
 import type { ResolvedFluxArgs, FluxSourceArgs } from "./args";
 import type { SecretValue } from "../secretValue";
-import { API, FLUX_NAMESPACE, MANAGED_BY, ROOT_NAME, SOPS_SECRET, type K8sObject } from "./objects";
+import {
+  API,
+  FLUX_NAMESPACE,
+  MANAGED_BY,
+  ROOT_NAME,
+  SOPS_KMS_EXEMPTION_ANNOTATION,
+  SOPS_SECRET,
+  type K8sObject,
+} from "./objects";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 
 /** The flux-system namespace with the labels `flux bootstrap` gives it. */
@@ -106,6 +114,8 @@ export interface RootKustomizationArgs {
    * an unset name would mean `--default-service-account`. @default unset (the controller's own)
    */
   serviceAccountName?: string;
+  /** Why SOPS does not go through KMS; annotated on the Kustomization. @default none */
+  sopsKmsExemption?: string;
   /** Also substitute from the `cluster-secret-vars` Secret. */
   secretVars: boolean;
 }
@@ -119,7 +129,14 @@ export function renderRootKustomization(args: RootKustomizationArgs): K8sObject 
   return {
     apiVersion: API.kustomize,
     kind: "Kustomization",
-    metadata: { name: ROOT_NAME, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } },
+    metadata: {
+      name: ROOT_NAME,
+      namespace: FLUX_NAMESPACE,
+      labels: { ...MANAGED_BY },
+      ...(args.sopsKmsExemption
+        ? { annotations: { [SOPS_KMS_EXEMPTION_ANNOTATION]: args.sopsKmsExemption } }
+        : {}),
+    },
     spec: compact({
       interval: args.sync.interval,
       retryInterval: args.sync.retryInterval,

@@ -137,20 +137,12 @@ const source = z.strictObject({
   provider: z.enum(["generic", "aws", "azure", "gcp", "github"]).optional(),
   repository: z
     .strictObject({
-      create: z
-        .boolean()
-        .default(FLUX_AWS_DEFAULTS.create)
-        .meta({
-          description: "Create the ECR or CodeCommit repository the URL names; false uses an existing one.",
-        }),
-      keepImages: z
-        .number()
-        .int()
-        .min(1)
-        .default(FLUX_AWS_DEFAULTS.keepImages)
-        .meta({
-          description: "ECR lifecycle: how many of the newest tagged artifacts are kept (rollback targets).",
-        }),
+      create: z.boolean().default(FLUX_AWS_DEFAULTS.create).meta({
+        description: "Create the ECR or CodeCommit repository the URL names; false uses an existing one.",
+      }),
+      keepImages: z.number().int().min(1).default(FLUX_AWS_DEFAULTS.keepImages).meta({
+        description: "ECR lifecycle: how many of the newest tagged artifacts are kept (rollback targets).",
+      }),
       expireUntaggedDays: z
         .number()
         .int()
@@ -269,6 +261,10 @@ export const fluxSchema = z.strictObject({
       kmsKeyArn: z.string().optional().meta({
         description:
           "awskms: the KMS key ARN the fleet secrets are encrypted with, e.g. arn:aws:kms:eu-central-1:123456789012:key/… Default: a key the platform creates.",
+      }),
+      kmsExemption: z.string().min(1).optional().meta({
+        description:
+          'age: why this platform does not decrypt through KMS, e.g. "bare metal, no AWS workload identity"; annotated on the root Kustomization for the flux-sops-kms policy.',
       }),
     })
     .optional(),
