@@ -1,0 +1,139 @@
+import { configError, withValues } from "../../../helpers/platform";
+import { ACCOUNT, deployValues, eksValues, json, named } from "./fixtures";
+
+const CODECOMMIT = "https://git-codecommit.eu-central-1.amazonaws.com/v1/repos/acme-fleet";
+const kmsAndCodeCommit = () =>
+  eksValues({
+    flux: {
+      source: { url: CODECOMMIT, provider: "aws", ref: { tag: "v1.0.0" } },
+      auth: { type: "none", knownHosts: undefined },
+      sops: { provider: "awskms" },
+    },
+  });
+
+describe("Flux on AWS with EKS Pod Identity (the default)", () => {
+  it("associates each controller's role with its service account; no annotation, no Secret", async () => {
+    const d = await deployValues(kmsAndCodeCommit());
+    const assoc = d.resources.filter(
+      (r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    );
+    expect(assoc.map((a) => [a.name, a.inputs.namespace, a.inputs.serviceAccount, a.inputs.roleArn])).toEqual(
+      [
+        [
+          "flux-aws-kustomize-controller-association",
+          "flux-system",
+          "kustomize-controller",
+          `arn:aws:iam::${ACCOUNT}:role/acme-de-dev-flux-kustomize-controller`,
+        ],
+        [
+          "flux-aws-source-controller-association",
+          "flux-system",
+          "source-controller",
+          `arn:aws:iam::${ACCOUNT}:role/acme-de-dev-flux-source-controller`,
+        ],
+      ],
+    );
+    expect(assoc[0].inputs.clusterName).toBe("de-dev");
+    expect(
+      json(named(d, "aws:iam/role:Role", "flux-aws-source-controller-role").inputs.assumeRolePolicy),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+        },
+      ],
+    });
+    expect(
+      json(named(d, "aws:iam/rolePolicy:RolePolicy", "flux-aws-source-controller-policy").inputs.policy),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "PullFleetRepository",
+          Effect: "Allow",
+          Action: "codecommit:GitPull",
+          Resource: `arn:aws:codecommit:eu-central-1:${ACCOUNT}:acme-fleet`,
+        },
+      ],
+    });
+    expect(
+      named(d, "aws:codecommit/repository:Repository", "flux-aws-repository").inputs.repositoryName,
+    ).toBe("acme-fleet");
+    expect(d.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.name)).toEqual([]);
+    const objs = d.get("flux-install").inputs.objs as { kind: string; metadata: { annotations?: object } }[];
+    expect(objs.filter((o) => o.kind === "ServiceAccount").map((o) => o.metadata.annotations)).toEqual([
+      undefined,
+    ]);
+    expect((d.get("flux-source").inputs.spec as { provider: string }).provider).toBe("aws");
+    // The Flux bootstrap waits for the roles and associations.
+    expect(d.get("flux-namespace").dependsOn).toEqual(
+      expect.arrayContaining([
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation::flux-aws-kustomize-controller-association",
+      ]),
+    );
+  });
+
+  it("takes an existing key and repository: no key, no repository, the grant on those ARNs", async () => {
+    const key = `arn:aws:kms:eu-central-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const d = await deployValues(
+      withValues(
+        { flux: { source: { repository: { create: false } }, sops: { provider: "awskms", kmsKeyArn: key } } },
+        kmsAndCodeCommit(),
+      ),
+    );
+    expect(d.resources.filter((r) => r.type === "aws:codecommit/repository:Repository")).toEqual([]);
+    expect(d.resources.filter((r) => r.name.startsWith("flux-aws-sops-key"))).toEqual([]);
+    expect(
+      json(named(d, "aws:iam/rolePolicy:RolePolicy", "flux-aws-kustomize-controller-policy").inputs.policy),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "DecryptSopsWithPlatformKey", Effect: "Allow", Action: "kms:Decrypt", Resource: key },
+      ],
+    });
+    expect(d.outputs.sopsKmsKeyArn).toBe(key);
+  });
+});
+
+describe("Flux AWS config errors", () => {
+  it("refuses awskms off EKS, credentials beside provider aws, an age key with awskms, and a non-ECR URL", () => {
+    const err = configError(withValues({ flux: { sops: { provider: "awskms" } } }));
+    expect(err).toContain(
+      "flux.sops.provider: awskms needs an EKS cluster, where kustomize-controller reaches KMS through EKS Pod Identity or IRSA; on a cluster of kind existing there is no workload identity AWS trusts",
+    );
+    const eks = configError(
+      withValues(
+        {
+          flux: {
+            source: { kind: "oci", provider: "aws", url: "oci://ghcr.io/acme/fleet" },
+            auth: { type: "https", knownHosts: undefined, username: "u", password: "p" },
+            sops: { provider: "awskms", ageKey: "AGE-SECRET-KEY-1ABC" },
+          },
+        },
+        eksValues(),
+      ),
+    );
+    expect(eks).toContain(
+      'flux.source.url: "oci://ghcr.io/acme/fleet" is not an ECR repository: with provider aws write oci://<account>.dkr.ecr.<region>.amazonaws.com/<repository>',
+    );
+    expect(eks).toContain(
+      "flux.auth.type: is https, but with source.provider aws the source controller authenticates with its AWS identity and no credentials Secret is created: set auth.type none (or remove auth)",
+    );
+    expect(eks).toContain(
+      "flux.sops.ageKey: is an age key, but sops.provider is awskms (no key is stored in the cluster): remove it, or set provider: age",
+    );
+  });
+
+  it("refuses irsa with install.mode none and lockdown with mode none", () => {
+    const err = configError(
+      withValues({ flux: { identity: "irsa", install: { mode: "none", lockdown: {} } } }, kmsAndCodeCommit()),
+    );
+    expect(err).toContain(
+      "flux.identity: irsa annotates the controllers' service accounts in the install, which install.mode none leaves to someone else: use podIdentity (nothing to annotate)",
+    );
+    expect(err).toContain("flux.install.lockdown: cannot be applied with install.mode none");
+  });
+});
