@@ -49,12 +49,13 @@ export const fluxSopsKms: PlatformResourcePolicy = {
   },
 };
 
-const CLOUD_PROVIDERS = ["aws", "azure", "gcp", "github"];
+/** Providers that authenticate with the controller's cloud identity (github is a GitHub App: its key is a Secret). */
+const CLOUD_PROVIDERS = ["aws", "azure", "gcp"];
 
 export const fluxNoSecretWithCloudIdentity: PlatformResourcePolicy = {
   name: "flux-no-secret-with-cloud-identity",
   description:
-    "A Flux source that authenticates with a cloud identity (provider aws, azure, gcp, github) references no credentials Secret.",
+    "A Flux source that authenticates with a cloud identity (provider aws, azure, gcp) references no credentials Secret.",
   severity: "high",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },

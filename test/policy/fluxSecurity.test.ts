@@ -44,7 +44,14 @@ describe("flux-sops-kms", () => {
 });
 
 describe("flux-no-secret-with-cloud-identity", () => {
-  it("passes a provider without a Secret and a Secret without a provider", () => {
+  it("passes a provider without a Secret, a Secret without a provider, and a GitHub App (its key is the Secret)", () => {
+    expect(
+      violations(
+        fluxNoSecretWithCloudIdentity,
+        "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
+        root({ provider: "github", secretRef: { name: "flux-system" } }),
+      ),
+    ).toEqual([]);
     expect(violations(fluxNoSecretWithCloudIdentity, OCI, root({ provider: "aws" }))).toEqual([]);
     expect(
       violations(fluxNoSecretWithCloudIdentity, OCI, root({ provider: "generic", secretRef: { name: "x" } })),
