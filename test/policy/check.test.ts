@@ -66,6 +66,15 @@ describe("offline check of a non-compliant stack", () => {
   });
 });
 
+describe("offline check of the secure EKS setup", () => {
+  it("passes the prod config clean: KMS SOPS, ECR root, scoped roles, lockdown", async () => {
+    const r = await checkStack(path.join(root, "test", "fixtures", "project"), "eks-secure");
+    expect(r.policyConfig).toBe(path.join(POLICY_CONFIG_DIR, "prod.json"));
+    expect(r.violations).toEqual([]);
+    expect(r.passed).toBe(true);
+  });
+});
+
 describe("offline check configuration", () => {
   it("checks an explicit policy config before rendering", async () => {
     await expect(

@@ -103,6 +103,7 @@ describe("offline render of the secure EKS setup (KMS SOPS, ECR root, IRSA, lock
       imageScanningConfiguration: { scanOnPush: true },
       tags: {
         Name: "acme/fleet",
+        "cost-center": "4711",
         environment: "prod",
         "managed-by": "pulumi",
         owner: "network-integration",
