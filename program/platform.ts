@@ -10,12 +10,13 @@ import {
   installManifestSource,
   installManifestsProblems,
   renderSopsConfig,
+  serviceAccountProblems,
   type LoadedInstallManifests,
 } from "../components/flux";
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
-import { fluxArgs, fluxAwsAccessArgs } from "./args/flux";
+import { fluxArgs, fluxAwsAccessArgs, fluxIrsaServiceAccounts } from "./args/flux";
 import { buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
 /** What a platform stack exports. */
@@ -94,6 +95,14 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
       ...prefixProblems(
         "flux",
         installManifestsProblems(installManifests.objects, install, config.flux.version),
+      ),
+    );
+  // IRSA annotates service accounts of the install: they must be there.
+  if (installManifests && "objects" in installManifests)
+    problems.push(
+      ...prefixProblems(
+        "flux",
+        serviceAccountProblems(installManifests.objects, fluxIrsaServiceAccounts(config)),
       ),
     );
   if (config.cluster.kind === "baremetal")

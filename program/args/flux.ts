@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../schema/platform";
 import { applyFluxDefaults, awsSourceRepository, fluxProblems, type FluxArgs } from "../../components/flux";
-import type { AwsContext, FluxAwsAccessArgs } from "../../components/aws";
+import { FLUX_SERVICE_ACCOUNTS, type AwsContext, type FluxAwsAccessArgs } from "../../components/aws";
 import { prefixProblems, type Problem } from "../../components/problems";
 
 /**
@@ -11,20 +11,22 @@ import { prefixProblems, type Problem } from "../../components/problems";
  * side's (fluxAwsAccessArgs), not FluxBootstrap's.
  */
 export const fluxArgs = (config: PlatformConfig): FluxArgs => {
-  const { identity, ...flux } = config.flux;
+  const { identity, oidcProvider, ...flux } = config.flux;
   const { repository, ...source } = flux.source;
   return { ...flux, source };
 };
 
 /**
- * Whether the program gives Flux an AWS workload identity: SOPS through KMS, or (on EKS) the root
- * from ECR/CodeCommit. Off EKS a `provider: aws` source keeps working as before with whatever AWS
- * credentials the controller finds (an EC2 instance profile, say); the program creates nothing for it.
+ * Whether the program gives Flux an AWS workload identity: SOPS through KMS, or the root from
+ * ECR/CodeCommit on EKS or with `flux.oidcProvider`. Otherwise a `provider: aws` source keeps working
+ * as before with whatever AWS credentials the controller finds (an EC2 instance profile, say); the
+ * program creates nothing for it.
  */
 export function fluxUsesAwsIdentity(config: PlatformConfig): boolean {
   return (
     config.flux.sops?.provider === "awskms" ||
-    (config.flux.source.provider === "aws" && config.cluster.kind === "eks")
+    (config.flux.source.provider === "aws" &&
+      (config.cluster.kind === "eks" || config.flux.oidcProvider !== undefined))
   );
 }
 
@@ -34,6 +36,7 @@ const POD_IDENTITY_SINCE = 24;
 /** `flux.identity`, or the default: Pod Identity on EKS 1.24 and later, else IRSA. */
 export function fluxIdentity(config: PlatformConfig): "podIdentity" | "irsa" {
   if (config.flux.identity) return config.flux.identity;
+  if (config.cluster.kind !== "eks") return "irsa";
   const version = config.cluster.kind === "eks" ? config.cluster.version : undefined;
   const minor = Number(/^1\.(\d+)$/.exec(version ?? "")?.[1] ?? POD_IDENTITY_SINCE);
   return minor >= POD_IDENTITY_SINCE ? "podIdentity" : "irsa";
@@ -44,15 +47,26 @@ function awsIdentityProblems(config: PlatformConfig): Problem[] {
   const { flux, cluster } = config;
   const out: Problem[] = [];
   const uses = fluxUsesAwsIdentity(config);
-  if (flux.sops?.provider === "awskms" && cluster.kind !== "eks")
+  const offEks = cluster.kind !== "eks";
+  if (flux.sops?.provider === "awskms" && offEks && !flux.oidcProvider)
     out.push({
       path: "flux.sops.provider",
-      message: `awskms needs an EKS cluster, where kustomize-controller reaches KMS through EKS Pod Identity or IRSA; on a cluster of kind ${cluster.kind} there is no workload identity AWS trusts, and an IAM access key in the cluster is the stored credential awskms exists to avoid: keep provider age (ageKey, or fromSecretsManager to keep the key out of the stack file)`,
+      message: `awskms needs a workload identity AWS trusts: EKS, or flux.oidcProvider (this cluster's service-account issuer registered in IAM, with the EKS pod identity webhook running). On a cluster of kind ${cluster.kind} without it, an IAM access key in the cluster would be the stored credential awskms exists to avoid: give oidcProvider, or keep provider age (ageKey, or fromSecretsManager to keep the key out of the stack file)`,
     });
-  if (flux.source.repository && flux.source.provider === "aws" && cluster.kind !== "eks")
+  if (flux.source.repository && flux.source.provider === "aws" && offEks && !flux.oidcProvider)
     out.push({
       path: "flux.source.repository",
-      message: `needs an EKS cluster, where source-controller gets a role that may pull from that repository only; on a cluster of kind ${cluster.kind} the program creates no repository and no role: remove repository (source-controller then uses the AWS credentials it finds, e.g. an instance profile)`,
+      message: `needs a workload identity AWS trusts (EKS, or flux.oidcProvider) to give source-controller a role that may pull from that repository only; on a cluster of kind ${cluster.kind} without it the program creates no repository and no role: give oidcProvider, or remove repository (source-controller then uses the AWS credentials it finds, e.g. an instance profile)`,
+    });
+  if (flux.oidcProvider && !offEks)
+    out.push({
+      path: "flux.oidcProvider",
+      message: "is for clusters outside EKS: an EKS cluster's own OIDC provider is used; remove it",
+    });
+  if (flux.oidcProvider && offEks && flux.identity === "podIdentity")
+    out.push({
+      path: "flux.identity",
+      message: "podIdentity exists only on EKS: with flux.oidcProvider use irsa (the default off EKS)",
     });
   if (flux.identity !== undefined && !uses)
     out.push({
@@ -60,13 +74,20 @@ function awsIdentityProblems(config: PlatformConfig): Problem[] {
       message:
         "is set, but nothing in flux uses an AWS workload identity: it applies with sops.provider awskms, or source.provider aws on EKS; remove it",
     });
-  if (uses && cluster.kind === "eks") {
+  if (flux.oidcProvider !== undefined && offEks && !uses)
+    out.push({
+      path: "flux.oidcProvider",
+      message:
+        "is set, but nothing in flux uses an AWS workload identity: it applies with sops.provider awskms or source.provider aws; remove it",
+    });
+  if (uses) {
     const identity = fluxIdentity(config);
-    const minor = Number(/^1\.(\d+)$/.exec(cluster.version ?? "")?.[1] ?? POD_IDENTITY_SINCE);
+    const version = cluster.kind === "eks" ? cluster.version : undefined;
+    const minor = Number(/^1\.(\d+)$/.exec(version ?? "")?.[1] ?? POD_IDENTITY_SINCE);
     if (identity === "podIdentity" && minor < POD_IDENTITY_SINCE)
       out.push({
         path: "flux.identity",
-        message: `podIdentity needs EKS 1.${POD_IDENTITY_SINCE} or later, but cluster.version is ${cluster.version}: use irsa`,
+        message: `podIdentity needs EKS 1.${POD_IDENTITY_SINCE} or later, but cluster.version is ${version}: use irsa`,
       });
     if (identity === "irsa" && flux.install.mode === "none")
       out.push({
@@ -90,12 +111,21 @@ export const fluxConfigProblems = (config: PlatformConfig): Problem[] => [
   ...awsIdentityProblems(config),
 ];
 
+/** The flux-system service accounts the install must annotate with their role (IRSA); [] otherwise. */
+export function fluxIrsaServiceAccounts(config: PlatformConfig): string[] {
+  if (!fluxUsesAwsIdentity(config) || fluxIdentity(config) !== "irsa") return [];
+  return [
+    ...(config.flux.sops?.provider === "awskms" ? [FLUX_SERVICE_ACCOUNTS.sops] : []),
+    ...(config.flux.source.provider === "aws" ? [FLUX_SERVICE_ACCOUNTS.source] : []),
+  ];
+}
+
 /** Prefix of the IAM role names and the SOPS key alias of a platform's Flux. */
 export const fluxIamPrefix = (config: PlatformConfig) => `${config.organization}-${config.name}`;
 
 /**
- * FluxAwsAccess arguments, or undefined when Flux needs nothing from AWS. Called on an EKS platform
- * (awsIdentityProblems refuses the others).
+ * FluxAwsAccess arguments, or undefined when Flux needs nothing from AWS. On EKS the cluster's OIDC
+ * facts (IRSA); elsewhere `flux.oidcProvider` (awsIdentityProblems refuses the rest).
  */
 export function fluxAwsAccessArgs(
   config: PlatformConfig,
@@ -115,7 +145,14 @@ export function fluxAwsAccessArgs(
     clusterName: cluster.clusterName,
     ...(cluster.identity
       ? { oidc: { providerArn: cluster.identity.oidcProviderArn, issuerUrl: cluster.identity.oidcIssuerUrl } }
-      : {}),
+      : config.flux.oidcProvider
+        ? {
+            oidc: {
+              providerArn: config.flux.oidcProvider.arn,
+              issuerUrl: config.flux.oidcProvider.issuerUrl,
+            },
+          }
+        : {}),
     ...(sops?.provider === "awskms" ? { sops: sops.kmsKeyArn ? { kmsKeyArn: sops.kmsKeyArn } : {} } : {}),
     ...(repo
       ? {

@@ -268,6 +268,30 @@ export const fluxSchema = z.strictObject({
       }),
     })
     .optional(),
+  oidcProvider: z
+    .strictObject({
+      arn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/, {
+          error:
+            "must be an IAM OIDC provider ARN, arn:aws:iam::<account>:oidc-provider/<issuer host and path>",
+        })
+        .meta({
+          description: "ARN of the IAM OIDC provider registered for the cluster's service-account issuer.",
+        }),
+      issuerUrl: z
+        .string()
+        .startsWith("https://", { error: "must be the https:// URL of the cluster's service-account issuer" })
+        .meta({
+          description:
+            "The cluster's service-account issuer URL (kube-apiserver --service-account-issuer), e.g. https://oidc.example.com/de-lab.",
+        }),
+    })
+    .optional()
+    .meta({
+      description:
+        "Off EKS: the cluster's own service-account issuer, registered in IAM, for IRSA (the cluster must run the EKS pod identity webhook). With it sops.provider awskms and source.provider aws work on bare metal and existing clusters.",
+    }),
   identity: z.enum(["podIdentity", "irsa"]).optional().meta({
     description:
       "How Flux controllers assume their AWS roles (sops.provider awskms, source.provider aws): EKS Pod Identity (default) or IRSA (the service account annotated with the role ARN).",

@@ -1,4 +1,7 @@
-import { configError, withValues } from "../../../helpers/platform";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseManifests } from "../../../../program/environment";
+import { configError, deploy, parse, testEnvironment, withValues } from "../../../helpers/platform";
 import { ACCOUNT, deployValues, eksValues, json, named } from "./fixtures";
 
 const CODECOMMIT = "https://git-codecommit.eu-central-1.amazonaws.com/v1/repos/acme-fleet";
@@ -98,11 +101,111 @@ describe("Flux on AWS with EKS Pod Identity (the default)", () => {
   });
 });
 
+describe("Flux on AWS off EKS, with the cluster's own OIDC issuer", () => {
+  const ISSUER = "https://oidc.example.com/de-lab";
+  const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.example.com/de-lab`;
+  it("trusts the given provider for the one service account and annotates it in the install (IRSA)", async () => {
+    // The trimmed install of the secure fixture has kustomize-controller's ServiceAccount.
+    const file = path.join(__dirname, "..", "..", "..", "fixtures", "project", "flux-install-aws.yaml");
+    const d = await deploy(
+      parse(
+        withValues({
+          flux: {
+            install: { components: ["source-controller", "kustomize-controller"] },
+            sops: { provider: "awskms" },
+            oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER },
+          },
+        }),
+      ),
+      {
+        ...testEnvironment,
+        loadInstallManifests: async () => ({ objects: parseManifests(readFileSync(file, "utf8"), file) }),
+      },
+    );
+    const objs = d.get("flux-install").inputs.objs as {
+      kind: string;
+      metadata: { name: string; annotations?: object };
+    }[];
+    expect(
+      objs.filter((o) => o.kind === "ServiceAccount").map((o) => [o.metadata.name, o.metadata.annotations]),
+    ).toEqual([
+      ["source-controller", undefined],
+      [
+        "kustomize-controller",
+        {
+          "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/acme-de-dev-flux-kustomize-controller`,
+        },
+      ],
+    ]);
+    expect(
+      d.resources.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation"),
+    ).toEqual([]);
+    expect(d.resources.filter((r) => r.type === "aws:iam/user:User")).toEqual([]);
+    expect(
+      json(named(d, "aws:iam/role:Role", "flux-aws-kustomize-controller-role").inputs.assumeRolePolicy),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: PROVIDER },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              "oidc.example.com/de-lab:sub": "system:serviceaccount:flux-system:kustomize-controller",
+              "oidc.example.com/de-lab:aud": "sts.amazonaws.com",
+            },
+          },
+        },
+      ],
+    });
+    expect(d.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.name)).toEqual([
+      "flux-git-auth",
+    ]);
+    expect((d.get("flux-sync").inputs.spec as { decryption: unknown }).decryption).toEqual({
+      provider: "sops",
+    });
+  });
+  it("refuses an install without the service account to annotate, before anything is created", async () => {
+    await expect(
+      deployValues(
+        withValues({
+          flux: { sops: { provider: "awskms" }, oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER } },
+        }),
+      ),
+    ).rejects.toThrow(
+      "flux.install.manifests: the install manifests have no ServiceAccount flux-system/kustomize-controller to bind the workload identity to",
+    );
+  });
+  it("refuses the provider on EKS and Pod Identity with it", () => {
+    expect(
+      configError(
+        withValues({ flux: { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER } } }, kmsAndCodeCommit()),
+      ),
+    ).toContain(
+      "flux.oidcProvider: is for clusters outside EKS: an EKS cluster's own OIDC provider is used; remove it",
+    );
+    expect(
+      configError(
+        withValues({
+          flux: {
+            identity: "podIdentity",
+            sops: { provider: "awskms" },
+            oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER },
+          },
+        }),
+      ),
+    ).toContain(
+      "flux.identity: podIdentity exists only on EKS: with flux.oidcProvider use irsa (the default off EKS)",
+    );
+  });
+});
+
 describe("Flux AWS config errors", () => {
   it("refuses awskms off EKS, credentials beside provider aws, an age key with awskms, and a non-ECR URL", () => {
     const err = configError(withValues({ flux: { sops: { provider: "awskms" } } }));
     expect(err).toContain(
-      "flux.sops.provider: awskms needs an EKS cluster, where kustomize-controller reaches KMS through EKS Pod Identity or IRSA; on a cluster of kind existing there is no workload identity AWS trusts",
+      "flux.sops.provider: awskms needs a workload identity AWS trusts: EKS, or flux.oidcProvider (this cluster's service-account issuer registered in IAM, with the EKS pod identity webhook running). On a cluster of kind existing without it, an IAM access key in the cluster would be the stored credential awskms exists to avoid: give oidcProvider, or keep provider age",
     );
     const eks = configError(
       withValues(
