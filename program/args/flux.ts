@@ -37,8 +37,7 @@ const POD_IDENTITY_SINCE = 24;
 export function fluxIdentity(config: PlatformConfig): "podIdentity" | "irsa" {
   if (config.flux.identity) return config.flux.identity;
   if (config.cluster.kind !== "eks") return "irsa";
-  const version = config.cluster.kind === "eks" ? config.cluster.version : undefined;
-  const minor = Number(/^1\.(\d+)$/.exec(version ?? "")?.[1] ?? POD_IDENTITY_SINCE);
+  const minor = Number(/^1\.(\d+)$/.exec(config.cluster.version ?? "")?.[1] ?? POD_IDENTITY_SINCE);
   return minor >= POD_IDENTITY_SINCE ? "podIdentity" : "irsa";
 }
 
