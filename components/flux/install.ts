@@ -50,13 +50,12 @@ export function createInstall(
   objects: LoadedInstallManifests | undefined,
   serviceAccountAnnotations: ServiceAccountAnnotationInputs = {},
 ): pulumi.Resource[] {
-  const annotations = pulumi.output(serviceAccountAnnotations) as pulumi.Output<ServiceAccountAnnotations>;
   if (objects) {
     // Offline render of a URL source: recorded as its source, not fetched.
     const input =
       "unfetchedUrl" in objects
         ? { files: [objects.unfetchedUrl] }
-        : { objs: annotations.apply((a) => annotateServiceAccounts(objects.objects, a)) };
+        : { objs: annotateServiceAccounts(objects.objects, serviceAccountAnnotations) };
     return [new k8s.yaml.v2.ConfigGroup(`${name}-install`, input, opts)];
   }
   if (flux.install.mode !== "operator") return [];
@@ -75,9 +74,12 @@ export function createInstall(
     opts,
   );
   const instance = renderFluxInstance(flux.version, flux.install, flux.install.imagePullSecret?.name);
-  const spec = annotations.apply(
-    (a) => renderFluxInstance(flux.version, flux.install, flux.install.imagePullSecret?.name, a).spec,
-  );
+  // The annotation patches are JSON text, so they wait for the role ARNs; without any, the spec is plain.
+  const spec = Object.keys(serviceAccountAnnotations).length
+    ? (pulumi.output(serviceAccountAnnotations) as pulumi.Output<ServiceAccountAnnotations>).apply(
+        (a) => renderFluxInstance(flux.version, flux.install, flux.install.imagePullSecret?.name, a).spec,
+      )
+    : instance.spec;
   const resource = new k8s.apiextensions.CustomResource(
     `${name}-instance`,
     { apiVersion: instance.apiVersion, kind: instance.kind, metadata: instance.metadata, spec },

@@ -213,7 +213,7 @@ export function transformInstallManifests(
 }
 
 /** Annotations to put on controllers' ServiceAccounts, by ServiceAccount name (e.g. IRSA role ARNs). */
-export type ServiceAccountAnnotations = Record<string, Record<string, string>>;
+export type ServiceAccountAnnotations<V = string> = Record<string, Record<string, V>>;
 
 /** Problems of annotating these ServiceAccounts of the install (paths relative to the Flux settings). */
 export function serviceAccountProblems(objects: K8sObject[], names: string[]): Problem[] {
@@ -230,16 +230,21 @@ export function serviceAccountProblems(objects: K8sObject[], names: string[]): P
     }));
 }
 
-/** The install objects with the annotations added to the named flux-system ServiceAccounts. */
-export function annotateServiceAccounts(
+/**
+ * The install objects with the annotations added to the named flux-system ServiceAccounts. The
+ * values may be outputs (role ARNs not known yet): they are placed as they are, so only those values
+ * are unknown during a preview, not the whole install.
+ */
+export function annotateServiceAccounts<V = string>(
   objects: K8sObject[],
-  annotations: ServiceAccountAnnotations,
+  annotations: ServiceAccountAnnotations<V>,
 ): K8sObject[] {
   return objects.map((o) => {
     const add =
       o.kind === "ServiceAccount" && o.metadata.namespace === FLUX_NAMESPACE && annotations[o.metadata.name];
     if (!add) return o;
-    return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), ...add } } };
+    const merged = { ...(o.metadata.annotations ?? {}), ...add } as Record<string, string>;
+    return { ...o, metadata: { ...o.metadata, annotations: merged } };
   });
 }
 

@@ -101,6 +101,59 @@ describe("Flux on AWS with EKS Pod Identity (the default)", () => {
   });
 });
 
+describe("Flux on AWS with IRSA in operator mode", () => {
+  it("annotates kustomize-controller's service account through a FluxInstance patch, and locks down", async () => {
+    const d = await deployValues(
+      withValues(
+        { flux: { identity: "irsa", install: { mode: "operator", lockdown: {} } } },
+        kmsAndCodeCommit(),
+      ),
+    );
+    const patches = (
+      d.get("flux-instance").inputs.spec as {
+        kustomize: { patches: { target: { kind: string; name: string }; patch: string }[] };
+      }
+    ).kustomize.patches;
+    expect(
+      patches
+        .filter((p) => p.target.kind === "ServiceAccount")
+        .map((p) => [p.target.name, JSON.parse(p.patch)]),
+    ).toEqual([
+      [
+        "kustomize-controller",
+        {
+          metadata: {
+            annotations: {
+              "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/acme-de-dev-flux-kustomize-controller`,
+            },
+          },
+        },
+      ],
+      [
+        "source-controller",
+        {
+          metadata: {
+            annotations: {
+              "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/acme-de-dev-flux-source-controller`,
+            },
+          },
+        },
+      ],
+    ]);
+    expect(patches.filter((p) => p.target.kind === "Deployment").map((p) => p.target.name)).toEqual([
+      "kustomize-controller",
+      "helm-controller",
+      "notification-controller",
+    ]);
+    expect(
+      d.resources.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation"),
+    ).toEqual([]);
+    expect((d.get("flux-sync").inputs.spec as { serviceAccountName: string }).serviceAccountName).toBe(
+      "kustomize-controller",
+    );
+  });
+});
+
 describe("Flux on AWS off EKS, with the cluster's own OIDC issuer", () => {
   const ISSUER = "https://oidc.example.com/de-lab";
   const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.example.com/de-lab`;
