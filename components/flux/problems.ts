@@ -302,7 +302,7 @@ const checkInstall: Check = (flux) => {
     out.push({
       path: "install.lockdown",
       message:
-        "and install.operator.multitenant both lock the controllers down: give one (lockdown adds --no-remote-bases and names the service account)",
+        "and install.operator.multitenant both lock the controllers down: give one, lockdown (the flags flux bootstrap users know, set by the program) or multitenant (the operator's own)",
     });
   if (install.lockdown && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(install.lockdown.defaultServiceAccount))
     out.push({

@@ -200,7 +200,7 @@ describe("fluxProblems: KMS and AWS sources", () => {
       {
         path: "install.lockdown",
         message:
-          "and install.operator.multitenant both lock the controllers down: give one (lockdown adds --no-remote-bases and names the service account)",
+          "and install.operator.multitenant both lock the controllers down: give one, lockdown (the flags flux bootstrap users know, set by the program) or multitenant (the operator's own)",
       },
       {
         path: "install.lockdown.defaultServiceAccount",
