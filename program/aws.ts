@@ -45,14 +45,19 @@ export function needsAws(config: PlatformConfig): boolean {
   );
 }
 
+/** The AWS provider's region from the stack (`aws:region`); undefined when unset or empty. */
+export function awsRegion(): string | undefined {
+  const region = new pulumi.Config("aws").get("region");
+  return region === "" ? undefined : region;
+}
+
 /**
  * The platform's one AWS context (region from `aws:region`, the platform tags as default tags), for
  * the composition to create once and hand to every AWS component; undefined when nothing uses AWS.
  */
 export function platformAwsContext(config: PlatformConfig): AwsContext | undefined {
   if (!needsAws(config)) return undefined;
-  const region = new pulumi.Config("aws").get("region");
-  return createAwsContext({ region: region === "" ? undefined : region, tags: platformTags(config) });
+  return createAwsContext({ region: awsRegion(), tags: platformTags(config) });
 }
 
 /** Build the platform's DNS zone and secrets when `dns` / `secrets` are configured. */

@@ -16,8 +16,8 @@ import {
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
-import { fluxArgs, fluxAwsAccessArgs, fluxIrsaServiceAccounts } from "./args/flux";
-import { buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
+import { fluxArgs, fluxAwsAccessArgs, fluxAwsRegionProblems, fluxIrsaServiceAccounts } from "./args/flux";
+import { awsRegion, buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
 /** What a platform stack exports. */
 export interface PlatformOutputs {
@@ -97,6 +97,7 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
         installManifestsProblems(installManifests.objects, install, config.flux.version),
       ),
     );
+  problems.push(...fluxAwsRegionProblems(config, awsRegion()));
   // IRSA annotates service accounts of the install: they must be there.
   if (installManifests && "objects" in installManifests)
     problems.push(

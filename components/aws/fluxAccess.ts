@@ -71,6 +71,8 @@ export const DEFAULTS = { create: true, keepImages: 100, expireUntaggedDays: 7 }
 
 /** The longest role name suffix the component adds (`-flux-kustomize-controller`); IAM allows 64. */
 const LONGEST_SUFFIX = `-flux-${FLUX_SERVICE_ACCOUNTS.sops}`.length;
+/** The longest `namePrefix` that keeps every role name within IAM's 64 characters. */
+export const MAX_NAME_PREFIX = 64 - LONGEST_SUFFIX;
 
 /** Every problem with the arguments (paths relative to them). */
 export function fluxAwsAccessProblems(args: FluxAwsAccessArgs): Problem[] {
@@ -82,10 +84,10 @@ export function fluxAwsAccessProblems(args: FluxAwsAccessArgs): Problem[] {
       path: "oidc",
       message: "is required with identity irsa: give the cluster's OIDC provider ARN and issuer URL",
     });
-  if (args.namePrefix.length + LONGEST_SUFFIX > 64)
+  if (args.namePrefix.length > MAX_NAME_PREFIX)
     out.push({
       path: "namePrefix",
-      message: `"${args.namePrefix}" is too long: IAM role names are at most 64 characters, so the prefix may have ${64 - LONGEST_SUFFIX}`,
+      message: `"${args.namePrefix}" is too long: IAM role names are at most 64 characters, so the prefix may have ${MAX_NAME_PREFIX}`,
     });
   const s = args.source;
   if (s) {

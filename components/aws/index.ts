@@ -14,6 +14,7 @@ export {
 export {
   DEFAULTS as FLUX_AWS_DEFAULTS,
   FLUX_SERVICE_ACCOUNTS,
+  MAX_NAME_PREFIX as FLUX_IAM_MAX_PREFIX,
   FluxAwsAccess,
   IRSA_ROLE_ANNOTATION,
   fluxAwsAccessProblems,

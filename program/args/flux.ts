@@ -1,7 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../schema/platform";
 import { applyFluxDefaults, awsSourceRepository, fluxProblems, type FluxArgs } from "../../components/flux";
-import { FLUX_SERVICE_ACCOUNTS, type AwsContext, type FluxAwsAccessArgs } from "../../components/aws";
+import {
+  FLUX_IAM_MAX_PREFIX,
+  FLUX_SERVICE_ACCOUNTS,
+  type AwsContext,
+  type FluxAwsAccessArgs,
+} from "../../components/aws";
 import { prefixProblems, type Problem } from "../../components/problems";
 
 /**
@@ -28,6 +33,27 @@ export function fluxUsesAwsIdentity(config: PlatformConfig): boolean {
     (config.flux.source.provider === "aws" &&
       (config.cluster.kind === "eks" || config.flux.oidcProvider !== undefined))
   );
+}
+
+/** Prefix of the IAM role names and the SOPS key alias of a platform's Flux. */
+export const fluxIamPrefix = (config: PlatformConfig) => `${config.organization}-${config.name}`;
+
+/**
+ * What can be checked only with the AWS provider's region (`aws:region`): the ECR or CodeCommit
+ * repository the program creates or grants on lives in the platform's region.
+ */
+export function fluxAwsRegionProblems(config: PlatformConfig, region: string | undefined): Problem[] {
+  const { source } = config.flux;
+  if (!region || !fluxUsesAwsIdentity(config) || source.provider !== "aws") return [];
+  const repo = awsSourceRepository(source.kind, source.url);
+  return repo && repo.region !== region
+    ? [
+        {
+          path: "flux.source.url",
+          message: `names a repository in ${repo.region}, but the platform's AWS region (aws:region) is ${region}: the program creates and grants on repositories in ${region}; use one there`,
+        },
+      ]
+    : [];
 }
 
 /** Kubernetes minor version from which EKS offers Pod Identity. */
@@ -95,6 +121,12 @@ function awsIdentityProblems(config: PlatformConfig): Problem[] {
           "irsa annotates the controllers' service accounts in the install, which install.mode none leaves to someone else: use podIdentity (nothing to annotate)",
       });
   }
+  const prefix = fluxIamPrefix(config);
+  if (uses && prefix.length > FLUX_IAM_MAX_PREFIX)
+    out.push({
+      path: "name",
+      message: `with organization makes "${prefix}", the prefix of Flux's IAM role names (<prefix>-flux-kustomize-controller), longer than the ${FLUX_IAM_MAX_PREFIX} characters IAM's 64-character limit leaves: shorten name or organization`,
+    });
   if (flux.source.repository && flux.source.provider !== "aws")
     out.push({
       path: "flux.source.repository",
@@ -118,9 +150,6 @@ export function fluxIrsaServiceAccounts(config: PlatformConfig): string[] {
     ...(config.flux.source.provider === "aws" ? [FLUX_SERVICE_ACCOUNTS.source] : []),
   ];
 }
-
-/** Prefix of the IAM role names and the SOPS key alias of a platform's Flux. */
-export const fluxIamPrefix = (config: PlatformConfig) => `${config.organization}-${config.name}`;
 
 /**
  * FluxAwsAccess arguments, or undefined when Flux needs nothing from AWS. On EKS the cluster's OIDC

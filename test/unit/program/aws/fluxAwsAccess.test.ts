@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseManifests } from "../../../../program/environment";
 import { configError, deploy, parse, testEnvironment, withValues } from "../../../helpers/platform";
+import { fluxAwsRegionProblems } from "../../../../program/args/flux";
 import { ACCOUNT, deployValues, eksValues, json, named } from "./fixtures";
 
 const CODECOMMIT = "https://git-codecommit.eu-central-1.amazonaws.com/v1/repos/acme-fleet";
@@ -280,6 +281,24 @@ describe("Flux AWS config errors", () => {
     );
     expect(eks).toContain(
       "flux.sops.ageKey: is an age key, but sops.provider is awskms (no key is stored in the cluster): remove it, or set provider: age",
+    );
+  });
+
+  it("refuses a repository outside the platform's region, and names too long for IAM roles", () => {
+    const config = parse(kmsAndCodeCommit());
+    expect(fluxAwsRegionProblems(config, "eu-central-1")).toEqual([]);
+    expect(fluxAwsRegionProblems(config, undefined)).toEqual([]);
+    expect(fluxAwsRegionProblems(config, "eu-west-1")).toEqual([
+      {
+        path: "flux.source.url",
+        message:
+          "names a repository in eu-central-1, but the platform's AWS region (aws:region) is eu-west-1: the program creates and grants on repositories in eu-west-1; use one there",
+      },
+    ]);
+    expect(
+      configError(withValues({ organization: "a-very-long-organization-name-xyz" }, kmsAndCodeCommit())),
+    ).toContain(
+      "name: with organization makes \"a-very-long-organization-name-xyz-de-dev\", the prefix of Flux's IAM role names (<prefix>-flux-kustomize-controller), longer than the 38 characters IAM's 64-character limit leaves: shorten name or organization",
     );
   });
 
