@@ -6,6 +6,7 @@ import { PlatformDns, externalDnsOwnerId } from "../components/dns";
 import type { SecretsManagerRef } from "../components/flux";
 import { PlatformSecrets } from "../components/secrets";
 import { platformDnsArgs } from "./args/dns";
+import { fluxUsesAwsIdentity } from "./args/flux";
 import { platformSecretsArgs } from "./args/secrets";
 
 /** What the AWS services of a platform (Route53 zone, Secrets Manager) hand to the Flux bootstrap. */
@@ -31,7 +32,7 @@ export function platformTags(
   };
 }
 
-/** Whether anything in the configuration talks to AWS (EKS, DNS, secrets, Flux credentials from Secrets Manager). */
+/** Whether anything in the configuration talks to AWS (EKS, DNS, secrets, Flux credentials from Secrets Manager, Flux's KMS/ECR/CodeCommit access). */
 export function needsAws(config: PlatformConfig): boolean {
   const auth = config.flux.auth;
   return (
@@ -39,8 +40,15 @@ export function needsAws(config: PlatformConfig): boolean {
     config.dns !== undefined ||
     config.secrets !== undefined ||
     config.flux.sops?.fromSecretsManager !== undefined ||
+    fluxUsesAwsIdentity(config) ||
     ((auth.type === "ssh" || auth.type === "https") && auth.fromSecretsManager !== undefined)
   );
+}
+
+/** The AWS provider's region from the stack (`aws:region`); undefined when unset or empty. */
+export function awsRegion(): string | undefined {
+  const region = new pulumi.Config("aws").get("region");
+  return region === "" ? undefined : region;
 }
 
 /**
@@ -49,8 +57,7 @@ export function needsAws(config: PlatformConfig): boolean {
  */
 export function platformAwsContext(config: PlatformConfig): AwsContext | undefined {
   if (!needsAws(config)) return undefined;
-  const region = new pulumi.Config("aws").get("region");
-  return createAwsContext({ region: region === "" ? undefined : region, tags: platformTags(config) });
+  return createAwsContext({ region: awsRegion(), tags: platformTags(config) });
 }
 
 /** Build the platform's DNS zone and secrets when `dns` / `secrets` are configured. */

@@ -3,19 +3,21 @@ import type { PlatformConfig } from "./schema/platform";
 import { readableFile, type PlatformEnvironment } from "./environment";
 import { ConfigError } from "./config";
 import { prefixProblems, type Problem } from "../components/problems";
-import type { AwsContext } from "../components/aws";
+import { FluxAwsAccess, type AwsContext } from "../components/aws";
 import { BareMetalCluster, EksCluster, ExistingCluster, type KubernetesCluster } from "../components/cluster";
 import {
   FluxBootstrap,
   installManifestSource,
   installManifestsProblems,
+  renderSopsConfig,
+  serviceAccountProblems,
   type LoadedInstallManifests,
 } from "../components/flux";
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
-import { fluxArgs } from "./args/flux";
-import { buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
+import { fluxArgs, fluxAwsAccessArgs, fluxAwsRegionProblems, fluxIrsaServiceAccounts } from "./args/flux";
+import { awsRegion, buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
 /** What a platform stack exports. */
 export interface PlatformOutputs {
@@ -29,6 +31,12 @@ export interface PlatformOutputs {
   rootPath: pulumi.Output<string>;
   /** The non-secret cluster-vars handed to Flux. */
   clusterVars: pulumi.Output<Record<string, string>>;
+  /** SOPS through KMS: the key the fleet repository's secrets for this platform are encrypted with. */
+  sopsKmsKeyArn?: pulumi.Output<string>;
+  /** SOPS through KMS: a `.sops.yaml` creation rule for the fleet repository. */
+  sopsConfig?: pulumi.Output<string>;
+  /** Root source from ECR or CodeCommit: the repository source-controller may pull from. */
+  fleetRepositoryArn?: pulumi.Output<string>;
 }
 
 /** The cluster-vars entries that come from the platform's identity and Flux settings. */
@@ -89,6 +97,15 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
         installManifestsProblems(installManifests.objects, install, config.flux.version),
       ),
     );
+  problems.push(...fluxAwsRegionProblems(config, awsRegion()));
+  // IRSA annotates service accounts of the install: they must be there.
+  if (installManifests && "objects" in installManifests)
+    problems.push(
+      ...prefixProblems(
+        "flux",
+        serviceAccountProblems(installManifests.objects, fluxIrsaServiceAccounts(config)),
+      ),
+    );
   if (config.cluster.kind === "baremetal")
     for (const [path, file] of sshKeyFiles(config.cluster))
       await attempt(path, () => readableFile(file, "the SSH private key"));
@@ -141,6 +158,9 @@ export async function deployPlatform(
   const awsContext = platformAwsContext(config);
   const cluster = createCluster(config, prepared.kubeconfig, awsContext);
   const aws = buildAwsServices(config, cluster, awsContext);
+  // Flux's own AWS access (KMS for SOPS, ECR/CodeCommit for the root): EKS only (config checks).
+  const fluxAwsArgs = awsContext && fluxAwsAccessArgs(config, cluster, awsContext);
+  const fluxAws = fluxAwsArgs && new FluxAwsAccess("flux-aws", fluxAwsArgs);
   const clusterVars: Record<string, pulumi.Input<string>> = {
     ...platformClusterVars(config, clusterNameOf(config)),
     ...cluster.clusterVars,
@@ -153,8 +173,9 @@ export async function deployPlatform(
     flux: fluxArgs(config),
     installManifests: prepared.installManifests,
     clusterVars,
-    waitFor: aws.dependsOn,
+    waitFor: [...aws.dependsOn, ...(fluxAws?.ready ?? [])],
     componentSecrets: aws.earlySecrets,
+    serviceAccountAnnotations: fluxAws?.serviceAccountAnnotations ?? {},
     ...(awsContext ? { readSecret: secretsManagerReader(awsContext) } : {}),
   });
   return {
@@ -165,5 +186,14 @@ export async function deployPlatform(
     rootSourceRef: flux.sourceRef,
     rootPath: flux.rootPath,
     clusterVars: flux.clusterVars,
+    ...(fluxAws?.kmsKeyArn
+      ? {
+          sopsKmsKeyArn: fluxAws.kmsKeyArn,
+          sopsConfig: pulumi
+            .all([fluxAws.kmsKeyArn, flux.rootPath])
+            .apply(([key, path]) => renderSopsConfig(key, path)),
+        }
+      : {}),
+    ...(fluxAws?.repositoryArn ? { fleetRepositoryArn: fluxAws.repositoryArn } : {}),
   };
 }

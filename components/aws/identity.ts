@@ -19,8 +19,14 @@ export interface WorkloadIdentityArgs {
   policy: pulumi.Input<PolicyDocument>;
   /** IRSA facts of an EKS cluster; absent elsewhere, which gives an IAM user with an access key. */
   oidc?: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
-  /** Name of the Secret (in `namespace`) holding the access key; IAM user only. */
-  credentialsSecretName: string;
+  /**
+   * EKS Pod Identity instead of IRSA: the role trusts the EKS Pod Identity service and an
+   * association binds it to the service account (the cluster needs the eks-pod-identity-agent
+   * add-on). Takes precedence over `oidc`. @default IRSA with `oidc`, else an IAM user
+   */
+  podIdentity?: { clusterName: pulumi.Input<string> };
+  /** Name of the Secret (in `namespace`) holding the access key; required for (and used only by) the IAM user. */
+  credentialsSecretName?: string;
   /** The platform's AWS provider, region, account and partition. */
   aws: AwsContext;
 }
@@ -33,6 +39,20 @@ export function userTrustPolicy(userArn: string): PolicyDocument {
   };
 }
 
+/** Trust of a role used through EKS Pod Identity (the association names the one service account). */
+export function podIdentityTrustPolicy(): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ],
+  };
+}
+
 /** All an IAM-user identity may do itself: assume its one role. */
 export function assumeRolePolicy(roleArn: string): PolicyDocument {
   return {
@@ -42,33 +62,42 @@ export function assumeRolePolicy(roleArn: string): PolicyDocument {
 }
 
 /**
- * The AWS identity of one in-cluster workload: a role with the permissions, assumed through IRSA on
- * EKS, or on other substrates by an IAM user that may do nothing but assume it, whose access key is
+ * The AWS identity of one in-cluster workload: a role with the permissions, assumed through EKS Pod
+ * Identity or IRSA on EKS, or on other substrates by an IAM user that may do nothing but assume it, whose access key is
  * handed over as an early secret. The role ARN is therefore present on every substrate.
  */
 export class WorkloadIdentity extends pulumi.ComponentResource {
   /** The role with the permissions: assumed through IRSA on EKS, with the user's access key elsewhere. */
   public readonly roleArn: pulumi.Output<string>;
-  /** The access-key Secret to create before Flux (IAM user); undefined with IRSA. */
+  /** The access-key Secret to create before Flux (IAM user); undefined with IRSA and Pod Identity. */
   public readonly credentials?: EarlySecret;
+  /** Resources that must exist before the workload starts (role policy, Pod Identity association). */
+  public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    if (!args.oidc && !args.podIdentity && !args.credentialsSecretName)
+      throw new Error(
+        `WorkloadIdentity ${name}: credentialsSecretName is required without oidc or podIdentity`,
+      );
     super("platform:secrets:WorkloadIdentity", name, {}, opts);
     const child = { parent: this, provider: args.aws.provider };
     const policy = pulumi.output(args.policy).apply((p) => JSON.stringify(p));
     // The user (non-EKS) may only assume the role; the role carries the permissions either way.
-    const user = args.oidc
+    const federated = args.podIdentity !== undefined || args.oidc !== undefined;
+    const user = federated
       ? undefined
       : new aws.iam.User(
           `${name}-user`,
           { name: args.iamName, path: "/platform/", tags: { ...args.aws.tags, Name: args.iamName } },
           child,
         );
-    const trust = args.oidc
-      ? pulumi
-          .all([args.oidc.providerArn, args.oidc.issuerUrl])
-          .apply(([arn, url]) => irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount))
-      : user!.arn.apply(userTrustPolicy);
+    const trust = args.podIdentity
+      ? pulumi.output(podIdentityTrustPolicy())
+      : args.oidc
+        ? pulumi
+            .all([args.oidc.providerArn, args.oidc.issuerUrl])
+            .apply(([arn, url]) => irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount))
+        : user!.arn.apply(userTrustPolicy);
     const role = new aws.iam.Role(
       `${name}-role`,
       {
@@ -78,8 +107,27 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: args.iamName, policy }, child);
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.name, name: args.iamName, policy },
+      child,
+    );
     this.roleArn = role.arn;
+    this.ready = [rolePolicy];
+    if (args.podIdentity)
+      this.ready.push(
+        new aws.eks.PodIdentityAssociation(
+          `${name}-association`,
+          {
+            clusterName: args.podIdentity.clusterName,
+            namespace: args.namespace,
+            serviceAccount: args.serviceAccount,
+            roleArn: role.arn,
+            tags: { ...args.aws.tags, Name: args.iamName },
+          },
+          child,
+        ),
+      );
     if (user) {
       new aws.iam.UserPolicy(
         `${name}-assume`,
@@ -93,7 +141,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       const key = new aws.iam.AccessKey(`${name}-key`, { user: user.name }, child);
       this.credentials = {
         namespace: args.namespace,
-        name: args.credentialsSecretName,
+        name: args.credentialsSecretName!,
         stringData: {
           [ACCESS_KEY_ID_KEY]: pulumi.secret(key.id),
           [SECRET_ACCESS_KEY_KEY]: pulumi.secret(key.secret),

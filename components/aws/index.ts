@@ -7,6 +7,25 @@ export {
   SECRET_ACCESS_KEY_KEY,
   WorkloadIdentity,
   assumeRolePolicy,
+  podIdentityTrustPolicy,
   userTrustPolicy,
   type WorkloadIdentityArgs,
 } from "./identity";
+export {
+  DEFAULTS as FLUX_AWS_DEFAULTS,
+  FLUX_SERVICE_ACCOUNTS,
+  MAX_NAME_PREFIX as FLUX_IAM_MAX_PREFIX,
+  FluxAwsAccess,
+  IRSA_ROLE_ANNOTATION,
+  fluxAwsAccessProblems,
+  type FluxAwsAccessArgs,
+  type FluxAwsSourceArgs,
+} from "./fluxAccess";
+export {
+  codeCommitPullPolicy,
+  codeCommitRepositoryArn,
+  ecrLifecyclePolicy,
+  ecrPullPolicy,
+  ecrRepositoryArn,
+  sopsDecryptPolicy,
+} from "./fluxPolicies";

@@ -3,7 +3,9 @@
  * all of its ~250 service modules (about 0.3 s idle, over 1 s on a busy machine), which the offline
  * render should not pay for six of them. Import `* as aws from` this module instead of `@pulumi/aws`.
  */
+export * as codecommit from "@pulumi/aws/codecommit";
 export * as ec2 from "@pulumi/aws/ec2";
+export * as ecr from "@pulumi/aws/ecr";
 export * as eks from "@pulumi/aws/eks";
 export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";

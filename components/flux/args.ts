@@ -122,6 +122,31 @@ export interface FluxInstallArgs {
   manifests: ManifestsArgs;
   /** Settings of `mode: operator`. */
   operator: OperatorArgs;
+  /**
+   * Multi-tenancy lockdown, as `flux bootstrap` users apply it with kustomize patches: controller
+   * flags that stop tenants from reaching across namespaces, from running as the controllers'
+   * cluster-admin service account, and from pulling remote kustomize bases. @default none (no lockdown)
+   */
+  lockdown?: LockdownArgs;
+}
+
+/** The multi-tenancy lockdown flags of the Flux controllers. */
+export interface LockdownArgs {
+  /**
+   * `--no-cross-namespace-refs=true` on kustomize-, helm- and notification-controller (and the
+   * image controllers when installed): an object may only reference sources and objects in its own
+   * namespace. @default true
+   */
+  noCrossNamespaceRefs: boolean;
+  /**
+   * `--default-service-account=<name>` on kustomize- and helm-controller: a Kustomization or
+   * HelmRelease without `serviceAccountName` is applied as this service account of its own
+   * namespace instead of the controller's. The root Kustomization then names
+   * `serviceAccountName: kustomize-controller` explicitly. @default "default"
+   */
+  defaultServiceAccount: string;
+  /** `--no-remote-bases=true` on kustomize-controller: kustomize bases only from the source artifact. @default true */
+  noRemoteBases: boolean;
 }
 
 /** Exactly one of these names the revision Flux follows. */
@@ -151,7 +176,12 @@ export interface FluxSourceArgs {
   ignore?: string;
   /** @default false */
   recurseSubmodules: boolean;
-  /** Cloud provider auth (OCI: aws|azure|gcp; Git: azure|github). @default none */
+  /**
+   * Cloud provider auth (OCI: aws|azure|gcp; Git: aws|azure|github): the source controller
+   * authenticates with its workload identity, and no auth Secret is used. With `aws` the URL must be
+   * an ECR repository (`oci://<account>.dkr.ecr.<region>.amazonaws.com/<name>`) or a CodeCommit
+   * repository (`https://git-codecommit.<region>.amazonaws.com/v1/repos/<name>`). @default none
+   */
   provider?: "generic" | "aws" | "azure" | "gcp" | "github";
   /** Signature verification. @default none */
   verify?: {
@@ -201,6 +231,31 @@ export type FluxAuthArgs =
     }
   | { type: "none" };
 
+/** How the root Kustomization decrypts SOPS-encrypted files. */
+export interface FluxSopsArgs {
+  /**
+   * `age`: an age identity in the Secret `sops-age` (ageKey or fromSecretsManager, exactly one).
+   * `awskms`: AWS KMS through kustomize-controller's workload identity; no Secret at all.
+   * @default "age"
+   */
+  provider: "age" | "awskms";
+  /** age identity (AGE-SECRET-KEY-1…). */
+  ageKey?: SecretValue;
+  /** age identity from Secrets Manager. */
+  fromSecretsManager?: SecretsManagerRef;
+  /**
+   * `awskms`: the key the fleet repository's secrets are encrypted with (a key ARN, not an alias).
+   * Read by the AWS side of the platform, not by FluxBootstrap. @default a key the platform creates
+   */
+  kmsKeyArn?: string;
+  /**
+   * `age`: why this platform does not decrypt through KMS (e.g. "bare metal, no AWS workload
+   * identity"). Put on the root Kustomization as the annotation `platform/sops-kms-exemption`, where
+   * the `flux-sops-kms` policy reads it. @default none
+   */
+  kmsExemption?: string;
+}
+
 /** The root Kustomization. */
 export interface FluxSyncArgs {
   /** Path in the repository. @default `./clusters/<platform name>` */
@@ -244,8 +299,8 @@ export interface ResolvedFluxArgs {
   install: FluxInstallArgs;
   source: FluxSourceArgs;
   auth: FluxAuthArgs;
-  /** SOPS age key (exactly one of the two). @default no decryption */
-  sops?: { ageKey?: SecretValue; fromSecretsManager?: SecretsManagerRef };
+  /** SOPS decryption of the root Kustomization. @default no decryption */
+  sops?: FluxSopsArgs;
   sync: FluxSyncArgs;
   /** Extra cluster-vars. @default {} */
   vars: Record<string, string>;
@@ -267,6 +322,7 @@ export const DEFAULTS = {
     logLevel: "info",
     components: [...DEFAULT_COMPONENTS],
     manifests: { skipAwait: false },
+    lockdown: { noCrossNamespaceRefs: true, defaultServiceAccount: "default", noRemoteBases: true },
     operator: {
       chart: versions.operator.chart,
       chartVersion: versions.operator.chartVersion,
@@ -276,6 +332,7 @@ export const DEFAULTS = {
   },
   source: { kind: "git", interval: "1m", timeout: "60s", recurseSubmodules: false },
   auth: { type: "none", keyAlgorithm: "ed25519" },
+  sops: { provider: "age" },
   sync: {
     interval: "10m",
     retryInterval: "2m",
@@ -298,7 +355,8 @@ export interface FluxArgs {
   /** @default the pinned version in versions.json */
   version?: string;
   /** @default `manifests` mode from the release asset of `version`, default controllers */
-  install?: Partial<Omit<FluxInstallArgs, "manifests" | "operator" | "imagePullSecret">> & {
+  install?: Partial<Omit<FluxInstallArgs, "manifests" | "operator" | "imagePullSecret" | "lockdown">> & {
+    lockdown?: Partial<LockdownArgs>;
     imagePullSecret?: Optional<ImagePullSecretArgs, "name">;
     manifests?: Partial<ManifestsArgs>;
     operator?: Partial<OperatorArgs>;
@@ -307,7 +365,7 @@ export interface FluxArgs {
   /** @default `{ type: "none" }` */
   auth?:
     Exclude<FluxAuthArgs, { type: "ssh" }> | Optional<Extract<FluxAuthArgs, { type: "ssh" }>, "keyAlgorithm">;
-  sops?: ResolvedFluxArgs["sops"];
+  sops?: Optional<FluxSopsArgs, "provider">;
   /** @default path `./clusters/<platform name>`, interval 10m, retry 2m, timeout 5m, prune, no wait */
   sync?: Partial<FluxSyncArgs>;
   /** @default {} */
@@ -342,6 +400,12 @@ export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
       components: i.components ?? [...D.install.components],
       extraComponents: i.extraComponents ?? [],
       patches: i.patches ?? [],
+      lockdown: i.lockdown && {
+        ...i.lockdown,
+        noCrossNamespaceRefs: i.lockdown.noCrossNamespaceRefs ?? D.install.lockdown.noCrossNamespaceRefs,
+        defaultServiceAccount: i.lockdown.defaultServiceAccount ?? D.install.lockdown.defaultServiceAccount,
+        noRemoteBases: i.lockdown.noRemoteBases ?? D.install.lockdown.noRemoteBases,
+      },
       manifests: { ...i.manifests, skipAwait: i.manifests?.skipAwait ?? D.install.manifests.skipAwait },
       operator: {
         ...i.operator,
@@ -359,6 +423,7 @@ export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
       timeout: args.source.timeout ?? D.source.timeout,
       recurseSubmodules: args.source.recurseSubmodules ?? D.source.recurseSubmodules,
     },
+    sops: args.sops && { ...args.sops, provider: args.sops.provider ?? D.sops.provider },
     auth: auth.type === "ssh" ? { ...auth, keyAlgorithm: auth.keyAlgorithm ?? D.auth.keyAlgorithm } : auth,
     sync: {
       ...args.sync,

@@ -6,8 +6,13 @@ import { prefixProblems, throwIfProblems, type Problem } from "../problems";
 import { applyFluxDefaults, type FluxArgs, type ResolvedFluxArgs, type SecretsManagerRef } from "./args";
 import { createEarlySecrets } from "./earlySecrets";
 import { fluxProblems } from "./problems";
-import { createInstall, installObjectsOf, type LoadedInstallManifests } from "./install";
-import type { K8sObject } from "./objects";
+import {
+  createInstall,
+  installObjectsOf,
+  type LoadedInstallManifests,
+  type ServiceAccountAnnotationInputs,
+} from "./install";
+import { ROOT_SERVICE_ACCOUNT, type K8sObject } from "./objects";
 import { describeRef, renderNamespace, renderRootKustomization, renderRootSource, rootPath } from "./render";
 
 export type { LoadedInstallManifests } from "./install";
@@ -37,11 +42,18 @@ export interface FluxBootstrapArgs {
    * when the config uses them.
    */
   readSecret?: (ref: SecretsManagerRef) => pulumi.Output<string>;
+  /**
+   * Annotations of the controllers' ServiceAccounts in the install, by ServiceAccount name in
+   * flux-system, e.g. `{ "kustomize-controller": { "eks.amazonaws.com/role-arn": roleArn } }` for
+   * IRSA. Applied by the install transform (manifests mode) or the FluxInstance's kustomize patches
+   * (operator mode); refused with `install.mode: none`. @default {}
+   */
+  serviceAccountAnnotations?: ServiceAccountAnnotationInputs;
 }
 
 /** Every problem with the arguments (paths relative to them, e.g. `flux.source.url`). */
 export function fluxBootstrapProblems(
-  args: Pick<FluxBootstrapArgs, "readSecret"> & { flux: ResolvedFluxArgs },
+  args: Pick<FluxBootstrapArgs, "readSecret" | "serviceAccountAnnotations"> & { flux: ResolvedFluxArgs },
 ): Problem[] {
   const { flux } = args;
   const auth = flux.auth;
@@ -58,6 +70,15 @@ export function fluxBootstrapProblems(
           },
         ]
       : []),
+    ...(Object.keys(args.serviceAccountAnnotations ?? {}).length && flux.install.mode === "none"
+      ? [
+          {
+            path: "serviceAccountAnnotations",
+            message:
+              "cannot be applied with flux.install.mode none (Flux is installed by someone else): annotate the controllers' service accounts there, or use EKS Pod Identity",
+          },
+        ]
+      : []),
   ];
 }
 
@@ -67,6 +88,10 @@ export function resolveFluxBootstrapArgs(args: FluxBootstrapArgs, name?: string)
   throwIfProblems("FluxBootstrap", name, fluxBootstrapProblems(resolved));
   return resolved;
 }
+
+/** Whether the controllers impersonate a default service account (lockdown, or the operator's multitenant). */
+const lockedDown = (install: ResolvedFluxArgs["install"]) =>
+  install.lockdown !== undefined || (install.mode === "operator" && install.operator.multitenant);
 
 /** A rendered object as a CustomResource's args. */
 const customResourceArgs = ({ apiVersion, kind, metadata, spec }: K8sObject) => ({
@@ -94,7 +119,8 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     // Check and transform first: bad arguments or a patch that does not apply fail before anything is registered.
     const a = resolveFluxBootstrapArgs(args, name);
     const { flux, cluster } = a;
-    const installObjects = installObjectsOf(flux, a.installManifests);
+    const saAnnotations = args.serviceAccountAnnotations ?? {};
+    const installObjects = installObjectsOf(flux, a.installManifests, Object.keys(saAnnotations));
     super("platform:flux:FluxBootstrap", name, {}, opts);
     const provider = cluster.provider;
 
@@ -123,6 +149,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: afterEarly },
       flux,
       installObjects,
+      saAnnotations,
     );
 
     // 4. Root sync.
@@ -142,6 +169,9 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       path,
       sourceKind: source.kind as "GitRepository" | "OCIRepository",
       sops: flux.sops !== undefined,
+      sopsProvider: flux.sops?.provider,
+      sopsKmsExemption: flux.sops?.kmsExemption,
+      serviceAccountName: lockedDown(flux.install) ? ROOT_SERVICE_ACCOUNT : undefined,
       secretVars: early.secretVars,
     });
     new k8s.apiextensions.CustomResource(`${name}-sync`, customResourceArgs(kustomization), {

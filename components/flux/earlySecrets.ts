@@ -105,7 +105,8 @@ export function createEarlySecrets(
     out.verifySecret = VERIFY_SECRET;
   }
 
-  if (flux.sops) {
+  // With awskms, kustomize-controller decrypts with its workload identity: no key in the cluster.
+  if (flux.sops && flux.sops.provider === "age") {
     const key = flux.sops.ageKey ? secretOf(flux.sops.ageKey) : fromSm(flux.sops.fromSecretsManager!);
     resources.push(secret("sops-age", meta(SOPS_SECRET), { [SOPS_KEY]: key }));
   }

@@ -16,7 +16,8 @@ export * from "./objects";
 export * from "./render";
 export * from "./manifests";
 export { default as versions } from "./versions.json";
-export { fluxProblems, knownHostsName } from "./problems";
+export { awsSourceRepository, fluxProblems, knownHostsName, type AwsSourceRepository } from "./problems";
+export type { ServiceAccountAnnotationInputs } from "./install";
 export {
   DEFAULTS as FLUX_DEFAULTS,
   applyFluxDefaults,
@@ -29,6 +30,8 @@ export {
   type FluxComponent,
   type FluxInstallArgs,
   type FluxSourceArgs,
+  type FluxSopsArgs,
+  type LockdownArgs,
   type FluxSyncArgs,
   type ResolvedFluxArgs,
   type ImagePullSecretArgs,

@@ -2,14 +2,24 @@
  * Step 3 of the bootstrap: the Flux install, in the configured mode — the transformed upstream
  * manifests (one ConfigGroup), the Flux Operator chart and a FluxInstance, or nothing.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ResolvedFluxArgs } from "./args";
-import { renderFluxInstance, transformInstallManifests } from "./manifests";
+import {
+  annotateServiceAccounts,
+  InstallManifestError,
+  renderFluxInstance,
+  serviceAccountProblems,
+  transformInstallManifests,
+  type ServiceAccountAnnotations,
+} from "./manifests";
 import { FLUX_NAMESPACE, type K8sObject } from "./objects";
 
 /** Install manifests as the environment supplied them: parsed objects, or a URL left unfetched (offline render). */
 export type LoadedInstallManifests = { objects: K8sObject[] } | { unfetchedUrl: string };
+
+/** Annotations of controllers' ServiceAccounts whose values may still be unknown (role ARNs). */
+export type ServiceAccountAnnotationInputs = Record<string, Record<string, pulumi.Input<string>>>;
 
 /**
  * The install objects to apply in manifests mode (transformed), undefined in the other modes. Pure:
@@ -18,16 +28,18 @@ export type LoadedInstallManifests = { objects: K8sObject[] } | { unfetchedUrl: 
 export function installObjectsOf(
   flux: ResolvedFluxArgs,
   loaded: LoadedInstallManifests | undefined,
+  serviceAccounts: string[] = [],
 ): LoadedInstallManifests | undefined {
   if (flux.install.mode !== "manifests") return undefined;
   if (!loaded) throw new Error("FluxBootstrap: installManifests is required in manifests mode");
   if ("unfetchedUrl" in loaded) return loaded;
-  return {
-    objects: transformInstallManifests(loaded.objects, flux.install, {
-      imagePullSecret: flux.install.imagePullSecret?.name,
-      skipAwait: flux.install.manifests.skipAwait,
-    }),
-  };
+  const objects = transformInstallManifests(loaded.objects, flux.install, {
+    imagePullSecret: flux.install.imagePullSecret?.name,
+    skipAwait: flux.install.manifests.skipAwait,
+  });
+  const [missing] = serviceAccountProblems(objects, serviceAccounts);
+  if (missing) throw new InstallManifestError({ ...missing, path: `flux.${missing.path}` });
+  return { objects };
 }
 
 /** Create the install; returns what the root sync must wait for (empty for mode `none`). */
@@ -36,10 +48,14 @@ export function createInstall(
   opts: { parent: pulumi.Resource; provider: k8s.Provider; dependsOn: pulumi.Resource[] },
   flux: ResolvedFluxArgs,
   objects: LoadedInstallManifests | undefined,
+  serviceAccountAnnotations: ServiceAccountAnnotationInputs = {},
 ): pulumi.Resource[] {
   if (objects) {
     // Offline render of a URL source: recorded as its source, not fetched.
-    const input = "unfetchedUrl" in objects ? { files: [objects.unfetchedUrl] } : { objs: objects.objects };
+    const input =
+      "unfetchedUrl" in objects
+        ? { files: [objects.unfetchedUrl] }
+        : { objs: annotateServiceAccounts(objects.objects, serviceAccountAnnotations) };
     return [new k8s.yaml.v2.ConfigGroup(`${name}-install`, input, opts)];
   }
   if (flux.install.mode !== "operator") return [];
@@ -57,15 +73,17 @@ export function createInstall(
     },
     opts,
   );
-  const { apiVersion, kind, metadata, spec } = renderFluxInstance(
-    flux.version,
-    flux.install,
-    flux.install.imagePullSecret?.name,
-  );
-  const instance = new k8s.apiextensions.CustomResource(
+  const instance = renderFluxInstance(flux.version, flux.install, flux.install.imagePullSecret?.name);
+  // The annotation patches are JSON text, so they wait for the role ARNs; without any, the spec is plain.
+  const spec = Object.keys(serviceAccountAnnotations).length
+    ? (pulumi.output(serviceAccountAnnotations) as pulumi.Output<ServiceAccountAnnotations>).apply(
+        (a) => renderFluxInstance(flux.version, flux.install, flux.install.imagePullSecret?.name, a).spec,
+      )
+    : instance.spec;
+  const resource = new k8s.apiextensions.CustomResource(
     `${name}-instance`,
-    { apiVersion, kind, metadata, spec },
+    { apiVersion: instance.apiVersion, kind: instance.kind, metadata: instance.metadata, spec },
     { ...opts, dependsOn: [release] },
   );
-  return [release, instance];
+  return [release, resource];
 }

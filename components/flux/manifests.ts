@@ -5,7 +5,13 @@
  */
 import * as jsonPatch from "fast-json-patch";
 import { ArgsError, type Problem } from "../problems";
-import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, type FluxInstallArgs, type InstallPatch } from "./args";
+import {
+  DEFAULT_COMPONENTS,
+  EXTRA_COMPONENTS,
+  type FluxInstallArgs,
+  type InstallPatch,
+  type LockdownArgs,
+} from "./args";
 import { API, FLUX_NAMESPACE, type K8sObject } from "./objects";
 
 const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
@@ -92,9 +98,37 @@ function podSpecOf(obj: K8sObject): PodSpec | undefined {
 /** Controllers that take `--requeue-dependency` (they reconcile objects with `dependsOn`). */
 export const REQUEUE_DEPENDENCY_CONTROLLERS = ["kustomize-controller", "helm-controller"];
 
+/** Controllers `--no-cross-namespace-refs` applies to (those that follow references between objects). */
+export const CROSS_NAMESPACE_CONTROLLERS = [
+  "kustomize-controller",
+  "helm-controller",
+  "notification-controller",
+  "image-reflector-controller",
+  "image-automation-controller",
+];
+/** Controllers that impersonate a service account when applying (`--default-service-account`). */
+export const IMPERSONATING_CONTROLLERS = ["kustomize-controller", "helm-controller"];
+
+/** The multi-tenancy lockdown flags one controller gets, in a fixed order. */
+export function lockdownArgs(component: string, lockdown: LockdownArgs | undefined): string[] {
+  if (!lockdown) return [];
+  const out: string[] = [];
+  if (lockdown.noCrossNamespaceRefs && CROSS_NAMESPACE_CONTROLLERS.includes(component))
+    out.push("--no-cross-namespace-refs=true");
+  if (IMPERSONATING_CONTROLLERS.includes(component))
+    out.push(`--default-service-account=${lockdown.defaultServiceAccount}`);
+  if (lockdown.noRemoteBases && component === "kustomize-controller") out.push("--no-remote-bases=true");
+  return out;
+}
+
+const flagName = (arg: string) => arg.split("=")[0];
+
 function rewriteArgs(args: string[], install: FluxInstallArgs, component: string | undefined): string[] {
+  const lockdown = component ? lockdownArgs(component, install.lockdown) : [];
+  const replaced = new Set(lockdown.map(flagName));
   const out = args
     .filter((a) => !(install.requeueDependency && a.startsWith("--requeue-dependency=")))
+    .filter((a) => !replaced.has(flagName(a)))
     .map((a) => {
       if (a.startsWith("--log-level=")) return `--log-level=${install.logLevel}`;
       if (a.startsWith("--events-addr="))
@@ -103,7 +137,7 @@ function rewriteArgs(args: string[], install: FluxInstallArgs, component: string
     });
   if (install.requeueDependency && component && REQUEUE_DEPENDENCY_CONTROLLERS.includes(component))
     out.push(`--requeue-dependency=${install.requeueDependency}`);
-  return out;
+  return [...out, ...lockdown];
 }
 
 export interface TransformOptions {
@@ -178,11 +212,48 @@ export function transformInstallManifests(
   return out;
 }
 
+/** Annotations to put on controllers' ServiceAccounts, by ServiceAccount name (e.g. IRSA role ARNs). */
+export type ServiceAccountAnnotations<V = string> = Record<string, Record<string, V>>;
+
+/** Problems of annotating these ServiceAccounts of the install (paths relative to the Flux settings). */
+export function serviceAccountProblems(objects: K8sObject[], names: string[]): Problem[] {
+  const present = new Set(
+    objects
+      .filter((o) => o.kind === "ServiceAccount" && o.metadata.namespace === FLUX_NAMESPACE)
+      .map((o) => o.metadata.name),
+  );
+  return names
+    .filter((n) => !present.has(n))
+    .map((n) => ({
+      path: "install.manifests",
+      message: `the install manifests have no ServiceAccount ${FLUX_NAMESPACE}/${n} to bind the workload identity to: give Flux's own install.yaml with ${n} installed`,
+    }));
+}
+
+/**
+ * The install objects with the annotations added to the named flux-system ServiceAccounts. The
+ * values may be outputs (role ARNs not known yet): they are placed as they are, so only those values
+ * are unknown during a preview, not the whole install.
+ */
+export function annotateServiceAccounts<V = string>(
+  objects: K8sObject[],
+  annotations: ServiceAccountAnnotations<V>,
+): K8sObject[] {
+  return objects.map((o) => {
+    const add =
+      o.kind === "ServiceAccount" && o.metadata.namespace === FLUX_NAMESPACE && annotations[o.metadata.name];
+    if (!add) return o;
+    const merged = { ...(o.metadata.annotations ?? {}), ...add } as Record<string, string>;
+    return { ...o, metadata: { ...o.metadata, annotations: merged } };
+  });
+}
+
 /** The FluxInstance (`operator` mode): the same settings expressed for the Flux Operator. */
 export function renderFluxInstance(
   version: string,
   install: FluxInstallArgs,
   imagePullSecret?: string,
+  serviceAccountAnnotations: ServiceAccountAnnotations = {},
 ): K8sObject {
   const podPatch: Record<string, unknown> = {};
   if (install.tolerations.length) podPatch.tolerations = install.tolerations;
@@ -216,6 +287,22 @@ export function renderFluxInstance(
           },
         ]),
       });
+  const components = [...install.components, ...install.extraComponents];
+  for (const name of components) {
+    const flags = lockdownArgs(name, install.lockdown);
+    if (flags.length)
+      patches.push({
+        target: { kind: "Deployment", name },
+        patch: JSON.stringify(
+          flags.map((value) => ({ op: "add", path: "/spec/template/spec/containers/0/args/-", value })),
+        ),
+      });
+  }
+  for (const [name, annotations] of Object.entries(serviceAccountAnnotations))
+    patches.push({
+      target: { kind: "ServiceAccount", name },
+      patch: JSON.stringify({ metadata: { annotations } }),
+    });
   for (const p of install.patches) {
     const target: Record<string, unknown> = {};
     if (p.target.kind) target.kind = p.target.kind;
@@ -238,7 +325,7 @@ export function renderFluxInstance(
   if (install.operator.size) cluster.size = install.operator.size;
   const spec: Record<string, unknown> = {
     distribution,
-    components: [...install.components, ...install.extraComponents],
+    components,
     cluster,
   };
   if (patches.length) spec.kustomize = { patches };

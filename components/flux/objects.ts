@@ -21,6 +21,13 @@ export const GIT_AUTH_SECRET = "flux-system";
 /** SOPS age keys (key `age.agekey`). */
 export const SOPS_SECRET = "sops-age";
 export const SOPS_KEY = "age.agekey";
+/**
+ * Service account the root Kustomization applies as under the lockdown: kustomize-controller's own
+ * (cluster-admin), named explicitly so `--default-service-account` does not apply to it.
+ */
+export const ROOT_SERVICE_ACCOUNT = "kustomize-controller";
+/** Annotation of the root Kustomization stating why SOPS does not go through KMS (policy flux-sops-kms). */
+export const SOPS_KMS_EXEMPTION_ANNOTATION = "platform/sops-kms-exemption";
 /** Public keys for source signature verification. */
 export const VERIFY_SECRET = "flux-system-verify";
 

@@ -74,7 +74,7 @@ const checkSource: Check = (flux) => {
         path: "source.verify.mode",
         message: "is for Git sources; OCI verification takes provider (cosign or notation)",
       });
-    if (auth.type !== "none" && auth.type !== "https")
+    if (auth.type !== "none" && auth.type !== "https" && source.provider !== "aws")
       out.push({
         path: "auth.type",
         message: `${auth.type} authentication is for Git; an OCI source takes https (registry username/password) or none with a provider`,
@@ -103,6 +103,94 @@ const checkSource: Check = (flux) => {
     out.push({
       path: "auth.type",
       message: `${auth.type} authentication needs an https:// URL, but the source URL is "${url}"`,
+    });
+  return out;
+};
+
+/** An ECR repository URL: `oci://<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`. */
+const ECR_URL = /^oci:\/\/(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)$/;
+/** ECR repository names: lowercase path components separated by `/`, each `[a-z0-9]` with `.`, `_`, `-` inside. */
+const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** A CodeCommit HTTPS clone URL: `https://git-codecommit.<region>.amazonaws.com/v1/repos/<name>`. */
+const CODECOMMIT_URL =
+  /^https:\/\/git-codecommit\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/v1\/repos\/([\w.-]{1,100})$/;
+
+/** The AWS repository a `provider: aws` source URL names, or undefined when it names none. */
+export type AwsSourceRepository =
+  | { service: "ecr"; accountId: string; region: string; name: string }
+  | { service: "codecommit"; region: string; name: string };
+
+export function awsSourceRepository(kind: "git" | "oci", url: string): AwsSourceRepository | undefined {
+  if (kind === "oci") {
+    const m = ECR_URL.exec(url);
+    return m && ECR_NAME.test(m[3]) && m[3].length >= 2 && m[3].length <= 256
+      ? { service: "ecr", accountId: m[1], region: m[2], name: m[3] }
+      : undefined;
+  }
+  const m = CODECOMMIT_URL.exec(url);
+  return m ? { service: "codecommit", region: m[1], name: m[2] } : undefined;
+}
+
+/** `provider: aws`: an ECR or CodeCommit URL, pulled with the source controller's identity and no Secret. */
+const checkAwsSource: Check = (flux) => {
+  const { source, auth } = flux;
+  if (source.provider !== "aws") return [];
+  const out: Problem[] = [];
+  if (!awsSourceRepository(source.kind, source.url))
+    out.push({
+      path: "source.url",
+      message:
+        source.kind === "oci"
+          ? `"${source.url}" is not an ECR repository: with provider aws write oci://<account>.dkr.ecr.<region>.amazonaws.com/<repository>, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/fleet (lowercase)`
+          : `"${source.url}" is not a CodeCommit repository: with provider aws write https://git-codecommit.<region>.amazonaws.com/v1/repos/<repository>`,
+    });
+  if (auth.type !== "none")
+    out.push({
+      path: "auth.type",
+      message: `is ${auth.type}, but with source.provider aws the source controller authenticates with its AWS identity and no credentials Secret is created: set auth.type none (or remove auth)`,
+    });
+  return out;
+};
+
+/** age keys or AWS KMS, never both. */
+const checkSops: Check = (flux) => {
+  const sops = flux.sops;
+  if (!sops) return [];
+  if (sops.provider === "age") {
+    const out: Problem[] = [];
+    if ((sops.ageKey === undefined) === (sops.fromSecretsManager === undefined))
+      out.push({
+        path: "sops",
+        message:
+          "give ageKey (a secure value) or fromSecretsManager (a secret holding the age key), exactly one",
+      });
+    if (sops.kmsKeyArn !== undefined)
+      out.push({
+        path: "sops.kmsKeyArn",
+        message: "is for provider awskms: set sops.provider: awskms, or remove kmsKeyArn to decrypt with age",
+      });
+    return out;
+  }
+  const out: Problem[] = [];
+  if (sops.kmsExemption !== undefined)
+    out.push({
+      path: "sops.kmsExemption",
+      message: "states why SOPS does not go through KMS, but sops.provider is awskms: remove it",
+    });
+  for (const k of ["ageKey", "fromSecretsManager"] as const)
+    if (sops[k] !== undefined)
+      out.push({
+        path: `sops.${k}`,
+        message:
+          "is an age key, but sops.provider is awskms (no key is stored in the cluster): remove it, or set provider: age",
+      });
+  if (
+    sops.kmsKeyArn !== undefined &&
+    !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/.test(sops.kmsKeyArn)
+  )
+    out.push({
+      path: "sops.kmsKeyArn",
+      message: `"${sops.kmsKeyArn}" is not a KMS key ARN: give arn:aws:kms:<region>:<account>:key/<key id> (not an alias: IAM scopes kms:Decrypt by key ARN)`,
     });
   return out;
 };
@@ -161,7 +249,7 @@ const checkAuth: Check = (flux) => {
     (auth.installationId === undefined) === (auth.installationOwner === undefined)
   )
     out.push({ path: "auth", message: "give exactly one of installationId and installationOwner" });
-  const ageKey = flux.sops?.ageKey;
+  const ageKey = flux.sops?.provider === "age" ? flux.sops.ageKey : undefined;
   if (ageKey && ageKey.known && !/^AGE-SECRET-KEY-1[0-9A-Z]+\s*$/.test(ageKey.value))
     out.push({
       path: "sops.ageKey",
@@ -203,6 +291,23 @@ const checkInstall: Check = (flux) => {
     out.push({
       path: "install.manifests.url",
       message: `${install.manifests.url} must be an https:// URL: the install manifests run Flux with cluster-admin rights; for a local copy use install.manifests.file`,
+    });
+  if (install.lockdown && install.mode === "none")
+    out.push({
+      path: "install.lockdown",
+      message:
+        "cannot be applied with install.mode none (Flux is installed by someone else): set the controller flags where Flux is installed, or remove lockdown",
+    });
+  if (install.lockdown && install.mode === "operator" && install.operator.multitenant)
+    out.push({
+      path: "install.lockdown",
+      message:
+        "and install.operator.multitenant both lock the controllers down: give one, lockdown (the flags flux bootstrap users know, set by the program) or multitenant (the operator's own)",
+    });
+  if (install.lockdown && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(install.lockdown.defaultServiceAccount))
+    out.push({
+      path: "install.lockdown.defaultServiceAccount",
+      message: `"${install.lockdown.defaultServiceAccount}" is not a service account name: lowercase letters, digits and '-', e.g. default`,
     });
   if (install.manifests.file && install.manifests.url)
     out.push({ path: "install.manifests", message: "give file (air-gapped) or url (mirror), not both" });
@@ -296,12 +401,6 @@ const checkChoices: Check = (flux) => {
       path: "source.ref",
       message: "give exactly one of tag, semver, branch, commit, name (Git) or tag, semver, digest (OCI)",
     });
-  if (flux.sops && (flux.sops.ageKey === undefined) === (flux.sops.fromSecretsManager === undefined))
-    out.push({
-      path: "sops",
-      message:
-        "give ageKey (a secure value) or fromSecretsManager (a secret holding the age key), exactly one",
-    });
   const pull = flux.install.imagePullSecret;
   const given = pull ? [pull.server, pull.username, pull.password].filter((x) => x !== undefined).length : 0;
   if (given !== 0 && given !== 3)
@@ -316,6 +415,8 @@ const checkChoices: Check = (flux) => {
 const CHECKS: Check[] = [
   checkChoices,
   checkSource,
+  checkAwsSource,
+  checkSops,
   checkAuth,
   checkInstall,
   checkVars,

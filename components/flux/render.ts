@@ -5,7 +5,15 @@
  */
 import type { ResolvedFluxArgs, FluxSourceArgs } from "./args";
 import type { SecretValue } from "../secretValue";
-import { API, FLUX_NAMESPACE, MANAGED_BY, ROOT_NAME, SOPS_SECRET, type K8sObject } from "./objects";
+import {
+  API,
+  FLUX_NAMESPACE,
+  MANAGED_BY,
+  ROOT_NAME,
+  SOPS_KMS_EXEMPTION_ANNOTATION,
+  SOPS_SECRET,
+  type K8sObject,
+} from "./objects";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 
 /** The flux-system namespace with the labels `flux bootstrap` gives it. */
@@ -94,8 +102,20 @@ export interface RootKustomizationArgs {
   /** Repository path, e.g. `./clusters/de-prod`. */
   path: string;
   sourceKind: "GitRepository" | "OCIRepository";
-  /** Decrypt SOPS secrets with the `sops-age` Secret. */
+  /** Decrypt SOPS-encrypted files. */
   sops: boolean;
+  /**
+   * `age`: with the keys in the `sops-age` Secret; `awskms`: with kustomize-controller's own AWS
+   * identity, so no Secret is referenced. @default "age"
+   */
+  sopsProvider?: "age" | "awskms";
+  /**
+   * Service account the root Kustomization applies as; set under the multi-tenancy lockdown, where
+   * an unset name would mean `--default-service-account`. @default unset (the controller's own)
+   */
+  serviceAccountName?: string;
+  /** Why SOPS does not go through KMS; annotated on the Kustomization. @default none */
+  sopsKmsExemption?: string;
   /** Also substitute from the `cluster-secret-vars` Secret. */
   secretVars: boolean;
 }
@@ -109,7 +129,14 @@ export function renderRootKustomization(args: RootKustomizationArgs): K8sObject 
   return {
     apiVersion: API.kustomize,
     kind: "Kustomization",
-    metadata: { name: ROOT_NAME, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } },
+    metadata: {
+      name: ROOT_NAME,
+      namespace: FLUX_NAMESPACE,
+      labels: { ...MANAGED_BY },
+      ...(args.sopsKmsExemption
+        ? { annotations: { [SOPS_KMS_EXEMPTION_ANNOTATION]: args.sopsKmsExemption } }
+        : {}),
+    },
     spec: compact({
       interval: args.sync.interval,
       retryInterval: args.sync.retryInterval,
@@ -119,7 +146,12 @@ export function renderRootKustomization(args: RootKustomizationArgs): K8sObject 
       wait: args.sync.wait || undefined,
       deletionPolicy: args.sync.deletionPolicy,
       sourceRef: { kind: args.sourceKind, name: ROOT_NAME },
-      decryption: args.sops ? { provider: "sops", secretRef: { name: SOPS_SECRET } } : undefined,
+      serviceAccountName: args.serviceAccountName,
+      decryption: args.sops
+        ? args.sopsProvider === "awskms"
+          ? { provider: "sops" }
+          : { provider: "sops", secretRef: { name: SOPS_SECRET } }
+        : undefined,
       postBuild: { substituteFrom },
     }),
   };
@@ -187,4 +219,21 @@ export function renderAuthData<S>(
 export function renderDockerConfigJson(server: string, username: string, password: string): string {
   const auth = Buffer.from(`${username}:${password}`).toString("base64");
   return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+}
+
+/**
+ * A `.sops.yaml` creation rule for the fleet repository: files under the platform's root path are
+ * encrypted with its KMS key (only `data` and `stringData`, so the rest of a Secret stays readable in
+ * review). `sops --encrypt --in-place <file>` in the repository then picks the key by path.
+ */
+export function renderSopsConfig(kmsKeyArn: string, rootPath: string): string {
+  const dir = rootPath.replace(/^\.\//, "").replace(/\/$/, "");
+  const pathRegex = `^${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/.*\\.ya?ml$`;
+  return [
+    "creation_rules:",
+    `  - path_regex: ${pathRegex}`,
+    "    encrypted_regex: ^(data|stringData)$",
+    `    kms: ${kmsKeyArn}`,
+    "",
+  ].join("\n");
 }

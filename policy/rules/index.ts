@@ -5,6 +5,7 @@ import type { PlatformPolicy } from "./common";
 import { eksPolicies } from "./eks";
 import { fluxPolicies } from "./flux";
 import { fluxInstallPolicies } from "./fluxInstall";
+import { fluxSecurityPolicies } from "./fluxSecurity";
 import { iamPolicies } from "./iam";
 import { kubernetesPolicies } from "./kubernetes";
 import { stackPolicies } from "./stack";
@@ -17,6 +18,7 @@ export const policies: PlatformPolicy[] = [
   ...iamPolicies,
   ...fluxPolicies,
   ...fluxInstallPolicies,
+  ...fluxSecurityPolicies,
   ...kubernetesPolicies,
   ...bareMetalPolicies,
   ...stackPolicies,

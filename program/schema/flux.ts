@@ -6,6 +6,7 @@ import {
   EXTRA_COMPONENTS,
   FLUX_DEFAULTS as D,
 } from "../../components/flux";
+import { FLUX_AWS_DEFAULTS } from "../../components/aws";
 import { duration, k8sName, k8sNamespace, secret, stringMap, toleration, VARIABLE_NAME } from "./common";
 
 // Defaults and the controller lists are FluxBootstrap's (components/flux/args.ts); cross-field rules
@@ -129,6 +130,21 @@ const operator = z.strictObject({
     .meta({ description: "`FluxInstance` `spec.cluster.multitenant`." }),
 });
 
+const lockdown = z.strictObject({
+  noCrossNamespaceRefs: z.boolean().default(D.install.lockdown.noCrossNamespaceRefs).meta({
+    description:
+      "--no-cross-namespace-refs=true on kustomize-, helm- and notification-controller (and the image controllers): objects may only reference objects in their own namespace.",
+  }),
+  defaultServiceAccount: k8sName().default(D.install.lockdown.defaultServiceAccount).meta({
+    description:
+      "--default-service-account on kustomize- and helm-controller: a Kustomization or HelmRelease without serviceAccountName is applied as this service account of its namespace. Example: default.",
+  }),
+  noRemoteBases: z.boolean().default(D.install.lockdown.noRemoteBases).meta({
+    description:
+      "--no-remote-bases=true on kustomize-controller: kustomize bases must come from the source artifact, not from remote URLs.",
+  }),
+});
+
 const install = z.strictObject({
   /** `manifests`: upstream install manifests, transformed by the program; `operator`: Flux Operator + FluxInstance; `none`: Flux is already there. */
   mode: z.enum(["manifests", "operator", "none"]).default(D.install.mode).meta({
@@ -187,6 +203,10 @@ const install = z.strictObject({
     .default({ ...D.install.manifests })
     .meta({ description: "Settings of `mode: manifests`." }),
   operator: operator.default(() => operator.parse({})).meta({ description: "Settings of `mode: operator`." }),
+  lockdown: lockdown.optional().meta({
+    description:
+      "Multi-tenancy lockdown of the controllers, as with `flux bootstrap` (give {} for all three flags); the root Kustomization then runs as kustomize-controller. Not with mode none.",
+  }),
 });
 
 /** Exactly one field (FluxBootstrap's rule). */
@@ -260,6 +280,26 @@ const source = z.strictObject({
     description:
       "Cloud provider authentication of the source: OCI aws, azure or gcp; Git azure or github. Default: none.",
   }),
+  repository: z
+    .strictObject({
+      create: z.boolean().default(FLUX_AWS_DEFAULTS.create).meta({
+        description: "Create the ECR or CodeCommit repository the URL names; false uses an existing one.",
+      }),
+      keepImages: z.number().int().min(1).default(FLUX_AWS_DEFAULTS.keepImages).meta({
+        description: "ECR lifecycle: how many of the newest tagged artifacts are kept (rollback targets).",
+      }),
+      expireUntaggedDays: z
+        .number()
+        .int()
+        .min(1)
+        .default(FLUX_AWS_DEFAULTS.expireUntaggedDays)
+        .meta({ description: "ECR lifecycle: untagged artifacts expire after this many days." }),
+    })
+    .optional()
+    .meta({
+      description:
+        "With provider aws: the repository named by the URL (ECR for oci, CodeCommit for git); created by default, with source-controller allowed to pull from it only.",
+    }),
   /** Signature verification of commits or tags (Git: PGP or SSH keys by file name ending .asc or .sshpub). */
   verify: z
     .strictObject({
@@ -450,18 +490,58 @@ export const fluxSchema = z.strictObject({
   /** SOPS age key for decrypting secrets in the repository (Secret sops-age, key age.agekey). */
   sops: z
     .strictObject({
+      provider: z.enum(["age", "awskms"]).default(D.sops.provider).meta({
+        description:
+          "age: an age key in the Secret sops-age; awskms: an AWS KMS key kustomize-controller uses through its workload identity (EKS only), no Secret.",
+      }),
       ageKey: secret().optional().meta({
         description: "The age private key, `AGE-SECRET-KEY-1…`; give this or `fromSecretsManager`.",
       }),
       fromSecretsManager: fromSecretsManager
         .optional()
         .meta({ description: "The age key from Secrets Manager instead of `ageKey`." }),
+      kmsKeyArn: z.string().optional().meta({
+        description:
+          "awskms: the KMS key ARN the fleet secrets are encrypted with, e.g. arn:aws:kms:eu-central-1:123456789012:key/… Default: a key the platform creates.",
+      }),
+      kmsExemption: z.string().min(1).optional().meta({
+        description:
+          'age: why this platform does not decrypt through KMS, e.g. "bare metal, no AWS workload identity"; annotated on the root Kustomization for the flux-sops-kms policy.',
+      }),
     })
     .optional()
     .meta({
       description:
-        "SOPS decryption of secrets in the repository: the age key goes into Secret `sops-age` (key `age.agekey`) and the root Kustomization decrypts with it. Default: no decryption.",
+        "SOPS decryption of secrets in the repository: with `age` the key goes into Secret `sops-age` (key `age.agekey`) and the root Kustomization decrypts with it; with `awskms` kustomize-controller decrypts through its AWS identity and no Secret is made. Default: no decryption.",
     }),
+  oidcProvider: z
+    .strictObject({
+      arn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/, {
+          error:
+            "must be an IAM OIDC provider ARN, arn:aws:iam::<account>:oidc-provider/<issuer host and path>",
+        })
+        .meta({
+          description: "ARN of the IAM OIDC provider registered for the cluster's service-account issuer.",
+        }),
+      issuerUrl: z
+        .string()
+        .startsWith("https://", { error: "must be the https:// URL of the cluster's service-account issuer" })
+        .meta({
+          description:
+            "The cluster's service-account issuer URL (kube-apiserver --service-account-issuer), e.g. https://oidc.example.com/de-lab.",
+        }),
+    })
+    .optional()
+    .meta({
+      description:
+        "Off EKS: the cluster's own service-account issuer, registered in IAM, for IRSA (the cluster must run the EKS pod identity webhook). With it sops.provider awskms and source.provider aws work on bare metal and existing clusters.",
+    }),
+  identity: z.enum(["podIdentity", "irsa"]).optional().meta({
+    description:
+      "How Flux controllers assume their AWS roles (sops.provider awskms, source.provider aws): EKS Pod Identity (default) or IRSA (the service account annotated with the role ARN).",
+  }),
   sync: sync.default(() => sync.parse({})).meta({ description: "The root Kustomization." }),
   /** Extra variables in cluster-vars. */
   vars: stringMap()

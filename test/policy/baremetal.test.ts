@@ -51,32 +51,32 @@ describe("baremetal-install-pinned", () => {
   };
   const mirror = { mode: "airgap" as const, mirrorUrl: "https://m.example.net/rke2/{version}" };
 
-  it("passes installs whose script (and, air-gapped, checksum file) are pinned, also through sudo", () => {
+  it("passes installs whose script (and, air-gapped, checksum file) are pinned, also through sudo", async () => {
     for (const user of ["root", "ubuntu"]) {
       expect(
-        violations(bareMetalInstallPinned, CMD, { create: installOf({ scriptSha256: PIN }, user) }),
+        await violations(bareMetalInstallPinned, CMD, { create: installOf({ scriptSha256: PIN }, user) }),
       ).toEqual([]);
       const create = installOf({ ...mirror, scriptSha256: PIN, checksumsSha256: PIN }, user);
-      expect(violations(bareMetalInstallPinned, CMD, { create })).toEqual([]);
+      expect(await violations(bareMetalInstallPinned, CMD, { create })).toEqual([]);
     }
   });
 
-  it("fails an unpinned online install, naming the setting", () => {
-    expect(violations(bareMetalInstallPinned, CMD, { create: installOf(undefined) })).toEqual([
+  it("fails an unpinned online install, naming the setting", async () => {
+    expect(await violations(bareMetalInstallPinned, CMD, { create: installOf(undefined) })).toEqual([
       expect.stringMatching(
         /^Nodes must check what they run as root against a pinned sha256: command .+ \(create\) installs without checking the install script \("\$installer"\); set cluster\.install\.scriptSha256 \(docs\/bare-metal\.md says how to get the digests\)\.$/,
       ),
     ]);
   });
 
-  it("fails an air-gapped install missing either pin", () => {
+  it("fails an air-gapped install missing either pin", async () => {
     expect(unpinnedInstalls(installOf({ ...mirror, scriptSha256: PIN }))).toEqual([
       "the release's checksum file",
     ]);
     expect(unpinnedInstalls(installOf({ ...mirror, checksumsSha256: PIN }, "ubuntu"))).toEqual([
       'the install script ("$artifacts/install.sh")',
     ]);
-    const found = violations(bareMetalInstallPinned, CMD, { create: installOf(mirror) });
+    const found = await violations(bareMetalInstallPinned, CMD, { create: installOf(mirror) });
     expect(found).toHaveLength(1);
     expect(found[0]).toContain(
       'installs without checking the install script ("$artifacts/install.sh") and the release\'s checksum file; set cluster.install.scriptSha256 and cluster.install.checksumsSha256 (',
@@ -93,7 +93,7 @@ describe("baremetal-install-pinned", () => {
     ]);
   });
 
-  it("a check of another file, or a digest that is not one, does not count", () => {
+  it("a check of another file, or a digest that is not one, does not count", async () => {
     const create = [
       "verify_sha256 \"$other\" 'cccc' 'x' 'y'",
       `verify_sha256 "$other" '${PIN}' 'x' 'y'`,
@@ -101,6 +101,6 @@ describe("baremetal-install-pinned", () => {
     ].join("\n");
     expect(unpinnedInstalls(create)).toEqual(['the install script ("$installer")']);
     expect(unpinnedInstalls("echo nothing installed here\n")).toEqual([]);
-    expect(violations(bareMetalInstallPinned, "kubernetes:core/v1:ConfigMap", { create })).toEqual([]);
+    expect(await violations(bareMetalInstallPinned, "kubernetes:core/v1:ConfigMap", { create })).toEqual([]);
   });
 });

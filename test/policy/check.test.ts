@@ -34,17 +34,18 @@ describe("offline check of a non-compliant stack", () => {
       ["mandatory", "flux-root-kustomization", "flux-sync"],
       ["mandatory", "flux-version-pinned", "flux-install"],
       ["mandatory", "flux-network-policies", "flux-install"],
+      ["mandatory", "flux-tenant-lockdown", "flux-install"],
       ["mandatory", "k8s-configmap-no-secrets", "flux-cluster-vars"],
     ]);
     const report = formatReport(r, root);
     expect(report.split("\n").slice(0, 5)).toEqual([
-      "check noncompliant (environment prod, policy config policy/config/prod.json): 22 policies over 8 resources",
-      "mandatory: 6",
+      "check noncompliant (environment prod, policy config policy/config/prod.json): 26 policies over 8 resources",
+      "mandatory: 7",
       "  - [flux-root-source-ref, high] flux-source (kubernetes:source.toolkit.fluxcd.io/v1:GitRepository)",
       '      The root source must follow a tag or a semver range: GitRepository flux-system/flux-system follows branch main; set flux.source.ref to a release tag (tag: v1.2.0) or a semver range (semver: ">=1.0.0 <2.0.0"), so rollback is moving back to a tag.',
       "  - [flux-git-url-scheme, high] flux-source (kubernetes:source.toolkit.fluxcd.io/v1:GitRepository)",
     ]);
-    expect(report.split("\n").slice(-2)).toEqual(["advisory: 0", "FAILED: 6 mandatory violations"]);
+    expect(report.split("\n").slice(-2)).toEqual(["advisory: 0", "FAILED: 7 mandatory violations"]);
   });
 
   it("reports the same findings at the dev config's levels", async () => {
@@ -60,7 +61,17 @@ describe("offline check of a non-compliant stack", () => {
       "flux-root-source-ref",
       "flux-root-kustomization",
       "flux-network-policies",
+      "flux-tenant-lockdown",
     ]);
+  });
+});
+
+describe("offline check of the secure EKS setup", () => {
+  it("passes the prod config clean: KMS SOPS, ECR root, scoped roles, lockdown", async () => {
+    const r = await checkStack(path.join(root, "test", "fixtures", "project"), "eks-secure");
+    expect(r.policyConfig).toBe(path.join(POLICY_CONFIG_DIR, "prod.json"));
+    expect(r.violations).toEqual([]);
+    expect(r.passed).toBe(true);
   });
 });
 
@@ -129,7 +140,7 @@ describe("npm run check", () => {
     expect(failed.code).toBe(1);
     const out = JSON.parse(failed.out) as { passed: boolean; violations: unknown[] };
     expect(out.passed).toBe(false);
-    expect(out.violations).toHaveLength(6);
+    expect(out.violations).toHaveLength(7);
     const passed = await runCli(check, ["compliant", "--project", fixture]);
     expect(passed.code).toBe(0);
     expect(passed.out.split("\n").pop()).toBe("passed");

@@ -119,7 +119,7 @@ describe("renderRootSource: OCIRepository", () => {
         flux: {
           source: {
             kind: "oci",
-            url: "oci://123.dkr.ecr.eu-central-1.amazonaws.com/fleet",
+            url: "oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/fleet",
             ref: { tag: undefined, ...ref },
             provider: "aws",
             verify: { provider: "cosign" },
@@ -138,7 +138,7 @@ describe("renderRootSource: OCIRepository", () => {
         labels: { "app.kubernetes.io/managed-by": "pulumi" },
       },
       spec: {
-        url: "oci://123.dkr.ecr.eu-central-1.amazonaws.com/fleet",
+        url: "oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/fleet",
         ref,
         interval: "1m",
         timeout: "60s",

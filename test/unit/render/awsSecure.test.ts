@@ -1,0 +1,126 @@
+import * as path from "node:path";
+import { renderStack } from "../../../automation/render";
+import { ecrPullPolicy } from "../../../components/aws";
+
+const PROJECT = path.join(__dirname, "..", "..", "fixtures", "project");
+const ACCOUNT = "123456789012";
+
+/** The recommended EKS setup (test/fixtures/project/Pulumi.eks-secure.yaml), rendered offline. */
+describe("offline render of the secure EKS setup (KMS SOPS, ECR root, IRSA, lockdown)", () => {
+  it("creates no credentials Secret, wires the service accounts, and scopes each role to one key or repository", async () => {
+    const r = await renderStack(PROJECT, "eks-secure");
+    const byName = (name: string) => {
+      const x = r.resources.find((res) => res.name === name);
+      if (!x) throw new Error(`no ${name}`);
+      return x;
+    };
+    // No Git auth Secret, no sops-age Secret: no Secret at all.
+    expect(r.resources.filter((x) => x.type === "kubernetes:core/v1:Secret")).toEqual([]);
+
+    const objs = byName("flux-install").inputs.objs as {
+      kind: string;
+      metadata: { name: string; annotations?: Record<string, string> };
+      spec?: { template: { spec: { containers: { args: string[] }[] } } };
+    }[];
+    const sa = (n: string) => objs.find((o) => o.kind === "ServiceAccount" && o.metadata.name === n);
+    expect(sa("kustomize-controller")?.metadata.annotations).toEqual({
+      "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/acme-de-prod-flux-kustomize-controller`,
+    });
+    expect(sa("source-controller")?.metadata.annotations).toEqual({
+      "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/acme-de-prod-flux-source-controller`,
+    });
+    const kc = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "kustomize-controller");
+    expect(kc?.spec?.template.spec.containers[0].args).toEqual([
+      "--events-addr=http://notification-controller.flux-system.svc.cluster.local./",
+      "--watch-all-namespaces=true",
+      "--log-level=info",
+      "--no-cross-namespace-refs=true",
+      "--default-service-account=default",
+      "--no-remote-bases=true",
+    ]);
+
+    const spec = byName("flux-sync").inputs.spec as Record<string, unknown>;
+    expect(spec.decryption).toEqual({ provider: "sops" });
+    expect(spec.serviceAccountName).toBe("kustomize-controller");
+    const source = byName("flux-source").inputs.spec as Record<string, unknown>;
+    expect(source).toEqual({
+      url: `oci://${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com/acme/fleet`,
+      ref: { semver: ">=1.0.0 <2.0.0" },
+      interval: "1m",
+      timeout: "60s",
+      provider: "aws",
+    });
+
+    const keyArn = r.outputs.sopsKmsKeyArn as string;
+    expect(keyArn).toMatch(new RegExp(`^arn:aws:kms:eu-central-1:${ACCOUNT}:key/[0-9a-f-]{36}$`));
+    expect(JSON.parse(String(byName("flux-aws-kustomize-controller-policy").inputs.policy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "DecryptSopsWithPlatformKey", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
+      ],
+    });
+    const repo = `arn:aws:ecr:eu-central-1:${ACCOUNT}:repository/acme/fleet`;
+    expect(r.outputs.fleetRepositoryArn).toBe(repo);
+    // The documents themselves are asserted field by field in test/unit/components/aws/fluxAccess.test.ts.
+    expect(JSON.parse(String(byName("flux-aws-source-controller-policy").inputs.policy))).toEqual(
+      ecrPullPolicy(repo),
+    );
+    const oidc = String(
+      r.outputs.clusterVars && (r.outputs.clusterVars as Record<string, string>).OIDC_PROVIDER_ARN,
+    );
+    const issuer = oidc.split(":oidc-provider/")[1];
+    expect(JSON.parse(String(byName("flux-aws-source-controller-role").inputs.assumeRolePolicy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: oidc },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              [`${issuer}:sub`]: "system:serviceaccount:flux-system:source-controller",
+              [`${issuer}:aud`]: "sts.amazonaws.com",
+            },
+          },
+        },
+      ],
+    });
+    expect(byName("flux-aws-repository").inputs).toEqual({
+      name: "acme/fleet",
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      tags: {
+        Name: "acme/fleet",
+        "cost-center": "4711",
+        environment: "prod",
+        "managed-by": "pulumi",
+        owner: "network-integration",
+        platform: "de-prod",
+      },
+    });
+    expect(JSON.parse(String(byName("flux-aws-repository-lifecycle").inputs.policy))).toEqual({
+      rules: [
+        {
+          rulePriority: 1,
+          description: "Expire untagged images after 7 days",
+          selection: {
+            tagStatus: "untagged",
+            countType: "sinceImagePushed",
+            countUnit: "days",
+            countNumber: 7,
+          },
+          action: { type: "expire" },
+        },
+        {
+          rulePriority: 2,
+          description: "Keep the newest 100 releases",
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 100 },
+          action: { type: "expire" },
+        },
+      ],
+    });
+    expect(r.outputs.sopsConfig).toBe(
+      `creation_rules:\n  - path_regex: ^clusters/de-prod/.*\\.ya?ml$\n    encrypted_regex: ^(data|stringData)$\n    kms: ${keyArn}\n`,
+    );
+  });
+});
