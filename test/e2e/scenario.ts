@@ -47,6 +47,17 @@ function expectSubstituted(spec: Record<string, unknown> | undefined, name: stri
     );
 }
 
+/** Slice 2-ab0001 (the urllc instance of de-dev) as the local platform's, from a fleet tree. */
+function sliceTwoOf(tree: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of ["slice.yaml", "slice-vars.yaml"])
+    out[`clusters/local/slices/2-ab0001/${f}`] = tree[`clusters/de-dev/slices/2-ab0001/${f}`].replaceAll(
+      "de-dev",
+      "local",
+    );
+  return out;
+}
+
 /** JSON with object keys sorted, so equal values compare equal whatever their key order. */
 const canonical = (v: unknown) =>
   JSON.stringify(v, (_k, x: unknown) =>
@@ -110,6 +121,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   // The fleet repository: v1.0.0 is the project's gitops/ tree.
   const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
   const base = e2eFleetTree();
+  const slice2 = sliceTwoOf(base);
   const upfValues = "clusters/local/network-functions/upf-values.yaml";
   const withUpfValues = (edit: (values: Record<string, unknown>) => void) => {
     const values = parse(base[upfValues]) as Record<string, unknown>;
@@ -223,8 +235,14 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     env: registry.trustEnv,
   });
   h.onCleanup(() => kubelet.stop());
-  const [, upSeconds] = await h.step("pulumi up succeeds", () =>
-    timed(() => pulumi.run(["up", "--yes", "--skip-preview"])),
+  /** `pulumi up` (with `extra` flags), then a second `up --expect-no-changes` that must change nothing. */
+  const up = async (extra: string[] = []) => {
+    await pulumi.run(["up", ...extra, "--yes", "--skip-preview"]);
+    await pulumi.run(["up", ...extra, "--expect-no-changes", "--yes", "--skip-preview"]);
+  };
+  const [, upSeconds] = await h.step(
+    "pulumi up succeeds; a second up --expect-no-changes changes nothing",
+    () => timed(() => up()),
   );
   h.figure("pulumi up (first)", `${upSeconds}s`);
 
@@ -303,7 +321,12 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   await h.step(
     "HelmRelease upf released from the chart in Git: platform and site from cluster-vars, plmn and logLevel from its values ConfigMap",
     async () => {
-      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", NF, { timeoutMs: 180_000, check: alive });
+      // Ready and the release history are written by separate status updates: wait for both.
+      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", NF, {
+        timeoutMs: 180_000,
+        check: alive,
+        accept: (o) => helmHistory(o).length > 0,
+      });
       expectExactly("ConfigMap network-functions/upf-config data", await upfConfig(), await upfWant("debug"));
       expectExactly("HelmRelease upf history", helmHistory(hr), [{ version: 1, status: "deployed" }]);
       const d = await kube.get("apps/v1", "Deployment", "upf", NF);
@@ -347,14 +370,8 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   // v1.1.0 adds slice 2-ab0001 (the urllc instance of de-dev, for this platform).
   const t1 = Date.now();
   await h.step("tag v1.1.0 adding slice 2-ab0001 is picked up through the semver ref", async () => {
-    const added: Record<string, string> = {};
-    for (const f of ["slice.yaml", "slice-vars.yaml"])
-      added[`clusters/local/slices/2-ab0001/${f}`] = base[`clusters/de-dev/slices/2-ab0001/${f}`].replaceAll(
-        "de-dev",
-        "local",
-      );
     const upgraded = withUpfValues((v) => (v.logLevel = "info"));
-    await repo.commit({ ...base, ...added, ...upgraded }, "fleet v1.1.0: slice 2-ab0001, upf logLevel info");
+    await repo.commit({ ...base, ...slice2, ...upgraded }, "fleet v1.1.0: slice 2-ab0001, upf logLevel info");
     await repo.tag("v1.1.0");
     await kube.requestReconcile(SRC, "GitRepository", FLUX, FLUX);
     await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
@@ -391,7 +408,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   await h.step("pinning back to v1.0.0 with pulumi up removes slice 2-ab0001 (prune)", async () => {
     const releaseBeforePin = helmHistory(await kube.get(HR, "HelmRelease", "upf", NF))[0]?.version ?? 0;
     setRef({ tag: "v1.0.0" });
-    await pulumi.run(["up", "--yes", "--skip-preview"]);
+    await up();
     t2up = Date.now();
     await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
       timeoutMs: 120_000,
@@ -405,6 +422,39 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   });
   h.figure("pin back to pruned (from the end of pulumi up; target < 15 s)", `${secondsSince(t2up)}s`);
   h.figure("pin back to pruned (including pulumi up)", `${secondsSince(t2)}s`);
+
+  const tTag = Date.now();
+  await h.step(
+    "rollback by moving a tag on the server: tag stable moved back from the v1.1.0 commit to v1.0.0's tree prunes slice 2-ab0001, with no stack change",
+    async () => {
+      const v110 = { ...base, ...slice2, ...withUpfValues((v) => (v.logLevel = "info")) };
+      const forward = await repo.commit(v110, "fleet: stable candidate (v1.1.0's tree)");
+      await repo.tag("stable", true);
+      setRef({ tag: "stable" });
+      await up();
+      await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
+        timeoutMs: 120_000,
+        check: alive,
+        accept: (o) => revisionOf(o) === `stable@sha1:${forward}`,
+      });
+      await kube.waitCondition(KS, "Kustomization", "slice-2-ab0001", FLUX, {
+        timeoutMs: 180_000,
+        check: alive,
+      });
+      const back = await repo.commit(base, "fleet: roll stable back to v1.0.0's tree");
+      await repo.tag("stable", true);
+      await kube.requestReconcile(SRC, "GitRepository", FLUX, FLUX);
+      await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
+        timeoutMs: 120_000,
+        check: alive,
+        accept: (o) => revisionOf(o) === `stable@sha1:${back}`,
+      });
+      await kube.waitGone(SLICE, "Slice", "slice-2-ab0001", "slices", 180_000);
+      await kube.waitGone(KS, "Kustomization", "slice-2-ab0001", FLUX, 60_000);
+      await pulumi.run(["preview", "--expect-no-changes"]);
+    },
+  );
+  h.figure("tag moved back to pruned", `${secondsSince(tTag)}s`);
 
   const t3 = Date.now();
   await h.step(
@@ -420,7 +470,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       await repo.commit(broken, "fleet v1.2.0: MNC forgotten");
       await repo.tag("v1.2.0");
       setRef({ tag: "v1.2.0" });
-      await pulumi.run(["up", "--yes", "--skip-preview"]);
+      await up();
       let message = "";
       await waitFor(
         "Kustomization slice-1-def922 to fail on the missing variable",
@@ -451,7 +501,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       await repo.commit({ ...base, ...bad }, "fleet v1.3.0: upf replicas -1");
       await repo.tag("v1.3.0");
       setRef({ tag: "v1.3.0" });
-      await pulumi.run(["up", "--yes", "--skip-preview"]);
+      await up();
       const hr = await kube.waitCondition(HR, "HelmRelease", "upf", NF, {
         type: "Remediated",
         timeoutMs: 240_000,
@@ -476,16 +526,34 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   h.figure("failing upgrade to rolled back", `${secondsSince(t3h)}s`);
 
   const t4 = Date.now();
-  await h.step("flux-system Secret deleted by hand is restored by pulumi up --refresh", async () => {
-    if (!(await kube.delete("v1", "Secret", FLUX, FLUX)))
-      throw new Error("Secret flux-system/flux-system not found");
-    await kube.waitGone("v1", "Secret", FLUX, FLUX, 30_000);
-    await pulumi.run(["up", "--refresh", "--yes", "--skip-preview"]);
-    const s = await kube.get("v1", "Secret", FLUX, FLUX);
-    const data = (s?.data ?? {}) as Record<string, string>;
-    if (!data.identity || !data.known_hosts)
-      throw new Error(`Secret not restored: keys ${Object.keys(data)}`);
-  });
+  await h.step(
+    "flux-system Secret deleted by hand is restored by pulumi up --refresh with the configured key; the source pulls again",
+    async () => {
+      if (!(await kube.delete("v1", "Secret", FLUX, FLUX)))
+        throw new Error("Secret flux-system/flux-system not found");
+      await kube.waitGone("v1", "Secret", FLUX, FLUX, 30_000);
+      await up(["--refresh"]);
+      const s = await kube.get("v1", "Secret", FLUX, FLUX);
+      const data = (s?.data ?? {}) as Record<string, string>;
+      const decoded = (k: string) =>
+        Buffer.from(data[k] ?? "", "base64")
+          .toString()
+          .trim();
+      if (decoded("identity") !== git.identity.trim())
+        throw new Error("the restored Secret's identity is not the configured deploy key");
+      expectExactly("restored known_hosts", decoded("known_hosts"), git.knownHosts.trim());
+      // The source pulls again with the restored key: a reconcile requested now is handled and Ready.
+      const asked = new Date().toISOString();
+      await kube.mergePatch(SRC, "GitRepository", FLUX, FLUX, {
+        metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": asked } },
+      });
+      await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
+        timeoutMs: 120_000,
+        check: alive,
+        accept: (o) => (o.status as { lastHandledReconcileAt?: string }).lastHandledReconcileAt === asked,
+      });
+    },
+  );
   h.figure("refresh restoring the Secret", `${secondsSince(t4)}s`);
 
   await h.step(
@@ -555,11 +623,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   const OCI = "fleet";
   const ociRange = ">=1.0.0 <2.0.0";
   const ociBase = ociFleetTree(base, "clusters/local");
-  const sliceTwo: Record<string, string> = {};
-  for (const f of ["slice.yaml", "slice-vars.yaml"])
-    sliceTwo[`clusters/local/slices/2-ab0001/${f}`] = ociBase[
-      `clusters/de-dev/slices/2-ab0001/${f}`
-    ].replaceAll("de-dev", "local");
+  const sliceTwo = sliceTwoOf(ociBase);
   const digests = await h.step(
     `fleet tree pushed to the registry as v1.0.0, with v1.2.0-rc.1 and v2.0.0 outside the range ${ociRange}`,
     async () => ({
@@ -577,7 +641,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     fluxCfg.source = { kind: "oci", url: registry.url(OCI), ref: { semver: ociRange }, interval: "1m" };
     fluxCfg.auth = { type: "none" };
     fs.writeFileSync(stackFile, stringify(doc));
-    await pulumi.run(["up", "--yes", "--skip-preview"]);
+    await up();
   });
   await h.step("the kubelet starts the controllers again from the reinstalled Deployments", () =>
     kubelet.ready(CONTROLLER_BINARIES),
@@ -640,7 +704,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     "pinning the OCI root back to v1.0.0 with pulumi up removes slice 2-ab0001 (prune)",
     async () => {
       setRef({ tag: "v1.0.0" });
-      await pulumi.run(["up", "--yes", "--skip-preview"]);
+      await up();
       await kube.waitCondition(SRC, "OCIRepository", FLUX, FLUX, {
         timeoutMs: 120_000,
         check: alive,

@@ -16,11 +16,11 @@ const root = (spec: object, annotations?: object) => ({
 });
 
 describe("flux-sops-kms", () => {
-  it("passes KMS decryption (no secretRef), no decryption, and age with a stated exemption", () => {
-    expect(violations(fluxSopsKms, KS, root({ decryption: { provider: "sops" } }))).toEqual([]);
-    expect(violations(fluxSopsKms, KS, root({}))).toEqual([]);
+  it("passes KMS decryption (no secretRef), no decryption, and age with a stated exemption", async () => {
+    expect(await violations(fluxSopsKms, KS, root({ decryption: { provider: "sops" } }))).toEqual([]);
+    expect(await violations(fluxSopsKms, KS, root({}))).toEqual([]);
     expect(
-      violations(
+      await violations(
         fluxSopsKms,
         KS,
         root(
@@ -30,9 +30,9 @@ describe("flux-sops-kms", () => {
       ),
     ).toEqual([]);
   });
-  it("fails an age key without an exemption", () => {
+  it("fails an age key without an exemption", async () => {
     expect(
-      violations(
+      await violations(
         fluxSopsKms,
         KS,
         root({ decryption: { provider: "sops", secretRef: { name: "sops-age" } } }),
@@ -44,22 +44,26 @@ describe("flux-sops-kms", () => {
 });
 
 describe("flux-no-secret-with-cloud-identity", () => {
-  it("passes a provider without a Secret, a Secret without a provider, and a GitHub App (its key is the Secret)", () => {
+  it("passes a provider without a Secret, a Secret without a provider, and a GitHub App (its key is the Secret)", async () => {
     expect(
-      violations(
+      await violations(
         fluxNoSecretWithCloudIdentity,
         "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
         root({ provider: "github", secretRef: { name: "flux-system" } }),
       ),
     ).toEqual([]);
-    expect(violations(fluxNoSecretWithCloudIdentity, OCI, root({ provider: "aws" }))).toEqual([]);
+    expect(await violations(fluxNoSecretWithCloudIdentity, OCI, root({ provider: "aws" }))).toEqual([]);
     expect(
-      violations(fluxNoSecretWithCloudIdentity, OCI, root({ provider: "generic", secretRef: { name: "x" } })),
+      await violations(
+        fluxNoSecretWithCloudIdentity,
+        OCI,
+        root({ provider: "generic", secretRef: { name: "x" } }),
+      ),
     ).toEqual([]);
   });
-  it("fails a cloud provider with a Secret, on sources and on a FluxInstance sync", () => {
+  it("fails a cloud provider with a Secret, on sources and on a FluxInstance sync", async () => {
     expect(
-      violations(
+      await violations(
         fluxNoSecretWithCloudIdentity,
         OCI,
         root({ provider: "aws", secretRef: { name: "flux-system" } }),
@@ -68,7 +72,7 @@ describe("flux-no-secret-with-cloud-identity", () => {
       "A source with a cloud identity needs no stored credentials: OCIRepository flux-system/flux-system authenticates with provider aws and also references Secret flux-system; set flux.auth.type: none so no credentials Secret is created.",
     ]);
     expect(
-      violations(fluxNoSecretWithCloudIdentity, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", {
+      await violations(fluxNoSecretWithCloudIdentity, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", {
         metadata: { name: "flux", namespace: "flux-system" },
         spec: { sync: { provider: "aws", pullSecret: "flux-system" } },
       }),
@@ -90,7 +94,7 @@ describe("flux-iam-scoped", () => {
   const what = "Flux role policy acme-de-dev-flux-source-controller";
   const rule = "Flux's IAM roles must be scoped to one key or one repository";
   const ecr = "arn:aws:ecr:eu-central-1:123456789012:repository/acme/fleet";
-  it("passes the ECR pull policy (token on *, the rest on one repository) and ignores other roles", () => {
+  it("passes the ECR pull policy (token on *, the rest on one repository) and ignores other roles", async () => {
     expect(
       check(
         doc(
@@ -101,7 +105,7 @@ describe("flux-iam-scoped", () => {
     ).toEqual([]);
     expect(check(doc({ Effect: "Allow", Action: "kms:*", Resource: "*" }), POLICY)).toEqual([]);
   });
-  it("fails wildcard actions and resources, and more than one resource", () => {
+  it("fails wildcard actions and resources, and more than one resource", async () => {
     expect(
       check(
         doc(
@@ -139,18 +143,18 @@ describe("flux-tenant-lockdown", () => {
     deployment("helm-controller", ["--no-cross-namespace-refs=true", "--default-service-account=default"]),
     deployment("source-controller", ["--log-level=info"]),
   ];
-  it("passes a locked-down install and a multitenant FluxInstance", () => {
-    expect(violations(fluxTenantLockdown, GROUP, { objs: locked })).toEqual([]);
+  it("passes a locked-down install and a multitenant FluxInstance", async () => {
+    expect(await violations(fluxTenantLockdown, GROUP, { objs: locked })).toEqual([]);
     expect(
-      violations(fluxTenantLockdown, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", {
+      await violations(fluxTenantLockdown, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", {
         metadata: { name: "flux", namespace: "flux-system" },
         spec: { cluster: { multitenant: true } },
       }),
     ).toEqual([]);
   });
-  it("names each controller and the flags it lacks", () => {
+  it("names each controller and the flags it lacks", async () => {
     expect(
-      violations(fluxTenantLockdown, GROUP, {
+      await violations(fluxTenantLockdown, GROUP, {
         objs: [
           deployment("kustomize-controller", [
             "--no-cross-namespace-refs=false",
@@ -163,7 +167,7 @@ describe("flux-tenant-lockdown", () => {
       "Flux must run with the multi-tenancy lockdown: Deployment flux-system/kustomize-controller runs without --no-cross-namespace-refs, --no-remote-bases; set flux.install.lockdown: {} (or operator.multitenant: true in operator mode).",
     ]);
     expect(
-      violations(fluxTenantLockdown, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", {
+      await violations(fluxTenantLockdown, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", {
         metadata: { name: "flux", namespace: "flux-system" },
         spec: {
           kustomize: {

@@ -209,6 +209,7 @@ describe("renderRootKustomization for KMS and the lockdown", () => {
         timeout: "5m",
         path: "./clusters/de-prod",
         prune: true,
+        deletionPolicy: "WaitForTermination",
         sourceRef: { kind: "OCIRepository", name: "flux-system" },
         serviceAccountName: "kustomize-controller",
         decryption: { provider: "sops" },
