@@ -1,7 +1,7 @@
 /**
  * The cluster-vars contract: every key this program writes into ConfigMap `flux-system/cluster-vars`,
  * which the root Kustomization (and the Kustomizations in Git that opt in) substitute with
- * `postBuild.substituteFrom`. This table is the one place the keys are defined; the README's
+ * `postBuild.substituteFrom`. This table is the one place the keys are defined; docs/cluster-vars.md's
  * contract table is checked against it by a test, and gitops lint reads it.
  */
 export interface ClusterVarSpec {
