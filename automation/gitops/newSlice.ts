@@ -206,6 +206,7 @@ ${healthChecks ? `  healthChecks:\n${healthChecks}` : ""}  postBuild:
       - kind: ConfigMap
         name: slice-vars-${id}
   deletionPolicy: WaitForTermination
+  serviceAccountName: kustomize-controller
 `;
   const data = Object.keys(values)
     .sort()

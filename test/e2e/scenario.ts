@@ -203,6 +203,8 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
           // Fast pipelines: a Kustomization waiting on dependsOn is retried after 5 s, not 30 s.
           requeueDependency: "5s",
           manifests: { file: installFile, skipAwait: true },
+          // Multi-tenancy lockdown as `flux bootstrap` sets it: the template must work under it.
+          lockdown: {},
         },
         source: { url: git.url(repo.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
         auth: { type: "ssh", knownHosts: git.knownHosts },
@@ -322,7 +324,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     "HelmRelease upf released from the chart in Git: platform and site from cluster-vars, plmn and logLevel from its values ConfigMap",
     async () => {
       // Ready and the release history are written by separate status updates: wait for both.
-      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", NF, {
+      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", FLUX, {
         timeoutMs: 180_000,
         check: alive,
         accept: (o) => helmHistory(o).length > 0,
@@ -347,7 +349,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await waitFor(
       `upf upgraded past release ${after} with logLevel ${logLevel}`,
       async () => {
-        const hr = await kube.get(HR, "HelmRelease", "upf", NF);
+        const hr = await kube.get(HR, "HelmRelease", "upf", FLUX);
         const latest = helmHistory(hr)[0];
         const ready = hr ? conditions(hr).find((c) => c.type === "Ready")?.status : undefined;
         return latest &&
@@ -406,7 +408,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   const t2 = Date.now();
   let t2up = t2;
   await h.step("pinning back to v1.0.0 with pulumi up removes slice 2-ab0001 (prune)", async () => {
-    const releaseBeforePin = helmHistory(await kube.get(HR, "HelmRelease", "upf", NF))[0]?.version ?? 0;
+    const releaseBeforePin = helmHistory(await kube.get(HR, "HelmRelease", "upf", FLUX))[0]?.version ?? 0;
     setRef({ tag: "v1.0.0" });
     await up();
     t2up = Date.now();
@@ -502,7 +504,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       await repo.tag("v1.3.0");
       setRef({ tag: "v1.3.0" });
       await up();
-      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", NF, {
+      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", FLUX, {
         type: "Remediated",
         timeoutMs: 240_000,
         check: alive,

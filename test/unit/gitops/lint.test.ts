@@ -133,7 +133,7 @@ const cases: [string, Breakage, string[]][] = [
     (r) =>
       edit(r, "clusters/de-dev/infrastructure.yaml", "./infrastructure/configs", "./infrastructure/config"),
     [
-      'clusters/de-dev/infrastructure.yaml:35: [path] Kustomization flux-system/infra-configs path "./infrastructure/config" does not exist in the repository (de-dev)',
+      'clusters/de-dev/infrastructure.yaml:36: [path] Kustomization flux-system/infra-configs path "./infrastructure/config" does not exist in the repository (de-dev)',
     ],
   ],
   [
@@ -310,9 +310,9 @@ const cases: [string, Breakage, string[]][] = [
     "a HelmRelease valuesFrom no ConfigMap matches",
     (r) => edit(r, "apps/network-functions/upf.yaml", "name: upf-values", "name: upf-settings"),
     [
-      "apps/network-functions/upf.yaml:28: [reference] HelmRelease network-functions/upf: valuesFrom ConfigMap network-functions/upf-settings does not exist in the tree of de-dev; helm-controller would not install the release (mark it optional: true if it may be absent) (de-dev)",
-      "apps/network-functions/upf.yaml:28: [reference] HelmRelease network-functions/upf: valuesFrom ConfigMap network-functions/upf-settings does not exist in the tree of de-prod; helm-controller would not install the release (mark it optional: true if it may be absent) (de-prod)",
-      "apps/network-functions/upf.yaml:28: [reference] HelmRelease network-functions/upf: valuesFrom ConfigMap network-functions/upf-settings does not exist in the tree of local; helm-controller would not install the release (mark it optional: true if it may be absent) (local)",
+      "apps/network-functions/upf.yaml:35: [reference] HelmRelease flux-system/upf: valuesFrom ConfigMap flux-system/upf-settings does not exist in the tree of de-dev; helm-controller would not install the release (mark it optional: true if it may be absent) (de-dev)",
+      "apps/network-functions/upf.yaml:35: [reference] HelmRelease flux-system/upf: valuesFrom ConfigMap flux-system/upf-settings does not exist in the tree of de-prod; helm-controller would not install the release (mark it optional: true if it may be absent) (de-prod)",
+      "apps/network-functions/upf.yaml:35: [reference] HelmRelease flux-system/upf: valuesFrom ConfigMap flux-system/upf-settings does not exist in the tree of local; helm-controller would not install the release (mark it optional: true if it may be absent) (local)",
     ],
   ],
 ];
