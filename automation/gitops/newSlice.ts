@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CLUSTER_VARS } from "../../components/flux/clusterVars";
 import { buildPath } from "./build";
 import { crdSchemas, checkAgainstCrds, type CrdSchema } from "./crdSchema";
 import { asK8s, ManifestCache } from "./manifests";
@@ -23,6 +24,8 @@ export interface SliceModel {
   dir: string;
   /** Variables without a default: each instance must give them. */
   required: string[];
+  /** Variables of the cluster-vars contract (PLATFORM_NAME, …): the platform gives them, not the instance. */
+  fromClusterVars?: string[];
   /** Variables with a default, and the default. */
   optional: Record<string, string>;
   /** The model's Slice objects (apiVersion and name template), the instance's health checks. */
@@ -63,11 +66,14 @@ export function readSliceModel(repoDir: string, model: string): SliceModel {
       slices.push({ apiVersion: obj.apiVersion, kind: obj.kind, name: String(obj.metadata.name) });
   }
   for (const k of required) delete optional[k];
+  const fromClusterVars = [...required].filter((k) => k in CLUSTER_VARS).sort();
+  for (const k of fromClusterVars) required.delete(k);
   const objects = built.docs.map((d) => d.object);
   return {
     name: model,
     dir,
     required: [...required].sort(),
+    fromClusterVars,
     optional,
     slices,
     objects,
@@ -102,7 +108,11 @@ export function sliceId(values: Record<string, string>): string {
 }
 
 /** Check the values against the model; every problem in one ScaffoldError. */
-export function checkSliceValues(model: SliceModel, values: Record<string, string>): void {
+export function checkSliceValues(
+  model: SliceModel,
+  values: Record<string, string>,
+  platform = "platform",
+): void {
   const problems: string[] = [];
   const uses = new Set([...model.required, ...Object.keys(model.optional)]);
   for (const [k, v] of Object.entries(values)) {
@@ -131,7 +141,7 @@ export function checkSliceValues(model: SliceModel, values: Record<string, strin
     problems.push(
       `SST and SD give the id "${sliceId(values)}", which is not a DNS label: use digits and hex digits`,
     );
-  if (!problems.length && model.objects) problems.push(...instanceProblems(model, values));
+  if (!problems.length && model.objects) problems.push(...instanceProblems(model, values, platform));
   if (problems.length)
     throw new ScaffoldError(
       `cannot scaffold a slice of model ${model.name}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
@@ -143,8 +153,10 @@ export function checkSliceValues(model: SliceModel, values: Record<string, strin
  * names, and custom resources must satisfy the repository's own CRD schema. Each problem names the
  * flag whose value caused it.
  */
-function instanceProblems(model: SliceModel, values: Record<string, string>): string[] {
-  const vars = { ...model.optional, ...values };
+function instanceProblems(model: SliceModel, values: Record<string, string>, platform: string): string[] {
+  // cluster-vars values are the platform's: checked with the platform's name as a stand-in.
+  const fromPlatform = Object.fromEntries((model.fromClusterVars ?? []).map((k) => [k, platform]));
+  const vars = { ...fromPlatform, ...model.optional, ...values };
   const flagsIn = (text: string) =>
     [...new Set([...text.matchAll(/\$\{([_a-zA-Z][_a-zA-Z0-9]*)/g)].map((m) => m[1]))]
       .filter((k) => values[k] !== undefined)
@@ -169,7 +181,7 @@ function instanceProblems(model: SliceModel, values: Record<string, string>): st
 /** The instance's files; throws ScaffoldError on bad values. Deterministic: same input, same bytes. */
 export function scaffoldSlice(input: ScaffoldInput): ScaffoldedFile[] {
   const { cluster, model, values } = input;
-  checkSliceValues(model, values);
+  checkSliceValues(model, values, cluster);
   const id = sliceId(values);
   const namespace = input.namespace ?? "slices";
   const dir = `clusters/${cluster}/slices/${id}`;
@@ -203,6 +215,8 @@ spec:
     - name: ${input.dependsOn ?? "apps"}
 ${healthChecks ? `  healthChecks:\n${healthChecks}` : ""}  postBuild:
     substituteFrom:
+      - kind: ConfigMap
+        name: cluster-vars
       - kind: ConfigMap
         name: slice-vars-${id}
   deletionPolicy: WaitForTermination

@@ -209,7 +209,6 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
         source: { url: git.url(repo.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
         auth: { type: "ssh", knownHosts: git.knownHosts },
         sync: { path: "./clusters/local", interval: "1m", retryInterval: "20s" },
-        vars: { SLICE_DEFAULT_MCC: "001" },
         sops: {},
       },
     },
@@ -279,21 +278,37 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   );
   h.figure("root source + Kustomization Ready", `${secondsSince(t0)}s`);
 
-  await h.step("slice 1-def922 applied, values from its ConfigMap and cluster-vars", async () => {
-    await kube.waitCondition(KS, "Kustomization", "slice-1-def922", FLUX, {
-      timeoutMs: 180_000,
-      check: alive,
-    });
-    expectSubstituted(await sliceSpec(kube, "slice-1-def922"), "slice-1-def922", [
-      "def922",
-      "internet",
-      "001",
-    ]);
-    const ns = await kube.get("v1", "Namespace", "slices");
-    const label = (ns?.metadata.labels as Record<string, string> | undefined)?.["platform.io/name"];
-    if (label !== PLATFORM)
-      throw new Error(`namespace slices label platform.io/name is ${label}, want ${PLATFORM}`);
-  });
+  await h.step(
+    "slice 1-def922 applied: platform from cluster-vars, PLMN, S-NSSAI and DNN from its ConfigMap, exact fields",
+    async () => {
+      await kube.waitCondition(KS, "Kustomization", "slice-1-def922", FLUX, {
+        timeoutMs: 180_000,
+        check: alive,
+      });
+      const spec = await sliceSpec(kube, "slice-1-def922");
+      expectSubstituted(spec, "slice-1-def922", ["def922", "internet", "001"]);
+      // platform from cluster-vars (PLATFORM_NAME), the rest from ConfigMap slice-vars-1-def922.
+      expectExactly(
+        "Slice slices/slice-1-def922 spec",
+        {
+          platform: spec?.platform,
+          plmnID: spec?.plmnID,
+          nsiID: spec?.nsiID,
+          snssais: spec?.snssais,
+        },
+        {
+          platform: PLATFORM,
+          plmnID: "001-01",
+          nsiID: 1,
+          snssais: [{ snssai: "1-def922", sst: 1, dataNetworks: [{ name: "internet" }] }],
+        },
+      );
+      const ns = await kube.get("v1", "Namespace", "slices");
+      const label = (ns?.metadata.labels as Record<string, string> | undefined)?.["platform.io/name"];
+      if (label !== PLATFORM)
+        throw new Error(`namespace slices label platform.io/name is ${label}, want ${PLATFORM}`);
+    },
+  );
   h.figure("slices Ready after pulumi up", `${secondsSince(t0)}s`);
 
   await h.step("the SOPS-encrypted Secret is decrypted by the root Kustomization", async () => {

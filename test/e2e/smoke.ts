@@ -190,6 +190,37 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
     },
   );
 
+  await h.step(
+    "a changed pod template (log level) restarts kustomize-controller with the new args",
+    async () => {
+      const d = await kube.get("apps/v1", "Deployment", "kustomize-controller", NS);
+      const spec = d?.spec as { template: { spec: { containers: { args?: string[] }[] } } };
+      const args = spec.template.spec.containers[0].args ?? [];
+      if (!args.includes("--log-level=info")) throw new Error(`unexpected installed args: ${args.join(" ")}`);
+      spec.template.spec.containers[0].args = args.map((a) =>
+        a === "--log-level=info" ? "--log-level=debug" : a,
+      );
+      await kube.apply({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "kustomize-controller", namespace: NS },
+        spec,
+      });
+      await waitFor(
+        "kustomize-controller restarted with --log-level=debug",
+        async () =>
+          kubelet.running()["kustomize-controller"]?.includes("--log-level=debug") ? true : undefined,
+        { timeoutMs: 30_000 },
+      );
+      const restarted = kubelet.events.filter(
+        (e) => e.controller === "kustomize-controller" && e.what === "restarted",
+      );
+      if (!restarted.some((e) => e.why === "its pod template changed"))
+        throw new Error(`no restart for the template change: ${JSON.stringify(kubelet.events)}`);
+      await kubelet.ready(RUN);
+    },
+  );
+
   await h.step("namespace deletion completes (kube-controller-manager)", async () => {
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "e2e-gc" } });
     await kube.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "e2e-gc" } });

@@ -40,7 +40,7 @@ const cases: [string, Breakage, string[]][] = [
         "plmnID: ${MCC}-${MNC}\n  region: ${SLICE_REGION}",
       ),
     [
-      "catalog/slices/embb/slice.yaml:16: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev, de-prod, local)",
+      "catalog/slices/embb/slice.yaml:17: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap cluster-vars, ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev, de-prod, local)",
     ],
   ],
   [
@@ -53,7 +53,7 @@ const cases: [string, Breakage, string[]][] = [
         "name: slice-vars-1-def923",
       ),
     [
-      "clusters/local/slices/1-def922/slice.yaml:29: [reference] Kustomization flux-system/slice-1-def922: substituteFrom ConfigMap flux-system/slice-vars-1-def923 does not exist in the tree of local (local)",
+      "clusters/local/slices/1-def922/slice.yaml:31: [reference] Kustomization flux-system/slice-1-def922: substituteFrom ConfigMap flux-system/slice-vars-1-def923 does not exist in the tree of local (local)",
     ],
   ],
   [
@@ -223,7 +223,7 @@ const cases: [string, Breakage, string[]][] = [
         "  priority: ${SLICE_PRIORITY:=7}\n  region: ${SLICE_REGION}",
       ),
     [
-      "clusters/de-dev/overlays/embb/slice-lab.yaml:10: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev)",
+      "clusters/de-dev/overlays/embb/slice-lab.yaml:10: [variable] ${SLICE_REGION} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap cluster-vars, ConfigMap slice-vars-1-def922 and none has SLICE_REGION; add it there or give it a default (${SLICE_REGION:=value}) (de-dev)",
     ],
   ],
   [
@@ -236,7 +236,7 @@ const cases: [string, Breakage, string[]][] = [
         "      - model=embb\n      - site=${SITE_CODE}",
       ),
     [
-      "clusters/de-dev/overlays/embb/kustomization.yaml:20: [variable] ${SITE_CODE} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has SITE_CODE; add it there or give it a default (${SITE_CODE:=value}) (de-dev)",
+      "clusters/de-dev/overlays/embb/kustomization.yaml:20: [variable] ${SITE_CODE} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap cluster-vars, ConfigMap slice-vars-1-def922 and none has SITE_CODE; add it there or give it a default (${SITE_CODE:=value}) (de-dev)",
     ],
   ],
   [
@@ -261,7 +261,7 @@ const cases: [string, Breakage, string[]][] = [
       );
     },
     [
-      "catalog/slices/embb/monitor.yaml:6: [variable] ${MONITOR_URL} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap slice-vars-1-def922 and none has MONITOR_URL; add it there or give it a default (${MONITOR_URL:=value}) (de-prod, local)",
+      "catalog/slices/embb/monitor.yaml:6: [variable] ${MONITOR_URL} has no value: Kustomization flux-system/slice-1-def922 substitutes from ConfigMap cluster-vars, ConfigMap slice-vars-1-def922 and none has MONITOR_URL; add it there or give it a default (${MONITOR_URL:=value}) (de-prod, local)",
     ],
   ],
   [

@@ -60,6 +60,7 @@ describe("readSliceModel", () => {
       name: "urllc",
       dir: "catalog/slices/urllc",
       required: ["DNN", "LATENCY_MS", "MCC", "MNC", "NSIID", "SD", "SST"],
+      fromClusterVars: ["PLATFORM_NAME"],
       optional: { SLICE_PRIORITY: "2" },
       slices: [{ apiVersion: "catalog.platform.io/v1alpha1", kind: "Slice", name: "slice-${SST}-${SD}" }],
     });

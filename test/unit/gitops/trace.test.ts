@@ -24,14 +24,14 @@ describe("tracedDoc", () => {
     expect([doc.file, doc.line, doc.lineOf(["spec", "plmnID"])]).toEqual([
       "catalog/slices/embb/slice.yaml",
       7,
-      15,
+      16,
     ]);
     expect(doc.variables.map((v) => [v.text, v.file ?? doc.file, v.line, v.untraced ?? false])).toEqual([
       ["${SST}", "catalog/slices/embb/slice.yaml", 10, false],
       ["${SD}", "catalog/slices/embb/slice.yaml", 10, false],
       ["${SLICE_PRIORITY:=7}", "clusters/de-dev/overlays/embb/slice-lab.yaml", 9, false],
-      ["${MCC}", "catalog/slices/embb/slice.yaml", 15, false],
-      ["${MNC}", "catalog/slices/embb/slice.yaml", 15, false],
+      ["${MCC}", "catalog/slices/embb/slice.yaml", 16, false],
+      ["${MNC}", "catalog/slices/embb/slice.yaml", 16, false],
     ]);
   });
 
