@@ -7,11 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { startControlPlane, type ControlPlane } from "./harness/controlPlane";
-import { copyProject, e2eFleetTree } from "./harness/fleet";
+import { e2eFleetTree, e2eProject } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
 import { conditions, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
-import { pulumiCli } from "./harness/pulumi";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
 import { runStatus, secondsSince } from "./harness/util";
@@ -75,12 +74,8 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
     return r;
   });
 
-  // Flux's own install.yaml, built by build-tools.sh from flux2's manifests and the controllers' config/.
-  const installFile = tools.fluxInstall;
-  const project = path.join(h.workDir, "project");
-  copyProject(project);
-  const pulumi = pulumiCli(tools, h.workDir, h.logDir, project);
-  pulumi.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+  // The program: a copy of the project, stacks in a local file backend; Flux's own install.yaml.
+  const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
   const stackFile = (stack: string) => path.join(project, `Pulumi.${stack}.yaml`);
   const setTag = (stack: string, tag: string) => {
     const doc = parse(fs.readFileSync(stackFile(stack), "utf8")) as {

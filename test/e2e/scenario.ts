@@ -10,12 +10,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
-import { copyProject, e2eFleetTree, ociFleetTree } from "./harness/fleet";
+import { e2eFleetTree, e2eProject, ociFleetTree } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
 import { CONTROLLER_BINARIES, startKubelet } from "./harness/kubelet";
 import { startRegistry } from "./harness/registry";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
-import { pulumiCli } from "./harness/pulumi";
 import { runHarness } from "./harness/run";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { run, secondsSince, timed, waitFor } from "./harness/util";
@@ -180,13 +179,8 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     return r;
   });
 
-  // The program: a copy of the project, stack e2e in a local file backend.
-  // Flux's own install.yaml, built by build-tools.sh from flux2's manifests and the controllers' config/.
-  const installFile = tools.fluxInstall;
-  const project = path.join(h.workDir, "project");
-  copyProject(project);
-  const pulumi = pulumiCli(tools, h.workDir, h.logDir, project);
-  pulumi.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+  // The program: a copy of the project, stacks in a local file backend; Flux's own install.yaml.
+  const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
   const stackFile = path.join(project, `Pulumi.${PLATFORM}.yaml`);
   const config = {
     config: {
@@ -236,6 +230,18 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     env: registry.trustEnv,
   });
   h.onCleanup(() => kubelet.stop());
+  /** Slice 2-ab0001 (urllc) Ready and substituted with its own values. */
+  const sliceTwoReady = async () => {
+    await kube.waitCondition(KS, "Kustomization", "slice-2-ab0001", FLUX, {
+      timeoutMs: 180_000,
+      check: alive,
+    });
+    expectSubstituted(await sliceSpec(kube, "slice-2-ab0001"), "slice-2-ab0001", [
+      "ab0001",
+      "factory",
+      "262",
+    ]);
+  };
   /** `pulumi up` (with `extra` flags), then a second `up --expect-no-changes` that must change nothing. */
   const up = async (extra: string[] = []) => {
     await pulumi.run(["up", ...extra, "--yes", "--skip-preview"]);
@@ -396,15 +402,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       check: alive,
       accept: (o) => revisionOf(o).startsWith("v1.1.0@"),
     });
-    await kube.waitCondition(KS, "Kustomization", "slice-2-ab0001", FLUX, {
-      timeoutMs: 180_000,
-      check: alive,
-    });
-    expectSubstituted(await sliceSpec(kube, "slice-2-ab0001"), "slice-2-ab0001", [
-      "ab0001",
-      "factory",
-      "262",
-    ]);
+    await sliceTwoReady();
   });
   h.figure("new tag to new slice Ready (target < 15 s)", `${secondsSince(t1)}s`);
   await h.step("the values change in tag v1.1.0 upgrades upf (a new release, logLevel info)", () =>
@@ -705,15 +703,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       check: alive,
       accept: (o) => revisionOf(o) === `v1.1.0@${digest}`,
     });
-    await kube.waitCondition(KS, "Kustomization", "slice-2-ab0001", FLUX, {
-      timeoutMs: 180_000,
-      check: alive,
-    });
-    expectSubstituted(await sliceSpec(kube, "slice-2-ab0001"), "slice-2-ab0001", [
-      "ab0001",
-      "factory",
-      "262",
-    ]);
+    await sliceTwoReady();
   });
   h.figure("OCI: new artifact tag to new slice Ready", `${secondsSince(tOci1)}s`);
   const tOci2 = Date.now();

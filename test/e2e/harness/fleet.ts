@@ -3,7 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { REPO_ROOT } from "./tools";
+import { pulumiCli, type PulumiCli } from "./pulumi";
+import { REPO_ROOT, type Tools } from "./tools";
 
 /** Every file of the project's gitops/ tree (path relative to it -> content). */
 export function gitopsTree(): Record<string, string> {
@@ -64,4 +65,20 @@ export function copyProject(dest: string): void {
     fs.cpSync(path.join(REPO_ROOT, e.name), path.join(dest, e.name), { recursive: true });
   }
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dest, "node_modules"));
+}
+
+/**
+ * The program as an e2e runs it: a copy of the project in `workDir/project`, the built Pulumi CLI
+ * on a file backend (TypeScript transpiled only), and Flux's own install.yaml from build-tools.sh.
+ */
+export function e2eProject(
+  tools: Tools,
+  workDir: string,
+  logDir: string,
+): { project: string; pulumi: PulumiCli; installFile: string } {
+  const project = path.join(workDir, "project");
+  copyProject(project);
+  const pulumi = pulumiCli(tools, workDir, logDir, project);
+  pulumi.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+  return { project, pulumi, installFile: tools.fluxInstall };
 }
