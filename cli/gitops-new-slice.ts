@@ -79,6 +79,7 @@ export const gitopsNewSlice: Cli = {
       values: args.values,
       namespace: args.namespace,
       dependsOn: args.dependsOn,
+      sourceKind: gitops.rootSourceKindInTree(repoDir, args.cluster!),
       command: gitops.recordedCommand(argv),
     });
     if (!args.dryRun)

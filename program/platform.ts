@@ -6,6 +6,7 @@ import { prefixProblems, type Problem } from "../components/problems";
 import { FluxAwsAccess, type AwsContext } from "../components/aws";
 import { BareMetalCluster, EksCluster, ExistingCluster, type KubernetesCluster } from "../components/cluster";
 import {
+  chartsClusterVars,
   FluxBootstrap,
   installManifestSource,
   installManifestsProblems,
@@ -53,7 +54,7 @@ export function platformClusterVars(config: PlatformConfig, clusterName: string)
   };
   if (config.country) vars.PLATFORM_COUNTRY = config.country;
   if (config.site) vars.PLATFORM_SITE = config.site;
-  return vars;
+  return { ...vars, ...chartsClusterVars(config.flux.source) };
 }
 
 /** Cluster name: configured, or the platform name. */

@@ -10,6 +10,7 @@ import {
   CLUSTER_SECRET_VARS_NAME,
   CLUSTER_VARS_NAME,
   ROOT,
+  rootSourceKindOf,
   type BuiltObject,
   type KsNode,
   type PlatformTree,
@@ -28,6 +29,22 @@ function at(tree: PlatformTree, where: At, rule: string, message: string): Findi
   };
 }
 
+/** For a reference to `flux-system` of the other source kind: which kind the platform's root is. */
+export function rootKindHint(
+  tree: PlatformTree,
+  ref: { kind?: string; name?: string; namespace?: string },
+  chart = false,
+): string {
+  const root = rootSourceKindOf(tree.context);
+  if (
+    ref.name !== ROOT.name ||
+    !["GitRepository", "OCIRepository"].includes(String(ref.kind)) ||
+    ref.kind === root
+  )
+    return "";
+  return `: the platform's root source is ${root} ${ROOT.name} (flux.source.kind ${root === "OCIRepository" ? "oci" : "git"}); ${chart && root === "OCIRepository" ? "a HelmChart cannot build from it: publish the chart (npm run gitops:publish -- --charts-to) and use chartRef to an OCIRepository of it (apps/network-functions/oci)" : `reference kind ${root}`}`;
+}
+
 /** Whether an object exists in the tree (or is provided by the program). */
 export function exists(
   tree: PlatformTree,
@@ -35,7 +52,8 @@ export function exists(
   namespace: string | undefined,
   name: string,
 ): boolean {
-  if (kind === "GitRepository" && name === ROOT.name && namespace === ROOT.namespace) return true;
+  if (kind === rootSourceKindOf(tree.context) && name === ROOT.name && namespace === ROOT.namespace)
+    return true;
   if (kind === "Kustomization" && name === ROOT.name && namespace === ROOT.namespace) return true;
   if (kind === "ConfigMap" && name === CLUSTER_VARS_NAME && namespace === ROOT.namespace) return true;
   if (kind === "Secret" && name === CLUSTER_SECRET_VARS_NAME && namespace === ROOT.namespace)
@@ -93,7 +111,7 @@ function kustomizationRefs(tree: PlatformTree, node: KsNode, out: Finding[]) {
         tree,
         { doc: node.doc, path: ["spec", "sourceRef"] },
         "reference",
-        `${id}: sourceRef ${src.kind} ${src.namespace ?? node.namespace}/${src.name} does not exist in the tree of ${tree.context.platform}`,
+        `${id}: sourceRef ${src.kind} ${src.namespace ?? node.namespace}/${src.name} does not exist in the tree of ${tree.context.platform}${rootKindHint(tree, src)}`,
       ),
     );
   dependsOnRefs(tree, "Kustomization", { id, doc: node.doc, namespace: node.namespace }, spec.dependsOn, out);
@@ -165,7 +183,7 @@ function helmReleaseRefs(tree: PlatformTree, hr: BuiltObject, out: Finding[]) {
           tree,
           { doc: hr.doc, path: [...p] },
           "reference",
-          `${id}: ${p.slice(1).join(".")} ${ref.kind} ${ref.namespace ?? hr.namespace}/${ref.name} does not exist in the tree of ${tree.context.platform}`,
+          `${id}: ${p.slice(1).join(".")} ${ref.kind} ${ref.namespace ?? hr.namespace}/${ref.name} does not exist in the tree of ${tree.context.platform}${rootKindHint(tree, ref, true)}`,
         ),
       );
   }

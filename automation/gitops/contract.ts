@@ -10,6 +10,7 @@ import { parseDocument, LineCounter } from "yaml";
 import { CLUSTER_VARS, type ClusterVarSpec } from "../../components/flux/clusterVars";
 import type { PlatformConfig } from "../../program/config";
 import type { Finding } from "./manifests";
+import type { RootSourceKind, TreeContext } from "./tree";
 
 export interface PlatformContract {
   platform: string;
@@ -17,6 +18,8 @@ export interface PlatformContract {
   clusterVars: Record<string, string | undefined>;
   /** Keys of Secret `cluster-secret-vars`; undefined when the platform has no such Secret. */
   secretVars?: string[];
+  /** The kind of the root source (flux.source.kind); GitRepository when no stack says. */
+  rootSourceKind?: RootSourceKind;
   /** The root Kustomization's path, e.g. `./clusters/de-prod`. */
   rootPath: string;
   /** Prod platforms must follow tags or semver. */
@@ -27,8 +30,21 @@ export interface PlatformContract {
   earlySecrets?: string[];
   /** The Git URL the root source pulls from (flux.source.url, Git sources only), when known. */
   sourceUrl?: string;
+  /** OCI roots: the Git repository the artifact is published from (flux.source.origin), when given. */
+  sourceOrigin?: string;
   /** The root source's ref as configured (stack file and line), when known. */
   rootRef?: { kind: string; value: string; file: string; line: number };
+}
+
+/** What walking a platform's tree needs from its contract. */
+export function treeContextOf(contract: PlatformContract): TreeContext {
+  return {
+    platform: contract.platform,
+    rootPath: contract.rootPath,
+    clusterVars: contract.clusterVars,
+    secretVars: contract.secretVars,
+    ...(contract.rootSourceKind ? { rootSourceKind: contract.rootSourceKind } : {}),
+  };
 }
 
 /** Contract keys that exist on every platform. */
@@ -53,6 +69,8 @@ export function presentFor(when: ClusterVarSpec["presentWhen"], config: Platform
       return config.country !== undefined;
     case "platform.site":
       return config.site !== undefined;
+    case "flux.source.charts":
+      return config.flux.source.charts !== undefined;
   }
 }
 
@@ -68,7 +86,12 @@ export function contractVars(
 }
 
 /** The contract assumed for a platform without a stack file. */
-export function assumedContract(platform: string, extraVars: string[], prod: boolean): PlatformContract {
+export function assumedContract(
+  platform: string,
+  extraVars: string[],
+  prod: boolean,
+  rootSourceKind?: RootSourceKind,
+): PlatformContract {
   const clusterVars = Object.fromEntries([...ALWAYS_KEYS, ...extraVars].map((k) => [k, undefined]));
   return {
     platform,
@@ -76,6 +99,7 @@ export function assumedContract(platform: string, extraVars: string[], prod: boo
     rootPath: `./clusters/${platform}`,
     prod,
     origin: "the contract's always-present keys and --vars",
+    ...(rootSourceKind ? { rootSourceKind } : {}),
   };
 }
 
@@ -240,7 +264,11 @@ export async function stackContracts(
       origin,
       rootRef: { kind, value: String(value), file, line: configLine(projectDir, file, "flux.source.ref") },
       earlySecrets: config.flux.extraSecrets.map((s) => `${s.namespace}/${s.name}`),
+      rootSourceKind: config.flux.source.kind === "oci" ? "OCIRepository" : "GitRepository",
       ...(config.flux.source.kind === "git" ? { sourceUrl: config.flux.source.url } : {}),
+      ...(config.flux.source.kind === "oci" && config.flux.source.origin
+        ? { sourceOrigin: config.flux.source.origin }
+        : {}),
     });
   }
   return { contracts, findings, stacks };

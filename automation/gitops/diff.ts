@@ -8,13 +8,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { assumedContract, stackContracts, type PlatformContract } from "./contract";
+import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "./contract";
 import { DiffError, FleetGit, type Revision } from "./git";
 import { compare, identity, type FleetDiff, type PlatformDiff, type Side } from "./compare";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "./kustomize";
 import { ManifestCache, type K8sLike } from "./manifests";
 import { substituteString, substitutionDisabled } from "./substitution";
-import { variablesOf, walkTree, type BuiltObject, type KsNode } from "./tree";
+import { rootSourceKindInTree, variablesOf, walkTree, type BuiltObject, type KsNode } from "./tree";
 
 export { DiffError };
 export type { DiffObject, FieldChange, FleetDiff, PlatformDiff } from "./compare";
@@ -95,16 +95,7 @@ function buildSide(
     side.problems.push(`${contract.rootPath} does not exist`);
     return side;
   }
-  const tree = walkTree(
-    b.cache,
-    {
-      platform: contract.platform,
-      rootPath: contract.rootPath,
-      clusterVars: contract.clusterVars,
-      secretVars: contract.secretVars,
-    },
-    b.builder,
-  );
+  const tree = walkTree(b.cache, treeContextOf(contract), b.builder);
   for (const f of tree.findings)
     if (["path", "kustomize", "yaml"].includes(f.rule))
       side.problems.push(`${f.file}:${f.line}: ${f.message}`);
@@ -141,7 +132,14 @@ function platformsOf(contracts: Map<string, PlatformContract>, checkouts: string
       for (const e of fs.readdirSync(clusters, { withFileTypes: true }))
         if (e.isDirectory()) names.add(e.name);
   }
-  return [...names].sort().map((n) => contracts.get(n) ?? assumedContract(n, [], /(^|-)prod$/.test(n)));
+  // Without a stack file the root's kind is the one the platform's own Kustomizations name (newest side).
+  const kindOf = (n: string) => {
+    const dir = [...checkouts].reverse().find((d) => fs.existsSync(path.join(d, "clusters", n)));
+    return dir ? rootSourceKindInTree(dir, n) : undefined;
+  };
+  return [...names]
+    .sort()
+    .map((n) => contracts.get(n) ?? assumedContract(n, [], /(^|-)prod$/.test(n), kindOf(n)));
 }
 
 /** Diff the fleet: every platform between two revisions. */

@@ -5,7 +5,8 @@
 import { checkTree } from "./checks";
 import { ManifestCache } from "./manifests";
 import { treeMarkdown } from "./mermaid";
-import { walkTree } from "./tree";
+import { walkTree, type RootSourceKind } from "./tree";
+export { rootSourceKindInTree, type RootSourceKind } from "./tree";
 
 export {
   lintFleet,
@@ -45,8 +46,14 @@ export async function fleetTreeMermaid(
   platformName: string,
   rootPath: string,
   sourceLabel?: string,
+  rootSourceKind?: RootSourceKind,
 ): Promise<string> {
-  const tree = walkTree(new ManifestCache(repoDir), { platform: platformName, rootPath, clusterVars: {} });
+  const tree = walkTree(new ManifestCache(repoDir), {
+    platform: platformName,
+    rootPath,
+    clusterVars: {},
+    ...(rootSourceKind ? { rootSourceKind } : {}),
+  });
   return treeMarkdown(tree, sourceLabel);
 }
 
@@ -68,10 +75,10 @@ export async function missingClusterVars(
   repoDir: string,
   rootPath: string,
   clusterVars: Record<string, string>,
-  secretVars?: string[],
+  opts: { secretVars?: string[]; rootSourceKind?: RootSourceKind } = {},
 ): Promise<MissingVariable[]> {
   const platform = rootPath.replace(/\/$/, "").split("/").pop() ?? rootPath;
-  const tree = walkTree(new ManifestCache(repoDir), { platform, rootPath, clusterVars, secretVars });
+  const tree = walkTree(new ManifestCache(repoDir), { platform, rootPath, clusterVars, ...opts });
   return checkTree(tree, { prod: false })
     .filter((f) => f.rule === "variable")
     .map((f) => ({

@@ -9,11 +9,11 @@ import * as posix from "node:path/posix";
 import { patchAndGeneratorFiles } from "./build";
 import { checkTree } from "./checks";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "./kustomize";
-import { assumedContract, stackContracts, type PlatformContract } from "./contract";
+import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "./contract";
 import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "./manifests";
 import { notificationFindings } from "./notifications";
 import { isFluxApi, validateFluxObject, type SchemaProblem } from "./schemas";
-import { walkTree, type PlatformTree } from "./tree";
+import { rootSourceKindInTree, walkTree, type PlatformTree } from "./tree";
 
 export interface LintOptions {
   /** Project directory holding `Pulumi.<stack>.yaml` files. @default the parent of the repository */
@@ -276,18 +276,11 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       const prod = options.prodPlatforms
         ? options.prodPlatforms.includes(platform)
         : /(^|-)prod$/.test(platform);
-      const contract = contracts.get(platform) ?? assumedContract(platform, options.vars ?? [], prod);
+      const contract =
+        contracts.get(platform) ??
+        assumedContract(platform, options.vars ?? [], prod, rootSourceKindInTree(repoDir, platform));
       platforms.push({ platform, origin: contract.origin });
-      const tree = walkTree(
-        cache,
-        {
-          platform,
-          rootPath: contract.rootPath,
-          clusterVars: contract.clusterVars,
-          secretVars: contract.secretVars,
-        },
-        builder,
-      );
+      const tree = walkTree(cache, treeContextOf(contract), builder);
       const found = [
         ...checkTree(tree, contract),
         ...substitutedSchemaFindings(tree),

@@ -92,6 +92,8 @@ export interface ScaffoldInput {
   namespace?: string;
   /** Kustomization the instance waits for. */
   dependsOn?: string;
+  /** The kind of the platform's root source `flux-system` (see rootSourceKindInTree). @default GitRepository */
+  sourceKind?: "GitRepository" | "OCIRepository";
   /** The command line, recorded in the files. */
   command?: string;
 }
@@ -208,7 +210,7 @@ spec:
   path: ./${model.dir}
   prune: true
   sourceRef:
-    kind: GitRepository
+    kind: ${input.sourceKind ?? "GitRepository"}
     name: flux-system
   targetNamespace: ${namespace}
   dependsOn:

@@ -38,6 +38,12 @@ export interface NotificationContext {
   earlySecrets?: string[];
   /** The URL of the repository the platform's root pulls from (Git only). */
   sourceUrl?: string;
+  /** The kind of the root source; commit statuses of an OCI root go to its origin. */
+  rootSourceKind?: "GitRepository" | "OCIRepository";
+  /** OCI roots: the Git repository the artifact is published from (flux.source.origin). */
+  sourceOrigin?: string;
+  /** The stack file the platform's settings come from; absent when they are assumed (no stack). */
+  rootRef?: { file: string };
 }
 
 interface ProviderSpec {
@@ -145,7 +151,28 @@ function providerChecks(
           `${id}: address ${spec.address} is not a repository URL: a ${type} Provider needs https://<host>/<owner>/<repository>`,
         ),
       );
-    else if (
+    else if (gitStatus && ctx.rootSourceKind === "OCIRepository" && !ctx.sourceOrigin) {
+      // Without a stack file the origin is unknown, not missing.
+      if (ctx.rootRef)
+        out.push(
+          finding(
+            tree,
+            p.doc,
+            ["spec", "address"],
+            `${id}: posts commit statuses, but platform ${tree.context.platform} pulls an OCI artifact and its stack does not say which Git repository the artifact is published from: set flux.source.origin in ${ctx.rootRef.file} to ${spec.address} (notification-controller posts to the commit the artifact's org.opencontainers.image.revision names, which npm run gitops:publish records)`,
+          ),
+        );
+    } else if (gitStatus && ctx.rootSourceKind === "OCIRepository" && ctx.sourceOrigin) {
+      if (!sameRepository(spec.address, ctx.sourceOrigin))
+        out.push(
+          finding(
+            tree,
+            p.doc,
+            ["spec", "address"],
+            `${id}: posts commit statuses to ${spec.address}, but the artifact platform ${tree.context.platform} pulls is published from ${ctx.sourceOrigin} (flux.source.origin): the statuses would go to commits of another repository; point the address at ${repoLocation(ctx.sourceOrigin)?.web ?? ctx.sourceOrigin} (FLEET_STATUS_ADDRESS)`,
+          ),
+        );
+    } else if (
       gitStatus &&
       ctx.sourceUrl &&
       repoLocation(ctx.sourceUrl) &&

@@ -3,6 +3,9 @@
  * `flux-system` (seeded by the program) builds `clusters/<platform>`; every Kustomization it applies
  * that pulls from the same repository builds its own path, and so on down to the slice instances.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
 import { buildPath, kustomizeBuildPath, normaliseRepoPath } from "./build";
 import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, type Finding, type K8sLike, type ManifestCache, type ManifestDoc } from "./manifests";
@@ -56,7 +59,15 @@ export interface TreeContext {
   clusterVars: Record<string, string | undefined>;
   /** Keys of Secret cluster-secret-vars, when the platform has it. */
   secretVars?: string[];
+  /** The kind of the root source `flux-system` the program seeds (flux.source.kind). @default GitRepository */
+  rootSourceKind?: RootSourceKind;
 }
+
+export type RootSourceKind = "GitRepository" | "OCIRepository";
+
+/** The kind of the platform's root source `flux-system/flux-system`. */
+export const rootSourceKindOf = (context: { rootSourceKind?: RootSourceKind }): RootSourceKind =>
+  context.rootSourceKind ?? "GitRepository";
 
 export interface PlatformTree {
   context: TreeContext;
@@ -111,11 +122,11 @@ function addToIndex(tree: PlatformTree, built: BuiltObject) {
   tree.index.set(k, [...(tree.index.get(k) ?? []), built]);
 }
 
-function nodeFrom(built: BuiltObject, parent: KsNode): KsNode {
+function nodeFrom(built: BuiltObject, parent: KsNode, rootKind: RootSourceKind): KsNode {
   const spec = (built.obj.spec ?? {}) as KsNode["spec"];
   const sourceRef = spec.sourceRef ?? {};
   const sameRepo =
-    sourceRef.kind === "GitRepository" &&
+    sourceRef.kind === rootKind &&
     sourceRef.name === ROOT.name &&
     (sourceRef.namespace ?? built.namespace) === ROOT.namespace;
   return {
@@ -143,7 +154,7 @@ export function walkTree(
     ...ROOT,
     spec: {
       path: context.rootPath,
-      sourceRef: { kind: "GitRepository", name: ROOT.name },
+      sourceRef: { kind: rootSourceKindOf(context), name: ROOT.name },
       postBuild: {
         substituteFrom: [
           { kind: "ConfigMap", name: CLUSTER_VARS_NAME },
@@ -197,10 +208,28 @@ export function walkTree(
         continue;
       }
       seen.add(k);
-      const child = nodeFrom(built, node);
+      const child = nodeFrom(built, node, rootSourceKindOf(context));
       node.children.push(child);
       tree.nodes.push(child);
     }
   }
   return tree;
+}
+
+/**
+ * The kind of root source the platform's own Kustomizations (`clusters/<cluster>/*.yaml`) pull from
+ * (`sourceRef` named flux-system): an instance pulls from the same. GitRepository when none says.
+ */
+export function rootSourceKindInTree(repoDir: string, cluster: string): RootSourceKind {
+  const dir = path.join(repoDir, "clusters", cluster);
+  const kinds = new Set<string>();
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"))) {
+      const ref = (doc.toJS() as { spec?: { sourceRef?: { kind?: unknown; name?: unknown } } } | null)?.spec
+        ?.sourceRef;
+      if (ref?.name === "flux-system" && typeof ref.kind === "string") kinds.add(ref.kind);
+    }
+  }
+  return kinds.has("OCIRepository") && !kinds.has("GitRepository") ? "OCIRepository" : "GitRepository";
 }

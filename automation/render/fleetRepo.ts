@@ -24,13 +24,17 @@ export async function checkFleetRepo(r: RenderResult, repoDir: string): Promise<
   const rootPath = String(r.outputs.rootPath);
   if (!existsSync(path.join(repoDir, rootPath))) return { repoDir, rootPath, missing: [] };
   const src = r.config.flux.source;
-  const label = `${src.kind === "git" ? "GitRepository" : "OCIRepository"} flux-system (${describeRef(src.ref)})`;
+  const rootSourceKind = src.kind === "git" ? "GitRepository" : "OCIRepository";
+  const label = `${rootSourceKind} flux-system (${describeRef(src.ref)})`;
   const clusterVars = (r.outputs.clusterVars ?? {}) as Record<string, string>;
   return {
     repoDir,
     rootPath,
-    tree: await fleetTreeMermaid(repoDir, r.config.name, rootPath, label),
-    missing: await missingClusterVars(repoDir, rootPath, clusterVars, Object.keys(r.config.flux.secretVars)),
+    tree: await fleetTreeMermaid(repoDir, r.config.name, rootPath, label, rootSourceKind),
+    missing: await missingClusterVars(repoDir, rootPath, clusterVars, {
+      secretVars: Object.keys(r.config.flux.secretVars),
+      rootSourceKind,
+    }),
   };
 }
 

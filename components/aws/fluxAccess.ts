@@ -45,6 +45,12 @@ export interface FluxAwsSourceArgs {
   keepImages?: number;
   /** ECR: days after which untagged images expire. @default 7 */
   expireUntaggedDays?: number;
+  /**
+   * ECR: the repositories of the Helm charts the fleet artifact installs (e.g.
+   * acme/de-dev/charts/network-function), in the same registry; created like the fleet repository
+   * (when `create`), and source-controller may pull from them too. @default none
+   */
+  charts?: string[];
 }
 
 export interface FluxAwsAccessArgs {
@@ -103,6 +109,19 @@ export function fluxAwsAccessProblems(args: FluxAwsAccessArgs): Problem[] {
         path: "source.accountId",
         message: `the repository is in account ${s.accountId}, but the platform runs in ${account}: use a repository of the platform's account`,
       });
+    if (s.charts?.length && s.service !== "ecr")
+      out.push({
+        path: "source.charts",
+        message:
+          "are ECR repositories, for an OCI root: a CodeCommit root's charts are in the repository itself",
+      });
+    const names = [s.name, ...(s.charts ?? [])];
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    if (twice.length)
+      out.push({
+        path: "source.charts",
+        message: `name ${[...new Set(twice)].join(", ")} more than once (the fleet repository included): each repository once`,
+      });
     for (const k of ["keepImages", "expireUntaggedDays"] as const) {
       const v = s[k];
       if (v !== undefined && (!Number.isInteger(v) || v < 1))
@@ -122,6 +141,8 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
   public readonly kmsKeyArn?: pulumi.Output<string>;
   /** The root source's repository; undefined without `source`. */
   public readonly repositoryArn?: pulumi.Output<string>;
+  /** The chart repositories, in the order of `source.charts`; empty without. */
+  public readonly chartRepositoryArns: pulumi.Output<string>[] = [];
   /** Role ARNs by service account (kustomize-controller, source-controller). */
   public readonly roleArns: Record<string, pulumi.Output<string>>;
   /** IRSA: `eks.amazonaws.com/role-arn` by service account; empty with Pod Identity. */
@@ -172,17 +193,28 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
     if (s) {
       // The ARN follows from the name, created here or not (computed, so taking an existing
       // repository and creating one grant exactly the same).
-      const arn = pulumi
-        .all([ctx.partition, ctx.accountId])
-        .apply(([p, acct]) =>
-          s.service === "ecr"
-            ? ecrRepositoryArn(p, s.region, s.accountId ?? acct, s.name)
-            : codeCommitRepositoryArn(p, s.region, acct, s.name),
+      const arnOf = (repository: string) =>
+        pulumi
+          .all([ctx.partition, ctx.accountId])
+          .apply(([p, acct]) =>
+            s.service === "ecr"
+              ? ecrRepositoryArn(p, s.region, s.accountId ?? acct, repository)
+              : codeCommitRepositoryArn(p, s.region, acct, repository),
+          );
+      const arn = arnOf(s.name);
+      const charts = s.service === "ecr" ? (s.charts ?? []) : [];
+      this.chartRepositoryArns = charts.map(arnOf);
+      if (s.create ?? DEFAULTS.create) {
+        this.createRepository(name, s, s.name, child, tags);
+        charts.forEach((chart) =>
+          this.createRepository(`${name}-chart-${chart.split("/").pop()}`, s, chart, child, tags),
         );
-      if (s.create ?? DEFAULTS.create) this.createRepository(name, s, child, tags);
+      }
       grant(
         FLUX_SERVICE_ACCOUNTS.source,
-        arn.apply(s.service === "ecr" ? ecrPullPolicy : codeCommitPullPolicy),
+        s.service === "ecr"
+          ? pulumi.all([arn, ...this.chartRepositoryArns]).apply((arns) => ecrPullPolicy(arns))
+          : arn.apply(codeCommitPullPolicy),
       );
       this.repositoryArn = arn;
     }
@@ -190,6 +222,7 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
     this.registerOutputs({
       kmsKeyArn: this.kmsKeyArn,
       repositoryArn: this.repositoryArn,
+      chartRepositoryArns: this.chartRepositoryArns,
       roleArns: this.roleArns,
       serviceAccountAnnotations: this.serviceAccountAnnotations,
     });
@@ -223,6 +256,7 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
   private createRepository(
     name: string,
     s: FluxAwsSourceArgs,
+    repositoryName: string,
     child: pulumi.CustomResourceOptions,
     tags: (n: string) => Record<string, string>,
   ): void {
@@ -231,9 +265,9 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
         new aws.codecommit.Repository(
           `${name}-repository`,
           {
-            repositoryName: s.name,
+            repositoryName,
             description: "Fleet repository Flux pulls the platform from; managed by Pulumi",
-            tags: tags(s.name),
+            tags: tags(repositoryName),
           },
           child,
         ),
@@ -243,11 +277,11 @@ export class FluxAwsAccess extends pulumi.ComponentResource {
     const repo = new aws.ecr.Repository(
       `${name}-repository`,
       {
-        name: s.name,
+        name: repositoryName,
         // A release tag always names the same artifact: rollback to a tag is exact.
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
-        tags: tags(s.name),
+        tags: tags(repositoryName),
       },
       child,
     );

@@ -26,14 +26,17 @@ export function sopsDecryptPolicy(keyArn: string): PolicyDocument {
   };
 }
 
-/** source-controller: pull (never push) the fleet artifact from the one ECR repository. */
-export function ecrPullPolicy(repositoryArn: string): PolicyDocument {
+/**
+ * source-controller: pull (never push) from the platform's ECR repositories: the fleet artifact's,
+ * and those of the Helm charts it installs.
+ */
+export function ecrPullPolicy(repositoryArns: string[]): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       {
         // ecr:GetAuthorizationToken has no resource-level permissions: AWS accepts only "*". The
-        // token alone reads nothing; what it may pull is the statement below, one repository.
+        // token alone reads nothing; what it may pull is the statement below, named repositories.
         Sid: "RegistryLogin",
         Effect: "Allow",
         Action: "ecr:GetAuthorizationToken",
@@ -49,7 +52,7 @@ export function ecrPullPolicy(repositoryArn: string): PolicyDocument {
           "ecr:GetDownloadUrlForLayer",
           "ecr:ListImages",
         ],
-        Resource: repositoryArn,
+        Resource: repositoryArns.length === 1 ? repositoryArns[0] : repositoryArns,
       },
     ],
   };

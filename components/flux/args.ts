@@ -183,6 +183,13 @@ export interface FluxSourceArgs {
    * repository (`https://git-codecommit.<region>.amazonaws.com/v1/repos/<name>`). @default none
    */
   provider?: "generic" | "aws" | "azure" | "gcp" | "github";
+  /**
+   * OCI roots: where the Helm charts the fleet artifact's HelmReleases install are published as OCI
+   * artifacts (`npm run gitops:publish --charts-to`), pulled with the same provider as the root. The
+   * fleet's HelmReleases read the location from cluster-vars (`FLUX_CHARTS_URL`,
+   * `FLUX_CHARTS_PROVIDER`). @default none
+   */
+  charts?: FluxChartsArgs;
   /** Signature verification. @default none */
   verify?: {
     mode?: "HEAD" | "Tag" | "TagAndHEAD";
@@ -190,6 +197,14 @@ export interface FluxSourceArgs {
     /** Public keys by file name (`.asc` PGP, `.sshpub` SSH). */
     publicKeys: Record<string, string>;
   };
+}
+
+/** The OCI location of the fleet's Helm charts: chart `<name>` is the artifact `<url>/<name>:<version>`. */
+export interface FluxChartsArgs {
+  /** `oci://registry/path`, e.g. `oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts`. */
+  url: string;
+  /** The charts published there (with provider aws: one ECR repository each, `<path>/<name>`). */
+  names: string[];
 }
 
 /** A Secrets Manager secret read at deploy time; its whole SecretString is the value. */

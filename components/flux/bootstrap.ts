@@ -4,6 +4,7 @@ import type { KubernetesCluster } from "../cluster/types";
 import type { EarlySecret } from "../aws/earlySecret";
 import { prefixProblems, throwIfProblems, type Problem } from "../problems";
 import { applyFluxDefaults, type FluxArgs, type ResolvedFluxArgs, type SecretsManagerRef } from "./args";
+import { chartsClusterVars } from "./clusterVars";
 import { createEarlySecrets } from "./earlySecrets";
 import { fluxProblems } from "./problems";
 import {
@@ -133,9 +134,10 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     );
 
     // 2. Early secrets and cluster-vars.
+    const clusterVars = { ...chartsClusterVars(flux.source), ...args.clusterVars };
     const early = createEarlySecrets(name, this, provider, {
       flux,
-      clusterVars: args.clusterVars,
+      clusterVars,
       componentSecrets: args.componentSecrets ?? [],
       readSecret: args.readSecret,
       namespace,
@@ -184,7 +186,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     this.sourceUrl = pulumi.output(flux.source.url);
     this.sourceRef = pulumi.output(describeRef(flux.source.ref));
     this.rootPath = pulumi.output(path);
-    this.clusterVars = pulumi.output(args.clusterVars);
+    this.clusterVars = pulumi.output(clusterVars);
     this.registerOutputs({
       ...(this.deployPublicKey ? { deployPublicKey: this.deployPublicKey } : {}),
       sourceUrl: this.sourceUrl,

@@ -11,7 +11,14 @@ export interface ClusterVarSpec {
   source: "platform" | "cluster" | "flux" | "aws" | "dns" | "secrets";
   /** When it is present; `always` keys exist on every platform. */
   presentWhen:
-    "always" | "cluster.kind is eks" | "aws" | "dns" | "secrets" | "platform.country" | "platform.site";
+    | "always"
+    | "cluster.kind is eks"
+    | "aws"
+    | "dns"
+    | "secrets"
+    | "platform.country"
+    | "platform.site"
+    | "flux.source.charts";
 }
 
 export const CLUSTER_VARS = {
@@ -48,6 +55,18 @@ export const CLUSTER_VARS = {
     description: "Flux version installed by the program",
     source: "flux",
     presentWhen: "always",
+  },
+  FLUX_CHARTS_URL: {
+    description:
+      "OCI location of the fleet's Helm charts (`flux.source.charts.url`): chart `<name>` is `${FLUX_CHARTS_URL}/<name>`",
+    source: "flux",
+    presentWhen: "flux.source.charts",
+  },
+  FLUX_CHARTS_PROVIDER: {
+    description:
+      "How source-controller authenticates to the charts' registry: the root's `flux.source.provider` (aws: its workload identity), else generic",
+    source: "flux",
+    presentWhen: "flux.source.charts",
   },
   AWS_REGION: {
     description: "AWS region of the platform's resources (EKS, or dns/secrets configured)",
@@ -113,3 +132,15 @@ export const CLUSTER_VAR_KEYS = Object.keys(CLUSTER_VARS) as ClusterVarKey[];
 /** Name of the ConfigMap and of the optional Secret the root Kustomization substitutes from. */
 export const CLUSTER_VARS_CONFIGMAP = "cluster-vars";
 export const CLUSTER_SECRET_VARS_SECRET = "cluster-secret-vars";
+
+/** The cluster-vars of an OCI root's Helm charts (FLUX_CHARTS_URL, FLUX_CHARTS_PROVIDER); none without charts. */
+export function chartsClusterVars(source: {
+  charts?: { url: string };
+  provider?: string;
+}): Record<string, string> {
+  if (!source.charts) return {};
+  return {
+    FLUX_CHARTS_URL: source.charts.url.replace(/\/+$/, ""),
+    FLUX_CHARTS_PROVIDER: source.provider ?? "generic",
+  };
+}

@@ -9,6 +9,7 @@ export {
   CLUSTER_VAR_KEYS,
   CLUSTER_VARS_CONFIGMAP,
   CLUSTER_SECRET_VARS_SECRET,
+  chartsClusterVars,
   type ClusterVarKey,
   type ClusterVarSpec,
 } from "./clusterVars";
@@ -27,6 +28,7 @@ export {
   type ExtraSecretArgs,
   type FluxArgs,
   type FluxAuthArgs,
+  type FluxChartsArgs,
   type FluxComponent,
   type FluxInstallArgs,
   type FluxSourceArgs,

@@ -93,7 +93,7 @@ const FLUX_ACCESS = "platform:aws:FluxAwsAccess";
 export const fluxIamScoped: PlatformResourcePolicy = {
   name: "flux-iam-scoped",
   description:
-    "Flux's IAM roles are scoped to one KMS key or one repository: no wildcard action or resource, except ecr:GetAuthorizationToken on *.",
+    "Flux's IAM roles are scoped to one KMS key or one repository (with an OCI root's chart repositories in the same registry): no wildcard action or resource, except ecr:GetAuthorizationToken on *.",
   severity: "high",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
@@ -120,9 +120,14 @@ function checkScoped(document: unknown, what: string, report: ReportViolation): 
       else resources.add(r);
     }
   }
-  if (resources.size > 1)
+  // One key, or one repository; source-controller of an OCI root may also pull its charts, which
+  // are repositories of the same registry (same service, account and region).
+  const registries = new Set(
+    [...resources].map((r) => /^arn:[^:]+:ecr:[^:]*:\d*:repository\//.exec(r)?.[0] ?? r),
+  );
+  if (resources.size > 1 && registries.size > 1)
     report(
-      `${rule}: ${what} grants access to ${resources.size} resources (${[...resources].join(", ")}); give each controller one key or one repository.`,
+      `${rule}: ${what} grants access to ${resources.size} resources (${[...resources].join(", ")}); give each controller one key or one repository (an OCI root's chart repositories in the same registry excepted).`,
     );
 }
 

@@ -17,7 +17,7 @@ import { prefixProblems, type Problem } from "../../components/problems";
  */
 export const fluxArgs = (config: PlatformConfig): FluxArgs => {
   const { identity, oidcProvider, ...flux } = config.flux;
-  const { repository, ...source } = flux.source;
+  const { repository, origin, ...source } = flux.source;
   return { ...flux, source };
 };
 
@@ -133,7 +133,26 @@ function awsIdentityProblems(config: PlatformConfig): Problem[] {
       message:
         "is for source.provider aws (an ECR or CodeCommit repository): set provider: aws, or remove repository",
     });
+  const origin = flux.source.origin;
+  if (origin !== undefined && flux.source.kind !== "oci")
+    out.push({
+      path: "flux.source.origin",
+      message: "is for an OCI root (kind oci): a Git root's origin is its own url; remove origin",
+    });
+  else if (origin !== undefined && !/^https:\/\/[^/\s]+\/[^\s]+[^/\s]$/.test(origin))
+    out.push({
+      path: "flux.source.origin",
+      message: `"${origin}" is not the https URL of a Git repository: write it as the forge shows it, e.g. https://github.com/acme-telco/platform-fleet`,
+    });
   return out;
+}
+
+/** The ECR repository names of an OCI root's charts (`<path>/<name>`); fluxProblems has checked the URL. */
+function chartRepositories(url: string, names: string[]): string[] {
+  return names.flatMap((n) => {
+    const repo = awsSourceRepository("oci", `${url.replace(/\/+$/, "")}/${n}`);
+    return repo ? [repo.name] : [];
+  });
 }
 
 /** The component's own checks of the `flux` section, under `flux.`, and the cross-section rules of its AWS access. */
@@ -189,6 +208,9 @@ export function fluxAwsAccessArgs(
             name: repo.name,
             region: repo.region,
             ...(repo.service === "ecr" ? { accountId: repo.accountId } : {}),
+            ...(source.kind === "oci" && source.charts
+              ? { charts: chartRepositories(source.charts.url, source.charts.names) }
+              : {}),
             ...source.repository,
           },
         }

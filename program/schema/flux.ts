@@ -280,6 +280,26 @@ const source = z.strictObject({
     description:
       "Cloud provider authentication of the source: OCI aws, azure or gcp; Git azure or github. Default: none.",
   }),
+  charts: z
+    .strictObject({
+      url: z.string().meta({
+        description:
+          "OCI location the charts are published at, without tag: chart `<name>` is `<url>/<name>:<version>`, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts.",
+      }),
+      names: z.array(z.string()).meta({
+        description:
+          "The charts published there, by Chart.yaml name; with provider aws each is an ECR repository `<path>/<name>` the program creates (with `repository`'s settings) and source-controller may pull from.",
+      }),
+    })
+    .optional()
+    .meta({
+      description:
+        "OCI root: where `npm run gitops:publish -- --charts-to` publishes the fleet's Helm charts; the HelmReleases read it from cluster-vars `FLUX_CHARTS_URL` and `FLUX_CHARTS_PROVIDER`. Default: none.",
+    }),
+  origin: z.string().optional().meta({
+    description:
+      "OCI root: the Git repository (https URL) the artifact is published from, as its `org.opencontainers.image.source` says; commit-status Providers post there and `fleet status` links there. Default: none.",
+  }),
   repository: z
     .strictObject({
       create: z.boolean().default(FLUX_AWS_DEFAULTS.create).meta({

@@ -121,7 +121,23 @@ describe("flux-iam-scoped", () => {
     ).toEqual([
       `${rule}: ${what} grants ecr:GetAuthorizationToken, ecr:BatchGetImage on "*"; name the one key or repository (only ecr:GetAuthorizationToken may use "*").`,
       `${rule}: ${what} allows the action wildcard "kms:*"; list the actions the controller needs.`,
-      `${rule}: ${what} grants access to 2 resources (arn:aws:kms:eu-central-1:123456789012:key/k1, arn:aws:codecommit:eu-central-1:123456789012:r); give each controller one key or one repository.`,
+      `${rule}: ${what} grants access to 2 resources (arn:aws:kms:eu-central-1:123456789012:key/k1, arn:aws:codecommit:eu-central-1:123456789012:r); give each controller one key or one repository (an OCI root's chart repositories in the same registry excepted).`,
+    ]);
+  });
+  it("passes the fleet repository with its chart repositories in the same registry, and fails another registry", async () => {
+    const ecrArn = (region: string, account: string, name: string) =>
+      `arn:aws:ecr:${region}:${account}:repository/${name}`;
+    const pull = (...arns: string[]) =>
+      doc(
+        { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        { Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:ListImages"], Resource: arns },
+      );
+    const fleet = ecrArn("eu-central-1", "123456789012", "acme/de-dev/fleet");
+    const chart = ecrArn("eu-central-1", "123456789012", "acme/de-dev/charts/network-function");
+    expect(check(pull(fleet, chart))).toEqual([]);
+    const elsewhere = ecrArn("eu-west-1", "123456789012", "acme/de-dev/charts/network-function");
+    expect(check(pull(fleet, elsewhere))).toEqual([
+      `${rule}: ${what} grants access to 2 resources (${fleet}, ${elsewhere}); give each controller one key or one repository (an OCI root's chart repositories in the same registry excepted).`,
     ]);
   });
 });

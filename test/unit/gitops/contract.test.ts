@@ -7,14 +7,14 @@ import { SHIPPED } from "./helpers";
 const PROJECT = path.resolve(__dirname, "../../..");
 
 /** Just the fields the contract's presentWhen conditions read. */
-const config = (over: Partial<Record<"kind" | "dns" | "secrets" | "country" | "site", unknown>>) =>
+const config = (over: Partial<Record<"kind" | "dns" | "secrets" | "country" | "site" | "charts", unknown>>) =>
   ({
     cluster: { kind: over.kind ?? "existing" },
     dns: over.dns,
     secrets: over.secrets,
     country: over.country,
     site: over.site,
-    flux: { vars: { EXTRA: "x" } },
+    flux: { vars: { EXTRA: "x" }, source: { charts: over.charts } },
   }) as unknown as PlatformConfig;
 
 describe("presentFor", () => {
@@ -29,6 +29,8 @@ describe("presentFor", () => {
     ["secrets", {}, false],
     ["platform.country", { country: "de" }, true],
     ["platform.site", {}, false],
+    ["flux.source.charts", { charts: { url: "oci://r/charts", names: ["nf"] } }, true],
+    ["flux.source.charts", {}, false],
   ] as const)("%s with %j → %s", (when, over, expected) => {
     expect(presentFor(when, config(over))).toBe(expected);
   });

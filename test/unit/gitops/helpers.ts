@@ -36,8 +36,9 @@ export function shippedContracts(): Map<string, PlatformContract> {
         ...base,
         platform: "de-dev",
         rootPath: "./clusters/de-dev",
-        clusterVars: keys("PLATFORM_COUNTRY", ...AWS_KEYS),
-        sourceUrl: "ssh://git@github.com/acme-telco/platform-fleet.git",
+        clusterVars: keys("PLATFORM_COUNTRY", ...AWS_KEYS, "FLUX_CHARTS_URL", "FLUX_CHARTS_PROVIDER"),
+        rootSourceKind: "OCIRepository",
+        sourceOrigin: "https://github.com/acme-telco/platform-fleet",
       },
     ],
     [

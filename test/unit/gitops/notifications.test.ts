@@ -52,7 +52,7 @@ const cases: [string, Breakage, string[]][] = [
     "an address of another repository than the platform's",
     (r) => edit(r, PROVIDER, "acme-telco/platform-fleet}", "acme-telco/platform-fleet-old}"),
     [
-      "notifications/base/provider.yaml:14: [notification] Provider flux-system/fleet-status: posts commit statuses to https://github.com/acme-telco/platform-fleet-old, but platform de-dev pulls from ssh://git@github.com/acme-telco/platform-fleet.git: the statuses would go to commits of another repository; point the address at https://github.com/acme-telco/platform-fleet (FLEET_STATUS_ADDRESS) (de-dev)",
+      "notifications/base/provider.yaml:14: [notification] Provider flux-system/fleet-status: posts commit statuses to https://github.com/acme-telco/platform-fleet-old, but the artifact platform de-dev pulls is published from https://github.com/acme-telco/platform-fleet (flux.source.origin): the statuses would go to commits of another repository; point the address at https://github.com/acme-telco/platform-fleet (FLEET_STATUS_ADDRESS) (de-dev)",
     ],
   ],
   [
@@ -147,7 +147,7 @@ describe("gitops:lint on notifications with early secrets", () => {
     }
   });
 
-  it("takes a platform's own Provider values from cluster-vars (a GitLab mirror)", async () => {
+  it("takes a platform's own Provider values from cluster-vars (artifacts published from a GitLab mirror)", async () => {
     const contracts = shippedContracts();
     const dev = contracts.get("de-dev");
     if (!dev) throw new Error("test setup: no de-dev contract");
@@ -158,7 +158,8 @@ describe("gitops:lint on notifications with early secrets", () => {
         FLEET_STATUS_PROVIDER: "gitlab",
         FLEET_STATUS_ADDRESS: "https://gitlab.example.com/acme-telco/platform-fleet",
       },
-      sourceUrl: "git@gitlab.example.com:acme-telco/platform-fleet.git",
+      // Its artifact is published from the GitLab mirror: the statuses go there.
+      sourceOrigin: "https://gitlab.example.com/acme-telco/platform-fleet.git",
     });
     expect(await lintLines(SHIPPED, contracts)).toEqual([]);
     contracts.set("de-dev", {
@@ -169,6 +170,22 @@ describe("gitops:lint on notifications with early secrets", () => {
       expect.stringContaining(
         'notifications/base/provider.yaml:13: [schema] Provider fleet-status: spec.type: must be one of "slack",',
       ) as unknown as string,
+    ]);
+  });
+});
+
+describe("commit statuses of an OCI-rooted platform", () => {
+  it("go to the artifact's origin, which the stack must name", async () => {
+    const contracts = shippedContracts();
+    const dev = contracts.get("de-dev")!;
+    const rootRef = { kind: "semver", value: ">=1.0.0-0", file: "Pulumi.dev.yaml", line: 98 };
+    contracts.set("de-dev", { ...dev, sourceOrigin: undefined, rootRef });
+    expect(await lintLines(SHIPPED, contracts)).toEqual([
+      "notifications/base/provider.yaml:14: [notification] Provider flux-system/fleet-status: posts commit statuses, but platform de-dev pulls an OCI artifact and its stack does not say which Git repository the artifact is published from: set flux.source.origin in Pulumi.dev.yaml to https://github.com/acme-telco/platform-fleet (notification-controller posts to the commit the artifact's org.opencontainers.image.revision names, which npm run gitops:publish records) (de-dev)",
+    ]);
+    contracts.set("de-dev", { ...dev, sourceOrigin: "https://github.com/acme-telco/other-fleet" });
+    expect(await lintLines(SHIPPED, contracts)).toEqual([
+      "notifications/base/provider.yaml:14: [notification] Provider flux-system/fleet-status: posts commit statuses to https://github.com/acme-telco/platform-fleet, but the artifact platform de-dev pulls is published from https://github.com/acme-telco/other-fleet (flux.source.origin): the statuses would go to commits of another repository; point the address at https://github.com/acme-telco/other-fleet (FLEET_STATUS_ADDRESS) (de-dev)",
     ]);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { validateFluxObject } from "../../../automation/gitops";
-import { loadValidatorModule } from "../../../automation/gitops/schemas";
+import { fluxValidator, loadValidatorModule, NEWER_ENUM_VALUES } from "../../../automation/gitops/schemas";
 
 const ks = (spec: Record<string, unknown>, apiVersion = "kustomize.toolkit.fluxcd.io/v1") => ({
   apiVersion,
@@ -91,5 +91,44 @@ describe("validateFluxObject", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("enum values newer than the bundled schemas", () => {
+  const gitRepo = (provider: string) => ({
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "GitRepository",
+    metadata: { name: "fleet", namespace: "flux-system" },
+    spec: {
+      interval: "1m",
+      url: "https://git-codecommit.eu-central-1.amazonaws.com/v1/repos/fleet",
+      provider,
+    },
+  });
+
+  it("accepts GitRepository provider aws (source-controller v1.9.4 does) and still refuses unknown providers", () => {
+    expect(validateFluxObject(gitRepo("aws"))).toEqual([]);
+    expect(validateFluxObject(gitRepo("github"))).toEqual([]);
+    expect(validateFluxObject(gitRepo("gcp"))).toEqual([
+      {
+        path: ["spec", "provider"],
+        message: 'spec.provider: must be one of "generic", "azure", "github", "aws"',
+      },
+    ]);
+  });
+
+  it("lists only values the bundled package still refuses (drop an entry once it accepts the value)", () => {
+    for (const [kind, entries] of Object.entries(NEWER_ENUM_VALUES))
+      for (const entry of entries)
+        for (const value of entry.values) {
+          const validate = fluxValidator("source.toolkit.fluxcd.io/v1", kind);
+          expect(validate).toBeDefined();
+          const obj = gitRepo(value);
+          expect(validate!(obj)).toBe(false);
+          expect(validate!.errors?.map((e) => [e.keyword, e.instancePath])).toContainEqual([
+            "enum",
+            entry.path,
+          ]);
+        }
   });
 });

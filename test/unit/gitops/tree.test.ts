@@ -35,6 +35,8 @@ flowchart TD
 });
 
 describe("missingClusterVars", () => {
+  // de-dev's root is an OCI artifact (Pulumi.dev.yaml): its Kustomizations pull from OCIRepository flux-system.
+  const OCI = { rootSourceKind: "OCIRepository" as const };
   const platform = {
     PLATFORM_NAME: "de-dev",
     PLATFORM_ENVIRONMENT: "dev",
@@ -55,39 +57,56 @@ describe("missingClusterVars", () => {
     SECRETS_PREFIX: "acme/de-dev/",
     ESO_ROLE_ARN: "arn:aws:iam::123456789012:role/de-dev-eso",
   };
+  const charts = {
+    FLUX_CHARTS_URL: "oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts",
+    FLUX_CHARTS_PROVIDER: "aws",
+  };
 
   it("is empty when cluster-vars cover the tree", async () => {
     expect(
       await missingClusterVars(SHIPPED, "./clusters/local", { ...platform, PLATFORM_NAME: "local" }),
     ).toEqual([]);
-    expect(await missingClusterVars(SHIPPED, "./clusters/de-dev", { ...platform, ...aws })).toEqual([]);
+    expect(
+      await missingClusterVars(SHIPPED, "./clusters/de-dev", { ...platform, ...aws, ...charts }, OCI),
+    ).toEqual([]);
   });
 
   it("names each variable without a value, with file and line", async () => {
     const withoutZoneId = Object.fromEntries(Object.entries(aws).filter(([k]) => k !== "DNS_ZONE_ID"));
-    expect(await missingClusterVars(SHIPPED, "./clusters/de-dev", { ...platform, ...withoutZoneId })).toEqual(
-      [
-        {
-          variable: "DNS_ZONE_ID",
-          file: "infrastructure/controllers/external-dns.yaml",
-          line: 48,
-          message:
-            "${DNS_ZONE_ID} has no value: Kustomization flux-system/infra-controllers substitutes from ConfigMap cluster-vars and none has DNS_ZONE_ID; add it there or give it a default (${DNS_ZONE_ID:=value})",
-        },
-        {
-          variable: "DNS_ZONE_ID",
-          file: "infrastructure/configs/cluster-issuer.yaml",
-          line: 20,
-          message:
-            "${DNS_ZONE_ID} has no value: Kustomization flux-system/infra-configs substitutes from ConfigMap cluster-vars and none has DNS_ZONE_ID; add it there or give it a default (${DNS_ZONE_ID:=value})",
-        },
-      ],
+    expect(
+      await missingClusterVars(
+        SHIPPED,
+        "./clusters/de-dev",
+        { ...platform, ...withoutZoneId, ...charts },
+        OCI,
+      ),
+    ).toEqual([
+      {
+        variable: "DNS_ZONE_ID",
+        file: "infrastructure/controllers/external-dns.yaml",
+        line: 48,
+        message:
+          "${DNS_ZONE_ID} has no value: Kustomization flux-system/infra-controllers substitutes from ConfigMap cluster-vars and none has DNS_ZONE_ID; add it there or give it a default (${DNS_ZONE_ID:=value})",
+      },
+      {
+        variable: "DNS_ZONE_ID",
+        file: "infrastructure/configs/cluster-issuer.yaml",
+        line: 20,
+        message:
+          "${DNS_ZONE_ID} has no value: Kustomization flux-system/infra-configs substitutes from ConfigMap cluster-vars and none has DNS_ZONE_ID; add it there or give it a default (${DNS_ZONE_ID:=value})",
+      },
+    ]);
+  });
+
+  it("covers the AWS and chart keys of the dev tree", async () => {
+    const missing = await missingClusterVars(SHIPPED, "./clusters/de-dev", platform, OCI);
+    expect([...new Set(missing.map((m) => m.variable))].sort()).toEqual(
+      [...Object.keys(aws), ...Object.keys(charts)].sort(),
     );
   });
 
-  it("covers the AWS keys of the dev tree", async () => {
-    const missing = await missingClusterVars(SHIPPED, "./clusters/de-dev", platform);
-    expect([...new Set(missing.map((m) => m.variable))].sort()).toEqual(Object.keys(aws).sort());
+  it("walks nothing of de-dev's layers when told its root is a GitRepository (they pull from OCIRepository flux-system)", async () => {
+    expect(await missingClusterVars(SHIPPED, "./clusters/de-dev", platform)).toEqual([]);
   });
 });
 

@@ -63,7 +63,7 @@ describe("offline render of the secure EKS setup (KMS SOPS, ECR root, IRSA, lock
     expect(r.outputs.fleetRepositoryArn).toBe(repo);
     // The documents themselves are asserted field by field in test/unit/components/aws/fluxAccess.test.ts.
     expect(JSON.parse(String(byName("flux-aws-source-controller-policy").inputs.policy))).toEqual(
-      ecrPullPolicy(repo),
+      ecrPullPolicy([repo]),
     );
     const oidc = String(
       r.outputs.clusterVars && (r.outputs.clusterVars as Record<string, string>).OIDC_PROVIDER_ARN,
@@ -122,5 +122,101 @@ describe("offline render of the secure EKS setup (KMS SOPS, ECR root, IRSA, lock
     expect(r.outputs.sopsConfig).toBe(
       `creation_rules:\n  - path_regex: ^clusters/de-prod/.*\\.ya?ml$\n    encrypted_regex: ^(data|stringData)$\n    kms: ${keyArn}\n`,
     );
+  });
+});
+
+/** The shipped dev stack (Pulumi.dev.yaml) is the recommended setup, with Pod Identity and OCI charts. */
+describe("offline render of the dev stack: no stored credential for Flux", () => {
+  it("has no Secret, binds both roles by Pod Identity, and lets source-controller pull the fleet and its charts only", async () => {
+    const r = await renderStack(path.join(__dirname, "..", "..", ".."), "dev");
+    const byName = (name: string) => {
+      const x = r.resources.find((res) => res.name === name);
+      if (!x) throw new Error(`no ${name}`);
+      return x;
+    };
+    // No Git auth Secret, no sops-age Secret, no Secret at all; no deploy key output.
+    expect(r.resources.filter((x) => x.type === "kubernetes:core/v1:Secret")).toEqual([]);
+    expect(r.outputs.deployPublicKey).toBeUndefined();
+
+    const tags = (name: string) => ({
+      Name: name,
+      "cost-center": "4711",
+      environment: "dev",
+      "managed-by": "pulumi",
+      owner: "network-integration",
+      platform: "de-dev",
+    });
+    for (const sa of ["kustomize-controller", "source-controller"]) {
+      expect(byName(`flux-aws-${sa}-association`).inputs).toEqual({
+        clusterName: "de-dev",
+        namespace: "flux-system",
+        serviceAccount: sa,
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/acme-de-dev-flux-${sa}`,
+        tags: tags(`acme-de-dev-flux-${sa}`),
+      });
+      expect(JSON.parse(String(byName(`flux-aws-${sa}-role`).inputs.assumeRolePolicy))).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "pods.eks.amazonaws.com" },
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+          },
+        ],
+      });
+    }
+    // With Pod Identity the associations above are the whole wiring: the install's service accounts
+    // stay as Flux ships them (dev's install.yaml is fetched at deploy time; the IRSA annotations are
+    // asserted on the eks-secure fixture above).
+    const keyArn = r.outputs.sopsKmsKeyArn as string;
+    expect(JSON.parse(String(byName("flux-aws-kustomize-controller-policy").inputs.policy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "DecryptSopsWithPlatformKey", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
+      ],
+    });
+    const repo = (name: string) => `arn:aws:ecr:eu-central-1:${ACCOUNT}:repository/${name}`;
+    expect(JSON.parse(String(byName("flux-aws-source-controller-policy").inputs.policy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Sid: "PullFleetArtifact",
+          Effect: "Allow",
+          Action: [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:ListImages",
+          ],
+          Resource: [repo("acme/de-dev/fleet"), repo("acme/de-dev/charts/network-function")],
+        },
+      ],
+    });
+    for (const [res, name] of [
+      ["flux-aws-repository", "acme/de-dev/fleet"],
+      ["flux-aws-chart-network-function-repository", "acme/de-dev/charts/network-function"],
+    ])
+      expect(byName(res).inputs).toEqual({
+        name,
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        tags: tags(name),
+      });
+
+    expect(byName("flux-source").inputs.spec).toEqual({
+      url: `oci://${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/fleet`,
+      ref: { semver: ">=1.0.0-0" },
+      interval: "1m",
+      timeout: "60s",
+      provider: "aws",
+    });
+    const sync = byName("flux-sync").inputs.spec as Record<string, unknown>;
+    expect(sync.decryption).toEqual({ provider: "sops" });
+    const vars = r.outputs.clusterVars as Record<string, string>;
+    expect([vars.FLUX_CHARTS_URL, vars.FLUX_CHARTS_PROVIDER]).toEqual([
+      `oci://${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts`,
+      "aws",
+    ]);
   });
 });

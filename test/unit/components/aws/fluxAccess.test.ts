@@ -24,7 +24,7 @@ describe("Flux's IAM documents", () => {
     });
   });
   it("source-controller may only pull from the one ECR repository (the login token is unscopable)", () => {
-    expect(ecrPullPolicy(REPO)).toEqual({
+    expect(ecrPullPolicy([REPO])).toEqual({
       Version: "2012-10-17",
       Statement: [
         { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },

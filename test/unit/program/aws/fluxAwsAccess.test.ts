@@ -312,3 +312,78 @@ describe("Flux AWS config errors", () => {
     expect(err).toContain("flux.install.lockdown: cannot be applied with install.mode none");
   });
 });
+
+describe("an OCI root's charts and origin", () => {
+  const REGISTRY = `${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com`;
+  const oci = (source: Record<string, unknown>) =>
+    withValues(
+      {
+        flux: {
+          source: { kind: "oci", provider: "aws", url: `oci://${REGISTRY}/acme/fleet`, ...source },
+          auth: { type: "none", knownHosts: undefined },
+        },
+      },
+      eksValues(),
+    );
+
+  it("refuses charts off an OCI root, bad chart names, another registry, and an origin that is no https repository", () => {
+    const err = configError(
+      oci({
+        charts: {
+          url: `oci://999999999999.dkr.ecr.eu-west-1.amazonaws.com/acme/charts`,
+          names: ["Upf", "nf", "nf"],
+        },
+        origin: "git@github.com:acme-telco/platform-fleet.git",
+      }),
+    );
+    expect(err).toContain(
+      'flux.source.charts.names[0]: "Upf" is not a Helm chart name: lowercase letters, digits and dashes, e.g. network-function',
+    );
+    expect(err).toContain('flux.source.charts.names[2]: "nf" is listed twice: list each chart once');
+    expect(err).toContain(
+      "flux.source.charts.url: is in account 999999999999, region eu-west-1, but the root (source.url) is in 123456789012, eu-central-1: source-controller's role is granted on the platform's registry; publish the charts there",
+    );
+    expect(err).toContain(
+      'flux.source.origin: "git@github.com:acme-telco/platform-fleet.git" is not the https URL of a Git repository: write it as the forge shows it, e.g. https://github.com/acme-telco/platform-fleet',
+    );
+    const git = configError(
+      withValues({
+        flux: {
+          source: {
+            charts: { url: "oci://ghcr.io/acme/charts", names: ["nf"] },
+            origin: "https://github.com/acme-telco/platform-fleet",
+          },
+        },
+      }),
+    );
+    expect(git).toContain(
+      "flux.source.charts: is for an OCI root (kind oci): a Git root's HelmReleases take their charts from the repository itself; remove charts, or set source.kind oci",
+    );
+    expect(git).toContain(
+      "flux.source.origin: is for an OCI root (kind oci): a Git root's origin is its own url; remove origin",
+    );
+  });
+
+  it("creates a repository per chart and lets source-controller pull from the fleet's and those only", async () => {
+    const d = await deployValues(
+      oci({ charts: { url: `oci://${REGISTRY}/acme/charts/`, names: ["network-function", "smf"] } }),
+    );
+    const repos = d.resources
+      .filter((r) => r.type === "aws:ecr/repository:Repository")
+      .map((r) => r.inputs.name);
+    expect(repos).toEqual(["acme/fleet", "acme/charts/network-function", "acme/charts/smf"]);
+    const policy = json(d.get("flux-aws-source-controller-policy").inputs.policy) as {
+      Statement: { Resource: unknown }[];
+    };
+    expect(policy.Statement[1].Resource).toEqual(
+      ["acme/fleet", "acme/charts/network-function", "acme/charts/smf"].map(
+        (n) => `arn:aws:ecr:eu-central-1:${ACCOUNT}:repository/${n}`,
+      ),
+    );
+    const vars = d.outputs.clusterVars as Record<string, string>;
+    expect([vars.FLUX_CHARTS_URL, vars.FLUX_CHARTS_PROVIDER]).toEqual([
+      `oci://${REGISTRY}/acme/charts`,
+      "aws",
+    ]);
+  });
+});
