@@ -29,6 +29,8 @@ export interface PlatformOutputs {
   deployPublicKey?: pulumi.Output<string>;
   rootSourceUrl: pulumi.Output<string>;
   rootSourceRef: pulumi.Output<string>;
+  /** OCI root: the Git repository its artifact is published from (flux.source.origin), when given. */
+  rootSourceOrigin?: string;
   rootPath: pulumi.Output<string>;
   /** The non-secret cluster-vars handed to Flux. */
   clusterVars: pulumi.Output<Record<string, string>>;
@@ -184,6 +186,9 @@ export async function deployPlatform(
     kubeconfig: cluster.kubeconfig,
     ...(flux.deployPublicKey ? { deployPublicKey: flux.deployPublicKey } : {}),
     rootSourceUrl: flux.sourceUrl,
+    ...(config.flux.source.kind === "oci" && config.flux.source.origin
+      ? { rootSourceOrigin: config.flux.source.origin }
+      : {}),
     rootSourceRef: flux.sourceRef,
     rootPath: flux.rootPath,
     clusterVars: flux.clusterVars,

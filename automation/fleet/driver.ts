@@ -201,6 +201,9 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
             ...(typeof outputs?.rootSourceUrl?.value === "string"
               ? { sourceUrl: outputs.rootSourceUrl.value }
               : {}),
+            ...(typeof outputs?.rootSourceOrigin?.value === "string"
+              ? { origin: outputs.rootSourceOrigin.value }
+              : {}),
           };
           const note =
             flux.ready === "True"

@@ -191,6 +191,11 @@ export function fluxSummary(status: FluxRootStatus): FluxSummary {
   if (!ks) return { ready: "missing", message: "root Kustomization flux-system/flux-system not found" };
   return {
     ...(ks.lastAppliedRevision !== undefined ? { revision: ks.lastAppliedRevision } : {}),
+    // The origin of the artifact the root applied (not of a newer one the source already holds).
+    ...(status.source?.artifactOriginRevision !== undefined &&
+    status.source.artifactRevision === ks.lastAppliedRevision
+      ? { originRevision: status.source.artifactOriginRevision }
+      : {}),
     ready: ks.ready?.status ?? "Unknown",
     ...(ks.ready?.reason !== undefined ? { reason: ks.ready.reason } : {}),
     ...(ks.ready?.message !== undefined ? { message: ks.ready.message } : {}),

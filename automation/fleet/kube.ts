@@ -197,7 +197,7 @@ interface FluxObject {
     conditions?: Condition[];
     lastAppliedRevision?: string;
     lastAttemptedRevision?: string;
-    artifact?: { revision?: string; lastUpdateTime?: string };
+    artifact?: { revision?: string; lastUpdateTime?: string; metadata?: Record<string, string> };
     lastHandledReconcileAt?: string;
   };
 }
@@ -227,6 +227,7 @@ export function fluxRootStatusFrom(
       observedGeneration: source.status?.observedGeneration,
       ready: ready(source),
       artifactRevision: source.status?.artifact?.revision,
+      artifactOriginRevision: source.status?.artifact?.metadata?.["org.opencontainers.image.revision"],
       artifactLastUpdateTime: source.status?.artifact?.lastUpdateTime,
       lastHandledReconcileAt: source.status?.lastHandledReconcileAt,
     };

@@ -33,6 +33,8 @@ export const stackResultSchema = z.strictObject({
       message: z.string().optional(),
       since: z.string().optional(),
       sourceUrl: z.string().optional(),
+      originRevision: z.string().optional(),
+      origin: z.string().optional(),
     })
     .optional(),
   outputs: z.record(z.string(), z.unknown()).optional(),

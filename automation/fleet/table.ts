@@ -30,12 +30,15 @@ export function shortRevision(rev: string | undefined): string {
 /**
  * The page of the commit the root applied, where GitHub and GitLab show the commit statuses the
  * fleet repository's notifications post (docs/gitops.md): the root's Git URL (https, ssh or
- * scp-like, on github… or gitlab… hosts) and the SHA of the applied revision. Undefined otherwise
- * (another host, an OCI root, no revision yet).
+ * scp-like, on github… or gitlab… hosts) and the SHA of the applied revision; for an OCI root, the
+ * repository it is published from and the commit its artifact records. Undefined otherwise (another
+ * host, an OCI root without origin, no revision yet).
  */
 export function commitLink(flux: FluxSummary | undefined): { sha: string; url: string } | undefined {
-  const sha = /(?:^|@)sha1:([0-9a-f]{40})$/.exec(flux?.revision ?? "")?.[1];
-  const url = sha && flux?.sourceUrl ? commitWebUrl(flux.sourceUrl, sha) : undefined;
+  const shaOf = (rev: string | undefined) => /(?:^|@)sha1:([0-9a-f]{40})$/.exec(rev ?? "")?.[1];
+  const git = shaOf(flux?.revision);
+  const [sha, repo] = git ? [git, flux?.sourceUrl] : [shaOf(flux?.originRevision), flux?.origin];
+  const url = sha && repo ? commitWebUrl(repo, sha) : undefined;
   return sha && url ? { sha, url } : undefined;
 }
 

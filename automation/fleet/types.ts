@@ -100,6 +100,8 @@ export interface FluxRootStatus {
     observedGeneration?: number;
     ready?: Condition;
     artifactRevision?: string;
+    /** The Git revision the artifact was published from (OCI: its org.opencontainers.image.revision). */
+    artifactOriginRevision?: string;
     /** When the source last stored a new artifact (status.artifact.lastUpdateTime). */
     artifactLastUpdateTime?: string;
     /** The last `reconcile.fluxcd.io/requestedAt` value the controller handled. */
@@ -152,6 +154,10 @@ export interface FluxSummary {
   since?: string;
   /** The Git URL the root pulls from (the stack's rootSourceUrl output), for the link to the applied commit. */
   sourceUrl?: string;
+  /** OCI root: the Git revision the applied artifact was published from (`<tag>@sha1:<sha>`). */
+  originRevision?: string;
+  /** OCI root: the Git repository it is published from (the stack's rootSourceOrigin output). */
+  origin?: string;
 }
 
 export interface StackResult {

@@ -469,4 +469,19 @@ describe("waitForGate", () => {
     });
     expect(fluxSummary(withKs({ ready: undefined }))).toEqual({ revision: REV, ready: "Unknown" });
   });
+
+  it("carries an OCI artifact's origin revision only when the root applied that artifact", () => {
+    const oci = "v1.2.0@sha256:" + "ab".repeat(32);
+    const origin = `v1.2.0@sha1:${SHA}`;
+    const applied: FluxRootStatus = {
+      kustomization: { ...ready.kustomization!, lastAppliedRevision: oci, ready: undefined },
+      source: { ...ready.source!, artifactRevision: oci, artifactOriginRevision: origin },
+    };
+    expect(fluxSummary(applied)).toEqual({ revision: oci, ready: "Unknown", originRevision: origin });
+    const newer = {
+      ...applied,
+      source: { ...applied.source!, artifactRevision: "v1.3.0@sha256:" + "cd".repeat(32) },
+    };
+    expect(fluxSummary(newer)).toEqual({ revision: oci, ready: "Unknown" });
+  });
 });

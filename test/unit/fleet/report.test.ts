@@ -161,7 +161,7 @@ describe("reports", () => {
       durationMs: 900,
       flux: { revision, ready: "True", ...(sourceUrl ? { sourceUrl } : {}) },
     });
-    const stacks = [
+    const stacks: StackResult[] = [
       at("gh-ssh", "ssh://git@github.com/acme-telco/platform-fleet.git"),
       at("gh-https", "https://github.com/acme-telco/platform-fleet.git", `v1.0.0@sha1:${SHA}`),
       at("gl-scp", "git@gitlab.example.com:network/fleet.git"),
@@ -174,6 +174,20 @@ describe("reports", () => {
       ),
       at("no-url", undefined),
       at("not-yet", "https://github.com/acme-telco/platform-fleet.git", ""),
+      {
+        ...at(
+          "oci-origin",
+          "oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/fleet",
+          `v1.2.0@sha256:${SHA}${SHA.slice(0, 24)}`,
+        ),
+        flux: {
+          revision: `v1.2.0@sha256:${SHA}${SHA.slice(0, 24)}`,
+          ready: "True",
+          sourceUrl: "oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/fleet",
+          originRevision: `v1.2.0@sha1:${SHA}`,
+          origin: "https://github.com/acme-telco/platform-fleet",
+        },
+      },
     ];
 
     it("as a URL in the terminal", () => {
@@ -190,6 +204,8 @@ describe("reports", () => {
         "—",
         "—",
         "—",
+        // An OCI root: the commit its artifact was published from, in its origin repository.
+        `https://github.com/acme-telco/platform-fleet/commit/${SHA}`,
       ]);
     });
 
