@@ -42,7 +42,7 @@ export const gitopsPublish: Cli = {
       username: {
         type: "string",
         value: "<user>",
-        description: `registry user (ECR: AWS); the password from ${PASSWORD_ENV} or --password-stdin`,
+        description: `registry user (ECR: AWS), with the password in ${PASSWORD_ENV} or on stdin`,
         default: "the host's entry in ~/.docker/config.json, else anonymous",
       },
       "password-stdin": { type: "boolean", description: "read the registry password from stdin" },
