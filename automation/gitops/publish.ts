@@ -140,17 +140,30 @@ function sortedRecord(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-function imageManifest(config: Blob, layer: Blob, annotations: Record<string, string>): Buffer {
+/** An artifact of one config and one layer: its OCI image manifest (annotation keys sorted) and digest. */
+function assemble(
+  parts: Omit<Artifact, "manifest" | "digest" | "contentDigest" | "entries">,
+  packed: { tar: Buffer; entries: string[] },
+): Artifact {
   const descriptor = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
-  return Buffer.from(
+  const annotations = sortedRecord(parts.annotations);
+  const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.manifest,
-      config: descriptor(config),
-      layers: [descriptor(layer)],
-      annotations: sortedRecord(annotations),
+      config: descriptor(parts.config),
+      layers: [descriptor(parts.layer)],
+      annotations,
     }),
   );
+  return {
+    ...parts,
+    annotations,
+    manifest,
+    digest: sha256(manifest),
+    contentDigest: sha256(packed.tar),
+    entries: packed.entries,
+  };
 }
 
 /** RFC 3339 in UTC, seconds precision (`2026-11-28T17:04:05Z`), from a Git ISO 8601 date. */
@@ -175,27 +188,22 @@ export interface FleetArtifactInput {
 /** The fleet artifact: one Flux content layer of the folder's files, config `{}`, the three annotations. */
 export async function fleetArtifact(input: FleetArtifactInput): Promise<Artifact> {
   if (!/^[0-9a-f]{40}$/.test(input.commit)) throw new Error(`not a full commit sha: ${input.commit}`);
-  const { gz, tar, entries } = await reproducibleTarGz(input.files, { directories: true });
-  const config = blob(MEDIA_TYPES.fluxConfig, Buffer.from("{}"));
-  const layer = blob(MEDIA_TYPES.fluxContent, gz);
-  const annotations = sortedRecord({
-    [ANNOTATIONS.created]: rfc3339(input.committed),
-    [ANNOTATIONS.source]: input.source,
-    [ANNOTATIONS.revision]: `${input.tag}@sha1:${input.commit}`,
-  });
-  const manifest = imageManifest(config, layer, annotations);
-  return {
-    kind: "fleet",
-    repository: input.repository,
-    tag: input.tag,
-    config,
-    layer,
-    manifest,
-    digest: sha256(manifest),
-    annotations,
-    contentDigest: sha256(tar),
-    entries,
-  };
+  const packed = await reproducibleTarGz(input.files, { directories: true });
+  return assemble(
+    {
+      kind: "fleet",
+      repository: input.repository,
+      tag: input.tag,
+      config: blob(MEDIA_TYPES.fluxConfig, Buffer.from("{}")),
+      layer: blob(MEDIA_TYPES.fluxContent, packed.gz),
+      annotations: {
+        [ANNOTATIONS.created]: rfc3339(input.committed),
+        [ANNOTATIONS.source]: input.source,
+        [ANNOTATIONS.revision]: `${input.tag}@sha1:${input.commit}`,
+      },
+    },
+    packed,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -366,27 +374,19 @@ export async function chartArtifact(input: ChartArtifactInput): Promise<Artifact
   if (!chartYaml) throw new PublishError(`${input.origin}: no Chart.yaml`);
   const meta = parseChartYaml(chartYaml.data.toString("utf8"), `${input.origin}/Chart.yaml`);
   checkDependencies(meta, input);
-  const { gz, tar, entries } = await reproducibleTarGz(input.files, {
-    prefix: meta.name,
-    directories: false,
-  });
-  const config = blob(MEDIA_TYPES.helmConfig, Buffer.from(chartConfigJson(meta)));
-  const layer = blob(MEDIA_TYPES.helmChart, gz);
-  const annotations = chartAnnotations(meta, rfc3339(input.committed));
-  const manifest = imageManifest(config, layer, annotations);
-  return {
-    kind: "chart",
-    repository: input.repositoryBase ? `${input.repositoryBase}/${meta.name}` : meta.name,
-    tag: chartTag(meta.version),
-    config,
-    layer,
-    manifest,
-    digest: sha256(manifest),
-    annotations,
-    contentDigest: sha256(tar),
-    entries,
-    origin: input.origin,
-  };
+  const packed = await reproducibleTarGz(input.files, { prefix: meta.name, directories: false });
+  return assemble(
+    {
+      kind: "chart",
+      repository: input.repositoryBase ? `${input.repositoryBase}/${meta.name}` : meta.name,
+      tag: chartTag(meta.version),
+      config: blob(MEDIA_TYPES.helmConfig, Buffer.from(chartConfigJson(meta))),
+      layer: blob(MEDIA_TYPES.helmChart, packed.gz),
+      annotations: chartAnnotations(meta, rfc3339(input.committed)),
+      origin: input.origin,
+    },
+    packed,
+  );
 }
 
 /** Dependencies Chart.yaml declares must be vendored (charts/<name>/ or charts/<name>-<version>.tgz), as `helm package` ships them. */

@@ -1,5 +1,3 @@
-import { gunzipSync } from "node:zlib";
-import { extract } from "tar-stream";
 import {
   chartAnnotations,
   chartArtifact,
@@ -13,6 +11,7 @@ import {
   type SourceFile,
 } from "../../../automation/gitops/publish";
 import { chartFolders, fleetFiles } from "../../../automation/gitops/publishGit";
+import { tarEntries } from "./publishFixtures";
 
 const file = (path: string, text: string, executable = false): SourceFile => ({
   path,
@@ -27,34 +26,6 @@ const TREE = [
   file("scripts/check.sh", "#!/bin/sh\n", true),
   file("apps/base/namespace.yaml", "kind: Namespace\n"),
 ];
-
-/** Every entry of a gzipped tar: name, type, mode, mtime, uid/gid, names, size. */
-async function listTar(gz: Buffer) {
-  const out: { name: string; type: string; mode: number; mtime: number; uid: number; gid: number; uname: string; gname: string; size: number }[] = []; // prettier-ignore
-  const ex = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on("entry", (h, stream, next) => {
-      out.push({
-        name: h.name,
-        type: h.type,
-        mode: h.mode,
-        mtime: h.mtime.getTime(),
-        uid: h.uid,
-        gid: h.gid,
-        uname: h.uname,
-        gname: h.gname,
-        size: h.size,
-      });
-      stream.on("end", () => next());
-      stream.resume();
-    });
-    ex.on("finish", () => resolve());
-    ex.on("error", reject);
-  });
-  ex.end(gunzipSync(gz));
-  await done;
-  return out;
-}
 
 describe("the fleet artifact", () => {
   const input = {
@@ -101,7 +72,7 @@ describe("the fleet artifact", () => {
     const fixed = { mtime: 0, uid: 0, gid: 0, uname: "", gname: "" };
     const dir = (name: string) => ({ ...fixed, name, type: "directory", mode: 0o755, size: 0 });
     const f = (name: string, size: number, mode = 0o644) => ({ ...fixed, name, type: "file", mode, size });
-    expect(await listTar(a.layer.data)).toEqual([
+    expect(await tarEntries(a.layer.data)).toEqual([
       f("README.md", 8),
       dir("apps/"),
       dir("apps/base/"),
@@ -112,7 +83,7 @@ describe("the fleet artifact", () => {
       dir("scripts/"),
       f("scripts/check.sh", 10, 0o755),
     ]);
-    expect(a.entries).toEqual((await listTar(a.layer.data)).map((e) => e.name));
+    expect(a.entries).toEqual((await tarEntries(a.layer.data)).map((e) => e.name));
     // The gzip header carries no time and the "unknown" OS (the same bytes on every platform).
     expect([...a.layer.data.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]);
   });
@@ -231,7 +202,7 @@ describe("a Helm chart", () => {
         "org.opencontainers.image.version": "1.2.0+build.7",
       },
     });
-    expect((await listTar(a.layer.data)).map((e) => [e.name, e.type, e.mode])).toEqual([
+    expect((await tarEntries(a.layer.data)).map((e) => [e.name, e.type, e.mode])).toEqual([
       ["network-function/Chart.yaml", "file", 0o644],
       ["network-function/charts/common-2.1.0.tgz", "file", 0o644],
       ["network-function/templates/deployment.yaml", "file", 0o644],

@@ -10,6 +10,8 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { extract } from "tar-stream";
 
 export const SECRET = "s3cr3t-pa55word";
 
@@ -172,4 +174,32 @@ export class FakeRegistry {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/** Every entry of a gzipped tar: name, type, mode, mtime, uid/gid, names, size. */
+export async function tarEntries(gz: Buffer) {
+  const out: { name: string; type: string; mode: number; mtime: number; uid: number; gid: number; uname: string; gname: string; size: number }[] = []; // prettier-ignore
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on("entry", (h, stream, next) => {
+      out.push({
+        name: h.name,
+        type: h.type,
+        mode: h.mode,
+        mtime: h.mtime.getTime(),
+        uid: h.uid,
+        gid: h.gid,
+        uname: h.uname,
+        gname: h.gname,
+        size: h.size,
+      });
+      stream.on("end", () => next());
+      stream.resume();
+    });
+    ex.on("finish", () => resolve());
+    ex.on("error", reject);
+  });
+  ex.end(gunzipSync(gz));
+  await done;
+  return out;
 }

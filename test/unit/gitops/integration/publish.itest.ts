@@ -11,35 +11,23 @@
  * reported as skipped, and fails when PLATFORM_E2E_REQUIRE_TOOLS=1.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { gunzipSync } from "node:zlib";
-import { extract } from "tar-stream";
 import { makePki, type Pki } from "../../../e2e/harness/pki";
 import { startRegistry, type Registry } from "../../../e2e/harness/registry";
 import { Supervisor } from "../../../e2e/harness/supervisor";
 import { ensureTools } from "../../../e2e/harness/tools";
 import { run } from "../../../e2e/harness/util";
+import { findE2eToolsDir } from "../../../helpers/e2eTools";
+import { tarEntries } from "../publishFixtures";
 
 const NEEDED = ["bin/registry", "bin/crane"];
 const ROOT = path.resolve(__dirname, "../../../..");
 const TSX = pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
-/** A tools folder (PLATFORM_E2E_TOOLS, or one in the e2e cache) with registry and crane. */
-function findToolsDir(): string | undefined {
-  const given = process.env.PLATFORM_E2E_TOOLS;
-  const cache = process.env.PLATFORM_E2E_CACHE ?? path.join(os.homedir(), ".cache", "platform-e2e");
-  const candidates = given
-    ? [given]
-    : existsSync(cache)
-      ? readdirSync(cache).map((d) => path.join(cache, d))
-      : [];
-  return candidates.find((d) => NEEDED.every((f) => existsSync(path.join(d, f))));
-}
-
-const toolsDir = findToolsDir();
+const toolsDir = findE2eToolsDir(NEEDED);
 // In CI a skip would pass silently: PLATFORM_E2E_REQUIRE_TOOLS=1 makes missing tools a failure.
 if (!toolsDir && process.env.PLATFORM_E2E_REQUIRE_TOOLS === "1")
   throw new Error(
@@ -170,19 +158,7 @@ maybe(`gitops:publish against go-containerregistry's registry over TLS (${toolsD
         code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`crane blob exited ${code}`)),
       );
     });
-    const names: string[] = [];
-    const ex = extract();
-    const listed = new Promise<void>((resolve, reject) => {
-      ex.on("entry", (h, stream, next) => {
-        names.push(h.name);
-        stream.on("end", () => next());
-        stream.resume();
-      });
-      ex.on("finish", () => resolve());
-      ex.on("error", reject);
-    });
-    ex.end(gunzipSync(layer));
-    await listed;
+    const names = (await tarEntries(layer)).map((e) => e.name);
     const tracked = git("ls-files", "gitops")
       .split("\n")
       .map((f) => f.slice("gitops/".length));
