@@ -276,6 +276,11 @@ export async function publish(opts: PublishOptions, log: (line: string) => void)
     if (!c) {
       const fromConfig = opts.credentials ? undefined : opts.credentialsFor?.(host);
       if (fromConfig?.note) built.result.warnings.push(fromConfig.note);
+      const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host);
+      if (opts.insecureHttp && !loopback && (opts.credentials ?? fromConfig?.credentials))
+        built.result.warnings.push(
+          `--insecure-http: the credentials for ${host} travel unencrypted, readable by anyone on the path`,
+        );
       c = new RegistryClient(host, {
         insecureHttp: opts.insecureHttp,
         credentials: opts.credentials ?? fromConfig?.credentials,
