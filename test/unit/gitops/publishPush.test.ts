@@ -316,6 +316,24 @@ describe("what gitops:publish refuses before asking the registry", () => {
     expect((await run({ dryRun: true })).warnings).toEqual([]);
   });
 
+  it("warns when credentials would cross the network in plain http (not for loopback)", async () => {
+    const credentials = { username: "robot", password: SECRET };
+    const remote = await run({
+      target: "oci://registry.example.com/acme/fleet",
+      chartsTo: undefined,
+      credentials,
+      dryRun: true,
+    });
+    expect(remote.warnings).toEqual([
+      "--insecure-http: the credentials for registry.example.com travel unencrypted, readable by anyone on the path",
+    ]);
+    expect((await run({ credentials, dryRun: true })).warnings).toEqual([]);
+    expect(
+      (await run({ target: "oci://registry.example.com/acme/fleet", chartsTo: undefined, dryRun: true }))
+        .warnings,
+    ).toEqual([]);
+  });
+
   it("needs --source when origin is missing or no forge URL", async () => {
     const bare = new FleetRepo(null);
     try {
