@@ -70,7 +70,7 @@ export interface PublishedArtifact {
   /** Bytes stored: manifest, config and content layer. */
   size: number;
   state: PublishState;
-  /** The folder it was built from, relative to the repository root of the published folder. */
+  /** The folder it was built from, as --dir names it (a chart: <dir>/charts/<name>). */
   from: string;
   /** The tar's entries (the files published). */
   files: number;
@@ -173,7 +173,8 @@ export async function buildArtifacts(
           repositoryBase: charts.repository,
           origin: c.origin,
           files: c.files,
-          // The chart's own last change: an unchanged chart keeps its digest from release to release.
+          // The chart's own last change: an unchanged chart keeps its digest from release to release
+          // (in a shallow clone this may be HEAD's date: sameContent then ignores created for charts).
           committed: lastChange(src.dir, c.origin) ?? src.committed,
         }),
       );
