@@ -190,6 +190,30 @@ describe("gitops:publish against a registry", () => {
     expect(result.artifacts.map((a) => [a.state, a.digest])).toEqual([["unchanged", sha256(manifest)]]);
   });
 
+  it("finds a chart unchanged whose only difference is its created date (a shallow clone's), not a fleet artifact", async () => {
+    await run();
+    const key = "acme/charts/nf:0.1.0";
+    const other = Buffer.from(
+      reg.manifests.get(key)!.toString().replace("2026-11-01T10:00:00Z", "2026-12-24T00:00:00Z"),
+    );
+    reg.manifests.set(key, other);
+    const fleetKey = "acme/fleet:v1.0.0";
+    const fleetOther = Buffer.from(
+      reg.manifests.get(fleetKey)!.toString().replace("2026-11-01T10:00:00Z", "2026-12-24T00:00:00Z"),
+    );
+    reg.manifests.set(fleetKey, fleetOther);
+    expect(await failure(run())).toMatch(
+      /^nothing was pushed:\n  - oci:\/\/[^ ]+\/acme\/fleet:v1\.0\.0 already holds/,
+    );
+    reg.manifests.delete(fleetKey);
+    const result = await run();
+    expect(result.artifacts.map((a) => [a.kind, a.state])).toEqual([
+      ["fleet", "pushed"],
+      ["chart", "unchanged"],
+    ]);
+    expect(result.artifacts[1].digest).toBe(sha256(other));
+  });
+
   it("authenticates with Basic after a 401, then sends Basic at once; never prints the password", async () => {
     reg = await registry("basic");
     await run({ credentials: { username: "robot", password: SECRET }, chartsTo: undefined });
