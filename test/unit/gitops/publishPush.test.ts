@@ -203,7 +203,7 @@ describe("gitops:publish against a registry", () => {
     );
     reg.manifests.set(fleetKey, fleetOther);
     expect(await failure(run())).toMatch(
-      /^nothing was pushed:\n  - oci:\/\/[^ ]+\/acme\/fleet:v1\.0\.0 already holds/,
+      /^nothing was pushed:\n {2}- oci:\/\/[^ ]+\/acme\/fleet:v1\.0\.0 already holds/,
     );
     reg.manifests.delete(fleetKey);
     const result = await run();
