@@ -9,10 +9,19 @@ import { fleet } from "./fleet";
 import { gitopsLint } from "./gitops-lint";
 import { gitopsNewSlice } from "./gitops-new-slice";
 import { gitopsDiff } from "./gitops-diff";
+import { gitopsPublish } from "./gitops-publish";
 import { render } from "./render";
 
 /** Every user-facing CLI, in the order the reference lists them. */
-export const CLIS: readonly Cli[] = [render, check, gitopsLint, gitopsDiff, gitopsNewSlice, fleet];
+export const CLIS: readonly Cli[] = [
+  render,
+  check,
+  gitopsLint,
+  gitopsDiff,
+  gitopsNewSlice,
+  gitopsPublish,
+  fleet,
+];
 
 export const DOCS_FILE = path.join(__dirname, "..", "docs", "cli.md");
 

@@ -22,6 +22,7 @@ async function userErrorClasses(): Promise<{ cls: ErrorClass; usage?: boolean }[
   ]);
   const gitopsLint = await import("../automation/gitops");
   const run = await import("../automation/check/run");
+  const publish = await import("../automation/gitops/publish");
   return [
     { cls: InputError },
     { cls: OutputError },
@@ -36,6 +37,7 @@ async function userErrorClasses(): Promise<{ cls: ErrorClass; usage?: boolean }[
     { cls: gitopsLint.LintError },
     { cls: gitopsLint.KustomizeMissing },
     { cls: problems.ArgsError },
+    { cls: publish.PublishError },
   ];
 }
 

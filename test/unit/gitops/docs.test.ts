@@ -97,6 +97,7 @@ describe("docs/gitops.md", () => {
       "npm run gitops:diff -- v1.0.0 main",
       "npm run gitops:diff -- v1.0.0 main --tag v1.1.0",
       "npm run gitops:new-slice -- --cluster de-dev --model urllc --sst 2 --sd ab0002 --nsiid 3 --dnn factory --mcc 262 --mnc 01 --latency-ms 10",
+      "npm run gitops:publish -- oci://registry.example.com/acme/fleet --tag v1.2.0 --charts-to oci://registry.example.com/acme/charts --source https://github.com/acme-telco/platform-fleet --dry-run",
     ]);
   });
 
@@ -137,6 +138,29 @@ describe("docs/gitops.md", () => {
       "| de-prod | tag v1.0.0 | tag v1.0.0 (sha) → tag v1.1.0 (sha) | 1 | 1 | 0 | 1 |",
     );
     expect(r.stdout).toContain("| `spec.valuesFrom[0].name` |");
+  });
+
+  // Before new-slice, which leaves gitops/ with uncommitted files (publish refuses a dirty folder).
+  it("gitops:publish --dry-run builds the fleet artifact and the chart from the committed tree", () => {
+    const r = run(sh[5], sandbox);
+    expect(r.status).toBe(0);
+    const digest = "sha256:[0-9a-f]{64}  \\d+ bytes";
+    expect(r.stdout.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^dry-run    oci://registry\\.example\\.com/acme/fleet:v1\\.2\\.0  +${digest}  \\(\\d+ files of gitops\\)$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^dry-run    oci://registry\\.example\\.com/acme/charts/network-function:0\\.1\\.0  ${digest}  \\(4 files of gitops/charts/network-function\\)$`,
+        ),
+      ),
+    ]);
+    const sha = spawnSync("git", ["rev-parse", "HEAD"], { cwd: sandbox, encoding: "utf8" }).stdout.trim();
+    expect(r.stderr).toContain(
+      `revision v1.2.0@sha1:${sha}, source https://github.com/acme-telco/platform-fleet`,
+    );
   });
 
   it("gitops:new-slice writes the instance, which lints clean", () => {

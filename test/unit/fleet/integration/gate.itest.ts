@@ -9,7 +9,7 @@
  * by the end-to-end scenario. Run it alone with `npm run test:gate-integration`. Needs the tools built
  * by scripts/e2e/build-tools.sh; without them it is reported as skipped with the reason.
  */
-import { existsSync, promises as fs, readdirSync, readFileSync } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runFleet } from "../../../../automation/fleet/driver";
@@ -19,6 +19,7 @@ import { startControlPlane, type ControlPlane } from "../../../e2e/harness/contr
 import { resourcePath } from "../../../e2e/harness/kube";
 import { Supervisor } from "../../../e2e/harness/supervisor";
 import { ensureTools } from "../../../e2e/harness/tools";
+import { findE2eToolsDir } from "../../../helpers/e2eTools";
 import { FakeRunner, fleetStack } from "../fakes";
 
 const NEEDED = [
@@ -28,19 +29,7 @@ const NEEDED = [
   "crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml",
 ];
 
-/** A tools folder (PLATFORM_E2E_TOOLS, or one in the e2e cache) with everything this test needs. */
-function findToolsDir(): string | undefined {
-  const given = process.env.PLATFORM_E2E_TOOLS;
-  const cache = process.env.PLATFORM_E2E_CACHE ?? path.join(os.homedir(), ".cache", "platform-e2e");
-  const candidates = given
-    ? [given]
-    : existsSync(cache)
-      ? readdirSync(cache).map((d) => path.join(cache, d))
-      : [];
-  return candidates.find((d) => NEEDED.every((f) => existsSync(path.join(d, f))));
-}
-
-const toolsDir = findToolsDir();
+const toolsDir = findE2eToolsDir(NEEDED);
 // In CI a skip would pass silently: PLATFORM_E2E_REQUIRE_TOOLS=1 makes missing tools a failure.
 if (!toolsDir && process.env.PLATFORM_E2E_REQUIRE_TOOLS === "1")
   throw new Error(
