@@ -13,11 +13,13 @@ import { startControlPlane } from "./harness/controlPlane";
 import { e2eFleetTree, e2eProject, ociFleetTree } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
 import { CONTROLLER_BINARIES, startKubelet } from "./harness/kubelet";
+import { publishFleet } from "./harness/publish";
 import { startRegistry } from "./harness/registry";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { runHarness } from "./harness/run";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { run, secondsSince, timed, waitFor } from "./harness/util";
+import type { PublishResult } from "../../automation/gitops/publishCommand";
 
 const FLUX = "flux-system";
 const SRC = "source.toolkit.fluxcd.io/v1";
@@ -26,6 +28,8 @@ const SLICE = "catalog.platform.io/v1alpha1";
 const HR = "helm.toolkit.fluxcd.io/v2";
 const NF = "network-functions";
 const PLATFORM = "e2e";
+/** The Git repository the OCI artifacts say they are published from (flux.source.origin). */
+const FLEET_ORIGIN = "https://github.com/acme-telco/platform-fleet";
 
 const revisionOf = (o: KubeObject) =>
   String((o.status as { artifact?: { revision?: string } })?.artifact?.revision);
@@ -633,19 +637,51 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   });
   h.figure("pulumi destroy", `${secondsSince(t5)}s`);
 
-  // The same platform again, its root now an OCI artifact; the kubelet starts the controllers again
-  // when the up reinstalls their Deployments.
-  const OCI = "fleet";
+  // The same platform again, its root now an OCI artifact published by the project's own
+  // `gitops:publish` from a fleet repository made for an OCI root (the platform's Kustomizations name
+  // OCIRepository flux-system; its network functions take the chart from the charts registry); the
+  // kubelet starts the controllers again when the up reinstalls their Deployments.
   const ociRange = ">=1.0.0 <2.0.0";
   const ociBase = ociFleetTree(base, "clusters/local");
   const sliceTwo = sliceTwoOf(ociBase);
-  const digests = await h.step(
-    `fleet tree pushed to the registry as v1.0.0, with v1.2.0-rc.1 and v2.0.0 outside the range ${ociRange}`,
-    async () => ({
-      "v1.0.0": await registry.push(OCI, "v1.0.0", ociBase),
-      "v1.2.0-rc.1": await registry.push(OCI, "v1.2.0-rc.1", { ...ociBase, ...sliceTwo }),
-      "v2.0.0": await registry.push(OCI, "v2.0.0", { ...ociBase, ...sliceTwo }),
-    }),
+  const ociRepo = await git.createRepo("fleet-oci");
+  const published: Record<string, PublishResult> = {};
+  const publishTag = async (tag: string, files: Record<string, string>) => {
+    await ociRepo.commit(files, `fleet ${tag}`);
+    await ociRepo.tag(tag);
+    published[tag] = await publishFleet(ociRepo, {
+      fleet: registry.url("fleet"),
+      charts: registry.url("charts"),
+      source: FLEET_ORIGIN,
+      caCert: cp.pki.caCert,
+      logDir: h.logDir,
+    });
+    return published[tag];
+  };
+  const digestOf = (tag: string, kind: "fleet" | "chart" = "fleet") => {
+    const a = published[tag].artifacts.find((x) => x.kind === kind);
+    if (!a) throw new Error(`gitops:publish of ${tag} made no ${kind} artifact`);
+    return a.digest;
+  };
+  await h.step(
+    `gitops:publish pushes v1.0.0 (and v1.2.0-rc.1, v2.0.0 outside ${ociRange}) with chart network-function 0.1.0`,
+    async () => {
+      const first = await publishTag("v1.0.0", ociBase);
+      expectExactly(
+        "gitops:publish v1.0.0 artifacts",
+        first.artifacts.map((a) => [a.kind, a.ref, a.state]),
+        [
+          ["fleet", `${registry.url("fleet")}:v1.0.0`, "pushed"],
+          ["chart", `${registry.url("charts")}/network-function:0.1.0`, "pushed"],
+        ],
+      );
+      expectExactly("gitops:publish v1.0.0 revision", first.revision, `v1.0.0@sha1:${first.commit}`);
+      for (const tag of ["v1.2.0-rc.1", "v2.0.0"]) {
+        const r = await publishTag(tag, { ...ociBase, ...sliceTwo });
+        // The chart did not change: the same digest, left as it is on the registry.
+        expectExactly(`gitops:publish ${tag} chart`, r.artifacts[1].state, "unchanged");
+      }
+    },
   );
   const tOci = Date.now();
   await h.step("pulumi up with the root from OCI (auth none) succeeds", async () => {
@@ -653,7 +689,14 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       config: Record<string, Record<string, unknown>>;
     };
     const fluxCfg = doc.config["platform:flux"];
-    fluxCfg.source = { kind: "oci", url: registry.url(OCI), ref: { semver: ociRange }, interval: "1m" };
+    fluxCfg.source = {
+      kind: "oci",
+      url: registry.url("fleet"),
+      ref: { semver: ociRange },
+      interval: "1m",
+      origin: FLEET_ORIGIN,
+      charts: { url: registry.url("charts"), names: ["network-function"] },
+    };
     fluxCfg.auth = { type: "none" };
     fs.writeFileSync(stackFile, stringify(doc));
     await up();
@@ -667,7 +710,15 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       check: alive,
       accept: (x) => revisionOf(x).startsWith("v1."),
     });
-    expectExactly("OCIRepository flux-system revision", revisionOf(o), `v1.0.0@${digests["v1.0.0"]}`);
+    expectExactly("OCIRepository flux-system revision", revisionOf(o), `v1.0.0@${digestOf("v1.0.0")}`);
+    // The commit it was published from, which the commit statuses and `fleet status` use.
+    expectExactly(
+      "OCIRepository flux-system origin revision",
+      (o.status as { artifact?: { metadata?: Record<string, string> } }).artifact?.metadata?.[
+        "org.opencontainers.image.revision"
+      ],
+      published["v1.0.0"].revision,
+    );
     if (await kube.get("v1", "Secret", FLUX, FLUX))
       throw new Error("Secret flux-system/flux-system exists with auth none");
   });
@@ -675,7 +726,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await kube.waitCondition(KS, "Kustomization", FLUX, FLUX, {
       timeoutMs: 180_000,
       check: alive,
-      accept: (o) => appliedOf(o) === `v1.0.0@${digests["v1.0.0"]}`,
+      accept: (o) => appliedOf(o) === `v1.0.0@${digestOf("v1.0.0")}`,
     });
     await kube.waitCondition(KS, "Kustomization", "slice-1-def922", FLUX, {
       timeoutMs: 180_000,
@@ -693,15 +744,39 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     ).toString();
     expectExactly("Secret flux-system/e2e-sops greeting", value, sopsValue);
   });
+  await h.step(
+    "HelmRelease upf released from the published OCI chart (chartRef), with the same values as from Git",
+    async () => {
+      const chart = await kube.waitCondition(SRC, "OCIRepository", "network-function-chart", FLUX, {
+        timeoutMs: 120_000,
+        check: alive,
+      });
+      expectExactly(
+        "OCIRepository network-function-chart revision",
+        revisionOf(chart),
+        `0.1.0@${digestOf("v1.0.0", "chart")}`,
+      );
+      const hr = await kube.waitCondition(HR, "HelmRelease", "upf", FLUX, {
+        timeoutMs: 180_000,
+        check: alive,
+      });
+      expectExactly("HelmRelease upf chartRef", (hr.spec as { chartRef?: unknown }).chartRef, {
+        kind: "OCIRepository",
+        name: "network-function-chart",
+        namespace: FLUX,
+      });
+      expectExactly("ConfigMap network-functions/upf-config data", await upfConfig(), await upfWant("debug"));
+    },
+  );
   h.figure("OCI root: up to slices Ready", `${secondsSince(tOci)}s`);
   const tOci1 = Date.now();
   await h.step("artifact v1.1.0 adding slice 2-ab0001 is picked up through the semver range", async () => {
-    const digest = await registry.push(OCI, "v1.1.0", { ...ociBase, ...sliceTwo });
+    await publishTag("v1.1.0", { ...ociBase, ...sliceTwo });
     await kube.requestReconcile(SRC, "OCIRepository", FLUX, FLUX);
     await kube.waitCondition(SRC, "OCIRepository", FLUX, FLUX, {
       timeoutMs: 120_000,
       check: alive,
-      accept: (o) => revisionOf(o) === `v1.1.0@${digest}`,
+      accept: (o) => revisionOf(o) === `v1.1.0@${digestOf("v1.1.0")}`,
     });
     await sliceTwoReady();
   });
@@ -715,7 +790,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       await kube.waitCondition(SRC, "OCIRepository", FLUX, FLUX, {
         timeoutMs: 120_000,
         check: alive,
-        accept: (o) => revisionOf(o) === `v1.0.0@${digests["v1.0.0"]}`,
+        accept: (o) => revisionOf(o) === `v1.0.0@${digestOf("v1.0.0")}`,
       });
       await kube.waitGone(SLICE, "Slice", "slice-2-ab0001", "slices", 180_000);
       await kube.waitGone(KS, "Kustomization", "slice-2-ab0001", FLUX, 60_000);
@@ -734,5 +809,6 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     );
     await kube.waitGone("v1", "Namespace", FLUX, undefined, 120_000);
     await kube.waitGone("v1", "Namespace", "slices", undefined, 120_000);
+    await kube.waitGone("v1", "Namespace", NF, undefined, 120_000);
   });
 });

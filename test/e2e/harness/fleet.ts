@@ -33,20 +33,40 @@ export function withoutHelmWait(text: string): string {
 }
 
 /**
- * A fleet tree for a root OCIRepository: its Flux Kustomizations name the root source by kind
- * (OCIRepository flux-system instead of GitRepository flux-system), and the network-functions layer
- * is left out, because a HelmChart cannot take its chart from an OCIRepository (Flux serves OCI
- * charts through an OCIRepository of the chart itself, which this template does not publish).
+ * A fleet tree for a platform whose root is an OCIRepository, made the way de-dev's is in the
+ * template: the platform's Kustomizations name OCIRepository flux-system, and its network functions
+ * add the component apps/network-functions/oci (the chart from the charts registry, chartRef).
  */
 export function ociFleetTree(tree: Record<string, string>, platformDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [file, text] of Object.entries(tree)) {
-    if (file.startsWith(`${platformDir}/network-functions`)) continue;
-    out[file] = text.replace(/kind: GitRepository(\s+name: flux-system)/g, "kind: OCIRepository$1");
-  }
-  const k = `${platformDir}/kustomization.yaml`;
-  out[k] = out[k].replace("  - network-functions.yaml\n", "");
+  const out: Record<string, string> = { ...tree };
+  for (const [file, text] of Object.entries(tree))
+    if (file.startsWith(`${platformDir}/`))
+      out[file] = text.replace(/kind: GitRepository(\s+name: flux-system)/g, "kind: OCIRepository$1");
+  const nf = `${platformDir}/network-functions/kustomization.yaml`;
+  const depth = platformDir.split("/").length + 1;
+  const component = `${"../".repeat(depth)}apps/network-functions/oci`;
+  out[nf] = out[nf].replace(/^resources:\n( {2}- .*\n)+/m, (m) => `${m}components:\n  - ${component}\n`);
+  if (!out[nf].includes(component)) throw new Error(`could not add the OCI charts component to ${nf}`);
   return out;
+}
+
+/**
+ * The template's notifications layer added to a platform the way docs/gitops.md says to: de-dev's
+ * `notifications.yaml` copied into the platform's directory and listed in its kustomization.yaml,
+ * with the early-secrets path (./notifications/base) and no dependsOn on infra-configs (a platform
+ * without the infrastructure layer).
+ */
+export function withNotifications(tree: Record<string, string>, platformDir: string): Record<string, string> {
+  const ks = parse(tree["clusters/de-dev/notifications.yaml"]) as {
+    spec: { path: string; dependsOn?: unknown; sourceRef: { kind: string } };
+  };
+  ks.spec.path = "./notifications/base";
+  delete ks.spec.dependsOn;
+  ks.spec.sourceRef.kind = "GitRepository";
+  const k = `${platformDir}/kustomization.yaml`;
+  const list = tree[k].replace("resources:\n", "resources:\n  - notifications.yaml\n");
+  if (list === tree[k]) throw new Error(`could not list notifications.yaml in ${k}`);
+  return { ...tree, [`${platformDir}/notifications.yaml`]: stringify(ks), [k]: list };
 }
 
 /** The project's gitops/ tree as the e2e serves it: the HelmRelease without Helm's wait. */

@@ -22,6 +22,8 @@ export interface GitServer {
 
 export interface GitRepo {
   name: string;
+  /** The working clone (HEAD is the last commit; tags are made here). */
+  workDir: string;
   /** Replaces the working tree with `files` (path -> content), commits, and pushes `branch`. */
   commit(files: Record<string, string>, message: string): Promise<string>;
   /** Tags HEAD (annotated) and pushes the tag; `force` moves an existing tag. */
@@ -139,6 +141,7 @@ export async function startGitServer(sup: Supervisor, workDir: string): Promise<
       await git(["remote", "add", "origin", url(repo)], work);
       return {
         name: repo,
+        workDir: work,
         async commit(files, message) {
           for (const entry of fs.readdirSync(work))
             if (entry !== ".git") fs.rmSync(path.join(work, entry), { recursive: true });

@@ -1,8 +1,8 @@
 // An OCI registry on loopback for the root-from-OCI steps: go-containerregistry's in-memory
 // registry (plain http, its only mode) behind a TLS front signed by the harness CA, so Flux pulls
 // over https as it would from a private registry whose CA the cluster trusts (SSL_CERT_FILE, the
-// way Go programs take extra roots). Artifacts are pushed with crane: the fleet tree as one
-// gzipped tar layer, which source-controller's OCIRepository extracts (its default layer).
+// way Go programs take extra roots). The scenario publishes to it with the project's own
+// `gitops:publish` (harness/publish.ts).
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as http from "node:http";
@@ -10,15 +10,13 @@ import * as path from "node:path";
 import { serverCertificate, type Pki } from "./pki";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
-import { freePort, run, waitFor } from "./util";
+import { freePort, waitFor } from "./util";
 
 export interface Registry {
   /** `127.0.0.1:PORT` (https). */
   host: string;
   /** `oci://127.0.0.1:PORT/<repo>` */
   url(repo: string): string;
-  /** Pushes `files` (path -> content) as the artifact `<repo>:<tag>`; returns its digest. */
-  push(repo: string, tag: string, files: Record<string, string>): Promise<string>;
   /** Environment for Go clients (crane, source-controller) that trusts the harness CA. */
   trustEnv: NodeJS.ProcessEnv;
 }
@@ -77,25 +75,5 @@ export async function startRegistry(
     host,
     trustEnv,
     url: (repo) => `oci://${host}/${repo}`,
-    async push(repo, tag, files) {
-      const tree = fs.mkdtempSync(path.join(dir, `${tag}-`));
-      for (const [f, text] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(tree, f)), { recursive: true });
-        fs.writeFileSync(path.join(tree, f), text);
-      }
-      const layer = `${tree}.tar.gz`;
-      // Fixed owner and times: the same tree gives the same layer digest.
-      await run("tar", [
-        "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0",
-        "-czf", layer, "-C", tree, ".",
-      ]); // prettier-ignore
-      const ref = `${host}/${repo}:${tag}`;
-      await run(tools.path("crane"), ["append", "--oci-empty-base", "--new_layer", layer, "--new_tag", ref], {
-        env: trustEnv,
-      });
-      const digest = (await run(tools.path("crane"), ["digest", ref], { env: trustEnv })).stdout.trim();
-      if (!digest.startsWith("sha256:")) throw new Error(`crane digest ${ref} printed ${digest}`);
-      return digest;
-    },
   };
 }
