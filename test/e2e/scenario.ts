@@ -50,14 +50,20 @@ function expectSubstituted(spec: Record<string, unknown> | undefined, name: stri
     );
 }
 
-/** Slice 2-ab0001 (the urllc instance of de-dev) as the local platform's, from a fleet tree. */
+/**
+ * Slice 2-ab0001 (the urllc instance of de-dev) as the local platform's, from a fleet tree: pulling
+ * from the kind of root local's own Kustomizations name (de-dev's root is an OCI artifact).
+ */
 function sliceTwoOf(tree: Record<string, string>): Record<string, string> {
+  const kind = /kind: (GitRepository|OCIRepository)\s+name: flux-system/.exec(
+    tree["clusters/local/slices.yaml"],
+  )?.[1];
+  if (!kind) throw new Error("clusters/local/slices.yaml names no root source");
   const out: Record<string, string> = {};
   for (const f of ["slice.yaml", "slice-vars.yaml"])
-    out[`clusters/local/slices/2-ab0001/${f}`] = tree[`clusters/de-dev/slices/2-ab0001/${f}`].replaceAll(
-      "de-dev",
-      "local",
-    );
+    out[`clusters/local/slices/2-ab0001/${f}`] = tree[`clusters/de-dev/slices/2-ab0001/${f}`]
+      .replaceAll("de-dev", "local")
+      .replace(/kind: (GitRepository|OCIRepository)(\s+name: flux-system)/g, `kind: ${kind}$2`);
   return out;
 }
 
