@@ -13,6 +13,7 @@
 import { startControlPlane } from "./harness/controlPlane";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { startForge, type CommitStatus } from "./harness/forge";
 import { startGitServer } from "./harness/gitServer";
@@ -24,15 +25,15 @@ import { secondsSince, waitFor } from "./harness/util";
 
 const NS = "flux-system";
 
-/** The smoke's Kustomization, applying `path` of the tiny repository. */
-const smokeKustomization = (path: string): KubeObject => ({
+/** The smoke's Kustomization, applying folder `dir` of the tiny repository. */
+const smokeKustomization = (dir: string): KubeObject => ({
   apiVersion: "kustomize.toolkit.fluxcd.io/v1",
   kind: "Kustomization",
   metadata: { name: "smoke", namespace: NS },
   spec: {
     interval: "1m",
     prune: true,
-    path,
+    path: dir,
     sourceRef: { kind: "GitRepository", name: "smoke" },
     postBuild: { substitute: { PLATFORM: "smoke" } },
   },
@@ -491,6 +492,14 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
       );
     },
   );
+
+  await h.step("the status token and the webhook URL appear in no process log", async () => {
+    for (const f of fs.readdirSync(h.logDir).filter((f) => f.endsWith(".log"))) {
+      const text = fs.readFileSync(path.join(h.logDir, f), "utf8");
+      if (text.includes(token)) throw new Error(`the status token is in plain text in ${f}`);
+      if (text.includes(forge.webhookUrl)) throw new Error(`the webhook URL (a credential) is in ${f}`);
+    }
+  });
 
   await h.step("no controller died", async () => {
     await waitFor("a quiet second", async () => true, { timeoutMs: 1000 });
