@@ -333,6 +333,18 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
       );
       await new Promise((r) => setTimeout(r, 1000));
       const NOTIFY = "notification.toolkit.fluxcd.io/v1beta3";
+      /** An Alert to the Provider of the same name, on the smoke's objects of `kinds`, naming the platform. */
+      const alert = (name: string, eventSeverity: string, kinds: string[]): KubeObject => ({
+        apiVersion: NOTIFY,
+        kind: "Alert",
+        metadata: { name, namespace: NS },
+        spec: {
+          providerRef: { name },
+          eventSeverity,
+          eventSources: kinds.map((kind) => ({ kind, name: "smoke" })),
+          eventMetadata: { platform: "smoke" },
+        },
+      });
       const objects: KubeObject[] = [
         secret("smoke-status-token", { token }),
         secret("smoke-alerts-webhook", { address: forge.webhookUrl }),
@@ -348,37 +360,14 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
             commitStatusExpr: "'flux/' + event.metadata.platform + '/' + event.involvedObject.name",
           },
         },
-        {
-          apiVersion: NOTIFY,
-          kind: "Alert",
-          metadata: { name: "smoke-status", namespace: NS },
-          spec: {
-            providerRef: { name: "smoke-status" },
-            eventSeverity: "info",
-            eventSources: [{ kind: "Kustomization", name: "smoke" }],
-            eventMetadata: { platform: "smoke" },
-          },
-        },
+        alert("smoke-status", "info", ["Kustomization"]),
         {
           apiVersion: NOTIFY,
           kind: "Provider",
           metadata: { name: "smoke-alerts", namespace: NS },
           spec: { type: "generic", secretRef: { name: "smoke-alerts-webhook" } },
         },
-        {
-          apiVersion: NOTIFY,
-          kind: "Alert",
-          metadata: { name: "smoke-alerts", namespace: NS },
-          spec: {
-            providerRef: { name: "smoke-alerts" },
-            eventSeverity: "error",
-            eventSources: [
-              { kind: "Kustomization", name: "smoke" },
-              { kind: "GitRepository", name: "smoke" },
-            ],
-            eventMetadata: { platform: "smoke" },
-          },
-        },
+        alert("smoke-alerts", "error", ["Kustomization", "GitRepository"]),
       ];
       for (const o of objects) await kube.apply(o);
       // The Kustomization reconciled before the Alerts existed: nothing may have been posted yet.
