@@ -288,7 +288,7 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
       await kubelet.ready([...RUN, NOTIFICATION_CONTROLLER]);
       if (!identities.has(NOTIFICATION_CONTROLLER))
         throw new Error(`notification-controller ran as none of ${[...identities].join(", ")}`);
-      // What each process was started with: the first line of its log is its command line.
+      // What each process runs with: every start appends its command line (`$ …`) to its log.
       const commandLine = (name: string) =>
         fs
           .readFileSync(h.sup.find(name)?.logFile ?? "", "utf8")
