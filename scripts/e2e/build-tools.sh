@@ -11,7 +11,7 @@
 #
 # Versions: scripts/e2e/versions.env (etcd, Kubernetes), package-lock.json (Pulumi CLI and
 # language host = @pulumi/pulumi, Kubernetes provider = @pulumi/kubernetes),
-# components/flux/versions.json (source-controller, kustomize-controller, helm-controller).
+# components/flux/versions.json (source-, kustomize-, helm- and notification-controller).
 # Never commits or copies upstream source into the repository: everything lives in the cache.
 set -euo pipefail
 
@@ -37,7 +37,7 @@ for a in "$@"; do
   esac
 done
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager source-controller kustomize-controller
-  helm-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen)
+  helm-controller notification-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen)
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL_TOOLS[@]}")
 for t in "${WANT[@]}"; do
   printf '%s\n' "${ALL_TOOLS[@]}" | grep -qx "$t" || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"
@@ -123,7 +123,7 @@ for t in "${WANT[@]}"; do
   case "$t" in
     etcd) build_one etcd build_etcd ;;
     kube-apiserver | kube-controller-manager) build_one "$t" build_kube ;;
-    source-controller | kustomize-controller | helm-controller) build_one "$t" build_flux_controller ;;
+    source-controller | kustomize-controller | helm-controller | notification-controller) build_one "$t" build_flux_controller ;;
     registry) build_one registry build_registry ;;
     crane) build_one crane build_crane ;;
     pulumi) build_one pulumi build_pulumi_cli ;;

@@ -36,6 +36,8 @@ resolve_versions() {
   FLUX_VERSION="$(json_get "$flux" 'j["flux"]')" || die "no flux in components/flux/versions.json"
   HELM_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["helm-controller"]')" ||
     die "no controllers.helm-controller in components/flux/versions.json"
+  NOTIFICATION_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["notification-controller"]')" ||
+    die "no controllers.notification-controller in components/flux/versions.json"
   GO_VERSION="$(go env GOVERSION)"
   resolve_pulumi_module_versions
 }
@@ -51,6 +53,7 @@ versions:
   source-controller           $SOURCE_CONTROLLER_VERSION
   kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
   helm-controller             $HELM_CONTROLLER_VERSION
+  notification-controller     $NOTIFICATION_CONTROLLER_VERSION
   registry / crane            $GO_CONTAINERREGISTRY_VERSION (github.com/google/go-containerregistry)
   pulumi (CLI)                $PULUMI_VERSION (pkg module $PULUMI_PKG_MODULE_VERSION, sdk $PULUMI_SDK_MODULE_VERSION)
   pulumi-language-nodejs      $PULUMI_VERSION (module $PULUMI_LANGUAGE_NODEJS_MODULE_VERSION)
@@ -81,7 +84,7 @@ tool_versions() {
     sops) echo "$common sops=$SOPS_VERSION" ;;
     age-keygen) echo "$common age=$AGE_VERSION" ;;
     kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
-    source-controller | kustomize-controller | helm-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
+    source-controller | kustomize-controller | helm-controller | notification-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
     registry | crane) echo "$common go-containerregistry=$GO_CONTAINERREGISTRY_VERSION" ;;
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
     pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION deps=$PULUMI_LANGUAGE_NODEJS_DEPS" ;;
@@ -100,6 +103,7 @@ e2e_cache_dir() {
     "kubernetes=$KUBERNETES_VERSION" "source-controller=$SOURCE_CONTROLLER_VERSION" \
     "sops=$SOPS_VERSION" "age=$AGE_VERSION" \
     "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION" "helm-controller=$HELM_CONTROLLER_VERSION" \
+    "notification-controller=$NOTIFICATION_CONTROLLER_VERSION" \
     "go-containerregistry=$GO_CONTAINERREGISTRY_VERSION" "flux=$FLUX_VERSION" "pulumi=$PULUMI_VERSION" \
     "pulumi-pkg=$PULUMI_PKG_MODULE_VERSION" "pulumi-language-nodejs=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION" \
     "pulumi-kubernetes=$PULUMI_KUBERNETES_VERSION" "pulumi-kubernetes-module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" |
@@ -281,6 +285,7 @@ flux_controller_version() {
     source-controller) echo "$SOURCE_CONTROLLER_VERSION" ;;
     kustomize-controller) echo "$KUSTOMIZE_CONTROLLER_VERSION" ;;
     helm-controller) echo "$HELM_CONTROLLER_VERSION" ;;
+    notification-controller) echo "$NOTIFICATION_CONTROLLER_VERSION" ;;
   esac
 }
 
@@ -319,7 +324,7 @@ build_crane() { go_install_tool "github.com/google/go-containerregistry/cmd/cran
 
 copy_flux_crds() {
   local tool ver dir
-  for tool in source-controller kustomize-controller helm-controller; do
+  for tool in source-controller kustomize-controller helm-controller notification-controller; do
     ver="$(flux_controller_version "$tool")"
     dir="$(moddir "github.com/fluxcd/$tool@$ver")" || return 1
     cp -f "$dir"/config/crd/bases/*.yaml "$CACHE/crds/"

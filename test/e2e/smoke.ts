@@ -4,20 +4,48 @@
 // GitRepository (ssh:// to the local sshd, Secret with identity + known_hosts) and Kustomization
 // pointing at a tiny repository become Ready and apply a ConfigMap; a controller deleted before its
 // objects leaves their finalizer in place (so a wrong destroy order fails a scenario); namespace
-// deletion works (kube-controller-manager). Prints figures.
+// deletion works (kube-controller-manager); notification-controller, run by the kubelet as its
+// ServiceAccount, receives the others' events and posts a Kustomization's reconcile results as
+// commit statuses (github Provider) to a fake forge over TLS, and its failures to a webhook
+// (generic Provider). Prints figures.
 //
 //   npx tsx test/e2e/smoke.ts
 import { startControlPlane } from "./harness/controlPlane";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { startForge, type CommitStatus } from "./harness/forge";
 import { startGitServer } from "./harness/gitServer";
-import type { KubeObject } from "./harness/kube";
-import { controllerOf, startKubelet } from "./harness/kubelet";
+import { conditions, type KubeObject } from "./harness/kube";
+import { controllerOf, NOTIFICATION_CONTROLLER, startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
 import { secondsSince, waitFor } from "./harness/util";
 
 const NS = "flux-system";
+
+/** The smoke's Kustomization, applying folder `dir` of the tiny repository. */
+const smokeKustomization = (dir: string): KubeObject => ({
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+  metadata: { name: "smoke", namespace: NS },
+  spec: {
+    interval: "1m",
+    prune: true,
+    path: dir,
+    sourceRef: { kind: "GitRepository", name: "smoke" },
+    postBuild: { substitute: { PLATFORM: "smoke" } },
+  },
+});
+
+const secret = (name: string, stringData: Record<string, string>): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name, namespace: NS },
+  type: "Opaque",
+  stringData,
+});
 
 void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
   const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () =>
@@ -27,6 +55,7 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
       "kube-controller-manager",
       "source-controller",
       "kustomize-controller",
+      "notification-controller",
     ]),
   );
   h.figure("build-tools run (this time)", `${tools.ensureSeconds}s`);
@@ -51,9 +80,10 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
   const git = await h.step("git server (sshd on loopback, deploy key, known_hosts)", () =>
     startGitServer(h.sup, h.workDir),
   );
+  let commitSha = "";
   const repo = await h.step("tiny repository pushed over SSH, tagged v0.1.0", async () => {
     const r = await git.createRepo("smoke");
-    await r.commit(
+    commitSha = await r.commit(
       {
         "deploy/configmap.yaml": [
           "apiVersion: v1",
@@ -75,16 +105,23 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
 
   // Flux's install.yaml less the Deployments of controllers this smoke does not build.
   const RUN = ["source-controller", "kustomize-controller"];
-  const install = parseAllDocuments(fs.readFileSync(tools.fluxInstall, "utf8"))
+  const flux = parseAllDocuments(fs.readFileSync(tools.fluxInstall, "utf8"))
     .map((d) => d.toJS() as KubeObject | null)
-    .filter((o): o is KubeObject => Boolean(o) && o?.kind !== "CustomResourceDefinition")
-    .filter((o) => o.kind !== "Deployment" || RUN.includes(controllerOf(o)?.binary ?? ""));
+    .filter((o): o is KubeObject => Boolean(o) && o?.kind !== "CustomResourceDefinition");
+  const install = flux.filter((o) => o.kind !== "Deployment" || RUN.includes(controllerOf(o)?.binary ?? ""));
+  /** The ServiceAccounts the kubelet ran controllers as (their tokens' kubeconfigs). */
+  const identities = new Set<string>();
   const kubelet = startKubelet({
     sup: h.sup,
     tools,
     kube,
-    kubeconfigFor: (sa) => cp.serviceAccountKubeconfig(NS, sa),
+    kubeconfigFor: (sa) => {
+      identities.add(sa);
+      return cp.serviceAccountKubeconfig(NS, sa);
+    },
     workDir: h.workDir,
+    // The fake forge's certificate is signed by the harness CA.
+    env: { ...process.env, SSL_CERT_FILE: cp.pki.caCert },
   });
   h.onCleanup(() => kubelet.stop());
   const tf = Date.now();
@@ -101,13 +138,11 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
   await h.step("namespace, deploy-key Secret, GitRepository and Kustomization applied", async () => {
     const objects: KubeObject[] = [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } },
-      {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: "smoke-auth", namespace: NS },
-        type: "Opaque",
-        stringData: { identity: git.identity, "identity.pub": git.identityPub, known_hosts: git.knownHosts },
-      },
+      secret("smoke-auth", {
+        identity: git.identity,
+        "identity.pub": git.identityPub,
+        known_hosts: git.knownHosts,
+      }),
       {
         apiVersion: "source.toolkit.fluxcd.io/v1",
         kind: "GitRepository",
@@ -119,18 +154,7 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
           secretRef: { name: "smoke-auth" },
         },
       },
-      {
-        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-        kind: "Kustomization",
-        metadata: { name: "smoke", namespace: NS },
-        spec: {
-          interval: "1m",
-          prune: true,
-          path: "./deploy",
-          sourceRef: { kind: "GitRepository", name: "smoke" },
-          postBuild: { substitute: { PLATFORM: "smoke" } },
-        },
-      },
+      smokeKustomization("./deploy"),
     ];
     for (const o of objects) await kube.apply(o);
   });
@@ -228,6 +252,242 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
     await kube.delete("v1", "Namespace", "e2e-gc");
     await kube.waitGone("v1", "Namespace", "e2e-gc", undefined, 60_000);
     h.figure("namespace deletion", `${secondsSince(t)}s`);
+  });
+
+  // Notifications: notification-controller from its installed Deployment, the others' events sent
+  // to it, a github Provider posting commit statuses to the fake forge and a generic one posting
+  // failures to its webhook, as the fleet template's gitops/notifications does.
+  const forge = await h.step("fake forge on loopback (TLS signed by the harness CA)", () =>
+    startForge({ pki: cp.pki }),
+  );
+  h.onCleanup(() => forge.stop());
+
+  await h.step(
+    "notification-controller runs as its ServiceAccount; source- and kustomize-controller restart to send it their events",
+    async () => {
+      const deployment = flux.find(
+        (o) => o.kind === "Deployment" && controllerOf(o)?.binary === NOTIFICATION_CONTROLLER,
+      );
+      if (!deployment) throw new Error("Flux's install.yaml has no notification-controller Deployment");
+      const since = Date.now();
+      await kube.apply(deployment);
+      await kubelet.ready([...RUN, NOTIFICATION_CONTROLLER]);
+      await waitFor(
+        "source- and kustomize-controller restarted with the event receiver's address",
+        async () =>
+          RUN.every((c) =>
+            kubelet.events.some(
+              (e) =>
+                e.controller === c && e.what === "restarted" && e.at >= since && /events address/.test(e.why),
+            ),
+          )
+            ? true
+            : undefined,
+        { timeoutMs: 30_000, lastReason: () => JSON.stringify(kubelet.events.slice(-4)) },
+      );
+      await kubelet.ready([...RUN, NOTIFICATION_CONTROLLER]);
+      if (!identities.has(NOTIFICATION_CONTROLLER))
+        throw new Error(`notification-controller ran as none of ${[...identities].join(", ")}`);
+      // What each process runs with: every start appends its command line (`$ …`) to its log.
+      const commandLine = (name: string) =>
+        fs
+          .readFileSync(h.sup.find(name)?.logFile ?? "", "utf8")
+          .split("\n")
+          .reverse()
+          .find((l) => l.startsWith("$ ")) ?? "";
+      const url = kubelet.eventsUrl();
+      const listen = /^http:\/\/(127\.0\.0\.1:\d+)\/$/.exec(url)?.[1];
+      if (!listen) throw new Error(`the kubelet's events URL is ${JSON.stringify(url)}`);
+      if (!commandLine(NOTIFICATION_CONTROLLER).includes(` --events-addr=${listen}`))
+        throw new Error(
+          `notification-controller does not listen on ${listen}: ${commandLine(NOTIFICATION_CONTROLLER)}`,
+        );
+      for (const c of RUN)
+        if (!commandLine(c).includes(` --events-addr=${url}`))
+          throw new Error(`${c} does not send its events to ${url}: ${commandLine(c)}`);
+    },
+  );
+
+  const token = randomBytes(20).toString("hex");
+  const statusAddress = forge.repoUrl("acme-telco", "platform-fleet");
+  const context = "flux/smoke/smoke";
+  await h.step(
+    "Kustomization smoke applied again and Ready; github and generic Providers with their Secrets and Alerts",
+    async () => {
+      await kube.apply(smokeKustomization("./deploy"));
+      const ks = await kube.waitCondition("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "smoke", NS, {
+        timeoutMs: 120_000,
+        check: () => h.sup.assertAlive(),
+      });
+      // Its success event is sent to notification-controller (and dropped: no Alert yet) right after
+      // the Kubernetes Event is recorded: the Alerts come after both, so they see only what follows.
+      await waitFor(
+        "kustomize-controller's ReconciliationSucceeded Event for the new Kustomization smoke",
+        async () =>
+          (await kube.list("v1", "Event", NS)).some(
+            (e) =>
+              (e.involvedObject as { uid?: string } | undefined)?.uid === ks.metadata.uid &&
+              e.reason === "ReconciliationSucceeded",
+          ) || undefined,
+        { timeoutMs: 30_000, intervalMs: 300 },
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      const NOTIFY = "notification.toolkit.fluxcd.io/v1beta3";
+      /** An Alert to the Provider of the same name, on the smoke's objects of `kinds`, naming the platform. */
+      const alert = (name: string, eventSeverity: string, kinds: string[]): KubeObject => ({
+        apiVersion: NOTIFY,
+        kind: "Alert",
+        metadata: { name, namespace: NS },
+        spec: {
+          providerRef: { name },
+          eventSeverity,
+          eventSources: kinds.map((kind) => ({ kind, name: "smoke" })),
+          eventMetadata: { platform: "smoke" },
+        },
+      });
+      const objects: KubeObject[] = [
+        secret("smoke-status-token", { token }),
+        secret("smoke-alerts-webhook", { address: forge.webhookUrl }),
+        {
+          apiVersion: NOTIFY,
+          kind: "Provider",
+          metadata: { name: "smoke-status", namespace: NS },
+          spec: {
+            type: "github",
+            address: statusAddress,
+            secretRef: { name: "smoke-status-token" },
+            // The fleet template's context: the platform from the Alert's eventMetadata.
+            commitStatusExpr: "'flux/' + event.metadata.platform + '/' + event.involvedObject.name",
+          },
+        },
+        alert("smoke-status", "info", ["Kustomization"]),
+        {
+          apiVersion: NOTIFY,
+          kind: "Provider",
+          metadata: { name: "smoke-alerts", namespace: NS },
+          spec: { type: "generic", secretRef: { name: "smoke-alerts-webhook" } },
+        },
+        alert("smoke-alerts", "error", ["Kustomization", "GitRepository"]),
+      ];
+      for (const o of objects) await kube.apply(o);
+      // The Kustomization reconciled before the Alerts existed: nothing may have been posted yet.
+      if (forge.statuses().length || forge.events().length)
+        throw new Error(`the forge received something before any Alert: ${JSON.stringify(forge.requests())}`);
+    },
+  );
+
+  const source = await kube.get("source.toolkit.fluxcd.io/v1", "GitRepository", "smoke", NS);
+  const artifactRevision = String(
+    (source?.status as { artifact?: { revision?: string } }).artifact?.revision,
+  );
+  const artifactSha = /^v0\.1\.0@sha1:([0-9a-f]{40})$/.exec(artifactRevision)?.[1] ?? "";
+  /** The status is on the artifact's commit of the configured repository, with the context and token configured. */
+  const expectStatus = (s: CommitStatus, want: { state: string; description: string }) => {
+    const got = {
+      repository: `${s.owner}/${s.repo}`,
+      sha: s.sha,
+      state: s.state,
+      context: s.context,
+      description: s.description,
+      token: s.token === token ? "as configured" : "another one",
+    };
+    const expected = {
+      repository: "acme-telco/platform-fleet",
+      sha: artifactSha,
+      state: want.state,
+      context,
+      description: want.description,
+      token: "as configured",
+    };
+    if (JSON.stringify(got) !== JSON.stringify(expected))
+      throw new Error(`commit status: got ${JSON.stringify(got)}, want ${JSON.stringify(expected)}`);
+  };
+  await h.step("a reconcile request posts a success status for exactly the artifact's commit", async () => {
+    if (artifactSha !== commitSha)
+      throw new Error(
+        `GitRepository smoke's artifact revision ${artifactRevision} does not name commit ${commitSha}`,
+      );
+    const asked = Date.now();
+    await kube.requestReconcile("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "smoke", NS);
+    const status = await forge.waitForStatus((s) => s.state === "success", 60_000);
+    h.figure("reconcile request to success status", `${((status.at - asked) / 1000).toFixed(2)}s`);
+    expectStatus(status, { state: "success", description: "reconciliation succeeded" });
+    if (forge.events().length)
+      throw new Error(
+        `the error-only webhook received ${JSON.stringify(forge.events().map((e) => e.event))}`,
+      );
+  });
+
+  await h.step(
+    "a path that does not exist: a failure status on the same commit and an error event on the webhook",
+    async () => {
+      const broke = Date.now();
+      await kube.apply(smokeKustomization("./does-not-exist"));
+      const [status, hook] = await Promise.all([
+        forge.waitForStatus((s) => s.state === "failure", 60_000),
+        forge.waitForEvent((e) => e.event.severity === "error", 60_000),
+      ]);
+      h.figure("broken path to failure status", `${((status.at - broke) / 1000).toFixed(2)}s`);
+      h.figure("broken path to webhook error event", `${((hook.at - broke) / 1000).toFixed(2)}s`);
+      // The event goes out before the status is written: the condition follows.
+      let ready: ReturnType<typeof conditions>[number] | undefined;
+      await waitFor(
+        "Kustomization smoke Ready=False (ArtifactFailed, kustomization path not found)",
+        async () => {
+          const ks = await kube.get("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "smoke", NS);
+          ready = conditions(ks as KubeObject).find((c) => c.type === "Ready");
+          return ready?.status === "False" &&
+            ready.reason === "ArtifactFailed" &&
+            /kustomization path not found/.test(ready.message ?? "")
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 300, lastReason: () => `Ready condition ${JSON.stringify(ready)}` },
+      );
+      expectStatus(status, { state: "failure", description: "artifact failed" });
+      const e = hook.event;
+      const want = {
+        kind: "Kustomization",
+        name: "smoke",
+        namespace: NS,
+        severity: "error",
+        reason: "ArtifactFailed",
+        reportingController: "kustomize-controller",
+        component: "kustomize-controller",
+        revision: artifactRevision,
+        platform: "smoke",
+      };
+      const got = {
+        kind: e.involvedObject.kind,
+        name: e.involvedObject.name,
+        namespace: e.involvedObject.namespace,
+        severity: e.severity,
+        reason: e.reason,
+        reportingController: e.reportingController,
+        component: hook.component,
+        revision: e.metadata?.revision,
+        platform: e.metadata?.platform,
+      };
+      if (JSON.stringify(got) !== JSON.stringify(want) || !e.message.includes("kustomization path not found"))
+        throw new Error(
+          `webhook event: got ${JSON.stringify(e)} (${hook.component}), want ${JSON.stringify(want)}`,
+        );
+      const refused = forge.unexpected();
+      if (refused.length) throw new Error(`the forge refused requests: ${JSON.stringify(refused)}`);
+      const calls = forge.requests();
+      h.figure(
+        "forge requests",
+        `${calls.filter((r) => r.method === "GET").length} status lists, ${forge.statuses().length} statuses, ${forge.events().length} webhook events`,
+      );
+    },
+  );
+
+  await h.step("the status token and the webhook URL appear in no process log", async () => {
+    for (const f of fs.readdirSync(h.logDir).filter((f) => f.endsWith(".log"))) {
+      const text = fs.readFileSync(path.join(h.logDir, f), "utf8");
+      if (text.includes(token)) throw new Error(`the status token is in plain text in ${f}`);
+      if (text.includes(forge.webhookUrl)) throw new Error(`the webhook URL (a credential) is in ${f}`);
+    }
   });
 
   await h.step("no controller died", async () => {

@@ -5,6 +5,14 @@
 // appears, restarts it when the pod template changes, and stops it when the Deployment goes away
 // or is being deleted, so the order in which a program deletes things is felt as on a cluster: a
 // program that deletes the controllers before their objects leaves finalizers nobody removes.
+//
+// Events go where a cluster sends them: the other controllers' installed
+// `--events-addr=http://notification-controller.<ns>.svc…/` (the Service in front of
+// notification-controller) becomes `http://127.0.0.1:<port>/`, the event receiver's one loopback
+// address for the kubelet's lifetime, on which notification-controller itself listens
+// (`--events-addr=127.0.0.1:<port>`). That happens only while notification-controller's
+// Deployment is installed; without it the controllers run with `--events-addr=` (no events), and
+// a change either way restarts them, as their pods would be restarted to pick up a new address.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Kube, KubeObject } from "./kube";
@@ -12,8 +20,14 @@ import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
 import { freePort, waitFor } from "./util";
 
-/** Controllers the harness has binaries for, by the last path segment of their image. */
+/** The reconcilers the harness has binaries for, by the last path segment of their image. */
 export const CONTROLLER_BINARIES = ["source-controller", "kustomize-controller", "helm-controller"];
+
+/** The event receiver: run like the reconcilers, and the target of their events while installed. */
+export const NOTIFICATION_CONTROLLER = "notification-controller";
+
+/** Every controller the kubelet runs from a Deployment. */
+export const RUNNABLE_BINARIES = [...CONTROLLER_BINARIES, NOTIFICATION_CONTROLLER];
 
 /** Arguments the harness sets itself: its listeners on loopback, no leader election, console logs. */
 const HARNESS_OWNED = [
@@ -24,6 +38,7 @@ const HARNESS_OWNED = [
   "--storage-addr",
   "--storage-adv-addr",
   "--events-addr",
+  "--receiverAddr",
   "--log-encoding",
 ];
 
@@ -45,7 +60,20 @@ export function controllerOf(d: KubeObject): { binary: string; container: Contai
   const container = containers?.[0];
   const repo = container?.image?.split("@")[0].split(":")[0] ?? "";
   const binary = repo.split("/").pop() ?? "";
-  return CONTROLLER_BINARIES.includes(binary) && container ? { binary, container } : undefined;
+  return RUNNABLE_BINARIES.includes(binary) && container ? { binary, container } : undefined;
+}
+
+/**
+ * The `--events-addr` a reconciler runs with: the event receiver's loopback URL when its installed
+ * args send events somewhere (a non-empty `--events-addr`) and notification-controller is installed
+ * (`receiver` is its `127.0.0.1:<port>`); empty, so no event is sent, otherwise.
+ */
+export function eventsAddrFor(installedArgs: string[], receiver: string | undefined): string {
+  const installed = installedArgs
+    .filter((a) => a.startsWith("--events-addr="))
+    .pop()
+    ?.slice("--events-addr=".length);
+  return receiver && installed ? `http://${receiver}/` : "";
 }
 
 export interface ControllerEvent {
@@ -58,6 +86,11 @@ export interface ControllerEvent {
 export interface Kubelet {
   /** Controllers running now, with the args they run with (beyond the harness's own). */
   running(): Record<string, string[]>;
+  /**
+   * Where the controllers send events now: `http://127.0.0.1:<port>/` while notification-controller
+   * is installed (it listens there), "" otherwise.
+   */
+  eventsUrl(): string;
   /** What the kubelet did, in order. */
   readonly events: ControllerEvent[];
   /** Resolves once `names` all run and answer their readiness probe. */
@@ -70,12 +103,15 @@ interface Wanted {
   args: string[];
   template: string;
   serviceAccount: string;
+  /** The reconcilers' `--events-addr` (see eventsAddrFor); unused for notification-controller. */
+  eventsAddr: string;
 }
 
 interface Proc {
   processName: string;
   template: string;
   args: string[];
+  eventsAddr: string;
   healthPort: number;
   /** Crash restarts so far (the back-off doubles from 1 s up to 10 s, as a kubelet's does). */
   crashes: number;
@@ -108,6 +144,9 @@ export function startKubelet(opts: {
   const events: ControllerEvent[] = [];
   const storagePath = path.join(opts.workDir, `${prefix}source-controller-storage`);
   let storageAddr: string | undefined;
+  /** notification-controller's event listener (`127.0.0.1:<port>`), picked once, and its webhook receiver. */
+  let receiver: { events: string; webhooks: string } | undefined;
+  let receiverInstalled = false;
   let stopped = false;
   /** Why the last sync could not do what it wanted (a ServiceAccount not created yet, …); retried. */
   let lastProblem = "";
@@ -122,11 +161,15 @@ export function startKubelet(opts: {
 
   const startOne = async (
     binary: string,
-    { args, template, serviceAccount }: Wanted,
+    { args, template, serviceAccount, eventsAddr }: Wanted,
     why: { what: ControllerEvent["what"]; why: string; crashes?: number },
   ) => {
     const [metrics, health] = [await freePort(), await freePort()];
-    const extra: string[] = ["--events-addr="];
+    const extra: string[] = [];
+    if (binary === NOTIFICATION_CONTROLLER) {
+      const r = await receiverAddrs();
+      extra.push(`--events-addr=${r.events}`, `--receiverAddr=${r.webhooks}`);
+    } else extra.push(`--events-addr=${eventsAddr}`);
     if (binary === "source-controller") {
       storageAddr ??= `127.0.0.1:${await freePort()}`;
       fs.mkdirSync(storagePath, { recursive: true });
@@ -153,31 +196,42 @@ export function startKubelet(opts: {
       restartable: true,
     });
     const crashes = why.crashes ?? 0;
-    procs.set(binary, { processName, template, args, healthPort: health, crashes, notBefore: 0 });
+    procs.set(binary, { processName, template, args, eventsAddr, healthPort: health, crashes, notBefore: 0 });
     events.push({ at: Date.now(), controller: binary, what: why.what, why: why.why });
   };
+
+  const receiverAddrs = async () =>
+    (receiver ??= {
+      events: `127.0.0.1:${await freePort()}`,
+      webhooks: `127.0.0.1:${await freePort()}`,
+    });
 
   const sync = async () => {
     // A namespace that does not exist (yet, or any more) lists no Deployment.
     const deployments = await kube.list("apps/v1", "Deployment", namespace);
-    const wanted = new Map<string, Wanted>();
-    for (const d of deployments) {
+    const live = deployments.flatMap((d) => {
       const c = controllerOf(d);
-      if (!c || d.metadata.deletionTimestamp) continue;
       const replicas = (d.spec as { replicas?: number }).replicas ?? 1;
-      if (replicas < 1) continue;
+      return c && !d.metadata.deletionTimestamp && replicas >= 1 ? [{ d, c }] : [];
+    });
+    receiverInstalled = live.some(({ c }) => c.binary === NOTIFICATION_CONTROLLER);
+    const events = receiverInstalled ? (await receiverAddrs()).events : undefined;
+    const wanted = new Map<string, Wanted>();
+    for (const { d, c } of live) {
       const template = (d.spec as { template?: { spec?: { serviceAccountName?: string } } }).template;
+      const installed = c.container.args ?? [];
       wanted.set(c.binary, {
-        args: ownArgs(c.container.args ?? []),
+        args: ownArgs(installed),
         template: JSON.stringify(template),
         serviceAccount: template?.spec?.serviceAccountName ?? "default",
+        eventsAddr: c.binary === NOTIFICATION_CONTROLLER ? "" : eventsAddrFor(installed, events),
       });
     }
     for (const binary of [...procs.keys()])
       if (!wanted.has(binary)) await stopOne(binary, `Deployment ${namespace}/${binary} is gone or deleting`);
     for (const [binary, w] of wanted) {
       const p = procs.get(binary);
-      if (p && p.template === w.template) {
+      if (p && p.template === w.template && p.eventsAddr === w.eventsAddr) {
         // A container that exited is restarted after a back-off, like CrashLoopBackOff.
         const exit = sup.find(p.processName)?.exit();
         if (exit === undefined) continue;
@@ -192,12 +246,16 @@ export function startKubelet(opts: {
         });
         continue;
       }
-      if (p) await stopOne(binary, "its pod template changed");
+      const why =
+        p && p.template === w.template
+          ? `its events address changed to ${JSON.stringify(w.eventsAddr)} (${NOTIFICATION_CONTROLLER} ${w.eventsAddr ? "installed" : "gone"})`
+          : "its pod template changed";
+      if (p) await stopOne(binary, why);
       await startOne(
         binary,
         w,
         p
-          ? { what: "restarted", why: "its pod template changed" }
+          ? { what: "restarted", why }
           : { what: "started", why: `Deployment ${namespace}/${binary} appeared` },
       );
     }
@@ -220,6 +278,7 @@ export function startKubelet(opts: {
   return {
     events,
     running: () => Object.fromEntries([...procs].map(([k, p]) => [k, p.args])),
+    eventsUrl: () => (receiverInstalled && receiver ? `http://${receiver.events}/` : ""),
     async ready(names, timeoutMs = 120_000) {
       await waitFor(
         `controllers ${names.join(", ")} running and ready`,

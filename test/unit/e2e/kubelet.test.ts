@@ -1,0 +1,188 @@
+/**
+ * The process kubelet's wiring of Flux events: with notification-controller's Deployment installed,
+ * it listens on one loopback address and the other controllers' installed `--events-addr` (the
+ * Service URL) is rewritten to it; without it they run with `--events-addr=`. The kubelet runs
+ * against a fake API (a Deployment list) and a supervisor that records what it would start.
+ */
+import * as os from "node:os";
+import type { Kube, KubeObject } from "../../e2e/harness/kube";
+import { eventsAddrFor, ownArgs, startKubelet, type Kubelet } from "../../e2e/harness/kubelet";
+import type { ProcessSpec, Supervisor } from "../../e2e/harness/supervisor";
+import type { Tools } from "../../e2e/harness/tools";
+import { waitFor } from "../../e2e/harness/util";
+
+const SERVICE = "--events-addr=http://notification-controller.flux-system.svc.cluster.local./";
+
+function deployment(name: string, args: string[], serviceAccountName = name): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "flux-system" },
+    spec: {
+      replicas: 1,
+      template: {
+        spec: {
+          serviceAccountName,
+          containers: [{ name: "manager", image: `ghcr.io/fluxcd/${name}:v1.9.3`, args }],
+        },
+      },
+    },
+  };
+}
+
+const installed = {
+  source: deployment("source-controller", [SERVICE, "--watch-all-namespaces", "--log-encoding=json"]),
+  kustomize: deployment("kustomize-controller", [SERVICE, "--log-level=info", "--enable-leader-election"]),
+  notification: deployment("notification-controller", ["--watch-all-namespaces", "--log-level=info"]),
+};
+
+/** Records every start and stop; every process "runs" until stopped. */
+function fakeSupervisor() {
+  const started: ProcessSpec[] = [];
+  const stopped: string[] = [];
+  const sup = {
+    start: (spec: ProcessSpec) => {
+      started.push(spec);
+      return { name: spec.name, pid: 1, logFile: "", exit: () => undefined, exited: new Promise(() => {}) };
+    },
+    stop: async (names: string[]) => void stopped.push(...names),
+    find: (name: string) => ({ name, exit: () => undefined }),
+    assertAlive: () => undefined,
+  } as unknown as Supervisor;
+  return { sup, started, stopped };
+}
+
+/** The args of the last start of `name`. */
+const lastArgs = (started: ProcessSpec[], name: string) =>
+  [...started].reverse().find((s) => s.name === name)?.args ?? [];
+const flag = (args: string[], name: string) => args.filter((a) => a.startsWith(`${name}=`));
+
+describe("process kubelet: Flux events", () => {
+  let kubelet: Kubelet | undefined;
+  afterEach(async () => kubelet?.stop());
+
+  function start(deployments: KubeObject[]) {
+    const fake = fakeSupervisor();
+    const kube = { list: async () => deployments } as unknown as Kube;
+    const tools = { path: (t: string) => `/tools/${t}` } as unknown as Tools;
+    const serviceAccounts: string[] = [];
+    kubelet = startKubelet({
+      sup: fake.sup,
+      tools,
+      kube,
+      kubeconfigFor: async (sa) => {
+        serviceAccounts.push(sa);
+        return `/kubeconfigs/${sa}`;
+      },
+      workDir: os.tmpdir(),
+      intervalMs: 20,
+    });
+    return { ...fake, serviceAccounts, kubelet };
+  }
+  const running = (k: Kubelet, names: string[]) =>
+    waitFor(
+      `${names.join(", ")} running`,
+      async () => (names.every((n) => k.running()[n]) ? true : undefined),
+      {
+        timeoutMs: 5000,
+        intervalMs: 10,
+      },
+    );
+
+  it("without notification-controller, controllers send no events", async () => {
+    const k = start([installed.source, installed.kustomize]);
+    await running(k.kubelet, ["source-controller", "kustomize-controller"]);
+    for (const name of ["source-controller", "kustomize-controller"])
+      expect(flag(lastArgs(k.started, name), "--events-addr")).toEqual(["--events-addr="]);
+    expect(k.kubelet.eventsUrl()).toBe("");
+  });
+
+  it("with notification-controller, it listens on one loopback address the others post to", async () => {
+    const k = start([installed.source, installed.kustomize, installed.notification]);
+    await running(k.kubelet, ["source-controller", "kustomize-controller", "notification-controller"]);
+    const nc = lastArgs(k.started, "notification-controller");
+    const [events] = flag(nc, "--events-addr");
+    const [webhooks] = flag(nc, "--receiverAddr");
+    expect(events).toMatch(/^--events-addr=127\.0\.0\.1:\d+$/);
+    expect(webhooks).toMatch(/^--receiverAddr=127\.0\.0\.1:\d+$/);
+    expect(webhooks.split(":").pop()).not.toBe(events.split(":").pop());
+    const url = `http://${events.slice("--events-addr=".length)}/`;
+    expect(k.kubelet.eventsUrl()).toBe(url);
+    for (const name of ["source-controller", "kustomize-controller"])
+      expect(flag(lastArgs(k.started, name), "--events-addr")).toEqual([`--events-addr=${url}`]);
+    // Its own installed args stay; it runs as its own ServiceAccount.
+    expect(nc).toEqual(expect.arrayContaining(["--watch-all-namespaces", "--log-level=info"]));
+    expect(k.serviceAccounts).toContain("notification-controller");
+    expect(k.started.find((s) => s.name === "notification-controller")?.env?.KUBECONFIG).toBe(
+      "/kubeconfigs/notification-controller",
+    );
+  });
+
+  it("restarts the others when notification-controller comes and goes, at the same address", async () => {
+    const deployments = [installed.source, installed.kustomize];
+    const k = start(deployments);
+    await running(k.kubelet, ["source-controller", "kustomize-controller"]);
+    deployments.push(installed.notification);
+    await running(k.kubelet, ["notification-controller"]);
+    const url = await waitFor(
+      "kustomize-controller restarted with the receiver's address",
+      async () => {
+        const [a] = flag(lastArgs(k.started, "kustomize-controller"), "--events-addr");
+        return a !== "--events-addr=" ? a : undefined;
+      },
+      { timeoutMs: 5000, intervalMs: 10 },
+    );
+    expect(url).toBe(`--events-addr=${k.kubelet.eventsUrl()}`);
+    const restarts = k.kubelet.events.filter((e) => e.what === "restarted").map((e) => [e.controller, e.why]);
+    const why = `its events address changed to "${k.kubelet.eventsUrl()}" (notification-controller installed)`;
+    expect(restarts).toEqual([
+      ["source-controller", why],
+      ["kustomize-controller", why],
+    ]);
+    const first = k.kubelet.eventsUrl();
+
+    deployments.pop();
+    await waitFor(
+      "notification-controller stopped and the others back to no events",
+      async () =>
+        !k.kubelet.running()["notification-controller"] &&
+        flag(lastArgs(k.started, "kustomize-controller"), "--events-addr")[0] === "--events-addr="
+          ? true
+          : undefined,
+      { timeoutMs: 5000, intervalMs: 10 },
+    );
+    expect(k.kubelet.eventsUrl()).toBe("");
+    deployments.push(installed.notification);
+    await running(k.kubelet, ["notification-controller"]);
+    expect(k.kubelet.eventsUrl()).toBe(first);
+  });
+});
+
+describe("eventsAddrFor", () => {
+  it.each([
+    ["the Service URL, receiver installed", [SERVICE], "127.0.0.1:4000", "http://127.0.0.1:4000/"],
+    ["the Service URL, no receiver", [SERVICE], undefined, ""],
+    ["events off in the install", ["--events-addr="], "127.0.0.1:4000", ""],
+    ["no --events-addr in the install", ["--log-level=info"], "127.0.0.1:4000", ""],
+    ["the last flag wins, as Go's flag package", [SERVICE, "--events-addr="], "127.0.0.1:4000", ""],
+  ])("%s", (_what, args, receiver, want) => {
+    expect(eventsAddrFor(args, receiver)).toBe(want);
+  });
+});
+
+describe("ownArgs", () => {
+  it("drops the listeners the harness owns, notification-controller's included", () => {
+    expect(
+      ownArgs([
+        "--events-addr=:9090",
+        "--receiverAddr=:9292",
+        "--health-addr=:9440",
+        "--metrics-addr=:8080",
+        "--enable-leader-election",
+        "--log-encoding=json",
+        "--log-level=info",
+        "--watch-all-namespaces",
+      ]),
+    ).toEqual(["--log-level=info", "--watch-all-namespaces"]);
+  });
+});
