@@ -10,9 +10,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
-import { e2eFleetTree, e2eProject, ociFleetTree } from "./harness/fleet";
+import { e2eFleetTree, e2eProject, ociFleetTree, withNotifications } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
-import { CONTROLLER_BINARIES, startKubelet } from "./harness/kubelet";
+import { RUNNABLE_BINARIES, startKubelet } from "./harness/kubelet";
+import { startForge } from "./harness/forge";
 import { publishFleet } from "./harness/publish";
 import { startRegistry } from "./harness/registry";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
@@ -28,8 +29,6 @@ const SLICE = "catalog.platform.io/v1alpha1";
 const HR = "helm.toolkit.fluxcd.io/v2";
 const NF = "network-functions";
 const PLATFORM = "e2e";
-/** The Git repository the OCI artifacts say they are published from (flux.source.origin). */
-const FLEET_ORIGIN = "https://github.com/acme-telco/platform-fleet";
 
 const revisionOf = (o: KubeObject) =>
   String((o.status as { artifact?: { revision?: string } })?.artifact?.revision);
@@ -129,7 +128,16 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
 
   // The fleet repository: v1.0.0 is the project's gitops/ tree.
   const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
-  const base = e2eFleetTree();
+  // The forge the fleet repository lives on for notification-controller: it receives the commit
+  // statuses of the template's notifications layer (added to local here, with early secrets).
+  const forge = await h.step("forge on loopback (https, harness CA): commit statuses and a webhook", () =>
+    startForge({ pki: cp.pki }),
+  );
+  h.onCleanup(() => forge.stop());
+  /** The Git repository the statuses go to, and the OCI artifacts say they come from (flux.source.origin). */
+  const FLEET_ORIGIN = forge.repoUrl("acme-telco", "platform-fleet");
+  const statusToken = `ghs_e2e${Date.now().toString(36)}status`;
+  const base = withNotifications(e2eFleetTree(), "clusters/local");
   const slice2 = sliceTwoOf(base);
   const upfValues = "clusters/local/network-functions/upf-values.yaml";
   const withUpfValues = (edit: (values: Record<string, unknown>) => void) => {
@@ -182,9 +190,10 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       throw new Error("could not add sops-secret.yaml to clusters/local/kustomization.yaml");
     return { secret, recipient };
   });
+  let v1Commit = "";
   const repo = await h.step("fleet repository pushed over SSH, tag v1.0.0", async () => {
     const r = await git.createRepo("fleet");
-    await r.commit(base, "fleet v1.0.0");
+    v1Commit = await r.commit(base, "fleet v1.0.0");
     await r.tag("v1.0.0");
     return r;
   });
@@ -202,7 +211,12 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       "platform:flux": {
         install: {
           mode: "manifests",
-          components: ["source-controller", "kustomize-controller", "helm-controller"],
+          components: [
+            "source-controller",
+            "kustomize-controller",
+            "helm-controller",
+            "notification-controller",
+          ],
           networkPolicy: false,
           // Fast pipelines: a Kustomization waiting on dependsOn is retried after 5 s, not 30 s.
           requeueDependency: "5s",
@@ -214,6 +228,8 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
         auth: { type: "ssh", knownHosts: git.knownHosts },
         sync: { path: "./clusters/local", interval: "1m", retryInterval: "20s" },
         sops: {},
+        // The notifications layer's address (its token and webhook URL are early secrets, set below).
+        vars: { FLEET_STATUS_ADDRESS: FLEET_ORIGIN },
       },
     },
   };
@@ -227,6 +243,21 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await pulumi.run(["config", "set", "--secret", "--path", "platform:flux.sops.ageKey"], {
       input: age.secret,
     });
+    // The notifications layer's Secrets, as docs/gitops.md has them set (early secrets).
+    const early: [string, string, string][] = [
+      ["fleet-status-token", "token", statusToken],
+      ["fleet-alerts-webhook", "address", forge.webhookUrl],
+    ];
+    for (const [i, [name, key, value]] of early.entries()) {
+      await pulumi.run(["config", "set", "--path", `platform:flux.extraSecrets[${i}].namespace`, FLUX]);
+      await pulumi.run(["config", "set", "--path", `platform:flux.extraSecrets[${i}].name`, name]);
+      await pulumi.run(
+        ["config", "set", "--secret", "--path", `platform:flux.extraSecrets[${i}].data.${key}`],
+        {
+          input: value,
+        },
+      );
+    }
   });
 
   // The process kubelet: each controller runs from its Deployment from the moment the program
@@ -265,7 +296,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
 
   const tk = Date.now();
   await h.step("the kubelet runs the three controllers from the Deployments the program installed", () =>
-    kubelet.ready(CONTROLLER_BINARIES),
+    kubelet.ready(RUNNABLE_BINARIES),
   );
   h.figure("Flux controllers ready after pulumi up", `${secondsSince(tk)}s`);
   await h.step("kustomize-controller runs with the installed --requeue-dependency=5s", async () => {
@@ -293,6 +324,27 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     }),
   );
   h.figure("root source + Kustomization Ready", `${secondsSince(t0)}s`);
+  await h.step(
+    "notification-controller posts the root's success as a commit status on the v1.0.0 commit, with the token",
+    async () => {
+      const st = await forge.waitForStatus(
+        (x) => x.sha === v1Commit && x.context === `flux/${PLATFORM}/${FLUX}` && x.state === "success",
+        120_000,
+      );
+      expectExactly(
+        "commit status",
+        {
+          owner: st.owner,
+          repo: st.repo,
+          token: st.token === statusToken ? "the configured token" : "another",
+        },
+        { owner: "acme-telco", repo: "platform-fleet", token: "the configured token" },
+      );
+      h.figure("commit status after the root Ready", `${((st.at - t0) / 1000).toFixed(1)}s after the up`);
+      if (forge.unexpected().length)
+        throw new Error(`the forge refused: ${JSON.stringify(forge.unexpected())}`);
+    },
+  );
 
   await h.step(
     "slice 1-def922 applied: platform from cluster-vars, PLMN, S-NSSAI and DNN from its ConfigMap, exact fields",
@@ -585,6 +637,8 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     "no secret in plain text: stack export, outputs, state folder, kept logs, render",
     async () => {
       const secrets = {
+        "the commit-status token": statusToken,
+        "the webhook URL": forge.webhookUrl,
         "the age private key": age.secret,
         "the deploy key": git.identity.split("\n").reduce((a, b) => (b.length > a.length ? b : a), ""),
       };
@@ -638,7 +692,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     const running = Object.keys(kubelet.running());
     if (running.length) throw new Error(`controllers still running after destroy: ${running.join(", ")}`);
     const stops = kubelet.events.filter((e) => e.what === "stopped" && e.at >= t5).map((e) => e.controller);
-    if (stops.sort().join() !== [...CONTROLLER_BINARIES].sort().join())
+    if (stops.sort().join() !== [...RUNNABLE_BINARIES].sort().join())
       throw new Error(`the kubelet stopped ${stops.join(", ")} during destroy, want every controller`);
   });
   h.figure("pulumi destroy", `${secondsSince(t5)}s`);
@@ -708,7 +762,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await up();
   });
   await h.step("the kubelet starts the controllers again from the reinstalled Deployments", () =>
-    kubelet.ready(CONTROLLER_BINARIES),
+    kubelet.ready(RUNNABLE_BINARIES),
   );
   await h.step("root OCIRepository Ready at v1.0.0 (the pre-release and v2.0.0 ignored)", async () => {
     const o = await kube.waitCondition(SRC, "OCIRepository", FLUX, FLUX, {
@@ -772,6 +826,21 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
         namespace: FLUX,
       });
       expectExactly("ConfigMap network-functions/upf-config data", await upfConfig(), await upfWant("debug"));
+    },
+  );
+  await h.step(
+    "the OCI root's result is a commit status on the commit the artifact was published from",
+    async () => {
+      const st = await forge.waitForStatus(
+        (x) =>
+          x.sha === published["v1.0.0"].commit &&
+          x.context === `flux/${PLATFORM}/${FLUX}` &&
+          x.state === "success",
+        120_000,
+      );
+      if (st.token !== statusToken) throw new Error("the OCI root's commit status came with another token");
+      if (forge.unexpected().length)
+        throw new Error(`the forge refused: ${JSON.stringify(forge.unexpected())}`);
     },
   );
   h.figure("OCI root: up to slices Ready", `${secondsSince(tOci)}s`);
