@@ -249,8 +249,19 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       ["fleet-alerts-webhook", "address", forge.webhookUrl],
     ];
     for (const [i, [name, key, value]] of early.entries()) {
-      await pulumi.run(["config", "set", "--path", `platform:flux.extraSecrets[${i}].namespace`, FLUX]);
-      await pulumi.run(["config", "set", "--path", `platform:flux.extraSecrets[${i}].name`, name]);
+      // --plaintext: Pulumi takes a name such as fleet-alerts-webhook for a secret and asks.
+      for (const [field, v] of [
+        ["namespace", FLUX],
+        ["name", name],
+      ])
+        await pulumi.run([
+          "config",
+          "set",
+          "--plaintext",
+          "--path",
+          `platform:flux.extraSecrets[${i}].${field}`,
+          v,
+        ]);
       await pulumi.run(
         ["config", "set", "--secret", "--path", `platform:flux.extraSecrets[${i}].data.${key}`],
         {
