@@ -14,6 +14,7 @@ import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "./manifest
 import { notificationFindings } from "./notifications";
 import { isFluxApi, validateFluxObject, type SchemaProblem } from "./schemas";
 import { rootSourceKindInTree, walkTree, type PlatformTree } from "./tree";
+import { chartSourceFindings } from "./charts";
 
 export interface LintOptions {
   /** Project directory holding `Pulumi.<stack>.yaml` files. @default the parent of the repository */
@@ -285,6 +286,7 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         ...checkTree(tree, contract),
         ...substitutedSchemaFindings(tree),
         ...notificationFindings(tree, contract),
+        ...chartSourceFindings(tree, repoDir),
       ];
       findings.push(
         ...(contracts.has(platform) ? found : found.map((f) => assumedHint(f, platform, projectDir))),
