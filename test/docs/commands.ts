@@ -154,6 +154,10 @@ function main(): number {
         env: { ...process.env, FORCE_COLOR: "0" },
       });
       const secs = ((Date.now() - started) / 1000).toFixed(1);
+      // Every command starts from the repository as committed, as a reader's would: what one wrote
+      // (a scaffolded slice) is not left for the next to find (gitops:publish refuses a dirty tree).
+      spawnSync("git", ["checkout", "-q", "--", "."], { cwd: scratch });
+      spawnSync("git", ["clean", "-fdq"], { cwd: scratch });
       if (r.status === c.expectExit) {
         passed++;
         console.log(`ok  ${c.file}:${c.line}  ${toRun}  (exit ${r.status}, ${secs} s)`);
