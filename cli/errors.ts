@@ -11,13 +11,13 @@ type ErrorClass = new (...args: never[]) => Error;
 /** Errors whose message is already what/where/fix. `usage: true`: the usage is printed too, exit 2. */
 async function userErrorClasses(): Promise<{ cls: ErrorClass; usage?: boolean }[]> {
   const [config, fleetInventory, stackFile, check, select, runner, gitops, problems] = await Promise.all([
-    import("../program/config"),
+    import("../stacks/config"),
     import("../automation/fleet/inventory"),
     import("../automation/render/stackFile"),
     import("../automation/check/config"),
     import("../automation/fleet/select"),
     import("../automation/fleet/runner"),
-    import("../automation/gitops/newSlice"),
+    import("../automation/gitops/slices"),
     import("../components/problems"),
   ]);
   const gitopsLint = await import("../automation/gitops");

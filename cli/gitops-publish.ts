@@ -66,8 +66,8 @@ export const gitopsPublish: Cli = {
     ],
   },
   async run({ positionals, values }, io: Io) {
-    const { publish } = await import("../automation/gitops/publishCommand");
-    const { dockerConfigCredentials } = await import("../automation/gitops/registry");
+    const { publish } = await import("../automation/gitops/publish");
+    const { dockerConfigCredentials } = await import("../automation/gitops/publish");
     const str = (k: string) => values[k] as string | undefined;
     const username = str("username");
     const envPassword = process.env[PASSWORD_ENV];

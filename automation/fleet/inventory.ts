@@ -4,9 +4,9 @@
  * Pure: the caller reads the stack files (automation/fleet/inventoryFile.ts) and hands their values in.
  */
 import { z } from "zod";
-import { fleetSchema, type FleetConfig } from "../../program/schema/fleet";
+import { fleetSchema, type FleetConfig } from "../../stacks/schema/fleet";
 
-export { fleetSchema, type FleetConfig } from "../../program/schema/fleet";
+export { fleetSchema, type FleetConfig } from "../../stacks/schema/fleet";
 
 /** One stack file's values (keys without the `platform:` namespace), as read offline. */
 export interface StackEntry {

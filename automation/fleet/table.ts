@@ -1,5 +1,5 @@
 /** The summary table of a fleet run (terminal and Markdown): columns chosen by operation. */
-import { commitWebUrl } from "../gitops/repoUrl";
+import { commitWebUrl } from "../gitops/shared/repoUrl";
 import type { FluxSummary, Operation, StackResult } from "./types";
 
 /** `12.3 s`, `2m05s`. */

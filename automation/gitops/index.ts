@@ -1,41 +1,26 @@
 /**
- * The Git side: lint of a fleet repository, the slice scaffolder, and what the render uses (the
- * tree picture and the variables a platform's tree needs).
+ * The Git side: one room per tool (lint/, diff/, publish/, slices/) over shared/ (the tree walk,
+ * kustomize builds, substitution, schemas, the platform contract). A tool room imports shared/ and
+ * never another tool room (eslint.config.mjs); this file is the folder's public face.
  */
-import { checkTree } from "./checks";
-import { ManifestCache } from "./manifests";
-import { treeMarkdown } from "./mermaid";
-import { walkTree, type RootSourceKind } from "./tree";
-export { rootSourceKindInTree, type RootSourceKind } from "./tree";
+import { ManifestCache } from "./shared/manifests";
+import { treeMarkdown } from "./shared/mermaid";
+import { walkTree, type RootSourceKind } from "./shared/tree";
 
+export { rootSourceKindInTree, type RootSourceKind } from "./shared/tree";
+export type { Finding } from "./shared/manifests";
+export { assumedContract, stackContracts, ALWAYS_KEYS, type PlatformContract } from "./shared/contract";
+export { validateFluxObject, SERVED_FLUX_APIS } from "./shared/schemas";
+export { findVariables, substituteString } from "./shared/substitution";
 export {
-  lintFleet,
-  formatFinding,
-  checkDocument,
-  plaintextSecret,
-  LintError,
-  type LintOptions,
-  type LintResult,
-} from "./lint";
-export type { Finding } from "./manifests";
-export { assumedContract, stackContracts, ALWAYS_KEYS, type PlatformContract } from "./contract";
-export {
-  readSliceModel,
-  scaffoldSlice,
-  checkSliceValues,
-  sliceId,
-  ScaffoldError,
-  type SliceModel,
-} from "./newSlice";
-export { parseNewSliceArgs, recordedCommand } from "./newSliceArgs";
-export { validateFluxObject, SERVED_FLUX_APIS } from "./schemas";
-export { findVariables, substituteString } from "./substitution";
-export { findCycles } from "./cycles";
-export { diffFleet, DiffError, type DiffOptions, type FleetDiff, type PlatformDiff } from "./diff";
-export { fieldChanges, redact } from "./compare";
-export { runGitopsDiff } from "./diffCommand";
-export { diffMarkdown } from "./diffReport";
-export { resolveKustomize, KustomizeMissing, KUSTOMIZE_BUILD_COMMAND, type KustomizeTool } from "./kustomize";
+  resolveKustomize,
+  KustomizeMissing,
+  KUSTOMIZE_BUILD_COMMAND,
+  type KustomizeTool,
+} from "./shared/kustomize";
+export * from "./lint";
+export * from "./diff";
+export * from "./slices";
 
 /**
  * Mermaid markdown (render/<stack>/tree.md) of the tree the root Kustomization of `platformName`
@@ -55,36 +40,4 @@ export async function fleetTreeMermaid(
     ...(rootSourceKind ? { rootSourceKind } : {}),
   });
   return treeMarkdown(tree, sourceLabel);
-}
-
-/** A variable the tree needs that has no value. */
-export interface MissingVariable {
-  variable: string;
-  file: string;
-  line: number;
-  /** The finding as gitops:lint words it. */
-  message: string;
-}
-
-/**
- * Variables the tree under `rootPath` needs (strict substitution, Flux 2.9) that have no value, given
- * the cluster-vars the platform produces (and the keys of cluster-secret-vars, if any). Covers every
- * Kustomization of the tree, including those substituting from ConfigMaps of the repository.
- */
-export async function missingClusterVars(
-  repoDir: string,
-  rootPath: string,
-  clusterVars: Record<string, string>,
-  opts: { secretVars?: string[]; rootSourceKind?: RootSourceKind } = {},
-): Promise<MissingVariable[]> {
-  const platform = rootPath.replace(/\/$/, "").split("/").pop() ?? rootPath;
-  const tree = walkTree(new ManifestCache(repoDir), { platform, rootPath, clusterVars, ...opts });
-  return checkTree(tree, { prod: false })
-    .filter((f) => f.rule === "variable")
-    .map((f) => ({
-      variable: /\$\{([^}:=-]*)/.exec(f.message)?.[1] ?? "",
-      file: f.file,
-      line: f.line,
-      message: f.message,
-    }));
 }

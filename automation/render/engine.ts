@@ -5,7 +5,7 @@
  * an invoke it has no answer for.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { waitForRPCs } from "../../program/pulumiInternals";
+import { waitForRPCs } from "../../stacks/pulumiInternals";
 
 /** Pulumi's secret signature, as secret values reach the mock monitor. */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";

@@ -4,9 +4,9 @@
  * object it would apply, with secrets redacted.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, parsePlatformConfig, type PlatformConfig } from "../../program/config";
-import { readManifestFile, type PlatformEnvironment } from "../../program/environment";
-import { deployPlatform, type PlatformOutputs } from "../../program/platform";
+import { CONFIG_NAMESPACE, parsePlatformConfig, type PlatformConfig } from "../../stacks/config";
+import { readManifestFile, type PlatformEnvironment } from "../../stacks/environment";
+import { deployPlatform, type PlatformOutputs } from "../../stacks/platform";
 import { redactSecrets, runOnMocks, type RecordedResource } from "./engine";
 import { invokes, placeholders } from "./placeholders";
 import { readProviderConfig, readStackConfig } from "./stackFile";

@@ -7,9 +7,9 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE, type ConfigSource } from "../../program/config";
-import { REDACTED } from "../../program/schema/common";
-import { looksPlain } from "../../program/stackFileSecrets";
+import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/config";
+import { REDACTED } from "../../stacks/schema/common";
+import { looksPlain } from "../../stacks/stackFileSecrets";
 
 export class StackFileError extends Error {}
 

@@ -1,5 +1,5 @@
 /**
- * Generates docs/configuration.md, the configuration reference, from the zod schema in program/schema
+ * Generates docs/configuration.md, the configuration reference, from the zod schema in stacks/schema
  * (`z.toJSONSchema`: each field's `.meta({ description })`, its schema default, its type and limits).
  * `npm run docs:config` rewrites the whole page; test/unit/docs/configReference.test.ts fails when
  * the page and the schema differ, and when a leaf field has no description.
@@ -14,11 +14,11 @@ import * as markdown from "prettier/plugins/markdown";
 import type { Options } from "prettier";
 import * as prettier from "prettier/standalone";
 import { z } from "zod";
-import { platformSchema } from "../../program/schema/platform";
+import { platformSchema } from "../../stacks/schema/platform";
 
 export const PAGE = join(__dirname, "..", "..", "docs", "configuration.md");
 export const REGENERATE = "npm run docs:config";
-export const GENERATED_NOTE = `<!-- Generated from program/schema by \`${REGENERATE}\`: do not edit by hand. -->`;
+export const GENERATED_NOTE = `<!-- Generated from stacks/schema by \`${REGENERATE}\`: do not edit by hand. -->`;
 
 export type JsonSchema = {
   type?: string | string[];
@@ -251,7 +251,7 @@ ${GENERATED_NOTE}
 
 A platform is configured in its stack file, \`Pulumi.<stack>.yaml\`, under the \`platform:\` namespace.
 Stack files hold values only: environments differ by values, never by code. This page lists every key
-of that namespace, generated from the zod schema in \`program/schema\` (regenerate it with
+of that namespace, generated from the zod schema in \`stacks/schema\` (regenerate it with
 \`${REGENERATE}\`; a unit test fails when the page and the schema differ).
 
 How the program reads it:

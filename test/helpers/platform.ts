@@ -1,10 +1,10 @@
 /** Shared test helpers: valid base configs, parsing with secret paths, running the program on mocks. */
-import { parsePlatformConfig, type PlatformConfig } from "../../program/config";
-import type { PlatformEnvironment } from "../../program/environment";
-import { deployPlatform } from "../../program/platform";
+import { parsePlatformConfig, type PlatformConfig } from "../../stacks/config";
+import type { PlatformEnvironment } from "../../stacks/environment";
+import { deployPlatform } from "../../stacks/platform";
 import { runOnMocks, unwrapSecrets, type RecordedResource } from "../../automation/render/engine";
 import { invokes, placeholders } from "../../automation/render/placeholders";
-import { parseManifests } from "../../program/environment";
+import { parseManifests } from "../../stacks/environment";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { EKS_DEFAULTS } from "../../../components/cluster/eks";
 import { DEFAULTS as BARE_METAL_DEFAULTS } from "../../../components/cluster/baremetal/types";
 import { FLUX_DEFAULTS } from "../../../components/flux";
-import { secret } from "../../../program/schema/common";
+import { secret } from "../../../stacks/schema/common";
 import {
   fields,
   type JsonSchema,
@@ -27,13 +27,13 @@ function line(path: string, pick?: string): string {
   return found[0];
 }
 
-describe("docs/configuration.md, generated from program/schema", () => {
+describe("docs/configuration.md, generated from stacks/schema", () => {
   it("is what the schema generates", async () => {
     const current = readFileSync(PAGE, "utf8");
     const expected = await renderPage();
     if (current !== expected)
       throw new Error(
-        `docs/configuration.md differs from what program/schema generates: run \`${REGENERATE}\` and commit the page`,
+        `docs/configuration.md differs from what stacks/schema generates: run \`${REGENERATE}\` and commit the page`,
       );
   });
 
@@ -41,7 +41,7 @@ describe("docs/configuration.md, generated from program/schema", () => {
     const missing = undescribed();
     if (missing.length)
       throw new Error(
-        `${missing.length} schema fields have no description: add .meta({ description: "…" }) as the last call of each in program/schema:\n  ${missing.join("\n  ")}`,
+        `${missing.length} schema fields have no description: add .meta({ description: "…" }) as the last call of each in stacks/schema:\n  ${missing.join("\n  ")}`,
       );
   });
 

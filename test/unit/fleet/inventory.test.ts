@@ -6,7 +6,7 @@ import {
   type StackEntry,
 } from "../../../automation/fleet/inventory";
 import { listStacks, loadInventory } from "../../../automation/fleet/inventoryFile";
-import { parsePlatformConfig } from "../../../program/config";
+import { parsePlatformConfig } from "../../../stacks/config";
 import { readStackConfig } from "../../../automation/render/stackFile";
 
 const FIXTURE = path.join(__dirname, "../../fixtures/fleet/project");

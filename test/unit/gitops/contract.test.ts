@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { assumedContract, formatFinding, lintFleet, stackContracts } from "../../../automation/gitops";
-import { contractVars, presentFor } from "../../../automation/gitops/contract";
-import type { PlatformConfig } from "../../../program/config";
+import { contractVars, presentFor } from "../../../automation/gitops/shared/contract";
+import type { PlatformConfig } from "../../../stacks/config";
 import { SHIPPED } from "./helpers";
 
 const PROJECT = path.resolve(__dirname, "../../..");

@@ -6,7 +6,7 @@ import {
   KustomizeMissing,
   pinnedKustomizeVersion,
   resolveKustomize,
-} from "../../../automation/gitops/kustomize";
+} from "../../../automation/gitops/shared/kustomize";
 
 describe("resolveKustomize", () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { metadataKeysOf } from "../../../automation/gitops/notifications";
+import { metadataKeysOf } from "../../../automation/gitops/lint/notifications";
 import { copyOfShipped, edit, lintBrokenCopy, lintLines, SHIPPED, shippedContracts } from "./helpers";
 
 const PROVIDER = "notifications/base/provider.yaml";

@@ -9,8 +9,8 @@ import {
   reproducibleTarGz,
   sha256,
   type SourceFile,
-} from "../../../automation/gitops/publish";
-import { chartFolders, fleetFiles } from "../../../automation/gitops/publishGit";
+} from "../../../automation/gitops/publish/publish";
+import { chartFolders, fleetFiles } from "../../../automation/gitops/publish/publishGit";
 import { tarEntries } from "./publishFixtures";
 
 const file = (path: string, text: string, executable = false): SourceFile => ({

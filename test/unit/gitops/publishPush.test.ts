@@ -7,10 +7,10 @@ import {
   parseOciUrl,
   publish,
   type PublishOptions,
-} from "../../../automation/gitops/publishCommand";
-import { sourceUrl } from "../../../automation/gitops/publishGit";
-import { dockerConfigCredentials, parseChallenge } from "../../../automation/gitops/registry";
-import { sha256 } from "../../../automation/gitops/publish";
+} from "../../../automation/gitops/publish/publishCommand";
+import { sourceUrl } from "../../../automation/gitops/publish/publishGit";
+import { dockerConfigCredentials, parseChallenge } from "../../../automation/gitops/publish/registry";
+import { sha256 } from "../../../automation/gitops/publish/publish";
 import { gitopsPublish } from "../../../cli/gitops-publish";
 import { runCli, STACK_LINE } from "../cli/run";
 import { CHART_YAML, FakeRegistry, FleetRepo, SECRET, type AuthMode } from "./publishFixtures";

@@ -1,4 +1,9 @@
-import { commitWebUrl, forgeOf, repoLocation, sameRepository } from "../../../automation/gitops/repoUrl";
+import {
+  commitWebUrl,
+  forgeOf,
+  repoLocation,
+  sameRepository,
+} from "../../../automation/gitops/shared/repoUrl";
 
 describe("repoLocation", () => {
   it.each([

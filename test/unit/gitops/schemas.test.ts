@@ -2,7 +2,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { validateFluxObject } from "../../../automation/gitops";
-import { fluxValidator, loadValidatorModule, NEWER_ENUM_VALUES } from "../../../automation/gitops/schemas";
+import {
+  fluxValidator,
+  loadValidatorModule,
+  NEWER_ENUM_VALUES,
+} from "../../../automation/gitops/shared/schemas";
 
 const ks = (spec: Record<string, unknown>, apiVersion = "kustomize.toolkit.fluxcd.io/v1") => ({
   apiVersion,

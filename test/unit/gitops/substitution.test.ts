@@ -1,5 +1,9 @@
 import { findVariables, substituteString } from "../../../automation/gitops";
-import { namePattern, substituteDeep, substitutionDisabled } from "../../../automation/gitops/substitution";
+import {
+  namePattern,
+  substituteDeep,
+  substitutionDisabled,
+} from "../../../automation/gitops/shared/substitution";
 
 describe("findVariables", () => {
   it.each([

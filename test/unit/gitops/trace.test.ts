@@ -1,5 +1,5 @@
-import { ManifestCache } from "../../../automation/gitops/manifests";
-import { tracedDoc } from "../../../automation/gitops/trace";
+import { ManifestCache } from "../../../automation/gitops/shared/manifests";
+import { tracedDoc } from "../../../automation/gitops/shared/trace";
 import { SHIPPED } from "./helpers";
 
 describe("tracedDoc", () => {

@@ -4,7 +4,7 @@ import {
   missingClusterVars,
   plaintextSecret,
 } from "../../../automation/gitops";
-import { parseManifests } from "../../../automation/gitops/manifests";
+import { parseManifests } from "../../../automation/gitops/shared/manifests";
 import { SHIPPED } from "./helpers";
 
 describe("fleetTreeMermaid", () => {

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { renderStack } from "../../../automation/render";
 import { writeRender } from "../../../automation/render/write";
-import { ConfigError } from "../../../program/config";
+import { ConfigError } from "../../../stacks/config";
 import { render } from "../../../cli/render";
 import { runCli, STACK_LINE } from "../cli/run";
 

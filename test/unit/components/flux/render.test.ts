@@ -9,7 +9,7 @@ import {
 } from "../../../../components/flux/render";
 import { validateFluxObject } from "../../../helpers/fluxSchemas";
 import { KNOWN_HOSTS, parse, withValues } from "../../../helpers/platform";
-import type { SecretValue } from "../../../../program/schema/common";
+import type { SecretValue } from "../../../../stacks/schema/common";
 
 const source = (patch: Record<string, unknown>) => parse(withValues({ flux: { source: patch } })).flux.source;
 const unwrap = (v: SecretValue) => `secret(${v.value})`;

@@ -1,0 +1,227 @@
+/**
+ * `gitops:diff`: what each platform gets between two revisions of the fleet repository, offline.
+ * Every platform's tree is built with kustomize at the revision its root follows (a platform pinned
+ * to a tag or a semver range gets the tag, not the ref), substituted with its own cluster-vars, and
+ * compared object by object: added, removed, renamed and changed (field by field). Secret values
+ * are never shown.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
+import { DiffError, FleetGit, type Revision } from "../shared/git";
+import { compare, identity, type FleetDiff, type PlatformDiff, type Side } from "./compare";
+import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
+import { ManifestCache, type K8sLike } from "../shared/manifests";
+import { substituteString, substitutionDisabled } from "../shared/substitution";
+import { rootSourceKindInTree, variablesOf, walkTree, type BuiltObject, type KsNode } from "../shared/tree";
+
+export { DiffError };
+export type { DiffObject, FieldChange, FleetDiff, PlatformDiff } from "./compare";
+
+export interface DiffOptions {
+  /** The fleet repository (a Git repository or a directory inside one). */
+  repoDir: string;
+  /** @default the merge base of HEAD with the main branch */
+  from?: string;
+  /** @default the working tree */
+  to?: string;
+  /** Directory with the stack files. @default the parent of the repository */
+  projectDir?: string;
+  /**
+   * Preview moving the platforms pinned to a tag: their `to` side is built at this tag instead of
+   * their pin (platforms on a branch or a semver range are not affected).
+   */
+  moveTagsTo?: string;
+  /** Contracts to use instead of rendering the stack files (tests). */
+  contracts?: Map<string, PlatformContract>;
+  kustomize?: KustomizeTool;
+}
+
+/** Kinds kustomize's namespace transformer (targetNamespace) leaves alone. */
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ClusterIssuer",
+  "ClusterSecretStore",
+  "PersistentVolume",
+  "StorageClass",
+  "PriorityClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+]);
+
+function follows(contract: PlatformContract): { kind: string; value: string } {
+  return contract.rootRef
+    ? { kind: contract.rootRef.kind, value: contract.rootRef.value }
+    : { kind: "", value: "" };
+}
+
+/**
+ * An object as kustomize-controller applies it: known variables substituted into the YAML text, which
+ * is then parsed as YAML 1.1 (so `priority: ${P}` with P=7 is the number 7, as on the cluster).
+ * Unknown variables (secret ones, or keys without a value) stay as written.
+ */
+function asFluxApplies(built: BuiltObject, vars: Record<string, string | undefined> | undefined): K8sLike {
+  const raw = built.doc.object;
+  const known = Object.fromEntries(
+    Object.entries(vars ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  if (!vars || substitutionDisabled(built.obj.metadata)) return { ...built.obj };
+  try {
+    const parsed = parse(substituteString(stringify(raw), known), { version: "1.1" }) as K8sLike;
+    return parsed && typeof parsed === "object" ? { ...parsed, metadata: parsed.metadata ?? {} } : built.obj;
+  } catch {
+    return { ...built.obj };
+  }
+}
+
+/** One platform's tree at one checkout: its objects by identity, and what kept it from building. */
+function buildSide(
+  checkout: string,
+  builders: Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>,
+  tool: KustomizeTool,
+  contract: PlatformContract,
+): Side {
+  let b = builders.get(checkout);
+  if (!b) {
+    b = { cache: new ManifestCache(checkout), builder: new KustomizeBuilder(checkout, tool) };
+    builders.set(checkout, b);
+  }
+  const side: Side = { objects: new Map(), problems: [] };
+  if (!fs.existsSync(path.join(checkout, contract.rootPath))) {
+    side.problems.push(`${contract.rootPath} does not exist`);
+    return side;
+  }
+  const tree = walkTree(b.cache, treeContextOf(contract), b.builder);
+  for (const f of tree.findings)
+    if (["path", "kustomize", "yaml"].includes(f.rule))
+      side.problems.push(`${f.file}:${f.line}: ${f.message}`);
+  const appliedBy = (n: KsNode) => `${n.namespace}/${n.name}`;
+  for (const node of tree.nodes)
+    for (const built of node.built) {
+      const applied = asFluxApplies(built, variablesOf(node, tree));
+      const meta = applied.metadata;
+      const namespace = CLUSTER_SCOPED.has(applied.kind)
+        ? ""
+        : String(node.spec.targetNamespace ?? meta.namespace ?? "");
+      // As Flux applies it: targetNamespace set on every namespaced object.
+      const object = namespace ? { ...applied, metadata: { ...meta, namespace } } : applied;
+      const o = {
+        apiVersion: applied.apiVersion,
+        kind: applied.kind,
+        namespace,
+        name: String(meta.name ?? ""),
+        appliedBy: appliedBy(node),
+        file: built.doc.file,
+        object,
+      };
+      side.objects.set(identity(o), o);
+    }
+  return side;
+}
+
+/** The platforms to compare: those with a stack file, and those with a clusters/<platform>/ at either side. */
+function platformsOf(contracts: Map<string, PlatformContract>, checkouts: string[]): PlatformContract[] {
+  const names = new Set(contracts.keys());
+  for (const dir of checkouts) {
+    const clusters = path.join(dir, "clusters");
+    if (fs.existsSync(clusters))
+      for (const e of fs.readdirSync(clusters, { withFileTypes: true }))
+        if (e.isDirectory()) names.add(e.name);
+  }
+  // Without a stack file the root's kind is the one the platform's own Kustomizations name (newest side).
+  const kindOf = (n: string) => {
+    const dir = [...checkouts].reverse().find((d) => fs.existsSync(path.join(d, "clusters", n)));
+    return dir ? rootSourceKindInTree(dir, n) : undefined;
+  };
+  return [...names]
+    .sort()
+    .map((n) => contracts.get(n) ?? assumedContract(n, [], /(^|-)prod$/.test(n), kindOf(n)));
+}
+
+/** Diff the fleet: every platform between two revisions. */
+export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
+  const started = Date.now();
+  const tool = options.kustomize ?? resolveKustomize();
+  const repoDir = path.resolve(options.repoDir);
+  const git = new FleetGit(repoDir);
+  const builders = new Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>();
+  try {
+    const from: Revision = options.from
+      ? { label: options.from, commit: git.commit(options.from) }
+      : git.mergeBase();
+    const to: Revision = options.to
+      ? { label: options.to, commit: git.commit(options.to) }
+      : { label: "working tree" };
+    if (options.moveTagsTo && !tagCommit(git, options.moveTagsTo))
+      throw new DiffError(`--tag ${options.moveTagsTo}: no such tag in ${git.top}: see git tag`);
+    const checkouts = [git.checkout(from), git.checkout(to)];
+    let contracts = options.contracts;
+    const problems: string[] = [];
+    if (!contracts) {
+      const read = await stackContracts(options.projectDir ?? path.dirname(repoDir));
+      contracts = read.contracts;
+      problems.push(...read.findings.map((f) => `${f.file}:${f.line}: ${f.message}`));
+    }
+    const platforms: PlatformDiff[] = [];
+    for (const contract of platformsOf(contracts, checkouts)) {
+      const ref = follows(contract);
+      const pinned = ref.kind === "tag" || ref.kind === "semver";
+      const sideRev = (rev: Revision): Revision | string => {
+        if (ref.kind === "tag") {
+          const tag = rev === to && options.moveTagsTo ? options.moveTagsTo : ref.value;
+          const commit = tagCommit(git, tag);
+          return commit ? { label: `tag ${tag}`, commit } : `tag ${tag} does not exist in the repository`;
+        }
+        if (ref.kind === "semver") {
+          const tag = git.newestMatching(ref.value, rev);
+          return tag
+            ? { label: `tag ${tag}`, commit: git.commit(`refs/tags/${tag}`) }
+            : `no tag reachable from ${rev.label} matches ${ref.value}`;
+        }
+        return rev;
+      };
+      const fromRev = sideRev(from);
+      const toRev = sideRev(to);
+      const unbuilt: Side = { objects: new Map(), problems: [] };
+      const fromSide =
+        typeof fromRev === "string"
+          ? { ...unbuilt, problems: [fromRev] }
+          : buildSide(git.checkout(fromRev), builders, tool, contract);
+      const toSide =
+        typeof toRev === "string"
+          ? { ...unbuilt, problems: [toRev] }
+          : buildSide(git.checkout(toRev), builders, tool, contract);
+      platforms.push({
+        platform: contract.platform,
+        follows: ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)",
+        pinned,
+        from: typeof fromRev === "string" ? { label: fromRev } : fromRev,
+        to: typeof toRev === "string" ? { label: toRev } : toRev,
+        ...compare(fromSide, toSide),
+        problems: [
+          ...fromSide.problems.map((p) => (typeof fromRev === "string" ? p : `at ${fromRev.label}: ${p}`)),
+          ...toSide.problems.map((p) => (typeof toRev === "string" ? p : `at ${toRev.label}: ${p}`)),
+        ].filter((p, i, all) => all.indexOf(p) === i),
+      });
+    }
+    const changed = platforms.some(
+      (p) => p.added.length + p.removed.length + p.renamed.length + p.changed.length > 0,
+    );
+    return { from, to, platforms, problems, changed, durationMs: Date.now() - started };
+  } finally {
+    for (const b of builders.values()) b.builder.dispose();
+    git.dispose();
+  }
+}
+
+function tagCommit(git: FleetGit, tag: string): string | undefined {
+  try {
+    return git.commit(`refs/tags/${tag}`);
+  } catch {
+    return undefined;
+  }
+}

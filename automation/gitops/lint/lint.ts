@@ -1,0 +1,337 @@
+/**
+ * `gitops:lint`: a fleet repository checked offline. Repository-wide: YAML, Flux schemas and served
+ * API versions, SOPS-only Secrets, string ConfigMap values. Per platform (`clusters/<platform>`):
+ * the tree Flux would reconcile, its references, cycles, strict substitution and prod refs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as posix from "node:path/posix";
+import { patchAndGeneratorFiles } from "../shared/build";
+import { checkTree } from "./checks";
+import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
+import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
+import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "../shared/manifests";
+import { notificationFindings } from "./notifications";
+import { isFluxApi, validateFluxObject, type SchemaProblem } from "../shared/schemas";
+import { rootSourceKindInTree, walkTree, type PlatformTree } from "../shared/tree";
+import { chartSourceFindings } from "./charts";
+
+export interface LintOptions {
+  /** Project directory holding `Pulumi.<stack>.yaml` files. @default the parent of the repository */
+  projectDir?: string;
+  /** Extra cluster-vars keys for platforms without a stack file. */
+  vars?: string[];
+  /** Platforms without a stack file that are prod. @default names ending in `prod` */
+  prodPlatforms?: string[];
+  /** Contracts to use instead of reading stack files (tests, the render). */
+  contracts?: Map<string, PlatformContract>;
+  /** The kustomize to run. @default resolveKustomize() */
+  kustomize?: KustomizeTool;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  /** Platforms checked, with where their cluster-vars came from. */
+  platforms: { platform: string; origin: string }[];
+  /** What the user should know about how the lint ran (e.g. no stack files found). */
+  notes: string[];
+  /** The project directory the stack files were looked for in (stack-file findings are relative to it). */
+  projectDir: string;
+  files: number;
+  durationMs: number;
+}
+
+const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:/;
+
+/** A Secret in Git must be SOPS-encrypted: a `sops` block and every data value `ENC[…]`. */
+export function plaintextSecret(doc: ManifestDoc): Finding | undefined {
+  const o = doc.object;
+  const name = `Secret ${String((o.metadata as { name?: unknown } | undefined)?.name ?? "")}`;
+  const fields = ["data", "stringData"].filter((f) => o[f] && typeof o[f] === "object");
+  if (!o.sops || typeof o.sops !== "object")
+    return {
+      file: doc.file,
+      line: doc.line,
+      rule: "plaintext-secret",
+      message: `${name} is not SOPS-encrypted: encrypt it with \`sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place ${path.posix.basename(doc.file)}\` (only the values are encrypted, metadata stays readable)`,
+    };
+  for (const f of fields)
+    for (const [k, v] of Object.entries(o[f] as Record<string, unknown>))
+      if (typeof v !== "string" || !SOPS_VALUE.test(v))
+        return {
+          file: doc.file,
+          line: doc.lineOf([f, k]),
+          rule: "plaintext-secret",
+          message: `${name}: ${f}.${k} is in plain text next to a sops block: re-encrypt the file with sops`,
+        };
+  if (
+    typeof o.metadata === "object" &&
+    o.metadata &&
+    Object.values(o.metadata).some((v) => typeof v === "string" && SOPS_VALUE.test(v))
+  )
+    return {
+      file: doc.file,
+      line: doc.lineOf(["metadata"]),
+      rule: "plaintext-secret",
+      message: `${name}: metadata is encrypted; encrypt only data and stringData (--encrypted-regex '^(data|stringData)$') so Flux and kustomize can read it`,
+    };
+  return undefined;
+}
+
+/** What SOPS leaves in a file it encrypted (YAML, JSON or dotenv). */
+const SOPS_FILE = /ENC\[[A-Z0-9_]+,data:|^sops_mac=|"sops":|^sops:/m;
+
+/**
+ * A kustomization's secretGenerator puts its inputs into a Secret: literals are plain text in Git,
+ * and so are files and env files unless SOPS encrypted them (kustomize-controller decrypts those).
+ */
+export function plaintextSecretGenerator(cache: ManifestCache, kustomization: ManifestDoc): Finding[] {
+  const out: Finding[] = [];
+  const gens = kustomization.object.secretGenerator;
+  if (!Array.isArray(gens)) return out;
+  gens.forEach((g: unknown, i) => {
+    const spec = (g ?? {}) as { name?: unknown; literals?: unknown; files?: unknown; envs?: unknown };
+    const name = `secretGenerator ${String(spec.name ?? i)}`;
+    if (Array.isArray(spec.literals) && spec.literals.length)
+      out.push({
+        file: kustomization.file,
+        line: kustomization.lineOf(["secretGenerator", i, "literals"]),
+        rule: "plaintext-secret",
+        message: `${name}: literals are secrets in plain text in Git: move them to an env file and encrypt it with \`sops --encrypt --in-place <file>\` (kustomize-controller decrypts it)`,
+      });
+    for (const field of ["files", "envs"] as const) {
+      const list = spec[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry: unknown, j) => {
+        if (typeof entry !== "string") return;
+        const file = posix.normalize(
+          posix.join(posix.dirname(kustomization.file), entry.slice(entry.indexOf("=") + 1)),
+        );
+        const full = path.join(cache.repoDir, file);
+        // A missing file is reported by the build.
+        if (fs.existsSync(full) && !SOPS_FILE.test(fs.readFileSync(full, "utf8")))
+          out.push({
+            file: kustomization.file,
+            line: kustomization.lineOf(["secretGenerator", i, field, j]),
+            rule: "plaintext-secret",
+            message: `${name}: ${file} is not SOPS-encrypted, so the Secret's values are in plain text in Git: encrypt it with \`sops --encrypt --in-place ${file}\``,
+          });
+      });
+    }
+  });
+  return out;
+}
+
+/** The value at a path of an object. */
+function valueAt(obj: unknown, at: (string | number)[]): unknown {
+  let v: unknown = obj;
+  for (const k of at) v = v && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+/** A schema problem of a value that is a `${VAR}`: Flux validates what substitution makes of it. */
+const variableValue = (raw: unknown, p: SchemaProblem) => {
+  const v = valueAt(raw, p.path);
+  return typeof v === "string" && v.includes("${");
+};
+
+/**
+ * Schema problems of values that are variables in the repository, checked per platform with the
+ * values the platform substitutes (`type: ${FLEET_STATUS_PROVIDER:=github}` is checked as `github`).
+ */
+function substitutedSchemaFindings(tree: PlatformTree): Finding[] {
+  const out: Finding[] = [];
+  for (const objs of tree.index.values())
+    for (const b of objs) {
+      if (!isFluxApi(b.obj.apiVersion)) continue;
+      for (const p of validateFluxObject(b.obj)) {
+        const value = valueAt(b.obj, p.path);
+        if (!variableValue(b.doc.object, p) || (typeof value === "string" && value.includes("${"))) continue;
+        out.push({
+          file: b.doc.file,
+          line: b.doc.lineOf(p.path),
+          rule: "schema",
+          platform: tree.context.platform,
+          message: `${b.obj.kind} ${String(b.obj.metadata.name ?? "")}: ${p.message} (substituted: ${JSON.stringify(value)} from ${String(valueAt(b.doc.object, p.path))})`,
+        });
+      }
+    }
+  return out;
+}
+
+/** Checks that hold for every manifest of the repository, whichever tree applies it. */
+export function checkDocument(doc: ManifestDoc): Finding[] {
+  const obj = asK8s(doc);
+  if (!obj) return [];
+  const out: Finding[] = [];
+  if (isFluxApi(obj.apiVersion))
+    for (const p of validateFluxObject(obj).filter((problem) => !variableValue(obj, problem)))
+      out.push({
+        file: doc.file,
+        line: doc.lineOf(p.path),
+        rule: "schema",
+        message: `${obj.kind} ${String(obj.metadata.name ?? "")}: ${p.message}`,
+      });
+  if (obj.kind === "Secret" && obj.apiVersion === "v1") {
+    const f = plaintextSecret(doc);
+    if (f) out.push(f);
+  }
+  if (obj.kind === "ConfigMap" && obj.data && typeof obj.data === "object")
+    for (const [k, v] of Object.entries(obj.data as Record<string, unknown>))
+      if (typeof v !== "string")
+        out.push({
+          file: doc.file,
+          line: doc.lineOf(["data", k]),
+          rule: "string-value",
+          message: `ConfigMap ${String(obj.metadata.name)}: data.${k} is ${v === null ? "null" : typeof v}, values must be strings: quote it ("${String(v)}")`,
+        });
+  return out;
+}
+
+/** One finding per file, line and message; the platforms a shared file fails on are listed together. */
+function dedupe(findings: Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) {
+    const k = `${f.file}:${f.line}:${f.rule}:${f.message}`;
+    const seen = byKey.get(k);
+    if (!seen) byKey.set(k, { ...f });
+    else if (f.platform && !seen.platform?.split(", ").includes(f.platform))
+      seen.platform = [...(seen.platform?.split(", ") ?? []), f.platform].sort().join(", ");
+  }
+  return [...byKey.values()];
+}
+
+/** Lint the fleet repository in `repoDir`. */
+export async function lintFleet(repoDir: string, options: LintOptions = {}): Promise<LintResult> {
+  const started = Date.now();
+  if (!fs.existsSync(repoDir) || !fs.statSync(repoDir).isDirectory())
+    throw new LintError(
+      `${repoDir} is not a directory: pass the fleet repository's directory (npm run gitops:lint -- <dir>, default gitops)`,
+    );
+  const tool = options.kustomize ?? resolveKustomize();
+  const cache = new ManifestCache(repoDir);
+  const findings: Finding[] = [];
+  const files = cache.allFiles();
+  const kustomizationFiles = files.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f));
+  // Patches are partial objects and generator inputs are not manifests: kustomize checks them.
+  const notManifests = new Set(
+    kustomizationFiles.flatMap((k) =>
+      (cache.read(k).docs[0] ? patchAndGeneratorFiles(cache.read(k).docs[0].object) : []).map(([f]) =>
+        posix.normalize(posix.join(posix.dirname(k), f)),
+      ),
+    ),
+  );
+  for (const file of files) {
+    const parsed = cache.read(file);
+    findings.push(...parsed.errors);
+    if (kustomizationFiles.includes(file))
+      findings.push(...(parsed.docs[0] ? plaintextSecretGenerator(cache, parsed.docs[0]) : []));
+    else if (!notManifests.has(file)) for (const doc of parsed.docs) findings.push(...checkDocument(doc));
+  }
+  let contracts = options.contracts;
+  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+  const notes: string[] = [];
+  if (!contracts) {
+    const read = await stackContracts(projectDir);
+    contracts = read.contracts;
+    findings.push(...read.findings);
+    if (!read.stacks.length)
+      notes.push(
+        `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
+      );
+  }
+  const clustersDir = path.join(repoDir, "clusters");
+  const platformDirs = fs.existsSync(clustersDir)
+    ? fs
+        .readdirSync(clustersDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
+  if (!platformDirs.length)
+    findings.push({
+      file: "clusters/",
+      line: 1,
+      rule: "layout",
+      message:
+        "no clusters/<platform>/ directory: the root Kustomization of a platform points at ./clusters/<platform>",
+    });
+  for (const c of contracts.values())
+    if (!platformDirs.includes(c.platform) && c.rootPath === `./clusters/${c.platform}`)
+      findings.push({
+        file: "clusters/",
+        line: 1,
+        rule: "layout",
+        platform: c.platform,
+        message: `platform ${c.platform} (${c.origin}) has no clusters/${c.platform}/: its root Kustomization would fail`,
+      });
+  const unknownProd = (options.prodPlatforms ?? []).filter((p) => !platformDirs.includes(p));
+  if (unknownProd.length)
+    throw new LintError(
+      `--prod ${unknownProd.join(",")}: no such platform in ${repoDir} (its platforms: ${platformDirs.join(", ") || "none"}); name platforms that have a clusters/<platform>/ directory`,
+    );
+  const platforms: LintResult["platforms"] = [];
+  const builder = new KustomizeBuilder(repoDir, tool);
+  try {
+    for (const platform of platformDirs) {
+      const prod = options.prodPlatforms
+        ? options.prodPlatforms.includes(platform)
+        : /(^|-)prod$/.test(platform);
+      const contract =
+        contracts.get(platform) ??
+        assumedContract(platform, options.vars ?? [], prod, rootSourceKindInTree(repoDir, platform));
+      platforms.push({ platform, origin: contract.origin });
+      const tree = walkTree(cache, treeContextOf(contract), builder);
+      const found = [
+        ...checkTree(tree, contract),
+        ...substitutedSchemaFindings(tree),
+        ...notificationFindings(tree, contract),
+        ...chartSourceFindings(tree, repoDir),
+      ];
+      findings.push(
+        ...(contracts.has(platform) ? found : found.map((f) => assumedHint(f, platform, projectDir))),
+      );
+    }
+  } finally {
+    builder.dispose();
+  }
+  const sorted = dedupe(findings).sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),
+  );
+  return {
+    findings: sorted,
+    platforms,
+    notes,
+    projectDir,
+    files: files.length,
+    durationMs: Date.now() - started,
+  };
+}
+
+/**
+ * One line per finding: `file:line: [rule] message (platform)`, the file prefixed with the
+ * repository's label, or the project's for stack files.
+ */
+export function formatFinding(f: Finding, repoLabel = "", projectLabel = ""): string {
+  const label = f.base === "project" ? projectLabel : repoLabel;
+  return `${label}${f.file}:${f.line}: [${f.rule}] ${f.message}${f.platform ? ` (${f.platform})` : ""}`;
+}
+
+/** A user error of the lint (a directory that does not exist, an unknown --prod platform). */
+export class LintError extends Error {}
+
+/**
+ * A missing cluster-vars key of a platform without a stack file: the repository is not necessarily
+ * wrong, the assumption may be. Say so, and how to check against the real cluster-vars.
+ */
+function assumedHint(f: Finding, platform: string, projectDir: string): Finding {
+  const m =
+    /^(\$\{(\w+)\} has no value: .* substitutes from .*ConfigMap cluster-vars.* and none has \w+); add it there or give it a default .*$/.exec(
+      f.message,
+    );
+  if (!m) return f;
+  return {
+    ...f,
+    message: `${m[1]}: no stack file in ${projectDir} defines platform ${platform}, so its cluster-vars are assumed; pass --project <dir with its Pulumi.<stack>.yaml>, or --vars ${m[2]} if the platform has it, or give it a default (\${${m[2]}:=value})`,
+  };
+}

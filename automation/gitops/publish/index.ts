@@ -1,0 +1,10 @@
+/** gitops:publish: the fleet tree and its charts as OCI artifacts in a registry. */
+export {
+  publish,
+  buildArtifacts,
+  parseOciUrl,
+  type PublishOptions,
+  type PublishResult,
+} from "./publishCommand";
+export { PublishError } from "./publish";
+export { dockerConfigCredentials, RegistryError } from "./registry";

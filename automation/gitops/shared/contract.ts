@@ -1,0 +1,275 @@
+/**
+ * What a platform gives its `clusters/<platform>` tree: the cluster-vars keys (the contract in
+ * components/flux/clusterVars.ts), the root Kustomization's path and substitution sources, and
+ * whether it is a prod platform. Read from the platform's stack file when the project has one
+ * (exact: the offline render's `outputs.clusterVars`), else assumed from the contract.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument, LineCounter } from "yaml";
+import { CLUSTER_VARS, type ClusterVarSpec } from "../../../components/flux/clusterVars";
+import type { PlatformConfig } from "../../../stacks/config";
+import type { Finding } from "./manifests";
+import type { RootSourceKind, TreeContext } from "./tree";
+
+export interface PlatformContract {
+  platform: string;
+  /** cluster-vars keys with their values (undefined when only the key is known). */
+  clusterVars: Record<string, string | undefined>;
+  /** Keys of Secret `cluster-secret-vars`; undefined when the platform has no such Secret. */
+  secretVars?: string[];
+  /** The kind of the root source (flux.source.kind); GitRepository when no stack says. */
+  rootSourceKind?: RootSourceKind;
+  /** The root Kustomization's path, e.g. `./clusters/de-prod`. */
+  rootPath: string;
+  /** Prod platforms must follow tags or semver. */
+  prod: boolean;
+  /** Where the keys came from, for messages, e.g. `Pulumi.local.yaml (render)`. */
+  origin: string;
+  /** Secrets the program creates before Flux (flux.extraSecrets), as `namespace/name`. */
+  earlySecrets?: string[];
+  /** The Git URL the root source pulls from (flux.source.url, Git sources only), when known. */
+  sourceUrl?: string;
+  /** OCI roots: the Git repository the artifact is published from (flux.source.origin), when given. */
+  sourceOrigin?: string;
+  /** The root source's ref as configured (stack file and line), when known. */
+  rootRef?: { kind: string; value: string; file: string; line: number };
+}
+
+/** What walking a platform's tree needs from its contract. */
+export function treeContextOf(contract: PlatformContract): TreeContext {
+  return {
+    platform: contract.platform,
+    rootPath: contract.rootPath,
+    clusterVars: contract.clusterVars,
+    secretVars: contract.secretVars,
+    ...(contract.rootSourceKind ? { rootSourceKind: contract.rootSourceKind } : {}),
+  };
+}
+
+/** Contract keys that exist on every platform. */
+export const ALWAYS_KEYS = Object.entries(CLUSTER_VARS as Record<string, ClusterVarSpec>)
+  .filter(([, s]) => s.presentWhen === "always")
+  .map(([k]) => k);
+
+/** Whether a `presentWhen` condition of the contract holds for a configuration. */
+export function presentFor(when: ClusterVarSpec["presentWhen"], config: PlatformConfig): boolean {
+  switch (when) {
+    case "always":
+      return true;
+    case "cluster.kind is eks":
+      return config.cluster.kind === "eks";
+    case "aws":
+      return config.cluster.kind === "eks" || config.dns !== undefined || config.secrets !== undefined;
+    case "dns":
+      return config.dns !== undefined;
+    case "secrets":
+      return config.secrets !== undefined;
+    case "platform.country":
+      return config.country !== undefined;
+    case "platform.site":
+      return config.site !== undefined;
+    case "flux.source.charts":
+      return config.flux.source.charts !== undefined;
+  }
+}
+
+/** cluster-vars keys a configuration yields according to the contract table (values when known). */
+export function contractVars(
+  config: PlatformConfig,
+  platformVars: Record<string, string>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, spec] of Object.entries(CLUSTER_VARS as Record<string, ClusterVarSpec>))
+    if (presentFor(spec.presentWhen, config)) out[k] = platformVars[k];
+  return { ...out, ...config.flux.vars };
+}
+
+/** The contract assumed for a platform without a stack file. */
+export function assumedContract(
+  platform: string,
+  extraVars: string[],
+  prod: boolean,
+  rootSourceKind?: RootSourceKind,
+): PlatformContract {
+  const clusterVars = Object.fromEntries([...ALWAYS_KEYS, ...extraVars].map((k) => [k, undefined]));
+  return {
+    platform,
+    clusterVars,
+    rootPath: `./clusters/${platform}`,
+    prod,
+    origin: "the contract's always-present keys and --vars",
+    ...(rootSourceKind ? { rootSourceKind } : {}),
+  };
+}
+
+/**
+ * The line of a config path (`flux.source.ref`, as messages name it) in a stack file, else the line
+ * of its namespace key, else 1.
+ */
+export function configLine(projectDir: string, file: string, configPath: string): number {
+  try {
+    const lines = new LineCounter();
+    const doc = parseDocument(fs.readFileSync(path.join(projectDir, file), "utf8"), { lineCounter: lines });
+    const [head, ...rest] = configPath.split(".");
+    const keys = ["config", `platform:${head}`, ...rest];
+    for (let n = keys.length; n >= 2; n--) {
+      const node = doc.getIn(keys.slice(0, n), true) as { range?: number[] } | undefined;
+      if (node?.range) return lines.linePos(node.range[0]).line;
+    }
+    return 1;
+  } catch {
+    return 1;
+  }
+}
+
+/** The first line of an error, and the config path it starts with (`flux.install.manifests.file: …`). */
+function firstLine(e: unknown): { text: string; configPath?: string } {
+  // A ConfigError lists its problems below a heading: the first problem is the line to show.
+  const problems = (e as { problems?: { path: string; message: string }[] } | null)?.problems;
+  const text =
+    Array.isArray(problems) && problems.length
+      ? `${problems[0].path}: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`
+      : (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  return { text, configPath: /^([a-zA-Z][\w-]*(\.[\w-]+)*): /.exec(text)?.[1] };
+}
+
+/** Messages of failed renders: the engine may reject with them again later, from promises nobody awaits. */
+const failedRenders = new Set<string>();
+let absorbing = false;
+
+/** From now on, rejections carrying a failed render's message are that render's, already reported. */
+function absorb(message: string): void {
+  failedRenders.add(message);
+  if (absorbing) return;
+  absorbing = true;
+  const absorber = (e: unknown) => {
+    if (failedRenders.has(e instanceof Error ? e.message : String(e))) return;
+    // Anything else is what Node would have ended the process for.
+    console.error(e);
+    process.exit(1);
+  };
+  process.on("unhandledRejection", absorber);
+  process.on("uncaughtException", absorber);
+}
+
+/**
+ * Run a render so that nothing it throws escapes: the offline engine can fail outside the promise
+ * (uncaught exceptions and rejections from inside the mocked runtime, often many times over), which
+ * would end the process.
+ */
+function guarded<T>(run: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = (e: unknown) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      absorb(error.message);
+      done();
+      reject(error);
+    };
+    const done = () => {
+      process.off("uncaughtException", fail);
+      process.off("unhandledRejection", fail);
+    };
+    process.on("uncaughtException", fail);
+    process.on("unhandledRejection", fail);
+    run().then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e: unknown) => fail(e),
+    );
+  });
+}
+
+/**
+ * Contracts of the platforms defined by the project's stack files, keyed by platform name. A stack
+ * file that does not load or render is reported as a finding at its line, and the others go on; a
+ * platform named by two stack files is reported too, and checked against the first (by file name).
+ */
+export async function stackContracts(
+  projectDir: string,
+): Promise<{ contracts: Map<string, PlatformContract>; findings: Finding[]; stacks: string[] }> {
+  const contracts = new Map<string, PlatformContract>();
+  const findings: Finding[] = [];
+  const stacks = fs.existsSync(path.join(projectDir, "Pulumi.yaml"))
+    ? fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+    : [];
+  if (!stacks.length) return { contracts, findings, stacks };
+  const { readStackConfig, renderStack } = await import("../../render");
+  const { parsePlatformConfig } = await import("../../../stacks/config");
+  const { platformClusterVars, clusterNameOf } = await import("../../../stacks/platform");
+  const stackFinding = (file: string, e: unknown, what: string, extra = "") => {
+    const { text, configPath } = firstLine(e);
+    findings.push({
+      file,
+      line: configPath ? configLine(projectDir, file, configPath) : 1,
+      rule: "stack",
+      base: "project",
+      message: `${what}: ${text}${extra}`,
+    });
+  };
+  for (const stack of stacks.sort()) {
+    const file = `Pulumi.${stack}.yaml`;
+    let config: PlatformConfig;
+    try {
+      config = parsePlatformConfig(await readStackConfig(projectDir, stack));
+    } catch (e) {
+      stackFinding(
+        file,
+        e,
+        `cannot read the platform of stack ${stack}`,
+        "; its platform's tree is checked with assumed cluster-vars",
+      );
+      continue;
+    }
+    const other = contracts.get(config.name);
+    if (other) {
+      findings.push({
+        file,
+        line: configLine(projectDir, file, "name"),
+        rule: "stack",
+        base: "project",
+        message: `stack ${stack} defines platform ${config.name}, and so does ${other.origin.split(" ")[0]}: clusters/${config.name} is checked against ${other.origin.split(" ")[0]} only; give each stack its own platform:name`,
+      });
+      continue;
+    }
+    let clusterVars: Record<string, string | undefined>;
+    let origin = `${file} (render)`;
+    try {
+      const rendered = await guarded(() => renderStack(projectDir, stack));
+      clusterVars = rendered.outputs.clusterVars as Record<string, string>;
+    } catch (e) {
+      clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
+      origin = `${file} (contract table; the render failed)`;
+      stackFinding(
+        file,
+        e,
+        `stack ${stack} does not render`,
+        `; platform ${config.name} is checked with the cluster-vars keys of the contract table`,
+      );
+    }
+    const [kind, value] = Object.entries(config.flux.source.ref).find(([, v]) => v !== undefined) ?? [
+      "branch",
+      "master",
+    ];
+    contracts.set(config.name, {
+      platform: config.name,
+      clusterVars,
+      secretVars: Object.keys(config.flux.secretVars).length
+        ? Object.keys(config.flux.secretVars)
+        : undefined,
+      rootPath: config.flux.sync.path ?? `./clusters/${config.name}`,
+      prod: config.environment === "prod",
+      origin,
+      rootRef: { kind, value: String(value), file, line: configLine(projectDir, file, "flux.source.ref") },
+      earlySecrets: config.flux.extraSecrets.map((s) => `${s.namespace}/${s.name}`),
+      rootSourceKind: config.flux.source.kind === "oci" ? "OCIRepository" : "GitRepository",
+      ...(config.flux.source.kind === "git" ? { sourceUrl: config.flux.source.url } : {}),
+      ...(config.flux.source.kind === "oci" && config.flux.source.origin
+        ? { sourceOrigin: config.flux.source.origin }
+        : {}),
+    });
+  }
+  return { contracts, findings, stacks };
+}

@@ -1,0 +1,201 @@
+/**
+ * kustomize itself, as the gitops commands run it: one resolver (the project's cached build of the
+ * pinned version, else a kustomize v5 on PATH) and a builder that runs `kustomize build` the way
+ * kustomize-controller does (load restrictions off; a directory without kustomization.yaml gets the
+ * generated one), with origin annotations so every object can be traced back to its file.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, parseAllDocuments, stringify } from "yaml";
+
+const VERSIONS_FILE = path.resolve(__dirname, "../../../scripts/tools/versions.env");
+
+/** The command that builds (or finds) kustomize, as the user types it in the project directory. */
+export const KUSTOMIZE_BUILD_COMMAND = "bash scripts/tools/kustomize.sh";
+
+/** The pinned kustomize version (scripts/tools/versions.env). */
+export function pinnedKustomizeVersion(): string {
+  const m = /^KUSTOMIZE_VERSION=(\S+)$/m.exec(fs.readFileSync(VERSIONS_FILE, "utf8"));
+  if (!m) throw new Error(`${VERSIONS_FILE} has no KUSTOMIZE_VERSION=`);
+  return m[1];
+}
+
+/** kustomize is not installed: the message says how to get it. */
+export class KustomizeMissing extends Error {}
+
+export interface KustomizeTool {
+  bin: string;
+  version: string;
+  /** `cache` (the project's build) or `PATH`. */
+  source: "cache" | "PATH";
+}
+
+/** Where scripts/tools/kustomize.sh puts the pinned build. */
+export function cachedKustomizePath(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.PLATFORM_TOOLS_CACHE ??
+    path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "platform-tools");
+  return path.join(base, "kustomize", pinnedKustomizeVersion(), "kustomize");
+}
+
+function versionOf(bin: string, env: NodeJS.ProcessEnv): string | undefined {
+  const r = spawnSync(bin, ["version"], { encoding: "utf8", env, timeout: 10_000 });
+  return r.status === 0 ? /v\d+\.\d+\.\d+\S*/.exec(r.stdout)?.[0] : undefined;
+}
+
+function onPath(env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+    const p = path.join(dir, "kustomize");
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+const resolved = new Map<string, KustomizeTool>();
+
+/**
+ * The kustomize the gitops commands use: the project's build of the pinned version, else a
+ * kustomize v5 on PATH. Throws KustomizeMissing with the exact command to get one.
+ */
+export function resolveKustomize(env: NodeJS.ProcessEnv = process.env): KustomizeTool {
+  const cached = cachedKustomizePath(env);
+  const memo = `${cached}\0${env.PATH ?? ""}`;
+  const hit = resolved.get(memo);
+  if (hit) return hit;
+  let tool: KustomizeTool | undefined;
+  if (fs.existsSync(cached)) tool = { bin: cached, version: pinnedKustomizeVersion(), source: "cache" };
+  let ignored = "";
+  const found = tool ? undefined : onPath(env);
+  if (found) {
+    const version = versionOf(found, env);
+    if (version?.startsWith("v5.")) tool = { bin: found, version, source: "PATH" };
+    else ignored = ` (${found} is ${version ?? "not a working kustomize"}; v5 is needed)`;
+  }
+  if (!tool)
+    throw new KustomizeMissing(
+      `kustomize is needed to build the fleet repository as Flux does, and none was found: not in ${path.dirname(cached)}/, and no kustomize v5 on PATH${ignored}.\n` +
+        `Build it (Go and the Go module proxy; about a minute, once) in the project directory with:\n  ${KUSTOMIZE_BUILD_COMMAND}`,
+    );
+  resolved.set(memo, tool);
+  return tool;
+}
+
+/** Where kustomize says an object comes from (repository-relative), from `config.kubernetes.io/origin`. */
+export interface Origin {
+  /** The manifest file, for objects read from one. */
+  file?: string;
+  /** The kustomization.yaml whose generator made it, for generated objects. */
+  configuredIn?: string;
+}
+
+export interface KustomizeOutput {
+  objects: { object: Record<string, unknown>; origin?: Origin }[];
+  /** kustomize's error, with paths relative to the repository. */
+  error?: string;
+}
+
+const ORIGIN = "config.kubernetes.io/origin";
+
+/** kustomize's error without the wrapper's layers of "accumulating resources" (they name no file). */
+function tidyError(stderr: string): string {
+  return stderr
+    .trim()
+    .replace(/^Error: /, "")
+    .replace(
+      /accumulating resources: accumulation err='accumulating resources from '[^']*': read [^']*: is a directory': /,
+      "",
+    )
+    .replace(/^recursed accumulation of path '([^']*)': /, "in $1: ");
+}
+
+/** Runs `kustomize build` on directories of one repository checkout; results cached per directory. */
+export class KustomizeBuilder {
+  private readonly work: string;
+  private readonly results = new Map<string, KustomizeOutput>();
+  private count = 0;
+
+  constructor(
+    readonly repoDir: string,
+    readonly tool: KustomizeTool = resolveKustomize(),
+  ) {
+    this.work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-kustomize-"));
+  }
+
+  /**
+   * Build `dir` (repository-relative). `resources` lists what kustomize-controller's generated
+   * kustomization.yaml would hold when the directory has none; undefined when it has one.
+   */
+  build(dir: string, resources?: string[]): KustomizeOutput {
+    const memoKey = `${dir}\0${resources?.join("\0") ?? ""}`;
+    const memo = this.results.get(memoKey);
+    if (memo) return memo;
+    const wrapper = path.join(this.work, String(this.count++));
+    fs.mkdirSync(wrapper);
+    const rel = (p: string) => path.relative(wrapper, path.join(this.repoDir, p)).split(path.sep).join("/");
+    fs.writeFileSync(
+      path.join(wrapper, "kustomization.yaml"),
+      stringify({
+        apiVersion: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        buildMetadata: ["originAnnotations"],
+        resources: (resources ?? [dir]).map(rel),
+      }),
+    );
+    const result = this.run(wrapper);
+    this.results.set(memoKey, result);
+    return result;
+  }
+
+  private run(wrapper: string): KustomizeOutput {
+    let stdout: string;
+    try {
+      stdout = execFileSync(this.tool.bin, ["build", "--load-restrictor", "LoadRestrictionsNone", wrapper], {
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (e) {
+      const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
+      return { objects: [], error: this.repoRelative(wrapper, tidyError(stderr)) };
+    }
+    const objects: KustomizeOutput["objects"] = [];
+    for (const doc of parseAllDocuments(stdout)) {
+      const object = (doc.toJS() ?? undefined) as Record<string, unknown> | undefined;
+      if (!object) continue;
+      const metadata = (object.metadata ?? {}) as { annotations?: Record<string, string> };
+      const raw = metadata.annotations?.[ORIGIN];
+      let origin: Origin | undefined;
+      if (raw !== undefined) {
+        delete metadata.annotations![ORIGIN];
+        if (!Object.keys(metadata.annotations!).length) delete metadata.annotations;
+        const o = parse(raw) as { path?: string; configuredIn?: string };
+        const toRepo = (p?: string) => {
+          if (!p) return undefined;
+          const r = path.relative(this.repoDir, path.resolve(wrapper, p)).split(path.sep).join("/");
+          return r.startsWith("..") ? undefined : r;
+        };
+        origin = { file: toRepo(o.path), configuredIn: toRepo(o.configuredIn) };
+      }
+      objects.push({ object, origin });
+    }
+    return { objects };
+  }
+
+  /** kustomize's message with the wrapper's relative and absolute paths made repository-relative. */
+  private repoRelative(wrapper: string, message: string): string {
+    const prefix = `${path.relative(wrapper, this.repoDir).split(path.sep).join("/")}/`;
+    return message.split(`${wrapper}/`).join("").split(prefix).join("").split(`${this.repoDir}/`).join("");
+  }
+
+  /** Remove the temporary folder. */
+  dispose(): void {
+    fs.rmSync(this.work, { recursive: true, force: true });
+  }
+}

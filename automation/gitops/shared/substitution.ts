@@ -1,0 +1,85 @@
+/**
+ * Flux post-build substitution, as kustomize-controller 1.9 (Flux 2.9) applies it: `${VAR}`,
+ * `${VAR:=default}` (and the envsubst forms `=`, `-`, `:-`), `$${VAR}` for a literal `${VAR}`.
+ * With strict substitution (the default since Flux 2.9) a variable with no value and no default
+ * fails the reconcile.
+ */
+import { VARIABLE_NAME } from "../../../stacks/schema/common";
+
+export { VARIABLE_NAME };
+
+/** Label or annotation that opts an object out of substitution. */
+export const SUBSTITUTE_DISABLED = "kustomize.toolkit.fluxcd.io/substitute";
+
+/** One `${…}` in a value. */
+export interface VariableUse {
+  /** The variable name (or the raw text between the braces when it is not a valid name). */
+  name: string;
+  /** Has a default (`${VAR:=x}`, `${VAR=x}`, `${VAR:-x}`, `${VAR-x}`): never fails strict substitution. */
+  hasDefault: boolean;
+  /** The name is not a valid Flux variable name. */
+  invalid: boolean;
+  /** 1-based line within the value (or the file, once placed by the manifest reader). */
+  line: number;
+  /** The text as written, e.g. `${SST}`. */
+  text: string;
+}
+
+const REFERENCE = /(\$?)\$\{([^}]*)\}/g;
+const WITH_OPERATOR = /^([_a-zA-Z][_a-zA-Z0-9]*)(:?[-=])(.*)$/s;
+
+/** Every variable reference in a string, in order. Escaped `$${…}` are skipped. */
+export function findVariables(value: string): VariableUse[] {
+  const uses: VariableUse[] = [];
+  for (const m of value.matchAll(REFERENCE)) {
+    if (m[1] === "$") continue;
+    const inner = m[2];
+    const line = value.slice(0, m.index).split("\n").length;
+    const op = WITH_OPERATOR.exec(inner);
+    if (op) uses.push({ name: op[1], hasDefault: true, invalid: false, line, text: m[0] });
+    else uses.push({ name: inner, hasDefault: false, invalid: !VARIABLE_NAME.test(inner), line, text: m[0] });
+  }
+  return uses;
+}
+
+/**
+ * Substitute known variables in a string; unknown ones without a default stay as written.
+ * Used to resolve names and paths the way Flux will see them, not to produce output.
+ */
+export function substituteString(value: string, vars: Record<string, string>): string {
+  return value.replace(REFERENCE, (whole, escape: string, inner: string) => {
+    if (escape === "$") return whole.slice(1);
+    const op = WITH_OPERATOR.exec(inner);
+    const name = op ? op[1] : inner;
+    if (name in vars && !(op?.[2].startsWith(":") && vars[name] === "")) return vars[name];
+    return op ? op[3] : whole;
+  });
+}
+
+/** Substitute known variables in every string of a value (keys included). */
+export function substituteDeep<T>(value: T, vars: Record<string, string>): T {
+  if (typeof value === "string") return substituteString(value, vars) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => substituteDeep(v, vars)) as T;
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [substituteString(k, vars), substituteDeep(v, vars)]),
+    ) as T;
+  return value;
+}
+
+/** Whether an object opts out of substitution with the label or annotation `…/substitute: disabled`. */
+export function substitutionDisabled(metadata: {
+  labels?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+}): boolean {
+  return (
+    metadata.labels?.[SUBSTITUTE_DISABLED] === "disabled" ||
+    metadata.annotations?.[SUBSTITUTE_DISABLED] === "disabled"
+  );
+}
+
+/** A name with `${…}` still in it, as a pattern matching any value of the unknown variables. */
+export function namePattern(name: string): RegExp {
+  const parts = name.split(/\$\{[^}]*\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".*")}$`);
+}
