@@ -20,7 +20,7 @@ import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { runHarness } from "./harness/run";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { run, secondsSince, timed, waitFor } from "./harness/util";
-import type { PublishResult } from "../../automation/gitops/publish/publishCommand";
+import type { PublishResult } from "../../automation/gitops/publish";
 
 const FLUX = "flux-system";
 const SRC = "source.toolkit.fluxcd.io/v1";

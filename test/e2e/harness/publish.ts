@@ -3,7 +3,7 @@
 // Helm charts to the harness registry (trusting the harness CA through NODE_EXTRA_CA_CERTS).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PublishResult } from "../../../automation/gitops/publish/publishCommand";
+import type { PublishResult } from "../../../automation/gitops/publish";
 import type { GitRepo } from "./gitServer";
 import { REPO_ROOT } from "./tools";
 import { runStatus } from "./util";

@@ -1,15 +1,17 @@
 import {
-  chartAnnotations,
-  chartArtifact,
-  chartConfigJson,
-  chartTag,
   fleetArtifact,
-  goJson,
-  parseChartYaml,
   reproducibleTarGz,
   sha256,
   type SourceFile,
 } from "../../../automation/gitops/publish/publish";
+import {
+  chartAnnotations,
+  chartArtifact,
+  chartConfigJson,
+  chartTag,
+  goJson,
+  parseChartYaml,
+} from "../../../automation/gitops/publish/chart";
 import { chartFolders, fleetFiles } from "../../../automation/gitops/publish/publishGit";
 import { tarEntries } from "./publishFixtures";
 

@@ -7,7 +7,7 @@ import {
   parseOciUrl,
   publish,
   type PublishOptions,
-} from "../../../automation/gitops/publish/publishCommand";
+} from "../../../automation/gitops/publish";
 import { sourceUrl } from "../../../automation/gitops/publish/publishGit";
 import { dockerConfigCredentials, parseChallenge } from "../../../automation/gitops/publish/registry";
 import { sha256 } from "../../../automation/gitops/publish/publish";
