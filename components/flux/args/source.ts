@@ -1,0 +1,99 @@
+/** The root source Flux pulls the platform from, and its credentials. */
+import type { SecretValue } from "../../secretValue";
+
+/** Exactly one of these names the revision Flux follows. */
+export interface SourceRef {
+  tag?: string;
+  semver?: string;
+  branch?: string;
+  commit?: string;
+  /** A full ref such as refs/heads/main (Git). */
+  name?: string;
+  /** `sha256:…` (OCI). */
+  digest?: string;
+}
+
+/** The root source: the repository (Git) or artifact (OCI) Flux pulls the platform from. */
+export interface FluxSourceArgs {
+  /** @default "git" */
+  kind: "git" | "oci";
+  /** Git: `ssh://…` or `https://…`; OCI: `oci://registry/repo`. */
+  url: string;
+  ref: SourceRef;
+  /** Go duration. @default "1m" */
+  interval: string;
+  /** Go duration. @default "60s" */
+  timeout: string;
+  /** .gitignore-style paths left out of the artifact. @default none */
+  ignore?: string;
+  /** @default false */
+  recurseSubmodules: boolean;
+  /**
+   * Cloud provider auth (OCI: aws|azure|gcp; Git: aws|azure|github): the source controller
+   * authenticates with its workload identity, and no auth Secret is used. With `aws` the URL must be
+   * an ECR repository (`oci://<account>.dkr.ecr.<region>.amazonaws.com/<name>`) or a CodeCommit
+   * repository (`https://git-codecommit.<region>.amazonaws.com/v1/repos/<name>`). @default none
+   */
+  provider?: "generic" | "aws" | "azure" | "gcp" | "github";
+  /**
+   * OCI roots: where the Helm charts the fleet artifact's HelmReleases install are published as OCI
+   * artifacts (`npm run gitops:publish --charts-to`), pulled with the same provider as the root. The
+   * fleet's HelmReleases read the location from cluster-vars (`FLUX_CHARTS_URL`,
+   * `FLUX_CHARTS_PROVIDER`). @default none
+   */
+  charts?: FluxChartsArgs;
+  /** Signature verification. @default none */
+  verify?: {
+    mode?: "HEAD" | "Tag" | "TagAndHEAD";
+    provider?: "cosign" | "notation";
+    /** Public keys by file name (`.asc` PGP, `.sshpub` SSH). */
+    publicKeys: Record<string, string>;
+  };
+}
+
+/** The OCI location of the fleet's Helm charts: chart `<name>` is the artifact `<url>/<name>:<version>`. */
+export interface FluxChartsArgs {
+  /** `oci://registry/path`, e.g. `oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts`. */
+  url: string;
+  /** The charts published there (with provider aws: one ECR repository each, `<path>/<name>`). */
+  names: string[];
+}
+
+/** A Secrets Manager secret read at deploy time; its whole SecretString is the value. */
+export interface SecretsManagerRef {
+  /** Secret name or ARN. */
+  secretId: string;
+}
+
+/** Credentials of the root source. @default `{ type: "none" }` */
+export type FluxAuthArgs =
+  | {
+      type: "ssh";
+      /** Deploy key; when absent (and no fromSecretsManager) a key is generated. */
+      privateKey?: SecretValue;
+      password?: SecretValue;
+      fromSecretsManager?: SecretsManagerRef;
+      /** Algorithm of a generated key. @default "ed25519" */
+      keyAlgorithm: "ed25519" | "ecdsa" | "rsa";
+      /** known_hosts lines of the Git host. */
+      knownHosts: string;
+    }
+  | {
+      type: "https";
+      username?: string;
+      password?: SecretValue;
+      bearerToken?: SecretValue;
+      fromSecretsManager?: SecretsManagerRef;
+      /** PEM CA bundle of a private Git server. */
+      caCert?: string;
+    }
+  | {
+      type: "githubApp";
+      appId: string;
+      installationId?: string;
+      installationOwner?: string;
+      privateKey: SecretValue;
+      /** GitHub Enterprise API base URL. */
+      baseUrl?: string;
+    }
+  | { type: "none" };

@@ -1,0 +1,25 @@
+/**
+ * Flux install manifests: where they come from, and the pure transformation the program applies to
+ * them (components, registry, pull secret, tolerations, node selector, network policies, cluster
+ * domain, log level, user patches), in the spirit of `flux install` flags.
+ */
+export {
+  CROSS_NAMESPACE_CONTROLLERS,
+  IMPERSONATING_CONTROLLERS,
+  REQUEUE_DEPENDENCY_CONTROLLERS,
+  lockdownArgs,
+} from "./flags";
+export { mergePatch } from "./json";
+export { renderFluxInstance } from "./operator";
+export {
+  annotateServiceAccounts,
+  serviceAccountProblems,
+  type ServiceAccountAnnotations,
+} from "./serviceAccounts";
+export {
+  installManifestSource,
+  installManifestsProblems,
+  installManifestUrl,
+  type InstallManifestSource,
+} from "./source";
+export { InstallManifestError, transformInstallManifests, type TransformOptions } from "./transform";

@@ -1,0 +1,142 @@
+/**
+ * The pure transformation of the upstream install manifests (`manifests` mode): components, registry,
+ * pull secret, tolerations, node selector, network policies, cluster domain, log level, controller
+ * flags, user patches.
+ */
+import * as jsonPatch from "fast-json-patch";
+import { ArgsError, type Problem } from "../../problems";
+import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, type FluxInstallArgs, type InstallPatch } from "../args";
+import { FLUX_NAMESPACE, type K8sObject } from "../objects";
+import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
+import { clone, mergePatch } from "./json";
+
+const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
+const ALL_COMPONENTS: readonly string[] = [...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS];
+
+/**
+ * A patch of `install.patches` that does not apply to the install manifests: an argument problem
+ * found only once the manifests are loaded, reported like every other (one ArgsError of FluxBootstrap).
+ */
+export class InstallManifestError extends ArgsError {
+  constructor(readonly problem: Problem) {
+    super("FluxBootstrap", undefined, [problem]);
+    this.name = "InstallManifestError";
+  }
+}
+
+function matches(obj: K8sObject, target: InstallPatch["target"]): boolean {
+  if (target.kind !== undefined && obj.kind !== target.kind) return false;
+  if (target.name !== undefined && obj.metadata.name !== target.name) return false;
+  if (target.namespace !== undefined && obj.metadata.namespace !== target.namespace) return false;
+  for (const [k, v] of Object.entries(target.labels ?? {})) if (obj.metadata.labels?.[k] !== v) return false;
+  return true;
+}
+
+function componentOf(obj: K8sObject): string | undefined {
+  const c = obj.metadata.labels?.["app.kubernetes.io/component"];
+  return c && ALL_COMPONENTS.includes(c) ? c : undefined;
+}
+
+interface PodSpec {
+  containers?: { image?: string; args?: string[] }[];
+  initContainers?: { image?: string; args?: string[] }[];
+  imagePullSecrets?: { name: string }[];
+  tolerations?: unknown[];
+  nodeSelector?: Record<string, string>;
+}
+
+function podSpecOf(obj: K8sObject): PodSpec | undefined {
+  if (obj.kind !== "Deployment") return undefined;
+  return (obj as { spec?: { template?: { spec?: PodSpec } } }).spec?.template?.spec;
+}
+
+const flagName = (arg: string) => arg.split("=")[0];
+
+function rewriteArgs(args: string[], install: FluxInstallArgs, component: string | undefined): string[] {
+  const lockdown = component ? lockdownArgs(component, install.lockdown) : [];
+  const replaced = new Set(lockdown.map(flagName));
+  const out = args
+    .filter((a) => !(install.requeueDependency && a.startsWith("--requeue-dependency=")))
+    .filter((a) => !replaced.has(flagName(a)))
+    .map((a) => {
+      if (a.startsWith("--log-level=")) return `--log-level=${install.logLevel}`;
+      if (a.startsWith("--events-addr="))
+        return a.replace(/\.svc\.cluster\.local\./, `.svc.${install.clusterDomain}.`);
+      return a;
+    });
+  if (install.requeueDependency && component && REQUEUE_DEPENDENCY_CONTROLLERS.includes(component))
+    out.push(`--requeue-dependency=${install.requeueDependency}`);
+  return [...out, ...lockdown];
+}
+
+export interface TransformOptions {
+  /** Name of the image pull secret to reference, when configured. */
+  imagePullSecret?: string;
+  /** Annotate every object `pulumi.com/skipAwait: "true"`. */
+  skipAwait: boolean;
+}
+
+/**
+ * Apply the platform's install settings to the upstream install manifests. The Namespace is dropped
+ * (the bootstrap creates it first, with the early secrets). Throws InstallManifestError when a
+ * configured patch matches nothing or fails, naming the config path.
+ */
+export function transformInstallManifests(
+  docs: K8sObject[],
+  install: FluxInstallArgs,
+  opts: TransformOptions,
+): K8sObject[] {
+  const wanted = new Set<string>([...install.components, ...install.extraComponents]);
+  let out = docs
+    .filter((d) => d && typeof d === "object" && d.kind)
+    .filter((d) => !(d.kind === "Namespace" && d.metadata.name === FLUX_NAMESPACE))
+    .filter((d) => install.networkPolicy || d.kind !== "NetworkPolicy")
+    .filter((d) => {
+      const c = componentOf(d);
+      return c === undefined || wanted.has(c);
+    })
+    .map(clone);
+
+  for (const obj of out) {
+    const pod = podSpecOf(obj);
+    if (pod) {
+      for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+        if (c.image?.startsWith(`${UPSTREAM_REGISTRY}/`))
+          c.image = `${install.registry.replace(/\/$/, "")}/${c.image.slice(UPSTREAM_REGISTRY.length + 1)}`;
+        if (c.args) c.args = rewriteArgs(c.args, install, componentOf(obj));
+      }
+      if (opts.imagePullSecret) pod.imagePullSecrets = [{ name: opts.imagePullSecret }];
+      if (install.tolerations.length) pod.tolerations = clone(install.tolerations);
+      if (Object.keys(install.nodeSelector).length)
+        pod.nodeSelector = { ...(pod.nodeSelector ?? {}), ...install.nodeSelector };
+    }
+    if (opts.skipAwait)
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };
+  }
+
+  install.patches.forEach((p, i) => {
+    let hits = 0;
+    out = out.map((obj) => {
+      if (!matches(obj, p.target)) return obj;
+      hits++;
+      try {
+        return (
+          Array.isArray(p.patch)
+            ? jsonPatch.applyPatch(clone(obj), p.patch as jsonPatch.Operation[], true, false).newDocument
+            : mergePatch(obj, p.patch)
+        ) as K8sObject;
+      } catch (e) {
+        throw new InstallManifestError({
+          path: `flux.install.patches.${i}`,
+          message: `the patch does not apply to ${obj.kind}/${obj.metadata.name}: ${(e as Error).message.split("\n")[0]}`,
+        });
+      }
+    });
+    if (hits === 0)
+      throw new InstallManifestError({
+        path: `flux.install.patches.${i}`,
+        message: `the target ${JSON.stringify(p.target)} matches no object of the install manifests: check kind, name and labels`,
+      });
+  });
+  return out;
+}

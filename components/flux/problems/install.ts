@@ -1,0 +1,60 @@
+/** How Flux is installed: the controller selection, the manifests' origin and the lockdown. */
+import type { Problem } from "../../problems";
+import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from "../args";
+import type { Check } from "./check";
+
+export const checkInstall: Check = (flux) => {
+  const { install } = flux;
+  const out: Problem[] = [];
+  const all = [...install.components, ...install.extraComponents];
+  const dup = all.filter((c, i) => all.indexOf(c) !== i);
+  if (dup.length)
+    out.push({
+      path: "install.components",
+      message: `lists ${[...new Set(dup)].join(", ")} more than once (counting extraComponents)`,
+    });
+  for (const c of install.extraComponents)
+    if (!(EXTRA_COMPONENTS as readonly string[]).includes(c))
+      out.push({
+        path: "install.extraComponents",
+        message: `${c} is a default component: list it in components, extras are ${EXTRA_COMPONENTS.join(", ")}`,
+      });
+  for (const c of install.components)
+    if (!(DEFAULT_COMPONENTS as readonly string[]).includes(c))
+      out.push({
+        path: "install.components",
+        message: `${c} is an extra component: list it in extraComponents`,
+      });
+  if (install.mode !== "none")
+    for (const need of ["source-controller", "kustomize-controller"] as const)
+      if (!install.components.includes(need))
+        out.push({
+          path: "install.components",
+          message: `must include ${need}: the root sync needs it`,
+        });
+  if (install.manifests.url !== undefined && !install.manifests.url.startsWith("https://"))
+    out.push({
+      path: "install.manifests.url",
+      message: `${install.manifests.url} must be an https:// URL: the install manifests run Flux with cluster-admin rights; for a local copy use install.manifests.file`,
+    });
+  if (install.lockdown && install.mode === "none")
+    out.push({
+      path: "install.lockdown",
+      message:
+        "cannot be applied with install.mode none (Flux is installed by someone else): set the controller flags where Flux is installed, or remove lockdown",
+    });
+  if (install.lockdown && install.mode === "operator" && install.operator.multitenant)
+    out.push({
+      path: "install.lockdown",
+      message:
+        "and install.operator.multitenant both lock the controllers down: give one, lockdown (the flags flux bootstrap users know, set by the program) or multitenant (the operator's own)",
+    });
+  if (install.lockdown && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(install.lockdown.defaultServiceAccount))
+    out.push({
+      path: "install.lockdown.defaultServiceAccount",
+      message: `"${install.lockdown.defaultServiceAccount}" is not a service account name: lowercase letters, digits and '-', e.g. default`,
+    });
+  if (install.manifests.file && install.manifests.url)
+    out.push({ path: "install.manifests", message: "give file (air-gapped) or url (mirror), not both" });
+  return out;
+};

@@ -1,0 +1,93 @@
+/** The root source's URL and ref fit its kind (Git or OCI) and its credentials. */
+import type { Problem } from "../../problems";
+import type { Check } from "./check";
+
+// Flux reads `ref.semver` as a Masterminds/semver v3 constraint: comparisons (=, !=, >, <, >=, <=,
+// =<, ~, ~>, ^ and a bare version), partial versions and x/X/* wildcards, hyphen ranges (1.2 - 1.4),
+// AND by comma or space, OR by ||.
+const SEMVER_VERSION = String.raw`v?(?:0|[1-9]\d*|[xX*])(?:\.(?:0|[1-9]\d*|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?`;
+const SEMVER_TERM = String.raw`(?:${SEMVER_VERSION}\s+-\s+${SEMVER_VERSION}|(?:!=|>=|<=|=<|~>|=|>|<|~|\^)?\s*${SEMVER_VERSION})`;
+const SEMVER_GROUP = String.raw`${SEMVER_TERM}(?:\s*,\s*|\s+)?(?:${SEMVER_TERM}(?:\s*,\s*|\s+)?)*`;
+const SEMVER_CONSTRAINT = new RegExp(String.raw`^\s*${SEMVER_GROUP}(?:\s*\|\|\s*${SEMVER_GROUP})*\s*$`);
+
+/** Whether Flux accepts `range` as a semver constraint (`ref.semver`). */
+export function isSemverConstraint(range: string): boolean {
+  return SEMVER_CONSTRAINT.test(range);
+}
+
+export const checkSource: Check = (flux) => {
+  const { source, auth } = flux;
+  const out: Problem[] = [];
+  const url = source.url;
+  const scp = /^([^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(url);
+  if (source.kind === "git") {
+    if (scp && !/^[a-z]+:\/\//.test(url)) {
+      out.push({
+        path: "source.url",
+        message: `"${url}" is the scp-like form, which Flux does not accept: write ssh://${scp[1] ?? "git@"}${scp[2]}/${scp[3]}`,
+      });
+    } else if (!/^(ssh|https?):\/\//.test(url)) {
+      out.push({ path: "source.url", message: `"${url}" must start with ssh://, https:// or http://` });
+    }
+    if (source.ref.digest !== undefined)
+      out.push({
+        path: "source.ref.digest",
+        message: "is for OCI sources; a Git source takes tag, semver, branch, commit or name",
+      });
+    if (source.verify?.provider)
+      out.push({
+        path: "source.verify.provider",
+        message: "is for OCI sources; Git verification takes mode and publicKeys",
+      });
+    for (const name of Object.keys(source.verify?.publicKeys ?? {}))
+      if (!/\.(asc|sshpub)$/.test(name))
+        out.push({
+          path: `source.verify.publicKeys.${name}`,
+          message: "key names must end in .asc (PGP) or .sshpub (SSH)",
+        });
+  } else {
+    if (!url.startsWith("oci://"))
+      out.push({ path: "source.url", message: `"${url}" must start with oci:// for an OCI source` });
+    for (const k of ["branch", "commit", "name"] as const)
+      if (source.ref[k] !== undefined)
+        out.push({
+          path: `source.ref.${k}`,
+          message: "is for Git sources; an OCI source takes tag, semver or digest",
+        });
+    if (source.verify?.mode)
+      out.push({
+        path: "source.verify.mode",
+        message: "is for Git sources; OCI verification takes provider (cosign or notation)",
+      });
+    if (auth.type !== "none" && auth.type !== "https" && source.provider !== "aws")
+      out.push({
+        path: "auth.type",
+        message: `${auth.type} authentication is for Git; an OCI source takes https (registry username/password) or none with a provider`,
+      });
+  }
+  if (source.ref.semver !== undefined && !isSemverConstraint(source.ref.semver))
+    out.push({
+      path: "source.ref.semver",
+      message: `"${source.ref.semver}" is not a semver range Flux accepts: write e.g. ">=1.0.0 <2.0.0", "1.x", "~1.2" or "^1.2.3" (|| for alternatives)`,
+    });
+  if (source.kind === "git" && auth.type === "https" && url.startsWith("http://"))
+    out.push({
+      path: "source.url",
+      message: `"${url}" is plain http: the credentials would cross the network in clear text; use https://`,
+    });
+  if (source.kind === "git" && auth.type === "ssh" && !url.startsWith("ssh://"))
+    out.push({
+      path: "auth.type",
+      message: `SSH authentication needs an ssh:// URL, but the source URL is "${url}"`,
+    });
+  if (
+    (auth.type === "https" || auth.type === "githubApp") &&
+    source.kind === "git" &&
+    !/^https?:\/\//.test(url)
+  )
+    out.push({
+      path: "auth.type",
+      message: `${auth.type} authentication needs an https:// URL, but the source URL is "${url}"`,
+    });
+  return out;
+};
