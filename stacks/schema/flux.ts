@@ -6,7 +6,7 @@ import {
 } from "../../components/flux";
 import { k8sName, k8sNamespace, secret, stringMap, VARIABLE_NAME } from "./common";
 
-// Defaults and the controller lists are FluxBootstrap's (components/flux/args.ts); cross-field rules
+// Defaults and the controller lists are FluxBootstrap's (components/flux/args/); cross-field rules
 // are its fluxProblems, reported under `flux.` by stacks/args/flux.ts.
 
 import { install } from "./fluxInstall";
