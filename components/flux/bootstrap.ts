@@ -129,7 +129,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const before = [...cluster.readyResources, ...(args.waitFor ?? [])];
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: renderNamespace().metadata },
+      { metadata: renderNamespace(flux.install.allowPrivilegeChanges).metadata },
       { parent: this, provider, dependsOn: before },
     );
 

@@ -9,6 +9,7 @@ import {
   API,
   FLUX_NAMESPACE,
   MANAGED_BY,
+  PRIVILEGE_CHANGES_ANNOTATION,
   ROOT_NAME,
   SOPS_KMS_EXEMPTION_ANNOTATION,
   SOPS_SECRET,
@@ -17,12 +18,15 @@ import {
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 
 /** The flux-system namespace with the labels `flux bootstrap` gives it. */
-export function renderNamespace(): K8sObject {
+export function renderNamespace(privilegeChanges?: string): K8sObject {
   return {
     apiVersion: "v1",
     kind: "Namespace",
     metadata: {
       name: FLUX_NAMESPACE,
+      ...(privilegeChanges !== undefined
+        ? { annotations: { [PRIVILEGE_CHANGES_ANNOTATION]: privilegeChanges } }
+        : {}),
       labels: {
         "app.kubernetes.io/part-of": "flux",
         "app.kubernetes.io/instance": FLUX_NAMESPACE,
