@@ -47,12 +47,18 @@ export interface SourceRefs {
   secretName?: string;
   /** Secret with the verification public keys, when configured. */
   verifySecretName?: string;
+  /**
+   * Provider the credentials need, over `source.provider`: `github` with a GitHub App Secret, which
+   * source-controller reads only for a GitRepository with `provider: github`.
+   */
+  provider?: "github";
 }
 
 /** The root source: GitRepository or OCIRepository `flux-system`. */
 export function renderRootSource(source: FluxSourceArgs, refs: SourceRefs): K8sObject {
   const metadata = { name: ROOT_NAME, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } };
-  const provider = source.provider && source.provider !== "generic" ? source.provider : undefined;
+  const provider =
+    refs.provider ?? (source.provider && source.provider !== "generic" ? source.provider : undefined);
   const secretRef = refs.secretName ? { name: refs.secretName } : undefined;
   if (source.kind === "git") {
     const { tag, semver, branch, commit, name } = source.ref;
