@@ -71,7 +71,7 @@ export const fluxInstallPrivileges: PlatformResourcePolicy = {
       if (typeof reason === "string")
         report(
           `${RULE}: ${describeObject("Namespace", args.props)} states flux.install.allowPrivilegeChanges ("${reason}"), so the install patches may give the controllers more rights than upstream; ` +
-            `${FIX}s that need it and the setting, or keep it out of this environment.`,
+            `remove the patches that need it and the setting, or keep them out of this environment.`,
         );
       return;
     }
