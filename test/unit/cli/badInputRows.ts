@@ -51,7 +51,7 @@ const badStack = (config: string): Record<string, string> => ({
 });
 
 /** A project in `{tmp}` whose stack `bad` is the shipped stack `from`, edited (the whole file's text). */
-const editedStack = (from: string, edit: (text: string) => string): Record<string, string> => {
+export const editedStack = (from: string, edit: (text: string) => string): Record<string, string> => {
   const text = readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8");
   const edited = edit(text);
   if (edited === text) {
@@ -61,7 +61,7 @@ const editedStack = (from: string, edit: (text: string) => string): Record<strin
   }
   return { "Pulumi.yaml": readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), "Pulumi.bad.yaml": edited };
 };
-const renderBad = ["bad", "--project", "{tmp}", "--out", "{tmp}/o"];
+export const renderBad = ["bad", "--project", "{tmp}", "--out", "{tmp}/o"];
 
 export const rows: BadInputRow[] = [
   // stack files: what the schema alone cannot see
