@@ -1,0 +1,340 @@
+/**
+ * Fleet reports for the fleet page's tests. `smallFleetRun` runs the real `fleetMain` (`--json`,
+ * `--html`) over six stack files with a fake Pulumi runner and a scripted Flux: a rollout whose
+ * second wave has a failed Flux gate (a Kustomization message carrying a `<script>`) and a failed
+ * stack, so the third is skipped; and a status with not-Ready roots. `largeFleetReport` builds a
+ * schema-checked report of 1,000 platforms in five waves (deterministic: the same every run).
+ */
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { fleetMain } from "../../automation/fleet/main";
+import { buildReport, type FleetReport } from "../../automation/fleet/report";
+import type {
+  FluxDetails,
+  FluxRootStatus,
+  FluxTarget,
+  StackResult,
+  WaveTiming,
+} from "../../automation/fleet/types";
+import { defaultOutputs, FakeRunner, readyStatus, ScriptedFlux } from "../unit/fleet/fakes";
+
+export const SCRIPT_MESSAGE =
+  'kustomize build failed: accumulating resources: <script>alert("from the cluster")</script> missing-layer.yaml: no such file';
+
+const sha = (n: number) => n.toString(16).padStart(8, "0").repeat(5);
+const REV = `v1.4.0@sha1:${sha(0x4f1c2a9e)}`;
+const FLEET_URL = "ssh://git@github.com/acme-telco/platform-fleet.git";
+
+/** The six stacks: name, wave, group, cluster kind, ref. */
+const STACKS: [string, number, string, string, Record<string, string>][] = [
+  ["at-canary", 1, "at", "eks", { tag: "v1.4.0" }],
+  ["de-dev", 1, "de", "existing", { branch: "main" }],
+  ["de-prod", 2, "de", "baremetal", { tag: "v1.4.0" }],
+  ["fr-prod", 2, "fr", "baremetal", { tag: "v1.4.0" }],
+  ["it-prod", 2, "it", "eks", { semver: ">=1.4.0 <2.0.0" }],
+  ["es-prod", 3, "es", "eks", { tag: "v1.4.0" }],
+];
+
+async function writeProject(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime: nodejs\n");
+  for (const [stack, wave, group, kind, ref] of STACKS)
+    await fs.writeFile(
+      path.join(dir, `Pulumi.${stack}.yaml`),
+      stringify({
+        config: {
+          "platform:name": stack,
+          "platform:environment": stack.endsWith("prod") ? "prod" : "dev",
+          "platform:cluster": { kind },
+          "platform:flux": { source: { url: FLEET_URL, ref } },
+          "platform:fleet": { wave, group },
+        },
+      }),
+    );
+}
+
+/** A root whose Kustomization failed at the served revision (the gate fails at once). */
+function failedRoot(): FluxRootStatus {
+  const s = readyStatus(REV);
+  const ready = {
+    type: "Ready",
+    status: "False" as const,
+    reason: "BuildFailed",
+    message: SCRIPT_MESSAGE,
+    lastTransitionTime: "2026-11-22T09:58:00Z",
+  };
+  return {
+    ...s,
+    kustomization: { ...s.kustomization!, ready, lastAppliedRevision: `v1.3.0@sha1:${sha(7)}` },
+  };
+}
+
+const FR_DETAILS: FluxDetails = {
+  failing: [
+    {
+      kind: "Kustomization",
+      namespace: "flux-system",
+      name: "flux-system",
+      reason: "BuildFailed",
+      message: SCRIPT_MESSAGE,
+    },
+    {
+      kind: "HelmRelease",
+      namespace: "vendor-a",
+      name: "upf",
+      reason: "InstallFailed",
+      message: "install retries exhausted & <b>not</b> bold",
+    },
+  ],
+  failingTotal: 2,
+  slices: 1,
+};
+
+/** Scripted Flux that also answers the page's details (failing objects, Slices). */
+class DetailedFlux extends ScriptedFlux {
+  constructor(
+    script: (stack: string) => (FluxRootStatus | Error)[],
+    private readonly details: (stack: string) => FluxDetails,
+  ) {
+    super(script);
+  }
+  async readDetails(target: FluxTarget): Promise<FluxDetails> {
+    return this.details(target.stack);
+  }
+}
+
+const details = (stack: string): FluxDetails =>
+  stack === "fr-prod" ? FR_DETAILS : { failing: [], failingTotal: 0, slices: stack.length % 4 };
+
+export interface ReportFiles {
+  json: string;
+  html: string;
+}
+
+/** Run `fleet up` and `fleet status` with fakes; the report pairs written into `outDir`. */
+export async function smallFleetRun(outDir: string): Promise<{ up: ReportFiles; status: ReportFiles }> {
+  const project = path.join(outDir, "project");
+  await writeProject(project);
+  const outputs = (stack: string) => ({
+    ...defaultOutputs(stack),
+    kubeconfig: { value: `token: secret-token-of-${stack}`, secret: true },
+    rootSourceRef: { value: "tag v1.4.0", secret: false },
+    rootSourceUrl: { value: FLEET_URL, secret: false },
+  });
+  const run = async (op: "up" | "status", flux: ScriptedFlux): Promise<ReportFiles> => {
+    const files = {
+      json: path.join(outDir, `small-${op}.json`),
+      html: path.join(outDir, `small-${op}.html`),
+    };
+    await fleetMain(
+      [
+        op,
+        "--project",
+        project,
+        "--json",
+        files.json,
+        "--html",
+        files.html,
+        "--logs",
+        path.join(outDir, "logs"),
+      ],
+      {
+        runner: new FakeRunner({ fail: ["it-prod"], outputs, durationMs: (s) => 20 + s.length * 5 }),
+        flux,
+        env: { CI: "true" },
+        interactive: false,
+        out: () => undefined,
+        stopSignal: new AbortController().signal,
+        gatePollMs: 1,
+      },
+    );
+    return files;
+  };
+  const up = await run(
+    "up",
+    new DetailedFlux((s) => [s === "fr-prod" ? failedRoot() : readyStatus(REV)], details),
+  );
+  const progressing: FluxRootStatus = {
+    kustomization: {
+      ready: {
+        type: "Ready",
+        status: "Unknown",
+        reason: "Progressing",
+        message: "Reconciliation in progress",
+      },
+      lastAppliedRevision: REV,
+    },
+  };
+  const status = await run(
+    "status",
+    new DetailedFlux((s) => {
+      if (s === "fr-prod") return [failedRoot()];
+      if (s === "de-prod") return [progressing];
+      if (s === "it-prod") return [{}];
+      if (s === "es-prod")
+        return [new Error("cannot reach the API server https://10.9.0.1:6443: ECONNREFUSED")];
+      return [readyStatus(REV)];
+    }, details),
+  );
+  return { up, status };
+}
+
+/** A deterministic generator in [0, 1). */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+const KINDS = ["eks", "baremetal", "existing"];
+const COUNTRIES = [
+  "at",
+  "be",
+  "ch",
+  "cz",
+  "de",
+  "dk",
+  "es",
+  "fi",
+  "fr",
+  "gr",
+  "hu",
+  "ie",
+  "it",
+  "nl",
+  "pl",
+  "pt",
+  "se",
+];
+
+/** A rollout of `n` platforms in five waves; wave 4 has failed gates and a failed stack, wave 5 is skipped. */
+export function largeFleetReport(n = 1000): FleetReport {
+  const rnd = random(42);
+  const t0 = Date.parse("2026-11-22T10:00:00Z");
+  const sizes = [0.01, 0.09, 0.35, 0.5].map((f) => Math.round(n * f));
+  const waveOf = (i: number) => {
+    let sum = 0;
+    for (let w = 0; w < sizes.length; w++) if (i < (sum += sizes[w])) return w + 1;
+    return 5;
+  };
+  const waves: WaveTiming[] = [];
+  const stacks: StackResult[] = [];
+  let clock = t0;
+  for (let w = 1; w <= 5; w++) {
+    const members = Array.from({ length: n }, (_, i) => i).filter((i) => waveOf(i) === w);
+    if (w === 5) {
+      waves.push({ wave: 5, stacks: members.length, state: "skipped" });
+      for (const i of members) stacks.push(platform(i, 5, "skipped"));
+      continue;
+    }
+    const started = clock;
+    const gate = started + 60_000 + Math.round(rnd() * 120_000);
+    const finished = gate + 30_000 + Math.round(rnd() * 240_000);
+    for (const [k, i] of members.entries())
+      stacks.push(
+        platform(
+          i,
+          w,
+          w === 4 && k % 97 === 3 ? "gate-failed" : w === 4 && k === 10 ? "failed" : "succeeded",
+        ),
+      );
+    const failed = w === 4;
+    waves.push({
+      wave: w,
+      stacks: members.length,
+      state: failed ? "failed" : "passed",
+      startedAt: new Date(started).toISOString(),
+      gateStartedAt: new Date(gate).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+    });
+    clock = finished + 1000;
+  }
+  function platform(i: number, wave: number, result: StackResult["result"]): StackResult {
+    const country = COUNTRIES[i % COUNTRIES.length];
+    const stack = `${country}-${String(i + 1).padStart(4, "0")}`;
+    const base: StackResult = {
+      stack,
+      wave,
+      group: country,
+      result,
+      changes:
+        result === "skipped"
+          ? { create: 0, update: 0, delete: 0, replace: 0, same: 0 }
+          : { create: 0, update: 1 + (i % 3), delete: 0, replace: i % 50 === 0 ? 1 : 0, same: 40 + (i % 7) },
+      durationMs: result === "skipped" ? 0 : 40_000 + Math.round(rnd() * 200_000),
+      declared: {
+        clusterKind: KINDS[i % 3],
+        fluxVersion: i % 10 === 0 ? "2.8.3" : "2.9.4",
+        desiredRef: "tag v1.4.0",
+      },
+    };
+    if (result === "skipped") return { ...base, note: "wave 4 did not pass, so later waves did not start" };
+    const since = new Date(t0 + Math.round(rnd() * 600_000)).toISOString();
+    const rev = `v1.4.0@sha1:${sha(0x4f1c2a9e)}`;
+    if (result === "failed")
+      return {
+        ...base,
+        error:
+          "error: update failed: aws:eks:NodeGroup workers: ResourceInUseException: NodeGroup already exists",
+      };
+    if (result === "gate-failed")
+      return {
+        ...base,
+        error: `Flux gate: HelmRelease vendor-b/smf not Ready after 10 m`,
+        flux: {
+          revision: rev,
+          ready: "False",
+          reason: "HealthCheckFailed",
+          message: "health check failed after 10m0s: HelmRelease/vendor-b/smf status: 'Failed'",
+          since,
+          sourceUrl: FLEET_URL,
+          failing: [
+            {
+              kind: "HelmRelease",
+              namespace: "vendor-b",
+              name: "smf",
+              reason: "UpgradeFailed",
+              message: "context deadline exceeded: pod smf-0 CrashLoopBackOff",
+            },
+          ],
+          failingTotal: 1,
+          slices: 2 + (i % 5),
+        },
+      };
+    return {
+      ...base,
+      flux: {
+        revision: rev,
+        ready: "True",
+        reason: "ReconciliationSucceeded",
+        since,
+        sourceUrl: FLEET_URL,
+        failing: [],
+        failingTotal: 0,
+        slices: 2 + (i % 5),
+      },
+    };
+  }
+  const bad = stacks.filter((s) => s.wave === 4 && s.result !== "succeeded").map((s) => s.stack);
+  return buildReport({
+    operation: "up",
+    project: "/builds/acme/platform",
+    selection: "all fleet stacks",
+    startedAt: new Date(t0),
+    finishedAt: new Date(clock),
+    exitCode: 1,
+    haltedBecause: `wave 4 did not pass (${bad.join(", ")}), so later waves did not start`,
+    options: {
+      concurrency: 25,
+      failFast: false,
+      gate: true,
+      expectNoChanges: false,
+      refresh: false,
+      policyPacks: [],
+    },
+    outside: ["sandbox"],
+    stacks,
+    waves,
+  });
+}
