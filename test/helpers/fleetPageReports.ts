@@ -140,7 +140,11 @@ export async function smallFleetRun(outDir: string): Promise<{ up: ReportFiles; 
         path.join(outDir, "logs"),
       ],
       {
-        runner: new FakeRunner({ fail: ["it-prod"], outputs, durationMs: (s) => 20 + s.length * 5 }),
+        runner: new FakeRunner({
+          fail: op === "up" ? ["it-prod"] : [],
+          outputs,
+          durationMs: (s) => 20 + s.length * 5,
+        }),
         flux,
         env: { CI: "true" },
         interactive: false,
