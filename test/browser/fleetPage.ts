@@ -97,9 +97,9 @@ async function checkPair(browser: Browser, pair: Pair, docsShot: boolean): Promi
     {
       name: "no request but the page itself; no console error, page error or dialog",
       run: async () => {
-        const others = on.requests.filter((u) => u !== url);
-        if (others.length) throw new Error(`requests: ${others.join(", ")}`);
-        if (on.problems.length) throw new Error(on.problems.join("\n"));
+        const others = [...new Set(on.requests.filter((u) => u !== url))];
+        const found = [...(others.length ? [`requests: ${others.join(", ")}`] : []), ...new Set(on.problems)];
+        if (found.length) throw new Error(found.join("\n"));
       },
     },
   ];
