@@ -19,7 +19,7 @@ const notReady = (s: Stack) => s.flux !== undefined && s.flux.ready !== "True";
 function same(what: string, got: unknown, want: unknown): void {
   const g = JSON.stringify(got);
   const w = JSON.stringify(want);
-  if (g !== w) throw new Error(`${what}:\n  page: ${g.slice(0, 600)}\n  JSON: ${w.slice(0, 600)}`);
+  if (g !== w) throw new Error(`${what}:\n  page:     ${g.slice(0, 600)}\n  expected: ${w.slice(0, 600)}`);
 }
 
 /** The counts the summary must show, computed from the JSON. */
