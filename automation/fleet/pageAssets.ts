@@ -42,7 +42,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .r-succeeded, .y-True { color: var(--ok); } .r-failed, .r-gate-failed, .y-False, .y-missing { color: var(--bad); font-weight: 600; }
 .r-cancelled, .r-skipped, .y-Unknown { color: var(--warn); }
 td { white-space: nowrap; }
-td.problems { white-space: normal; min-width: 22rem; max-width: 48rem; }
+td.problems { white-space: normal; min-width: 20rem; max-width: 48rem; }
 .msg { white-space: pre-wrap; overflow-wrap: anywhere; }
 ul.failing { margin: .2rem 0 0; padding-left: 1.1rem; }
 .track { position: relative; height: .9rem; min-width: 16rem; background: var(--band); border-radius: 3px; }
