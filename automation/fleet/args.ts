@@ -104,8 +104,7 @@ export const FLEET_SPEC = {
     html: {
       type: "string",
       value: "<file>",
-      description:
-        "write the fleet page: one self-contained HTML file to filter and sort (its folder must exist)",
+      description: "write the fleet page, a self-contained HTML file (its folder must exist)",
       only: ["up", "status", "render"],
     },
     logs: {
