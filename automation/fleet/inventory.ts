@@ -3,8 +3,8 @@
  * `platform:fleet` key of the stack files themselves (one source of truth, reviewed with the stack).
  * Pure: the caller reads the stack files (automation/fleet/inventoryFile.ts) and hands their values in.
  */
-import { z } from "zod";
 import versions from "../../components/flux/versions.json";
+import { z } from "zod";
 import { fleetSchema, type FleetConfig } from "../../program/schema/fleet";
 
 export { fleetSchema, type FleetConfig } from "../../program/schema/fleet";

@@ -1,3 +1,4 @@
+import versions from "../../../components/flux/versions.json";
 import * as path from "node:path";
 import {
   buildInventory,
@@ -6,7 +7,6 @@ import {
   type StackEntry,
 } from "../../../automation/fleet/inventory";
 import { listStacks, loadInventory } from "../../../automation/fleet/inventoryFile";
-import versions from "../../../components/flux/versions.json";
 import { parsePlatformConfig } from "../../../program/config";
 import { readStackConfig } from "../../../automation/render/stackFile";
 
