@@ -16,7 +16,8 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { htmlReport } from "../../automation/fleet/page";
 import { fleetReportSchema, type FleetReport } from "../../automation/fleet/report";
-import { largeFleetReport, smallFleetRun } from "../helpers/fleetPageReports";
+import { largeFleetReport } from "../helpers/fleetLargeReport";
+import { smallFleetRun } from "../helpers/fleetPageReports";
 import { noScriptCheck, openPage, pageChecks, type Check } from "./fleetPageChecks";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -77,7 +78,10 @@ async function checkPair(browser: Browser, pair: Pair, docsShot: boolean): Promi
   console.log(
     `\n${pair.name}: ${path.relative(process.cwd(), pair.html)} (${report.stacks.length} platforms)`,
   );
+  const loading = Date.now();
   const on = await openPage(browser, url);
+  // From page.goto to the load event (the script has filtered once by then).
+  console.log(`  loaded in ${Date.now() - loading} ms (${(await fs.stat(pair.html)).size} bytes)`);
   const reload = async () => void (await on.page.goto(url, { waitUntil: "load" }));
   const checks: Check[] = [
     ...pageChecks(() => on.page, report, reload),
