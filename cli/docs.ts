@@ -43,7 +43,7 @@ usage below, and all share these rules:
   written. The folder is replaced only when it is new, empty, or marked and holding nothing but those
   files; anything else is refused before the run starts. The new output is written beside the folder
   and swapped in, so a failed run leaves the previous output whole.
-- **Report files** (\`fleet --json\`, \`--markdown\`) go to a folder that must exist (it is never
+- **Report files** (\`fleet --json\`, \`--markdown\`, \`--html\`) go to a folder that must exist (it is never
   created) and replace only an earlier report.
 - \`summary.txt\` of a render is the same bytes for the same render (no duration, no output path:
   those are printed on the terminal), so renders can be committed and diffed.
