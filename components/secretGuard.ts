@@ -41,7 +41,7 @@ export function credentialKind(key: string | undefined, value: string): string |
   if (shape) return shape.what;
   if (key === undefined || value.trim() === "" || NOT_A_VALUE.test(value.trim())) return undefined;
   const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-  if (SECRET_KEY.test(k) && !REFERENCE_KEY.test(k)) return `a value under a key named like a secret (${key})`;
+  if (SECRET_KEY.test(k) && !REFERENCE_KEY.test(k)) return "its key is named like a secret";
   return undefined;
 }
 

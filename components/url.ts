@@ -27,7 +27,8 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 const SECRET_QUERY =
   /^(access[-_]?token|private[-_]?token|token|api[-_]?key|apikey|key|secret|password|passwd|pwd|auth|sig|signature|x-amz-signature|x-amz-credential|x-goog-signature|x-goog-credential)$/i;
 
-const article = (s: string) => (/^[aeiou]/i.test(s) ? "an" : "a");
+// Schemes are read letter by letter: an https://, an ssh://, an oci:// URL.
+const article = (s: string) => (/^([aeiou]|https?$|ssh$|s?ftp$)/i.test(s) ? "an" : "a");
 const schemeList = (schemes: readonly string[]) =>
   `${article(schemes[0] ?? "")} ${schemes.map((s) => `${s}://`).join(" or ")} URL`;
 

@@ -81,6 +81,7 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
     isSecret: (p) => secrets.includes(p.map(String).join("\u0000")),
     // Reported by parsePlatformConfig, with every other problem of the config.
     plainSecure: plain,
+    securePaths: secrets.map((p) => p.replaceAll("\u0000", ".")),
     providerConfig: providerEntries(stackFile.config),
   };
 }

@@ -2,7 +2,7 @@ import { redactUrl, urlProblems } from "../../../components/url";
 
 const GIT = { schemes: ["https", "ssh"], credentialsIn: "flux.auth" } as const;
 const CRED =
-  "must not carry credentials (user:password@ or a token before @): they would be printed, logged and stored in state; put them in flux.auth";
+  "must not carry credentials (user:password@, a token before @ or in the query): they would be printed, logged and stored in state; put them in flux.auth";
 
 describe("urlProblems", () => {
   it.each([
@@ -13,7 +13,7 @@ describe("urlProblems", () => {
     ["https://ghp_abcdef0123456789@github.com/acme/fleet.git", [CRED]],
     ["ssh://git:hunter2@git.example.com/acme/fleet.git", [CRED]],
     ["git:hunter2@git.example.com:acme/fleet.git", [CRED]],
-    ["ftp://git.example.com/fleet", ["must be a https:// or ssh:// URL, not ftp://"]],
+    ["ftp://git.example.com/fleet", ["must be an https:// or ssh:// URL, not ftp://"]],
     ["https://git.example.com/a b", ["must not contain spaces or control characters"]],
     ["https://git.example.com/a\nb", ["must not contain spaces or control characters"]],
     ["not a url", ["must not contain spaces or control characters"]],
