@@ -5,6 +5,7 @@ import { parseAllDocuments } from "yaml";
 import type { K8sObject } from "../components/flux/objects";
 import type { InstallManifestSource } from "../components/flux/manifests";
 import type { LoadedInstallManifests } from "../components/flux/bootstrap";
+import { parseErrorSummary } from "../components/parseError";
 
 /**
  * What the program reads from outside the stack configuration. `liveEnvironment` reads files and
@@ -27,9 +28,14 @@ export function resolveUserPath(file: string, base = process.cwd()): string {
 export function parseManifests(text: string, origin: string): K8sObject[] {
   const out: K8sObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`${origin}: invalid YAML: ${doc.errors[0].message}`);
+    if (doc.errors.length) throw new Error(`${origin}: ${parseErrorSummary(doc.errors[0], "YAML")}`);
     const value = doc.toJSON() as K8sObject | null;
     if (!value) continue;
+    // Never the value itself: the file may be something else entirely, a credentials file say.
+    if (typeof value !== "object" || Array.isArray(value))
+      throw new Error(
+        `${origin}: holds ${Array.isArray(value) ? "a list" : "a scalar"}, not Kubernetes objects (YAML mappings with apiVersion and kind)`,
+      );
     if (value.kind === "List" && Array.isArray(value.items)) out.push(...(value.items as K8sObject[]));
     else out.push(value);
   }

@@ -62,6 +62,12 @@ export function securePaths(config: Record<string, unknown>, namespace: string):
 export function stackFileSecurePaths(dir: string, stack: string, namespace: string): Set<string> | undefined {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) return undefined;
-  const doc = parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  let doc: { config?: Record<string, unknown> } | null;
+  try {
+    doc = parse(readFileSync(file, "utf8")) as typeof doc;
+  } catch {
+    // The engine read the file already; its own error (never the file's text here) stands.
+    return undefined;
+  }
   return securePaths(doc?.config ?? {}, namespace);
 }
