@@ -71,11 +71,22 @@ function credentialMessage(rules: UrlRules): string {
 
 /**
  * Problems with a container registry given as `host[:port][/path]` (images are pulled from it and
- * run), or as an https:// URL (a Docker config `server`): no credential, TLS unless loopback.
+ * run), or, with `url`, also as an https:// URL (a Docker config `server`): no credential, and TLS
+ * unless loopback.
  */
-export function registryProblems(value: string, credentialsIn: string): string[] {
+export function registryProblems(
+  value: string,
+  credentialsIn: string,
+  options: { url?: boolean } = {},
+): string[] {
   const rules = { schemes: ["https", "http"], credentialsIn };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return urlProblems(value, rules);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    if (options.url) return urlProblems(value, rules);
+    const problems = urlProblems(value, { ...rules, schemes: [] }).filter((m) =>
+      m.startsWith(CREDENTIAL_MESSAGE),
+    );
+    return ["must be a registry host and path such as ghcr.io/fluxcd, without a scheme", ...problems];
+  }
   if (/^[^/\s]*@/.test(value)) return [credentialMessage(rules)];
   return urlProblems(`https://${value}`, rules).map((m) =>
     m.startsWith("must be a URL") ? "must be a registry host and path such as ghcr.io/fluxcd" : m,

@@ -6,6 +6,7 @@ import type { K8sObject } from "../components/flux/objects";
 import type { InstallManifestSource } from "../components/flux/manifests";
 import type { LoadedInstallManifests } from "../components/flux/bootstrap";
 import { parseErrorSummary } from "../components/parseError";
+import { redactUrl } from "../components/url";
 
 /**
  * What the program reads from outside the stack configuration. `liveEnvironment` reads files and
@@ -72,11 +73,13 @@ export const liveEnvironment: PlatformEnvironment = {
     if ("file" in source) return { objects: await readManifestFile(source.file) };
     const res = await fetch(source.url).catch((e: Error) => {
       throw new Error(
-        `cannot download the Flux install manifests from ${source.url}: ${e.message}; on an air-gapped site set flux.install.manifests.file`,
+        `cannot download the Flux install manifests from ${redactUrl(source.url)}: ${e.message}; on an air-gapped site set flux.install.manifests.file`,
       );
     });
     if (!res.ok)
-      throw new Error(`cannot download the Flux install manifests from ${source.url}: HTTP ${res.status}`);
+      throw new Error(
+        `cannot download the Flux install manifests from ${redactUrl(source.url)}: HTTP ${res.status}`,
+      );
     return { objects: parseManifests(await res.text(), source.url) };
   },
 };

@@ -155,7 +155,8 @@ function awsIdentityProblems(config: PlatformConfig): Problem[] {
       out.push(
         ...urlProblems(url, {
           schemes: ["https"],
-          credentialsIn: "nothing: this URL is public, give it without them",
+          credentialsIn:
+            "the access control of the forge or issuer, never this URL, which is public (objects, annotations, reports)",
         })
           .filter((m) => m.startsWith(CREDENTIAL_MESSAGE))
           .map((message) => ({ path, message })),

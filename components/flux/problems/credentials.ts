@@ -37,13 +37,13 @@ export const checkUrls: Check = (flux) => {
           credentialsIn: "a mirror that needs none, or install.manifests.file (a local copy)",
           tlsFix:
             "the install manifests run Flux with cluster-admin rights; for a local copy use install.manifests.file",
-        }),
+        }).map((m) => (m.startsWith("must be an") ? `${m}: for a local copy use install.manifests.file` : m)),
       ),
     );
   out.push(...at("install.registry")(registryProblems(install.registry, PULL_SECRET)));
   const server = install.imagePullSecret?.server;
   if (server !== undefined)
-    out.push(...at("install.imagePullSecret.server")(registryProblems(server, PULL_SECRET)));
+    out.push(...at("install.imagePullSecret.server")(registryProblems(server, PULL_SECRET, { url: true })));
   out.push(
     ...at("install.operator.chart")(
       urlProblems(install.operator.chart, {

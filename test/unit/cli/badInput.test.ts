@@ -9,6 +9,7 @@ import { gitopsLint } from "../../../cli/gitops-lint";
 import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
 import { rows } from "./badInputRows";
+import { rows as secretRows } from "./badInputRows.secrets";
 import { rowTitle, runRow } from "./badInputRun";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -28,7 +29,7 @@ describe("bad CLI input", () => {
       expect(rows.filter((r) => r.cli === cli).length).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(rows.map((r, i) => [rowTitle(r, i), r] as const))("%s", async (_, row) => {
+  it.each([...rows, ...secretRows].map((r, i) => [rowTitle(r, i), r] as const))("%s", async (_, row) => {
     const tmp = await fs.mkdtemp(path.join(base, "row-"));
     const r = await runRow(row, { tmp, root: ROOT, execute, cli: row.cli });
     // On failure, what was printed shows beside the reason.
@@ -36,10 +37,12 @@ describe("bad CLI input", () => {
       outcome: r.outcome,
       why: r.why,
       printed: r.outcome === "refused cleanly" ? "" : r.printed,
+      leaked: (row.never ?? []).filter((s) => r.printed.includes(s)),
     }).toEqual({
       outcome: "refused cleanly",
       why: "",
       printed: "",
+      leaked: [],
     });
   });
 });
