@@ -17,6 +17,7 @@ const SHAPES: { pattern: RegExp; what: string }[] = [
   { pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/, what: "a Slack token" },
   { pattern: /\b(AKIA|ASIA)[A-Z0-9]{16}\b/, what: "an AWS access key id" },
   { pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, what: "a JSON web token" },
+  { pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, what: "a URL with a password" },
 ];
 
 /** Key names (lowercase, letters and digits only) that hold a credential. */

@@ -23,6 +23,10 @@ describe("credentialKind", () => {
     ["x", "ASIAIOSFODNN7EXAMPLE", "an AWS access key id"],
     ["x", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib3QifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ", "a JSON web token"],
     [undefined, GITHUB, "a GitHub token"],
+    ["endpoint", "https://bot:pw@hooks.example.com/x", "a URL with a password"],
+    ["dsn", "postgres://app:pw@db:5432/app", "a URL with a password"],
+    ["endpoint", "ssh://git@git.example.com/x", undefined],
+    ["endpoint", "https://hooks.example.com/x?ref=a:b@c", undefined],
     // by key name
     ["password", "hunter2", "its key is named like a secret"],
     ["DB_PASSWORD", "hunter2", "its key is named like a secret"],
