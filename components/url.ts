@@ -98,12 +98,17 @@ export function registryProblems(
  * the values of credential query parameters. For messages that must name a URL.
  */
 export function redactUrl(value: string): string {
-  return value
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@")
-    .replace(/^[^@/\s:]+:[^@/\s]*@(?=[A-Za-z0-9.-]+:)/, "***@")
-    .replace(/([?&])([^=&#]+)=([^&#]*)/g, (m: string, sep: string, k: string) =>
-      SECRET_QUERY.test(safeDecode(k)) ? `${sep}${k}=***` : m,
-    );
+  return (
+    value
+      // ssh://git@host keeps its user name (no secret), as urlProblems accepts it.
+      .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (m: string, scheme: string, info: string) =>
+        /^ssh:\/\/$/i.test(scheme) && !info.includes(":") ? m : `${scheme}***@`,
+      )
+      .replace(/^[^@/\s:]+:[^@/\s]*@(?=[A-Za-z0-9.-]+:)/, "***@")
+      .replace(/([?&])([^=&#]+)=([^&#]*)/g, (m: string, sep: string, k: string) =>
+        SECRET_QUERY.test(safeDecode(k)) ? `${sep}${k}=***` : m,
+      )
+  );
 }
 
 function safeDecode(s: string): string {

@@ -7,6 +7,7 @@
 import type { FleetStack } from "./inventory";
 import { fluxSummary, waitForGate } from "./gate";
 import { groupWaves } from "./select";
+import { redactUrl } from "../../components/url";
 import {
   NO_CHANGES,
   type ChangeCounts,
@@ -199,7 +200,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
           const flux = {
             ...fluxSummary(await opts.flux.read(target, waveStop)),
             ...(typeof outputs?.rootSourceUrl?.value === "string"
-              ? { sourceUrl: outputs.rootSourceUrl.value }
+              ? { sourceUrl: redactUrl(outputs.rootSourceUrl.value) }
               : {}),
             ...(typeof outputs?.rootSourceOrigin?.value === "string"
               ? { origin: outputs.rootSourceOrigin.value }

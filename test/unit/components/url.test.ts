@@ -39,6 +39,11 @@ describe("urlProblems", () => {
       "***@git.example.com:acme/fleet.git",
     );
     expect(redactUrl("git@git.example.com:acme/fleet.git")).toBe("git@git.example.com:acme/fleet.git");
+    expect(redactUrl("ssh://git@git.example.com/fleet.git")).toBe("ssh://git@git.example.com/fleet.git");
+    expect(redactUrl("ssh://git:pw@git.example.com/fleet.git")).toBe("ssh://***@git.example.com/fleet.git");
+    expect(redactUrl("https://token@git.example.com/fleet.git")).toBe(
+      "https://***@git.example.com/fleet.git",
+    );
     expect(redactUrl("https://h/x?ref=main&access_token=hunter2&X-Amz-Signature=abc")).toBe(
       "https://h/x?ref=main&access_token=***&X-Amz-Signature=***",
     );
