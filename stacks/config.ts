@@ -38,6 +38,11 @@ export interface ConfigSource {
    * token or a kubeconfig written by hand); the offline stack-file reader finds them.
    */
   plainSecure?: string[];
+  /**
+   * Dotted paths of every `secure:` value of the stack file (below the namespace), where known: a
+   * `secure:` value on a field the schema does not declare secret is refused.
+   */
+  securePaths?: string[];
 }
 
 /** A user error in the stack configuration: every problem at once, each with its path and fix. */
@@ -210,12 +215,30 @@ function plainSecretProblem(source: ConfigSource, path: (string | number)[]): Pr
   };
 }
 
-/** `secure:` values of the stack file that hold plain text. */
-const plainSecureProblems = (source: ConfigSource): Problem[] =>
-  (source.plainSecure ?? []).map((p) => ({
-    path: p,
-    message: `the secure: value holds plain text, not a ciphertext (a key, token or kubeconfig written by hand): remove it, then run \`pulumi config set --secret --path '${p}' < <file with the value>\` so it is encrypted`,
-  }));
+/** The dotted paths of the fields the schema takes as secrets, among the raw values. */
+const declaredSecretPaths = (values: Record<string, unknown>) =>
+  new Set(rawSecretPaths(platformSchema, values).map((p) => p.map(String).join(".")));
+
+/**
+ * `secure:` values on fields that are not secret (owner, name, a variable of cluster-vars, a label):
+ * the engine would decrypt them and the program put the plaintext where anyone reads it.
+ */
+const secureOnPlainFieldProblems = (source: ConfigSource, declared: Set<string>): Problem[] =>
+  (source.securePaths ?? [])
+    .filter((p) => !declared.has(p))
+    .map((p) => ({
+      path: p,
+      message: `is not a secret field, but is given as secure: the program would decrypt it and put the plaintext where it is read in the clear (tags, ConfigMaps, object fields, outputs): give it in plain text (\`pulumi config set --path '${p}' <value>\`); a credential belongs in a field marked secret in docs/configuration.md`,
+    }));
+
+/** `secure:` values of the stack file, on secret fields, that hold plain text. */
+const plainSecureProblems = (source: ConfigSource, declared: Set<string>): Problem[] =>
+  (source.plainSecure ?? [])
+    .filter((p) => declared.has(p) || source.securePaths === undefined)
+    .map((p) => ({
+      path: p,
+      message: `the secure: value holds plain text, not a ciphertext (a key, token or kubeconfig written by hand): remove it, then run \`pulumi config set --secret --path '${p}' < <file with the value>\` so it is encrypted`,
+    }));
 
 /**
  * Parse and validate the whole platform configuration. Throws one ConfigError listing every problem
@@ -229,10 +252,12 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
   );
   // reportInput: an issue then says whether a value was missing or of the wrong type.
   const parsed = platformSchema.safeParse(values, { reportInput: true });
+  const declared = declaredSecretPaths(values);
   if (!parsed.success)
     throw new ConfigError(source, [
       ...problemsFromZod(parsed.error),
-      ...plainSecureProblems(source),
+      ...plainSecureProblems(source, declared),
+      ...secureOnPlainFieldProblems(source, declared),
       ...rawSecretPaths(platformSchema, values)
         .filter((p) => !source.isSecret(p))
         .map((p) => plainSecretProblem(source, p)),
@@ -242,7 +267,8 @@ export function parsePlatformConfig(source: ConfigSource): PlatformConfig {
     ...(source.providerConfig
       ? providerConfigProblems(source.providerConfig, parsed.data, source.regionFallback)
       : []),
-    ...plainSecureProblems(source),
+    ...plainSecureProblems(source, declared),
+    ...secureOnPlainFieldProblems(source, declared),
     ...secretPaths(parsed.data)
       .filter((p) => !source.isSecret(p))
       .map((p) => plainSecretProblem(source, p)),
@@ -277,6 +303,7 @@ export function loadPlatformConfig(): PlatformConfig {
       isConfigSecret(`${prefix}${String(path[0])}`) &&
       (secure === undefined || secure.has(path.map(String).join("."))),
     providerConfig,
+    ...(secure ? { securePaths: [...secure] } : {}),
     regionFallback: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined,
   });
 }

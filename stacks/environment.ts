@@ -5,6 +5,8 @@ import { parseAllDocuments } from "yaml";
 import type { K8sObject } from "../components/flux/objects";
 import type { InstallManifestSource } from "../components/flux/manifests";
 import type { LoadedInstallManifests } from "../components/flux/bootstrap";
+import { parseErrorSummary } from "../components/parseError";
+import { redactUrl } from "../components/url";
 
 /**
  * What the program reads from outside the stack configuration. `liveEnvironment` reads files and
@@ -27,9 +29,14 @@ export function resolveUserPath(file: string, base = process.cwd()): string {
 export function parseManifests(text: string, origin: string): K8sObject[] {
   const out: K8sObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`${origin}: invalid YAML: ${doc.errors[0].message}`);
+    if (doc.errors.length) throw new Error(`${origin}: ${parseErrorSummary(doc.errors[0], "YAML")}`);
     const value = doc.toJSON() as K8sObject | null;
     if (!value) continue;
+    // Never the value itself: the file may be something else entirely, a credentials file say.
+    if (typeof value !== "object" || Array.isArray(value))
+      throw new Error(
+        `${origin}: holds ${Array.isArray(value) ? "a list" : "a scalar"}, not Kubernetes objects (YAML mappings with apiVersion and kind)`,
+      );
     if (value.kind === "List" && Array.isArray(value.items)) out.push(...(value.items as K8sObject[]));
     else out.push(value);
   }
@@ -66,11 +73,13 @@ export const liveEnvironment: PlatformEnvironment = {
     if ("file" in source) return { objects: await readManifestFile(source.file) };
     const res = await fetch(source.url).catch((e: Error) => {
       throw new Error(
-        `cannot download the Flux install manifests from ${source.url}: ${e.message}; on an air-gapped site set flux.install.manifests.file`,
+        `cannot download the Flux install manifests from ${redactUrl(source.url)}: ${e.message}; on an air-gapped site set flux.install.manifests.file`,
       );
     });
     if (!res.ok)
-      throw new Error(`cannot download the Flux install manifests from ${source.url}: HTTP ${res.status}`);
+      throw new Error(
+        `cannot download the Flux install manifests from ${redactUrl(source.url)}: HTTP ${res.status}`,
+      );
     return { objects: parseManifests(await res.text(), source.url) };
   },
 };

@@ -2,6 +2,7 @@ import type { PlatformConfig } from "./schema/platform";
 import { DNS_DEFAULTS } from "../components/dns";
 import { SECRETS_DEFAULTS } from "../components/secrets";
 import type { Problem } from "../components/problems";
+import { secretProblems } from "../components/secretGuard";
 import { bareMetalConfigProblems } from "./args/baremetal";
 import { dnsConfigProblems } from "./args/dns";
 import { eksConfigProblems } from "./args/eks";
@@ -38,6 +39,16 @@ const checkAwsCredentialSecrets: Check = (config) => {
   });
 };
 
+/** The free-form maps no component owns: the platform tags and the fleet labels. */
+const checkPlatformMetadata: Check = (config) => {
+  const fix =
+    "tags and labels are public metadata (on every resource, in reports): remove it; a credential belongs in a secret field, set with `pulumi config set --secret --path <key>`";
+  return [
+    ...secretProblems(config.tags, "tags", fix),
+    ...secretProblems(config.fleet?.labels, "fleet.labels", fix),
+  ];
+};
+
 /**
  * The cross-field rules: each component's own checks (through its mapping, with config paths), then
  * the rules that span sections.
@@ -50,6 +61,7 @@ const CHECKS: Check[] = [
   dnsConfigProblems,
   secretsConfigProblems,
   checkAwsCredentialSecrets,
+  checkPlatformMetadata,
 ];
 
 export function crossCheck(config: PlatformConfig): Problem[] {

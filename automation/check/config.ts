@@ -7,6 +7,7 @@
 import { promises as fs } from "node:fs";
 import type { EnforcementLevel } from "@pulumi/policy";
 import type { PlatformPolicy } from "../../policy/rules";
+import { parseErrorSummary } from "../../components/parseError";
 
 export type PackConfig = Record<string, unknown>;
 
@@ -84,10 +85,19 @@ export function validatePackConfig(config: PackConfig, policies: PlatformPolicy[
 /** Read and validate a pack config file. */
 export async function readPackConfig(file: string, policies: PlatformPolicy[]): Promise<PackConfig> {
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await fs.readFile(file, "utf8"));
+    text = await fs.readFile(file, "utf8");
   } catch (e) {
-    throw new PolicyConfigError(`policy config ${file}: ${(e as Error).message}`);
+    throw new PolicyConfigError(
+      `policy config ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    // Never the text: the file named may be anything, a credentials file say.
+    throw new PolicyConfigError(`policy config ${file}: ${parseErrorSummary(e, "JSON", text)}`);
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
     throw new PolicyConfigError(

@@ -8,6 +8,7 @@ import type { FleetStack } from "./inventory";
 import { withDetails } from "./fluxObjects";
 import { fluxSummary, waitForGate } from "./gate";
 import { groupWaves } from "./select";
+import { redactUrl } from "../../components/url";
 import {
   NO_CHANGES,
   type ChangeCounts,
@@ -205,7 +206,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
         typeof outputs?.rootSourceRef?.value === "string" ? outputs.rootSourceRef.value : undefined;
       const links = {
         ...(typeof outputs?.rootSourceUrl?.value === "string"
-          ? { sourceUrl: outputs.rootSourceUrl.value }
+          ? { sourceUrl: redactUrl(outputs.rootSourceUrl.value) }
           : {}),
         ...(typeof outputs?.rootSourceOrigin?.value === "string"
           ? { origin: outputs.rootSourceOrigin.value }

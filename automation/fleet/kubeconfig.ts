@@ -6,6 +6,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
+import { parseErrorSummary } from "../../components/parseError";
 
 export class KubeconfigError extends Error {
   constructor(message: string) {
@@ -30,7 +31,7 @@ function checked(text: string, context?: string): { raw: RawKubeconfig; context:
   try {
     raw = (parse(text) ?? {}) as RawKubeconfig;
   } catch (e) {
-    throw new KubeconfigError(`the kubeconfig is not valid YAML: ${(e as Error).message}`);
+    throw new KubeconfigError(`the kubeconfig is not valid YAML: ${parseErrorSummary(e, "YAML")}`);
   }
   if (typeof raw !== "object" || Array.isArray(raw))
     throw new KubeconfigError("the kubeconfig is not a YAML mapping");

@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/config";
 import { REDACTED } from "../../stacks/schema/common";
 import { looksPlain } from "../../stacks/stackFileSecrets";
+import { parseErrorSummary } from "../../components/parseError";
 
 export class StackFileError extends Error {}
 
@@ -48,7 +49,7 @@ async function readYaml(file: string): Promise<unknown> {
   try {
     return parse(text) ?? {};
   } catch (e) {
-    throw new StackFileError(`${path.basename(file)}: invalid YAML: ${(e as Error).message}`);
+    throw new StackFileError(`${path.basename(file)}: ${parseErrorSummary(e, "YAML")}`);
   }
 }
 
@@ -81,6 +82,7 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
     isSecret: (p) => secrets.includes(p.map(String).join("\u0000")),
     // Reported by parsePlatformConfig, with every other problem of the config.
     plainSecure: plain,
+    securePaths: secrets.map((p) => p.replaceAll("\u0000", ".")),
     providerConfig: providerEntries(stackFile.config),
   };
 }

@@ -5,6 +5,7 @@ import type { RenderResult } from "./index";
 import { describeRef } from "../../components/flux/render";
 import { describeFleetRepo, type FleetRepoReport } from "./fleetRepo";
 import { replaceOutputDir, type OutputDirOptions } from "./output";
+import { redactUrl } from "../../components/url";
 
 /** A file name segment from an object's kind and name. */
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_");
@@ -22,7 +23,7 @@ export function summarize(r: RenderResult): string {
   const lines = [
     `render ${r.stack}: ${r.resources.length} resources, ${r.objects.length} Kubernetes objects`,
     ...[...counts.entries()].sort().map(([t, n]) => `  ${t.padEnd(width)}  ${n}`),
-    `root source: ${src.kind === "git" ? "GitRepository" : "OCIRepository"} ${src.url} (${describeRef(src.ref)}), path ${String(r.outputs.rootPath)}`,
+    `root source: ${src.kind === "git" ? "GitRepository" : "OCIRepository"} ${redactUrl(src.url)} (${describeRef(src.ref)}), path ${String(r.outputs.rootPath)}`,
     `flux install: ${r.config.flux.install.mode}, Flux ${r.config.flux.version}` +
       (r.unfetched.length
         ? `; manifests from ${r.unfetched.map((u) => u.url).join(", ")} (not fetched offline; transformed at deploy time)`

@@ -8,6 +8,7 @@ import {
   type FluxAwsAccessArgs,
 } from "../../components/aws";
 import { prefixProblems, type Problem } from "../../components/problems";
+import { CREDENTIAL_MESSAGE, redactUrl, urlProblems } from "../../components/url";
 
 /**
  * FluxBootstrap's Flux settings from the `flux` section. The schema fills in the component's DEFAULTS
@@ -142,8 +143,24 @@ function awsIdentityProblems(config: PlatformConfig): Problem[] {
   else if (origin !== undefined && !/^https:\/\/[^/\s]+\/[^\s]+[^/\s]$/.test(origin))
     out.push({
       path: "flux.source.origin",
-      message: `"${origin}" is not the https URL of a Git repository: write it as the forge shows it, e.g. https://github.com/acme-telco/platform-fleet`,
+      message: `"${redactUrl(origin)}" is not the https URL of a Git repository: write it as the forge shows it, e.g. https://github.com/acme-telco/platform-fleet`,
     });
+  // Both are copied into objects, annotations and outputs: no credential in them.
+  const urls: [string, string | undefined][] = [
+    ["flux.source.origin", origin],
+    ["flux.oidcProvider.issuerUrl", flux.oidcProvider?.issuerUrl],
+  ];
+  for (const [path, url] of urls)
+    if (url !== undefined)
+      out.push(
+        ...urlProblems(url, {
+          schemes: ["https"],
+          credentialsIn:
+            "the access control of the forge or issuer, never this URL, which is public (objects, annotations, reports)",
+        })
+          .filter((m) => m.startsWith(CREDENTIAL_MESSAGE))
+          .map((message) => ({ path, message })),
+      );
   return out;
 }
 

@@ -182,14 +182,14 @@ export const bareMetalClusterSchema = z.strictObject({
       }),
       mirrorUrl: z.string().min(1).optional().meta({
         description:
-          "Air-gapped: mirror URL the nodes download the artifacts from; `{version}` is replaced by `version`.",
+          "Air-gapped: mirror URL the nodes download the artifacts from; `{version}` is replaced by `version`. No credentials in it ([credentials](credentials.md)).",
       }),
       scriptUrl: z
         .string()
         .regex(/^https?:\/\//, { error: "must be an http(s) URL" })
         .optional()
         .meta({
-          description: `Online: URL of the install script, e.g. an internal mirror of it. Default: \`${DISTRIBUTIONS.rke2.scriptUrl}\` (rke2) or \`${DISTRIBUTIONS.k3s.scriptUrl}\` (k3s).`,
+          description: `Online: URL of the install script, e.g. an internal mirror of it. Default: \`${DISTRIBUTIONS.rke2.scriptUrl}\` (rke2) or \`${DISTRIBUTIONS.k3s.scriptUrl}\` (k3s). No credentials in it ([credentials](credentials.md)).`,
         }),
       arch: z
         .enum(["amd64", "arm64"], { error: "must be amd64 or arm64" })

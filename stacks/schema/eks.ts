@@ -275,7 +275,7 @@ export const eksClusterSchema = z.strictObject({
           }),
         configurationValues: z.record(z.string(), z.unknown()).optional().meta({
           description:
-            "Add-on configuration, as `aws eks describe-addon-configuration` describes it. Default: none.",
+            "Add-on configuration, as `aws eks describe-addon-configuration` describes it; a credential in it is refused ([credentials](credentials.md)). Default: none.",
         }),
       }),
     )

@@ -86,7 +86,7 @@ export const fluxSchema = z.strictObject({
   vars: stringMap()
     .default({})
     .meta({
-      description: `Extra variables in ConfigMap \`${CLUSTER_VARS_CONFIGMAP}\`; names are Flux variable names (\`${VARIABLE_NAME.source}\`) and may not reuse a key of the [cluster-vars contract](cluster-vars.md).`,
+      description: `Extra variables in ConfigMap \`${CLUSTER_VARS_CONFIGMAP}\`; names are Flux variable names (\`${VARIABLE_NAME.source}\`) and may not reuse a key of the [cluster-vars contract](cluster-vars.md). A value that looks like a credential is refused: it belongs in \`secretVars\` ([credentials](credentials.md)).`,
     }),
   /** Secret variables, in Secret cluster-secret-vars. */
   secretVars: z

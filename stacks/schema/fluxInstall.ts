@@ -79,7 +79,7 @@ const manifests = z.strictObject({
     .optional()
     .meta({
       description:
-        "Mirror of the release asset; `{version}` is replaced by the Flux version. Default: the GitHub release.",
+        "Mirror of the release asset, https:// (http:// only to the loopback host); `{version}` is replaced by the Flux version. Default: the GitHub release. No credentials in it ([credentials](credentials.md)).",
       examples: ["https://mirror.example.com/flux/v{version}/install.yaml"],
     }),
   /** Skip Pulumi's readiness waiting on the install objects (clusters where controllers cannot run yet). */
@@ -101,10 +101,10 @@ const operator = z.strictObject({
     .default(D.install.operator.chartVersion)
     .meta({ description: "Version of the Flux Operator chart, pinned in `components/flux/versions.json`." }),
   /** Extra Helm values for the operator chart. */
-  values: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .meta({ description: "Extra Helm values of the operator chart." }),
+  values: z.record(z.string(), z.unknown()).default({}).meta({
+    description:
+      "Extra Helm values of the operator chart; a credential in them is refused: reference a Secret ([credentials](credentials.md)).",
+  }),
   /** FluxInstance cluster.type. */
   clusterType: z
     .enum(["kubernetes", "openshift", "aws", "azure", "gcp"])
@@ -144,10 +144,10 @@ export const install = z.strictObject({
       "`manifests`: the upstream install manifests, transformed by the program; `operator`: the Flux Operator chart and a `FluxInstance`; `none`: Flux is already installed.",
   }),
   /** Container registry the controller images come from. */
-  registry: z
-    .string()
-    .default(D.install.registry)
-    .meta({ description: "Container registry the controller images come from, e.g. an internal mirror." }),
+  registry: z.string().default(D.install.registry).meta({
+    description:
+      "Container registry the controller images come from, e.g. an internal mirror: `host[:port]/path`, no scheme. No credentials in it ([credentials](credentials.md)).",
+  }),
   imagePullSecret: imagePullSecret
     .optional()
     .meta({ description: "Pull Secret of the controller images. Default: none." }),
@@ -187,10 +187,10 @@ export const install = z.strictObject({
     .array(component)
     .default([])
     .meta({ description: `More controllers to install: ${EXTRA_COMPONENTS.join(", ")}.` }),
-  patches: z
-    .array(installPatch)
-    .default([])
-    .meta({ description: "Patches of the install objects (mode `manifests`)." }),
+  patches: z.array(installPatch).default([]).meta({
+    description:
+      "Patches of the install objects (mode `manifests`); a credential in them is refused: reference a Secret ([credentials](credentials.md)).",
+  }),
   allowPrivilegeChanges: z
     .string()
     .optional()

@@ -49,7 +49,7 @@ export const source = z.strictObject({
   /** Git: `ssh://git@host/org/repo.git` or `https://…`; OCI: `oci://registry/repo`. */
   url: z.string({ error: "is required: the repository Flux pulls the platform from" }).meta({
     description:
-      "The fleet repository: Git `ssh://git@host/org/repo.git` or `https://…`, OCI `oci://registry/repo`. The scp form `git@host:repo` is rejected with the `ssh://` spelling to use.",
+      "The fleet repository: Git `ssh://git@host/org/repo.git` or `https://…`, OCI `oci://registry/repo`. The scp form `git@host:repo` is rejected with the `ssh://` spelling to use; plain `http://` only to the loopback host. No credentials in it ([credentials](credentials.md)).",
   }),
   ref: gitRef.meta({
     description:
@@ -79,7 +79,7 @@ export const source = z.strictObject({
     .strictObject({
       url: z.string().meta({
         description:
-          "OCI location the charts are published at, without tag: chart `<name>` is `<url>/<name>:<version>`, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts.",
+          "OCI location the charts are published at, without tag: chart `<name>` is `<url>/<name>:<version>`, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts. No credentials in it ([credentials](credentials.md)).",
       }),
       names: z.array(z.string()).meta({
         description:
@@ -218,10 +218,10 @@ export const auth = z.discriminatedUnion(
       }),
       privateKey: secret().meta({ description: "Private key of the GitHub App (PEM)." }),
       /** GitHub Enterprise API base URL. */
-      baseUrl: z
-        .string()
-        .optional()
-        .meta({ description: "GitHub Enterprise API base URL. Default: github.com." }),
+      baseUrl: z.string().optional().meta({
+        description:
+          "GitHub Enterprise API base URL, https://. Default: github.com. No credentials in it ([credentials](credentials.md)).",
+      }),
     }),
     z.strictObject({
       type: z

@@ -1,6 +1,8 @@
 import type { Problem } from "../../problems";
 import { DEFAULTS, DISTRIBUTIONS, type BareMetalClusterArgs } from "./types";
 import { resolveSsh } from "./ssh";
+import { urlProblems } from "../../url";
+import { secretProblems } from "../../secretGuard";
 
 /** A key given both as contents and as a path (SSH settings or a bastion). */
 const keyTwice = (s: { privateKey?: unknown; privateKeyPath?: string }, path: string): Problem[] =>
@@ -78,6 +80,10 @@ export function labelProblems(labels: Record<string, string> | undefined, path: 
   return out;
 }
 
+/** Why a credential never belongs in a node label. */
+const LABEL_FIX =
+  "node labels are public metadata, readable by anyone who may list the nodes: remove it, and keep the credential in a Secret";
+
 /** The longest a node may take to become Ready, or a drain to finish, in seconds (one day). */
 export const MAX_WAIT_SECONDS = 86_400;
 
@@ -144,6 +150,7 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
       });
     if (node.ssh?.bastion) out.push(...keyTwice(node.ssh.bastion, `${at}.ssh.bastion`));
     out.push(...labelProblems(node.labels, `${at}.labels`));
+    out.push(...secretProblems(node.labels, `${at}.labels`, LABEL_FIX));
     for (const t of node.taints ?? [])
       if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(t.key))
         out.push({
@@ -228,14 +235,16 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
     });
   for (const key of ["mirrorUrl", "scriptUrl"] as const) {
     const url = install[key];
-    if (url === undefined || /^https:\/\//.test(url)) continue;
-    if (/^http:\/\//.test(url) && install.insecure) continue;
-    out.push({
-      path: `install.${key}`,
-      message: /^http:\/\//.test(url)
-        ? `${url} is plain http: the nodes would fetch and run it as root unauthenticated; use https://, or set install.insecure: true for a lab mirror (the baremetal-install-https policy flags it)`
-        : `${url} must be an https:// URL`,
+    if (url === undefined) continue;
+    const problems = urlProblems(url, {
+      schemes: ["https", "http"],
+      credentialsIn:
+        "a mirror the nodes reach without credentials (the URL lands in the node commands, their logs and the state)",
+      tlsRequired: !install.insecure,
+      tlsFix:
+        "the nodes fetch and run it as root; or set install.insecure: true for a lab mirror (the baremetal-install-https policy flags it)",
     });
+    out.push(...problems.map((message) => ({ path: `install.${key}`, message })));
   }
   return out;
 }

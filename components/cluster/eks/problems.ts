@@ -1,4 +1,5 @@
 import type { Problem } from "../../problems";
+import { secretProblems } from "../../secretGuard";
 import { cidrContains, cidrSubnet, cidrsOverlap, parseCidr } from "./cidr";
 import {
   DEFAULTS,
@@ -149,6 +150,23 @@ export function eksClusterProblems(args: Omit<EksClusterArgs, "aws" | "clusterNa
         message: `"${c}" is not an IPv4 CIDR such as 203.0.113.0/24`,
       });
   });
-  out.push(...nodeGroupProblems(args.nodeGroups));
+  out.push(...nodeGroupProblems(args.nodeGroups), ...eksSecretProblems(args));
   return out;
+}
+
+/** No credential in the free-form fields EKS and the state keep in plain text. */
+function eksSecretProblems(args: Omit<EksClusterArgs, "aws" | "clusterName">): Problem[] {
+  const metadata =
+    "labels and tags are public metadata, readable by anyone who may list the nodes or describe the resources: remove it, and keep the credential in a Secret or in Secrets Manager (`pulumi config set --secret --path 'secrets.items.<name>.value' <value>`)";
+  return [
+    ...Object.entries(args.addons ?? {}).flatMap(([name, addon]) =>
+      secretProblems(
+        addon?.configurationValues,
+        `addons.${name}.configurationValues`,
+        "EKS keeps add-on configuration in plain text (so does the state): give the add-on its credential through a Secret it reads, or Secrets Manager (`pulumi config set --secret --path 'secrets.items.<name>.value' <value>`)",
+      ),
+    ),
+    ...args.nodeGroups.flatMap((g, i) => secretProblems(g.labels, `nodeGroups.${i}.labels`, metadata)),
+    ...secretProblems(args.tags, "tags", metadata),
+  ];
 }

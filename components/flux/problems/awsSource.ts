@@ -1,6 +1,7 @@
 /** `source.provider: aws`: the root is an ECR or CodeCommit repository, read with a workload identity. */
 import type { Problem } from "../../problems";
 import type { Check } from "./check";
+import { redactUrl } from "../../url";
 
 /** An ECR repository URL: `oci://<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`. */
 const ECR_URL = /^oci:\/\/(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)$/;
@@ -36,8 +37,8 @@ export const checkAwsSource: Check = (flux) => {
       path: "source.url",
       message:
         source.kind === "oci"
-          ? `"${source.url}" is not an ECR repository: with provider aws write oci://<account>.dkr.ecr.<region>.amazonaws.com/<repository>, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/fleet (lowercase)`
-          : `"${source.url}" is not a CodeCommit repository: with provider aws write https://git-codecommit.<region>.amazonaws.com/v1/repos/<repository>`,
+          ? `"${redactUrl(source.url)}" is not an ECR repository: with provider aws write oci://<account>.dkr.ecr.<region>.amazonaws.com/<repository>, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/fleet (lowercase)`
+          : `"${redactUrl(source.url)}" is not a CodeCommit repository: with provider aws write https://git-codecommit.<region>.amazonaws.com/v1/repos/<repository>`,
     });
   if (auth.type !== "none")
     out.push({

@@ -2,6 +2,7 @@
 import type { Problem } from "../../problems";
 import { awsSourceRepository } from "./awsSource";
 import type { Check } from "./check";
+import { redactUrl } from "../../url";
 
 /** Helm chart names (Chart.yaml `name`, as Helm's OCI references use them). */
 const CHART_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -22,7 +23,7 @@ export const checkCharts: Check = (flux) => {
   if (!/^oci:\/\/[^/\s]+(\/[^\s:@]+)?$/.test(url))
     out.push({
       path: "source.charts.url",
-      message: `"${charts.url}" is not an OCI location: write oci://<registry>/<path>, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts (no tag)`,
+      message: `"${redactUrl(charts.url)}" is not an OCI location: write oci://<registry>/<path>, e.g. oci://123456789012.dkr.ecr.eu-central-1.amazonaws.com/acme/de-dev/charts (no tag)`,
     });
   if (charts.names.length === 0)
     out.push({ path: "source.charts.names", message: "is empty: name the charts published there" });
@@ -47,7 +48,7 @@ export const checkCharts: Check = (flux) => {
     if (!chartRepo)
       out.push({
         path: "source.charts.url",
-        message: `with provider aws the charts are ECR repositories, but "${url}" is not an ECR location: write oci://<account>.dkr.ecr.<region>.amazonaws.com/<path> (lowercase)`,
+        message: `with provider aws the charts are ECR repositories, but "${redactUrl(url)}" is not an ECR location: write oci://<account>.dkr.ecr.<region>.amazonaws.com/<path> (lowercase)`,
       });
     else if (
       root?.service === "ecr" &&

@@ -9,6 +9,7 @@ import { checkAwsSource } from "./awsSource";
 import { checkCharts } from "./charts";
 import type { Check } from "./check";
 import { checkChoices } from "./choices";
+import { checkFreeFormSecrets, checkUrls } from "./credentials";
 import { checkExtraSecrets, checkSecretsManager, checkVars } from "./extras";
 import { checkInstall } from "./install";
 import { checkSops } from "./sops";
@@ -30,6 +31,8 @@ const CHECKS: Check[] = [
   checkVars,
   checkExtraSecrets,
   checkSecretsManager,
+  checkUrls,
+  checkFreeFormSecrets,
 ];
 
 /** Every problem with the Flux settings. */

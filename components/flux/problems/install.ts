@@ -62,11 +62,7 @@ export const checkInstall: Check = (flux) => {
           path: "install.components",
           message: `must include ${need}: the root sync needs it`,
         });
-  if (install.manifests.url !== undefined && !install.manifests.url.startsWith("https://"))
-    out.push({
-      path: "install.manifests.url",
-      message: `${install.manifests.url} must be an https:// URL: the install manifests run Flux with cluster-admin rights; for a local copy use install.manifests.file`,
-    });
+  // install.manifests.url: checkUrls (credentials.ts), with every other URL.
   if (install.lockdown && install.mode === "none")
     out.push({
       path: "install.lockdown",

@@ -1,6 +1,11 @@
 /** The root source's URL and ref fit its kind (Git or OCI) and its credentials. */
 import type { Problem } from "../../problems";
 import type { Check } from "./check";
+import { redactUrl, urlProblems } from "../../url";
+
+/** Where a source credential goes instead of the URL. */
+const SOURCE_CREDENTIALS =
+  "auth: type https with username and a password or token (`pulumi config set --secret --path 'flux.auth.password' <token>`), type ssh with a deploy key, or a provider";
 
 // Flux reads `ref.semver` as a Masterminds/semver v3 constraint: comparisons (=, !=, >, <, >=, <=,
 // =<, ~, ~>, ^ and a bare version), partial versions and x/X/* wildcards, hyphen ranges (1.2 - 1.4),
@@ -15,6 +20,8 @@ export function isSemverConstraint(range: string): boolean {
   return SEMVER_CONSTRAINT.test(range);
 }
 
+const at = (message: string): Problem => ({ path: "source.url", message });
+
 export const checkSource: Check = (flux) => {
   const { source, auth } = flux;
   const out: Problem[] = [];
@@ -22,12 +29,22 @@ export const checkSource: Check = (flux) => {
   const scp = /^([^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(url);
   if (source.kind === "git") {
     if (scp && !/^[a-z]+:\/\//.test(url)) {
+      const user = scp[1]?.includes(":") ? "git@" : (scp[1] ?? "git@");
       out.push({
         path: "source.url",
-        message: `"${url}" is the scp-like form, which Flux does not accept: write ssh://${scp[1] ?? "git@"}${scp[2]}/${scp[3]}`,
+        message: `"${redactUrl(url)}" is the scp-like form, which Flux does not accept: write ssh://${user}${scp[2]}/${scp[3]}`,
       });
+      if (scp[1]?.includes(":"))
+        out.push(...urlProblems(url, { schemes: ["ssh"], credentialsIn: SOURCE_CREDENTIALS }).map(at));
     } else if (!/^(ssh|https?):\/\//.test(url)) {
-      out.push({ path: "source.url", message: `"${url}" must start with ssh://, https:// or http://` });
+      out.push({
+        path: "source.url",
+        message: `"${redactUrl(url)}" must start with ssh://, https:// or http://`,
+      });
+    } else {
+      out.push(
+        ...urlProblems(url, { schemes: ["ssh", "https", "http"], credentialsIn: SOURCE_CREDENTIALS }).map(at),
+      );
     }
     if (source.ref.digest !== undefined)
       out.push({
@@ -47,7 +64,11 @@ export const checkSource: Check = (flux) => {
         });
   } else {
     if (!url.startsWith("oci://"))
-      out.push({ path: "source.url", message: `"${url}" must start with oci:// for an OCI source` });
+      out.push({
+        path: "source.url",
+        message: `"${redactUrl(url)}" must start with oci:// for an OCI source`,
+      });
+    else out.push(...urlProblems(url, { schemes: ["oci"], credentialsIn: SOURCE_CREDENTIALS }).map(at));
     for (const k of ["branch", "commit", "name"] as const)
       if (source.ref[k] !== undefined)
         out.push({
@@ -70,15 +91,10 @@ export const checkSource: Check = (flux) => {
       path: "source.ref.semver",
       message: `"${source.ref.semver}" is not a semver range Flux accepts: write e.g. ">=1.0.0 <2.0.0", "1.x", "~1.2" or "^1.2.3" (|| for alternatives)`,
     });
-  if (source.kind === "git" && auth.type === "https" && url.startsWith("http://"))
-    out.push({
-      path: "source.url",
-      message: `"${url}" is plain http: the credentials would cross the network in clear text; use https://`,
-    });
   if (source.kind === "git" && auth.type === "ssh" && !url.startsWith("ssh://"))
     out.push({
       path: "auth.type",
-      message: `SSH authentication needs an ssh:// URL, but the source URL is "${url}"`,
+      message: `SSH authentication needs an ssh:// URL, but the source URL is "${redactUrl(url)}"`,
     });
   if (
     (auth.type === "https" || auth.type === "githubApp") &&
@@ -87,7 +103,7 @@ export const checkSource: Check = (flux) => {
   )
     out.push({
       path: "auth.type",
-      message: `${auth.type} authentication needs an https:// URL, but the source URL is "${url}"`,
+      message: `${auth.type} authentication needs an https:// URL, but the source URL is "${redactUrl(url)}"`,
     });
   return out;
 };

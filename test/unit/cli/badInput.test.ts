@@ -10,10 +10,11 @@ import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
 import { rows as generalRows } from "./badInputRows";
 import { privilegeRows } from "./badInputRows.privilege";
+import { rows as secretRows } from "./badInputRows.secrets";
 import { rowTitle, runRow } from "./badInputRun";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
-const rows = [...generalRows, ...privilegeRows];
+const rows = [...generalRows, ...privilegeRows, ...secretRows];
 // Loading the program on a loaded 2-core machine is slow; these are not timing tests.
 jest.setTimeout(60_000);
 
@@ -38,10 +39,12 @@ describe("bad CLI input", () => {
       outcome: r.outcome,
       why: r.why,
       printed: r.outcome === "refused cleanly" ? "" : r.printed,
+      leaked: (row.never ?? []).filter((s) => r.printed.includes(s)),
     }).toEqual({
       outcome: "refused cleanly",
       why: "",
       printed: "",
+      leaked: [],
     });
   });
 });

@@ -34,6 +34,8 @@ export interface BadInputRow {
   code: 1 | 2;
   /** Substrings of what is printed: the option or path named, and the fix. */
   says: string[];
+  /** Substrings that must not be printed (a secret of the input, the text of a file). */
+  never?: string[];
 }
 
 const markerOf = (...files: string[]) => JSON.stringify({ writtenBy: "npm run render", files });
@@ -45,7 +47,7 @@ const slice = (...more: string[]) => ["--cluster", "local", "--model", "embb", "
  * The files of a project in `{tmp}` whose stack `bad` has this config (YAML under `config:`): for
  * rows about stack files, run with `--project {tmp}` (render and check also need `--out {tmp}/o`).
  */
-const badStack = (config: string): Record<string, string> => ({
+export const badStack = (config: string): Record<string, string> => ({
   "Pulumi.yaml": readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"),
   "Pulumi.bad.yaml": `config:\n${config.replace(/^/gm, "  ")}\n`,
 });
@@ -196,7 +198,7 @@ export const rows: BadInputRow[] = [
     ),
     code: 1,
     says: [
-      "cluster.install.mirrorUrl: http://artifacts.fra1.acme-telco.net/rke2/{version} is plain http: the nodes would fetch and run it as root unauthenticated; use https://, or set install.insecure: true",
+      "cluster.install.mirrorUrl: must use https://: what is fetched from it is run or trusted, so it must come over TLS; the nodes fetch and run it as root; or set install.insecure: true for a lab mirror",
     ],
   },
   {
@@ -224,7 +226,9 @@ export const rows: BadInputRow[] = [
       ),
     ),
     code: 1,
-    says: ["flux.install.manifests.url: file:///etc/passwd must be an https:// URL"],
+    says: [
+      "flux.install.manifests.url: must be an https:// or http:// URL, not file://: for a local copy use install.manifests.file",
+    ],
   },
   {
     cli: render,

@@ -1,8 +1,8 @@
-import { redactUrl, urlProblems } from "../../../components/url";
+import { redactUrl, registryProblems, urlProblems } from "../../../components/url";
 
 const GIT = { schemes: ["https", "ssh"], credentialsIn: "flux.auth" } as const;
 const CRED =
-  "must not carry credentials (user:password@ or a token before @): they would be printed, logged and stored in state; put them in flux.auth";
+  "must not carry credentials (user:password@, a token before @ or in the query): they would be printed, logged and stored in state; put them in flux.auth";
 
 describe("urlProblems", () => {
   it.each([
@@ -13,7 +13,7 @@ describe("urlProblems", () => {
     ["https://ghp_abcdef0123456789@github.com/acme/fleet.git", [CRED]],
     ["ssh://git:hunter2@git.example.com/acme/fleet.git", [CRED]],
     ["git:hunter2@git.example.com:acme/fleet.git", [CRED]],
-    ["ftp://git.example.com/fleet", ["must be a https:// or ssh:// URL, not ftp://"]],
+    ["ftp://git.example.com/fleet", ["must be an https:// or ssh:// URL, not ftp://"]],
     ["https://git.example.com/a b", ["must not contain spaces or control characters"]],
     ["https://git.example.com/a\nb", ["must not contain spaces or control characters"]],
     ["not a url", ["must not contain spaces or control characters"]],
@@ -32,8 +32,56 @@ describe("urlProblems", () => {
     expect(urlProblems("http://charts.example.com/x", { ...rules, tlsRequired: false })).toEqual([]);
   });
 
-  it("redacts userinfo", () => {
+  it("redacts userinfo, the scp-like form's password and credential query parameters", () => {
     expect(redactUrl("https://bot:hunter2@git.example.com/a")).toBe("https://***@git.example.com/a");
     expect(redactUrl("https://git.example.com/a@b")).toBe("https://git.example.com/a@b");
+    expect(redactUrl("git:hunter2@git.example.com:acme/fleet.git")).toBe(
+      "***@git.example.com:acme/fleet.git",
+    );
+    expect(redactUrl("git@git.example.com:acme/fleet.git")).toBe("git@git.example.com:acme/fleet.git");
+    expect(redactUrl("ssh://git@git.example.com/fleet.git")).toBe("ssh://git@git.example.com/fleet.git");
+    expect(redactUrl("ssh://git:pw@git.example.com/fleet.git")).toBe("ssh://***@git.example.com/fleet.git");
+    expect(redactUrl("https://token@git.example.com/fleet.git")).toBe(
+      "https://***@git.example.com/fleet.git",
+    );
+    expect(redactUrl("https://h/x?ref=main&access_token=hunter2&X-Amz-Signature=abc")).toBe(
+      "https://h/x?ref=main&access_token=***&X-Amz-Signature=***",
+    );
+    expect(redactUrl("https://h/x?%E0%A4%A=1")).toBe("https://h/x?%E0%A4%A=1");
+  });
+
+  it("finds credentials in the query and adds the TLS rule's second way out", () => {
+    const rules = { schemes: ["https", "http"], credentialsIn: "a Secret" };
+    expect(urlProblems("https://h/x?token=abc", rules)).toEqual([
+      "must not carry credentials (user:password@, a token before @ or in the query): they would be printed, logged and stored in state; put them in a Secret",
+    ]);
+    expect(urlProblems("https://h/x?ref=main", rules)).toEqual([]);
+    expect(urlProblems("http://h/x", { ...rules, tlsFix: "or set insecure" })).toEqual([
+      "must use https://: what is fetched from it is run or trusted, so it must come over TLS; or set insecure",
+    ]);
+  });
+
+  it.each<[string, boolean, string[]]>([
+    ["ghcr.io/fluxcd", false, []],
+    ["registry.example.com:5000/mirror/fluxcd", false, []],
+    ["localhost:5000", false, []],
+    ["robot:hunter2@registry.example.com/fluxcd", false, [CRED.replace("flux.auth", "a pull Secret")]],
+    ["robot@registry.example.com", false, [CRED.replace("flux.auth", "a pull Secret")]],
+    [
+      "https://registry.example.com/fluxcd",
+      false,
+      ["must be a registry host and path such as ghcr.io/fluxcd, without a scheme"],
+    ],
+    ["https://registry.example.com", true, []],
+    ["https://robot:pw@registry.example.com", true, [CRED.replace("flux.auth", "a pull Secret")]],
+    [
+      "http://registry.example.com",
+      true,
+      ["must use https://: what is fetched from it is run or trusted, so it must come over TLS"],
+    ],
+    ["http://127.0.0.1:5000", true, []],
+    ["registry example.com", false, ["must not contain spaces or control characters"]],
+  ])("registry %s (url form %s)", (value, url, expected) => {
+    expect(registryProblems(value, "a pull Secret", { url })).toEqual(expected);
   });
 });

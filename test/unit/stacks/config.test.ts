@@ -184,6 +184,7 @@ describe("platform config: every problem at once, with path and fix", () => {
         "flux.vars.slice-region: is not a valid Flux variable name: use letters, digits and '_', not starting with a digit (e.g. SLICE_REGION)",
         "flux.vars.CLUSTER_NAME: CLUSTER_NAME is set by the program (cluster-vars contract): choose another name",
         "flux.secretVars.TOKEN: is also in vars: a variable lives in one place",
+        "flux.vars.TOKEN: looks like a credential (its key is named like a secret), which must not be stored here in plain text: cluster-vars is a ConfigMap: remove it from vars, then `pulumi config set --secret --path 'flux.secretVars.TOKEN' <value>` (Secret cluster-secret-vars, substituted the same way)",
       ],
     ],
     [
@@ -262,7 +263,7 @@ describe("platform config: every problem at once, with path and fix", () => {
       ],
     ],
     [
-      "HTTPS credentials over plain http",
+      "a source over plain http (TLS required, credentials or not)",
       withValues({
         flux: {
           source: { url: "http://git.example.com/fleet.git" },
@@ -270,7 +271,7 @@ describe("platform config: every problem at once, with path and fix", () => {
         },
       }),
       [
-        'flux.source.url: "http://git.example.com/fleet.git" is plain http: the credentials would cross the network in clear text; use https://',
+        "flux.source.url: must use https://: what is fetched from it is run or trusted, so it must come over TLS",
       ],
     ],
     [

@@ -114,7 +114,7 @@ describe("bareMetalClusterProblems", () => {
       { install: { mode: "airgap", artifactsDir: "./a", mirrorUrl: "ftp://m" } },
       [
         "install: an air-gapped install needs exactly one of artifactsDir (a local folder) or mirrorUrl",
-        "install.mirrorUrl: ftp://m must be an https:// URL",
+        "install.mirrorUrl: must be an https:// or http:// URL, not ftp://",
       ],
     ],
     [
