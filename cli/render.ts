@@ -1,7 +1,7 @@
 // npm run render -- <stack> [options]: the offline render of one stack (see --help).
 import * as path from "node:path";
 import { existingDir } from "../automation/cli/args";
-import { start, type Cli } from "./common";
+import { start, usageIfBadStackName, type Cli } from "./common";
 
 export const render: Cli = {
   spec: {
@@ -36,6 +36,7 @@ export const render: Cli = {
     ],
   },
   async run({ positionals: [stack], values }, io) {
+    usageIfBadStackName(stack);
     const projectDir = path.resolve(
       existingDir((values.project as string) ?? ".", "--project", "project folder"),
     );
@@ -47,11 +48,11 @@ export const render: Cli = {
     );
     const out = values.out as string | undefined;
     const outDir = path.resolve(out ?? path.join(projectDir, "render", stack));
-    const where = { option: "--out", createParents: out === undefined };
+    const where = { option: "--out", createParents: out === undefined, project: projectDir };
     const { checkOutputDir, displayPath } = await import("../automation/render/output");
-    const { isUnmarkedRender, writeRender } = await import("../automation/render/write");
+    const { writeRender } = await import("../automation/render/write");
     // Refused before the render: nothing is written to a folder we may not replace.
-    await checkOutputDir(outDir, { ...where, adopt: isUnmarkedRender });
+    await checkOutputDir(outDir, where);
     const { renderStack } = await import("../automation/render");
     const { checkFleetRepo, fleetRepoFails } = await import("../automation/render/fleetRepo");
     const result = await renderStack(projectDir, stack);

@@ -224,13 +224,12 @@ async function checkRenderRoot(args: FleetArgs, stacks: FleetStack[]): Promise<v
   const root = path.resolve(args.outDir);
   // The default root is created; one the user names must exist, or at least its parent folder.
   await checkOutputDirRoot(root, args.outDir !== "render");
-  const { isUnmarkedRender } = await import("../render/write");
   const problems: string[] = [];
   for (const s of stacks)
     await checkOutputDir(path.join(root, s.stack), {
       option: "--out",
       createParents: true,
-      adopt: isUnmarkedRender,
+      project: args.projectDir,
     }).catch((e: unknown) => {
       if (e instanceof OutputError) problems.push(e.message);
       else throw e;
