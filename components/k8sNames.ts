@@ -67,7 +67,7 @@ export function taintProblems(t: {
   if (key)
     out.push({
       field: "key",
-      message: `${quoted(t.key)} ${key.replace(/^is not a valid label key/, "is not a valid taint key")}`,
+      message: `${quoted(t.key)} ${key.replace(/^is not a valid label key/, "is not a valid taint key")}, e.g. node-role.kubernetes.io/control-plane`,
     });
   const value = t.value === undefined ? undefined : labelValueProblem(t.value);
   if (value) out.push({ field: "value", message: value.replace("label value", "taint value") });

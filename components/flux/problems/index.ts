@@ -11,6 +11,7 @@ import type { Check } from "./check";
 import { checkChoices } from "./choices";
 import { checkExtraSecrets, checkSecretsManager, checkVars } from "./extras";
 import { checkInstall } from "./install";
+import { checkInstallValues } from "./installValues";
 import { checkSops } from "./sops";
 import { checkSource } from "./source";
 
@@ -27,6 +28,7 @@ const CHECKS: Check[] = [
   checkSops,
   checkAuth,
   checkInstall,
+  checkInstallValues,
   checkVars,
   checkExtraSecrets,
   checkSecretsManager,
