@@ -83,7 +83,7 @@ async function readMarker(dir: string): Promise<(Partial<Marker> & Pick<Marker, 
  * Why `dir` may never be an output folder (replaced whole), or undefined: the root of the file
  * system, the home folder, the project folder or a folder holding it. Symbolic links resolved.
  */
-async function neverReplaced(dir: string, project: string | undefined): Promise<string | undefined> {
+export async function neverReplaced(dir: string, project: string | undefined): Promise<string | undefined> {
   const real = async (p: string): Promise<string> => {
     try {
       return await fs.realpath(p);

@@ -8,10 +8,12 @@ import { fleet } from "../../../cli/fleet";
 import { gitopsLint } from "../../../cli/gitops-lint";
 import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
-import { rows } from "./badInputRows";
+import { rows as baseRows } from "./badInputRows";
+import { boundsRows } from "./badInputRows.bounds";
 import { rowTitle, runRow } from "./badInputRun";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
+const rows = [...baseRows, ...boundsRows];
 // Loading the program on a loaded 2-core machine is slow; these are not timing tests.
 jest.setTimeout(60_000);
 

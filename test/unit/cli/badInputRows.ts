@@ -37,7 +37,7 @@ export interface BadInputRow {
 }
 
 const markerOf = (...files: string[]) => JSON.stringify({ writtenBy: "npm run render", files });
-const FLEET = "{root}/test/fixtures/fleet/project";
+export const FLEET = "{root}/test/fixtures/fleet/project";
 const GITOPS = "{root}/gitops";
 const slice = (...more: string[]) => ["--cluster", "local", "--model", "embb", "--repo", GITOPS, ...more];
 
@@ -45,13 +45,13 @@ const slice = (...more: string[]) => ["--cluster", "local", "--model", "embb", "
  * The files of a project in `{tmp}` whose stack `bad` has this config (YAML under `config:`): for
  * rows about stack files, run with `--project {tmp}` (render and check also need `--out {tmp}/o`).
  */
-const badStack = (config: string): Record<string, string> => ({
+export const badStack = (config: string): Record<string, string> => ({
   "Pulumi.yaml": readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"),
   "Pulumi.bad.yaml": `config:\n${config.replace(/^/gm, "  ")}\n`,
 });
 
 /** A project in `{tmp}` whose stack `bad` is the shipped stack `from`, edited (the whole file's text). */
-const editedStack = (from: string, edit: (text: string) => string): Record<string, string> => {
+export const editedStack = (from: string, edit: (text: string) => string): Record<string, string> => {
   const text = readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8");
   const edited = edit(text);
   if (edited === text) {
@@ -61,7 +61,7 @@ const editedStack = (from: string, edit: (text: string) => string): Record<strin
   }
   return { "Pulumi.yaml": readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), "Pulumi.bad.yaml": edited };
 };
-const renderBad = ["bad", "--project", "{tmp}", "--out", "{tmp}/o"];
+export const renderBad = ["bad", "--project", "{tmp}", "--out", "{tmp}/o"];
 
 export const rows: BadInputRow[] = [
   // stack files: what the schema alone cannot see
@@ -142,7 +142,7 @@ export const rows: BadInputRow[] = [
       ),
     ),
     code: 1,
-    says: ["flux.install.manifests.file: cannot read /nonexistent/install.yaml: ENOENT"],
+    says: ["flux.install.manifests.file: /nonexistent/install.yaml is outside the project folder"],
   },
   {
     cli: render,
@@ -154,7 +154,7 @@ export const rows: BadInputRow[] = [
     ),
     code: 1,
     says: [
-      "cluster.clusterCidr: 999.42.0.0/99 is not a valid CIDR: write a network such as 10.42.0.0/16",
+      'cluster.clusterCidr: "999.42.0.0/99" is not a valid CIDR: write a network such as 10.42.0.0/16',
       "cluster.readyTimeout: 1000000000000000 seconds is more than a day: give at most 86400",
     ],
   },
@@ -173,7 +173,7 @@ export const rows: BadInputRow[] = [
     files: editedStack("prod", (t) => t.replace("acme.net/pool: cnf", 'acme.net/pool: "cnf\\nbad"')),
     code: 1,
     says: [
-      "cluster.agents.0.labels.acme.net/pool: is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)",
+      `cluster.agents.0.labels.acme.net/pool: "cnf\\nbad" is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)`,
     ],
   },
   {
