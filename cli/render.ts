@@ -14,7 +14,7 @@ export const render: Cli = {
         type: "string",
         value: "<dir>",
         description:
-          "folder to write; it must be new, empty or an earlier render's (a folder holding other files is refused, never emptied)",
+          "folder to write; it must be new, empty or an earlier render's, unchanged (anything else is refused, never emptied; never /, your home or the project)",
         default: "<project>/render/<stack>",
       },
       project: {
@@ -32,7 +32,7 @@ export const render: Cli = {
       },
     },
     notes: [
-      "It writes: k8s/<namespace>/<Kind>.<name>.yaml (every Kubernetes object, Secret values redacted), resources.json (every resource with its inputs, parent, dependsOn and provider, secrets redacted), outputs.json (stack outputs, secret ones redacted), summary.txt (what it prints), tree.md (the fleet repository's tree, when checked) and .platform-output.json (the list of files written: the folder is replaced on the next render only while it holds nothing else).",
+      "It writes: k8s/<namespace>/<Kind>.<name>.yaml (every Kubernetes object, Secret values redacted), resources.json (every resource with its inputs, parent, dependsOn and provider, secrets redacted), outputs.json (stack outputs, secret ones redacted), summary.txt (what it prints), tree.md (the fleet repository's tree, when checked) and .platform-output.json (the files written and a hash of their contents: the folder is replaced on the next render only while it holds exactly that).",
     ],
   },
   async run({ positionals: [stack], values }, io) {

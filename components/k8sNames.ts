@@ -7,7 +7,14 @@
  */
 import * as semver from "semver";
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric (length apart). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 subdomain: labels joined by dots (lengths apart). */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS_LABEL_MESSAGE =
+  "must be a lowercase DNS label (letters, digits, '-', starting and ending alphanumeric), as namespace names are";
+export const DNS_SUBDOMAIN_MESSAGE =
+  "must be a lowercase DNS name (letters, digits, '-', '.'), as Kubernetes names are";
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const UNPRINTABLE = /[\x00-\x1f\x7f]/;
 
@@ -17,21 +24,23 @@ export const quoted = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0
 /** A DNS-1123 label (a namespace, a Service, an EKS node group): 1 to 63 of a-z, 0-9, '-'. */
 export function dnsLabelProblem(v: string): string | undefined {
   if (v.length > 63) return `must be at most 63 characters (a DNS label), not ${v.length}`;
-  if (!LABEL.test(v))
-    return "must be a lowercase DNS label (letters, digits, '-', starting and ending alphanumeric), as namespace names are";
+  if (!DNS_LABEL.test(v)) return DNS_LABEL_MESSAGE;
   return undefined;
+}
+
+/** The part of a subdomain longer than a label may be, as a message; undefined when every part fits. */
+export function longLabelProblem(v: string): string | undefined {
+  const long = v.split(".").find((l) => l.length > 63);
+  return (
+    long && `has a part of ${long.length} characters: each part between dots is a DNS label of at most 63`
+  );
 }
 
 /** A DNS-1123 subdomain (most object names): at most 253 characters, dot-separated labels of at most 63. */
 export function dnsSubdomainProblem(v: string): string | undefined {
   if (v.length > 253) return `must be at most 253 characters, not ${v.length}`;
-  const labels = v.split(".");
-  if (v === "" || !labels.every((l) => LABEL.test(l)))
-    return "must be a lowercase DNS name (letters, digits, '-', '.'), as Kubernetes names are";
-  const long = labels.find((l) => l.length > 63);
-  if (long)
-    return `has a part of ${long.length} characters: each part between dots is a DNS label of at most 63`;
-  return undefined;
+  if (!DNS_SUBDOMAIN.test(v)) return DNS_SUBDOMAIN_MESSAGE;
+  return longLabelProblem(v);
 }
 
 /** A DNS domain such as a cluster domain or a zone: like a subdomain, upper case refused, no trailing dot. */

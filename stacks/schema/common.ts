@@ -1,10 +1,13 @@
 import { z } from "zod";
 
 import {
-  dnsLabelProblem,
-  dnsSubdomainProblem,
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+  DNS_SUBDOMAIN,
+  DNS_SUBDOMAIN_MESSAGE,
   labelKeyProblem,
   labelValueProblem,
+  longLabelProblem,
 } from "../../components/k8sNames";
 import { SecretValue } from "../../components/secretValue";
 
@@ -52,10 +55,22 @@ export const duration = () =>
 export { VARIABLE_NAME } from "../../components/flux/args";
 
 /** A Kubernetes object name (RFC 1123 subdomain: at most 253, labels of at most 63). */
-export const k8sName = () => ruled(dnsSubdomainProblem);
+export const k8sName = () =>
+  z
+    .string()
+    .max(253, { error: "must be at most 253 characters" })
+    .regex(DNS_SUBDOMAIN, { error: DNS_SUBDOMAIN_MESSAGE })
+    .superRefine((v, ctx) => {
+      const long = DNS_SUBDOMAIN.test(v) ? longLabelProblem(v) : undefined;
+      if (long) ctx.addIssue({ code: "custom", message: long });
+    });
 
 /** A Kubernetes namespace name (RFC 1123 label, at most 63). */
-export const k8sNamespace = () => ruled(dnsLabelProblem);
+export const k8sNamespace = () =>
+  z
+    .string()
+    .max(63, { error: "must be at most 63 characters (a DNS label)" })
+    .regex(DNS_LABEL, { error: DNS_LABEL_MESSAGE });
 
 /** A name Kubernetes (or AWS) takes as one DNS label, e.g. an EKS node group, at most 63. */
 export const dnsLabel = k8sNamespace;

@@ -552,7 +552,7 @@ export const boundsRows: BadInputRow[] = [
     argv: renderBad,
     files: edit("dev", "      - name: workloads\n", `      - name: ${"w".repeat(64)}\n`),
     code: 1,
-    says: ["cluster.nodeGroups.1.name: must be at most 63 characters (a DNS label), not 64"],
+    says: ["cluster.nodeGroups.1.name: must be at most 63 characters (a DNS label)"],
   },
   {
     cli: render,
@@ -563,7 +563,7 @@ export const boundsRows: BadInputRow[] = [
       `    extraSecrets:\n      - namespace: ${"n".repeat(64)}\n        name: x\n        data:\n          k:\n            secure: v1:AAAA:QUJD\n    vars:\n`,
     ),
     code: 1,
-    says: ["flux.extraSecrets.0.namespace: must be at most 63 characters (a DNS label), not 64"],
+    says: ["flux.extraSecrets.0.namespace: must be at most 63 characters (a DNS label)"],
   },
   {
     cli: render,
