@@ -2,6 +2,7 @@
 // project it stops at once with one line naming the fix, instead of an engine warning and a crash
 // deep inside a dependency. CommonJS, no syntax newer than Node 12, so it runs on any Node there is.
 // Node >= 22.15: @pulumi/pulumi needs 22, and scripts/ts-hooks.mjs uses module.registerHooks (22.15).
+/* global process */
 "use strict";
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 15)) {
