@@ -23,7 +23,6 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Problems with `value` as a URL under `rules` (messages without the config path), [] if none. */
 export function urlProblems(value: string, rules: UrlRules): string[] {
-  // eslint-disable-next-line no-control-regex -- the control characters are what is refused
   if (/[\s\x00-\x1f\x7f]/.test(value)) return ["must not contain spaces or control characters"];
   const scp = SCP_LIKE.exec(value);
   if (scp) {
