@@ -48,7 +48,7 @@ usage below, and all share these rules:
   leaves the previous output whole.
 - **Stack names** (\`<stack>\`, \`--stack\`, the stack files of a fleet) follow Pulumi's rule: letters,
   digits, \`-\`, \`_\` and \`.\`, at most 100, never a path (no \`/\`, space or \`..\`).
-- **Report files** (\`fleet --json\`, \`--markdown\`) go to a folder that must exist (it is never
+- **Report files** (\`fleet --json\`, \`--markdown\`, \`--html\`) go to a folder that must exist (it is never
   created) and replace only an earlier report.
 - \`summary.txt\` of a render is the same bytes for the same render (no duration, no output path:
   those are printed on the terminal), so renders can be committed and diffed.

@@ -23,7 +23,8 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Problems with `value` as a URL under `rules` (messages without the config path), [] if none. */
 export function urlProblems(value: string, rules: UrlRules): string[] {
-  if (/[\s\x00-\x1f\x7f]/.test(value)) return ["must not contain spaces or control characters"];
+  if (/\s/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return ["must not contain spaces or control characters"];
   const scp = SCP_LIKE.exec(value);
   if (scp) {
     if (!rules.schemes.includes("ssh"))

@@ -22,6 +22,8 @@ export interface FleetArgs {
   gateTimeoutMs: number;
   jsonReport?: string;
   markdownReport?: string;
+  /** `--html`: the fleet page (up, status, render). */
+  htmlReport?: string;
   logsDir: string;
   /** `render`: output root and worker processes. */
   outDir: string;
@@ -98,6 +100,12 @@ export const FLEET_SPEC = {
       type: "string",
       value: "<file>",
       description: "write the Markdown report (its folder must exist)",
+    },
+    html: {
+      type: "string",
+      value: "<file>",
+      description: "write the fleet page, a self-contained HTML file (its folder must exist)",
+      only: ["up", "status", "render"],
     },
     logs: {
       type: "string",
@@ -208,6 +216,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       str("gate-timeout") !== undefined ? parseDurationMs(str("gate-timeout")!, "--gate-timeout") : 600_000,
     ...(str("json") !== undefined ? { jsonReport: str("json") } : {}),
     ...(str("markdown") !== undefined ? { markdownReport: str("markdown") } : {}),
+    ...(str("html") !== undefined ? { htmlReport: str("html") } : {}),
     logsDir: str("logs") ?? "fleet-logs",
     outDir: str("out") ?? "render",
     ...(str("gitops") !== undefined ? { gitopsDir: str("gitops") } : {}),

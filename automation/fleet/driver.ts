@@ -5,6 +5,7 @@
  * so the scheduling is tested with fakes.
  */
 import type { FleetStack } from "./inventory";
+import { withDetails } from "./fluxObjects";
 import { fluxSummary, waitForGate } from "./gate";
 import { groupWaves } from "./select";
 import {
@@ -17,6 +18,7 @@ import {
   type LiveState,
   type StackOutputs,
   type StackResult,
+  type WaveTiming,
 } from "./types";
 
 export type DriverOperation = EngineOperation | "outputs" | "status";
@@ -58,6 +60,8 @@ export interface DriverResult {
   results: StackResult[];
   /** Why later waves did not run, if they did not. */
   haltedBecause?: string;
+  /** Each wave's start, gate and end, in order. */
+  waves: WaveTiming[];
 }
 
 const CANCELLED = "the run was cancelled (Ctrl-C or SIGTERM)";
@@ -103,6 +107,8 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
   const progress = opts.progress ?? { update: () => undefined };
   const sem = new Semaphore(Math.max(1, opts.concurrency));
   let haltedBecause: string | undefined;
+  const waves: WaveTiming[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString();
 
   const finish = (s: FleetStack, r: Omit<StackResult, "stack" | "wave" | "group">) => {
     const full: StackResult = { stack: s.stack, wave: s.wave, ...(s.group ? { group: s.group } : {}), ...r };
@@ -117,8 +123,11 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
   for (const wave of groupWaves(opts.stacks)) {
     if (haltedBecause !== undefined || stop.aborted) {
       for (const s of wave.stacks) skip(s, haltedBecause ?? CANCELLED);
+      waves.push({ wave: wave.wave, stacks: wave.stacks.length, state: "skipped" });
       continue;
     }
+    const waveStarted = Date.now();
+    let gateStarted: number | undefined;
     const failFast = new AbortController();
     const waveStop = AbortSignal.any([stop, failFast.signal]);
     const waveCancel = AbortSignal.any([cancel, failFast.signal]);
@@ -194,17 +203,18 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
       const target = { stack: s.stack, kubeconfig, ...(s.kubeContext ? { context: s.kubeContext } : {}) };
       const expectedRef =
         typeof outputs?.rootSourceRef?.value === "string" ? outputs.rootSourceRef.value : undefined;
+      const links = {
+        ...(typeof outputs?.rootSourceUrl?.value === "string"
+          ? { sourceUrl: outputs.rootSourceUrl.value }
+          : {}),
+        ...(typeof outputs?.rootSourceOrigin?.value === "string"
+          ? { origin: outputs.rootSourceOrigin.value }
+          : {}),
+      };
       if (!gated) {
         try {
-          const flux = {
-            ...fluxSummary(await opts.flux.read(target, waveStop)),
-            ...(typeof outputs?.rootSourceUrl?.value === "string"
-              ? { sourceUrl: outputs.rootSourceUrl.value }
-              : {}),
-            ...(typeof outputs?.rootSourceOrigin?.value === "string"
-              ? { origin: outputs.rootSourceOrigin.value }
-              : {}),
-          };
+          const read = { ...fluxSummary(await opts.flux.read(target, waveStop)), ...links };
+          const flux = await withDetails(opts.flux, target, read, waveStop);
           const note =
             flux.ready === "True"
               ? {}
@@ -219,6 +229,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
           });
         }
       }
+      gateStarted ??= Date.now();
       const gate = await waitForGate(opts.flux, target, {
         timeoutMs: opts.gate.timeoutMs,
         pollMs: opts.gate.pollMs,
@@ -231,17 +242,28 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
       const durationMs = Date.now() - started;
       const interrupted = !gate.passed && waveStop.aborted; // cut short by Ctrl-C or another stack's failure
       if (!gate.passed && !interrupted && opts.failFast) failFast.abort();
+      const flux = gate.flux && { ...gate.flux, ...links };
       return finish(s, {
         ...base,
         result: gate.passed ? "succeeded" : interrupted ? "cancelled" : "gate-failed",
         durationMs,
-        ...(gate.flux ? { flux: gate.flux } : {}),
+        ...(flux ? { flux: interrupted ? flux : await withDetails(opts.flux, target, flux, stop) } : {}),
         ...(gate.passed ? {} : { error: `Flux gate: ${gate.reason}` }),
       });
     };
 
     await Promise.all(wave.stacks.map(runOne));
     const bad = wave.stacks.filter((s) => results.get(s.stack)?.result !== "succeeded").map((s) => s.stack);
+    const waveFinished = Date.now();
+    waves.push({
+      wave: wave.wave,
+      stacks: wave.stacks.length,
+      state: stop.aborted ? "cancelled" : bad.length > 0 ? "failed" : "passed",
+      startedAt: iso(waveStarted),
+      ...(gateStarted !== undefined ? { gateStartedAt: iso(gateStarted) } : {}),
+      finishedAt: iso(waveFinished),
+      durationMs: waveFinished - waveStarted,
+    });
     if (stop.aborted) haltedBecause = CANCELLED;
     else if (bad.length > 0 && HALTING.includes(opts.operation))
       haltedBecause = `wave ${wave.wave} did not pass (${bad.join(", ")}), so later waves did not start`;
@@ -249,6 +271,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
   return {
     results: opts.stacks.map((s) => results.get(s.stack)!),
     ...(haltedBecause !== undefined ? { haltedBecause } : {}),
+    waves,
   };
 }
 

@@ -3,6 +3,7 @@
  * `platform:fleet` key of the stack files themselves (one source of truth, reviewed with the stack).
  * Pure: the caller reads the stack files (automation/fleet/inventoryFile.ts) and hands their values in.
  */
+import versions from "../../components/flux/versions.json";
 import { z } from "zod";
 import { fleetSchema, type FleetConfig } from "../../stacks/schema/fleet";
 
@@ -28,6 +29,18 @@ export interface FleetStack {
   platformName?: string;
   /** platform:cluster.context, when set: the kubeconfig context the Flux gate reads through. */
   kubeContext?: string;
+  /** What the stack file declares about the platform, for the reports. */
+  declared?: DeclaredPlatform;
+}
+
+/** What a stack file declares about its platform, as the fleet page shows it. */
+export interface DeclaredPlatform {
+  /** platform:cluster.kind: eks, baremetal or existing. */
+  clusterKind?: string;
+  /** platform:flux.version, or the pinned default (components/flux/versions.json). */
+  fluxVersion?: string;
+  /** platform:flux.source.ref as `<kind> <value>` (`tag v1.2.0`), what the root follows. */
+  desiredRef?: string;
 }
 
 export interface Inventory {
@@ -61,6 +74,19 @@ function stringAt(values: Record<string, unknown>, ...path: string[]): string | 
   let v: unknown = values;
   for (const k of path) v = v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
   return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** The declared cluster kind, Flux version and ref of a stack file's values (unvalidated: absent when unreadable). */
+export function declaredPlatform(values: Record<string, unknown>): DeclaredPlatform {
+  const clusterKind = stringAt(values, "cluster", "kind");
+  const ref = (values.flux as { source?: { ref?: unknown } } | undefined)?.source?.ref;
+  const set =
+    ref && typeof ref === "object" ? Object.entries(ref).filter(([, v]) => typeof v === "string" && v) : [];
+  return {
+    ...(clusterKind !== undefined ? { clusterKind } : {}),
+    fluxVersion: stringAt(values, "flux", "version") ?? versions.flux,
+    ...(set.length === 1 ? { desiredRef: `${set[0][0]} ${String(set[0][1])}` } : {}),
+  };
 }
 
 /** Missing wave numbers between 1 and the highest used wave. */
@@ -103,6 +129,7 @@ export function buildInventory(entries: readonly StackEntry[]): Inventory {
       labels: { ...(environment !== undefined ? { environment } : {}), ...fleet.labels },
       platformName: stringAt(e.values, "name"),
       kubeContext: stringAt(e.values, "cluster", "context"),
+      declared: declaredPlatform(e.values),
     });
   }
   const byName = new Map<string, FleetStack[]>();

@@ -6,8 +6,9 @@
 import { STATUS_CODES } from "node:http";
 import type { ConfigurationOptions, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 type ClientNode = typeof import("@kubernetes/client-node");
+import { fluxRootStatusFrom, KUSTOMIZATIONS, readFluxDetails, type FluxObject } from "./fluxObjects";
 import { loadKubeconfig } from "./kubeconfig";
-import type { Condition, FluxObjectRef, FluxReader, FluxRootStatus, FluxTarget } from "./types";
+import type { FluxDetails, FluxObjectRef, FluxReader, FluxRootStatus, FluxTarget } from "./types";
 
 /** Namespace and name of the root Kustomization the program creates. */
 export const FLUX_ROOT = { namespace: "flux-system", name: "flux-system" };
@@ -21,7 +22,6 @@ export const SOURCE_KINDS: Record<string, { group: string; version: string; plur
   OCIRepository: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "ocirepositories" },
   Bucket: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "buckets" },
 };
-const KUSTOMIZATION = { group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" };
 
 /** Network errors worth naming as "cannot reach" (the cause of a failed fetch). */
 const UNREACHABLE = new Set([
@@ -79,6 +79,17 @@ export class KubeClient {
     );
   }
 
+  /** Every object of a kind in all namespaces; undefined when the API is not served (its CRD absent). */
+  async listCustomObjects<T>(
+    kind: { group: string; version: string; plural: string },
+    signal: AbortSignal,
+  ): Promise<T[] | undefined> {
+    const list = await this.#call<{ items?: T[] }>("LIST", kind, "", "", signal, (api, options) =>
+      api.listClusterCustomObject(kind, options),
+    );
+    return list && (list.items ?? []);
+  }
+
   /** A JSON merge patch of the object, as field manager `platform-fleet`. */
   async mergePatchCustomObject(
     kind: { group: string; version: string; plural: string },
@@ -107,7 +118,7 @@ export class KubeClient {
     signal: AbortSignal,
     send: (api: CustomObjectsApi, options: ConfigurationOptions) => Promise<unknown>,
   ): Promise<T | undefined> {
-    const what = `${kind.plural}.${kind.group} ${namespace}/${name} on ${this.server}`;
+    const what = `${kind.plural}.${kind.group} ${name ? `${namespace}/${name}` : "in all namespaces"} on ${this.server}`;
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const both = AbortSignal.any([signal, timeout]);
     try {
@@ -145,7 +156,9 @@ export class KubeClient {
         const status = apiStatus(e.body);
         // Only the object's own 404 means "not there yet": a 404 for the API itself (Flux's CRDs not
         // installed, a wrong version) is reported with the server's message like any other error.
-        if (code === 404 && status.reason === "NotFound" && status.details?.name === name) return undefined;
+        // A list's 404 is its API not served (a text body, from kube-apiserver): none of that kind.
+        if (code === 404 && (name === "" || (status.reason === "NotFound" && status.details?.name === name)))
+          return undefined;
         // The library drops the body of a 401: the status text says it.
         const text = status.message || STATUS_CODES[code] || "";
         const hint =
@@ -189,50 +202,7 @@ export function apiStatus(body: unknown): { message?: string; reason?: string; d
   };
 }
 
-interface FluxObject {
-  metadata?: { name?: string; namespace?: string; generation?: number };
-  spec?: { sourceRef?: { kind?: string; name?: string; namespace?: string } };
-  status?: {
-    observedGeneration?: number;
-    conditions?: Condition[];
-    lastAppliedRevision?: string;
-    lastAttemptedRevision?: string;
-    artifact?: { revision?: string; lastUpdateTime?: string; metadata?: Record<string, string> };
-    lastHandledReconcileAt?: string;
-  };
-}
-
-/** The gate's view of the root Kustomization and its source objects as the API returns them. */
-export function fluxRootStatusFrom(
-  ks: FluxObject | undefined,
-  source: FluxObject | undefined,
-  sourceKind: string,
-): FluxRootStatus {
-  const ready = (o: FluxObject) => o.status?.conditions?.find((c) => c.type === "Ready");
-  const out: FluxRootStatus = {};
-  if (ks)
-    out.kustomization = {
-      generation: ks.metadata?.generation,
-      observedGeneration: ks.status?.observedGeneration,
-      ready: ready(ks),
-      lastAppliedRevision: ks.status?.lastAppliedRevision,
-      lastAttemptedRevision: ks.status?.lastAttemptedRevision,
-    };
-  if (source)
-    out.source = {
-      kind: sourceKind,
-      name: source.metadata?.name,
-      namespace: source.metadata?.namespace,
-      generation: source.metadata?.generation,
-      observedGeneration: source.status?.observedGeneration,
-      ready: ready(source),
-      artifactRevision: source.status?.artifact?.revision,
-      artifactOriginRevision: source.status?.artifact?.metadata?.["org.opencontainers.image.revision"],
-      artifactLastUpdateTime: source.status?.artifact?.lastUpdateTime,
-      lastHandledReconcileAt: source.status?.lastHandledReconcileAt,
-    };
-  return out;
-}
+export { fluxRootStatusFrom } from "./fluxObjects";
 
 /** Reads Flux through each stack's kubeconfig output. */
 export class ClusterFluxReader implements FluxReader {
@@ -268,10 +238,14 @@ export class ClusterFluxReader implements FluxReader {
     );
   }
 
+  async readDetails(target: FluxTarget, signal: AbortSignal): Promise<FluxDetails> {
+    return readFluxDetails(await this.#client(target), signal);
+  }
+
   async read(target: FluxTarget, signal: AbortSignal): Promise<FluxRootStatus> {
     const client = await this.#client(target);
     const ks = await client.getCustomObject<FluxObject>(
-      KUSTOMIZATION,
+      KUSTOMIZATIONS,
       FLUX_ROOT.namespace,
       FLUX_ROOT.name,
       signal,

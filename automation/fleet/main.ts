@@ -17,12 +17,13 @@ import {
 import { isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
 import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
+import { htmlReport, PAGE_GENERATOR } from "./page";
 import { ClusterFluxReader } from "./kube";
 import { FileLogSink, PlainProgress, TtyProgress } from "./progress";
 import { buildReport, markdownReport, summaryTable } from "./report";
 import { checkPulumiCli, LocalWorkspaceRunner } from "./runner";
 import { describeSelection, groupWaves, planStacks, SelectionError } from "./select";
-import type { FleetRunner, FluxReader, StackResult } from "./types";
+import type { FleetRunner, FluxReader, StackResult, WaveTiming } from "./types";
 import type { FleetStack } from "./inventory";
 
 export interface FleetDeps {
@@ -100,6 +101,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
   // Everything the run writes is checked before anything runs.
   if (args.jsonReport) await checkOutputFile(args.jsonReport, JSON_REPORT);
   if (args.markdownReport) await checkOutputFile(args.markdownReport, MARKDOWN_REPORT);
+  if (args.htmlReport) await checkOutputFile(args.htmlReport, HTML_REPORT);
   const gitopsDir =
     args.gitopsDir === undefined
       ? path.join(projectDir, "gitops")
@@ -126,6 +128,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
   const startedAt = new Date();
   let results: StackResult[];
   let haltedBecause: string | undefined;
+  let waveTimes: WaveTiming[] | undefined;
   const progress = interactive ? new TtyProgress() : new PlainProgress(out);
   const signals = deps.stopSignal ? undefined : processSignals(out, interactive);
   try {
@@ -170,6 +173,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
       });
       results = run.results;
       haltedBecause = run.haltedBecause;
+      waveTimes = run.waves;
     }
   } finally {
     progress.close();
@@ -201,12 +205,14 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
       policyPacks: args.policyPacks,
     },
     outside: inventory.outside,
-    stacks: results,
+    stacks: withDeclared(results, stacks),
+    ...(waveTimes ? { waves: waveTimes } : {}),
   });
   if (args.jsonReport)
     await writeOutputFile(args.jsonReport, JSON.stringify(report, null, 2) + "\n", JSON_REPORT);
   if (args.markdownReport)
     await writeOutputFile(args.markdownReport, markdownReport(report), MARKDOWN_REPORT);
+  if (args.htmlReport) await writeOutputFile(args.htmlReport, htmlReport(report), HTML_REPORT);
   out(
     `\nfleet ${args.operation}: ${exitCode === 0 ? "passed" : "FAILED"} in ${(report.durationMs / 1000).toFixed(1)} s`,
   );
@@ -225,6 +231,19 @@ const JSON_REPORT = {
   },
 };
 const MARKDOWN_REPORT = { option: "--markdown", isOurs: (text: string) => text.startsWith("## Fleet ") };
+const HTML_REPORT = {
+  option: "--html",
+  isOurs: (text: string) => text.includes(`<meta name="generator" content="${PAGE_GENERATOR}">`),
+};
+
+/** Each result with what its stack file declares (cluster kind, Flux version, ref), for the reports. */
+function withDeclared(results: StackResult[], stacks: readonly FleetStack[]): StackResult[] {
+  const declared = new Map(stacks.map((s) => [s.stack, s.declared]));
+  return results.map((r) => {
+    const d = declared.get(r.stack);
+    return d && Object.keys(d).length ? { ...r, declared: d } : r;
+  });
+}
 
 /** The render root (`--out`) and every `<out>/<stack>/` may be written: checked before any render. */
 async function checkRenderRoot(args: FleetArgs, stacks: FleetStack[]): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { formatDuration, headersFor, markdownCells } from "./table";
-import { OPERATIONS, type Operation, type StackResult } from "./types";
+import { OPERATIONS, type Operation, type StackResult, type WaveTiming } from "./types";
 
 export { commitLink, formatAge, formatDuration, shortRevision, summaryTable } from "./table";
 
@@ -14,6 +14,25 @@ const counts = z.strictObject({
   delete: z.number().int().min(0),
   replace: z.number().int().min(0),
   same: z.number().int().min(0),
+});
+
+const failingObject = z.strictObject({
+  kind: z.enum(["Kustomization", "HelmRelease"]),
+  namespace: z.string(),
+  name: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  since: z.string().optional(),
+});
+
+const waveTiming = z.strictObject({
+  wave: z.number().int().min(1),
+  stacks: z.number().int().min(0),
+  state: z.enum(["passed", "failed", "skipped", "cancelled"]),
+  startedAt: z.iso.datetime().optional(),
+  gateStartedAt: z.iso.datetime().optional(),
+  finishedAt: z.iso.datetime().optional(),
+  durationMs: z.number().min(0).optional(),
 });
 
 export const stackResultSchema = z.strictObject({
@@ -35,12 +54,23 @@ export const stackResultSchema = z.strictObject({
       sourceUrl: z.string().optional(),
       originRevision: z.string().optional(),
       origin: z.string().optional(),
+      failing: z.array(failingObject).optional(),
+      failingTotal: z.number().int().min(0).optional(),
+      slices: z.number().int().min(0).optional(),
+      detailsError: z.string().optional(),
     })
     .optional(),
   outputs: z.record(z.string(), z.unknown()).optional(),
   logFile: z.string().optional(),
   render: z
     .strictObject({ resources: z.number().int(), objects: z.number().int(), outDir: z.string() })
+    .optional(),
+  declared: z
+    .strictObject({
+      clusterKind: z.string().optional(),
+      fluxVersion: z.string().optional(),
+      desiredRef: z.string().optional(),
+    })
     .optional(),
 });
 
@@ -67,6 +97,8 @@ export const fleetReportSchema = z.strictObject({
   /** Stack files without platform:fleet, left out of every run. */
   outside: z.array(z.string()),
   stacks: z.array(stackResultSchema),
+  /** The waves of a driver run, in order (added in the same version: optional). */
+  waves: z.array(waveTiming).optional(),
 });
 export type FleetReport = z.infer<typeof fleetReportSchema>;
 
@@ -81,6 +113,7 @@ export interface ReportInput {
   options: FleetReport["options"];
   outside: string[];
   stacks: StackResult[];
+  waves?: WaveTiming[];
 }
 
 export function buildReport(i: ReportInput): FleetReport {
@@ -98,6 +131,7 @@ export function buildReport(i: ReportInput): FleetReport {
     options: i.options,
     outside: i.outside,
     stacks: i.stacks,
+    ...(i.waves !== undefined ? { waves: i.waves } : {}),
   });
 }
 

@@ -2,7 +2,7 @@
  * The fleet driver's seams: what a runner (the Automation API, or a fake in tests) and a Flux
  * reader (the cluster, or a fake) must do, and what the driver reports per stack.
  */
-import type { FleetStack } from "./inventory";
+import type { DeclaredPlatform, FleetStack } from "./inventory";
 
 /** Operations of `npm run fleet`. */
 export const OPERATIONS = ["preview", "up", "refresh", "destroy", "outputs", "status", "render"] as const;
@@ -123,8 +123,31 @@ export interface FluxTarget {
   context?: string;
 }
 
+/** A Kustomization or HelmRelease whose Ready condition is False. */
+export interface FailingObject {
+  kind: "Kustomization" | "HelmRelease";
+  namespace: string;
+  name: string;
+  reason?: string;
+  message?: string;
+  /** When its Ready condition last changed (ISO time). */
+  since?: string;
+}
+
+/** What a cluster holds beyond the root: the failing Flux objects and the catalog's Slices. */
+export interface FluxDetails {
+  /** The first failing objects (by namespace and name), at most a few dozen. */
+  failing: FailingObject[];
+  /** How many fail in all (more than `failing` holds when it was cut). */
+  failingTotal: number;
+  /** Slices (catalog.platform.io); undefined when the cluster does not serve the kind. */
+  slices?: number;
+}
+
 export interface FluxReader {
   read(target: FluxTarget, signal: AbortSignal): Promise<FluxRootStatus>;
+  /** The failing Kustomizations and HelmReleases and the Slice count (read once, after the gate or for status). */
+  readDetails?(target: FluxTarget, signal: AbortSignal): Promise<FluxDetails>;
   /** Set `reconcile.fluxcd.io/requestedAt: token` on the object (what `flux reconcile` does). */
   requestReconcile?(
     target: FluxTarget,
@@ -158,6 +181,24 @@ export interface FluxSummary {
   originRevision?: string;
   /** OCI root: the Git repository it is published from (the stack's rootSourceOrigin output). */
   origin?: string;
+  /** Failing Kustomizations and HelmReleases anywhere on the cluster (FluxDetails). */
+  failing?: FailingObject[];
+  failingTotal?: number;
+  slices?: number;
+  /** Why the failing objects and Slices could not be read. */
+  detailsError?: string;
+}
+
+/** A wave of a run, for the timeline: when it started, began gating and ended, and how it ended. */
+export interface WaveTiming {
+  wave: number;
+  stacks: number;
+  state: "passed" | "failed" | "skipped" | "cancelled";
+  startedAt?: string;
+  /** When the first of its stacks began waiting for Flux. */
+  gateStartedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
 }
 
 export interface StackResult {
@@ -176,6 +217,8 @@ export interface StackResult {
   logFile?: string;
   /** For `render`: what the offline render produced and where. */
   render?: { resources: number; objects: number; outDir: string };
+  /** What the stack file declares: cluster kind, Flux version, the ref the root follows. */
+  declared?: DeclaredPlatform;
 }
 
 /** Live states a stack goes through, for progress display. */

@@ -3,6 +3,9 @@
 // `npm run fleet -- up` in two waves through the Automation API and the real Pulumi engine.
 //
 //   npx tsx test/e2e/fleet.ts
+//
+// Each run's JSON report and fleet page (--html) are kept in artifacts/e2e-fleet/ as <run>.json and
+// <run>.html, for the browser test: npm run test:fleet-page -- --pairs artifacts/e2e-fleet
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -19,6 +22,8 @@ const FLUX = "flux-system";
 const SRC = "source.toolkit.fluxcd.io/v1";
 const KS = "kustomize.toolkit.fluxcd.io/v1";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
+/** Where each fleet run's report and page are kept (git-ignored), for the browser test. */
+const PAGES = path.join(__dirname, "..", "..", "artifacts", "e2e-fleet");
 
 interface StackReport {
   stack: string;
@@ -38,6 +43,8 @@ const readyTime = (o: KubeObject | undefined) =>
   o ? conditions(o).find((c) => c.type === "Ready" && c.status === "True")?.lastTransitionTime : undefined;
 
 void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
+  fs.rmSync(PAGES, { recursive: true, force: true });
+  fs.mkdirSync(PAGES, { recursive: true });
   const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
 
   const platforms = [
@@ -125,6 +132,7 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
   const fleet = async (args: string[], report: string) => {
     const json = path.join(h.workDir, `${report}.json`);
     const markdown = path.join(h.workDir, `${report}.md`);
+    const html = path.join(h.workDir, `${report}.html`);
     const r = await runStatus(
       process.execPath,
       [
@@ -136,6 +144,8 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
         json,
         "--markdown",
         markdown,
+        "--html",
+        html,
         "--logs",
         path.join(h.logDir, `fleet-${report}`),
       ],
@@ -145,6 +155,9 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
     const exitCode = r.code;
     if (!fs.existsSync(json))
       throw new Error(`fleet ${args[0]} exited ${exitCode} and wrote no report:\n${r.stderr.slice(-3000)}`);
+    if (!fs.existsSync(html)) throw new Error(`fleet ${args[0]} wrote its JSON report but no page (--html)`);
+    fs.copyFileSync(json, path.join(PAGES, `${report}.json`));
+    fs.copyFileSync(html, path.join(PAGES, `${report}.html`));
     const parsed = JSON.parse(fs.readFileSync(json, "utf8")) as Report;
     if (parsed.exitCode !== exitCode)
       throw new Error(`fleet ${args[0]} exited ${exitCode} but its report says ${parsed.exitCode}`);
@@ -224,4 +237,5 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
         .join(" / "),
     );
   });
+  h.figure("reports and pages kept for the browser test", path.relative(process.cwd(), PAGES));
 });

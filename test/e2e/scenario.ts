@@ -8,7 +8,7 @@
 //   npx tsx test/e2e/scenario.ts
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eFleetTree, e2eProject, ociFleetTree, withNotifications } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
@@ -21,6 +21,7 @@ import { runHarness } from "./harness/run";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { run, secondsSince, timed, waitFor } from "./harness/util";
 import type { PublishResult } from "../../automation/gitops/publish";
+import { provePlaces, scan, type Place, type Secret } from "./harness/secretScan";
 
 const FLUX = "flux-system";
 const SRC = "source.toolkit.fluxcd.io/v1";
@@ -92,22 +93,22 @@ const helmHistory = (o: KubeObject | undefined) =>
     status: h.status,
   }));
 
-/** Every file below `dir` (recursively), as text. */
-function filesBelow(dir: string): { file: string; text: string }[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .map((file) => ({ file, text: fs.readFileSync(file, "latin1") }));
-}
-
-/** Throws naming the place when any secret value appears in plain text in it. */
-function expectNoSecret(where: string, text: string, secrets: Record<string, string>): void {
-  const found = Object.entries(secrets)
-    .filter(([, v]) => text.includes(v))
-    .map(([k]) => k);
-  if (found.length) throw new Error(`${where} holds in plain text: ${found.join(", ")}`);
+/** `<namespace>/<name> <key>` → value of every Secret the render wrote (data and stringData). */
+function renderedSecretValues(renderDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const k8s = path.join(renderDir, "k8s");
+  for (const ns of fs.readdirSync(k8s))
+    for (const f of fs.readdirSync(path.join(k8s, ns)).filter((n) => n.startsWith("Secret.")))
+      for (const doc of parseAllDocuments(fs.readFileSync(path.join(k8s, ns, f), "utf8"))) {
+        const o = doc.toJS() as {
+          metadata: { name: string; namespace?: string };
+          data?: object;
+          stringData?: object;
+        };
+        for (const [k, v] of Object.entries({ ...o.data, ...o.stringData }))
+          out[`${o.metadata.namespace ?? ns}/${o.metadata.name} ${k}`] = String(v);
+      }
+  return out;
 }
 
 void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
@@ -270,6 +271,71 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       );
     }
   });
+
+  /**
+   * No secret in plain text anywhere a user, CI or a reader of the state could look: first a canary
+   * (an ed25519 key and a token) planted in every place must be found there in every form, then
+   * the configured secrets must be found nowhere; the render shows [redacted] at each secret's path.
+   */
+  const secretScanStep = (phase: string, secretPaths: string[]) =>
+    h.step(
+      `${phase}: no secret in state, PULUMI_HOME, outputs, logs, project copy or render (canary found first)`,
+      async () => {
+        const renderDir = path.join(h.workDir, `render-${phase.replace(/\W+/g, "-").toLowerCase()}`);
+        await run(
+          process.execPath,
+          [
+            path.join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"),
+            "cli/render.ts",
+            PLATFORM,
+            "--out",
+            renderDir,
+          ],
+          { cwd: project, env: pulumi.env, timeoutMs: 180_000 },
+        );
+        const places: Place[] = [
+          { name: "pulumi stack export", text: (await pulumi.run(["stack", "export"])).stdout },
+          {
+            name: "pulumi stack output --json",
+            text: (await pulumi.run(["stack", "output", "--json"])).stdout,
+          },
+          { name: "the state folder", dir: path.join(h.workDir, "pulumi-state") },
+          { name: "PULUMI_HOME", dir: path.join(h.workDir, "pulumi-home") },
+          { name: "the kept logs", dir: h.logDir },
+          { name: "the project copy", dir: project },
+          { name: "the render", dir: renderDir },
+        ];
+        const canaryKey = path.join(h.workDir, "canary_key");
+        await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "canary", "-f", canaryKey]);
+        const canaries = [
+          { name: "a canary ed25519 key", value: fs.readFileSync(canaryKey, "utf8") },
+          { name: "a canary token", value: `ghs_canary${Date.now().toString(36)}+/=?&"x` },
+        ];
+        fs.rmSync(canaryKey);
+        fs.rmSync(`${canaryKey}.pub`);
+        let checked = 0;
+        for (const c of canaries) checked += provePlaces(places, c).checked;
+        const secrets: Secret[] = [
+          { name: "the deploy key", value: git.identity },
+          { name: "the age private key", value: age.secret },
+          { name: "the commit-status token", value: statusToken },
+          { name: "the webhook URL", value: forge.webhookUrl },
+        ];
+        const found = scan(places, secrets);
+        if (found.length)
+          throw new Error(found.map((f) => `${f.where} holds ${f.secret} (${f.form})`).join("\n"));
+        const redacted = renderedSecretValues(renderDir);
+        expectExactly(
+          "secret values in the render",
+          secretPaths.map((k) => `${k} = ${redacted[k]}`),
+          secretPaths.map((k) => `${k} = [redacted]`),
+        );
+        h.figure(
+          `${phase}: secret scan`,
+          `${checked} canary placements found; ${secrets.length} secrets in none of ${places.length} places`,
+        );
+      },
+    );
 
   // The process kubelet: each controller runs from its Deployment from the moment the program
   // applies it, and stops when the program deletes it.
@@ -661,44 +727,13 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   );
   h.figure("refresh restoring the Secret", `${secondsSince(t4)}s`);
 
-  await h.step(
-    "no secret in plain text: stack export, outputs, state folder, kept logs, render",
-    async () => {
-      const secrets = {
-        "the commit-status token": statusToken,
-        "the webhook URL": forge.webhookUrl,
-        "the age private key": age.secret,
-        "the deploy key": git.identity.split("\n").reduce((a, b) => (b.length > a.length ? b : a), ""),
-      };
-      expectNoSecret("pulumi stack export", (await pulumi.run(["stack", "export"])).stdout, secrets);
-      expectNoSecret(
-        "pulumi stack output --json",
-        (await pulumi.run(["stack", "output", "--json"])).stdout,
-        secrets,
-      );
-      const renderDir = path.join(h.workDir, "render-e2e");
-      await run(
-        process.execPath,
-        [
-          path.join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"),
-          "cli/render.ts",
-          PLATFORM,
-          "--out",
-          renderDir,
-        ],
-        {
-          cwd: project,
-          env: pulumi.env,
-          timeoutMs: 180_000,
-        },
-      );
-      for (const dir of [path.join(h.workDir, "pulumi-state"), h.logDir, renderDir]) {
-        const files = filesBelow(dir);
-        if (!files.length) throw new Error(`nothing to scan in ${dir}`);
-        for (const f of files) expectNoSecret(f.file, f.text, secrets);
-      }
-    },
-  );
+  /** Where the render must show [redacted]: the early secrets the stack configures. */
+  const earlySecretPaths = [
+    "flux-system/fleet-alerts-webhook address",
+    "flux-system/fleet-status-token token",
+    "flux-system/sops-age age.agekey",
+  ];
+  await secretScanStep("Git root", ["flux-system/flux-system identity", ...earlySecretPaths]);
 
   const t5 = Date.now();
   await h.step("pulumi destroy removes everything, nothing stuck on a finalizer", async () => {
@@ -905,6 +940,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     },
   );
   h.figure("OCI: pin back to pruned (including pulumi up)", `${secondsSince(tOci2)}s`);
+  await secretScanStep("OCI root", earlySecretPaths);
   await h.step("pulumi destroy of the OCI-rooted platform removes everything", async () => {
     await pulumi.run(["destroy", "--yes", "--skip-preview"], { timeoutMs: 15 * 60_000 });
     await kube.waitGone(

@@ -1,3 +1,4 @@
+import versions from "../../../components/flux/versions.json";
 import * as path from "node:path";
 import {
   buildInventory,
@@ -45,6 +46,7 @@ describe("fleet inventory from stack files", () => {
       group: "de",
       labels: { environment: "dev", tier: "canary" },
       platformName: "de-canary",
+      declared: { fluxVersion: versions.flux },
     });
     // A declared label wins over the implicit environment label.
     expect(inv.stacks[3].labels).toEqual({ environment: "prod-eu" });
@@ -61,6 +63,23 @@ describe("fleet inventory from stack files", () => {
       const source = await readStackConfig(ROOT, s);
       expect(() => parsePlatformConfig(source)).not.toThrow();
     }
+  });
+
+  it("reads what each shipped stack declares: cluster kind, Flux version, ref", async () => {
+    const inv = await loadInventory(ROOT);
+    const declared = Object.fromEntries(inv.stacks.map((s) => [s.stack, s.declared]));
+    expect(declared).toMatchObject({
+      dev: { clusterKind: "eks", fluxVersion: versions.flux, desiredRef: "semver >=1.0.0-0" },
+      local: { clusterKind: "existing", fluxVersion: versions.flux, desiredRef: "branch main" },
+      prod: { clusterKind: "baremetal", fluxVersion: versions.flux, desiredRef: "tag v1.0.0" },
+    });
+  });
+
+  it("leaves out what a stack file does not say readably", () => {
+    const inv = buildInventory([
+      entry("a", { wave: 1 }, { flux: { version: "2.8.0", source: { ref: { tag: "v1", branch: "main" } } } }),
+    ]);
+    expect(inv.stacks[0].declared).toEqual({ fluxVersion: "2.8.0" });
   });
 
   it("keeps the kubeconfig context of the stack for the Flux gate", () => {

@@ -138,6 +138,19 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
       },
     },
   };
+  // Lists in all namespaces (the fleet page's details); helmreleases is not served here (404).
+  objects["/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations"] = {
+    items: [
+      objects["/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/flux-system"],
+      {
+        metadata: { name: "slice-embb", namespace: "slices" },
+        status: {
+          conditions: [{ type: "Ready", status: "False", reason: "BuildFailed", message: "<b>x</b>" }],
+        },
+      },
+    ],
+  };
+  objects["/apis/catalog.platform.io/v1alpha1/slices"] = { items: [{}, {}] };
   /** Fixed answers (status code and body) by path, for errors. */
   const answers: Record<string, { code: number; body: unknown }> = {
     "/apis/source.toolkit.fluxcd.io/v1/namespaces/tenant/gitrepositories/flux-system": {
@@ -272,6 +285,31 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
         auth: "Bearer good",
         cn: undefined,
       },
+    ]);
+  });
+
+  it("lists the failing Kustomizations and HelmReleases and counts the Slices (an unserved kind: none)", async () => {
+    const details = await new ClusterFluxReader().readDetails(
+      { stack: "a", kubeconfig: kubeconfig([{ token: "good" }], base) },
+      signal,
+    );
+    expect(details).toEqual({
+      failing: [
+        {
+          kind: "Kustomization",
+          namespace: "slices",
+          name: "slice-embb",
+          reason: "BuildFailed",
+          message: "<b>x</b>",
+        },
+      ],
+      failingTotal: 1,
+      slices: 2,
+    });
+    expect(seen.slice(-3).map((s) => s.url.split("?")[0])).toEqual([
+      "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations",
+      "/apis/helm.toolkit.fluxcd.io/v2/helmreleases",
+      "/apis/catalog.platform.io/v1alpha1/slices",
     ]);
   });
 
