@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "./sdk";
 import type { AwsContext } from "./context";
 import type { EarlySecret } from "./earlySecret";
-import { irsaTrustPolicy, type PolicyDocument } from "./policy";
+import { eksClusterArn, irsaTrustPolicy, type PolicyDocument } from "./policy";
 
 /** Keys of the access-key Secret of an IAM-user identity. */
 export const ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
@@ -39,8 +39,21 @@ export function userTrustPolicy(userArn: string): PolicyDocument {
   };
 }
 
-/** Trust of a role used through EKS Pod Identity (the association names the one service account). */
-export function podIdentityTrustPolicy(): PolicyDocument {
+/** Who may assume a Pod Identity role: one service account of one cluster of one account. */
+export interface PodIdentityTrust {
+  accountId: string;
+  clusterArn: string;
+  namespace: string;
+  serviceAccount: string;
+}
+
+/**
+ * Trust of a role used through EKS Pod Identity. The service alone would let any Pod Identity
+ * association in the account use the role; the conditions hold it to the platform's account and to
+ * the session tags Pod Identity sets (cluster, namespace, service account), so only this service
+ * account of this cluster gets it. sts:TagSession is needed because the service passes those tags.
+ */
+export function podIdentityTrustPolicy(t: PodIdentityTrust): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -48,6 +61,14 @@ export function podIdentityTrustPolicy(): PolicyDocument {
         Effect: "Allow",
         Principal: { Service: "pods.eks.amazonaws.com" },
         Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": t.accountId,
+            "aws:RequestTag/eks-cluster-arn": t.clusterArn,
+            "aws:RequestTag/kubernetes-namespace": t.namespace,
+            "aws:RequestTag/kubernetes-service-account": t.serviceAccount,
+          },
+        },
       },
     ],
   };
@@ -91,8 +112,18 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
           { name: args.iamName, path: "/platform/", tags: { ...args.aws.tags, Name: args.iamName } },
           child,
         );
+    const ctx = args.aws;
     const trust = args.podIdentity
-      ? pulumi.output(podIdentityTrustPolicy())
+      ? pulumi
+          .all([ctx.partition, ctx.region, ctx.accountId, args.podIdentity.clusterName])
+          .apply(([partition, region, accountId, cluster]) =>
+            podIdentityTrustPolicy({
+              accountId,
+              clusterArn: eksClusterArn(partition, region, accountId, cluster),
+              namespace: args.namespace,
+              serviceAccount: args.serviceAccount,
+            }),
+          )
       : args.oidc
         ? pulumi
             .all([args.oidc.providerArn, args.oidc.issuerUrl])

@@ -11,6 +11,10 @@ export interface PolicyDocument {
   }[];
 }
 
+/** ARN of an EKS cluster (known before the cluster exists, so trust policies can name it). */
+export const eksClusterArn = (partition: string, region: string, accountId: string, clusterName: string) =>
+  `arn:${partition}:eks:${region}:${accountId}:cluster/${clusterName}`;
+
 /** Host and path of an OIDC issuer URL, as IAM condition keys use it. */
 export const issuerHostPath = (issuerUrl: string) => issuerUrl.replace(/^https:\/\//, "");
 

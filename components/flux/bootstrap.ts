@@ -129,7 +129,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const before = [...cluster.readyResources, ...(args.waitFor ?? [])];
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: renderNamespace().metadata },
+      { metadata: renderNamespace(flux.install.allowPrivilegeChanges).metadata },
       { parent: this, provider, dependsOn: before },
     );
 
@@ -159,6 +159,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const source = renderRootSource(flux.source, {
       secretName: early.gitAuthSecret,
       verifySecretName: early.verifySecret,
+      provider: flux.auth.type === "githubApp" ? "github" : undefined,
     });
     const sourceResource = new k8s.apiextensions.CustomResource(
       `${name}-source`,

@@ -28,6 +28,8 @@ export const SOPS_KEY = "age.agekey";
 export const ROOT_SERVICE_ACCOUNT = "kustomize-controller";
 /** Annotation of the root Kustomization stating why SOPS does not go through KMS (policy flux-sops-kms). */
 export const SOPS_KMS_EXEMPTION_ANNOTATION = "platform/sops-kms-exemption";
+/** Annotation of the flux-system Namespace stating why install patches may widen Flux's privileges (policy flux-install-privileges). */
+export const PRIVILEGE_CHANGES_ANNOTATION = "platform/flux-privilege-changes";
 /** Public keys for source signature verification. */
 export const VERIFY_SECRET = "flux-system-verify";
 

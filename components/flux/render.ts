@@ -9,6 +9,7 @@ import {
   API,
   FLUX_NAMESPACE,
   MANAGED_BY,
+  PRIVILEGE_CHANGES_ANNOTATION,
   ROOT_NAME,
   SOPS_KMS_EXEMPTION_ANNOTATION,
   SOPS_SECRET,
@@ -17,12 +18,15 @@ import {
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 
 /** The flux-system namespace with the labels `flux bootstrap` gives it. */
-export function renderNamespace(): K8sObject {
+export function renderNamespace(privilegeChanges?: string): K8sObject {
   return {
     apiVersion: "v1",
     kind: "Namespace",
     metadata: {
       name: FLUX_NAMESPACE,
+      ...(privilegeChanges !== undefined
+        ? { annotations: { [PRIVILEGE_CHANGES_ANNOTATION]: privilegeChanges } }
+        : {}),
       labels: {
         "app.kubernetes.io/part-of": "flux",
         "app.kubernetes.io/instance": FLUX_NAMESPACE,
@@ -43,12 +47,18 @@ export interface SourceRefs {
   secretName?: string;
   /** Secret with the verification public keys, when configured. */
   verifySecretName?: string;
+  /**
+   * Provider the credentials need, over `source.provider`: `github` with a GitHub App Secret, which
+   * source-controller reads only for a GitRepository with `provider: github`.
+   */
+  provider?: "github";
 }
 
 /** The root source: GitRepository or OCIRepository `flux-system`. */
 export function renderRootSource(source: FluxSourceArgs, refs: SourceRefs): K8sObject {
   const metadata = { name: ROOT_NAME, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } };
-  const provider = source.provider && source.provider !== "generic" ? source.provider : undefined;
+  const provider =
+    refs.provider ?? (source.provider && source.provider !== "generic" ? source.provider : undefined);
   const secretRef = refs.secretName ? { name: refs.secretName } : undefined;
   if (source.kind === "git") {
     const { tag, semver, branch, commit, name } = source.ref;

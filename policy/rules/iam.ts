@@ -121,4 +121,69 @@ export const iamIrsaSingleServiceAccount: PlatformResourcePolicy = {
   },
 };
 
-export const iamPolicies = [iamNoAdminWildcard, iamIrsaSingleServiceAccount];
+/** Condition keys of a statement, whatever the operator. */
+function conditionKeys(s: Record<string, unknown>): string[] {
+  return Object.values(asRecord(s.Condition) ?? {}).flatMap((block) => Object.keys(asRecord(block) ?? {}));
+}
+
+/** The session tags and source account a Pod Identity trust must be conditioned on. */
+export const POD_IDENTITY_KEYS = [
+  "aws:SourceAccount",
+  "aws:RequestTag/eks-cluster-arn",
+  "aws:RequestTag/kubernetes-namespace",
+  "aws:RequestTag/kubernetes-service-account",
+];
+
+const TRUST_RULE = "IAM role trust must name exactly the principal that needs the role";
+
+/** What a trust statement leaves open, as messages. */
+function trustFindings(s: Record<string, unknown>, i: number): string[] {
+  if (s.Effect !== "Allow") return [];
+  const principal = s.Principal === "*" ? { AWS: "*" } : (asRecord(s.Principal) ?? {});
+  const keys = conditionKeys(s);
+  const at = `statement ${typeof s.Sid === "string" ? `"${s.Sid}"` : i}`;
+  const out: string[] = [];
+  if (asList(principal.Service).map(String).includes("pods.eks.amazonaws.com")) {
+    const missing = POD_IDENTITY_KEYS.filter(
+      (k) =>
+        !keys.includes(k) &&
+        !(k.endsWith("eks-cluster-arn") && keys.includes("aws:RequestTag/eks-cluster-name")),
+    );
+    if (missing.length)
+      out.push(
+        `${at} trusts pods.eks.amazonaws.com without a condition on ${missing.join(", ")}, so any Pod Identity association ` +
+          `${missing.includes("aws:SourceAccount") ? "(of any account) " : "in the account "}can be given the role; ` +
+          `add StringEquals on aws:SourceAccount and the session tags aws:RequestTag/eks-cluster-arn, kubernetes-namespace and kubernetes-service-account of the one service account.`,
+      );
+  }
+  if (isIrsaStatement(s)) {
+    const missing = [":sub", ":aud"].filter((k) => !keys.some((key) => key.endsWith(k)));
+    if (missing.length)
+      out.push(
+        `${at} trusts the cluster's OIDC provider without a condition on <issuer>${missing.join(" and <issuer>")}, so ` +
+          `${missing.includes(":sub") ? "every service account of the cluster" : "a token issued for another audience"} can assume the role; ` +
+          `add StringEquals { "<issuer>:sub": "system:serviceaccount:<namespace>:<name>", "<issuer>:aud": "sts.amazonaws.com" }.`,
+      );
+  }
+  if (asList(principal.AWS).map(String).includes("*") && keys.length === 0)
+    out.push(`${at} trusts every AWS principal (*) without a condition; name the one role, user or account.`);
+  return out;
+}
+
+export const iamTrustScoped: PlatformResourcePolicy = {
+  name: "iam-trust-scoped",
+  description:
+    "IAM role trust names exactly the principal that needs the role: Pod Identity trust conditioned on aws:SourceAccount and the cluster, namespace and service account session tags; IRSA trust on the OIDC sub and aud; no unconditioned * principal.",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: {} },
+  validateResource: (args, report) => {
+    if (args.type !== IAM_ROLE) return;
+    statementsOf(args.props.assumeRolePolicy).forEach((s, i) => {
+      for (const finding of trustFindings(s, i))
+        report(`${TRUST_RULE}: role ${String(args.props.name ?? args.name)} ${finding}`);
+    });
+  },
+};
+
+export const iamPolicies = [iamNoAdminWildcard, iamIrsaSingleServiceAccount, iamTrustScoped];

@@ -5,6 +5,7 @@ import type { PlatformPolicy } from "./common";
 import { eksPolicies } from "./eks";
 import { fluxPolicies } from "./flux";
 import { fluxInstallPolicies } from "./fluxInstall";
+import { fluxPrivilegePolicies } from "./fluxPrivileges";
 import { fluxSecurityPolicies } from "./fluxSecurity";
 import { iamPolicies } from "./iam";
 import { kubernetesPolicies } from "./kubernetes";
@@ -18,6 +19,7 @@ export const policies: PlatformPolicy[] = [
   ...iamPolicies,
   ...fluxPolicies,
   ...fluxInstallPolicies,
+  ...fluxPrivilegePolicies,
   ...fluxSecurityPolicies,
   ...kubernetesPolicies,
   ...bareMetalPolicies,

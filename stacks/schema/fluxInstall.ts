@@ -191,6 +191,14 @@ export const install = z.strictObject({
     .array(installPatch)
     .default([])
     .meta({ description: "Patches of the install objects (mode `manifests`)." }),
+  allowPrivilegeChanges: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        "Why `patches` may give Flux more rights than its upstream install (wider RBAC, host namespaces, privileged or root containers, privilege escalation, added capabilities, host paths, another service account); without it such a patch is refused. Recorded as the annotation `platform/flux-privilege-changes` on the flux-system Namespace; the `flux-install-privileges` policy refuses it in prod.",
+      examples: ["vendor CNI plugin needs hostNetwork on source-controller, ticket SEC-123"],
+    }),
   manifests: manifests
     .default({ ...D.install.manifests })
     .meta({ description: "Settings of `mode: manifests`." }),

@@ -93,6 +93,15 @@ const helmHistory = (o: KubeObject | undefined) =>
     status: h.status,
   }));
 
+/** The network-function chart's version, as the fleet repository's Chart.yaml states it (the input published). */
+const CHART_VERSION = String(
+  (
+    parse(fs.readFileSync(path.join(REPO_ROOT, "gitops/charts/network-function/Chart.yaml"), "utf8")) as {
+      version: string;
+    }
+  ).version,
+);
+
 /** `<namespace>/<name> <key>` → value of every Secret the render wrote (data and stringData). */
 function renderedSecretValues(renderDir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -803,7 +812,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     return a.digest;
   };
   await h.step(
-    `gitops:publish pushes v1.0.0 (and v1.2.0-rc.1, v2.0.0 outside ${ociRange}) with chart network-function 0.1.0`,
+    `gitops:publish pushes v1.0.0 (and v1.2.0-rc.1, v2.0.0 outside ${ociRange}) with chart network-function ${CHART_VERSION}`,
     async () => {
       const first = await publishTag("v1.0.0", ociBase);
       expectExactly(
@@ -811,7 +820,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
         first.artifacts.map((a) => [a.kind, a.ref, a.state]),
         [
           ["fleet", `${registry.url("fleet")}:v1.0.0`, "pushed"],
-          ["chart", `${registry.url("charts")}/network-function:0.1.0`, "pushed"],
+          ["chart", `${registry.url("charts")}/network-function:${CHART_VERSION}`, "pushed"],
         ],
       );
       expectExactly("gitops:publish v1.0.0 revision", first.revision, `v1.0.0@sha1:${first.commit}`);
@@ -893,7 +902,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       expectExactly(
         "OCIRepository network-function-chart revision",
         revisionOf(chart),
-        `0.1.0@${digestOf("v1.0.0", "chart")}`,
+        `${CHART_VERSION}@${digestOf("v1.0.0", "chart")}`,
       );
       const hr = await kube.waitCondition(HR, "HelmRelease", "upf", FLUX, {
         timeoutMs: 180_000,

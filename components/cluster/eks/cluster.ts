@@ -2,30 +2,41 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import type { KubernetesCluster } from "../types";
-import { irsaTrustPolicy, type PolicyDocument } from "../../aws";
+import { eksClusterArn, irsaTrustPolicy, type PolicyDocument } from "../../aws";
 import type { EksClusterArgs } from "./args";
 import { resolveEksClusterArgs } from "./resolve";
 import { createAccessEntries } from "./access";
 import {
   CLUSTER_POLICIES,
+  clusterTrustPolicy,
   EBS_CSI_POLICY,
   EBS_CSI_SERVICE_ACCOUNT,
   managedPolicyArn,
   renderKubeconfig,
-  serviceTrustPolicy,
 } from "./iam";
 import { createVpc, tagExistingSubnets, type Network } from "./network";
 import { createAddons, createNodeGroups, createNodeRole } from "./nodes";
 
-/** What the control plane role may do with the envelope-encryption key: that key only. */
+/**
+ * What the control plane role may do with the envelope-encryption key: that key only, and grants on
+ * it only for AWS resources (EKS creates them itself), never for a principal of its choosing.
+ */
 export function clusterKmsPolicy(keyArn: string): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       {
+        Sid: "EnvelopeEncryption",
         Effect: "Allow",
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"],
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
         Resource: keyArn,
+      },
+      {
+        Sid: "GrantsForAwsResources",
+        Effect: "Allow",
+        Action: "kms:CreateGrant",
+        Resource: keyArn,
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
       },
     ],
   };
@@ -90,9 +101,11 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       `${name}-cluster-role`,
       {
         name: `${a.clusterName}-cluster`,
-        assumeRolePolicy: JSON.stringify(
-          serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
-        ),
+        assumeRolePolicy: pulumi
+          .all([ctx.partition, ctx.region, ctx.accountId])
+          .apply(([p, region, account]) =>
+            JSON.stringify(clusterTrustPolicy(account, eksClusterArn(p, region, account, a.clusterName))),
+          ),
         tags: tags(`${a.clusterName}-cluster`),
       },
       child,

@@ -1,12 +1,36 @@
 import { stringify } from "yaml";
 import type { PolicyDocument } from "../../aws";
 
-/** Trust policy letting an AWS service assume a role. */
-export function serviceTrustPolicy(service: string, actions: string[] = ["sts:AssumeRole"]): PolicyDocument {
+type Condition = NonNullable<PolicyDocument["Statement"][number]["Condition"]>;
+
+/** Trust policy letting an AWS service assume a role (on the condition given, if any). */
+export function serviceTrustPolicy(
+  service: string,
+  actions: string[] = ["sts:AssumeRole"],
+  condition?: Condition,
+): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: actions,
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
   };
+}
+
+/**
+ * Trust of the control plane role: EKS, and only on behalf of this cluster of this account (AWS's
+ * cross-service confused deputy prevention for the cluster role).
+ */
+export function clusterTrustPolicy(accountId: string, clusterArn: string): PolicyDocument {
+  return serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"], {
+    StringEquals: { "aws:SourceAccount": accountId },
+    ArnLike: { "aws:SourceArn": clusterArn },
+  });
 }
 
 export const managedPolicyArn = (partition: string, name: string) =>

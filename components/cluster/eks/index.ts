@@ -17,6 +17,6 @@ export {
 } from "./args";
 export { resolveEksClusterArgs, type ResolvedEksClusterArgs } from "./resolve";
 export { defaultSubnetCidrs, eksClusterProblems } from "./problems";
-export { renderKubeconfig, serviceTrustPolicy, type KubeconfigArgs } from "./iam";
+export { clusterTrustPolicy, renderKubeconfig, serviceTrustPolicy, type KubeconfigArgs } from "./iam";
 export { subnetTags } from "./network";
 export { cidrContains, cidrSubnet, cidrsOverlap, parseCidr } from "./cidr";

@@ -113,6 +113,16 @@ export interface FluxInstallArgs {
   extraComponents: FluxComponent[];
   /** Patches of the install objects. @default [] */
   patches: InstallPatch[];
+  /**
+   * Why the patches may give Flux more rights than its upstream install: RBAC rules, bindings or
+   * subjects it does not have, host namespaces, privileged or root containers, privilege escalation,
+   * added capabilities, host paths, another service account. Without it such a patch is refused.
+   * Recorded on the flux-system Namespace as the annotation `platform/flux-privilege-changes`, which
+   * the `flux-install-privileges` policy refuses in prod. A patch that removes a controller's
+   * container, image or args is refused either way.
+   * @default unset: patches may not widen Flux's privileges
+   */
+  allowPrivilegeChanges?: string;
   /** Settings of `mode: manifests`. */
   manifests: ManifestsArgs;
   /** Settings of `mode: operator`. */

@@ -12,6 +12,13 @@ export {
 export { mergePatch } from "./json";
 export { renderFluxInstance } from "./operator";
 export {
+  ALLOW_PRIVILEGE_CHANGES,
+  patchChangeMessages,
+  patchChanges,
+  probePatch,
+  type PatchChanges,
+} from "./privileges";
+export {
   annotateServiceAccounts,
   serviceAccountProblems,
   type ServiceAccountAnnotations,

@@ -1,14 +1,14 @@
 /**
  * The pure transformation of the upstream install manifests (`manifests` mode): components, registry,
  * pull secret, tolerations, node selector, network policies, cluster domain, log level, controller
- * flags, user patches.
+ * flags, user patches (refused when they widen Flux's privileges or break a controller).
  */
-import * as jsonPatch from "fast-json-patch";
 import { ArgsError, type Problem } from "../../problems";
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, type FluxInstallArgs, type InstallPatch } from "../args";
 import { FLUX_NAMESPACE, type K8sObject } from "../objects";
 import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
-import { clone, mergePatch } from "./json";
+import { clone } from "./json";
+import { applyInstallPatch, patchChangeMessages, patchChanges, type PatchChanges } from "./privileges";
 
 const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
 const ALL_COMPONENTS: readonly string[] = [...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS];
@@ -18,8 +18,10 @@ const ALL_COMPONENTS: readonly string[] = [...DEFAULT_COMPONENTS, ...EXTRA_COMPO
  * found only once the manifests are loaded, reported like every other (one ArgsError of FluxBootstrap).
  */
 export class InstallManifestError extends ArgsError {
-  constructor(readonly problem: Problem) {
-    super("FluxBootstrap", undefined, [problem]);
+  readonly problem: Problem;
+  constructor(problem: Problem, ...more: Problem[]) {
+    super("FluxBootstrap", undefined, [problem, ...more]);
+    this.problem = problem;
     this.name = "InstallManifestError";
   }
 }
@@ -114,29 +116,40 @@ export function transformInstallManifests(
       obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };
   }
 
+  // Each patch is compared with the install as it was before any patch, so a privilege a later
+  // patch adds is reported there, and one that an earlier patch took away may come back.
+  const upstream = out;
+  const reported = new Set<string>();
   install.patches.forEach((p, i) => {
     let hits = 0;
-    out = out.map((obj) => {
+    const path = `flux.install.patches.${i}`;
+    const changes: PatchChanges = { privileges: [], breaks: [] };
+    out = out.map((obj, k) => {
       if (!matches(obj, p.target)) return obj;
       hits++;
+      let patched: K8sObject;
       try {
-        return (
-          Array.isArray(p.patch)
-            ? jsonPatch.applyPatch(clone(obj), p.patch as jsonPatch.Operation[], true, false).newDocument
-            : mergePatch(obj, p.patch)
-        ) as K8sObject;
+        patched = applyInstallPatch(obj, p.patch);
       } catch (e) {
         throw new InstallManifestError({
-          path: `flux.install.patches.${i}`,
+          path,
           message: `the patch does not apply to ${obj.kind}/${obj.metadata.name}: ${(e as Error).message.split("\n")[0]}`,
         });
       }
+      const c = patchChanges(upstream[k], patched);
+      changes.privileges.push(...c.privileges.filter((x) => !reported.has(x)));
+      changes.breaks.push(...c.breaks.filter((x) => !reported.has(x)));
+      return patched;
     });
     if (hits === 0)
       throw new InstallManifestError({
-        path: `flux.install.patches.${i}`,
+        path,
         message: `the target ${JSON.stringify(p.target)} matches no object of the install manifests: check kind, name and labels`,
       });
+    const messages = patchChangeMessages(changes, install.allowPrivilegeChanges !== undefined);
+    const [first, ...more] = messages.map((message) => ({ path, message }));
+    if (first) throw new InstallManifestError(first, ...more);
+    [...changes.privileges, ...changes.breaks].forEach((x) => reported.add(x));
   });
   return out;
 }

@@ -59,6 +59,21 @@ export const checkAuth: Check = (flux) => {
     (auth.installationId === undefined) === (auth.installationOwner === undefined)
   )
     out.push({ path: "auth", message: "give exactly one of installationId and installationOwner" });
+  if (auth.type === "githubApp" && flux.source.kind === "oci")
+    out.push({
+      path: "auth.type",
+      message:
+        "githubApp authenticates a Git source on GitHub, but flux.source.kind is oci: use kind git with the repository's https:// URL, or the registry's own auth",
+    });
+  else if (
+    auth.type === "githubApp" &&
+    flux.source.provider !== undefined &&
+    !["generic", "github"].includes(flux.source.provider)
+  )
+    out.push({
+      path: "source.provider",
+      message: `is ${flux.source.provider}, but auth.type githubApp needs provider github (source-controller reads the App's Secret only then): remove source.provider`,
+    });
   const ageKey = flux.sops?.provider === "age" ? flux.sops.ageKey : undefined;
   if (ageKey && ageKey.known && !/^AGE-SECRET-KEY-1[0-9A-Z]+\s*$/.test(ageKey.value))
     out.push({

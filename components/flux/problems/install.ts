@@ -1,11 +1,41 @@
 /** How Flux is installed: the controller selection, the manifests' origin and the lockdown. */
 import type { Problem } from "../../problems";
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from "../args";
+import { patchChangeMessages, probePatch } from "../manifests";
 import type { Check } from "./check";
+
+/**
+ * Install patches judged before anything is loaded, on stand-ins of the objects they target (the
+ * real install is compared again when it is transformed): none may widen Flux's privileges without
+ * `allowPrivilegeChanges`, none may remove a controller's container, image or args.
+ */
+const checkPatches: Check = ({ install }) => {
+  const out: Problem[] = [];
+  const reason = install.allowPrivilegeChanges;
+  if (reason !== undefined && reason.trim() === "")
+    out.push({
+      path: "install.allowPrivilegeChanges",
+      message:
+        "is empty: state why the install patches need more rights than Flux's upstream install (who decided, and a ticket), or remove it",
+    });
+  else if (reason !== undefined && (install.mode === "none" || install.patches.length === 0))
+    out.push({
+      path: "install.allowPrivilegeChanges",
+      message:
+        install.mode === "none"
+          ? "has nothing to allow with install.mode none (the program patches nothing): remove it"
+          : "is set but there are no install.patches: remove it",
+    });
+  install.patches.forEach((p, i) => {
+    for (const message of patchChangeMessages(probePatch(p), reason !== undefined))
+      out.push({ path: `install.patches.${i}`, message });
+  });
+  return out;
+};
 
 export const checkInstall: Check = (flux) => {
   const { install } = flux;
-  const out: Problem[] = [];
+  const out: Problem[] = checkPatches(flux);
   const all = [...install.components, ...install.extraComponents];
   const dup = all.filter((c, i) => all.indexOf(c) !== i);
   if (dup.length)

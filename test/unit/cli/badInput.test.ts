@@ -8,12 +8,13 @@ import { fleet } from "../../../cli/fleet";
 import { gitopsLint } from "../../../cli/gitops-lint";
 import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
-import { rows as baseRows } from "./badInputRows";
 import { boundsRows } from "./badInputRows.bounds";
+import { rows as generalRows } from "./badInputRows";
+import { privilegeRows } from "./badInputRows.privilege";
 import { rowTitle, runRow } from "./badInputRun";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
-const rows = [...baseRows, ...boundsRows];
+const rows = [...generalRows, ...privilegeRows, ...boundsRows];
 // Loading the program on a loaded 2-core machine is slow; these are not timing tests.
 jest.setTimeout(60_000);
 

@@ -153,7 +153,7 @@ describe("docs/gitops.md", () => {
       ),
       expect.stringMatching(
         new RegExp(
-          `^dry-run    oci://registry\\.example\\.com/acme/charts/network-function:0\\.1\\.0  ${digest}  \\(4 files of gitops/charts/network-function\\)$`,
+          `^dry-run    oci://registry\\.example\\.com/acme/charts/network-function:0\\.2\\.0  ${digest}  \\(4 files of gitops/charts/network-function\\)$`,
         ),
       ),
     ]);

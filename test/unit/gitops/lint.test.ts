@@ -386,13 +386,13 @@ describe("chart sources of charts this repository publishes", () => {
   it("follow the chart's version in Chart.yaml", async () => {
     expect(
       await lintBrokenCopy((r) =>
-        edit(r, "charts/network-function/Chart.yaml", "version: 0.1.0", "version: 0.2.0"),
+        edit(r, "charts/network-function/Chart.yaml", "version: 0.2.0", "version: 0.3.0"),
       ),
     ).toEqual([
-      "apps/network-functions/oci/charts.yaml:15: [chart] OCIRepository flux-system/network-function-chart pulls chart network-function at 0.1.0, but charts/network-function/Chart.yaml is version 0.2.0: set ref.tag 0.2.0 (and publish it with npm run gitops:publish -- --charts-to) (de-dev)",
+      "apps/network-functions/oci/charts.yaml:15: [chart] OCIRepository flux-system/network-function-chart pulls chart network-function at 0.2.0, but charts/network-function/Chart.yaml is version 0.3.0: set ref.tag 0.3.0 (and publish it with npm run gitops:publish -- --charts-to) (de-dev)",
     ]);
-    expect(await lintBrokenCopy((r) => edit(r, CHARTS, "    tag: 0.1.0", '    semver: ">=0.1.0"'))).toEqual([
-      "apps/network-functions/oci/charts.yaml:15: [chart] OCIRepository flux-system/network-function-chart pulls chart network-function of this repository by semver range: pin ref.tag 0.1.0 (charts/network-function/Chart.yaml), so a fleet tag applies the chart it holds and a rollback rolls the chart back (de-dev)",
+    expect(await lintBrokenCopy((r) => edit(r, CHARTS, "    tag: 0.2.0", '    semver: ">=0.1.0"'))).toEqual([
+      "apps/network-functions/oci/charts.yaml:15: [chart] OCIRepository flux-system/network-function-chart pulls chart network-function of this repository by semver range: pin ref.tag 0.2.0 (charts/network-function/Chart.yaml), so a fleet tag applies the chart it holds and a rollback rolls the chart back (de-dev)",
     ]);
   });
 });

@@ -161,6 +161,14 @@ describe("offline render of the dev stack: no stored credential for Flux", () =>
             Effect: "Allow",
             Principal: { Service: "pods.eks.amazonaws.com" },
             Action: ["sts:AssumeRole", "sts:TagSession"],
+            Condition: {
+              StringEquals: {
+                "aws:SourceAccount": ACCOUNT,
+                "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:eu-central-1:${ACCOUNT}:cluster/de-dev`,
+                "aws:RequestTag/kubernetes-namespace": "flux-system",
+                "aws:RequestTag/kubernetes-service-account": sa,
+              },
+            },
           },
         ],
       });

@@ -51,14 +51,30 @@ describe("Flux's IAM documents", () => {
       ],
     });
   });
-  it("Pod Identity roles trust the EKS Pod Identity service (the association names the service account)", () => {
-    expect(podIdentityTrustPolicy()).toEqual({
+  it("Pod Identity roles trust only their service account of their cluster in their account", () => {
+    const clusterArn = "arn:aws:eks:eu-central-1:123456789012:cluster/de-dev";
+    expect(
+      podIdentityTrustPolicy({
+        accountId: "123456789012",
+        clusterArn,
+        namespace: "flux-system",
+        serviceAccount: "source-controller",
+      }),
+    ).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
           Effect: "Allow",
           Principal: { Service: "pods.eks.amazonaws.com" },
           Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: {
+            StringEquals: {
+              "aws:SourceAccount": "123456789012",
+              "aws:RequestTag/eks-cluster-arn": clusterArn,
+              "aws:RequestTag/kubernetes-namespace": "flux-system",
+              "aws:RequestTag/kubernetes-service-account": "source-controller",
+            },
+          },
         },
       ],
     });

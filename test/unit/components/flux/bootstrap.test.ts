@@ -97,6 +97,35 @@ describe("FluxBootstrap on the mock engine", () => {
     expect(d.outputs.clusterVars).toEqual(vars);
   });
 
+  it("with a GitHub App, sets provider github on the GitRepository (source-controller reads the App's Secret only then)", async () => {
+    const d = await deploy(
+      parse(
+        withValues({
+          flux: {
+            source: { url: "https://github.com/acme/fleet.git" },
+            auth: {
+              type: "githubApp",
+              appId: 42,
+              installationOwner: "acme",
+              privateKey: "PK",
+              knownHosts: undefined,
+            },
+          },
+        }),
+      ),
+    );
+    const source = d.inputs("flux-source") as K8sObject;
+    expect(source.spec).toEqual({
+      url: "https://github.com/acme/fleet.git",
+      ref: { tag: "v1.0.0" },
+      interval: "1m",
+      timeout: "60s",
+      secretRef: { name: "flux-system" },
+      provider: "github",
+    });
+    validateFluxObject(source);
+  });
+
   it("renders the root GitRepository and Kustomization exactly, valid against the Flux schemas", async () => {
     const d = await deploy(
       parse(withValues({ flux: { source: { ref: { tag: undefined, semver: "~1.2" } } } })),

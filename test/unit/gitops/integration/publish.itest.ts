@@ -118,7 +118,7 @@ maybe(`gitops:publish against go-containerregistry's registry over TLS (${toolsD
     expect(result.revision).toBe(`itest-1@sha1:${sha}`);
     expect(result.artifacts.map((a) => [a.kind, a.ref, a.state])).toEqual([
       ["fleet", `oci://${reg.host}/acme/fleet:itest-1`, "pushed"],
-      ["chart", `oci://${reg.host}/acme/charts/network-function:0.1.0`, "pushed"],
+      ["chart", `oci://${reg.host}/acme/charts/network-function:0.2.0`, "pushed"],
     ]);
 
     const fleetRef = `${reg.host}/acme/fleet:itest-1`;
@@ -167,7 +167,7 @@ maybe(`gitops:publish against go-containerregistry's registry over TLS (${toolsD
       expect.arrayContaining(["clusters/", "charts/network-function/Chart.yaml", "README.md"]),
     );
 
-    const chartRef = `${reg.host}/acme/charts/network-function:0.1.0`;
+    const chartRef = `${reg.host}/acme/charts/network-function:0.2.0`;
     const chart = JSON.parse(await crane("manifest", chartRef)) as Manifest;
     expect(chart.config.mediaType).toBe("application/vnd.cncf.helm.config.v1+json");
     expect(chart.layers.map((l) => l.mediaType)).toEqual([
@@ -175,12 +175,12 @@ maybe(`gitops:publish against go-containerregistry's registry over TLS (${toolsD
     ]);
     expect(chart.annotations).toMatchObject({
       "org.opencontainers.image.title": "network-function",
-      "org.opencontainers.image.version": "0.1.0",
+      "org.opencontainers.image.version": "0.2.0",
       "org.opencontainers.image.description": "A user-plane network function, configured per platform.",
     });
     expect(JSON.parse(await crane("config", chartRef))).toEqual({
       name: "network-function",
-      version: "0.1.0",
+      version: "0.2.0",
       description: "A user-plane network function, configured per platform.",
       apiVersion: "v2",
       appVersion: "1.0.0",

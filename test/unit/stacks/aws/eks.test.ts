@@ -66,6 +66,11 @@ describe("EksCluster on the mock engine", () => {
           Effect: "Allow",
           Principal: { Service: "eks.amazonaws.com" },
           Action: ["sts:AssumeRole", "sts:TagSession"],
+          // Only EKS, only for this cluster of this account (confused deputy prevention).
+          Condition: {
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            ArnLike: { "aws:SourceArn": `arn:aws:eks:eu-central-1:${ACCOUNT}:cluster/de-dev` },
+          },
         },
       ],
     });
@@ -75,9 +80,17 @@ describe("EksCluster on the mock engine", () => {
       Version: "2012-10-17",
       Statement: [
         {
+          Sid: "EnvelopeEncryption",
           Effect: "Allow",
-          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"],
+          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
           Resource: EKS_KEY,
+        },
+        {
+          Sid: "GrantsForAwsResources",
+          Effect: "Allow",
+          Action: "kms:CreateGrant",
+          Resource: EKS_KEY,
+          Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
         },
       ],
     });

@@ -47,6 +47,14 @@ describe("Flux on AWS with EKS Pod Identity (the default)", () => {
           Effect: "Allow",
           Principal: { Service: "pods.eks.amazonaws.com" },
           Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: {
+            StringEquals: {
+              "aws:SourceAccount": ACCOUNT,
+              "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:eu-central-1:${ACCOUNT}:cluster/de-dev`,
+              "aws:RequestTag/kubernetes-namespace": "flux-system",
+              "aws:RequestTag/kubernetes-service-account": "source-controller",
+            },
+          },
         },
       ],
     });
