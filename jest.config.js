@@ -1,3 +1,4 @@
+require("./scripts/node-check.cjs");
 const km = "<rootDir>/node_modules/@kubernetes-models";
 
 /** @type {import('jest').Config} */

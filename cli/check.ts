@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { existingDir, InputError } from "../automation/cli/args";
-import { start, type Cli } from "./common";
+import { start, usageIfBadStackName, type Cli } from "./common";
 
 export const check: Cli = {
   spec: {
@@ -27,6 +27,7 @@ export const check: Cli = {
     },
   },
   async run({ positionals: [stack], values }, io) {
+    usageIfBadStackName(stack);
     const projectDir = path.resolve(
       existingDir((values.project as string) ?? ".", "--project", "project folder"),
     );

@@ -11,9 +11,16 @@ import {
   type CommandSpec,
   type ParsedValues,
 } from "../automation/cli/args";
+import { stackNameProblem } from "../stacks/stackName";
 import { describeUserError } from "./errors";
 
 export { UsageError } from "../automation/cli/args";
+
+/** A `<stack>` argument that is not a stack name (a path, a space): a usage error, exit 2. */
+export function usageIfBadStackName(stack: string): void {
+  const problem = stackNameProblem(stack);
+  if (problem) throw new UsageError(`<stack> ${problem}`);
+}
 
 /** Where a CLI prints: stdout for results, stderr for progress and errors. */
 export interface Io {

@@ -40,9 +40,14 @@ usage below, and all share these rules:
   internal error (a bug: the only case that prints a stack trace; please report it).
 - **Nothing is deleted that the command did not write.** A folder it writes (\`render\`'s \`--out\`,
   each \`<out>/<stack>/\` of \`fleet render\`) gets a marker file, \`${OUTPUT_MARKER}\`, listing the files
-  written. The folder is replaced only when it is new, empty, or marked and holding nothing but those
-  files; anything else is refused before the run starts. The new output is written beside the folder
-  and swapped in, so a failed run leaves the previous output whole.
+  written and a hash of their names, sizes and contents. The folder is replaced only when it is new,
+  empty, or its content hashes to exactly what its marker says; anything else (a file added, changed
+  or removed, a marker written by hand or by an older version) is refused before the run starts. The
+  root of the file system, the home folder, the project folder and any folder holding it are never
+  an output folder. The new output is written beside the folder and swapped in, so a failed run
+  leaves the previous output whole.
+- **Stack names** (\`<stack>\`, \`--stack\`, the stack files of a fleet) follow Pulumi's rule: letters,
+  digits, \`-\`, \`_\` and \`.\`, at most 100, never a path (no \`/\`, space or \`..\`).
 - **Report files** (\`fleet --json\`, \`--markdown\`, \`--html\`) go to a folder that must exist (it is never
   created) and replace only an earlier report.
 - \`summary.txt\` of a render is the same bytes for the same render (no duration, no output path:

@@ -1,7 +1,7 @@
 // npm run render -- <stack> [options]: the offline render of one stack (see --help).
 import * as path from "node:path";
 import { existingDir } from "../automation/cli/args";
-import { start, type Cli } from "./common";
+import { start, usageIfBadStackName, type Cli } from "./common";
 
 export const render: Cli = {
   spec: {
@@ -14,7 +14,7 @@ export const render: Cli = {
         type: "string",
         value: "<dir>",
         description:
-          "folder to write; it must be new, empty or an earlier render's (a folder holding other files is refused, never emptied)",
+          "folder to write; it must be new, empty or an earlier render's, unchanged (anything else is refused, never emptied; never /, your home or the project)",
         default: "<project>/render/<stack>",
       },
       project: {
@@ -32,10 +32,11 @@ export const render: Cli = {
       },
     },
     notes: [
-      "It writes: k8s/<namespace>/<Kind>.<name>.yaml (every Kubernetes object, Secret values redacted), resources.json (every resource with its inputs, parent, dependsOn and provider, secrets redacted), outputs.json (stack outputs, secret ones redacted), summary.txt (what it prints), tree.md (the fleet repository's tree, when checked) and .platform-output.json (the list of files written: the folder is replaced on the next render only while it holds nothing else).",
+      "It writes: k8s/<namespace>/<Kind>.<name>.yaml (every Kubernetes object, Secret values redacted), resources.json (every resource with its inputs, parent, dependsOn and provider, secrets redacted), outputs.json (stack outputs, secret ones redacted), summary.txt (what it prints), tree.md (the fleet repository's tree, when checked) and .platform-output.json (the files written and a hash of their contents: the folder is replaced on the next render only while it holds exactly that).",
     ],
   },
   async run({ positionals: [stack], values }, io) {
+    usageIfBadStackName(stack);
     const projectDir = path.resolve(
       existingDir((values.project as string) ?? ".", "--project", "project folder"),
     );
@@ -47,11 +48,11 @@ export const render: Cli = {
     );
     const out = values.out as string | undefined;
     const outDir = path.resolve(out ?? path.join(projectDir, "render", stack));
-    const where = { option: "--out", createParents: out === undefined };
+    const where = { option: "--out", createParents: out === undefined, project: projectDir };
     const { checkOutputDir, displayPath } = await import("../automation/render/output");
-    const { isUnmarkedRender, writeRender } = await import("../automation/render/write");
+    const { writeRender } = await import("../automation/render/write");
     // Refused before the render: nothing is written to a folder we may not replace.
-    await checkOutputDir(outDir, { ...where, adopt: isUnmarkedRender });
+    await checkOutputDir(outDir, where);
     const { renderStack } = await import("../automation/render");
     const { checkFleetRepo, fleetRepoFails } = await import("../automation/render/fleetRepo");
     const result = await renderStack(projectDir, stack);

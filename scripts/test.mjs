@@ -3,6 +3,7 @@
 // one after another beside Jest (two cores: one for the checks, Jest's workers share the other), each
 // phase's output is printed when it ends, with its wall time, and the run closes with one line
 // "N passed, N failed, N skipped" (Jest's counts) and the total time.
+import "./node-check.cjs";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

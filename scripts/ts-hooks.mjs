@@ -4,6 +4,8 @@
 // node_modules/.cache/ts-hooks keyed by the source's hash: after the first run nothing is
 // transpiled at start. Node's compile cache is turned on too. Types are checked by `npm test`
 // (tsc), not here. Stack traces point at the compiled JavaScript; use tsx to debug with source lines.
+// First: on a Node without module.registerHooks, one line naming the fix instead of a crash.
+import "./node-check.cjs";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import module from "node:module";

@@ -151,12 +151,28 @@ export function parseDurationMs(text: string, flag: string): number {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (!m || text === "")
     throw new SelectionError(`${flag} "${text}": expected a duration such as 90s, 10m or 1h30m`);
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+  const ms = ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+  if (ms > MAX_WAIT_MS)
+    throw new SelectionError(
+      `${flag} "${text}": at most 24h: a wait longer than a day is a stuck platform, not a slow one`,
+    );
+  return ms;
 }
+
+/** The longest wait a flag may ask for (one day). */
+const MAX_WAIT_MS = 86_400_000;
+
+/** Upper bounds of the count flags, each with why. */
+const MAX_COUNT: Record<string, [number, string]> = {
+  "--concurrency": [64, "each stack runs its own Pulumi engine; more at once only exhausts the machine"],
+  "--workers": [64, "each worker is a process of its own; more than the machine's cores only slows the run"],
+};
 
 function positiveInt(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1)
     throw new SelectionError(`${flag} "${text}": expected a whole number from 1`);
+  const [max, why] = MAX_COUNT[flag] ?? [Number.MAX_SAFE_INTEGER, ""];
+  if (Number(text) > max) throw new SelectionError(`${flag} "${text}": at most ${max}: ${why}`);
   return Number(text);
 }
 

@@ -1,7 +1,8 @@
 /** Reads the fleet inventory from the stack files of a project directory. */
 import { promises as fs } from "node:fs";
 import { readStackConfig } from "../render/stackFile";
-import { buildInventory, type Inventory, type StackEntry } from "./inventory";
+import { stackNameProblem } from "../../stacks/stackName";
+import { buildInventory, InventoryError, type Inventory, type StackEntry } from "./inventory";
 
 const STACK_FILE = /^Pulumi\.([^.]+)\.yaml$/;
 
@@ -17,7 +18,13 @@ export async function listStacks(projectDir: string): Promise<string[]> {
 /** The validated inventory of the project in `projectDir` (throws InventoryError or StackFileError). */
 export async function loadInventory(projectDir: string): Promise<Inventory> {
   const entries: StackEntry[] = [];
-  for (const stack of await listStacks(projectDir)) {
+  const stacks = await listStacks(projectDir);
+  const misnamed = stacks.flatMap((stack) => {
+    const problem = stackNameProblem(stack);
+    return problem ? [`Pulumi.${stack}.yaml: stack ${problem}: rename the file`] : [];
+  });
+  if (misnamed.length) throw new InventoryError(misnamed);
+  for (const stack of stacks) {
     const source = await readStackConfig(projectDir, stack);
     entries.push({ stack, file: source.file, values: source.values });
   }

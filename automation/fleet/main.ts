@@ -6,7 +6,14 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { existingDir } from "../cli/args";
-import { checkOutputDir, checkOutputFile, displayPath, OutputError, writeOutputFile } from "../render/output";
+import {
+  checkOutputDir,
+  checkOutputFile,
+  displayPath,
+  neverReplaced,
+  OutputError,
+  writeOutputFile,
+} from "../render/output";
 import { isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
 import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
@@ -243,13 +250,18 @@ async function checkRenderRoot(args: FleetArgs, stacks: FleetStack[]): Promise<v
   const root = path.resolve(args.outDir);
   // The default root is created; one the user names must exist, or at least its parent folder.
   await checkOutputDirRoot(root, args.outDir !== "render");
-  const { isUnmarkedRender } = await import("../render/write");
+  // The render root holds a folder per stack: never the file system's root, home or the project.
+  const never = await neverReplaced(root, args.projectDir);
+  if (never)
+    throw new OutputError(
+      `--out ${displayPath(root)} ${never}: fleet render writes a folder per stack into it, so it must be a folder of its own: choose one such as render`,
+    );
   const problems: string[] = [];
   for (const s of stacks)
     await checkOutputDir(path.join(root, s.stack), {
       option: "--out",
       createParents: true,
-      adopt: isUnmarkedRender,
+      project: args.projectDir,
     }).catch((e: unknown) => {
       if (e instanceof OutputError) problems.push(e.message);
       else throw e;

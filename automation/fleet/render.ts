@@ -47,7 +47,7 @@ export async function renderSequential(
       const result = await renderStack(o.projectDir, s.stack);
       const fleet = o.gitopsDir === undefined ? undefined : await checkFleetRepo(result, o.gitopsDir);
       const dir = path.join(o.outDir, s.stack);
-      await writeRender(result, dir, fleet, { option: "--out", createParents: true });
+      await writeRender(result, dir, fleet, { option: "--out", createParents: true, project: o.projectDir });
       const gap = fleetRepoFails(fleet);
       r = {
         ...base,

@@ -2,6 +2,8 @@
  * Which stacks a fleet run touches: selection by name, wave, group and labels, then a stable shard
  * of that selection for CI parallel jobs. Pure functions; errors are UsageErrors naming the flag.
  */
+import { MAX_WAVE } from "../../stacks/schema/fleet";
+import { stackNameProblem } from "../../stacks/stackName";
 import type { FleetStack, Inventory } from "./inventory";
 
 /** A selection or flag the user got wrong: printed without a stack trace. */
@@ -26,12 +28,19 @@ export interface Selection {
   shard?: Shard;
 }
 
+/** The most shards (CI jobs) a selection may be split into. */
+export const MAX_SHARDS = 1000;
+
 /** `--shard i/n` → {index, count}; 1 ≤ i ≤ n. */
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   if (!m) throw new SelectionError(`--shard "${text}": expected i/n, e.g. 2/4 (the second of four jobs)`);
   const index = Number(m[1]);
   const count = Number(m[2]);
+  if (count > MAX_SHARDS)
+    throw new SelectionError(
+      `--shard "${text}": at most ${MAX_SHARDS} shards: each shard is a CI job of its own`,
+    );
   if (count < 1) throw new SelectionError(`--shard "${text}": the number of shards must be at least 1`);
   if (index < 1 || index > count)
     throw new SelectionError(`--shard "${text}": the shard index must be between 1 and ${count}`);
@@ -56,6 +65,10 @@ export function parseStackList(text: string): string[] {
   const names = text.split(",").map((s) => s.trim());
   if (names.some((n) => n === ""))
     throw new SelectionError(`--stack "${text}": expected names separated by commas`);
+  for (const n of names) {
+    const problem = stackNameProblem(n);
+    if (problem) throw new SelectionError(`--stack: ${problem}`);
+  }
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw new SelectionError(`--stack "${text}": stack ${dup} is given twice`);
   return names;
@@ -65,6 +78,8 @@ export function parseStackList(text: string): string[] {
 export function parseWave(text: string): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1)
     throw new SelectionError(`--wave "${text}": expected a wave number from 1`);
+  if (Number(text) > MAX_WAVE)
+    throw new SelectionError(`--wave "${text}": waves go from 1 to at most ${MAX_WAVE}`);
   return Number(text);
 }
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/config";
 import { REDACTED } from "../../stacks/schema/common";
+import { stackNameProblem } from "../../stacks/stackName";
 import { looksPlain } from "../../stacks/stackFileSecrets";
 import { parseErrorSummary } from "../../components/parseError";
 
@@ -53,11 +54,19 @@ async function readYaml(file: string): Promise<unknown> {
   }
 }
 
+/** `Pulumi.<stack>.yaml` in `projectDir`; StackFileError when `stack` is not a stack name (a path). */
+function stackFilePath(projectDir: string, stack: string): string {
+  const problem = stackNameProblem(stack);
+  if (problem) throw new StackFileError(`stack ${problem}`);
+  return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
 /** The config source for `stack` of the project in `projectDir`. */
 export async function readStackConfig(projectDir: string, stack: string): Promise<ConfigSource> {
+  const stackPath = stackFilePath(projectDir, stack);
   const project = (await readYaml(path.join(projectDir, "Pulumi.yaml"))) as ProjectFile;
   const file = `Pulumi.${stack}.yaml`;
-  const stackFile = (await readYaml(path.join(projectDir, file))) as { config?: Record<string, unknown> };
+  const stackFile = (await readYaml(stackPath)) as { config?: Record<string, unknown> };
   const values: Record<string, unknown> = {};
   for (const [key, decl] of Object.entries(project.config ?? {})) {
     if (decl && typeof decl === "object" && "default" in decl)
@@ -92,7 +101,7 @@ export async function readStackConfig(projectDir: string, stack: string): Promis
  * the engine would set it: strings, objects as JSON, `secure:` values redacted.
  */
 export async function readProviderConfig(projectDir: string, stack: string): Promise<Record<string, string>> {
-  const stackFile = (await readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`))) as {
+  const stackFile = (await readYaml(stackFilePath(projectDir, stack))) as {
     config?: Record<string, unknown>;
   };
   return providerEntries(stackFile.config);

@@ -37,17 +37,6 @@ export function summarize(r: RenderResult): string {
 }
 
 /**
- * A render folder written before output folders were marked: only the files a render writes, and a
- * summary.txt that starts the way a render's does. Replaced like a marked one.
- */
-export async function isUnmarkedRender(files: string[], dir: string): Promise<boolean> {
-  const layout = /^(k8s\/[^/]+\/[^/]+\.yaml|resources\.json|outputs\.json|summary\.txt|tree\.md)$/;
-  if (!files.includes("summary.txt") || !files.every((f) => layout.test(f))) return false;
-  const summary = await fs.readFile(path.join(dir, "summary.txt"), "utf8");
-  return /^render \S+: \d+ resources, \d+ Kubernetes objects/.test(summary);
-}
-
-/**
  * Write `render/<stack>/`: Kubernetes objects as YAML, resources.json, outputs.json, summary.txt, and
  * tree.md when the fleet repository was checked. The folder is replaced only when it is ours (see
  * ./output): a folder holding anything else is refused with OutputError before anything is written.
@@ -60,7 +49,7 @@ export async function writeRender(
   where: OutputDirOptions = { option: "--out" },
 ): Promise<string> {
   const summary = [summarize(r), ...(fleet ? describeFleetRepo(fleet) : [])].join("\n");
-  await replaceOutputDir(outDir, "npm run render", { adopt: isUnmarkedRender, ...where }, async (dir) => {
+  await replaceOutputDir(outDir, "npm run render", where, async (dir) => {
     const used = new Set<string>();
     for (const { object } of r.objects) {
       const sub = path.join(dir, "k8s", slug(object.metadata.namespace ?? "_cluster"));

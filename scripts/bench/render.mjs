@@ -8,6 +8,7 @@
 // The peer is copied from --peer (default ../shared/peers/cdk-blueprints beside the checkout, or $CDK_PEER_DIR) into
 // node_modules/.cache/bench-cdk-peer, installed there from its own lock (npm ci) and built once.
 // Prints figures only: no time is asserted anywhere. --fleet 0 skips the fleet benchmark.
+import "../node-check.cjs";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";

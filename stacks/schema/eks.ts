@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { k8sName, k8sNamespace, stringMap } from "./common";
+import { dnsLabel, k8sName, k8sNamespace, stringMap } from "./common";
 import {
   ADDON_NAMES,
   AMI_TYPES,
@@ -81,7 +81,7 @@ const network = z.discriminatedUnion(
 
 const nodeGroup = z.strictObject({
   /** Node group name; also its key (resources are keyed by it). */
-  name: k8sName().max(63).meta({
+  name: dnsLabel().meta({
     description:
       "Node group name, unique in the list; its resources are keyed by it, so renaming replaces the group.",
   }),
@@ -108,10 +108,16 @@ const nodeGroup = z.strictObject({
   }),
   maxSize: size("nodes").meta({ description: "Maximum number of nodes; at least `minSize`." }),
   /** Root volume, GiB. */
-  diskSize: z.number().int().min(20, { error: "must be at least 20 GiB" }).optional().meta({
-    description: "Root volume size of each node, GiB.",
-    componentDefault: EKS_DEFAULTS.nodeGroup.diskSize,
-  }),
+  diskSize: z
+    .number()
+    .int()
+    .min(20, { error: "must be at least 20 GiB" })
+    .max(16_384, { error: "must be at most 16384 GiB (16 TiB), the largest EBS volume" })
+    .optional()
+    .meta({
+      description: "Root volume size of each node, GiB.",
+      componentDefault: EKS_DEFAULTS.nodeGroup.diskSize,
+    }),
   labels: stringMap().optional().meta({ description: "Kubernetes labels of the nodes. Default: none." }),
   taints: z
     .array(
@@ -134,10 +140,16 @@ const nodeGroup = z.strictObject({
       description: "AMI family and architecture of the nodes.",
       componentDefault: EKS_DEFAULTS.nodeGroup.amiType,
     }),
-  maxUnavailable: z.number().int().min(1).optional().meta({
-    description: "Nodes replaced at once during an update; give this or `maxUnavailablePercentage`.",
-    componentDefault: EKS_DEFAULTS.nodeGroup.maxUnavailable,
-  }),
+  maxUnavailable: z
+    .number()
+    .int()
+    .min(1)
+    .max(100, { error: "must be at most 100, the most nodes EKS replaces at once" })
+    .optional()
+    .meta({
+      description: "Nodes replaced at once during an update; give this or `maxUnavailablePercentage`.",
+      componentDefault: EKS_DEFAULTS.nodeGroup.maxUnavailable,
+    }),
   maxUnavailablePercentage: z.number().int().min(1).max(100).optional().meta({
     description: "Percentage of the nodes replaced at once during an update, instead of `maxUnavailable`.",
   }),

@@ -3,6 +3,9 @@ import { z } from "zod";
 /** A label key or value: what Kubernetes accepts for label values, so labels can be copied there. */
 const LABEL = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
+/** The highest rollout wave: waves run one after another, each gated on the one before. */
+export const MAX_WAVE = 100;
+
 /**
  * `platform:fleet`: where a stack sits in the fleet the CI driver (`npm run fleet`) rolls out.
  * The program itself ignores it. A stack file without it is not part of the fleet.
@@ -18,6 +21,9 @@ export const fleetSchema = z.strictObject({
     })
     .int({ error: "must be a whole number from 1" })
     .min(1, { error: "must be 1 or more (1 is the canary wave)" })
+    .max(MAX_WAVE, {
+      error: `must be at most ${MAX_WAVE}: waves run one after another, each gated on the one before, so a fleet uses a few`,
+    })
     .meta({
       description:
         "Rollout wave, 1 = canary. Waves run in order; every wave from 1 to the highest must have a stack.",

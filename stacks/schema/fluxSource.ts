@@ -100,13 +100,25 @@ export const source = z.strictObject({
       create: z.boolean().default(FLUX_AWS_DEFAULTS.create).meta({
         description: "Create the ECR or CodeCommit repository the URL names; false uses an existing one.",
       }),
-      keepImages: z.number().int().min(1).default(FLUX_AWS_DEFAULTS.keepImages).meta({
-        description: "ECR lifecycle: how many of the newest tagged artifacts are kept (rollback targets).",
-      }),
+      keepImages: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000, {
+          error:
+            "must be at most 1000: rollback goes a few releases back, and every kept artifact is billed storage",
+        })
+        .default(FLUX_AWS_DEFAULTS.keepImages)
+        .meta({
+          description: "ECR lifecycle: how many of the newest tagged artifacts are kept (rollback targets).",
+        }),
       expireUntaggedDays: z
         .number()
         .int()
         .min(1)
+        .max(365, {
+          error: "must be at most 365 days: untagged artifacts are leftovers of pushes, not releases",
+        })
         .default(FLUX_AWS_DEFAULTS.expireUntaggedDays)
         .meta({ description: "ECR lifecycle: untagged artifacts expire after this many days." }),
     })

@@ -62,7 +62,7 @@ export function configError(values: Record<string, unknown>, plain: string[] = [
   }
 }
 
-const FIXTURE = path.join(__dirname, "..", "fixtures", "flux-install.yaml");
+const FIXTURE = path.join(__dirname, "..", "fixtures", "project", "flux-install.yaml");
 export const installFixture = () => parseManifests(readFileSync(FIXTURE, "utf8"), FIXTURE);
 
 /** An environment that serves the install fixture and a fixed kubeconfig. */

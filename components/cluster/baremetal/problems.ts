@@ -1,3 +1,13 @@
+import {
+  dnsSubdomainProblem,
+  ipCidrsOverlap,
+  ipInCidr,
+  labelKeyProblem,
+  labelValueProblem,
+  parseIpCidr,
+  taintProblems,
+  type IpCidr,
+} from "../../k8sNames";
 import type { Problem } from "../../problems";
 import { DEFAULTS, DISTRIBUTIONS, type BareMetalClusterArgs } from "./types";
 import { resolveSsh } from "./ssh";
@@ -10,73 +20,51 @@ const keyTwice = (s: { privateKey?: unknown; privateKeyPath?: string }, path: st
     ? [{ path, message: "give privateKey or privateKeyPath, not both" }]
     : [];
 
-const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** An IPv4 CIDR as [network address, prefix length], or undefined when it is not one. */
-function ipv4Cidr(cidr: string): [number, number] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const addr = octets.reduce((a, o) => a * 256 + o, 0);
-  const size = 2 ** (32 - prefix);
-  return [addr - (addr % size), prefix];
-}
-
 /** A sha256 digest as `sha256sum` prints it (either case). */
 export const SHA256 = /^[0-9a-fA-F]{64}$/;
 
-const IPV6_CIDR = /^[0-9a-fA-F:]+\/(\d{1,3})$/;
-
-/** Problems of one CIDR setting: a valid IPv4 (or IPv6) range. */
-function cidrProblems(cidr: string, path: string): Problem[] {
-  const v6 = IPV6_CIDR.exec(cidr);
-  if (ipv4Cidr(cidr) || (v6 && cidr.includes(":") && Number(v6[1]) <= 128)) return [];
-  return [
-    {
-      path,
-      message: `${cidr} is not a valid CIDR: write a network such as 10.42.0.0/16 (octets up to 255, prefix up to /32)`,
-    },
-  ];
-}
-
-/** Whether two IPv4 ranges share addresses. */
-function overlaps(a: string, b: string): boolean {
-  const x = ipv4Cidr(a);
-  const y = ipv4Cidr(b);
-  if (!x || !y) return false;
-  const end = ([n, p]: [number, number]) => n + 2 ** (32 - p);
-  return x[0] < end(y) && y[0] < end(x);
-}
-
-// Kubernetes label syntax: an optional DNS-subdomain prefix and a name of up to 63 characters; values
-// up to 63 characters of the same alphabet (or empty).
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /** Problems of node labels, by Kubernetes' own rules. */
 export function labelProblems(labels: Record<string, string> | undefined, path: string): Problem[] {
+  return Object.entries(labels ?? {}).flatMap(([k, v]) =>
+    [labelKeyProblem(k), labelValueProblem(v)]
+      .filter((m): m is string => m !== undefined)
+      .map((message) => ({ path: `${path}.${k}`, message })),
+  );
+}
+
+/**
+ * The pod and service networks: each a valid CIDR of either family, the two apart, and neither
+ * holding a node's address (the nodes' own network).
+ */
+function networkProblems(args: BareMetalClusterArgs): Problem[] {
   const out: Problem[] = [];
-  for (const [k, v] of Object.entries(labels ?? {})) {
-    const slash = k.lastIndexOf("/");
-    const [prefix, name] = slash === -1 ? [undefined, k] : [k.slice(0, slash), k.slice(slash + 1)];
-    if (
-      !LABEL_NAME.test(name) ||
-      (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))
-    )
-      out.push({
-        path: `${path}.${k}`,
-        message:
-          "is not a valid label key: [prefix/]name, the name up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric",
-      });
-    if (v !== "" && !LABEL_NAME.test(v))
-      out.push({
-        path: `${path}.${k}`,
-        message:
-          "is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)",
-      });
+  const nets: { path: "clusterCidr" | "serviceCidr"; what: string; text: string; cidr?: IpCidr }[] = [
+    { path: "clusterCidr", what: "pod", text: args.clusterCidr ?? DEFAULTS.clusterCidr },
+    { path: "serviceCidr", what: "service", text: args.serviceCidr ?? DEFAULTS.serviceCidr },
+  ];
+  for (const n of nets) {
+    const parsed = parseIpCidr(n.text);
+    if ("problem" in parsed) out.push({ path: n.path, message: parsed.problem });
+    else n.cidr = parsed.cidr;
   }
+  const [pods, services] = nets;
+  if (pods.cidr && services.cidr && ipCidrsOverlap(pods.cidr, services.cidr))
+    out.push({
+      path: "serviceCidr",
+      message: `${services.text} overlaps clusterCidr ${pods.text}: pods and services need separate ranges (defaults 10.42.0.0/16 and 10.43.0.0/16)`,
+    });
+  const nodes = [...(args.servers ?? []), ...(args.agents ?? [])];
+  for (const n of nets)
+    for (const node of nodes) {
+      const ip = node.address ?? node.host;
+      if (n.cidr && ipInCidr(ip, n.cidr)) {
+        out.push({
+          path: n.path,
+          message: `${n.text} holds the node address ${ip}: the ${n.what} network must not overlap the nodes' network, or traffic to the nodes is routed into the cluster; choose a range the machines do not use`,
+        });
+        break;
+      }
+    }
   return out;
 }
 
@@ -128,7 +116,7 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
       });
     else hosts.set(host, at);
     const name = node.name ?? host;
-    if (node.name === undefined && !NODE_NAME.test(name))
+    if (node.name === undefined && dnsSubdomainProblem(name))
       out.push({
         path: `${at}.name`,
         message: `is required: the host "${node.host}" is not a valid Kubernetes node name, so give the node a name such as worker-1`,
@@ -151,24 +139,16 @@ export function bareMetalClusterProblems(args: BareMetalClusterArgs): Problem[] 
     if (node.ssh?.bastion) out.push(...keyTwice(node.ssh.bastion, `${at}.ssh.bastion`));
     out.push(...labelProblems(node.labels, `${at}.labels`));
     out.push(...secretProblems(node.labels, `${at}.labels`, LABEL_FIX));
-    for (const t of node.taints ?? [])
-      if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(t.key))
-        out.push({
-          path: `${at}.taints`,
-          message: `"${t.key}" is not a valid taint key (prefix/name, e.g. node-role.kubernetes.io/control-plane)`,
-        });
+    (node.taints ?? []).forEach((t, j) =>
+      out.push(
+        ...taintProblems(t).map((p) => ({ path: `${at}.taints.${j}.${p.field}`, message: p.message })),
+      ),
+    );
   }
   if (args.ssh) out.push(...keyTwice(args.ssh, "ssh"));
   if (args.ssh?.bastion) out.push(...keyTwice(args.ssh.bastion, "ssh.bastion"));
 
-  const clusterCidr = args.clusterCidr ?? DEFAULTS.clusterCidr;
-  const serviceCidr = args.serviceCidr ?? DEFAULTS.serviceCidr;
-  out.push(...cidrProblems(clusterCidr, "clusterCidr"), ...cidrProblems(serviceCidr, "serviceCidr"));
-  if (overlaps(clusterCidr, serviceCidr))
-    out.push({
-      path: "serviceCidr",
-      message: `${serviceCidr} overlaps clusterCidr ${clusterCidr}: pods and services need separate ranges (defaults 10.42.0.0/16 and 10.43.0.0/16)`,
-    });
+  out.push(...networkProblems(args));
   for (const key of ["readyTimeout", "drainTimeout"] as const) {
     const v = args[key];
     if (v !== undefined && v > MAX_WAIT_SECONDS)

@@ -1,4 +1,5 @@
 /** IPv4 CIDR arithmetic for VPC and subnet planning. Pure functions. */
+import { parseIpCidr } from "../../k8sNames";
 
 export interface Cidr {
   /** Network address as an unsigned 32-bit integer. */
@@ -7,16 +8,10 @@ export interface Cidr {
   bits: number;
 }
 
-/** Parse `a.b.c.d/n`; undefined when it is not an IPv4 CIDR with its host bits zero. */
+/** Parse `a.b.c.d/n` (the shared rule, ../../k8sNames); undefined unless an IPv4 CIDR with its host bits zero. */
 export function parseCidr(text: string): Cidr | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (octets.some((o) => o > 255) || bits > 32) return undefined;
-  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
-  if (base % 2 ** (32 - bits) !== 0) return undefined;
-  return { base, bits };
+  const r = parseIpCidr(text);
+  return "cidr" in r && r.cidr.family === 4 ? { base: Number(r.cidr.base), bits: r.cidr.bits } : undefined;
 }
 
 export function formatCidr(c: Cidr): string {

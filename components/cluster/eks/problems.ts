@@ -1,3 +1,4 @@
+import { taintProblems } from "../../k8sNames";
 import type { Problem } from "../../problems";
 import { secretProblems } from "../../secretGuard";
 import { cidrContains, cidrSubnet, cidrsOverlap, parseCidr } from "./cidr";
@@ -112,6 +113,11 @@ function nodeGroupProblems(groups: NodeGroupArgs[]): Problem[] {
       });
     if (g.maxUnavailable !== undefined && g.maxUnavailablePercentage !== undefined)
       out.push({ path: at, message: "give maxUnavailable or maxUnavailablePercentage, not both" });
+    (g.taints ?? []).forEach((t, j) =>
+      out.push(
+        ...taintProblems(t).map((p) => ({ path: `${at}.taints.${j}.${p.field}`, message: p.message })),
+      ),
+    );
   });
   return out;
 }

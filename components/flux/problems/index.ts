@@ -12,6 +12,7 @@ import { checkChoices } from "./choices";
 import { checkFreeFormSecrets, checkUrls } from "./credentials";
 import { checkExtraSecrets, checkSecretsManager, checkVars } from "./extras";
 import { checkInstall } from "./install";
+import { checkInstallValues } from "./installValues";
 import { checkSops } from "./sops";
 import { checkSource } from "./source";
 
@@ -28,6 +29,7 @@ const CHECKS: Check[] = [
   checkSops,
   checkAuth,
   checkInstall,
+  checkInstallValues,
   checkVars,
   checkExtraSecrets,
   checkSecretsManager,

@@ -1,4 +1,5 @@
 /** The root source's URL and ref fit its kind (Git or OCI) and its credentials. */
+import { gitRefProblem, semverRangeMatchesNothing } from "../../k8sNames";
 import type { Problem } from "../../problems";
 import type { Check } from "./check";
 import { redactUrl, urlProblems } from "../../url";
@@ -89,8 +90,21 @@ export const checkSource: Check = (flux) => {
   if (source.ref.semver !== undefined && !isSemverConstraint(source.ref.semver))
     out.push({
       path: "source.ref.semver",
-      message: `"${source.ref.semver}" is not a semver range Flux accepts: write e.g. ">=1.0.0 <2.0.0", "1.x", "~1.2" or "^1.2.3" (|| for alternatives)`,
+      message: `${JSON.stringify(source.ref.semver)} is not a semver range Flux accepts: write e.g. ">=1.0.0 <2.0.0", "1.x", "~1.2" or "^1.2.3" (|| for alternatives)`,
     });
+  else if (source.ref.semver !== undefined) {
+    const nothing = semverRangeMatchesNothing(source.ref.semver);
+    if (nothing) out.push({ path: "source.ref.semver", message: nothing });
+  }
+  for (const k of ["branch", "tag", "name"] as const) {
+    const ref = source.ref[k];
+    const problem = ref === undefined ? undefined : gitRefProblem(ref);
+    if (problem)
+      out.push({
+        path: `source.ref.${k}`,
+        message: `${problem}: write one such as ${k === "name" ? "refs/heads/main" : k === "tag" ? "v1.4.0" : "main"}`,
+      });
+  }
   if (source.kind === "git" && auth.type === "ssh" && !url.startsWith("ssh://"))
     out.push({
       path: "auth.type",

@@ -100,5 +100,7 @@ export function e2eProject(
   copyProject(project);
   const pulumi = pulumiCli(tools, workDir, logDir, project);
   pulumi.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
-  return { project, pulumi, installFile: tools.fluxInstall };
+  // manifests.file is a path inside the project (the program refuses one outside it).
+  fs.copyFileSync(tools.fluxInstall, path.join(project, "flux-install.yaml"));
+  return { project, pulumi, installFile: "flux-install.yaml" };
 }

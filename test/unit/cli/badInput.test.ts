@@ -8,13 +8,14 @@ import { fleet } from "../../../cli/fleet";
 import { gitopsLint } from "../../../cli/gitops-lint";
 import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
+import { boundsRows } from "./badInputRows.bounds";
 import { rows as generalRows } from "./badInputRows";
 import { privilegeRows } from "./badInputRows.privilege";
 import { rows as secretRows } from "./badInputRows.secrets";
 import { rowTitle, runRow } from "./badInputRun";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
-const rows = [...generalRows, ...privilegeRows, ...secretRows];
+const rows = [...generalRows, ...privilegeRows, ...secretRows, ...boundsRows];
 // Loading the program on a loaded 2-core machine is slow; these are not timing tests.
 jest.setTimeout(60_000);
 

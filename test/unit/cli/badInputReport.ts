@@ -31,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes("--verbose");
   // The rows edit the shipped stack files of the checkout they run against.
   process.env.BAD_INPUT_ROOT = root;
-  const { rows } = (await import("./badInputRows")) as { rows: BadInputRow[] };
+  const { rows: baseRows } = (await import("./badInputRows")) as { rows: BadInputRow[] };
+  const { boundsRows } = (await import("./badInputRows.bounds")) as { boundsRows: BadInputRow[] };
+  const rows = [...baseRows, ...boundsRows];
   const { OUTCOMES, rowTitle, runRow } = await import("./badInputRun");
   const load = (file: string) =>
     import(path.join(root, "cli", `${file}.ts`)) as Promise<Record<string, unknown>>;

@@ -549,15 +549,13 @@ export const rows: BadInputRow[] = [
       ...localInstall("      manifests:\n        file: creds\n"),
       creds: `[default]\naws_access_key_id = ${AWS_ID}\naws_secret_access_key = ${AWS_SECRET}\n`,
     },
-    [
-      "flux.install.manifests.file: {tmp}/creds: invalid YAML at line 2, column 1: Unexpected scalar at node end",
-    ],
+    ["flux.install.manifests.file: creds: invalid YAML at line 2, column 1: Unexpected scalar at node end"],
     [AWS_ID, AWS_SECRET],
   ),
   row(
     { ...localInstall("      manifests:\n        file: token.txt\n"), "token.txt": `${GITHUB}\n` },
     [
-      "flux.install.manifests.file: {tmp}/token.txt: holds a scalar, not Kubernetes objects (YAML mappings with apiVersion and kind)",
+      "flux.install.manifests.file: token.txt: document 1 is not a Kubernetes object (apiVersion, kind and metadata.name)",
     ],
     [GITHUB],
   ),
@@ -567,14 +565,14 @@ export const rows: BadInputRow[] = [
       "secrets.yaml": `password: ${PW}: x\n`,
     },
     [
-      "flux.install.manifests.file: {tmp}/secrets.yaml: invalid YAML at line 1, column 11: Nested mappings are not allowed in compact mappings",
+      "flux.install.manifests.file: secrets.yaml: invalid YAML at line 1, column 11: Nested mappings are not allowed in compact mappings",
     ],
     [PW],
   ),
   row(
     { ...localInstall("      manifests:\n        file: list.yaml\n"), "list.yaml": `- ${GITLAB}\n` },
     [
-      "flux.install.manifests.file: {tmp}/list.yaml: holds a list, not Kubernetes objects (YAML mappings with apiVersion and kind)",
+      "flux.install.manifests.file: list.yaml: document 1 is not a Kubernetes object (apiVersion, kind and metadata.name)",
     ],
     [GITLAB],
   ),

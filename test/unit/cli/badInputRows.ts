@@ -39,7 +39,7 @@ export interface BadInputRow {
 }
 
 const markerOf = (...files: string[]) => JSON.stringify({ writtenBy: "npm run render", files });
-const FLEET = "{root}/test/fixtures/fleet/project";
+export const FLEET = "{root}/test/fixtures/fleet/project";
 const GITOPS = "{root}/gitops";
 const slice = (...more: string[]) => ["--cluster", "local", "--model", "embb", "--repo", GITOPS, ...more];
 
@@ -144,7 +144,7 @@ export const rows: BadInputRow[] = [
       ),
     ),
     code: 1,
-    says: ["flux.install.manifests.file: cannot read /nonexistent/install.yaml: ENOENT"],
+    says: ["flux.install.manifests.file: /nonexistent/install.yaml is outside the project folder"],
   },
   {
     cli: render,
@@ -156,7 +156,7 @@ export const rows: BadInputRow[] = [
     ),
     code: 1,
     says: [
-      "cluster.clusterCidr: 999.42.0.0/99 is not a valid CIDR: write a network such as 10.42.0.0/16",
+      'cluster.clusterCidr: "999.42.0.0/99" is not a valid CIDR: write a network such as 10.42.0.0/16',
       "cluster.readyTimeout: 1000000000000000 seconds is more than a day: give at most 86400",
     ],
   },
@@ -175,7 +175,7 @@ export const rows: BadInputRow[] = [
     files: editedStack("prod", (t) => t.replace("acme.net/pool: cnf", 'acme.net/pool: "cnf\\nbad"')),
     code: 1,
     says: [
-      "cluster.agents.0.labels.acme.net/pool: is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)",
+      `cluster.agents.0.labels.acme.net/pool: "cnf\\nbad" is not a valid label value: up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric (no spaces or newlines)`,
     ],
   },
   {

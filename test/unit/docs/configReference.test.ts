@@ -80,7 +80,7 @@ describe("docs/configuration.md, generated from stacks/schema", () => {
 
   it("shows the component's default where the schema sets none, read from its DEFAULTS", () => {
     expect(line("cluster.nodeGroups[].diskSize")).toBe(
-      `- **\`cluster.nodeGroups[].diskSize\`** (integer, ≥ 20; optional; default \`${EKS_DEFAULTS.nodeGroup.diskSize}\` (applied by the component)) — Root volume size of each node, GiB.`,
+      `- **\`cluster.nodeGroups[].diskSize\`** (integer, ≥ 20, ≤ 16384; optional; default \`${EKS_DEFAULTS.nodeGroup.diskSize}\` (applied by the component)) — Root volume size of each node, GiB.`,
     );
     expect(line("cluster.readyTimeout")).toBe(
       `- **\`cluster.readyTimeout\`** (integer, > 0; optional; default \`${BARE_METAL_DEFAULTS.readyTimeout}\` (applied by the component)) — Seconds each node may take to start and report Ready; the step then fails naming the node and the log to read.`,

@@ -35,7 +35,7 @@ describe("gitops:lint and the project's stack files", () => {
     const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
     const broken = prod.replace(
       "    install:\n      mode: manifests\n",
-      "    install:\n      mode: manifests\n      manifests:\n        file: /nope/install.yaml\n",
+      "    install:\n      mode: manifests\n      manifests:\n        file: nope/install.yaml\n",
     );
     if (broken === prod) throw new Error("test setup: Pulumi.prod.yaml has no flux install block");
     fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), broken);
@@ -63,12 +63,12 @@ describe("gitops:lint and the project's stack files", () => {
       fs
         .readFileSync(path.join(project, "Pulumi.prod.yaml"), "utf8")
         .split("\n")
-        .indexOf("        file: /nope/install.yaml") + 1;
+        .indexOf("        file: nope/install.yaml") + 1;
     expect(
       result.findings.filter((f) => f.rule === "stack").map((f) => formatFinding(f, "gitops/", "./")),
     ).toEqual([
       "./Pulumi.local2.yaml:6: [stack] stack local2 defines platform local, and so does Pulumi.local.yaml: clusters/local is checked against Pulumi.local.yaml only; give each stack its own platform:name",
-      `./Pulumi.prod.yaml:${prodLine}: [stack] stack prod does not render: flux.install.manifests.file: cannot read /nope/install.yaml: ENOENT; platform de-prod is checked with the cluster-vars keys of the contract table`,
+      `./Pulumi.prod.yaml:${prodLine}: [stack] stack prod does not render: flux.install.manifests.file: cannot read nope/install.yaml: ENOENT; platform de-prod is checked with the cluster-vars keys of the contract table`,
     ]);
     expect(result.platforms).toEqual([
       { platform: "de-dev", origin: "the contract's always-present keys and --vars" },
@@ -92,7 +92,7 @@ describe("gitops:lint and the project's stack files", () => {
     const diff = JSON.parse(run.stdout) as FleetDiff;
     expect(diff.problems.map((p) => p.replace(/:\d+: /, ":<line>: "))).toEqual([
       "Pulumi.local2.yaml:<line>: stack local2 defines platform local, and so does Pulumi.local.yaml: clusters/local is checked against Pulumi.local.yaml only; give each stack its own platform:name",
-      "Pulumi.prod.yaml:<line>: stack prod does not render: flux.install.manifests.file: cannot read /nope/install.yaml: ENOENT; platform de-prod is checked with the cluster-vars keys of the contract table",
+      "Pulumi.prod.yaml:<line>: stack prod does not render: flux.install.manifests.file: cannot read nope/install.yaml: ENOENT; platform de-prod is checked with the cluster-vars keys of the contract table",
     ]);
     expect(diff.platforms.map((p) => `${p.platform}: ${p.follows}`)).toEqual([
       "de-dev: the refs (no stack file)",

@@ -36,6 +36,7 @@ describe("replaceOutputDir", () => {
     expect(JSON.parse(await fs.readFile(path.join(out, OUTPUT_MARKER), "utf8"))).toEqual({
       writtenBy: "test",
       files: ["a.txt", "k/b.txt"],
+      listing: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     await replaceOutputDir(out, "test", { option: "--out" }, write({ "c.txt": "3" }));
     expect((await fs.readdir(out)).sort()).toEqual([OUTPUT_MARKER, "c.txt"]);
@@ -70,6 +71,39 @@ describe("replaceOutputDir", () => {
       "holds files this tool did not write: notes.txt",
     );
     expect((await fs.readdir(out)).sort()).toEqual([OUTPUT_MARKER, "a.txt", "notes.txt"]);
+  });
+
+  it("refuses a folder whose content differs from its marker's hash: a changed file, a forged or old marker", async () => {
+    const out = path.join(tmp, "out");
+    await replaceOutputDir(out, "test", { option: "--out" }, write({ "a.txt": "1" }));
+    await fs.writeFile(path.join(out, "a.txt"), "2");
+    await expect(checkOutputDir(out, { option: "--out" })).rejects.toThrow(
+      "its content is not exactly what this tool wrote there",
+    );
+    const forged = path.join(tmp, "forged");
+    await write({
+      "notes.md": "mine",
+      [OUTPUT_MARKER]: JSON.stringify({ writtenBy: "npm run render", files: ["notes.md"] }),
+    })(forged);
+    await expect(replaceOutputDir(forged, "test", { option: "--out" }, write({}))).rejects.toThrow(
+      "was not written by this tool), so nothing in it is replaced",
+    );
+    expect(await fs.readFile(path.join(forged, "notes.md"), "utf8")).toBe("mine");
+  });
+
+  it("never replaces the file system's root, the home folder, the project or a folder holding it", async () => {
+    const project = path.join(tmp, "p");
+    await fs.mkdir(project);
+    for (const [dir, says] of [
+      ["/", "--out / is the root of the file system"],
+      [os.homedir(), "is your home folder"],
+      [project, "is the project folder"],
+      [tmp, `holds the project folder ${project}`],
+    ])
+      await expect(checkOutputDir(dir, { option: "--out", project })).rejects.toThrow(says);
+    await expect(
+      checkOutputDir(path.join(project, "render", "x"), { option: "--out", project, createParents: true }),
+    ).resolves.toBeUndefined();
   });
 
   it("accepts an empty folder; creates missing parents only when asked", async () => {
@@ -119,19 +153,17 @@ describe("render output", () => {
     expect(b.err).toMatch(new RegExp(`^wrote ${tmp}/a \\(rendered in \\d+\\.\\d\\d s\\)$`));
   });
 
-  it("replaces a render folder written before markers existed, but not one holding anything else", async () => {
+  it("does not replace a folder that merely looks like a render written before markers held a hash", async () => {
     const legacy = {
       "summary.txt": "render local: 8 resources, 4 Kubernetes objects in 0.15 s -> render/local\n",
       "resources.json": "[]\n",
       "k8s/flux-system/ConfigMap.cluster-vars.yaml": "kind: ConfigMap\n",
     };
     await write(legacy)(path.join(tmp, "old"));
-    expect((await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "old")])).code).toBe(0);
-    expect(await fs.readdir(path.join(tmp, "old"))).toContain(OUTPUT_MARKER);
-    await write({ ...legacy, "k8s/notes.md": "mine" })(path.join(tmp, "mixed"));
-    const mixed = await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "mixed")]);
-    expect(mixed.code).toBe(1);
-    expect(mixed.err).toContain("is not empty and was not written by this tool");
+    const old = await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "old")]);
+    expect(old.code).toBe(1);
+    expect(old.err).toContain("is not empty and was not written by this tool");
+    expect(await fs.readdir(path.join(tmp, "old"))).not.toContain(OUTPUT_MARKER);
   });
 
   it("render and fleet render both fail on a variable of the tree no platform defines", async () => {

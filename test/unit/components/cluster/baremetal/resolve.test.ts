@@ -135,7 +135,7 @@ describe("bareMetalClusterProblems", () => {
       "a bad taint key",
       { agents: [{ host: "10.0.1.21", taints: [{ key: "bad key", effect: "NoSchedule" }] }] },
       [
-        'agents.0.taints: "bad key" is not a valid taint key (prefix/name, e.g. node-role.kubernetes.io/control-plane)',
+        `agents.0.taints.0.key: "bad key" is not a valid taint key: [prefix/]name, the name up to 63 letters, digits, '-', '_', '.', starting and ending alphanumeric, the prefix a DNS name, e.g. node-role.kubernetes.io/control-plane`,
       ],
     ],
     [
