@@ -53,6 +53,11 @@ function platformSection(p: PlatformDiff): string {
   return parts.join("\n");
 }
 
+/** Something could not be built (a platform's side, a stack file): the diff is incomplete (exit 2). */
+export function incomplete(diff: FleetDiff): boolean {
+  return diff.problems.length > 0 || diff.platforms.some((p) => p.problems.length > 0);
+}
+
 /** The Markdown report. */
 export function diffMarkdown(diff: FleetDiff): string {
   const changed = diff.platforms.filter((p) => counts(p) > 0 || p.problems.length);
@@ -68,9 +73,17 @@ export function diffMarkdown(diff: FleetDiff): string {
     "",
     ...diff.problems.map((m) => `- stack file: ${m}`),
     ...(diff.problems.length ? [""] : []),
+    ...(incomplete(diff)
+      ? [
+          `**Incomplete**: ${diff.platforms.filter((p) => p.problems.length).length} of ${diff.platforms.length} platforms could not be built completely (below), so what they get is not known${diff.problems.length ? "; and a stack file could not be read" : ""}.`,
+          "",
+        ]
+      : []),
     diff.changed
       ? `Changes for ${diff.platforms.filter((p) => counts(p) > 0).length} of ${diff.platforms.length} platforms.`
-      : `No platform gets any change.`,
+      : incomplete(diff)
+        ? "No change in what could be built."
+        : `No platform gets any change.`,
     "",
   ];
   return [lines.join("\n"), ...changed.map(platformSection)].join("\n");

@@ -1,14 +1,18 @@
 /**
  * kustomize itself, as the gitops commands run it: one resolver (the project's cached build of the
  * pinned version, else a kustomize v5 on PATH) and a builder that runs `kustomize build` the way
- * kustomize-controller does (load restrictions off; a directory without kustomization.yaml gets the
- * generated one), with origin annotations so every object can be traced back to its file.
+ * kustomize-controller does (a directory without kustomization.yaml gets the generated one), with
+ * origin annotations so every object can be traced back to its file. Sandboxed (./sandbox.ts): it
+ * builds a mirror of the repository without `.git/`, oversized files or links leading out, with
+ * kustomize's default load restrictor (a kustomization reads files in or below its own directory)
+ * and an environment in which Git cannot fetch.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
+import { mirrorRepo, sandboxEnv, type BadLink } from "./sandbox";
 
 const VERSIONS_FILE = path.resolve(__dirname, "../../../scripts/tools/versions.env");
 
@@ -109,23 +113,41 @@ function tidyError(stderr: string): string {
     .trim()
     .replace(/^Error: /, "")
     .replace(
-      /accumulating resources: accumulation err='accumulating resources from '[^']*': read [^']*: is a directory': /,
+      /accumulating resources: accumulation err='accumulating resources from '[^']*': (read [^']*: is a directory|'[^']*' must resolve to a file)': /,
       "",
     )
     .replace(/^recursed accumulation of path '([^']*)': /, "in $1: ");
 }
 
-/** Runs `kustomize build` on directories of one repository checkout; results cached per directory. */
+const GENERATED = "kustomization.yaml";
+
+/**
+ * Runs `kustomize build` on directories of one repository checkout (its mirror, made at the first
+ * build); results cached per directory.
+ */
 export class KustomizeBuilder {
   private readonly work: string;
   private readonly results = new Map<string, KustomizeOutput>();
   private count = 0;
+  private mirror?: string;
+  /** Symbolic links of the repository left out of the mirror (set by the first build). */
+  badLinks: BadLink[] = [];
 
   constructor(
     readonly repoDir: string,
     readonly tool: KustomizeTool = resolveKustomize(),
   ) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-kustomize-"));
+  }
+
+  private mirrored(): string {
+    if (!this.mirror) {
+      const dir = path.join(this.work, "repo");
+      fs.mkdirSync(dir);
+      this.badLinks = mirrorRepo(this.repoDir, dir);
+      this.mirror = dir;
+    }
+    return this.mirror;
   }
 
   /**
@@ -136,34 +158,62 @@ export class KustomizeBuilder {
     const memoKey = `${dir}\0${resources?.join("\0") ?? ""}`;
     const memo = this.results.get(memoKey);
     if (memo) return memo;
-    const wrapper = path.join(this.work, String(this.count++));
-    fs.mkdirSync(wrapper);
-    const rel = (p: string) => path.relative(wrapper, path.join(this.repoDir, p)).split(path.sep).join("/");
-    fs.writeFileSync(
-      path.join(wrapper, "kustomization.yaml"),
-      stringify({
-        apiVersion: "kustomize.config.k8s.io/v1beta1",
-        kind: "Kustomization",
-        buildMetadata: ["originAnnotations"],
-        resources: (resources ?? [dir]).map(rel),
-      }),
-    );
-    const result = this.run(wrapper);
-    this.results.set(memoKey, result);
-    return result;
+    const mirror = this.mirrored();
+    let wrapper: string;
+    if (resources) {
+      // As kustomize-controller does: the generated kustomization.yaml in the directory itself, so
+      // the default load restrictor holds (every file it lists is below it). Removed after the build.
+      wrapper = path.join(mirror, dir);
+      const rel = (p: string) => path.posix.relative(dir, p);
+      fs.writeFileSync(
+        path.join(wrapper, GENERATED),
+        stringify({
+          apiVersion: "kustomize.config.k8s.io/v1beta1",
+          kind: "Kustomization",
+          buildMetadata: ["originAnnotations"],
+          resources: resources.map(rel),
+        }),
+      );
+    } else {
+      wrapper = path.join(this.work, String(this.count++));
+      fs.mkdirSync(wrapper);
+      fs.writeFileSync(
+        path.join(wrapper, GENERATED),
+        stringify({
+          apiVersion: "kustomize.config.k8s.io/v1beta1",
+          kind: "Kustomization",
+          buildMetadata: ["originAnnotations"],
+          resources: [path.relative(wrapper, path.join(mirror, dir)).split(path.sep).join("/")],
+        }),
+      );
+    }
+    try {
+      const result = this.run(wrapper, mirror);
+      this.results.set(memoKey, result);
+      return result;
+    } finally {
+      if (resources) fs.rmSync(path.join(wrapper, GENERATED));
+    }
   }
 
-  private run(wrapper: string): KustomizeOutput {
+  private run(wrapper: string, mirror: string): KustomizeOutput {
     let stdout: string;
     try {
-      stdout = execFileSync(this.tool.bin, ["build", "--load-restrictor", "LoadRestrictionsNone", wrapper], {
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      // kustomize's default load restrictor (LoadRestrictionsRootOnly), said out loud.
+      stdout = execFileSync(
+        this.tool.bin,
+        ["build", "--load-restrictor", "LoadRestrictionsRootOnly", wrapper],
+        {
+          encoding: "utf8",
+          maxBuffer: 256 * 1024 * 1024,
+          stdio: ["ignore", "pipe", "pipe"],
+          env: sandboxEnv(),
+          cwd: mirror,
+        },
+      );
     } catch (e) {
       const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
-      return { objects: [], error: this.repoRelative(wrapper, tidyError(stderr)) };
+      return { objects: [], error: this.repoRelative(wrapper, mirror, tidyError(stderr)) };
     }
     const objects: KustomizeOutput["objects"] = [];
     for (const doc of parseAllDocuments(stdout)) {
@@ -178,7 +228,7 @@ export class KustomizeBuilder {
         const o = parse(raw) as { path?: string; configuredIn?: string };
         const toRepo = (p?: string) => {
           if (!p) return undefined;
-          const r = path.relative(this.repoDir, path.resolve(wrapper, p)).split(path.sep).join("/");
+          const r = path.relative(mirror, path.resolve(wrapper, p)).split(path.sep).join("/");
           return r.startsWith("..") ? undefined : r;
         };
         origin = { file: toRepo(o.path), configuredIn: toRepo(o.configuredIn) };
@@ -188,10 +238,14 @@ export class KustomizeBuilder {
     return { objects };
   }
 
-  /** kustomize's message with the wrapper's relative and absolute paths made repository-relative. */
-  private repoRelative(wrapper: string, message: string): string {
-    const prefix = `${path.relative(wrapper, this.repoDir).split(path.sep).join("/")}/`;
-    return message.split(`${wrapper}/`).join("").split(prefix).join("").split(`${this.repoDir}/`).join("");
+  /** kustomize's message with the wrapper's and the mirror's paths made repository-relative. */
+  private repoRelative(wrapper: string, mirror: string, message: string): string {
+    let out = message.split(`${mirror}/`).join("").split(mirror).join(".");
+    if (!wrapper.startsWith(`${mirror}/`)) {
+      const prefix = `${path.relative(wrapper, mirror).split(path.sep).join("/")}/`;
+      out = out.split(`${wrapper}/`).join("").split(prefix).join("");
+    }
+    return out.split(`${this.repoDir}/`).join("").split(this.work).join("<build>");
   }
 
   /** Remove the temporary folder. */

@@ -5,10 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import { buildPath, kustomizeBuildPath, normaliseRepoPath } from "./build";
 import type { KustomizeBuilder } from "./kustomize";
-import { asK8s, type Finding, type K8sLike, type ManifestCache, type ManifestDoc } from "./manifests";
+import { asK8s, ManifestCache, type Finding, type K8sLike, type ManifestDoc } from "./manifests";
 import { substituteDeep, substitutionDisabled } from "./substitution";
 
 export const ROOT = { name: "flux-system", namespace: "flux-system" } as const;
@@ -223,10 +222,12 @@ export function walkTree(
 export function rootSourceKindInTree(repoDir: string, cluster: string): RootSourceKind {
   const dir = path.join(repoDir, "clusters", cluster);
   const kinds = new Set<string>();
+  const cache = new ManifestCache(repoDir);
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
     if (!/\.ya?ml$/.test(f)) continue;
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"))) {
-      const ref = (doc.toJS() as { spec?: { sourceRef?: { kind?: unknown; name?: unknown } } } | null)?.spec
+    // Read as every manifest is (inside the repository, bounded); what cannot be read is the lint's finding.
+    for (const doc of cache.read(`clusters/${cluster}/${f}`).docs) {
+      const ref = (doc.object as { spec?: { sourceRef?: { kind?: unknown; name?: unknown } } }).spec
         ?.sourceRef;
       if (ref?.name === "flux-system" && typeof ref.kind === "string") kinds.add(ref.kind);
     }
