@@ -62,7 +62,7 @@ export async function runGitopsDiff(
     );
     if (incomplete(diff)) {
       io.err(
-        `gitops:diff: incomplete: ${broken ? `${broken} platform${broken === 1 ? "" : "s"} could not be built completely` : "a stack file could not be read"}; fix what the report lists (npm run gitops:lint names the file and line)`,
+        `gitops:diff: incomplete: ${broken} platform${broken === 1 ? "" : "s"} could not be built completely; fix what the report lists (npm run gitops:lint names the file and line)`,
       );
       return 2;
     }

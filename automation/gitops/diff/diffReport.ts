@@ -53,9 +53,12 @@ function platformSection(p: PlatformDiff): string {
   return parts.join("\n");
 }
 
-/** Something could not be built (a platform's side, a stack file): the diff is incomplete (exit 2). */
+/**
+ * A platform's tree could not be built (at one side or both): the diff is incomplete (exit 2). A stack
+ * file that cannot be read is not: its platform is built with the assumed cluster-vars, and said so.
+ */
 export function incomplete(diff: FleetDiff): boolean {
-  return diff.problems.length > 0 || diff.platforms.some((p) => p.problems.length > 0);
+  return diff.platforms.some((p) => p.problems.length > 0);
 }
 
 /** The Markdown report. */
@@ -75,7 +78,7 @@ export function diffMarkdown(diff: FleetDiff): string {
     ...(diff.problems.length ? [""] : []),
     ...(incomplete(diff)
       ? [
-          `**Incomplete**: ${diff.platforms.filter((p) => p.problems.length).length} of ${diff.platforms.length} platforms could not be built completely (below), so what they get is not known${diff.problems.length ? "; and a stack file could not be read" : ""}.`,
+          `**Incomplete**: ${diff.platforms.filter((p) => p.problems.length).length} of ${diff.platforms.length} platforms could not be built completely (below), so what they get is not known.`,
           "",
         ]
       : []),

@@ -42,7 +42,15 @@ export function normaliseRepoPath(p: string): string {
 }
 
 /** Rules of findings after which kustomize is not run on a build (the walk's objects stand in). */
-export const STOPS_BUILD = new Set(["path", "yaml", "symlink", "size", "remote", "load-restrictor"]);
+export const STOPS_BUILD = new Set([
+  "path",
+  "yaml",
+  "symlink",
+  "size",
+  "remote",
+  "load-restrictor",
+  "manifest",
+]);
 
 /** The stat of a repository path that resolves inside the repository; undefined otherwise. */
 function exists(repoDir: string, rel: string): fs.Stats | undefined {
@@ -122,6 +130,15 @@ function addFile(cache: ManifestCache, file: string, result: BuildResult) {
   const parsed = cache.read(file);
   result.files.push(file);
   result.findings.push(...parsed.errors);
+  // kustomize would fail on it, quoting it: said here without its content.
+  for (const d of parsed.docs)
+    if (!asK8s(d))
+      result.findings.push({
+        file,
+        line: d.line,
+        rule: "manifest",
+        message: `${file}: the document at line ${d.line} is not a Kubernetes object (a mapping with apiVersion and kind), so kustomize cannot build it: remove it, or list the file under a generator if it is data`,
+      });
   result.docs.push(...parsed.docs.filter((d) => asK8s(d)));
 }
 

@@ -107,9 +107,24 @@ export interface KustomizeOutput {
 
 const ORIGIN = "config.kubernetes.io/origin";
 
+/**
+ * What of a kustomize error may be printed: kustomize quotes what it could not parse (a line of a
+ * file, a patch), and the output goes into a merge-request comment, so a PEM block, a backquoted
+ * snippet or a long token-like run is replaced, and the message is cut at 800 characters.
+ */
+export function withoutContent(message: string): string {
+  const out = message
+    .replace(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, "(a PEM block, not shown)")
+    .replace(/-----END [A-Z0-9 ]+-----/g, "(not shown)")
+    .replace(/`[^`]*`/g, "`(not shown)`")
+    .replace(/invalid document separator: .*?(?=': |$)/g, "invalid document separator")
+    .replace(/[A-Za-z0-9+=]{40,}/g, "(not shown)");
+  return out.length > 800 ? `${out.slice(0, 800)}…` : out;
+}
+
 /** kustomize's error without the wrapper's layers of "accumulating resources" (they name no file). */
 function tidyError(stderr: string): string {
-  return stderr
+  return withoutContent(stderr)
     .trim()
     .replace(/^Error: /, "")
     .replace(

@@ -167,7 +167,7 @@ export function mirrorRepo(repoDir: string, dest: string): BadLink[] {
     }
   };
   walk("");
-  return bad;
+  return bad.sort((a, b) => a.file.localeCompare(b.file));
 }
 
 /** Every symbolic link of the repository (outside `.git/`) that may not be followed. */
