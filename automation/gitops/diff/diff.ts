@@ -97,7 +97,7 @@ function buildSide(
     return side;
   }
   const tree = walkTree(b.cache, treeContextOf(contract), b.builder);
-  for (const f of tree.findings)
+  for (const f of [...tree.unparsed, ...tree.findings])
     if (["kustomize", ...STOPS_BUILD].includes(f.rule))
       side.problems.push(`${f.file}:${f.line}: ${f.message}`);
   const appliedBy = (n: KsNode) => `${n.namespace}/${n.name}`;

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { redactUrl, urlProblems } from "../../../components/url";
+import { hasControlCharacter } from "../shared/sandbox";
 import { fleetArtifact, OCI_NAME_COMPONENT, OCI_TAG, PublishError, type Artifact } from "./publish";
 import { chartArtifact } from "./chart";
 import { chartFolders, fleetFiles, readPublishSource, sourceUrl } from "./publishGit";
@@ -16,6 +17,10 @@ export const REGISTRY_CREDENTIALS_IN =
 /** `oci://host[:port]/path` split; PublishError naming `option` otherwise (the URL shown without credentials). */
 export function parseOciUrl(url: string, option: string): { host: string; repository: string } {
   const example = `${option} oci://registry.example.com/acme/${option === "--charts-to" ? "charts" : "fleet"}`;
+  if (hasControlCharacter(url))
+    throw new PublishError(
+      `${option}: the URL holds a newline or another control character: give it on one line`,
+    );
   const shown = redactUrl(url);
   // Credentials and control characters first: nothing after would be safe to print or use.
   const unsafe = urlProblems(url, {

@@ -114,6 +114,11 @@ export function buildPath(
     });
     return result;
   }
+  const r = resolveInRepo(cache.repoDir, rel);
+  if (!r.ok && !r.missing) {
+    result.findings.push({ ...where, rule: "symlink", message: `${where.what} "${dir}": ${r.problem}` });
+    return result;
+  }
   if (!exists(cache.repoDir, rel)?.isDirectory()) {
     result.findings.push({
       ...where,

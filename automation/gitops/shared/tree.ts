@@ -75,6 +75,8 @@ export interface PlatformTree {
   /** Objects by `Kind/namespace/name`. */
   index: Map<string, BuiltObject[]>;
   findings: Finding[];
+  /** Files of the tree that could not be parsed (yaml findings): the lint reports them once, repository-wide. */
+  unparsed: Finding[];
 }
 
 export const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
@@ -165,7 +167,7 @@ export function walkTree(
     built: [],
     external: false,
   };
-  const tree: PlatformTree = { context, root, nodes: [root], index: new Map(), findings: [] };
+  const tree: PlatformTree = { context, root, nodes: [root], index: new Map(), findings: [], unparsed: [] };
   const seen = new Set([key("Kustomization", ROOT.namespace, ROOT.name)]);
   const rootFile = `${normaliseRepoPath(context.rootPath)}/`;
   for (let i = 0; i < tree.nodes.length; i++) {
@@ -185,6 +187,7 @@ export function walkTree(
     tree.findings.push(
       ...result.findings.filter((f) => f.rule !== "yaml").map((f) => ({ ...f, platform: context.platform })),
     );
+    tree.unparsed.push(...result.findings.filter((f) => f.rule === "yaml"));
     const values = known(variablesOf(node, tree));
     for (const doc of result.docs) {
       const raw = asK8s(doc) as K8sLike;

@@ -8,10 +8,12 @@ import { fleet } from "../../../cli/fleet";
 import { gitopsLint } from "../../../cli/gitops-lint";
 import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
-import { rows } from "./badInputRows";
+import { rows as stackRows } from "./badInputRows";
+import { gitsideRows } from "./badInputRows.gitside";
 import { rowTitle, runRow } from "./badInputRun";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
+const rows = [...stackRows, ...gitsideRows];
 // Loading the program on a loaded 2-core machine is slow; these are not timing tests.
 jest.setTimeout(60_000);
 
@@ -24,6 +26,7 @@ describe("bad CLI input", () => {
 
   it("has rows for every CLI", () => {
     expect(rows.length).toBeGreaterThanOrEqual(80);
+    expect(gitsideRows.length).toBeGreaterThanOrEqual(50);
     for (const cli of [render, check, gitopsLint, gitopsNewSlice, fleet])
       expect(rows.filter((r) => r.cli === cli).length).toBeGreaterThanOrEqual(5);
   });

@@ -22,6 +22,8 @@ const MODULES: Record<string, [string, string]> = {
   check: ["check", "check"],
   "gitops:lint": ["gitops-lint", "gitopsLint"],
   "gitops:new-slice": ["gitops-new-slice", "gitopsNewSlice"],
+  "gitops:diff": ["gitops-diff", "gitopsDiff"],
+  "gitops:publish": ["gitops-publish", "gitopsPublish"],
   fleet: ["fleet", "fleet"],
 };
 
@@ -31,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes("--verbose");
   // The rows edit the shipped stack files of the checkout they run against.
   process.env.BAD_INPUT_ROOT = root;
-  const { rows } = (await import("./badInputRows")) as { rows: BadInputRow[] };
+  const { rows: stackRows } = (await import("./badInputRows")) as { rows: BadInputRow[] };
+  const { gitsideRows } = (await import("./badInputRows.gitside")) as { gitsideRows: BadInputRow[] };
+  const rows = [...stackRows, ...gitsideRows];
   const { OUTCOMES, rowTitle, runRow } = await import("./badInputRun");
   const load = (file: string) =>
     import(path.join(root, "cli", `${file}.ts`)) as Promise<Record<string, unknown>>;

@@ -34,6 +34,12 @@ export interface BadInputRow {
   code: 1 | 2;
   /** Substrings of what is printed: the option or path named, and the fix. */
   says: string[];
+  /** Symbolic links in the row's folder before the run (path under `{tmp}` → target, `{tmp}` filled in). */
+  links?: Record<string, string>;
+  /** A folder under `{tmp}` made a Git repository (branch main) with its files and links committed. */
+  git?: string;
+  /** Substrings that must never be printed (a secret, the content of a file outside the repository). */
+  never?: string[];
 }
 
 const markerOf = (...files: string[]) => JSON.stringify({ writtenBy: "npm run render", files });
