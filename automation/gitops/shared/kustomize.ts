@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { mirrorRepo, sandboxEnv, type BadLink } from "./sandbox";
+import { MAX_YAML_ALIASES, mirrorRepo, sandboxEnv, type BadLink } from "./sandbox";
 
 const VERSIONS_FILE = path.resolve(__dirname, "../../../scripts/tools/versions.env");
 
@@ -135,6 +135,8 @@ function tidyError(stderr: string): string {
 }
 
 const GENERATED = "kustomization.yaml";
+/** How long one `kustomize build` may take: a tree must not hold a merge-request pipeline forever. */
+export const KUSTOMIZE_TIMEOUT_MS = 120_000;
 
 /**
  * Runs `kustomize build` on directories of one repository checkout (its mirror, made at the first
@@ -224,15 +226,23 @@ export class KustomizeBuilder {
           stdio: ["ignore", "pipe", "pipe"],
           env: sandboxEnv(),
           cwd: mirror,
+          timeout: KUSTOMIZE_TIMEOUT_MS,
+          killSignal: "SIGKILL",
         },
       );
     } catch (e) {
+      if ((e as { signal?: unknown }).signal === "SIGKILL")
+        return {
+          objects: [],
+          error: `kustomize did not finish within ${KUSTOMIZE_TIMEOUT_MS / 1000} s and was stopped`,
+        };
       const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
       return { objects: [], error: this.repoRelative(wrapper, mirror, tidyError(stderr)) };
     }
     const objects: KustomizeOutput["objects"] = [];
     for (const doc of parseAllDocuments(stdout)) {
-      const object = (doc.toJS() ?? undefined) as Record<string, unknown> | undefined;
+      const object = (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? undefined) as
+        Record<string, unknown> | undefined;
       if (!object) continue;
       const metadata = (object.metadata ?? {}) as { annotations?: Record<string, string> };
       const raw = metadata.annotations?.[ORIGIN];

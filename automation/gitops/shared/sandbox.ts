@@ -209,18 +209,25 @@ export function remoteMessage(field: string, entry: string): string {
   return `${field} entry "${shown}" is fetched from outside the repository: the Git-side tools never reach the network (they run in merge-request pipelines), and what a remote base holds is not reviewed here; vendor it into the repository (a directory listed by its path), or publish it as an OCI artifact and apply it with an OCIRepository and its own Flux Kustomization`;
 }
 
+/** A proxy nobody listens on (the discard port of the loopback address). */
+export const DEAD_PROXY = "http://127.0.0.1:9";
+
 /** Variables that would let a child process (git, kustomize) reach the network, removed. */
 const PROXY_VARS = /^(https?_proxy|all_proxy|no_proxy|ftp_proxy|git_proxy_command|git_ssh|git_ssh_command)$/i;
 
 /**
  * The environment for git and kustomize: Git may only use local files (no https, ssh or git
- * transport, no prompt for a password, no ssh) and no proxy is inherited.
+ * transport, no prompt for a password, no ssh), no proxy is inherited, and the HTTP proxy is a
+ * closed local port, so an HTTP fetch fails at once instead of reaching the network.
  */
 export function sandboxEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) if (!PROXY_VARS.test(k)) out[k] = v;
   return {
     ...out,
+    // An HTTP fetch (kustomize loads http(s):// files itself) goes to a closed local port and fails.
+    HTTP_PROXY: DEAD_PROXY,
+    HTTPS_PROXY: DEAD_PROXY,
     GIT_ALLOW_PROTOCOL: "file",
     GIT_PROTOCOL_FROM_USER: "0",
     GIT_TERMINAL_PROMPT: "0",

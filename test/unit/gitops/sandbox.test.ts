@@ -209,7 +209,7 @@ describe("remote references", () => {
     );
   });
 
-  it("child processes get no proxy and Git only local transports, no prompt, no ssh", () => {
+  it("child processes get no proxy of theirs (a closed local port instead) and Git only local transports, no prompt, no ssh", () => {
     const env = sandboxEnv({
       PATH: "/bin",
       HTTPS_PROXY: "http://proxy:3128",
@@ -218,6 +218,8 @@ describe("remote references", () => {
     });
     expect(env).toEqual({
       PATH: "/bin",
+      HTTP_PROXY: "http://127.0.0.1:9",
+      HTTPS_PROXY: "http://127.0.0.1:9",
       GIT_ALLOW_PROTOCOL: "file",
       GIT_PROTOCOL_FROM_USER: "0",
       GIT_TERMINAL_PROMPT: "0",
