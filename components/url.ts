@@ -23,6 +23,8 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Problems with `value` as a URL under `rules` (messages without the config path), [] if none. */
 export function urlProblems(value: string, rules: UrlRules): string[] {
+  // Control characters are what this looks for: a newline in a URL would start a new line of a log or a file.
+  // eslint-disable-next-line no-control-regex
   if (/[\s\x00-\x1f\x7f]/.test(value)) return ["must not contain spaces or control characters"];
   const scp = SCP_LIKE.exec(value);
   if (scp) {

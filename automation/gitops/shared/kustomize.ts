@@ -176,34 +176,26 @@ export class KustomizeBuilder {
     const memo = this.results.get(memoKey);
     if (memo) return memo;
     const mirror = this.mirrored();
-    let wrapper: string;
-    if (resources) {
-      // As kustomize-controller does: the generated kustomization.yaml in the directory itself, so
-      // the default load restrictor holds (every file it lists is below it). Removed after the build.
-      wrapper = path.join(mirror, dir);
-      const rel = (p: string) => path.posix.relative(dir, p);
-      fs.writeFileSync(
-        path.join(wrapper, GENERATED),
-        stringify({
-          apiVersion: "kustomize.config.k8s.io/v1beta1",
-          kind: "Kustomization",
-          buildMetadata: ["originAnnotations"],
-          resources: resources.map(rel),
-        }),
-      );
-    } else {
+    // A directory without kustomization.yaml gets the generated one in the directory itself, as
+    // kustomize-controller does, so the default load restrictor holds (every file it lists is below
+    // it; removed after the build); one with its own is listed by a wrapper outside the mirror.
+    let wrapper = path.join(mirror, dir);
+    if (!resources) {
       wrapper = path.join(this.work, String(this.count++));
       fs.mkdirSync(wrapper);
-      fs.writeFileSync(
-        path.join(wrapper, GENERATED),
-        stringify({
-          apiVersion: "kustomize.config.k8s.io/v1beta1",
-          kind: "Kustomization",
-          buildMetadata: ["originAnnotations"],
-          resources: [path.relative(wrapper, path.join(mirror, dir)).split(path.sep).join("/")],
-        }),
-      );
     }
+    const listed = resources
+      ? resources.map((p) => path.posix.relative(dir, p))
+      : [path.relative(wrapper, path.join(mirror, dir)).split(path.sep).join("/")];
+    fs.writeFileSync(
+      path.join(wrapper, GENERATED),
+      stringify({
+        apiVersion: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        buildMetadata: ["originAnnotations"],
+        resources: listed,
+      }),
+    );
     try {
       const result = this.run(wrapper, mirror);
       this.results.set(memoKey, result);

@@ -14,30 +14,12 @@ import { gitopsDiff } from "../../../cli/gitops-diff";
 import { gitopsLint } from "../../../cli/gitops-lint";
 import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { gitopsPublish } from "../../../cli/gitops-publish";
-
-/** What lies outside the repository: never printed, never read. */
-const SECRET_LINE = "hunter2-never-in-a-comment";
-const SECRET = `-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE ${SECRET_LINE}\n-----END OPENSSH PRIVATE KEY-----\n`;
-const NEVER = [SECRET_LINE, "BEGIN OPENSSH", "b3BlbnNzaC1rZXktdjE"];
-
-const KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+import { FLUX_APPS, KUSTOMIZATION, LAUGHS, NEVER, SECRET, SECRET_LINE } from "../gitops/hostileFleet";
 
 /** A fleet repository of one platform, dev: its root applies Kustomization apps, which builds apps/. */
 const FLEET: Record<string, string> = {
   "repo/clusters/dev/kustomization.yaml": `${KUSTOMIZATION}resources:\n  - apps.yaml\n`,
-  "repo/clusters/dev/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: apps
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-`,
+  "repo/clusters/dev/apps.yaml": FLUX_APPS,
   "repo/apps/config.yaml":
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  mode: fast\n",
   "outside/id_rsa": SECRET,
@@ -76,15 +58,6 @@ const EARLY =
   "invalid YAML: an alias (*name) is used before its anchor (&name) is set: set the anchor first, or write the value out";
 const REGISTRY =
   "the registry's auths entry of ~/.docker/config.json ($DOCKER_CONFIG), or --username with PLATFORM_REGISTRY_PASSWORD or --password-stdin";
-
-const LAUGHS = [
-  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-  "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
-  "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
-  "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
-  "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]",
-  "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
-].join("\n");
 
 /** gitops:lint on the row's repository: exit 1, each `says` a finding line (or part of one). */
 const lint = (

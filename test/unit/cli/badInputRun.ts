@@ -3,13 +3,13 @@
  * the table test (every row must be a clean refusal) and the report script (./badInputReport.ts),
  * which counts the classes, also against another checkout (the code before a change).
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Cli, Io } from "../../../cli/common";
 import { NOT_APPLICABLE, type BadInputRow } from "./badInputRows";
 import { STACK_LINE } from "./run";
+import { commitAll } from "../gitops/hostileFleet";
 
 /**
  * What a CLI did with a bad input, worst first: wrote or deleted files before refusing, crashed (a
@@ -152,23 +152,6 @@ export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResu
   if (leaked.length)
     return result("refused unclearly", `printed: ${leaked.map((s) => JSON.stringify(s)).join(", ")}`);
   return result("refused cleanly", "");
-}
-
-/** Make `dir` a Git repository on branch main with everything in it committed (fixed author and date). */
-function commitAll(dir: string): void {
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: "row",
-    GIT_AUTHOR_EMAIL: "row@example.com",
-    GIT_COMMITTER_NAME: "row",
-    GIT_COMMITTER_EMAIL: "row@example.com",
-    GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z",
-    GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z",
-  };
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env, stdio: "ignore" });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-q", "-m", "row");
 }
 
 /** A row's test name: its number, command and arguments. */

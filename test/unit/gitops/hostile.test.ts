@@ -3,32 +3,15 @@
  * gitops:diff read nothing outside it and fetch nothing. Every remote reference points at an HTTP
  * server of this test, which counts what it is asked: it must be asked nothing.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { formatFinding, lintFleet, runGitopsDiff } from "../../../automation/gitops";
 import { KustomizeBuilder } from "../../../automation/gitops/shared/kustomize";
+import { commitAll, FLUX_APPS, KUSTOMIZATION, SECRET } from "./hostileFleet";
 
 jest.setTimeout(120_000);
-
-const SECRET =
-  "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE hunter2-outside\n-----END OPENSSH PRIVATE KEY-----\n";
-const KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
-const FLUX_APPS = `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: apps
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-`;
 
 /** `{top}/repo`: platform dev applying apps/, whose kustomization.yaml lists config.yaml and then `more`; `{top}/outside/id_rsa` beside it. */
 function fleet(more: string, files: Record<string, string> = {}): { top: string; repo: string } {
@@ -50,15 +33,15 @@ function fleet(more: string, files: Record<string, string> = {}): { top: string;
   return { top, repo };
 }
 
-function commit(dir: string) {
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
-      cwd: dir,
-      stdio: "ignore",
-    });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-q", "-m", "hostile");
+/** gitops:diff of the committed repository against its working tree: exit code and what it printed. */
+async function diffOf(top: string, repo: string): Promise<{ code: number; text: string }> {
+  commitAll(repo);
+  const printed: string[] = [];
+  const code = await runGitopsDiff(["main", "--repo", repo, "--project", top], {
+    out: (s) => printed.push(s),
+    err: (s) => printed.push(s),
+  });
+  return { code, text: printed.join("\n") };
 }
 
 const lines = async (repo: string) =>
@@ -175,14 +158,8 @@ describe("a hostile fleet repository", () => {
       `apps/kustomization.yaml:10: [symlink] configMapGenerator.files file "id_rsa": ${out("apps/id_rsa")} (dev)`,
       `apps/leak.yaml:1: [symlink] ${out("apps/leak.yaml")}`,
     ]);
-    commit(repo);
-    const printed: string[] = [];
-    const code = await runGitopsDiff(["main", "--repo", repo, "--project", top], {
-      out: (s) => printed.push(s),
-      err: (s) => printed.push(s),
-    });
+    const { code, text } = await diffOf(top, repo);
     expect(code).toBe(2);
-    const text = printed.join("\n");
     expect(text).toContain(
       `- at main: apps/kustomization.yaml:5: resources entry "leak.yaml": ${out("apps/leak.yaml")}`,
     );
@@ -195,14 +172,9 @@ describe("a hostile fleet repository", () => {
 
   it("diff exits 2 on a remote base, and nothing is asked of the server", async () => {
     const { top, repo } = make(`  - ${base}/acme/bases//ingress?ref=v1\n`);
-    commit(repo);
-    const printed: string[] = [];
-    const code = await runGitopsDiff(["main", "--repo", repo, "--project", top], {
-      out: (s) => printed.push(s),
-      err: (s) => printed.push(s),
-    });
+    const { code, text } = await diffOf(top, repo);
     expect(code).toBe(2);
-    expect(printed.join("\n")).toContain(
+    expect(text).toContain(
       `apps/kustomization.yaml:5: resources entry "${base}/acme/bases//ingress?ref=v1" is fetched from outside the repository`,
     );
     expect(asked).toEqual([]);

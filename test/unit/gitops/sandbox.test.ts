@@ -21,13 +21,13 @@ import {
 } from "../../../automation/gitops/shared/sandbox";
 import { parseManifests } from "../../../automation/gitops/shared/manifests";
 import { withoutContent } from "../../../automation/gitops/shared/kustomize";
+import { LAUGHS, SECRET } from "./hostileFleet";
 
 const OUT = linkOutMessage;
 const NOWHERE = (l: string) =>
   `${l} is a symbolic link that points at nothing (or at itself): replace it with the file itself, or remove it`;
 const GIT =
   ".git/, which is Git's own (in CI it holds the remote's credentials), not the tree: the tools never read it";
-const SECRET = "-----BEGIN OPENSSH PRIVATE KEY-----\nhunter2hunter2\n-----END OPENSSH PRIVATE KEY-----\n";
 
 /** A repository in a temporary folder with a private key beside it (outside it). */
 function hostileRepo(): { top: string; repo: string } {
@@ -231,21 +231,13 @@ describe("remote references", () => {
 });
 
 describe("YAML that cannot be made into data", () => {
-  const laughs = [
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
-    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
-    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
-    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]",
-    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
-  ].join("\n");
   const EXPANDS =
     'invalid YAML: its aliases expand to more than 100 times their anchors (a resource-exhaustion pattern, "billion laughs"): write the values out';
   const EARLY =
     "invalid YAML: an alias (*name) is used before its anchor (&name) is set: set the anchor first, or write the value out";
 
   it.each([
-    ["billion laughs", `apiVersion: v1\nkind: ConfigMap\n${laughs}\n`, 1, EXPANDS],
+    ["billion laughs", `apiVersion: v1\nkind: ConfigMap\n${LAUGHS}\n`, 1, EXPANDS],
     [
       "an alias before its anchor",
       "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: *key\n  b: &key hunter2\n",
