@@ -4,7 +4,7 @@
  * server of this test, which counts what it is asked: it must be asked nothing.
  */
 import * as fs from "node:fs";
-import * as http from "node:http";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { formatFinding, lintFleet, runGitopsDiff } from "../../../automation/gitops";
@@ -47,22 +47,43 @@ async function diffOf(top: string, repo: string): Promise<{ code: number; text: 
 const lines = async (repo: string) =>
   (await lintFleet(repo)).findings.map((f) => formatFinding(f)).filter((l) => !l.includes("[reference]"));
 
+/**
+ * An HTTP server in its own process (the tools run kustomize and git synchronously, so a server in
+ * the test's own event loop could not answer, nor see, a request made meanwhile): every connection
+ * and request is appended to a log file the test reads.
+ */
+const SERVER = `
+const http = require("node:http"), fs = require("node:fs");
+const log = (l) => fs.appendFileSync(process.argv[1], l + "\\n");
+const server = http.createServer((req, res) => {
+  log(req.method + " " + req.url);
+  res.writeHead(200, { "content-type": "text/plain" });
+  res.end("apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: fetched\\n");
+});
+server.on("connection", () => log("connection"));
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
 describe("a hostile fleet repository", () => {
-  let server: http.Server;
+  let server: ChildProcess;
   let base: string;
-  const asked: string[] = [];
+  let logFile: string;
   const dirs: string[] = [];
+  /** What the server was asked, so far. */
+  const asked = () =>
+    fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").filter(Boolean) : [];
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      asked.push(`${req.method} ${req.url}`);
-      res.writeHead(200, { "content-type": "text/plain" });
-      res.end("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fetched\n");
-    });
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-server-"));
+    dirs.push(dir);
+    logFile = path.join(dir, "asked.log");
+    server = spawn(process.execPath, ["-e", SERVER, logFile], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((done) =>
+      server.stdout?.once("data", (d: Buffer) => done(d.toString().trim())),
+    );
+    base = `http://127.0.0.1:${port}`;
   });
-  afterAll(async () => {
-    await new Promise((done) => server.close(done));
+  afterAll(() => {
+    server.kill();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
   const make = (more: string, files?: Record<string, string>) => {
@@ -70,6 +91,12 @@ describe("a hostile fleet repository", () => {
     dirs.push(f.top);
     return f;
   };
+
+  it("the server logs what it is asked (the control for every 'nothing asked' below)", async () => {
+    expect((await fetch(`${base}/control`)).status).toBe(200);
+    expect(asked()).toEqual(["connection", "GET /control"]);
+    fs.rmSync(logFile);
+  });
 
   it("lint refuses every remote reference at its line before kustomize runs, and nothing is asked of the server", async () => {
     const entries = [
@@ -90,7 +117,7 @@ describe("a hostile fleet repository", () => {
       `apps/kustomization.yaml:11: [remote] ${remote("transformers", `git::${base}/acme/t.git//t`)} (dev)`,
       `apps/kustomization.yaml:13: [remote] ${remote("components", `${base.replace("http", "https")}/c//x?ref=v1`)} (dev)`,
     ]);
-    expect(asked).toEqual([]);
+    expect(asked()).toEqual([]);
   });
 
   it("kustomize itself cannot fetch over Git either: only local transports are allowed to it", () => {
@@ -103,7 +130,7 @@ describe("a hostile fleet repository", () => {
     } finally {
       builder.dispose();
     }
-    expect(asked).toEqual([]);
+    expect(asked()).toEqual([]);
   });
 
   it("kustomize builds with its default load restrictor: a file of another directory is refused", () => {
@@ -177,6 +204,6 @@ describe("a hostile fleet repository", () => {
     expect(text).toContain(
       `apps/kustomization.yaml:5: resources entry "${base}/acme/bases//ingress?ref=v1" is fetched from outside the repository`,
     );
-    expect(asked).toEqual([]);
+    expect(asked()).toEqual([]);
   });
 });
