@@ -9,8 +9,8 @@ import { CLUSTER_VARS } from "../../../components/flux/clusterVars";
 import { buildPath } from "../shared/build";
 import { crdSchemas, checkAgainstCrds, type CrdSchema } from "./crdSchema";
 import { asK8s, ManifestCache } from "../shared/manifests";
-import { Document, Scalar, type YAMLMap } from "yaml";
-import { hasControlCharacter } from "../shared/sandbox";
+import { Document, parse, Scalar, stringify, type YAMLMap } from "yaml";
+import { hasControlCharacter, MAX_YAML_ALIASES } from "../shared/sandbox";
 import { substituteString, VARIABLE_NAME } from "../shared/substitution";
 
 /** A user error of the scaffolder: every problem at once. */
@@ -173,6 +173,55 @@ export function checkSliceValues(
     );
 }
 
+/** An object's structure: its keys and lists, every scalar the same. */
+function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(shape);
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, shape(x)]),
+    );
+  return 0;
+}
+
+/** The object's YAML as Flux substitutes it, parsed as kustomize-controller does; undefined if it does not parse. */
+function substituted(text: string, vars: Record<string, string>): unknown {
+  try {
+    return parse(substituteString(text, vars), { version: "1.1", maxAliasCount: MAX_YAML_ALIASES });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Values that would change the structure of a model's object when Flux substitutes them into its YAML
+ * text (`x: y`, `[a]`, `{a: b}`, `*alias`, `"`…): each value must stay one scalar. Each value is tried
+ * alone, the others being a plain word, so the problem names its flag.
+ */
+function structureProblems(
+  model: SliceModel,
+  values: Record<string, string>,
+  vars: Record<string, string>,
+): string[] {
+  const problems: string[] = [];
+  const plain = Object.fromEntries(Object.keys(vars).map((k) => [k, "x"]));
+  for (const raw of model.objects ?? []) {
+    const text = stringify(raw);
+    const expected = JSON.stringify(shape(substituted(text, plain)));
+    const id = `${String(raw.kind)} ${String((raw.metadata as { name?: unknown } | undefined)?.name ?? "")}`;
+    for (const k of Object.keys(values).sort()) {
+      if (!text.includes(`\${${k}`)) continue;
+      const got = substituted(text, { ...plain, [k]: vars[k] });
+      if (got === undefined || JSON.stringify(shape(got)) !== expected)
+        problems.push(
+          `${flagOf(k)}: Flux substitutes the value into the YAML of the model's ${id}, where it would not stay one value (it holds YAML syntax such as ': ', quotes, brackets, braces, '*' or '&'): give plain text`,
+        );
+    }
+  }
+  return [...new Set(problems)];
+}
+
 /**
  * The model's objects as Flux would apply them with these values: object names must be Kubernetes
  * names, and custom resources must satisfy the repository's own CRD schema. Each problem names the
@@ -187,6 +236,8 @@ function instanceProblems(model: SliceModel, values: Record<string, string>, pla
       .filter((k) => values[k] !== undefined)
       .map((k) => `--${k.toLowerCase().replace(/_/g, "-")} ${values[k]}`)
       .join(", ");
+  const structural = structureProblems(model, values, vars);
+  if (structural.length) return structural;
   const problems: string[] = [];
   for (const raw of model.objects ?? []) {
     const name = (raw.metadata as { name?: unknown } | undefined)?.name;

@@ -538,6 +538,19 @@ export const gitsideRows: BadInputRow[] = [
     code: 1,
     says: [CONTROL("--dnn (DNN)")],
   },
+  ...["internet: {role: cluster-admin}", '"x"\n', "[a, b]", "*anchor", 'fac"tory: x'].map(
+    (dnn): BadInputRow => ({
+      cli: gitopsNewSlice,
+      argv: newSlice("--dnn", dnn),
+      files: SLICE_REPO,
+      code: 1,
+      says: [
+        dnn.includes("\n")
+          ? CONTROL("--dnn (DNN)")
+          : "--dnn (DNN): Flux substitutes the value into the YAML of the model's Slice slice-${SST}-${SD}, where it would not stay one value (it holds YAML syntax such as ': ', quotes, brackets, braces, '*' or '&'): give plain text",
+      ],
+    }),
+  ),
   {
     cli: gitopsNewSlice,
     argv: newSlice("--dnn", "internet", "--force"),
