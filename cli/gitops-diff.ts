@@ -5,7 +5,7 @@ export const gitopsDiff: Cli = {
   spec: {
     name: "gitops:diff",
     summary:
-      "What each platform gets between two revisions of the fleet repository, offline: every Kustomization built with kustomize, substituted with the platform's own cluster-vars and root ref; objects added, removed, renamed and changed field by field, secrets redacted. Markdown for a merge-request comment, or JSON. Exit 0: no platform changes; 1: some platform changes; 2: the diff could not be made.",
+      "What each platform gets between two revisions of the fleet repository, offline: every Kustomization built with kustomize, substituted with the platform's own cluster-vars and root ref; objects added, removed, renamed and changed field by field, secrets redacted. Markdown for a merge-request comment, or JSON. Exit 0: no platform changes; 1: some platform changes; 2: the diff could not be made, or a platform's tree did not build at one side (the report says what). Reads only files inside the repository and fetches nothing (docs/gitops.md, Trust).",
     positionals: [
       {
         name: "[from-ref]",

@@ -15,7 +15,7 @@ export const gitopsLint: Cli = {
   spec: {
     name: "gitops:lint",
     summary:
-      "Check a fleet repository offline before merge: YAML, Flux schemas and served APIs, SOPS-only Secrets, references, dependency cycles, strict variable substitution against each platform's cluster-vars, and prod refs.",
+      "Check a fleet repository offline before merge: YAML, Flux schemas and served APIs, SOPS-only Secrets, references, dependency cycles, strict variable substitution against each platform's cluster-vars, prod refs, and what a merge request must not bring: links out of the repository, remote bases, oversized or alias-bomb YAML, credentials or plain http in source URLs. Reads only files inside the repository and fetches nothing (docs/gitops.md, Trust).",
     positionals: [{ name: "[dir]", description: "the fleet repository", optional: true, default: "gitops" }],
     options: {
       json: { type: "boolean", description: "print the findings as JSON" },

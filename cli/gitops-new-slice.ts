@@ -82,18 +82,21 @@ export const gitopsNewSlice: Cli = {
       sourceKind: gitops.rootSourceKindInTree(repoDir, args.cluster!),
       command: gitops.recordedCommand(argv),
     });
+    // Every file checked before any is written: no link on the way (--force or not), none overwritten without --force.
     if (!args.dryRun)
-      for (const f of files)
+      for (const f of files) {
+        const problem = gitops.writeProblem(repoDir, f.path, "gitops:new-slice");
+        if (problem) throw new gitops.ScaffoldError(problem);
         if (fs.existsSync(path.join(repoDir, f.path)) && !args.force)
           throw new gitops.ScaffoldError(`${f.path} exists: pass --force to overwrite it`);
+      }
     for (const f of files) {
       const target = path.join(repoDir, f.path);
       if (args.dryRun) {
         io.out(`--- ${f.path}\n${f.content}`);
         continue;
       }
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, f.content);
+      gitops.writeRepoFile(repoDir, f.path, f.content, args.force);
       io.out(`wrote ${displayPath(target)}`);
     }
     if (!args.dryRun) io.out("check it with: npm run gitops:lint");

@@ -13,6 +13,16 @@ export { assumedContract, stackContracts, ALWAYS_KEYS, type PlatformContract } f
 export { validateFluxObject, SERVED_FLUX_APIS } from "./shared/schemas";
 export { findVariables, substituteString } from "./shared/substitution";
 export {
+  resolveInRepo,
+  readRepoText,
+  isRemoteReference,
+  sandboxEnv,
+  writeProblem,
+  writeRepoFile,
+  MAX_FILE_BYTES,
+  MAX_YAML_ALIASES,
+} from "./shared/sandbox";
+export {
   resolveKustomize,
   KustomizeMissing,
   KUSTOMIZE_BUILD_COMMAND,

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
+import { STOPS_BUILD } from "../shared/build";
 import { DiffError, FleetGit, type Revision } from "../shared/git";
 import { compare, identity, type FleetDiff, type PlatformDiff, type Side } from "./compare";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
@@ -96,8 +97,8 @@ function buildSide(
     return side;
   }
   const tree = walkTree(b.cache, treeContextOf(contract), b.builder);
-  for (const f of tree.findings)
-    if (["path", "kustomize", "yaml"].includes(f.rule))
+  for (const f of [...tree.unparsed, ...tree.findings])
+    if (["kustomize", ...STOPS_BUILD].includes(f.rule))
       side.problems.push(`${f.file}:${f.line}: ${f.message}`);
   const appliedBy = (n: KsNode) => `${n.namespace}/${n.name}`;
   for (const node of tree.nodes)

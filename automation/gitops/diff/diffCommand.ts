@@ -2,18 +2,19 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { diffFleet, DiffError } from "./diff";
-import { diffMarkdown } from "./diffReport";
+import { diffMarkdown, incomplete } from "./diffReport";
 import { KustomizeMissing } from "../shared/kustomize";
 
 const DIFF_USAGE =
   "usage: npm run gitops:diff -- [<from-ref> [<to-ref>]] [--repo <fleet repo dir>] [--project <dir with Pulumi.<stack>.yaml>] [--tag <tag>] [--json]\n" +
   "  refs of the fleet repository (branches, tags, commits); from defaults to the merge base with main, to to the working tree\n" +
   "  --tag <tag>: platforms pinned to a tag get <tag> on the to side (preview moving their pin)\n" +
-  "  exit code: 0 no platform changes, 1 some platform changes, 2 the diff could not be made";
+  "  exit code: 0 no platform changes, 1 some platform changes, 2 the diff could not be made (or not completely: a tree that does not build)";
 
 /**
  * The gitops:diff command: parses argv, prints Markdown (or JSON with --json) and returns the exit
- * code: 0 nothing changes, 1 something changes, 2 a user error (printed without a stack trace).
+ * code: 0 nothing changes, 1 something changes, 2 a user error (printed without a stack trace) or a
+ * tree that could not be built completely (the report says what, and is printed all the same).
  */
 export async function runGitopsDiff(
   argv: string[],
@@ -55,9 +56,16 @@ export async function runGitopsDiff(
       moveTagsTo: values.tag,
     });
     io.out(values.json ? JSON.stringify(diff, null, 2) : diffMarkdown(diff));
+    const broken = diff.platforms.filter((p) => p.problems.length).length;
     io.err(
       `gitops:diff: ${diff.platforms.length} platforms, ${diff.platforms.filter((p) => p.added.length + p.removed.length + p.renamed.length + p.changed.length).length} with changes (${diff.durationMs} ms)`,
     );
+    if (incomplete(diff)) {
+      io.err(
+        `gitops:diff: incomplete: ${broken} platform${broken === 1 ? "" : "s"} could not be built completely; fix what the report lists (npm run gitops:lint names the file and line)`,
+      );
+      return 2;
+    }
     return diff.changed ? 1 : 0;
   } catch (e) {
     if (e instanceof DiffError || e instanceof KustomizeMissing) {

@@ -53,6 +53,14 @@ function platformSection(p: PlatformDiff): string {
   return parts.join("\n");
 }
 
+/**
+ * A platform's tree could not be built (at one side or both): the diff is incomplete (exit 2). A stack
+ * file that cannot be read is not: its platform is built with the assumed cluster-vars, and said so.
+ */
+export function incomplete(diff: FleetDiff): boolean {
+  return diff.platforms.some((p) => p.problems.length > 0);
+}
+
 /** The Markdown report. */
 export function diffMarkdown(diff: FleetDiff): string {
   const changed = diff.platforms.filter((p) => counts(p) > 0 || p.problems.length);
@@ -68,9 +76,17 @@ export function diffMarkdown(diff: FleetDiff): string {
     "",
     ...diff.problems.map((m) => `- stack file: ${m}`),
     ...(diff.problems.length ? [""] : []),
+    ...(incomplete(diff)
+      ? [
+          `**Incomplete**: ${diff.platforms.filter((p) => p.problems.length).length} of ${diff.platforms.length} platforms could not be built completely (below), so what they get is not known.`,
+          "",
+        ]
+      : []),
     diff.changed
       ? `Changes for ${diff.platforms.filter((p) => counts(p) > 0).length} of ${diff.platforms.length} platforms.`
-      : `No platform gets any change.`,
+      : incomplete(diff)
+        ? "No change in what could be built."
+        : `No platform gets any change.`,
     "",
   ];
   return [lines.join("\n"), ...changed.map(platformSection)].join("\n");

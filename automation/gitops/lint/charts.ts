@@ -5,10 +5,9 @@
  * platform runs another chart than the one in the tag it applies (and a version never published
  * fails to pull).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parse } from "yaml";
 import type { Finding } from "../shared/manifests";
+import { MAX_YAML_ALIASES, readRepoText } from "../shared/sandbox";
 import type { PlatformTree } from "../shared/tree";
 
 /** Helm's chart layer, as an OCIRepository's layerSelector names it. */
@@ -22,10 +21,11 @@ interface OciSpec {
 
 /** The version of `charts/<name>/Chart.yaml` in the repository, if there is such a chart. */
 function chartVersion(repoDir: string, name: string): string | undefined {
-  const file = path.join(repoDir, "charts", name, "Chart.yaml");
-  if (!fs.existsSync(file)) return undefined;
+  const read = readRepoText(repoDir, `charts/${name}/Chart.yaml`);
+  if (!("text" in read)) return undefined;
   try {
-    const v = (parse(fs.readFileSync(file, "utf8")) as { version?: unknown } | null)?.version;
+    const v = (parse(read.text, { maxAliasCount: MAX_YAML_ALIASES }) as { version?: unknown } | null)
+      ?.version;
     return typeof v === "string" || typeof v === "number" ? String(v) : undefined;
   } catch {
     return undefined; // a broken Chart.yaml is the yaml rule's finding

@@ -16,6 +16,8 @@ import { isFluxApi, validateFluxObject, type SchemaProblem } from "../shared/sch
 import { rootSourceKindInTree, walkTree, type PlatformTree } from "../shared/tree";
 import { chartSourceFindings } from "./charts";
 import { plaintextSecret, plaintextSecretGenerator } from "./secrets";
+import { badLinks } from "../shared/sandbox";
+import { sourceFindings } from "./sources";
 
 export { plaintextSecret } from "./secrets";
 
@@ -81,6 +83,18 @@ function substitutedSchemaFindings(tree: PlatformTree): Finding[] {
   return out;
 }
 
+/** Source URLs written as variables, checked with the values a platform substitutes. */
+function substitutedSourceFindings(tree: PlatformTree): Finding[] {
+  const out: Finding[] = [];
+  for (const objs of tree.index.values())
+    for (const b of objs) {
+      const spec = (b.doc.object.spec ?? {}) as Record<string, unknown>;
+      if ([spec.url, spec.endpoint].some((v) => typeof v === "string" && v.includes("${")))
+        out.push(...sourceFindings(b.doc, b.obj).map((f) => ({ ...f, platform: tree.context.platform })));
+    }
+  return out;
+}
+
 /** Checks that hold for every manifest of the repository, whichever tree applies it. */
 export function checkDocument(doc: ManifestDoc): Finding[] {
   const obj = asK8s(doc);
@@ -94,6 +108,7 @@ export function checkDocument(doc: ManifestDoc): Finding[] {
         rule: "schema",
         message: `${obj.kind} ${String(obj.metadata.name ?? "")}: ${p.message}`,
       });
+  out.push(...sourceFindings(doc));
   if (obj.kind === "Secret" && obj.apiVersion === "v1") {
     const f = plaintextSecret(doc);
     if (f) out.push(f);
@@ -132,7 +147,13 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     );
   const tool = options.kustomize ?? resolveKustomize();
   const cache = new ManifestCache(repoDir);
-  const findings: Finding[] = [];
+  // Links that lead out of the repository (or into .git/, or nowhere): never followed, always reported.
+  const findings: Finding[] = badLinks(repoDir).map((l) => ({
+    file: l.file,
+    line: 1,
+    rule: "symlink",
+    message: l.problem,
+  }));
   const files = cache.allFiles();
   const kustomizationFiles = files.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f));
   // Patches are partial objects and generator inputs are not manifests: kustomize checks them.
@@ -207,6 +228,7 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       const found = [
         ...checkTree(tree, contract),
         ...substitutedSchemaFindings(tree),
+        ...substitutedSourceFindings(tree),
         ...notificationFindings(tree, contract),
         ...chartSourceFindings(tree, repoDir),
       ];

@@ -1,8 +1,8 @@
 /** Secrets in Git must be SOPS-encrypted: Secret objects and the files of secretGenerators. */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as posix from "node:path/posix";
 import { ManifestCache, type Finding, type ManifestDoc } from "../shared/manifests";
+import { readRepoText } from "../shared/sandbox";
 
 const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:/;
 
@@ -70,9 +70,9 @@ export function plaintextSecretGenerator(cache: ManifestCache, kustomization: Ma
         const file = posix.normalize(
           posix.join(posix.dirname(kustomization.file), entry.slice(entry.indexOf("=") + 1)),
         );
-        const full = path.join(cache.repoDir, file);
-        // A missing file is reported by the build.
-        if (fs.existsSync(full) && !SOPS_FILE.test(fs.readFileSync(full, "utf8")))
+        // A missing file (or one that may not be read) is reported by the build.
+        const read = readRepoText(cache.repoDir, file);
+        if ("text" in read && !SOPS_FILE.test(read.text))
           out.push({
             file: kustomization.file,
             line: kustomization.lineOf(["secretGenerator", i, field, j]),

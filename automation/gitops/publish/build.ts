@@ -3,29 +3,47 @@
  * (no network); options and result types. The push is publishCommand.ts.
  */
 import { execFileSync } from "node:child_process";
+import { redactUrl, urlProblems } from "../../../components/url";
+import { hasControlCharacter } from "../shared/sandbox";
 import { fleetArtifact, OCI_NAME_COMPONENT, OCI_TAG, PublishError, type Artifact } from "./publish";
 import { chartArtifact } from "./chart";
 import { chartFolders, fleetFiles, readPublishSource, sourceUrl } from "./publishGit";
 import { type Credentials } from "./registry";
 
-/** `oci://host[:port]/path` split; PublishError naming `option` otherwise. */
+/** Where registry credentials go instead of a URL (the message of a URL that carries them). */
+export const REGISTRY_CREDENTIALS_IN =
+  "the registry's auths entry of ~/.docker/config.json ($DOCKER_CONFIG), or --username with PLATFORM_REGISTRY_PASSWORD or --password-stdin";
+
+/** `oci://host[:port]/path` split; PublishError naming `option` otherwise (the URL shown without credentials). */
 export function parseOciUrl(url: string, option: string): { host: string; repository: string } {
   const example = `${option} oci://registry.example.com/acme/${option === "--charts-to" ? "charts" : "fleet"}`;
+  if (hasControlCharacter(url))
+    throw new PublishError(
+      `${option}: the URL holds a newline or another control character: give it on one line`,
+    );
+  const shown = redactUrl(url);
+  // Credentials and control characters first: nothing after would be safe to print or use.
+  const unsafe = urlProblems(url, {
+    schemes: ["oci", "https", "http"],
+    credentialsIn: REGISTRY_CREDENTIALS_IN,
+  });
+  const refused = unsafe.filter((p) => !p.startsWith("must use https") && !p.startsWith("must name a host"));
+  if (refused.length) throw new PublishError(`${option} ${shown}: ${refused.join("; ")}`);
   if (/^https?:\/\//.test(url))
     throw new PublishError(
-      `${option} ${url}: write the registry as oci://host/path (https is used; --insecure-http for a plain-http registry), e.g. ${example}`,
+      `${option} ${shown}: write the registry as oci://host/path (https is used; --insecure-http for a plain-http registry), e.g. ${example}`,
     );
   const m = /^oci:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!m) throw new PublishError(`${option} ${url}: not an oci://host/path URL, e.g. ${example}`);
+  if (!m) throw new PublishError(`${option} ${shown}: not an oci://host/path URL, e.g. ${example}`);
   const [, host, repository] = m;
   if (/[@]|:[^/]*$/.test(repository))
     throw new PublishError(
-      `${option} ${url}: give the repository without a tag or digest (${option === "--charts-to" ? "each chart is tagged with its version" : "the tag comes from --tag or the Git tag"})`,
+      `${option} ${shown}: give the repository without a tag or digest (${option === "--charts-to" ? "each chart is tagged with its version" : "the tag comes from --tag or the Git tag"})`,
     );
   const bad = repository.split("/").filter((c) => !OCI_NAME_COMPONENT.test(c));
   if (bad.length)
     throw new PublishError(
-      `${option} ${url}: ${bad.map((c) => `"${c}"`).join(", ")} is not a valid repository path component (lower-case letters, digits, '.', '_', '-')`,
+      `${option} ${shown}: ${bad.map((c) => `"${c}"`).join(", ")} is not a valid repository path component (lower-case letters, digits, '.', '_', '-')`,
     );
   return { host, repository };
 }

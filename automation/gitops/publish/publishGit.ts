@@ -9,6 +9,8 @@ import * as path from "node:path";
 import ignore from "ignore";
 import { PublishError, type SourceFile } from "./publish";
 import { repoLocation } from "../shared/repoUrl";
+import { redactUrl, urlProblems } from "../../../components/url";
+import { hasControlCharacter } from "../shared/sandbox";
 
 /** What `flux push artifact` leaves out by default (its --ignore-paths), as GitRepository does too. */
 export const FLUX_DEFAULT_IGNORE = [
@@ -131,10 +133,20 @@ export function chartFolders(files: readonly SourceFile[]): { origin: string; fi
  */
 export function sourceUrl(given: string | undefined, origin: string | undefined): string {
   if (given !== undefined) {
+    // The source is published in the artifact's annotations: a credential in it would be public.
+    const unsafe = urlProblems(given, {
+      schemes: ["https", "http", "ssh", "git"],
+      credentialsIn: "no URL: --source is only the repository's address, published with the artifact",
+    }).filter((p) => p.includes("credentials"));
+    if (hasControlCharacter(given))
+      throw new PublishError(
+        "--source: the URL holds a newline or another control character: give it on one line",
+      );
+    if (unsafe.length) throw new PublishError(`--source ${redactUrl(given)}: ${unsafe.join("; ")}`);
     const loc = repoLocation(given);
     if (!loc)
       throw new PublishError(
-        `--source ${given}: not a Git repository URL: give its https form, e.g. https://github.com/acme-telco/platform-fleet`,
+        `--source ${redactUrl(given)}: not a Git repository URL: give its https form, e.g. https://github.com/acme-telco/platform-fleet`,
       );
     return loc.web;
   }

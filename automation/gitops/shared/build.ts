@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, type Finding, type ManifestCache, type ManifestDoc } from "./manifests";
+import { isRemoteReference, MAX_FILE_BYTES, remoteMessage, resolveInRepo, tooLargeMessage } from "./sandbox";
 import { tracedDoc } from "./trace";
 
 const KUSTOMIZE_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -40,12 +41,53 @@ export function normaliseRepoPath(p: string): string {
   return path.posix.normalize(p.replace(/^\.?\/+/, "") || ".").replace(/\/$/, "");
 }
 
+/** Rules of findings after which kustomize is not run on a build (the walk's objects stand in). */
+export const STOPS_BUILD = new Set([
+  "path",
+  "yaml",
+  "symlink",
+  "size",
+  "remote",
+  "load-restrictor",
+  "manifest",
+]);
+
+/** The stat of a repository path that resolves inside the repository; undefined otherwise. */
 function exists(repoDir: string, rel: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(path.join(repoDir, rel));
-  } catch {
-    return undefined;
-  }
+  const r = resolveInRepo(repoDir, rel);
+  return r.ok ? r.stat : undefined;
+}
+
+/**
+ * Why a path a kustomization names may not be built (it does not exist, leads out through a link,
+ * is too large), as a finding; undefined when it may.
+ */
+function refusal(
+  repoDir: string,
+  target: string,
+  at: { file: string; line: number },
+  what: string,
+): Finding | undefined {
+  if (target === ".." || target.startsWith("../"))
+    return { ...at, rule: "path", message: `${what} points outside the repository (${target})` };
+  const r = resolveInRepo(repoDir, target);
+  if (!r.ok)
+    return r.missing
+      ? { ...at, rule: "path", message: `${what} does not exist (${target})` }
+      : { ...at, rule: "symlink", message: `${what}: ${r.problem}` };
+  if (r.stat.isFile() && r.stat.size > MAX_FILE_BYTES)
+    return { ...at, rule: "size", message: `${what}: ${tooLargeMessage(target, r.stat.size)}` };
+  return undefined;
+}
+
+/** A file a kustomization in `dir` reads from outside `dir`: kustomize's default load restrictor refuses it. */
+function restrictorFinding(dir: string, target: string, at: { file: string; line: number }, what: string) {
+  if (dir === "." || target.startsWith(`${dir}/`)) return undefined;
+  return {
+    ...at,
+    rule: "load-restrictor",
+    message: `${what} is outside the kustomization's directory ${dir}/: kustomize's default load restrictor refuses a file there (the Git-side tools build with it, so a kustomization cannot read files of another); move the file into ${dir}/, or make the shared part a kustomize component (a directory with its own kustomization.yaml of kind Component) and list it under components:`,
+  };
 }
 
 export function kustomizationFile(repoDir: string, dir: string): string | undefined {
@@ -72,6 +114,11 @@ export function buildPath(
     });
     return result;
   }
+  const r = resolveInRepo(cache.repoDir, rel);
+  if (!r.ok && !r.missing) {
+    result.findings.push({ ...where, rule: "symlink", message: `${where.what} "${dir}": ${r.problem}` });
+    return result;
+  }
   if (!exists(cache.repoDir, rel)?.isDirectory()) {
     result.findings.push({
       ...where,
@@ -88,12 +135,24 @@ function addFile(cache: ManifestCache, file: string, result: BuildResult) {
   const parsed = cache.read(file);
   result.files.push(file);
   result.findings.push(...parsed.errors);
+  // kustomize would fail on it, quoting it: said here without its content.
+  for (const d of parsed.docs)
+    if (!asK8s(d))
+      result.findings.push({
+        file,
+        line: d.line,
+        rule: "manifest",
+        message: `${file}: the document at line ${d.line} is not a Kubernetes object (a mapping with apiVersion and kind), so kustomize cannot build it: remove it, or list the file under a generator if it is data`,
+      });
   result.docs.push(...parsed.docs.filter((d) => asK8s(d)));
 }
 
 function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiting: Set<string>) {
-  if (visiting.has(dir)) return;
-  visiting.add(dir);
+  // Keyed by where the directory really is: a link to a directory of the tree is the same directory.
+  const real = resolveInRepo(cache.repoDir, dir);
+  const key = real.ok ? real.real : dir;
+  if (visiting.has(key)) return;
+  visiting.add(key);
   const kfile = kustomizationFile(cache.repoDir, dir);
   if (!kfile) {
     generated(cache, dir, result, visiting);
@@ -104,44 +163,93 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
   result.findings.push(...parsed.errors);
   const doc = parsed.docs[0];
   if (!doc) return;
+  // Nothing a kustomization names is fetched: remote bases, resources, components, patches.
+  let remote = false;
+  for (const [entry, at] of kustomizationReferences(doc.object))
+    if (isRemoteReference(entry)) {
+      remote = true;
+      result.findings.push({
+        file: kfile,
+        line: doc.lineOf(at),
+        rule: "remote",
+        message: remoteMessage(at.filter((p) => typeof p === "string").join("."), entry),
+      });
+    }
+  if (remote) return;
   for (const field of ["resources", "bases", "components"] as const) {
     const list = doc.object[field];
     if (!Array.isArray(list)) continue;
     list.forEach((entry: unknown, i) => {
-      if (typeof entry !== "string" || /^[a-z]+:\/\/|^github\.com\//.test(entry)) return;
+      if (typeof entry !== "string") return;
       const target = path.posix.normalize(path.posix.join(dir, entry));
-      const line = doc.lineOf([field, i]);
-      const st = target.startsWith("..") ? undefined : exists(cache.repoDir, target);
-      if (!st) {
-        result.findings.push({
-          file: kfile,
-          line,
-          rule: "path",
-          message: `${field} entry "${entry}" does not exist (${target})`,
-        });
-      } else if (st.isDirectory()) {
+      const at = { file: kfile, line: doc.lineOf([field, i]) };
+      const refused = refusal(cache.repoDir, target, at, `${field} entry "${entry}"`);
+      if (refused) {
+        if (refused.rule === "path" && !refused.message.includes("points outside"))
+          refused.message = `${field} entry "${entry}" does not exist (${target})`;
+        result.findings.push(refused);
+        return;
+      }
+      const st = exists(cache.repoDir, target) as fs.Stats;
+      if (st.isDirectory()) {
         if (!kustomizationFile(cache.repoDir, target))
           result.findings.push({
-            file: kfile,
-            line,
+            ...at,
             rule: "path",
             message: `${field} entry "${entry}" is a directory without kustomization.yaml: kustomize cannot build it; add one or list its files`,
           });
         else buildDir(cache, target, result, visiting);
-      } else addFile(cache, target, result);
+      } else {
+        const restricted = restrictorFinding(dir, target, at, `${field} entry "${entry}"`);
+        if (restricted) result.findings.push(restricted);
+        else addFile(cache, target, result);
+      }
     });
   }
   for (const [entry, at] of patchAndGeneratorFiles(doc.object)) {
     const target = path.posix.normalize(path.posix.join(dir, entry));
-    if (target.startsWith("..") || !exists(cache.repoDir, target)?.isFile())
-      result.findings.push({
-        file: kfile,
-        line: doc.lineOf(at),
-        rule: "path",
-        message: `${at.filter((p) => typeof p === "string").join(".")} file "${entry}" does not exist (${target})`,
-      });
+    const where = { file: kfile, line: doc.lineOf(at) };
+    const what = `${at.filter((p) => typeof p === "string").join(".")} file "${entry}"`;
+    const refused =
+      refusal(cache.repoDir, target, where, what) ??
+      (exists(cache.repoDir, target)?.isFile()
+        ? restrictorFinding(dir, target, where, what)
+        : { ...where, rule: "path", message: `${what} does not exist (${target})` });
+    if (refused) result.findings.push(refused);
     else if (!result.sources.includes(target)) result.sources.push(target);
   }
+}
+
+/**
+ * Every path or address a kustomization names, with where: what kustomize would load or fetch.
+ */
+export function kustomizationReferences(k: Record<string, unknown>): [string, (string | number)[]][] {
+  const out: [string, (string | number)[]][] = [];
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  for (const field of [
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "transformers",
+    "generators",
+    "validators",
+  ])
+    list(k[field]).forEach((e, i) => {
+      if (typeof e === "string") out.push([e, [field, i]]);
+    });
+  list(k.replacements).forEach((r, i) => {
+    const file = (r as { path?: unknown } | null)?.path;
+    if (typeof file === "string") out.push([file, ["replacements", i, "path"]]);
+  });
+  const openapi = (k.openapi as { path?: unknown } | undefined)?.path;
+  if (typeof openapi === "string") out.push([openapi, ["openapi", "path"]]);
+  list(k.helmCharts).forEach((c, i) => {
+    const repo = (c as { repo?: unknown } | null)?.repo;
+    if (typeof repo === "string") out.push([repo, ["helmCharts", i, "repo"]]);
+  });
+  return [...out, ...patchAndGeneratorFiles(k)];
 }
 
 /** Files a kustomization names besides its resources: patches and generator inputs, with where. */
@@ -211,7 +319,7 @@ export function kustomizeBuildPath(
   where: { file: string; line: number; what: string },
 ): BuildResult {
   const walked = buildPath(cache, dir, where);
-  if (walked.findings.some((f) => f.rule === "path" || f.rule === "yaml")) return walked;
+  if (walked.findings.some((f) => STOPS_BUILD.has(f.rule))) return walked;
   const rel = normaliseRepoPath(dir);
   const resources = kustomizationFile(cache.repoDir, rel)
     ? undefined

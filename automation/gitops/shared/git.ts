@@ -4,12 +4,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as semver from "semver";
+import { sandboxEnv } from "./sandbox";
 
 /** A user error of gitops:diff (a ref that does not exist, a directory that is not a repository). */
 export class DiffError extends Error {}
 
 function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: sandboxEnv(),
+  }).trim();
 }
 
 function tryGit(cwd: string, args: string[]): string | undefined {
@@ -100,6 +106,7 @@ export class FleetGit {
     const archive = spawnSync("git", ["archive", "--format=tar", treeish], {
       cwd: this.top,
       maxBuffer: 1024 * 1024 * 1024,
+      env: sandboxEnv(),
     });
     if (archive.status !== 0)
       throw new DiffError(

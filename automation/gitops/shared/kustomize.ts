@@ -1,14 +1,18 @@
 /**
  * kustomize itself, as the gitops commands run it: one resolver (the project's cached build of the
  * pinned version, else a kustomize v5 on PATH) and a builder that runs `kustomize build` the way
- * kustomize-controller does (load restrictions off; a directory without kustomization.yaml gets the
- * generated one), with origin annotations so every object can be traced back to its file.
+ * kustomize-controller does (a directory without kustomization.yaml gets the generated one), with
+ * origin annotations so every object can be traced back to its file. Sandboxed (./sandbox.ts): it
+ * builds a mirror of the repository without `.git/`, oversized files or links leading out, with
+ * kustomize's default load restrictor (a kustomization reads files in or below its own directory)
+ * and an environment in which Git cannot fetch.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
+import { MAX_YAML_ALIASES, mirrorRepo, sandboxEnv, type BadLink } from "./sandbox";
 
 const VERSIONS_FILE = path.resolve(__dirname, "../../../scripts/tools/versions.env");
 
@@ -103,29 +107,64 @@ export interface KustomizeOutput {
 
 const ORIGIN = "config.kubernetes.io/origin";
 
+/**
+ * What of a kustomize error may be printed: kustomize quotes what it could not parse (a line of a
+ * file, a patch), and the output goes into a merge-request comment, so a PEM block, a backquoted
+ * snippet or a long token-like run is replaced, and the message is cut at 800 characters.
+ */
+export function withoutContent(message: string): string {
+  const out = message
+    .replace(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, "(a PEM block, not shown)")
+    .replace(/-----END [A-Z0-9 ]+-----/g, "(not shown)")
+    .replace(/`[^`]*`/g, "`(not shown)`")
+    .replace(/invalid document separator: .*?(?=': |$)/g, "invalid document separator")
+    .replace(/[A-Za-z0-9+=]{40,}/g, "(not shown)");
+  return out.length > 800 ? `${out.slice(0, 800)}…` : out;
+}
+
 /** kustomize's error without the wrapper's layers of "accumulating resources" (they name no file). */
 function tidyError(stderr: string): string {
-  return stderr
+  return withoutContent(stderr)
     .trim()
     .replace(/^Error: /, "")
     .replace(
-      /accumulating resources: accumulation err='accumulating resources from '[^']*': read [^']*: is a directory': /,
+      /accumulating resources: accumulation err='accumulating resources from '[^']*': (read [^']*: is a directory|'[^']*' must resolve to a file)': /,
       "",
     )
     .replace(/^recursed accumulation of path '([^']*)': /, "in $1: ");
 }
 
-/** Runs `kustomize build` on directories of one repository checkout; results cached per directory. */
+const GENERATED = "kustomization.yaml";
+/** How long one `kustomize build` may take: a tree must not hold a merge-request pipeline forever. */
+export const KUSTOMIZE_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs `kustomize build` on directories of one repository checkout (its mirror, made at the first
+ * build); results cached per directory.
+ */
 export class KustomizeBuilder {
   private readonly work: string;
   private readonly results = new Map<string, KustomizeOutput>();
   private count = 0;
+  private mirror?: string;
+  /** Symbolic links of the repository left out of the mirror (set by the first build). */
+  badLinks: BadLink[] = [];
 
   constructor(
     readonly repoDir: string,
     readonly tool: KustomizeTool = resolveKustomize(),
   ) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-kustomize-"));
+  }
+
+  private mirrored(): string {
+    if (!this.mirror) {
+      const dir = path.join(this.work, "repo");
+      fs.mkdirSync(dir);
+      this.badLinks = mirrorRepo(this.repoDir, dir);
+      this.mirror = dir;
+    }
+    return this.mirror;
   }
 
   /**
@@ -136,38 +175,66 @@ export class KustomizeBuilder {
     const memoKey = `${dir}\0${resources?.join("\0") ?? ""}`;
     const memo = this.results.get(memoKey);
     if (memo) return memo;
-    const wrapper = path.join(this.work, String(this.count++));
-    fs.mkdirSync(wrapper);
-    const rel = (p: string) => path.relative(wrapper, path.join(this.repoDir, p)).split(path.sep).join("/");
+    const mirror = this.mirrored();
+    // A directory without kustomization.yaml gets the generated one in the directory itself, as
+    // kustomize-controller does, so the default load restrictor holds (every file it lists is below
+    // it; removed after the build); one with its own is listed by a wrapper outside the mirror.
+    let wrapper = path.join(mirror, dir);
+    if (!resources) {
+      wrapper = path.join(this.work, String(this.count++));
+      fs.mkdirSync(wrapper);
+    }
+    const listed = resources
+      ? resources.map((p) => path.posix.relative(dir, p))
+      : [path.relative(wrapper, path.join(mirror, dir)).split(path.sep).join("/")];
     fs.writeFileSync(
-      path.join(wrapper, "kustomization.yaml"),
+      path.join(wrapper, GENERATED),
       stringify({
         apiVersion: "kustomize.config.k8s.io/v1beta1",
         kind: "Kustomization",
         buildMetadata: ["originAnnotations"],
-        resources: (resources ?? [dir]).map(rel),
+        resources: listed,
       }),
     );
-    const result = this.run(wrapper);
-    this.results.set(memoKey, result);
-    return result;
+    try {
+      const result = this.run(wrapper, mirror);
+      this.results.set(memoKey, result);
+      return result;
+    } finally {
+      if (resources) fs.rmSync(path.join(wrapper, GENERATED));
+    }
   }
 
-  private run(wrapper: string): KustomizeOutput {
+  private run(wrapper: string, mirror: string): KustomizeOutput {
     let stdout: string;
     try {
-      stdout = execFileSync(this.tool.bin, ["build", "--load-restrictor", "LoadRestrictionsNone", wrapper], {
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      // kustomize's default load restrictor (LoadRestrictionsRootOnly), said out loud.
+      stdout = execFileSync(
+        this.tool.bin,
+        ["build", "--load-restrictor", "LoadRestrictionsRootOnly", wrapper],
+        {
+          encoding: "utf8",
+          maxBuffer: 256 * 1024 * 1024,
+          stdio: ["ignore", "pipe", "pipe"],
+          env: sandboxEnv(),
+          cwd: mirror,
+          timeout: KUSTOMIZE_TIMEOUT_MS,
+          killSignal: "SIGKILL",
+        },
+      );
     } catch (e) {
+      if ((e as { signal?: unknown }).signal === "SIGKILL")
+        return {
+          objects: [],
+          error: `kustomize did not finish within ${KUSTOMIZE_TIMEOUT_MS / 1000} s and was stopped`,
+        };
       const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
-      return { objects: [], error: this.repoRelative(wrapper, tidyError(stderr)) };
+      return { objects: [], error: this.repoRelative(wrapper, mirror, tidyError(stderr)) };
     }
     const objects: KustomizeOutput["objects"] = [];
     for (const doc of parseAllDocuments(stdout)) {
-      const object = (doc.toJS() ?? undefined) as Record<string, unknown> | undefined;
+      const object = (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? undefined) as
+        Record<string, unknown> | undefined;
       if (!object) continue;
       const metadata = (object.metadata ?? {}) as { annotations?: Record<string, string> };
       const raw = metadata.annotations?.[ORIGIN];
@@ -178,7 +245,7 @@ export class KustomizeBuilder {
         const o = parse(raw) as { path?: string; configuredIn?: string };
         const toRepo = (p?: string) => {
           if (!p) return undefined;
-          const r = path.relative(this.repoDir, path.resolve(wrapper, p)).split(path.sep).join("/");
+          const r = path.relative(mirror, path.resolve(wrapper, p)).split(path.sep).join("/");
           return r.startsWith("..") ? undefined : r;
         };
         origin = { file: toRepo(o.path), configuredIn: toRepo(o.configuredIn) };
@@ -188,10 +255,14 @@ export class KustomizeBuilder {
     return { objects };
   }
 
-  /** kustomize's message with the wrapper's relative and absolute paths made repository-relative. */
-  private repoRelative(wrapper: string, message: string): string {
-    const prefix = `${path.relative(wrapper, this.repoDir).split(path.sep).join("/")}/`;
-    return message.split(`${wrapper}/`).join("").split(prefix).join("").split(`${this.repoDir}/`).join("");
+  /** kustomize's message with the wrapper's and the mirror's paths made repository-relative. */
+  private repoRelative(wrapper: string, mirror: string, message: string): string {
+    let out = message.split(`${mirror}/`).join("").split(mirror).join(".");
+    if (!wrapper.startsWith(`${mirror}/`)) {
+      const prefix = `${path.relative(wrapper, mirror).split(path.sep).join("/")}/`;
+      out = out.split(`${wrapper}/`).join("").split(prefix).join("");
+    }
+    return out.split(`${this.repoDir}/`).join("").split(this.work).join("<build>");
   }
 
   /** Remove the temporary folder. */

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  isAlias,
   isNode,
   isPair,
   isScalar,
@@ -15,6 +16,7 @@ import {
   type Document,
   type Node,
 } from "yaml";
+import { MAX_YAML_ALIASES, readRepoText, resolveInRepo } from "./sandbox";
 import { findVariables, type VariableUse } from "./substitution";
 
 /** One finding of the lint. */
@@ -88,6 +90,39 @@ function nodeLine(node: Node | undefined, lines: LineCounter): number | undefine
   return node?.range ? lines.linePos(node.range[0]).line : undefined;
 }
 
+/**
+ * Why a document cannot be made into data (an alias before its anchor, too many aliases), as a
+ * message that quotes nothing of the file, with its line; undefined when it can.
+ */
+function aliasProblem(doc: Document, lines: LineCounter): { line: number; message: string } | undefined {
+  const start = nodeLine(doc.contents ?? undefined, lines) ?? 1;
+  const anchors = new Set<string>();
+  let early: number | undefined;
+  let count = 0;
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      count++;
+      if (!anchors.has(node.source) && early === undefined) early = nodeLine(node, lines) ?? start;
+    } else if (isNode(node) && node.anchor) anchors.add(node.anchor);
+  });
+  if (early !== undefined)
+    return {
+      line: early,
+      message:
+        "invalid YAML: an alias (*name) is used before its anchor (&name) is set: set the anchor first, or write the value out",
+    };
+  if (!count) return undefined;
+  try {
+    doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    return undefined;
+  } catch {
+    return {
+      line: start,
+      message: `invalid YAML: its aliases expand to more than ${MAX_YAML_ALIASES} times their anchors (a resource-exhaustion pattern, "billion laughs"): write the values out`,
+    };
+  }
+}
+
 function toDoc(file: string, doc: Document, lines: LineCounter): ManifestDoc {
   const start = nodeLine(doc.contents ?? undefined, lines) ?? 1;
   const variables: PlacedVariable[] = [];
@@ -111,7 +146,7 @@ function toDoc(file: string, doc: Document, lines: LineCounter): ManifestDoc {
   return {
     file,
     line: start,
-    object: (doc.toJS() ?? {}) as Record<string, unknown>,
+    object: (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as Record<string, unknown>,
     variables,
     lineOf(objectPath) {
       for (let n = objectPath.length; n >= 0; n--) {
@@ -140,6 +175,11 @@ export function parseManifests(file: string, text: string): ManifestFile {
       continue;
     }
     if (doc.contents === null) continue;
+    const alias = aliasProblem(doc, lines);
+    if (alias) {
+      errors.push({ file, rule: "yaml", ...alias });
+      continue;
+    }
     docs.push(toDoc(file, doc, lines));
   }
   return { file, docs, errors };
@@ -150,14 +190,26 @@ export class ManifestCache {
   private readonly files = new Map<string, ManifestFile>();
   constructor(readonly repoDir: string) {}
 
-  /** The manifests of a file relative to the repository root. */
+  /**
+   * The manifests of a file relative to the repository root. A file that may not be read (a link
+   * leading out of the repository, over the size bound) or does not exist has one error and no docs.
+   */
   read(file: string): ManifestFile {
     let parsed = this.files.get(file);
     if (!parsed) {
-      parsed = parseManifests(file, fs.readFileSync(path.join(this.repoDir, file), "utf8"));
+      const read = readRepoText(this.repoDir, file);
+      parsed =
+        "text" in read
+          ? parseManifests(file, read.text)
+          : { file, docs: [], errors: [{ file, line: 1, rule: read.rule, message: read.problem }] };
       this.files.set(file, parsed);
     }
     return parsed;
+  }
+
+  private linksToDir(rel: string): boolean {
+    const r = resolveInRepo(this.repoDir, rel);
+    return r.ok && r.stat.isDirectory();
   }
 
   /**
@@ -172,7 +224,8 @@ export class ManifestCache {
         if (e.name.startsWith(".") || e.name === "node_modules") continue;
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) walk(child);
-        else if (/\.ya?ml$/.test(e.name)) out.push(child);
+        // A link is listed as a file: reading it checks where it leads.
+        else if (/\.ya?ml$/.test(e.name) && !(e.isSymbolicLink() && this.linksToDir(child))) out.push(child);
       }
     };
     walk("");

@@ -5,10 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import { buildPath, kustomizeBuildPath, normaliseRepoPath } from "./build";
 import type { KustomizeBuilder } from "./kustomize";
-import { asK8s, type Finding, type K8sLike, type ManifestCache, type ManifestDoc } from "./manifests";
+import { asK8s, ManifestCache, type Finding, type K8sLike, type ManifestDoc } from "./manifests";
 import { substituteDeep, substitutionDisabled } from "./substitution";
 
 export const ROOT = { name: "flux-system", namespace: "flux-system" } as const;
@@ -76,6 +75,8 @@ export interface PlatformTree {
   /** Objects by `Kind/namespace/name`. */
   index: Map<string, BuiltObject[]>;
   findings: Finding[];
+  /** Files of the tree that could not be parsed (yaml findings): the lint reports them once, repository-wide. */
+  unparsed: Finding[];
 }
 
 export const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
@@ -166,7 +167,7 @@ export function walkTree(
     built: [],
     external: false,
   };
-  const tree: PlatformTree = { context, root, nodes: [root], index: new Map(), findings: [] };
+  const tree: PlatformTree = { context, root, nodes: [root], index: new Map(), findings: [], unparsed: [] };
   const seen = new Set([key("Kustomization", ROOT.namespace, ROOT.name)]);
   const rootFile = `${normaliseRepoPath(context.rootPath)}/`;
   for (let i = 0; i < tree.nodes.length; i++) {
@@ -186,6 +187,7 @@ export function walkTree(
     tree.findings.push(
       ...result.findings.filter((f) => f.rule !== "yaml").map((f) => ({ ...f, platform: context.platform })),
     );
+    tree.unparsed.push(...result.findings.filter((f) => f.rule === "yaml"));
     const values = known(variablesOf(node, tree));
     for (const doc of result.docs) {
       const raw = asK8s(doc) as K8sLike;
@@ -223,10 +225,12 @@ export function walkTree(
 export function rootSourceKindInTree(repoDir: string, cluster: string): RootSourceKind {
   const dir = path.join(repoDir, "clusters", cluster);
   const kinds = new Set<string>();
+  const cache = new ManifestCache(repoDir);
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
     if (!/\.ya?ml$/.test(f)) continue;
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"))) {
-      const ref = (doc.toJS() as { spec?: { sourceRef?: { kind?: unknown; name?: unknown } } } | null)?.spec
+    // Read as every manifest is (inside the repository, bounded); what cannot be read is the lint's finding.
+    for (const doc of cache.read(`clusters/${cluster}/${f}`).docs) {
+      const ref = (doc.object as { spec?: { sourceRef?: { kind?: unknown; name?: unknown } } }).spec
         ?.sourceRef;
       if (ref?.name === "flux-system" && typeof ref.kind === "string") kinds.add(ref.kind);
     }

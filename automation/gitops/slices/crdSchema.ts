@@ -91,7 +91,12 @@ export function checkAgainstCrds(
   for (const raw of objects) {
     const crd = crds.find((c) => c.apiVersion === raw.apiVersion && c.kind === raw.kind);
     if (!crd) continue;
-    const applied = parse(substituteString(stringify(raw), vars), { version: "1.1" }) as unknown;
+    let applied: unknown;
+    try {
+      applied = parse(substituteString(stringify(raw), vars), { version: "1.1", maxAliasCount: 100 });
+    } catch {
+      continue; // a value that breaks the YAML is the scaffolder's structure problem, said with its flag
+    }
     if (crd.validate(applied)) continue;
     for (const e of crd.validate.errors ?? []) {
       const rawValue = at(raw, e.instancePath);

@@ -9,6 +9,8 @@ import { CLUSTER_VARS } from "../../../components/flux/clusterVars";
 import { buildPath } from "../shared/build";
 import { crdSchemas, checkAgainstCrds, type CrdSchema } from "./crdSchema";
 import { asK8s, ManifestCache } from "../shared/manifests";
+import { Document, parse, Scalar, stringify, type YAMLMap } from "yaml";
+import { hasControlCharacter, MAX_YAML_ALIASES } from "../shared/sandbox";
 import { substituteString, VARIABLE_NAME } from "../shared/substitution";
 
 /** A user error of the scaffolder: every problem at once. */
@@ -109,6 +111,10 @@ export function sliceId(values: Record<string, string>): string {
   return `${values.SST}-${values.SD}`.toLowerCase();
 }
 
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+/** The flag that sets a variable: `--latency-ms (LATENCY_MS)`. */
+const flagOf = (k: string) => `--${k.toLowerCase().replace(/_/g, "-")} (${k})`;
+
 /** Check the values against the model; every problem in one ScaffoldError. */
 export function checkSliceValues(
   model: SliceModel,
@@ -118,7 +124,24 @@ export function checkSliceValues(
   const problems: string[] = [];
   const uses = new Set([...model.required, ...Object.keys(model.optional)]);
   for (const [k, v] of Object.entries(values)) {
-    if (k.startsWith(INFO_PREFIX)) continue;
+    if (hasControlCharacter(k)) {
+      problems.push(
+        `${JSON.stringify(k)} is not a valid variable name: it holds a newline or another control character`,
+      );
+      continue;
+    }
+    if (hasControlCharacter(v)) {
+      // The value is not printed: it is what breaks the line.
+      problems.push(
+        `${flagOf(k)}: the value holds a newline or another control character: give it on one line (Flux substitutes it into the YAML of every object of the model)`,
+      );
+      continue;
+    }
+    if (k.startsWith(INFO_PREFIX)) {
+      if (!CONFIG_MAP_KEY.test(k))
+        problems.push(`${k} is not a valid ConfigMap key: use letters, digits, '-', '_' and '.'`);
+      continue;
+    }
     if (!VARIABLE_NAME.test(k)) problems.push(`${k} is not a valid variable name`);
     else if (!uses.has(k))
       problems.push(
@@ -150,6 +173,55 @@ export function checkSliceValues(
     );
 }
 
+/** An object's structure: its keys and lists, every scalar the same. */
+function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(shape);
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, shape(x)]),
+    );
+  return 0;
+}
+
+/** The object's YAML as Flux substitutes it, parsed as kustomize-controller does; undefined if it does not parse. */
+function substituted(text: string, vars: Record<string, string>): unknown {
+  try {
+    return parse(substituteString(text, vars), { version: "1.1", maxAliasCount: MAX_YAML_ALIASES });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Values that would change the structure of a model's object when Flux substitutes them into its YAML
+ * text (`x: y`, `[a]`, `{a: b}`, `*alias`, `"`…): each value must stay one scalar. Each value is tried
+ * alone, the others being a plain word, so the problem names its flag.
+ */
+function structureProblems(
+  model: SliceModel,
+  values: Record<string, string>,
+  vars: Record<string, string>,
+): string[] {
+  const problems: string[] = [];
+  const plain = Object.fromEntries(Object.keys(vars).map((k) => [k, "x"]));
+  for (const raw of model.objects ?? []) {
+    const text = stringify(raw);
+    const expected = JSON.stringify(shape(substituted(text, plain)));
+    const id = `${String(raw.kind)} ${String((raw.metadata as { name?: unknown } | undefined)?.name ?? "")}`;
+    for (const k of Object.keys(values).sort()) {
+      if (!text.includes(`\${${k}`)) continue;
+      const got = substituted(text, { ...plain, [k]: vars[k] });
+      if (got === undefined || JSON.stringify(shape(got)) !== expected)
+        problems.push(
+          `${flagOf(k)}: Flux substitutes the value into the YAML of the model's ${id}, where it would not stay one value (it holds YAML syntax such as ': ', quotes, brackets, braces, '*' or '&'): give plain text`,
+        );
+    }
+  }
+  return [...new Set(problems)];
+}
+
 /**
  * The model's objects as Flux would apply them with these values: object names must be Kubernetes
  * names, and custom resources must satisfy the repository's own CRD schema. Each problem names the
@@ -164,6 +236,8 @@ function instanceProblems(model: SliceModel, values: Record<string, string>, pla
       .filter((k) => values[k] !== undefined)
       .map((k) => `--${k.toLowerCase().replace(/_/g, "-")} ${values[k]}`)
       .join(", ");
+  const structural = structureProblems(model, values, vars);
+  if (structural.length) return structural;
   const problems: string[] = [];
   for (const raw of model.objects ?? []) {
     const name = (raw.metadata as { name?: unknown } | undefined)?.name;
@@ -180,6 +254,13 @@ function instanceProblems(model: SliceModel, values: Record<string, string>, pla
   return problems;
 }
 
+/** One YAML file: the comment lines, then the object (strings plain where YAML reads them back as written). */
+function yamlFile(comment: string, object: Record<string, unknown>): string {
+  const doc = new Document(object);
+  (doc.contents as YAMLMap).commentBefore = comment;
+  return doc.toString({ lineWidth: 0 });
+}
+
 /** The instance's files; throws ScaffoldError on bad values. Deterministic: same input, same bytes. */
 export function scaffoldSlice(input: ScaffoldInput): ScaffoldedFile[] {
   const { cluster, model, values } = input;
@@ -187,59 +268,61 @@ export function scaffoldSlice(input: ScaffoldInput): ScaffoldedFile[] {
   const id = sliceId(values);
   const namespace = input.namespace ?? "slices";
   const dir = `clusters/${cluster}/slices/${id}`;
-  const header = `# Slice instance ${id} of platform ${cluster}: catalog model ${model.name} with the values of ConfigMap slice-vars-${id}.\n${input.command ? `# Generated by: ${input.command}\n` : ""}`;
-  const healthChecks = model.slices
-    .map(
-      (s) =>
-        `    - apiVersion: ${s.apiVersion}\n      kind: ${s.kind}\n      name: ${substituteString(s.name, values)}\n      namespace: ${namespace}\n`,
-    )
-    .join("");
-  const kustomization =
-    header +
-    `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: slice-${id}
-  namespace: flux-system
-  labels:
-    catalog.platform.io/model: ${model.name}
-spec:
-  interval: 10m
-  retryInterval: 1m
-  timeout: 2m
-  path: ./${model.dir}
-  prune: true
-  sourceRef:
-    kind: ${input.sourceKind ?? "GitRepository"}
-    name: flux-system
-  targetNamespace: ${namespace}
-  dependsOn:
-    - name: ${input.dependsOn ?? "apps"}
-${healthChecks ? `  healthChecks:\n${healthChecks}` : ""}  postBuild:
-    substituteFrom:
-      - kind: ConfigMap
-        name: cluster-vars
-      - kind: ConfigMap
-        name: slice-vars-${id}
-  deletionPolicy: WaitForTermination
-  serviceAccountName: kustomize-controller
-`;
-  const data = Object.keys(values)
-    .sort()
-    .map((k) => `  ${k}: ${JSON.stringify(values[k])}\n`)
-    .join("");
-  const configMap =
-    header +
-    `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: slice-vars-${id}
-  namespace: flux-system
-  labels:
-    catalog.platform.io/model: ${model.name}
-    reconcile.fluxcd.io/watch: Enabled
-data:
-${data}`;
+  // Comment lines (the command line holds the values) and the files are written by the yaml
+  // library: a value is always one scalar, whatever it holds.
+  const header = [
+    ` Slice instance ${id} of platform ${cluster}: catalog model ${model.name} with the values of ConfigMap slice-vars-${id}.`,
+    ...(input.command ? [` Generated by: ${input.command}`] : []),
+  ].join("\n");
+  const healthChecks = model.slices.map((s) => ({
+    apiVersion: s.apiVersion,
+    kind: s.kind,
+    name: substituteString(s.name, values),
+    namespace,
+  }));
+  const kustomization = yamlFile(header, {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: {
+      name: `slice-${id}`,
+      namespace: "flux-system",
+      labels: { "catalog.platform.io/model": model.name },
+    },
+    spec: {
+      interval: "10m",
+      retryInterval: "1m",
+      timeout: "2m",
+      path: `./${model.dir}`,
+      prune: true,
+      sourceRef: { kind: input.sourceKind ?? "GitRepository", name: "flux-system" },
+      targetNamespace: namespace,
+      dependsOn: [{ name: input.dependsOn ?? "apps" }],
+      ...(healthChecks.length ? { healthChecks } : {}),
+      postBuild: {
+        substituteFrom: [
+          { kind: "ConfigMap", name: "cluster-vars" },
+          { kind: "ConfigMap", name: `slice-vars-${id}` },
+        ],
+      },
+      deletionPolicy: "WaitForTermination",
+      serviceAccountName: "kustomize-controller",
+    },
+  });
+  const data = Object.fromEntries(
+    Object.keys(values)
+      .sort()
+      .map((k) => [k, Object.assign(new Scalar(values[k]), { type: Scalar.QUOTE_DOUBLE })]),
+  );
+  const configMap = yamlFile(header, {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: `slice-vars-${id}`,
+      namespace: "flux-system",
+      labels: { "catalog.platform.io/model": model.name, "reconcile.fluxcd.io/watch": "Enabled" },
+    },
+    data,
+  });
   return [
     { path: `${dir}/slice.yaml`, content: kustomization },
     { path: `${dir}/slice-vars.yaml`, content: configMap },

@@ -10,12 +10,13 @@ import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
 import { render } from "../../../cli/render";
 import { boundsRows } from "./badInputRows.bounds";
 import { rows as generalRows } from "./badInputRows";
+import { gitsideRows } from "./badInputRows.gitside";
 import { privilegeRows } from "./badInputRows.privilege";
 import { rows as secretRows } from "./badInputRows.secrets";
 import { rowTitle, runRow } from "./badInputRun";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
-const rows = [...generalRows, ...privilegeRows, ...secretRows, ...boundsRows];
+const rows = [...generalRows, ...privilegeRows, ...secretRows, ...boundsRows, ...gitsideRows];
 // Loading the program on a loaded 2-core machine is slow; these are not timing tests.
 jest.setTimeout(60_000);
 
@@ -28,6 +29,7 @@ describe("bad CLI input", () => {
 
   it("has rows for every CLI", () => {
     expect(rows.length).toBeGreaterThanOrEqual(80);
+    expect(gitsideRows.length).toBeGreaterThanOrEqual(50);
     for (const cli of [render, check, gitopsLint, gitopsNewSlice, fleet])
       expect(rows.filter((r) => r.cli === cli).length).toBeGreaterThanOrEqual(5);
   });

@@ -22,6 +22,8 @@ const MODULES: Record<string, [string, string]> = {
   check: ["check", "check"],
   "gitops:lint": ["gitops-lint", "gitopsLint"],
   "gitops:new-slice": ["gitops-new-slice", "gitopsNewSlice"],
+  "gitops:diff": ["gitops-diff", "gitopsDiff"],
+  "gitops:publish": ["gitops-publish", "gitopsPublish"],
   fleet: ["fleet", "fleet"],
 };
 
@@ -33,7 +35,10 @@ async function main(argv: string[]): Promise<number> {
   process.env.BAD_INPUT_ROOT = root;
   const { rows: baseRows } = (await import("./badInputRows")) as { rows: BadInputRow[] };
   const { boundsRows } = (await import("./badInputRows.bounds")) as { boundsRows: BadInputRow[] };
-  const rows = [...baseRows, ...boundsRows];
+  const { gitsideRows } = (await import("./badInputRows.gitside")) as { gitsideRows: BadInputRow[] };
+  const { privilegeRows } = (await import("./badInputRows.privilege")) as { privilegeRows: BadInputRow[] };
+  const { rows: secretRows } = (await import("./badInputRows.secrets")) as { rows: BadInputRow[] };
+  const rows = [...baseRows, ...privilegeRows, ...secretRows, ...boundsRows, ...gitsideRows];
   const { OUTCOMES, rowTitle, runRow } = await import("./badInputRun");
   const load = (file: string) =>
     import(path.join(root, "cli", `${file}.ts`)) as Promise<Record<string, unknown>>;

@@ -34,7 +34,11 @@ export interface BadInputRow {
   code: 1 | 2;
   /** Substrings of what is printed: the option or path named, and the fix. */
   says: string[];
-  /** Substrings that must not be printed (a secret of the input, the text of a file). */
+  /** Symbolic links in the row's folder before the run (path under `{tmp}` → target, `{tmp}` filled in). */
+  links?: Record<string, string>;
+  /** A folder under `{tmp}` made a Git repository (branch main) with its files and links committed. */
+  git?: string;
+  /** Substrings that must never be printed (a secret, the content of a file outside the repository). */
   never?: string[];
 }
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import type { Cli, Io } from "../../../cli/common";
 import { NOT_APPLICABLE, type BadInputRow } from "./badInputRows";
 import { STACK_LINE } from "./run";
+import { commitAll } from "../gitops/hostileFleet";
 
 /**
  * What a CLI did with a bad input, worst first: wrote or deleted files before refusing, crashed (a
@@ -38,24 +39,33 @@ export interface RowResult {
   why: string;
 }
 
-/** Every file under `dir` (hidden ones too) with a hash of its content; {} for a missing folder. */
+/**
+ * Every file under `dir` (hidden ones too) with a hash of its content, a symbolic link with its
+ * target (never followed); {} for a missing folder.
+ */
 export async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  let entries;
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = path.join(e.parentPath, e.name);
-    const key = path.relative(dir, p) + (e.isDirectory() ? "/" : "");
-    out[key] = e.isDirectory()
-      ? ""
-      : createHash("sha256")
+  const walk = async (sub: string) => {
+    let entries;
+    try {
+      entries = await fs.readdir(sub, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(sub, e.name);
+      const key = path.relative(dir, p) + (e.isDirectory() ? "/" : "");
+      if (e.isSymbolicLink()) out[key] = `-> ${await fs.readlink(p)}`;
+      else if (e.isDirectory()) {
+        out[key] = "";
+        await walk(p);
+      } else
+        out[key] = createHash("sha256")
           .update(await fs.readFile(p))
           .digest("hex");
-  }
+    }
+  };
+  await walk(dir);
   return out;
 }
 
@@ -90,6 +100,11 @@ export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResu
     await fs.mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
     await fs.writeFile(path.join(tmp, file), content);
   }
+  for (const [link, target] of Object.entries(row.links ?? {})) {
+    await fs.mkdir(path.dirname(path.join(tmp, link)), { recursive: true });
+    await fs.symlink(fill(target), path.join(tmp, link));
+  }
+  if (row.git) commitAll(path.join(tmp, row.git));
   const gitops = path.join(root, "gitops");
   const before = await snapshot(tmp);
   const gitopsBefore = await snapshot(gitops);
@@ -133,6 +148,9 @@ export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResu
   const missing = row.says.map((s) => fill(s).replaceAll(`${root}/`, "")).filter((s) => !printed.includes(s));
   if (missing.length)
     return result("refused unclearly", `does not say: ${missing.map((s) => JSON.stringify(s)).join(", ")}`);
+  const leaked = (row.never ?? []).filter((s) => printed.includes(s));
+  if (leaked.length)
+    return result("refused unclearly", `printed: ${leaked.map((s) => JSON.stringify(s)).join(", ")}`);
   return result("refused cleanly", "");
 }
 
