@@ -162,10 +162,14 @@ export function provePlaces(
       let found: Finding[];
       if ("text" in p) found = scanWith([{ name: p.name, text: p.text + planted }], [canary]);
       else {
+        // The walk must see a file planted in the folder, and the search must find the canary in it
+        // (searching only that file: the folder's own files are searched once, by the real scan).
         const file = path.join(p.dir, CANARY_FILE);
         fs.writeFileSync(file, planted, "latin1");
         try {
-          found = scanWith([p], [canary]).filter((x) => x.where === file);
+          found = filesBelow(p.dir).includes(file)
+            ? scanWith([{ name: file, text: fs.readFileSync(file, "latin1") }], [canary])
+            : [];
         } finally {
           fs.rmSync(file, { force: true });
         }
