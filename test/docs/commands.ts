@@ -3,7 +3,8 @@
 //
 // A command is a line of a fenced `sh`/`bash`/`shell` block of README.md, CONTRIBUTING.md or
 // docs/*.md (a trailing `\` joins lines; a `#` comment after the command is dropped). A comment
-// `# exits N` says the command is expected to exit N (e.g. a check that shows a violation).
+// `# exits N` says the command is expected to exit N (e.g. a check that shows a violation), and
+// `prints "…"` in it names a line the command's output must contain (a count the page states).
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,8 @@ export interface DocCommand {
   command: string;
   /** Exit code the page says to expect (`# exits N`); 0 otherwise. */
   expectExit: number;
+  /** What the page says the output contains (`prints "…"` in the comment), each checked. */
+  expectPrints?: string[];
 }
 
 /** Commands that need what no CI machine here has: a reason each. Matched against the whole command. */
@@ -85,7 +88,14 @@ export function extractCommands(file: string, text: string): DocCommand[] {
     const command = (hash === -1 ? whole : whole.slice(0, hash)).trim();
     const comment = hash === -1 ? "" : whole.slice(hash);
     const exits = /#.*\bexits (\d+)\b/.exec(comment);
-    out.push({ file, line, command, expectExit: exits ? Number(exits[1]) : 0 });
+    const prints = [...comment.matchAll(/\bprints "([^"]+)"/g)].map((m) => m[1]);
+    out.push({
+      file,
+      line,
+      command,
+      expectExit: exits ? Number(exits[1]) : 0,
+      ...(prints.length ? { expectPrints: prints } : {}),
+    });
   });
   return out;
 }
@@ -158,13 +168,15 @@ function main(): number {
       // (a scaffolded slice) is not left for the next to find (gitops:publish refuses a dirty tree).
       spawnSync("git", ["checkout", "-q", "--", "."], { cwd: scratch });
       spawnSync("git", ["clean", "-fdq"], { cwd: scratch });
-      if (r.status === c.expectExit) {
+      const missing = (c.expectPrints ?? []).filter((p) => !`${r.stdout}${r.stderr}`.includes(p));
+      if (r.status === c.expectExit && !missing.length) {
         passed++;
         console.log(`ok  ${c.file}:${c.line}  ${toRun}  (exit ${r.status}, ${secs} s)`);
       } else {
         failed++;
         console.log(
-          `FAIL ${c.file}:${c.line}  ${toRun}  (exit ${r.status ?? r.signal}, expected ${c.expectExit}, ${secs} s)\n` +
+          `FAIL ${c.file}:${c.line}  ${toRun}  (exit ${r.status ?? r.signal}, expected ${c.expectExit}` +
+            `${missing.map((m) => `; does not print "${m}"`).join("")}, ${secs} s)\n` +
             `${r.stdout}${r.stderr}`.split("\n").slice(-25).join("\n"),
         );
       }

@@ -87,7 +87,7 @@ describe("docs", () => {
 });
 
 describe("extractCommands", () => {
-  it("reads shell blocks only, joins continued lines, drops comments and keeps the expected exit code", () => {
+  it("reads shell blocks only, joins continued lines, drops comments and keeps the expected exit code and output", () => {
     const text = [
       "```yaml",
       "a: 1",
@@ -97,6 +97,7 @@ describe("extractCommands", () => {
       "npm run render -- local     # the main job",
       "npm run check -- bad \\",
       "  --project x   # exits 1",
+      'npm run check -- worse   # exits 1, prints "FAILED: 7 mandatory violations"',
       "",
       "$ npm test",
       "```",
@@ -104,7 +105,14 @@ describe("extractCommands", () => {
     expect(extractCommands("p.md", text)).toEqual([
       { file: "p.md", line: 6, command: "npm run render -- local", expectExit: 0 },
       { file: "p.md", line: 7, command: "npm run check -- bad --project x", expectExit: 1 },
-      { file: "p.md", line: 10, command: "npm test", expectExit: 0 },
+      {
+        file: "p.md",
+        line: 9,
+        command: "npm run check -- worse",
+        expectExit: 1,
+        expectPrints: ["FAILED: 7 mandatory violations"],
+      },
+      { file: "p.md", line: 11, command: "npm test", expectExit: 0 },
     ]);
   });
 
