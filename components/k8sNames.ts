@@ -16,8 +16,9 @@ export const DNS_LABEL_MESSAGE =
 export const DNS_SUBDOMAIN_MESSAGE =
   "must be a lowercase DNS name (letters, digits, '-', '.'), as Kubernetes names are";
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-/** Whether `v` holds a control character (below space, or DEL). */
-const hasControl = (v: string) => [...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
+/** Whether `v` holds an ASCII control character (below space, or DEL). */
+export const hasAsciiControl = (v: string) =>
+  [...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
 
 /** `"value"` for a message, newlines and other control characters escaped, long values cut. */
 export const quoted = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
@@ -46,7 +47,7 @@ export function dnsSubdomainProblem(v: string): string | undefined {
 
 /** A DNS domain such as a cluster domain or a zone: like a subdomain, upper case refused, no trailing dot. */
 export function dnsNameProblem(v: string): string | undefined {
-  if (hasControl(v) || /\s/.test(v)) return "must not contain spaces, newlines or control characters";
+  if (hasAsciiControl(v) || /\s/.test(v)) return "must not contain spaces, newlines or control characters";
   return dnsSubdomainProblem(v.endsWith(".") ? v.slice(0, -1) : v);
 }
 
@@ -184,7 +185,7 @@ export function gitRefProblem(ref: string): string | undefined {
   const why =
     ref === ""
       ? "is empty"
-      : /\s/.test(ref) || hasControl(ref)
+      : /\s/.test(ref) || hasAsciiControl(ref)
         ? "contains a space, newline or control character"
         : /[~^:?*[\\]/.test(ref)
           ? "contains one of ~ ^ : ? * [ \\"

@@ -1,8 +1,9 @@
 /**
  * One URL check for every field and command that takes a URL: no credential in the URL (a URL is
  * printed, logged, stored in state and in Flux objects), only the schemes the receiver takes, and no
- * plain http:// where what is fetched is run or trusted. A leaf: imports nothing of ours.
+ * plain http:// where what is fetched is run or trusted. Imports only the leaf k8sNames.ts.
  */
+import { hasAsciiControl } from "./k8sNames";
 
 export interface UrlRules {
   /** Schemes accepted, without `://`, e.g. ["https", "ssh"]. */
@@ -34,8 +35,7 @@ const schemeList = (schemes: readonly string[]) =>
 
 /** Problems with `value` as a URL under `rules` (messages without the config path), [] if none. */
 export function urlProblems(value: string, rules: UrlRules): string[] {
-  if (/\s/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
-    return ["must not contain spaces or control characters"];
+  if (/\s/.test(value) || hasAsciiControl(value)) return ["must not contain spaces or control characters"];
   const scp = SCP_LIKE.exec(value);
   if (scp) {
     if (!rules.schemes.includes("ssh")) return [`must be ${schemeList(rules.schemes)}`];

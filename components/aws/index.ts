@@ -11,16 +11,16 @@ export {
   userTrustPolicy,
   type WorkloadIdentityArgs,
 } from "./identity";
+export { FluxAwsAccess } from "./fluxAccess";
 export {
   DEFAULTS as FLUX_AWS_DEFAULTS,
   FLUX_SERVICE_ACCOUNTS,
   MAX_NAME_PREFIX as FLUX_IAM_MAX_PREFIX,
-  FluxAwsAccess,
   IRSA_ROLE_ANNOTATION,
   fluxAwsAccessProblems,
   type FluxAwsAccessArgs,
   type FluxAwsSourceArgs,
-} from "./fluxAccess";
+} from "./fluxAccessArgs";
 export {
   codeCommitPullPolicy,
   codeCommitRepositoryArn,

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as posix from "node:path/posix";
-import { patchAndGeneratorFiles } from "../shared/build";
+import { patchAndGeneratorFiles } from "../shared/kustomizationRefs";
 import { checkTree } from "./checks";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
 import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";

@@ -9,6 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { hasAsciiControl } from "../../../components/k8sNames";
 
 /** The largest file the tools read (a manifest, a patch, a generator's input). */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -278,10 +279,5 @@ export function writeRepoFile(repoDir: string, rel: string, content: string, ove
 }
 
 /** A line break (YAML's or Unicode's) or another control character: never in a value a tool writes or prints. */
-export function hasControlCharacter(value: string): boolean {
-  for (const c of value) {
-    const n = c.codePointAt(0) as number;
-    if (n < 0x20 || n === 0x7f || n === 0x85 || n === 0x2028 || n === 0x2029) return true;
-  }
-  return false;
-}
+export const hasControlCharacter = (value: string): boolean =>
+  hasAsciiControl(value) || /[\u0085\u2028\u2029]/.test(value);

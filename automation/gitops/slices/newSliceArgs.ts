@@ -1,5 +1,6 @@
 /** The command line of `gitops:new-slice`: options, model variables and the line recorded in the files. */
-import { ScaffoldError } from "./newSlice";
+import { dnsLabelProblem } from "../../../components/k8sNames";
+import { ScaffoldError } from "./model";
 
 /** `--latency-ms` → `LATENCY_MS`. */
 export function flagToVariable(flag: string): string {
@@ -61,7 +62,7 @@ export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
     ["--namespace", out.namespace],
     ["--depends-on", out.dependsOn],
   ] as const)
-    if (v !== undefined && !DNS_LABEL.test(v))
+    if (v !== undefined && dnsLabelProblem(v) !== undefined)
       problems.push(
         `${flag} ${v}: not a Kubernetes name (lower-case letters, digits and '-', at most 63)${flag === "--cluster" ? "; it names clusters/<platform>/ in the repository" : ""}`,
       );
@@ -83,6 +84,3 @@ export function recordedCommand(argv: string[]): string {
   }
   return `npm run gitops:new-slice -- ${kept.join(" ")}`;
 }
-
-/** An RFC 1123 label: platform directories, namespaces and Kustomization names. */
-const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
