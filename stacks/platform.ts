@@ -27,6 +27,8 @@ export interface PlatformOutputs {
   kubeconfig: pulumi.Output<string>;
   /** Public half of the generated Git deploy key; absent when a key is supplied or auth is not SSH. */
   deployPublicKey?: pulumi.Output<string>;
+  /** Public half of the next deploy key while a rotation is prepared (`flux.auth.deployKey.prepareNext`). */
+  deployPublicKeyNext?: pulumi.Output<string>;
   rootSourceUrl: pulumi.Output<string>;
   rootSourceRef: pulumi.Output<string>;
   /** OCI root: the Git repository its artifact is published from (flux.source.origin), when given. */
@@ -185,6 +187,7 @@ export async function deployPlatform(
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
     ...(flux.deployPublicKey ? { deployPublicKey: flux.deployPublicKey } : {}),
+    ...(flux.deployPublicKeyNext ? { deployPublicKeyNext: flux.deployPublicKeyNext } : {}),
     rootSourceUrl: flux.sourceUrl,
     ...(config.flux.source.kind === "oci" && config.flux.source.origin
       ? { rootSourceOrigin: config.flux.source.origin }

@@ -109,6 +109,8 @@ const customResourceArgs = ({ apiVersion, kind, metadata, spec }: K8sObject) => 
 export class FluxBootstrap extends pulumi.ComponentResource {
   /** Public half of the generated deploy key (add it to the repository as a read-only deploy key); only when one is generated. */
   public readonly deployPublicKey?: pulumi.Output<string>;
+  /** Public half of the next generation's deploy key, while a rotation is prepared (`auth.deployKey.prepareNext`). */
+  public readonly deployPublicKeyNext?: pulumi.Output<string>;
   public readonly sourceUrl: pulumi.Output<string>;
   /** e.g. `tag v1.0.0`. */
   public readonly sourceRef: pulumi.Output<string>;
@@ -184,12 +186,14 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     });
 
     this.deployPublicKey = early.deployKey?.publicKeyOpenssh;
+    this.deployPublicKeyNext = early.nextDeployKey?.publicKeyOpenssh;
     this.sourceUrl = pulumi.output(flux.source.url);
     this.sourceRef = pulumi.output(describeRef(flux.source.ref));
     this.rootPath = pulumi.output(path);
     this.clusterVars = pulumi.output(clusterVars);
     this.registerOutputs({
       ...(this.deployPublicKey ? { deployPublicKey: this.deployPublicKey } : {}),
+      ...(this.deployPublicKeyNext ? { deployPublicKeyNext: this.deployPublicKeyNext } : {}),
       sourceUrl: this.sourceUrl,
       sourceRef: this.sourceRef,
       rootPath: this.rootPath,

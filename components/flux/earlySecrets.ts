@@ -7,11 +7,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
-import type { ResolvedFluxArgs, SecretsManagerRef } from "./args";
+import { deployKeyResourceSuffix, type ResolvedFluxArgs, type SecretsManagerRef } from "./args";
 import type { SecretValue } from "../secretValue";
 import type { EarlySecret } from "../aws/earlySecret";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
-import { FLUX_NAMESPACE, GIT_AUTH_SECRET, MANAGED_BY, SOPS_KEY, SOPS_SECRET, VERIFY_SECRET } from "./objects";
+import {
+  FLUX_NAMESPACE,
+  GIT_AUTH_SECRET,
+  MANAGED_BY,
+  previousAgeKeyEntry,
+  SOPS_KEY,
+  SOPS_SECRET,
+  VERIFY_SECRET,
+} from "./objects";
 import { renderAuthData, renderDockerConfigJson } from "./render";
 
 export interface EarlySecretsArgs {
@@ -30,6 +38,8 @@ export interface EarlySecrets {
   resources: pulumi.Resource[];
   /** Generated deploy key, when SSH auth has no configured key. */
   deployKey?: tls.PrivateKey;
+  /** The next generation's key, generated ahead of a rotation (`auth.deployKey.prepareNext`); not used by Flux yet. */
+  nextDeployKey?: tls.PrivateKey;
   /** Names the root source refers to, when created. */
   gitAuthSecret?: string;
   verifySecret?: string;
@@ -74,15 +84,19 @@ export function createEarlySecrets(
   const smAuth = auth.type === "ssh" || auth.type === "https" ? auth.fromSecretsManager : undefined;
   if (auth.type === "ssh" && !auth.privateKey && !smAuth) {
     const algorithm = { ed25519: "ED25519", ecdsa: "ECDSA", rsa: "RSA" }[auth.keyAlgorithm];
-    out.deployKey = new tls.PrivateKey(
-      `${name}-deploy-key`,
-      {
-        algorithm,
-        ...(algorithm === "ECDSA" ? { ecdsaCurve: "P384" } : {}),
-        ...(algorithm === "RSA" ? { rsaBits: 4096 } : {}),
-      },
-      { parent },
-    );
+    const generate = (generation: number) =>
+      new tls.PrivateKey(
+        `${name}-${deployKeyResourceSuffix(generation)}`,
+        {
+          algorithm,
+          ...(algorithm === "ECDSA" ? { ecdsaCurve: "P384" } : {}),
+          ...(algorithm === "RSA" ? { rsaBits: 4096 } : {}),
+        },
+        { parent },
+      );
+    const generation = auth.deployKey?.generation ?? 1;
+    out.deployKey = generate(generation);
+    if (auth.deployKey?.prepareNext) out.nextDeployKey = generate(generation + 1);
   }
   const authData = renderAuthData(auth, {
     identity: out.deployKey
@@ -108,7 +122,10 @@ export function createEarlySecrets(
   // With awskms, kustomize-controller decrypts with its workload identity: no key in the cluster.
   if (flux.sops && flux.sops.provider === "age") {
     const key = flux.sops.ageKey ? secretOf(flux.sops.ageKey) : fromSm(flux.sops.fromSecretsManager!);
-    resources.push(secret("sops-age", meta(SOPS_SECRET), { [SOPS_KEY]: key }));
+    const previous = (flux.sops.previousAgeKeys ?? []).map((k, i) => [previousAgeKeyEntry(i), secretOf(k)]);
+    resources.push(
+      secret("sops-age", meta(SOPS_SECRET), { [SOPS_KEY]: key, ...Object.fromEntries(previous) }),
+    );
   }
 
   const watch = { "reconcile.fluxcd.io/watch": "Enabled" };

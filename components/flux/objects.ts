@@ -21,6 +21,8 @@ export const GIT_AUTH_SECRET = "flux-system";
 /** SOPS age keys (key `age.agekey`). */
 export const SOPS_SECRET = "sops-age";
 export const SOPS_KEY = "age.agekey";
+/** Entry of the n-th (from 0) previous age key in `sops-age` during a rotation: `previous-1.agekey`, … */
+export const previousAgeKeyEntry = (n: number): string => `previous-${n + 1}.agekey`;
 /**
  * Service account the root Kustomization applies as under the lockdown: kustomize-controller's own
  * (cluster-admin), named explicitly so `--default-service-account` does not apply to it.

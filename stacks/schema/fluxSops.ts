@@ -14,6 +14,14 @@ export const sops = z
     ageKey: secret().optional().meta({
       description: "The age private key, `AGE-SECRET-KEY-1…`; give this or `fromSecretsManager`.",
     }),
+    previousAgeKeys: z
+      .array(secret())
+      .max(8, { error: "holds at most 8 keys: remove keys no file is encrypted for any more" })
+      .optional()
+      .meta({
+        description:
+          "During an age key rotation, the previous keys (secure values), kept in `sops-age` beside the current one (`previous-1.agekey`, …) so files not yet re-encrypted still decrypt. Remove once every file is re-encrypted for the new key (docs/credentials.md).",
+      }),
     fromSecretsManager: fromSecretsManager
       .optional()
       .meta({ description: "The age key from Secrets Manager instead of `ageKey`." }),

@@ -197,6 +197,28 @@ export const auth = z.discriminatedUnion(
           description:
             "known_hosts lines of the Git host, the output of `ssh-keyscan [-p PORT] <host>`; they must name the URL's host (`[host]:port` for a port other than 22).",
         }),
+      deployKey: z
+        .strictObject({
+          generation: z
+            .number()
+            .int({ error: "is a whole number (1, 2, …)" })
+            .min(1, { error: "starts at 1" })
+            .max(1_000_000, { error: "is at most 1000000" })
+            .optional()
+            .meta({
+              description:
+                "Generation of the generated key Flux uses (default 1). Raise it by one, after `prepareNext` and registering `deployPublicKeyNext` on the Git host, to switch keys with no outage; the old key is deleted.",
+            }),
+          prepareNext: z.boolean().optional().meta({
+            description:
+              "Also generate the next generation's key and export its public half as the stack output `deployPublicKeyNext`; Flux keeps using the current key until `generation` moves to it. Default false.",
+          }),
+        })
+        .optional()
+        .meta({
+          description:
+            "Rotation of the generated deploy key (docs/credentials.md): 1. `prepareNext: true`, `pulumi up`, register `deployPublicKeyNext` on the Git host; 2. `generation` + 1 and `prepareNext` removed, `pulumi up`; 3. remove the old key from the Git host.",
+        }),
     }),
     z.strictObject({
       type: z.literal("https").meta({

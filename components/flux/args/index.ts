@@ -18,5 +18,13 @@ export {
   type Toleration,
 } from "./install";
 export type { FluxSopsArgs } from "./sops";
-export type { FluxAuthArgs, FluxChartsArgs, FluxSourceArgs, SecretsManagerRef, SourceRef } from "./source";
+export type {
+  DeployKeyRotation,
+  FluxAuthArgs,
+  FluxChartsArgs,
+  FluxSourceArgs,
+  SecretsManagerRef,
+  SourceRef,
+} from "./source";
+export { deployKeyResourceSuffix } from "./source";
 export type { FluxSyncArgs } from "./sync";

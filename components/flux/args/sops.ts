@@ -12,6 +12,12 @@ export interface FluxSopsArgs {
   provider: "age" | "awskms";
   /** age identity (AGE-SECRET-KEY-1…). */
   ageKey?: SecretValue;
+  /**
+   * age identities the repository may still be encrypted for during a key rotation, kept in the Secret
+   * `sops-age` beside the current key (`previous-1.agekey`, …; kustomize-controller tries every
+   * `.agekey` entry). Remove them once every file is re-encrypted for the new key. @default none
+   */
+  previousAgeKeys?: SecretValue[];
   /** age identity from Secrets Manager. */
   fromSecretsManager?: SecretsManagerRef;
   /**

@@ -65,6 +65,24 @@ export interface SecretsManagerRef {
   secretId: string;
 }
 
+/**
+ * Rotation of a generated deploy key without an outage: with `prepareNext` the key of generation
+ * `generation + 1` is generated and its public half exported (`deployPublicKeyNext`) while Flux keeps
+ * using the current one; once it is registered on the Git host, `generation` moves to it (the prepared
+ * key is used as it is, not generated again) and the old key is deleted.
+ */
+export interface DeployKeyRotation {
+  /** Generation of the key Flux uses (a whole number from 1). @default 1 */
+  generation?: number;
+  /** Also generate the next generation's key and export its public half. @default false */
+  prepareNext?: boolean;
+}
+
+/** Pulumi resource name suffix of a generated deploy key: generation 1 keeps the original name. */
+export function deployKeyResourceSuffix(generation: number): string {
+  return generation === 1 ? "deploy-key" : `deploy-key-${generation}`;
+}
+
 /** Credentials of the root source. @default `{ type: "none" }` */
 export type FluxAuthArgs =
   | {
@@ -77,6 +95,8 @@ export type FluxAuthArgs =
       keyAlgorithm: "ed25519" | "ecdsa" | "rsa";
       /** known_hosts lines of the Git host. */
       knownHosts: string;
+      /** Rotation of the generated deploy key (only when one is generated). @default generation 1 */
+      deployKey?: DeployKeyRotation;
     }
   | {
       type: "https";

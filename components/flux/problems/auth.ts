@@ -74,11 +74,38 @@ export const checkAuth: Check = (flux) => {
       path: "source.provider",
       message: `is ${flux.source.provider}, but auth.type githubApp needs provider github (source-controller reads the App's Secret only then): remove source.provider`,
     });
+  if (auth.type === "ssh" && auth.deployKey && (auth.privateKey || auth.fromSecretsManager))
+    out.push({
+      path: "auth.deployKey",
+      message: `rotates the generated deploy key, but the key is ${auth.privateKey ? "auth.privateKey" : "read from Secrets Manager"}: rotate it by changing that value (Flux uses the new key at the next pull), or remove ${auth.privateKey ? "privateKey" : "fromSecretsManager"} to have a key generated`,
+    });
   const ageKey = flux.sops?.provider === "age" ? flux.sops.ageKey : undefined;
-  if (ageKey && ageKey.known && !/^AGE-SECRET-KEY-1[0-9A-Z]+\s*$/.test(ageKey.value))
+  // An age identity file, as age-keygen writes it: `#` comments, blank lines, one key a line.
+  const identities = (v: string) =>
+    v
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
+  const isAgeIdentity = (v: string) =>
+    identities(v).length > 0 && identities(v).every((l) => /^AGE-SECRET-KEY-1[0-9A-Z]+$/.test(l));
+  if (ageKey && ageKey.known && !isAgeIdentity(ageKey.value))
     out.push({
       path: "sops.ageKey",
       message: "is not an age identity: it starts with AGE-SECRET-KEY-1 (generate one with `age-keygen`)",
+    });
+  if (flux.sops?.provider === "age")
+    (flux.sops.previousAgeKeys ?? []).forEach((key, i) => {
+      if (!key.known) return;
+      if (!isAgeIdentity(key.value))
+        out.push({
+          path: `sops.previousAgeKeys.${i}`,
+          message: "is not an age identity: it starts with AGE-SECRET-KEY-1 (the key being rotated out)",
+        });
+      else if (ageKey?.known && identities(key.value).some((l) => identities(ageKey.value).includes(l)))
+        out.push({
+          path: `sops.previousAgeKeys.${i}`,
+          message: "is the current ageKey: list only the keys being rotated out",
+        });
     });
   return out;
 };

@@ -27,7 +27,7 @@ export const checkSops: Check = (flux) => {
       path: "sops.kmsExemption",
       message: "states why SOPS does not go through KMS, but sops.provider is awskms: remove it",
     });
-  for (const k of ["ageKey", "fromSecretsManager"] as const)
+  for (const k of ["ageKey", "previousAgeKeys", "fromSecretsManager"] as const)
     if (sops[k] !== undefined)
       out.push({
         path: `sops.${k}`,
