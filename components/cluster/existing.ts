@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { KubernetesCluster } from "./types";
+import { KUBERNETES_PROVIDER_SETTINGS } from "./providerSettings";
 
 export interface ExistingClusterArgs {
   /** Cluster name as the platform knows it. */
@@ -29,7 +30,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
     this.kubeconfig = pulumi.secret(args.kubeconfig);
     this.provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig: this.kubeconfig, context: args.context, enableServerSideApply: true },
+      { kubeconfig: this.kubeconfig, context: args.context, ...KUBERNETES_PROVIDER_SETTINGS },
       { parent: this },
     );
     this.registerOutputs({

@@ -10,6 +10,7 @@ import { configHash, renderNodeConfig } from "./nodeConfig";
 import { KeyLoader, sshConnection, type SshConnection } from "./connection";
 import { apiUrl, decryptKubeconfig, rewriteKubeconfig } from "./kubeconfig";
 import * as scripts from "./scripts";
+import { KUBERNETES_PROVIDER_SETTINGS } from "../providerSettings";
 
 /** The steps of one node, in order; `ready` is what the next node waits for. */
 export interface NodeSteps {
@@ -104,7 +105,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     );
     this.provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { kubeconfig: this.kubeconfig, ...KUBERNETES_PROVIDER_SETTINGS },
       { parent: this },
     );
     this.readyResources = [steps[steps.length - 1].ready];

@@ -16,6 +16,7 @@ import {
 } from "./iam";
 import { createVpc, tagExistingSubnets, type Network } from "./network";
 import { createAddons, createNodeGroups, createNodeRole } from "./nodes";
+import { KUBERNETES_PROVIDER_SETTINGS } from "../providerSettings";
 
 /**
  * What the control plane role may do with the envelope-encryption key: that key only, and grants on
@@ -231,7 +232,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     );
     this.provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { kubeconfig: this.kubeconfig, ...KUBERNETES_PROVIDER_SETTINGS },
       { parent: this, dependsOn: accessResources },
     );
     this.readyResources = [...nodeGroups, ...late, ...accessResources];

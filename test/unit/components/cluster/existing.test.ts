@@ -22,6 +22,8 @@ describe("ExistingCluster from its own arguments", () => {
       kubeconfig: "apiVersion: v1\n",
       context: "ctx",
       enableServerSideApply: "true",
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
     });
     expect(d.outputs.clusterName).toBe("kind-dev");
   });

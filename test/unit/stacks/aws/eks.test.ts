@@ -360,6 +360,11 @@ describe("EksCluster on the mock engine", () => {
   it("exports a secret kubeconfig that runs aws eks get-token, and builds the Kubernetes provider from it after the access entries", () => {
     const provider = named("pulumi:providers:kubernetes", "de-dev-provider");
     expect(isSecretWrapped(provider.inputs.kubeconfig)).toBe(true);
+    expect([
+      provider.inputs.enableServerSideApply,
+      provider.inputs.enableConfigMapMutable,
+      provider.inputs.enableSecretMutable,
+    ]).toEqual(["true", "true", "true"]);
     const kubeconfig = parseYaml(d.inputs("de-dev-provider").kubeconfig as string) as Record<string, unknown>;
     expect(kubeconfig).toEqual({
       apiVersion: "v1",

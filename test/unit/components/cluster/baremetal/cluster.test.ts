@@ -238,6 +238,9 @@ describe("BareMetalCluster on the mock engine", () => {
     expect(provider.type).toBe("pulumi:providers:kubernetes");
     expect(isSecretWrapped(provider.inputs.kubeconfig)).toBe(true);
     expect(provider.inputs.enableServerSideApply).toBe("true");
+    // ConfigMaps and Secrets updated in place, never deleted and re-created (components/cluster/providerSettings.ts)
+    expect(provider.inputs.enableConfigMapMutable).toBe("true");
+    expect(provider.inputs.enableSecretMutable).toBe("true");
   });
 
   it("removal: a node drains (on the first server) before it uninstalls; deleting the whole cluster skips both when retained", () => {
