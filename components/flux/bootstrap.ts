@@ -13,7 +13,7 @@ import {
   type LoadedInstallManifests,
   type ServiceAccountAnnotationInputs,
 } from "./install";
-import { ROOT_SERVICE_ACCOUNT, type K8sObject } from "./objects";
+import { adoptAnnotations, ROOT_SERVICE_ACCOUNT, type K8sObject } from "./objects";
 import { describeRef, renderNamespace, renderRootKustomization, renderRootSource, rootPath } from "./render";
 
 export type { LoadedInstallManifests } from "./install";
@@ -126,12 +126,23 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const installObjects = installObjectsOf(flux, a.installManifests, Object.keys(saAnnotations));
     super("platform:flux:FluxBootstrap", name, {}, opts);
     const provider = cluster.provider;
+    /** The object with the adoption's annotations added, when taking over an existing Flux. */
+    const adopted = (o: K8sObject): K8sObject =>
+      flux.adopt
+        ? {
+            ...o,
+            metadata: {
+              ...o.metadata,
+              annotations: { ...o.metadata.annotations, ...adoptAnnotations(flux) },
+            },
+          }
+        : o;
 
     // 1. Namespace, after whatever the cluster needs to be usable.
     const before = [...cluster.readyResources, ...(args.waitFor ?? [])];
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: renderNamespace(flux.install.allowPrivilegeChanges).metadata },
+      { metadata: adopted(renderNamespace(flux.install.allowPrivilegeChanges)).metadata },
       { parent: this, provider, dependsOn: before },
     );
 
@@ -165,7 +176,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     });
     const sourceResource = new k8s.apiextensions.CustomResource(
       `${name}-source`,
-      customResourceArgs(source),
+      customResourceArgs(adopted(source)),
       { parent: this, provider, dependsOn: afterInstall },
     );
     const path = rootPath(args.platformName, flux.sync.path);
@@ -179,7 +190,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       serviceAccountName: lockedDown(flux.install) ? ROOT_SERVICE_ACCOUNT : undefined,
       secretVars: early.secretVars,
     });
-    new k8s.apiextensions.CustomResource(`${name}-sync`, customResourceArgs(kustomization), {
+    new k8s.apiextensions.CustomResource(`${name}-sync`, customResourceArgs(adopted(kustomization)), {
       parent: this,
       provider,
       dependsOn: [...afterInstall, sourceResource],

@@ -12,6 +12,7 @@ import type { SecretValue } from "../secretValue";
 import type { EarlySecret } from "../aws/earlySecret";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VARS_CONFIGMAP } from "./clusterVars";
 import {
+  adoptAnnotations,
   FLUX_NAMESPACE,
   GIT_AUTH_SECRET,
   MANAGED_BY,
@@ -60,10 +61,12 @@ export function createEarlySecrets(
 ): EarlySecrets {
   const { flux } = args;
   const opts = { parent, provider, dependsOn: [args.namespace] };
+  const adopted = adoptAnnotations(flux);
   const meta = (n: string, extra: Record<string, string> = {}) => ({
     name: n,
     namespace: FLUX_NAMESPACE,
     labels: { ...MANAGED_BY, ...extra },
+    ...(Object.keys(adopted).length ? { annotations: adopted } : {}),
   });
   const secret = (
     role: string,

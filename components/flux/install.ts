@@ -14,6 +14,7 @@ import {
   type ServiceAccountAnnotations,
 } from "./manifests";
 import { FLUX_NAMESPACE, type K8sObject } from "./objects";
+import { adoptAnnotations } from "./objects";
 
 /** Install manifests as the environment supplied them: parsed objects, or a URL left unfetched (offline render). */
 export type LoadedInstallManifests = { objects: K8sObject[] } | { unfetchedUrl: string };
@@ -36,6 +37,7 @@ export function installObjectsOf(
   const objects = transformInstallManifests(loaded.objects, flux.install, {
     imagePullSecret: flux.install.imagePullSecret?.name,
     skipAwait: flux.install.manifests.skipAwait,
+    annotations: adoptAnnotations(flux),
   });
   const [missing] = serviceAccountProblems(objects, serviceAccounts);
   if (missing) throw new InstallManifestError({ ...missing, path: `flux.${missing.path}` });

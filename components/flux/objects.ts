@@ -18,6 +18,23 @@ export const FLUX_NAMESPACE = "flux-system";
 export const ROOT_NAME = "flux-system";
 /** Git credentials of the root source. */
 export const GIT_AUTH_SECRET = "flux-system";
+/**
+ * Annotations of every object the bootstrap makes when it takes over a Flux that `flux bootstrap` (or
+ * Terraform's flux_bootstrap_git) installed (`flux.adopt`): kustomize-controller no longer applies
+ * them from the fleet repository's `flux-system` folder (it skips in-cluster objects marked
+ * reconcile: disabled) nor prunes them once that folder is removed (prune: disabled), and the
+ * program's server-side apply takes the fields the previous managers own (patchForce).
+ */
+export const ADOPT_ANNOTATIONS = {
+  "kustomize.toolkit.fluxcd.io/reconcile": "disabled",
+  "kustomize.toolkit.fluxcd.io/prune": "disabled",
+  "pulumi.com/patchForce": "true",
+} as const;
+
+/** ADOPT_ANNOTATIONS when the bootstrap takes over an existing Flux (`adopt`), else none. */
+export const adoptAnnotations = (flux: { adopt: boolean }): Record<string, string> =>
+  flux.adopt ? { ...ADOPT_ANNOTATIONS } : {};
+
 /** SOPS age keys (key `age.agekey`). */
 export const SOPS_SECRET = "sops-age";
 export const SOPS_KEY = "age.agekey";

@@ -99,6 +99,10 @@ export const fluxSchema = z.strictObject({
     description:
       "More early Secrets, created with their namespaces before Flux is installed (unless `createNamespace: false`).",
   }),
+  adopt: z.boolean().default(D.adopt).meta({
+    description:
+      "Take over a Flux that `flux bootstrap` or Terraform's `flux_bootstrap_git` installed, with nothing re-created or pruned: the program's objects replace theirs in place and are marked so kustomize-controller neither applies nor prunes them from the repository's `flux-system` folder, which you then delete ([lifetime](lifetime.md#adopting-a-cluster-that-already-runs-flux)). Manifests mode (or none) only.",
+  }),
 });
 
 export type FluxConfig = z.infer<typeof fluxSchema>;

@@ -33,6 +33,11 @@ export interface ResolvedFluxArgs {
   secretVars: Record<string, SecretValue>;
   /** @default [] */
   extraSecrets: ExtraSecretArgs[];
+  /**
+   * Take over a Flux that `flux bootstrap` or Terraform's flux_bootstrap_git installed: every object
+   * the bootstrap makes carries ADOPT_ANNOTATIONS (docs/lifetime.md, "Adopting"). @default false
+   */
+  adopt: boolean;
 }
 
 /** Defaults of every optional setting, in one place; the config schema reads them from here. */
@@ -67,6 +72,7 @@ export const DEFAULTS = {
     deletionPolicy: "WaitForTermination",
   },
   extraSecret: { type: "Opaque", createNamespace: true },
+  adopt: false,
 } as const;
 
 type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
@@ -97,6 +103,8 @@ export interface FluxArgs {
   vars?: Record<string, string>;
   /** @default {} */
   secretVars?: Record<string, SecretValue>;
+  /** @default false */
+  adopt?: boolean;
   /** @default [] */
   extraSecrets?: Optional<ExtraSecretArgs, "type" | "labels" | "createNamespace">[];
 }
@@ -108,6 +116,7 @@ export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
   const auth = args.auth ?? { type: D.auth.type };
   return {
     ...args,
+    adopt: args.adopt ?? D.adopt,
     version: args.version ?? D.version,
     install: {
       ...i,

@@ -76,6 +76,8 @@ export interface TransformOptions {
   imagePullSecret?: string;
   /** Annotate every object `pulumi.com/skipAwait: "true"`. */
   skipAwait: boolean;
+  /** Annotations every object carries besides (the adoption's, `flux.adopt`). @default none */
+  annotations?: Record<string, string>;
 }
 
 /**
@@ -114,6 +116,8 @@ export function transformInstallManifests(
     }
     if (opts.skipAwait)
       obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };
+    if (opts.annotations && Object.keys(opts.annotations).length)
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), ...opts.annotations };
   }
 
   // Each patch is compared with the install as it was before any patch, so a privilege a later

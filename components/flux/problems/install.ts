@@ -36,6 +36,12 @@ const checkPatches: Check = ({ install }) => {
 export const checkInstall: Check = (flux) => {
   const { install } = flux;
   const out: Problem[] = checkPatches(flux);
+  if (flux.adopt && install.mode === "operator")
+    out.push({
+      path: "adopt",
+      message:
+        "takes over what flux bootstrap installed, in install.mode manifests: adopt in manifests mode first, then move to the operator (docs/lifetime.md)",
+    });
   const all = [...install.components, ...install.extraComponents];
   const dup = all.filter((c, i) => all.indexOf(c) !== i);
   if (dup.length)

@@ -1,0 +1,69 @@
+/**
+ * flux.adopt: taking over a Flux that `flux bootstrap` installed. Every object the bootstrap makes
+ * carries the annotations that keep kustomize-controller from applying or pruning it from the
+ * repository's flux-system folder, and lets the program's server-side apply take the fields.
+ */
+import { configError, deploy, installFixture, parse, withValues } from "../../../helpers/platform";
+import type { K8sObject } from "../../../../components/flux/objects";
+
+const ADOPT = {
+  "kustomize.toolkit.fluxcd.io/reconcile": "disabled",
+  "kustomize.toolkit.fluxcd.io/prune": "disabled",
+  "pulumi.com/patchForce": "true",
+};
+const annotations = (o: unknown) => (o as K8sObject).metadata.annotations ?? {};
+
+describe("flux.adopt", () => {
+  it("marks every object the bootstrap makes, install objects included", async () => {
+    const d = await deploy(
+      parse(withValues({ flux: { adopt: true, sops: { ageKey: "AGE-SECRET-KEY-1K" } } })),
+    );
+    const made = [
+      "flux-namespace",
+      "flux-git-auth",
+      "flux-sops-age",
+      "flux-cluster-vars",
+      "flux-source",
+      "flux-sync",
+    ];
+    expect(made.map((n) => [n, annotations(d.inputs(n))])).toEqual(made.map((n) => [n, ADOPT]));
+    const objs = (d.inputs("flux-install") as { objs: K8sObject[] }).objs;
+    const id = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
+    // Every install object of the fixture but its Namespace (the bootstrap makes that one first)
+    // and the image controllers' (not among the default components).
+    expect(objs.map(id)).toEqual(
+      installFixture()
+        .filter((o) => o.kind !== "Namespace" && !/image/.test(o.metadata.name ?? ""))
+        .map(id),
+    );
+    expect(objs.map((o) => [id(o), o.metadata.annotations])).toEqual(objs.map((o) => [id(o), ADOPT]));
+  });
+
+  it("keeps the install's own annotations beside them (skipAwait)", async () => {
+    const d = await deploy(
+      parse(withValues({ flux: { adopt: true, install: { manifests: { skipAwait: true } } } })),
+    );
+    const objs = (d.inputs("flux-install") as { objs: K8sObject[] }).objs;
+    expect(objs.map((o) => o.metadata.annotations)).toEqual(
+      objs.map(() => ({ "pulumi.com/skipAwait": "true", ...ADOPT })),
+    );
+  });
+
+  it("adds nothing when not adopting (the default)", async () => {
+    const d = await deploy(parse(withValues({})));
+    for (const n of ["flux-namespace", "flux-git-auth", "flux-cluster-vars", "flux-source", "flux-sync"])
+      expect([n, annotations(d.inputs(n))]).toEqual([n, {}]);
+    const objs = (d.inputs("flux-install") as { objs: K8sObject[] }).objs;
+    expect(objs.filter((o) => o.metadata.annotations !== undefined).map((o) => o.metadata.name)).toEqual([]);
+  });
+
+  it("refuses adopt in operator mode, saying how to get there", () => {
+    expect(configError(withValues({ flux: { adopt: true, install: { mode: "operator" } } }))).toContain(
+      "flux.adopt: takes over what flux bootstrap installed, in install.mode manifests: adopt in manifests mode first, then move to the operator (docs/lifetime.md)",
+    );
+  });
+
+  it("refuses a non-boolean adopt", () => {
+    expect(configError(withValues({ flux: { adopt: "yes" } }))).toContain("flux.adopt");
+  });
+});
