@@ -37,7 +37,7 @@ for a in "$@"; do
   esac
 done
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager source-controller kustomize-controller
-  helm-controller notification-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen)
+  helm-controller notification-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen flux)
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL_TOOLS[@]}")
 for t in "${WANT[@]}"; do
   printf '%s\n' "${ALL_TOOLS[@]}" | grep -qx "$t" || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"
@@ -131,6 +131,7 @@ for t in "${WANT[@]}"; do
     pulumi-resource-kubernetes) build_one pulumi-resource-kubernetes build_pulumi_kubernetes ;;
     sops) build_one sops build_sops ;;
     age-keygen) build_one age-keygen build_age_keygen ;;
+    flux) build_one flux build_flux_cli ;;
   esac
 done
 # The Flux CRDs come with the controller modules; copy them whenever a controller is present.

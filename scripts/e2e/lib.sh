@@ -49,6 +49,7 @@ versions:
   etcd                        $ETCD_VERSION
   sops / age-keygen           $SOPS_VERSION / ${AGE_VERSION:?}
   flux (install manifests)    v$FLUX_VERSION (github.com/fluxcd/flux2/v2 manifests/install, built with kustomize)
+  flux (CLI)                  v$FLUX_VERSION (github.com/fluxcd/flux2/v2 cmd/flux, manifests by its bundle.sh)
   kubernetes                  $KUBERNETES_VERSION (staging modules $(kube_staging_version))
   source-controller           $SOURCE_CONTROLLER_VERSION
   kustomize-controller        $KUSTOMIZE_CONTROLLER_VERSION
@@ -89,6 +90,7 @@ tool_versions() {
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
     pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION deps=$PULUMI_LANGUAGE_NODEJS_DEPS" ;;
     pulumi-resource-kubernetes) echo "$common kubernetes-provider=$PULUMI_KUBERNETES_VERSION module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" ;;
+    flux) echo "$common flux=$FLUX_VERSION substitutes=${GO_SUBSTITUTES:-}" ;;
   esac
 }
 
@@ -332,15 +334,14 @@ copy_flux_crds() {
   done
 }
 
-# build_flux_install OUT: Flux's install.yaml as the release builds it (flux2's manifests/install:
-# every controller's CRDs and Deployment, Flux's RBAC, network policies, labels and images), offline:
-# each base's two release-asset URLs are replaced by kustomize builds of that controller's own
-# config/crd and config/manager at the version components/flux/versions.json pins.
-build_flux_install() {
-  local out="$1" kz work flux2 base c ver major mod dir
+# flux_offline_manifests WORK: flux2's manifests/ folder (at the pinned Flux) copied into WORK, each
+# controller base's two release-asset URLs replaced by kustomize builds of that controller's own
+# config/crd and config/manager at the version components/flux/versions.json pins: what Flux's
+# release builds its install.yaml and the flux CLI's embedded manifests from, offline.
+flux_offline_manifests() {
+  local work="$1" kz flux2 base c ver major mod dir
   kz="$(bash "$ROOT/scripts/tools/kustomize.sh")" || return 1
   flux2="$(moddir "github.com/fluxcd/flux2/v2@v$FLUX_VERSION")" || return 1
-  work="$(mktemp -d)"
   cp -r "$flux2/manifests" "$work/"
   chmod -R u+w "$work"
   for base in "$work"/manifests/bases/*/; do
@@ -360,9 +361,41 @@ build_flux_install() {
       -e "s#https://github.com/fluxcd/$c/releases/download/$ver/$c.deployment.yaml#deployment.yaml#" \
       "$base/kustomization.yaml"
   done
+}
+
+# build_flux_install OUT: Flux's install.yaml as the release builds it (flux2's manifests/install:
+# every controller's CRDs and Deployment, Flux's RBAC, network policies, labels and images), offline.
+build_flux_install() {
+  local out="$1" kz work
+  kz="$(bash "$ROOT/scripts/tools/kustomize.sh")" || return 1
+  work="$(mktemp -d)"
+  flux_offline_manifests "$work"
   "$kz" build "$work/manifests/install" >"$out.tmp"
   mv -f "$out.tmp" "$out"
   rm -rf "$work"
+}
+
+# build_flux_cli: the official flux CLI at the pinned Flux, the independent oracle of the e2e and of
+# test:flux-oracle. Its embedded manifests (cmd/flux/manifests, not in the module archive) are made
+# by Flux's own manifests/scripts/bundle.sh, with kustomize, from the offline manifests above.
+build_flux_cli() {
+  local kz src work kzdir
+  kz="$(bash "$ROOT/scripts/tools/kustomize.sh")" || return 1
+  src="$E2E_BASE/src/flux-cli"
+  rm -rf "$src"
+  mkdir -p "$src"
+  cp -r "$(moddir "github.com/fluxcd/flux2/v2@v$FLUX_VERSION")/." "$src/"
+  chmod -R u+w "$src"
+  work="$(mktemp -d)"
+  flux_offline_manifests "$work"
+  # bundle.sh runs `kustomize` from PATH.
+  kzdir="$(mktemp -d)"
+  ln -s "$kz" "$kzdir/kustomize"
+  PATH="$kzdir:$PATH" bash "$src/manifests/scripts/bundle.sh" "$work/manifests" "$src/cmd/flux/manifests"
+  rm -rf "$work" "$kzdir"
+  cd "$src" || return 1
+  apply_substitutes
+  nice -n 19 go build -trimpath -ldflags "-s -w -X main.VERSION=$FLUX_VERSION" -o "$OUT" ./cmd/flux
 }
 
 # --- Pulumi -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import { chartSourceFindings } from "./charts";
 import { plaintextSecret, plaintextSecretGenerator } from "./secrets";
 import { badLinks } from "../shared/sandbox";
 import { sourceFindings } from "./sources";
+import { stringField } from "./variables";
 
 export { plaintextSecret } from "./secrets";
 
@@ -69,6 +70,12 @@ function substitutedSchemaFindings(tree: PlatformTree): Finding[] {
     for (const b of objs) {
       if (!isFluxApi(b.obj.apiVersion)) continue;
       for (const p of validateFluxObject(b.obj)) {
+        // A whole variable in a string field that substitution types: the `type` finding says it, and how to fix it.
+        if (
+          stringField(b.obj.kind, p.path.map(String)) &&
+          /^\$\{[^}]*\}$/.test(String(valueAt(b.doc.object, p.path)))
+        )
+          continue;
         const value = valueAt(b.obj, p.path);
         if (!variableValue(b.doc.object, p) || (typeof value === "string" && value.includes("${"))) continue;
         out.push({

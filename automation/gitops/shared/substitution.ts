@@ -4,6 +4,7 @@
  * With strict substitution (the default since Flux 2.9) a variable with no value and no default
  * fails the reconcile.
  */
+import { parse, stringify } from "yaml";
 import { VARIABLE_NAME } from "../../../stacks/schema/common";
 
 export { VARIABLE_NAME };
@@ -56,15 +57,16 @@ export function substituteString(value: string, vars: Record<string, string>): s
   });
 }
 
-/** Substitute known variables in every string of a value (keys included). */
-export function substituteDeep<T>(value: T, vars: Record<string, string>): T {
-  if (typeof value === "string") return substituteString(value, vars) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => substituteDeep(v, vars)) as T;
-  if (value && typeof value === "object")
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [substituteString(k, vars), substituteDeep(v, vars)]),
-    ) as T;
-  return value;
+/**
+ * Substitute known variables in an object as kustomize-controller does: in the object's YAML text,
+ * which is then parsed again (YAML 1.1), so `nsiID: ${NSIID}` with NSIID=1 becomes the number 1 (not
+ * the string "1"), as on the cluster. Unknown variables without a default stay as written.
+ */
+export function substituteObject<T>(value: T, vars: Record<string, string>): T {
+  const text = stringify(value, { lineWidth: 0 });
+  const out = substituteString(text, vars);
+  // go-yaml, YAML 1.1, as kustomize-controller parses the result: `001` is 1, `0042` is 34, `yes` is true.
+  return out === text ? value : (parse(out, { version: "1.1" }) as T);
 }
 
 /** Whether an object opts out of substitution with the label or annotation `…/substitute: disabled`. */

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { buildPath, kustomizeBuildPath, normaliseRepoPath } from "./build";
 import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, ManifestCache, type Finding, type K8sLike, type ManifestDoc } from "./manifests";
-import { substituteDeep, substitutionDisabled } from "./substitution";
+import { substituteObject, substitutionDisabled } from "./substitution";
 
 export const ROOT = { name: "flux-system", namespace: "flux-system" } as const;
 export const CLUSTER_VARS_NAME = "cluster-vars";
@@ -191,7 +191,7 @@ export function walkTree(
     const values = known(variablesOf(node, tree));
     for (const doc of result.docs) {
       const raw = asK8s(doc) as K8sLike;
-      const obj = substitutionDisabled(raw.metadata) ? raw : substituteDeep(raw, values);
+      const obj = substitutionDisabled(raw.metadata) ? raw : substituteObject(raw, values);
       const namespace = node.spec.targetNamespace ?? obj.metadata.namespace ?? "default";
       const built: BuiltObject = { doc, obj, namespace, builtBy: node };
       node.built.push(built);

@@ -1,7 +1,7 @@
 import { findVariables, substituteString } from "../../../automation/gitops";
 import {
   namePattern,
-  substituteDeep,
+  substituteObject,
   substitutionDisabled,
 } from "../../../automation/gitops/shared/substitution";
 
@@ -49,7 +49,32 @@ describe("substituteString", () => {
   });
 
   it("substitutes keys and nested values", () => {
-    expect(substituteDeep({ "${K}": ["${V}", 1, true] }, { K: "k", V: "v" })).toEqual({ k: ["v", 1, true] });
+    expect(substituteObject({ "${K}": ["${V}", 1, true] }, { K: "k", V: "v" })).toEqual({
+      k: ["v", 1, true],
+    });
+  });
+
+  it("types values as kustomize-controller does: in the YAML text, parsed again as YAML 1.1", () => {
+    expect(
+      substituteObject(
+        {
+          spec: {
+            nsiID: "${N}",
+            sst: "${S}",
+            quoted: "id-${N}",
+            flag: "${F}",
+            missing: "${M}",
+            withDefault: "${M:=0042}",
+          },
+        },
+        { N: "1", S: "01", F: "yes" },
+      ),
+    ).toEqual({ spec: { nsiID: 1, sst: 1, quoted: "id-1", flag: true, missing: "${M}", withDefault: 34 } });
+  });
+
+  it("leaves an object without a known variable as it is (the same object)", () => {
+    const o = { data: { a: "${UNKNOWN}" } };
+    expect(substituteObject(o, { N: "1" })).toBe(o);
   });
 });
 
