@@ -4,15 +4,7 @@
  * tenant's Kustomization would apply the vendor's objects with the controllers' own cluster rights.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import {
-  asRecord,
-  describeObject,
-  isObjectGroup,
-  k8sMeta,
-  listText,
-  TYPES,
-  type PlatformStackPolicy,
-} from "./common";
+import { asRecord, describeObject, k8sMeta, listText, TYPES, type PlatformStackPolicy } from "./common";
 import { LOCKDOWN_FIX, lockdownGaps } from "./fluxSecurity";
 
 /** The label `flux create tenant` (and FluxBootstrap's tenant objects) put on a tenant's objects. */
@@ -61,11 +53,10 @@ export const fluxTenantsLockdown: PlatformStackPolicy = {
       );
       return;
     }
-    for (const r of args.resources) {
-      // The real engine shows a group's objects as its children: check those, not the group twice.
-      if (isObjectGroup(r.type) && args.resources.some((c) => c.parent?.urn === r.urn)) continue;
+    // The offline render shows an install group's objects as its `objs`, the real engine as its
+    // children (the group itself with empty inputs): each controller is seen once either way.
+    for (const r of args.resources)
       for (const gap of lockdownGaps(r.type, r.props))
         report(`${RULE}: ${what}, but ${gap}; ${LOCKDOWN_FIX}.`, r.urn);
-    }
   },
 };

@@ -130,7 +130,7 @@ describe("flux.tenants", () => {
     });
   });
 
-  it("keeps every credential a Pulumi secret, out of the outputs", async () => {
+  it("keeps every credential a Pulumi secret (the whole stringData), out of the outputs", async () => {
     const d = await deploy(parse(tenantValues()));
     for (const t of ["acme", "globex", "initech"]) {
       const secret = d.get(`flux-tenant-${t}-auth`).inputs as { stringData: unknown };
