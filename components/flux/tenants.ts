@@ -16,12 +16,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { FluxTenantArgs, SecretsManagerRef } from "./args";
+import { TENANT_LABEL } from "./args/tenants";
 import type { SecretValue } from "../secretValue";
 import { MANAGED_BY } from "./objects";
 import { renderDockerConfigJson } from "./render";
-
-/** The label `flux create tenant` puts on every object of a tenant. */
-export const TENANT_LABEL = "toolkit.fluxcd.io/tenant";
 
 /** The name of a tenant's source credential Secret, in its first namespace. */
 export const tenantSecretName = (tenant: string) => `${tenant}-auth`;

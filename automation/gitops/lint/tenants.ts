@@ -4,13 +4,11 @@
  * `toolkit.fluxcd.io/tenant: <tenant>`. Its objects stay in its namespaces, hold nothing
  * cluster-scoped but its own Namespaces, bind no one outside it, and reconcile as its ServiceAccount.
  */
+import { SYSTEM_NAMESPACES, TENANT_LABEL } from "../../../components/flux/args/tenants";
 import type { Finding } from "../shared/manifests";
 import type { BuiltObject, PlatformTree } from "../shared/tree";
 
-export const TENANT_LABEL = "toolkit.fluxcd.io/tenant";
-
-/** Namespaces that belong to the cluster or to Flux, never to a tenant. */
-const SYSTEM_NAMESPACES = ["default", "flux-system", "kube-system", "kube-public", "kube-node-lease"];
+const isSystemNamespace = (ns: string) => SYSTEM_NAMESPACES.includes(ns) || ns.startsWith("kube-");
 
 /** Cluster-scoped kinds a fleet repository may hold (kustomize leaves their namespace alone). */
 const CLUSTER_SCOPED = new Set([
@@ -56,7 +54,7 @@ function tenantsOf(tree: PlatformTree): Map<string, Tenant> {
       tenants.set(name, t);
       t.objects.push(o);
       const ns = String(o.obj.metadata.name ?? "");
-      if (o.obj.kind === "Namespace" && !SYSTEM_NAMESPACES.includes(ns) && !t.namespaces.includes(ns))
+      if (o.obj.kind === "Namespace" && !isSystemNamespace(ns) && !t.namespaces.includes(ns))
         t.namespaces.push(ns);
     }
   return tenants;
@@ -109,7 +107,7 @@ export function tenantFindings(tree: PlatformTree): Finding[] {
       const inside = (ns: string) => t.namespaces.includes(ns);
       if (o.obj.kind === "Namespace") {
         const ns = String(o.obj.metadata.name);
-        if (SYSTEM_NAMESPACES.includes(ns))
+        if (isSystemNamespace(ns))
           push(
             o,
             ["metadata", "name"],

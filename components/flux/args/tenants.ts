@@ -5,6 +5,12 @@
 import type { SecretValue } from "../../secretValue";
 import type { SecretsManagerRef } from "./source";
 
+/** The label `flux create tenant` puts on every object of a tenant (and the fleet repository's tenants/ carry). */
+export const TENANT_LABEL = "toolkit.fluxcd.io/tenant";
+
+/** Namespaces of the cluster and of Flux: never a tenant's (nor any `kube-*`). */
+export const SYSTEM_NAMESPACES = ["flux-system", "default", "kube-system", "kube-public", "kube-node-lease"];
+
 /** How a tenant's source authenticates; the credential is a `secure:` value or read from Secrets Manager. */
 export type TenantCredentialArgs =
   | {

@@ -4,11 +4,8 @@
  */
 import { dnsLabelProblem, hasAsciiControl, quoted } from "../../k8sNames";
 import type { Problem } from "../../problems";
-import { FLUX_NAMESPACE } from "../objects";
+import { SYSTEM_NAMESPACES } from "../args/tenants";
 import type { Check } from "./check";
-
-/** Namespaces of the cluster and of Flux: never a tenant's. */
-const SYSTEM_NAMESPACES = [FLUX_NAMESPACE, "default", "kube-system", "kube-public", "kube-node-lease"];
 
 function reservedProblem(v: string): string | undefined {
   if (SYSTEM_NAMESPACES.includes(v) || v.startsWith("kube-"))
