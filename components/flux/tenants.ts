@@ -11,7 +11,8 @@
  * and never conflict; Flux adds its own labels beside them. The Namespace is `retainOnDelete`:
  * removing the tenant from the stack file (or destroying the stack) forgets it rather than deleting
  * a namespace Flux still reconciles into. The Secret is the program's alone (Flux never applies
- * `<tenant>-auth`); a credential change is an in-place update of its `stringData`.
+ * `<tenant>-auth`); a credential change is an in-place update of its `stringData` (the providers'
+ * `enableSecretMutable`, components/cluster/providerSettings.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";

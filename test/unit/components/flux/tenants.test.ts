@@ -163,7 +163,14 @@ describe("flux.tenants", () => {
       { identity: KEY, known_hosts: VENDOR_HOSTS + "\n" },
       { identity: KEY.replace("acme-key-1", "acme-key-2"), known_hosts: VENDOR_HOSTS + "\n" },
     ]);
-    // Nothing forces a replacement; the Namespace outlives the tenant's removal from the stack file.
+    // The cluster's provider updates Secrets in place (without it a data change replaces the Secret,
+    // deleting <tenant>-auth before creating it again); nothing forces a replacement; the Namespace
+    // outlives the tenant's removal from the stack file.
+    expect(
+      [before, after].map(
+        (d) => (d.get("de-dev-provider").inputs as { enableSecretMutable?: unknown }).enableSecretMutable,
+      ),
+    ).toEqual(["true", "true"]);
     expect(
       Object.entries(options).map(([n, o]) => [
         n,
