@@ -41,7 +41,8 @@ export function needsAws(config: PlatformConfig): boolean {
     config.secrets !== undefined ||
     config.flux.sops?.fromSecretsManager !== undefined ||
     fluxUsesAwsIdentity(config) ||
-    ((auth.type === "ssh" || auth.type === "https") && auth.fromSecretsManager !== undefined)
+    ((auth.type === "ssh" || auth.type === "https") && auth.fromSecretsManager !== undefined) ||
+    config.flux.tenants.some((t) => t.credential.fromSecretsManager !== undefined)
   );
 }
 

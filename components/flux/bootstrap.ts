@@ -6,6 +6,7 @@ import { prefixProblems, throwIfProblems, type Problem } from "../problems";
 import { applyFluxDefaults, type FluxArgs, type ResolvedFluxArgs, type SecretsManagerRef } from "./args";
 import { chartsClusterVars } from "./clusterVars";
 import { createEarlySecrets } from "./earlySecrets";
+import { createTenantObjects } from "./tenants";
 import { fluxProblems } from "./problems";
 import {
   createInstall,
@@ -60,7 +61,8 @@ export function fluxBootstrapProblems(
   const auth = flux.auth;
   const usesSecretsManager =
     flux.sops?.fromSecretsManager !== undefined ||
-    ((auth.type === "ssh" || auth.type === "https") && auth.fromSecretsManager !== undefined);
+    ((auth.type === "ssh" || auth.type === "https") && auth.fromSecretsManager !== undefined) ||
+    flux.tenants.some((t) => t.credential.fromSecretsManager !== undefined);
   return [
     ...prefixProblems("flux", fluxProblems(flux)),
     ...(usesSecretsManager && !args.readSecret
@@ -103,7 +105,8 @@ const customResourceArgs = ({ apiVersion, kind, metadata, spec }: K8sObject) => 
 });
 
 /**
- * Bootstraps Flux on a cluster, in order: namespace → early secrets and cluster-vars → Flux install
+ * Bootstraps Flux on a cluster, in order: namespace → early secrets, cluster-vars and the tenants'
+ * credentials → Flux install
  * → root source and Kustomization `flux-system`. Each step depends on the whole previous step.
  */
 export class FluxBootstrap extends pulumi.ComponentResource {
@@ -157,8 +160,14 @@ export class FluxBootstrap extends pulumi.ComponentResource {
       before,
     });
 
+    const tenants = createTenantObjects(name, this, provider, {
+      tenants: flux.tenants,
+      readSecret: args.readSecret,
+      before,
+    });
+
     // 3. Flux install.
-    const afterEarly = [namespace, ...early.resources];
+    const afterEarly = [namespace, ...early.resources, ...tenants];
     const install = createInstall(
       name,
       { parent: this, provider, dependsOn: afterEarly },

@@ -147,7 +147,47 @@ const missingFlags = (controller: string, args: string[]) =>
     (flag) => !args.some((a) => a === `${flag}=true` || (a.startsWith(`${flag}=`) && !a.endsWith("=false"))),
   );
 
-const LOCKDOWN_FIX = "set flux.install.lockdown: {} (or operator.multitenant: true in operator mode)";
+export const LOCKDOWN_FIX = "set flux.install.lockdown: {} (or operator.multitenant: true in operator mode)";
+
+/**
+ * What one resource leaves out of the lockdown, e.g. `Deployment flux-system/kustomize-controller
+ * runs without --no-remote-bases`: a FluxInstance, a controller Deployment, or a group's Deployments.
+ */
+export function lockdownGaps(type: string, props: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (TYPES.fluxInstance.test(type)) {
+    const spec = asRecord(props.spec);
+    if (asRecord(spec?.cluster)?.multitenant === true) return out;
+    const patched: Record<string, string[]> = {};
+    for (const p of asList(asRecord(spec?.kustomize)?.patches).map((p) => asRecord(p) ?? {})) {
+      const name = asRecord(p.target)?.name;
+      const ops = typeof p.patch === "string" ? safeJson(p.patch) : p.patch;
+      if (typeof name === "string")
+        (patched[name] ??= []).push(...asList(ops).map((o) => String(asRecord(o)?.value ?? "")));
+    }
+    for (const controller of Object.keys(LOCKDOWN_FLAGS)) {
+      const missing = missingFlags(controller, patched[controller] ?? []);
+      if (missing.length)
+        out.push(
+          `${describeObject("FluxInstance", props)} leaves ${controller} without ${missing.join(", ")}`,
+        );
+    }
+    return out;
+  }
+  const deployments =
+    type === "kubernetes:apps/v1:Deployment"
+      ? [props]
+      : isObjectGroup(type)
+        ? groupObjects(props).filter((o) => o.kind === "Deployment")
+        : [];
+  for (const d of deployments.filter(isFluxObject)) {
+    const name = k8sMeta(d).name ?? "";
+    if (!(name in LOCKDOWN_FLAGS)) continue;
+    const missing = missingFlags(name, argsOf(d));
+    if (missing.length) out.push(`${describeObject("Deployment", d)} runs without ${missing.join(", ")}`);
+  }
+  return out;
+}
 
 export const fluxTenantLockdown: PlatformResourcePolicy = {
   name: "flux-tenant-lockdown",
@@ -157,41 +197,8 @@ export const fluxTenantLockdown: PlatformResourcePolicy = {
   enforcementLevel: "advisory",
   configSchema: { properties: {} },
   validateResource: (args, report) => {
-    const rule = "Flux must run with the multi-tenancy lockdown";
-    if (TYPES.fluxInstance.test(args.type)) {
-      const spec = asRecord(args.props.spec);
-      if (asRecord(spec?.cluster)?.multitenant === true) return;
-      const patched: Record<string, string[]> = {};
-      for (const p of asList(asRecord(spec?.kustomize)?.patches).map((p) => asRecord(p) ?? {})) {
-        const name = asRecord(p.target)?.name;
-        const ops = typeof p.patch === "string" ? safeJson(p.patch) : p.patch;
-        if (typeof name === "string")
-          (patched[name] ??= []).push(...asList(ops).map((o) => String(asRecord(o)?.value ?? "")));
-      }
-      for (const controller of Object.keys(LOCKDOWN_FLAGS)) {
-        const missing = missingFlags(controller, patched[controller] ?? []);
-        if (missing.length)
-          report(
-            `${rule}: ${describeObject("FluxInstance", args.props)} leaves ${controller} without ${missing.join(", ")}; ${LOCKDOWN_FIX}.`,
-          );
-      }
-      return;
-    }
-    const deployments =
-      args.type === "kubernetes:apps/v1:Deployment"
-        ? [args.props]
-        : isObjectGroup(args.type)
-          ? groupObjects(args.props).filter((o) => o.kind === "Deployment")
-          : [];
-    for (const d of deployments.filter(isFluxObject)) {
-      const name = k8sMeta(d).name ?? "";
-      if (!(name in LOCKDOWN_FLAGS)) continue;
-      const missing = missingFlags(name, argsOf(d));
-      if (missing.length)
-        report(
-          `${rule}: ${describeObject("Deployment", d)} runs without ${missing.join(", ")}; ${LOCKDOWN_FIX}.`,
-        );
-    }
+    for (const gap of lockdownGaps(args.type, args.props))
+      report(`Flux must run with the multi-tenancy lockdown: ${gap}; ${LOCKDOWN_FIX}.`);
   },
 };
 

@@ -7,6 +7,7 @@ import { fluxPolicies } from "./flux";
 import { fluxInstallPolicies } from "./fluxInstall";
 import { fluxPrivilegePolicies } from "./fluxPrivileges";
 import { fluxSecurityPolicies } from "./fluxSecurity";
+import { fluxTenantsLockdown } from "./fluxTenants";
 import { iamPolicies } from "./iam";
 import { kubernetesPolicies } from "./kubernetes";
 import { stackPolicies } from "./stack";
@@ -21,6 +22,7 @@ export const policies: PlatformPolicy[] = [
   ...fluxInstallPolicies,
   ...fluxPrivilegePolicies,
   ...fluxSecurityPolicies,
+  fluxTenantsLockdown,
   ...kubernetesPolicies,
   ...bareMetalPolicies,
   ...stackPolicies,

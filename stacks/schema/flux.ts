@@ -13,6 +13,7 @@ import { install } from "./fluxInstall";
 import { auth, source } from "./fluxSource";
 import { sync } from "./fluxSync";
 import { sops } from "./fluxSops";
+import { tenants } from "./fluxTenants";
 
 const extraSecret = z.strictObject({
   namespace: k8sNamespace().meta({ description: "Namespace of the Secret." }),
@@ -103,6 +104,7 @@ export const fluxSchema = z.strictObject({
     description:
       "Take over a Flux that `flux bootstrap` or Terraform's `flux_bootstrap_git` installed, with nothing re-created or pruned: the program's objects replace theirs in place and are marked so kustomize-controller neither applies nor prunes them from the repository's `flux-system` folder, which you then delete ([lifetime](lifetime.md#adopting-a-cluster-that-already-runs-flux)). Manifests mode (or none) only.",
   }),
+  tenants,
 });
 
 export type FluxConfig = z.infer<typeof fluxSchema>;

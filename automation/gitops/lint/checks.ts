@@ -4,6 +4,7 @@
  */
 import { cycleFindings } from "./cycles";
 import { substitutionFindings } from "./variables";
+import { tenantFindings } from "./tenants";
 import type { Finding, ManifestDoc } from "../shared/manifests";
 import { namePattern } from "../shared/substitution";
 import {
@@ -259,6 +260,7 @@ export function checkTree(
     ),
   }));
   out.push(...cycleFindings("HelmRelease", helmReleases, cycle));
+  out.push(...tenantFindings(tree));
   if (prod.prod) prodRefs(tree, prod.rootRef, out);
   return out;
 }

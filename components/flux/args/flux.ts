@@ -16,6 +16,7 @@ import {
 import type { FluxSopsArgs } from "./sops";
 import type { FluxAuthArgs, FluxSourceArgs } from "./source";
 import type { FluxSyncArgs } from "./sync";
+import type { FluxTenantArgs } from "./tenants";
 
 /** The Flux settings with every default applied (what FluxBootstrap works with). */
 export interface ResolvedFluxArgs {
@@ -38,6 +39,8 @@ export interface ResolvedFluxArgs {
    * the bootstrap makes carries ADOPT_ANNOTATIONS (docs/lifetime.md, "Adopting"). @default false
    */
   adopt: boolean;
+  /** Tenants whose source credential the program creates. @default [] */
+  tenants: FluxTenantArgs[];
 }
 
 /** Defaults of every optional setting, in one place; the config schema reads them from here. */
@@ -73,6 +76,7 @@ export const DEFAULTS = {
   },
   extraSecret: { type: "Opaque", createNamespace: true },
   adopt: false,
+  tenant: { createNamespace: true },
 } as const;
 
 type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
@@ -107,6 +111,8 @@ export interface FluxArgs {
   adopt?: boolean;
   /** @default [] */
   extraSecrets?: Optional<ExtraSecretArgs, "type" | "labels" | "createNamespace">[];
+  /** @default [] */
+  tenants?: Optional<FluxTenantArgs, "namespace" | "createNamespace">[];
 }
 
 /** FluxArgs with DEFAULTS applied (`??` throughout: an explicit false, 0 or "" stays). Pure; never throws. */
@@ -175,6 +181,11 @@ export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
       type: e.type ?? D.extraSecret.type,
       labels: e.labels ?? {},
       createNamespace: e.createNamespace ?? D.extraSecret.createNamespace,
+    })),
+    tenants: (args.tenants ?? []).map((t) => ({
+      ...t,
+      namespace: t.namespace ?? t.name,
+      createNamespace: t.createNamespace ?? D.tenant.createNamespace,
     })),
   };
 }

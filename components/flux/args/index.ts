@@ -28,3 +28,4 @@ export type {
 } from "./source";
 export { deployKeyResourceSuffix } from "./source";
 export type { FluxSyncArgs } from "./sync";
+export type { FluxTenantArgs, TenantCredentialArgs } from "./tenants";

@@ -15,6 +15,7 @@ import { checkInstall } from "./install";
 import { checkInstallValues } from "./installValues";
 import { checkSops } from "./sops";
 import { checkSource } from "./source";
+import { checkTenants } from "./tenants";
 
 export { knownHostsName } from "./auth";
 export { awsSourceRepository, type AwsSourceRepository } from "./awsSource";
@@ -35,6 +36,7 @@ const CHECKS: Check[] = [
   checkSecretsManager,
   checkUrls,
   checkFreeFormSecrets,
+  checkTenants,
 ];
 
 /** Every problem with the Flux settings. */

@@ -32,6 +32,12 @@ const localInstall = (yaml: string) =>
 /** The local stack's source URL replaced. */
 const localUrl = (url: string) =>
   local((t) => t.replace("url: https://github.com/acme-telco/platform-fleet.git", `url: "${url}"`));
+/** The local stack with `flux.tenants` given as `yaml` (list items 6 spaces deep). */
+const localTenants = (yaml: string) =>
+  local((t) =>
+    t.replace("    auth:\n      type: none\n", `    auth:\n      type: none\n    tenants:\n${yaml}`),
+  );
+const TENANT_HOSTS = "        knownHosts: git.acme.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIVENDOR\n";
 /** The local stack's vars replaced by `yaml` (4 spaces deep). */
 const localVars = (yaml: string) => local((t) => t.replace('      SLICE_DEFAULT_MCC: "001"\n', yaml));
 
@@ -609,4 +615,41 @@ export const rows: BadInputRow[] = [
     ],
     never: [PW],
   },
+  // flux.tenants: the tenant credential is a secure: value, names and namespaces are the tenant's own
+  row(
+    localTenants(
+      `      - name: acme\n        credential:\n          type: ssh\n          identity: "${PEM}"\n  ${TENANT_HOSTS}`,
+    ),
+    [
+      "flux.tenants.0.credential.identity: is a secret but is stored in plain text: run `pulumi config set --secret --path 'flux.tenants.0.credential.identity' <value>` so it is encrypted in Pulumi.bad.yaml",
+    ],
+    ["b3BlbnNzaC1rZXktdjE="],
+  ),
+  row(
+    localTenants(
+      `      - name: flux-system\n        credential:\n          type: https\n          username: git\n          password:\n            secure: ${CIPHERTEXT}\n`,
+    ),
+    [
+      "flux.tenants.0.name: flux-system is a namespace of the cluster or of Flux, never a tenant's: use one named after the vendor (e.g. acme)",
+    ],
+    [CIPHERTEXT],
+  ),
+  row(
+    localTenants(
+      `      - name: acme\n        credential:\n          type: oci\n          server: registry.acme.example\n          username: pull\n          password:\n            secure: ${CIPHERTEXT}\n      - name: globex\n        namespace: acme\n        credential:\n          type: oci\n          server: registry.globex.example\n          username: pull\n          password:\n            secure: ${CIPHERTEXT}\n`,
+    ),
+    [
+      "flux.tenants.1.namespace: acme is already the namespace of tenant acme (flux.tenants.0): a namespace belongs to one tenant; give each its own",
+    ],
+    [CIPHERTEXT],
+  ),
+  row(
+    localTenants(
+      `      - name: acme\n        credential:\n          type: ssh\n          identity:\n            secure: ${CIPHERTEXT}\n`,
+    ),
+    [
+      "flux.tenants.0.credential.knownHosts: is required for ssh: add the output of `ssh-keyscan [-p PORT] <vendor's git host>`",
+    ],
+    [CIPHERTEXT],
+  ),
 ];

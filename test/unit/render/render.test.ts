@@ -74,11 +74,19 @@ describe("offline render", () => {
     const all = (await Promise.all((await filesUnder(out)).map((f) => fs.readFile(f, "utf8")))).join("\n");
     const stackFile = await fs.readFile(path.join(FIXTURE, "Pulumi.secure.yaml"), "utf8");
     const ciphertexts = [...stackFile.matchAll(/secure: (\S+)/g)].map((m) => m[1]);
-    expect(ciphertexts).toHaveLength(4);
+    expect(ciphertexts).toHaveLength(6);
     for (const leak of [...ciphertexts, "BEGIN OPENSSH", "AGE-SECRET-KEY"]) expect(all).not.toContain(leak);
     const git = await fs.readFile(path.join(out, "k8s/flux-system/Secret.flux-system.yaml"), "utf8");
     expect(git).toBe(
       'apiVersion: v1\nkind: Secret\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: pulumi\n  name: flux-system\n  namespace: flux-system\nstringData:\n  identity: "[redacted]"\n  known_hosts: "[redacted]"\n',
+    );
+    // flux.tenants: each tenant's credential Secret, redacted whole (the secure value and what is built of it).
+    const tenant = (file: string) => fs.readFile(path.join(out, "k8s", file), "utf8");
+    expect(await tenant("acme/Secret.acme-auth.yaml")).toBe(
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: pulumi\n    toolkit.fluxcd.io/tenant: acme\n  name: acme-auth\n  namespace: acme\nstringData:\n  identity: "[redacted]"\n  known_hosts: "[redacted]"\ntype: Opaque\n',
+    );
+    expect(await tenant("globex-nf/Secret.globex-auth.yaml")).toBe(
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: pulumi\n    toolkit.fluxcd.io/tenant: globex\n  name: globex-auth\n  namespace: globex-nf\nstringData:\n  .dockerconfigjson: "[redacted]"\ntype: kubernetes.io/dockerconfigjson\n',
     );
     expect(
       r.objects
