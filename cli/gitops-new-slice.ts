@@ -37,6 +37,12 @@ export const gitopsNewSlice: Cli = {
         description: "Kustomization the instance waits for",
         default: "apps",
       },
+      shard: {
+        type: "string",
+        value: "<shard>",
+        description:
+          "the Flux shard that reconciles the instance (label sharding.fluxcd.io/key; one of the platform's flux.install.scaling.shards)",
+      },
       "dry-run": { type: "boolean", description: "print the files instead of writing them" },
       force: { type: "boolean", description: "overwrite an instance that exists" },
     },
@@ -79,6 +85,7 @@ export const gitopsNewSlice: Cli = {
       values: args.values,
       namespace: args.namespace,
       dependsOn: args.dependsOn,
+      shard: args.shard,
       sourceKind: gitops.rootSourceKindInTree(repoDir, args.cluster!),
       command: gitops.recordedCommand(argv),
     });

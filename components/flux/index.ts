@@ -30,6 +30,8 @@ export {
   type FluxAuthArgs,
   type FluxChartsArgs,
   type FluxComponent,
+  type FluxConcurrencyArgs,
+  type FluxScalingArgs,
   type FluxInstallArgs,
   type FluxSourceArgs,
   type FluxSopsArgs,

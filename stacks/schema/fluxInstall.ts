@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, FLUX_DEFAULTS as D } from "../../components/flux";
 import { duration, k8sName, secret, stringMap, toleration } from "./common";
+import { scaling } from "./fluxScaling";
 
 const component = z.enum([...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS], {
   error: `must be one of ${[...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS].join(", ")}`,
@@ -177,6 +178,7 @@ export const install = z.strictObject({
         "How soon kustomize-controller and helm-controller retry an object whose `dependsOn` is not Ready yet (`--requeue-dependency`), a Go duration. Lower it for fast pipelines: a new tag then reaches objects several dependencies deep in seconds instead of 30 s per level. Default: Flux's own, 30s.",
       examples: ["5s"],
     }),
+  scaling: scaling.optional(),
   components: z
     .array(component)
     .default([...D.install.components])

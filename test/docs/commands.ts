@@ -36,6 +36,10 @@ export const NOT_RUN_IN_CI: { pattern: RegExp; why: string }[] = [
   { pattern: /^npm ci --prefix policy$/, why: "run by the policy parity script's own set-up" },
   { pattern: /^bash \.ci\/run$/, why: "this is CI itself" },
   {
+    pattern: /^npm run test:e2e:slices -- --slices (300|1000)\b/,
+    why: "the cluster-side scale e2e at sizes that take far longer on 2 cores; .ci/run runs the same script at --slices 100",
+  },
+  {
     pattern: /^npm run gitops:diff -- v1\.0\.0 main\b/,
     why: "needs a fleet repository with those tags: test/unit/gitops/docs.test.ts runs every command of docs/gitops.md in one",
   },

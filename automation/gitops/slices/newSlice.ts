@@ -4,6 +4,7 @@
  * values, refusing values the model does not use and variables it needs that have none.
  */
 import { Document, Scalar, type YAMLMap } from "yaml";
+import { SHARD_KEY } from "../../../components/flux";
 import { substituteString } from "../shared/substitution";
 import { sliceId, type SliceModel } from "./model";
 import { checkSliceValues } from "./values";
@@ -16,6 +17,8 @@ export interface ScaffoldInput {
   namespace?: string;
   /** Kustomization the instance waits for. */
   dependsOn?: string;
+  /** Flux shard whose controllers reconcile the instance (label `sharding.fluxcd.io/key`). @default the main controllers */
+  shard?: string;
   /** The kind of the platform's root source `flux-system` (see rootSourceKindInTree). @default GitRepository */
   sourceKind?: "GitRepository" | "OCIRepository";
   /** The command line, recorded in the files. */
@@ -60,7 +63,10 @@ export function scaffoldSlice(input: ScaffoldInput): ScaffoldedFile[] {
     metadata: {
       name: `slice-${id}`,
       namespace: "flux-system",
-      labels: { "catalog.platform.io/model": model.name },
+      labels: {
+        "catalog.platform.io/model": model.name,
+        ...(input.shard ? { [SHARD_KEY]: input.shard } : {}),
+      },
     },
     spec: {
       interval: "10m",

@@ -1,4 +1,5 @@
 /** The command line of `gitops:new-slice`: options, model variables and the line recorded in the files. */
+import { MAX_SHARD_NAME, SHARD_KEY } from "../../../components/flux";
 import { dnsLabelProblem } from "../../../components/k8sNames";
 import { ScaffoldError } from "./model";
 
@@ -13,13 +14,15 @@ export interface NewSliceArgs {
   repo?: string;
   namespace?: string;
   dependsOn?: string;
+  /** Flux shard of the instance's Kustomization (label `sharding.fluxcd.io/key`). */
+  shard?: string;
   force: boolean;
   dryRun: boolean;
   /** Model variables, by name. */
   values: Record<string, string>;
 }
 
-const OPTIONS = ["cluster", "model", "repo", "namespace", "depends-on"] as const;
+const OPTIONS = ["cluster", "model", "repo", "namespace", "depends-on", "shard"] as const;
 
 /** Parse `--cluster x --model y --sst 1 --sd def922 --set KEY=VALUE …`: every other flag is a model variable. */
 export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
@@ -46,7 +49,9 @@ export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
       };
       if ((OPTIONS as readonly string[]).includes(name)) {
         const field =
-          name === "depends-on" ? "dependsOn" : (name as "cluster" | "model" | "repo" | "namespace");
+          name === "depends-on"
+            ? "dependsOn"
+            : (name as "cluster" | "model" | "repo" | "namespace" | "shard");
         if (once(flag, out[field])) out[field] = value;
       } else if (name === "set") {
         const eq = value.indexOf("=");
@@ -66,6 +71,13 @@ export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
       problems.push(
         `${flag} ${v}: not a Kubernetes name (lower-case letters, digits and '-', at most 63)${flag === "--cluster" ? "; it names clusters/<platform>/ in the repository" : ""}`,
       );
+  if (
+    out.shard !== undefined &&
+    (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(out.shard) || out.shard.length > MAX_SHARD_NAME)
+  )
+    problems.push(
+      `--shard ${out.shard}: not a shard name (lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${MAX_SHARD_NAME}): it is the ${SHARD_KEY} label value and one of the platform's flux.install.scaling.shards`,
+    );
   if (problems.length) throw new ScaffoldError(problems.join("\n"));
   return out;
 }

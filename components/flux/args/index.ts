@@ -17,6 +17,7 @@ export {
   type OperatorArgs,
   type Toleration,
 } from "./install";
+export type { FluxConcurrencyArgs, FluxScalingArgs } from "./scaling";
 export type { FluxSopsArgs } from "./sops";
 export type {
   DeployKeyRotation,

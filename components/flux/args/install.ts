@@ -3,6 +3,7 @@
  * Operator), what is applied to the controller pods, and the multi-tenancy lockdown flags.
  */
 import type { SecretValue } from "../../secretValue";
+import type { FluxScalingArgs } from "./scaling";
 
 /** Controllers a Flux install has unless told otherwise. */
 export const DEFAULT_COMPONENTS = [
@@ -107,6 +108,8 @@ export interface FluxInstallArgs {
    * @default unset: Flux's own default (30s)
    */
   requeueDependency?: string;
+  /** Controller concurrency and shards (docs/flux.md, "Flux at scale"). @default Flux's own, no shards */
+  scaling?: FluxScalingArgs;
   /** Default controllers to install. @default DEFAULT_COMPONENTS */
   components: FluxComponent[];
   /** Extra controllers to install. @default [] */

@@ -29,4 +29,15 @@ export {
   installManifestUrl,
   type InstallManifestSource,
 } from "./source";
+export {
+  MAIN_SELECTOR,
+  MAX_CONCURRENCY,
+  MAX_SHARD_NAME,
+  SHARD_KEY,
+  SHARDED_CONTROLLERS,
+  scalingArgs,
+  scalingProblems,
+  shardDeployments,
+  shardSelector,
+} from "./scaling";
 export { InstallManifestError, transformInstallManifests, type TransformOptions } from "./transform";

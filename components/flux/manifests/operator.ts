@@ -2,6 +2,7 @@
 import type { FluxInstallArgs } from "../args";
 import { API, FLUX_NAMESPACE, type K8sObject } from "../objects";
 import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
+import { operatorScalingPatches, SHARD_KEY } from "./scaling";
 import type { ServiceAccountAnnotations } from "./serviceAccounts";
 
 /** The FluxInstance (`operator` mode): the same settings expressed for the Flux Operator. */
@@ -43,6 +44,7 @@ export function renderFluxInstance(
           },
         ]),
       });
+  patches.push(...operatorScalingPatches(install.scaling));
   const components = [...install.components, ...install.extraComponents];
   for (const name of components) {
     const flags = lockdownArgs(name, install.lockdown);
@@ -84,6 +86,7 @@ export function renderFluxInstance(
     components,
     cluster,
   };
+  if (install.scaling?.shards?.length) spec.sharding = { key: SHARD_KEY, shards: install.scaling.shards };
   if (patches.length) spec.kustomize = { patches };
   return {
     apiVersion: API.fluxInstance,

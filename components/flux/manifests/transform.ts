@@ -9,6 +9,7 @@ import { FLUX_NAMESPACE, type K8sObject } from "../objects";
 import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
 import { clone } from "./json";
 import { applyInstallPatch, patchChangeMessages, patchChanges, type PatchChanges } from "./privileges";
+import { scalingArgs, shardDeployments } from "./scaling";
 
 const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
 const ALL_COMPONENTS: readonly string[] = [...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS];
@@ -56,7 +57,8 @@ const flagName = (arg: string) => arg.split("=")[0];
 
 function rewriteArgs(args: string[], install: FluxInstallArgs, component: string | undefined): string[] {
   const lockdown = component ? lockdownArgs(component, install.lockdown) : [];
-  const replaced = new Set(lockdown.map(flagName));
+  const scaling = component ? scalingArgs(component, install.scaling) : [];
+  const replaced = new Set([...scaling, ...lockdown].map(flagName));
   const out = args
     .filter((a) => !(install.requeueDependency && a.startsWith("--requeue-dependency=")))
     .filter((a) => !replaced.has(flagName(a)))
@@ -68,7 +70,7 @@ function rewriteArgs(args: string[], install: FluxInstallArgs, component: string
     });
   if (install.requeueDependency && component && REQUEUE_DEPENDENCY_CONTROLLERS.includes(component))
     out.push(`--requeue-dependency=${install.requeueDependency}`);
-  return [...out, ...lockdown];
+  return [...out, ...scaling, ...lockdown];
 }
 
 export interface TransformOptions {
@@ -82,7 +84,8 @@ export interface TransformOptions {
 
 /**
  * Apply the platform's install settings to the upstream install manifests. The Namespace is dropped
- * (the bootstrap creates it first, with the early secrets). Throws InstallManifestError when a
+ * (the bootstrap creates it first, with the early secrets). The shard controllers of
+ * `install.scaling.shards` are copies of the main ones as patched, added last. Throws InstallManifestError when a
  * configured patch matches nothing or fails, naming the config path.
  */
 export function transformInstallManifests(
@@ -155,5 +158,5 @@ export function transformInstallManifests(
     if (first) throw new InstallManifestError(first, ...more);
     [...changes.privileges, ...changes.breaks].forEach((x) => reported.add(x));
   });
-  return out;
+  return [...out, ...shardDeployments(out, install.scaling)];
 }

@@ -1,7 +1,7 @@
 /** How Flux is installed: the controller selection, the manifests' origin and the lockdown. */
 import type { Problem } from "../../problems";
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from "../args";
-import { patchChangeMessages, probePatch } from "../manifests";
+import { patchChangeMessages, probePatch, scalingProblems } from "../manifests";
 import type { Check } from "./check";
 
 /**
@@ -35,7 +35,7 @@ const checkPatches: Check = ({ install }) => {
 
 export const checkInstall: Check = (flux) => {
   const { install } = flux;
-  const out: Problem[] = checkPatches(flux);
+  const out: Problem[] = [...checkPatches(flux), ...scalingProblems(install)];
   if (flux.adopt && install.mode === "operator")
     out.push({
       path: "adopt",

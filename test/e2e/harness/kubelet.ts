@@ -100,6 +100,8 @@ export interface Kubelet {
 }
 
 interface Wanted {
+  /** The binary (its image's name); the process is named after the Deployment (shards run the same binary). */
+  binary: string;
   args: string[];
   template: string;
   serviceAccount: string;
@@ -160,8 +162,8 @@ export function startKubelet(opts: {
   };
 
   const startOne = async (
-    binary: string,
-    { args, template, serviceAccount, eventsAddr }: Wanted,
+    name: string,
+    { binary, args, template, serviceAccount, eventsAddr }: Wanted,
     why: { what: ControllerEvent["what"]; why: string; crashes?: number },
   ) => {
     const [metrics, health] = [await freePort(), await freePort()];
@@ -179,7 +181,7 @@ export function startKubelet(opts: {
         `--storage-adv-addr=${storageAddr}`,
       );
     }
-    const processName = `${prefix}${binary}`;
+    const processName = `${prefix}${name}`;
     const kubeconfig = await opts.kubeconfigFor(serviceAccount);
     sup.start({
       name: processName,
@@ -196,8 +198,8 @@ export function startKubelet(opts: {
       restartable: true,
     });
     const crashes = why.crashes ?? 0;
-    procs.set(binary, { processName, template, args, eventsAddr, healthPort: health, crashes, notBefore: 0 });
-    events.push({ at: Date.now(), controller: binary, what: why.what, why: why.why });
+    procs.set(name, { processName, template, args, eventsAddr, healthPort: health, crashes, notBefore: 0 });
+    events.push({ at: Date.now(), controller: name, what: why.what, why: why.why });
   };
 
   const receiverAddrs = async () =>
@@ -220,7 +222,8 @@ export function startKubelet(opts: {
     for (const { d, c } of live) {
       const template = (d.spec as { template?: { spec?: { serviceAccountName?: string } } }).template;
       const installed = c.container.args ?? [];
-      wanted.set(c.binary, {
+      wanted.set(d.metadata.name, {
+        binary: c.binary,
         args: ownArgs(installed),
         template: JSON.stringify(template),
         serviceAccount: template?.spec?.serviceAccountName ?? "default",

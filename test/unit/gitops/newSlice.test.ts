@@ -47,6 +47,14 @@ describe("parseNewSliceArgs", () => {
       "--cluster ../../..: not a Kubernetes name (lower-case letters, digits and '-', at most 63); it names clusters/<platform>/ in the repository",
     ],
     [
+      ["--shard", "Shard_1"],
+      "--shard Shard_1: not a shard name (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 42): it is the sharding.fluxcd.io/key label value and one of the platform's flux.install.scaling.shards",
+    ],
+    [
+      ["--shard", "s".repeat(43)],
+      `--shard ${"s".repeat(43)}: not a shard name (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 42): it is the sharding.fluxcd.io/key label value and one of the platform's flux.install.scaling.shards`,
+    ],
+    [
       ["--namespace", "Slices"],
       "--namespace Slices: not a Kubernetes name (lower-case letters, digits and '-', at most 63)",
     ],
@@ -138,6 +146,16 @@ describe("scaffoldSlice", () => {
     expect(() => scaffoldSlice({ cluster: "local", model, values: clean })).toThrow(
       new ScaffoldError(message),
     );
+  });
+
+  it("labels the Kustomization for its shard with --shard", () => {
+    expect(parseNewSliceArgs(["--cluster", "local", "--shard", "shard2"]).shard).toBe("shard2");
+    const [slice] = scaffoldSlice({ cluster: "local", model, values: EMBB, shard: "shard2" });
+    expect(slice.content).toContain(
+      "metadata:\n  name: slice-1-def922\n  namespace: flux-system\n  labels:\n    catalog.platform.io/model: embb\n    sharding.fluxcd.io/key: shard2\nspec:\n",
+    );
+    const [unsharded] = scaffoldSlice({ cluster: "local", model, values: EMBB });
+    expect(unsharded.content).toContain("  labels:\n    catalog.platform.io/model: embb\nspec:\n");
   });
 
   it("keeps info_ keys and optional variables, and is deterministic", () => {

@@ -1,0 +1,309 @@
+// Flux at scale on real controllers: one platform (`pulumi up` against a real control plane, Flux's
+// controllers run by the process kubelet), then a tag that adds N slice instances, made the way
+// `gitops:new-slice` makes them. Three runs, each on a fresh control plane: Flux's default
+// concurrency, the recommended concurrency (flux.install.scaling.concurrency), and the same with
+// shards (flux.install.scaling.shards, instances spread over them with `--shard`).
+//
+//   npm run test:e2e:slices -- --slices 100 [--concurrency 10] [--shards 2]
+//
+// Measured from the moment the GitRepository flux-system is pointed at the new tag (what `pulumi up`
+// with the new tag does; the engine's own time is left out) to every slice Kustomization Ready at
+// that tag with its Slice object present; and the controllers' CPU seconds over that span and their
+// peak RSS, from /proc. Figures only: the assertions are about correctness (every instance Ready,
+// exact object counts, each shard's instances reconciled by that shard's controller only).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { readSliceModel, scaffoldSlice } from "../../automation/gitops";
+import { startControlPlane } from "./harness/controlPlane";
+import { e2eFleetTree, e2eProject } from "./harness/fleet";
+import { startGitServer } from "./harness/gitServer";
+import { conditions, type KubeObject } from "./harness/kube";
+import { startKubelet } from "./harness/kubelet";
+import { procUsage, type ProcUsage } from "./harness/procStats";
+import { runHarness } from "./harness/run";
+import { ensureTools, REPO_ROOT } from "./harness/tools";
+import { secondsSince, waitFor } from "./harness/util";
+
+const FLUX = "flux-system";
+const KS = "kustomize.toolkit.fluxcd.io/v1";
+const SRC = "source.toolkit.fluxcd.io/v1";
+const SLICE = "catalog.platform.io/v1alpha1";
+const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
+const SHARD_KEY = "sharding.fluxcd.io/key";
+const PLATFORM_DIR = "clusters/local";
+
+const { values: opts } = parseArgs({
+  options: {
+    slices: { type: "string", default: "100" },
+    concurrency: { type: "string", default: "10" },
+    shards: { type: "string", default: "2" },
+  },
+});
+const count = (flag: string, v: string | undefined, min: number) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${flag} ${v}: give a whole number, at least ${min}`);
+    process.exit(2);
+  }
+  return n;
+};
+const N = count("slices", opts.slices, 1);
+const CONCURRENCY = count("concurrency", opts.concurrency, 1);
+const SHARDS = count("shards", opts.shards, 1);
+
+interface Run {
+  name: string;
+  label: string;
+  scaling?: { concurrency: { kustomize: number; helm: number; source: number }; shards?: string[] };
+}
+const shardNames = Array.from({ length: SHARDS }, (_, i) => `shard${i + 1}`);
+const tuned = { kustomize: CONCURRENCY, helm: CONCURRENCY, source: Math.max(2, Math.ceil(CONCURRENCY / 2)) };
+const RUNS: Run[] = [
+  { name: "default", label: "Flux's default concurrency" },
+  { name: "tuned", label: `concurrency ${CONCURRENCY}`, scaling: { concurrency: tuned } },
+  {
+    name: "sharded",
+    label: `concurrency ${CONCURRENCY}, ${SHARDS} shards`,
+    scaling: { concurrency: tuned, shards: shardNames },
+  },
+];
+
+const appliedOf = (o: KubeObject) =>
+  String((o.status as { lastAppliedRevision?: string })?.lastAppliedRevision);
+const labelsOf = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, string>;
+const isReady = (o: KubeObject) => {
+  const c = conditions(o).find((x) => x.type === "Ready");
+  const gen = (o.metadata as { generation?: number }).generation;
+  return c?.status === "True" && (c.observedGeneration === undefined || c.observedGeneration === gen);
+};
+
+/** The N instances, as `gitops:new-slice --cluster local --model embb --sst 2 --sd <hex> … [--shard]` writes them. */
+function sliceFiles(shards: string[]): Record<string, string> {
+  const model = readSliceModel(path.join(REPO_ROOT, "gitops"), "embb");
+  const out: Record<string, string> = {};
+  for (let i = 1; i <= N; i++) {
+    const values = {
+      SST: "2",
+      SD: i.toString(16).padStart(6, "0"),
+      NSIID: String(i),
+      DNN: "internet",
+      MCC: "001",
+      MNC: "01",
+    };
+    const shard = shards.length ? shards[i % shards.length] : undefined;
+    const argv = Object.entries(values).flatMap(([k, v]) => [`--${k.toLowerCase()}`, v]);
+    const command = `npm run gitops:new-slice -- --cluster local --model embb ${argv.join(" ")}${shard ? ` --shard ${shard}` : ""}`;
+    for (const f of scaffoldSlice({ cluster: "local", model, values, shard, command }))
+      out[f.path] = f.content;
+  }
+  return out;
+}
+
+void runHarness("e2e-slices", { deadlineMs: 75 * 60_000 }, async (h) => {
+  const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
+  const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
+  const base = e2eFleetTree();
+  const shipped = Object.keys(base).filter((f) =>
+    new RegExp(`^${PLATFORM_DIR}/slices/[^/]+/slice\\.yaml$`).test(f),
+  );
+  const repo = await h.step("fleet repository pushed, tag v1.0.0", async () => {
+    const r = await git.createRepo("fleet");
+    await r.commit(base, "fleet v1.0.0");
+    await r.tag("v1.0.0");
+    return r;
+  });
+  const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
+  h.figure("slice instances added by the tag", N);
+  const summary: string[] = [];
+
+  for (const [k, run] of RUNS.entries()) {
+    const prefix = `${run.name}-`;
+    const plane = await h.step(`[${run.name}] control plane up`, () =>
+      startControlPlane(h.sup, tools, path.join(h.workDir, run.name), { crds: false, prefix }),
+    );
+    const kubelet = startKubelet({
+      sup: h.sup,
+      tools,
+      kube: plane.kube,
+      kubeconfigFor: (sa) => plane.serviceAccountKubeconfig(FLUX, sa),
+      workDir: h.workDir,
+      prefix,
+    });
+    const shards = run.scaling?.shards ?? [];
+    const controllers = [
+      ...CONTROLLERS,
+      ...shards.flatMap((s) => [`kustomize-controller-${s}`, `helm-controller-${s}`]),
+    ];
+    const stack = `slices-${run.name}`;
+
+    await h.step(`[${run.name}] pulumi up (${run.label}); the controllers run`, async () => {
+      const config = {
+        config: {
+          "platform:name": "local",
+          "platform:environment": "dev",
+          "platform:owner": "platform-team",
+          "platform:organization": "acme",
+          "platform:cluster": { kind: "existing", kubeconfigPath: plane.kubeconfig },
+          "platform:flux": {
+            install: {
+              mode: "manifests",
+              components: CONTROLLERS,
+              networkPolicy: false,
+              requeueDependency: "5s",
+              manifests: { file: installFile, skipAwait: true },
+              ...(run.scaling ? { scaling: run.scaling } : {}),
+            },
+            source: { url: git.url(repo.name), ref: { tag: "v1.0.0" }, interval: "1m" },
+            auth: { type: "ssh", knownHosts: git.knownHosts },
+            sync: { path: `./${PLATFORM_DIR}`, interval: "1m", retryInterval: "20s" },
+          },
+        },
+      };
+      fs.writeFileSync(path.join(project, `Pulumi.${stack}.yaml`), stringify(config));
+      await pulumi.run(["stack", "init", stack]);
+      await pulumi.run(
+        ["config", "set", "--stack", stack, "--secret", "--path", "platform:flux.auth.privateKey"],
+        {
+          input: git.identity,
+        },
+      );
+      await pulumi.run(["up", "--stack", stack, "--yes", "--skip-preview"]);
+      await kubelet.ready(controllers, 180_000);
+      const running = kubelet.running();
+      for (const s of shards) {
+        const args = running[`kustomize-controller-${s}`] ?? [];
+        if (!args.includes(`--watch-label-selector=${SHARD_KEY} in (${s})`))
+          throw new Error(`kustomize-controller-${s} runs without its shard's selector: ${args.join(" ")}`);
+      }
+      if (shards.length && !running["kustomize-controller"].includes(`--watch-label-selector=!${SHARD_KEY}`))
+        throw new Error(`kustomize-controller runs without --watch-label-selector=!${SHARD_KEY}`);
+      const want = run.scaling ? `--concurrent=${run.scaling.concurrency.kustomize}` : undefined;
+      const got = running["kustomize-controller"].filter((a) => a.startsWith("--concurrent"));
+      if (JSON.stringify(got) !== JSON.stringify(want ? [want] : []))
+        throw new Error(`kustomize-controller runs with ${JSON.stringify(got)}, want ${want ?? "none"}`);
+    });
+
+    await h.step(
+      `[${run.name}] the platform's slices layer Ready at v1.0.0 (${shipped.length} shipped instance)`,
+      () =>
+        plane.kube.waitCondition(KS, "Kustomization", "slices", FLUX, {
+          timeoutMs: 300_000,
+          check: () => h.sup.assertAlive(),
+          accept: (o) => appliedOf(o).startsWith("v1.0.0@"),
+        }),
+    );
+
+    const tag = `v1.${k + 1}.0`;
+    await h.step(
+      `[${run.name}] tag ${tag} pushed: ${N} slice instances${shards.length ? " over the shards" : ""}`,
+      async () => {
+        await repo.commit({ ...base, ...sliceFiles(shards) }, `fleet ${tag}: ${N} slice instances`);
+        await repo.tag(tag);
+      },
+    );
+
+    const usage = () =>
+      Object.fromEntries(
+        controllers.map((c) => [c, procUsage(h.sup.find(`${prefix}${c}`)?.pid ?? -1)] as const),
+      ) as Record<string, ProcUsage | undefined>;
+    const before = usage();
+    const t0 = Date.now();
+    await plane.kube.mergePatch(SRC, "GitRepository", FLUX, FLUX, {
+      spec: { ref: { tag } },
+      metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date(t0).toISOString() } },
+    });
+    const total = N + shipped.length;
+    let last = "";
+    await h.step(
+      `[${run.name}] all ${total} slice Kustomizations Ready at ${tag}, ${total} Slice objects`,
+      () =>
+        waitFor(
+          `${total} slice Kustomizations Ready at ${tag}`,
+          async () => {
+            h.sup.assertAlive();
+            const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
+            const ready = ks.filter((o) => isReady(o) && appliedOf(o).startsWith(`${tag}@`));
+            const slices = await plane.kube.list(SLICE, "Slice", "slices");
+            last = `${ks.length} slice Kustomizations, ${ready.length} Ready at ${tag}; ${slices.length} Slice objects`;
+            return ks.length === total && ready.length === total && slices.length === total
+              ? true
+              : undefined;
+          },
+          { timeoutMs: 40 * 60_000, intervalMs: 1000, lastReason: () => last },
+        ),
+    );
+    const seconds = secondsSince(t0);
+    const after = usage();
+
+    await h.step(
+      `[${run.name}] exact counts: ${total} Kustomizations, ${total} Slices, ${total} slice-vars ConfigMaps`,
+      async () => {
+        const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
+        const cms = await plane.kube.list("v1", "ConfigMap", FLUX, "catalog.platform.io/model");
+        const slices = await plane.kube.list(SLICE, "Slice", "slices");
+        if (ks.length !== total || cms.length !== total || slices.length !== total)
+          throw new Error(
+            `${ks.length} Kustomizations, ${cms.length} ConfigMaps, ${slices.length} Slices; want ${total} each`,
+          );
+        for (const s of shards) {
+          const labelled = ks.filter((o) => labelsOf(o)[SHARD_KEY] === s).length;
+          const want = Array.from({ length: N }, (_, i) => shards[(i + 1) % shards.length]).filter(
+            (x) => x === s,
+          ).length;
+          if (labelled !== want)
+            throw new Error(`${labelled} Kustomizations labelled ${SHARD_KEY}: ${s}, want ${want}`);
+        }
+      },
+    );
+
+    if (shards.length)
+      await h.step(
+        `[${run.name}] each shard's instances reconciled by its own kustomize-controller only`,
+        async () => {
+          const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
+          // The Kustomizations a controller reconciled: its "Reconciliation finished" lines name them.
+          const reconciledBy = (c: string) =>
+            new Set(
+              [
+                ...fs
+                  .readFileSync(h.sup.find(`${prefix}${c}`)!.logFile, "utf8")
+                  .matchAll(/Reconciliation finished.*?"Kustomization": \{"name":"([^"]+)"/g),
+              ].map((m) => m[1]),
+            );
+          const by = Object.fromEntries(
+            ["kustomize-controller", ...shards.map((s) => `kustomize-controller-${s}`)].map((c) => [
+              c,
+              reconciledBy(c),
+            ]),
+          );
+          for (const o of ks) {
+            const owner = labelsOf(o)[SHARD_KEY];
+            const want = owner ? `kustomize-controller-${owner}` : "kustomize-controller";
+            const seen = Object.keys(by).filter((c) => by[c].has(o.metadata.name));
+            if (seen.length !== 1 || seen[0] !== want)
+              throw new Error(
+                `Kustomization ${o.metadata.name} (shard ${owner ?? "none"}) was reconciled by ${JSON.stringify(seen)}, want only ${want}`,
+              );
+          }
+        },
+      );
+
+    const cpu = controllers
+      .map((c) => `${c} ${((after[c]?.cpuSeconds ?? 0) - (before[c]?.cpuSeconds ?? 0)).toFixed(1)}s`)
+      .join(", ");
+    const rss = controllers.map((c) => `${c} ${after[c]?.peakRssMiB ?? "?"}MiB`).join(", ");
+    h.figure(`[${run.name}] ${run.label}: tag to all Ready`, `${seconds}s`);
+    h.figure(`[${run.name}] controller CPU over that span`, cpu);
+    h.figure(`[${run.name}] controller peak RSS`, rss);
+    summary.push(`${run.label}: ${seconds}s`);
+
+    await h.step(`[${run.name}] control plane and controllers stopped`, async () => {
+      await kubelet.stop();
+      plane.kube.close();
+      await h.sup.stop([`${prefix}kube-controller-manager`, `${prefix}kube-apiserver`, `${prefix}etcd`]);
+    });
+  }
+  h.figure(`${N} slices, tag to all Ready`, summary.join("; "));
+});
