@@ -100,7 +100,7 @@ export function planTenant(input: NewTenantInput): PlannedFile[] {
     else if (!f.overwrite && fs.existsSync(path.join(repoDir, f.path)))
       problems.push(`${f.path} exists: pass --force to overwrite the tenant's files`);
   }
-  if (problems.length) throw new TenantError(problems.join("\n"));
+  if (problems.length) throw new TenantError([...new Set(problems)].join("\n"));
   return files;
 }
 
