@@ -13,8 +13,8 @@ export const gitopsNewTenant: Cli = {
       name: { type: "string", value: "<tenant>", description: "the tenant (a DNS label)", required: true },
       cluster: {
         type: "string",
-        value: "<platform>[,<platform>...]",
-        description: "the platforms that include it (clusters/<platform>/ must exist)",
+        value: "<platforms>",
+        description: "the platforms that include it, comma-separated (clusters/<platform>/ must exist)",
         required: true,
       },
       source: {
@@ -45,20 +45,21 @@ export const gitopsNewTenant: Cli = {
       chart: { type: "string", value: "<name>", description: "helm-oci: the chart (names the HelmRelease)" },
       "chart-version": {
         type: "string",
-        value: "<version|range>",
-        description: "helm-oci: the chart version or a semver range",
+        value: "<version>",
+        description: "helm-oci: the chart version, or a semver range such as >=1.0.0 <2.0.0",
       },
       namespaces: {
         type: "string",
-        value: "<ns>[,<ns>...]",
-        description: "the tenant's namespaces; the first holds its source, credential and reconciler",
+        value: "<namespaces>",
+        description:
+          "the tenant's namespaces, comma-separated; the first holds its source, credential and reconciler",
         default: "<tenant>",
       },
       credentials: {
         type: "string",
-        value: "sops|external-secrets|stack",
+        value: "<from>",
         description:
-          "where Secret <tenant>-auth comes from: SOPS-encrypted in tenants/<tenant>/ (decrypted with sops-age), an ExternalSecret of the platform's secrets (key tenants/<tenant>), or flux.tenants in the stack file",
+          "where Secret <tenant>-auth comes from: sops|external-secrets|stack, SOPS-encrypted in tenants/<tenant>/ (decrypted with sops-age), an ExternalSecret of the platform's secrets (key tenants/<tenant>), or flux.tenants in the stack file",
         default: "sops",
       },
       "quota-cpu": {
