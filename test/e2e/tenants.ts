@@ -1,0 +1,406 @@
+// Network-function vendors as Flux tenants on real controllers (issue 27): a platform brought up
+// with `pulumi up` (tenant lockdown on, SOPS age key), a fleet repository whose tenants are written
+// by `npm run gitops:new-tenant`: vendor-a delivers manifests from its own Git repository (its own
+// SSH key, which may read that repository only), vendor-b a chart from the registry (its own
+// credential, which may read its own path only); both credentials SOPS-encrypted in the fleet
+// repository. Then vendor-a's next tags try to escape (a ClusterRoleBinding, an object in
+// vendor-b's namespace, a Role and RoleBinding reading the Secrets of flux-system): the API server
+// refuses each (impersonation), the Kustomization says so, nothing outside vendor-a changes, and
+// vendor-b keeps reconciling (its release follows its new chart version).
+//
+//   npm run test:e2e:tenants
+//
+// PLATFORM_E2E_TENANTS_NO_ISOLATION=1 switches the isolation off on purpose (vendor-a's
+// ServiceAccount also bound to cluster-admin by the onboarding): the escapes then succeed and the
+// run must FAIL, naming the escape that got through. Only to show that this test can fail.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { startControlPlane } from "./harness/controlPlane";
+import { e2eProject } from "./harness/fleet";
+import { startGitServer } from "./harness/gitServer";
+import { conditions, type KubeObject } from "./harness/kube";
+import { startKubelet } from "./harness/kubelet";
+import { startRegistry } from "./harness/registry";
+import { runHarness } from "./harness/run";
+import { ensureTools, REPO_ROOT } from "./harness/tools";
+import { run, runStatus, waitFor } from "./harness/util";
+import {
+  aggregateClusterRoles,
+  escapeTags,
+  expectRefused,
+  sopsSecret,
+  vendorChart,
+  type Escape,
+} from "./harness/tenants";
+
+const FLUX = "flux-system";
+const KS = "kustomize.toolkit.fluxcd.io/v1";
+const HR = "helm.toolkit.fluxcd.io/v2";
+const PLATFORM = "e2e";
+const NO_ISOLATION = process.env.PLATFORM_E2E_TENANTS_NO_ISOLATION === "1";
+
+void runHarness("e2e-tenants", { deadlineMs: 30 * 60_000 }, async (h) => {
+  const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
+  const cp = await h.step("control plane up (RBAC authorization)", () =>
+    startControlPlane(h.sup, tools, h.workDir, { crds: false }),
+  );
+  const kube = cp.kube;
+  h.onCleanup(async () => kube.close());
+  const alive = () => h.sup.assertAlive();
+  const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
+  const vendorB = { prefix: "vendor-b/", username: "vendor-b", password: `vb-${Date.now().toString(36)}` };
+  const registry = await h.step("OCI registry on loopback (https, one user per vendor path)", () =>
+    startRegistry(h.sup, tools, cp.pki, h.workDir, (fn) => h.onCleanup(fn), { users: [vendorB] }),
+  );
+
+  // vendor-a: its own repository and read key; vendor-b: its chart, pushed with its own credential.
+  const vendorRepo = await h.step("vendor-a's repository, tag v1.0.0; its own read key", async () => {
+    const r = await git.createRepo("vendor-a");
+    await r.commit(escapeTags.base, "vendor-a v1.0.0");
+    await r.tag("v1.0.0");
+    return { repo: r, key: await git.addReadKey("vendor-a") };
+  });
+  const chartRepo = await git.createRepo("vendor-b-chart");
+  const pushChart = async (version: string) => {
+    await chartRepo.commit(vendorChart(version), `amf ${version}`);
+    await chartRepo.tag(`v${version}`);
+    const r = await runStatus(
+      process.execPath,
+      [
+        "--import",
+        path.join(REPO_ROOT, "scripts", "ts-hooks.mjs"),
+        path.join(REPO_ROOT, "cli", "gitops-publish.ts"),
+        registry.url("vendor-b/source"),
+        "--dir",
+        ".",
+        "--charts-to",
+        registry.url("vendor-b/charts"),
+        "--source",
+        "https://github.com/vendor-b/amf",
+        "--username",
+        vendorB.username,
+      ],
+      {
+        cwd: chartRepo.workDir,
+        env: {
+          ...process.env,
+          NODE_EXTRA_CA_CERTS: cp.pki.caCert,
+          PLATFORM_REGISTRY_PASSWORD: vendorB.password,
+        },
+        timeoutMs: 120_000,
+      },
+    );
+    fs.writeFileSync(path.join(h.logDir, `publish-amf-${version}.out`), r.stdout + r.stderr);
+    if (r.code !== 0)
+      throw new Error(`gitops:publish of amf ${version} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+  };
+  await h.step("vendor-b's chart amf 1.0.0 pushed with vendor-b's credential", () => pushChart("1.0.0"));
+  await h.step("the registry refuses vendor-b's path without vendor-b's credential", async () => {
+    const r = await runStatus("curl", [
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "--cacert",
+      cp.pki.caCert,
+      `https://${registry.host}/v2/vendor-b/charts/amf/tags/list`,
+    ]);
+    if (r.stdout !== "401")
+      throw new Error(`anonymous read of vendor-b's charts answered ${r.stdout}, want 401`);
+  });
+
+  // The fleet repository: one platform, tenants written by the real command, credentials by SOPS.
+  const fleetDir = path.join(h.workDir, "fleet-src");
+  const age = await h.step(
+    "fleet repository: tenants by gitops:new-tenant, credentials SOPS-encrypted",
+    async () => {
+      fs.mkdirSync(path.join(fleetDir, "clusters", PLATFORM), { recursive: true });
+      fs.writeFileSync(
+        path.join(fleetDir, "clusters", PLATFORM, "kustomization.yaml"),
+        "# The tree of platform e2e.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n",
+      );
+      const newTenant = async (args: string[]) => {
+        const r = await runStatus(
+          process.execPath,
+          [
+            "--import",
+            path.join(REPO_ROOT, "scripts", "ts-hooks.mjs"),
+            path.join(REPO_ROOT, "cli", "gitops-new-tenant.ts"),
+            "--repo",
+            fleetDir,
+            "--cluster",
+            PLATFORM,
+            ...args,
+          ],
+          { cwd: REPO_ROOT, timeoutMs: 120_000 },
+        );
+        fs.appendFileSync(path.join(h.logDir, "gitops-new-tenant.out"), r.stdout + r.stderr);
+        if (r.code !== 0) throw new Error(`gitops:new-tenant exited ${r.code}:\n${r.stderr}`);
+      };
+      await newTenant([
+        "--name",
+        "vendor-a",
+        "--namespaces",
+        "vendor-a,vendor-a-nf",
+        "--source",
+        "git",
+        "--url",
+        git.url("vendor-a"),
+        "--ref",
+        "semver:>=1.0.0",
+      ]);
+      await newTenant([
+        "--name",
+        "vendor-b",
+        "--source",
+        "helm-oci",
+        "--url",
+        registry.url("vendor-b/charts"),
+        "--chart",
+        "amf",
+        "--chart-version",
+        ">=1.0.0",
+      ]);
+      const keyFile = path.join(h.workDir, "age.key");
+      await run(tools.path("age-keygen"), ["-o", keyFile]);
+      const key = fs.readFileSync(keyFile, "utf8");
+      fs.rmSync(keyFile);
+      const recipient = /# public key: (age1[0-9a-z]+)/.exec(key)?.[1];
+      const secret = /^AGE-SECRET-KEY-1[0-9A-Z]+$/m.exec(key)?.[0];
+      if (!recipient || !secret) throw new Error("age-keygen wrote no key pair");
+      const auths = {
+        "vendor-a": {
+          type: "Opaque",
+          stringData: {
+            identity: vendorRepo.key.identity,
+            "identity.pub": vendorRepo.key.identityPub,
+            known_hosts: git.knownHosts,
+          },
+        },
+        "vendor-b": {
+          type: "kubernetes.io/dockerconfigjson",
+          stringData: {
+            ".dockerconfigjson": JSON.stringify({
+              auths: {
+                [registry.host]: {
+                  username: vendorB.username,
+                  password: vendorB.password,
+                  auth: Buffer.from(`${vendorB.username}:${vendorB.password}`).toString("base64"),
+                },
+              },
+            }),
+          },
+        },
+      };
+      for (const [tenant, s] of Object.entries(auths)) {
+        const file = path.join(fleetDir, "tenants", tenant, "auth.sops.yaml");
+        fs.writeFileSync(
+          file,
+          await sopsSecret(tools.path("sops"), recipient, h.workDir, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: {
+              name: `${tenant}-auth`,
+              namespace: tenant,
+              labels: { "toolkit.fluxcd.io/tenant": tenant },
+            },
+            ...s,
+          }),
+        );
+        const k = path.join(fleetDir, "tenants", tenant, "kustomization.yaml");
+        fs.appendFileSync(k, "  - auth.sops.yaml\n");
+      }
+      if (NO_ISOLATION)
+        fs.appendFileSync(
+          path.join(fleetDir, "tenants", "vendor-a", "rbac.yaml"),
+          `---\n${stringify({
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name: "vendor-a-no-isolation" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+            subjects: [{ kind: "ServiceAccount", name: "vendor-a", namespace: "vendor-a" }],
+          })}`,
+        );
+      const lint = await runStatus(
+        process.execPath,
+        [
+          "--import",
+          path.join(REPO_ROOT, "scripts", "ts-hooks.mjs"),
+          path.join(REPO_ROOT, "cli", "gitops-lint.ts"),
+          fleetDir,
+        ],
+        { cwd: REPO_ROOT, timeoutMs: 300_000 },
+      );
+      fs.writeFileSync(path.join(h.logDir, "gitops-lint.out"), lint.stdout + lint.stderr);
+      if (lint.code !== 0)
+        throw new Error(
+          `gitops:lint of the fleet repository exited ${lint.code}:\n${lint.stdout}${lint.stderr}`,
+        );
+      return { recipient, secret };
+    },
+  );
+  const fleet = await h.step("fleet repository pushed, tag v1.0.0", async () => {
+    const r = await git.createRepo("fleet");
+    const files: Record<string, string> = {};
+    const walk = (rel: string) => {
+      for (const e of fs.readdirSync(path.join(fleetDir, rel), { withFileTypes: true })) {
+        const child = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(child);
+        else files[child] = fs.readFileSync(path.join(fleetDir, child), "utf8");
+      }
+    };
+    walk("");
+    await r.commit(files, "fleet v1.0.0");
+    await r.tag("v1.0.0");
+    return r;
+  });
+
+  const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
+  fs.writeFileSync(
+    path.join(project, `Pulumi.${PLATFORM}.yaml`),
+    stringify({
+      config: {
+        "platform:name": PLATFORM,
+        "platform:environment": "dev",
+        "platform:owner": "platform-team",
+        "platform:organization": "acme",
+        "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig },
+        "platform:flux": {
+          install: {
+            mode: "manifests",
+            components: ["source-controller", "kustomize-controller", "helm-controller"],
+            networkPolicy: false,
+            requeueDependency: "5s",
+            manifests: { file: installFile, skipAwait: true },
+            lockdown: {},
+          },
+          source: { url: git.url(fleet.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
+          auth: { type: "ssh", knownHosts: git.knownHosts },
+          sync: { path: `./clusters/${PLATFORM}`, interval: "1m", retryInterval: "20s" },
+          sops: {},
+        },
+      },
+    }),
+  );
+  await h.step("stack e2e created, deploy key and age key set as secrets", async () => {
+    await pulumi.run(["stack", "init", PLATFORM]);
+    await pulumi.run(["config", "set", "--secret", "--path", "platform:flux.auth.privateKey"], {
+      input: git.identity,
+    });
+    await pulumi.run(["config", "set", "--secret", "--path", "platform:flux.sops.ageKey"], {
+      input: age.secret,
+    });
+  });
+  const kubelet = startKubelet({
+    sup: h.sup,
+    tools,
+    kube,
+    kubeconfigFor: (sa) => cp.serviceAccountKubeconfig(FLUX, sa),
+    workDir: h.workDir,
+    env: registry.trustEnv,
+  });
+  h.onCleanup(() => kubelet.stop());
+  await h.step("pulumi up", () => pulumi.run(["up", "--yes", "--skip-preview"]));
+  // With Flux's own flux-edit and flux-view, which aggregate into admin: a tenant may manage its Flux objects.
+  await h.step("ClusterRoles admin, edit and view aggregated (the controller manager's job)", async () => {
+    h.figure("aggregated", (await aggregateClusterRoles(kube)).join(", "));
+  });
+
+  const revision = (o: KubeObject | undefined) =>
+    (o?.status as { lastAppliedRevision?: string } | undefined)?.lastAppliedRevision ?? "";
+  await h.step("vendor-a's Kustomization Ready at v1.0.0 in its namespaces, as vendor-a", async () => {
+    const ks = await kube.waitCondition(KS, "Kustomization", "vendor-a", "vendor-a", {
+      timeoutMs: 300_000,
+      check: alive,
+    });
+    if (!revision(ks).startsWith("v1.0.0@")) throw new Error(`vendor-a applied ${revision(ks)}, want v1.0.0`);
+    for (const [ns, name] of [
+      ["vendor-a", "smf-config"],
+      ["vendor-a-nf", "smf-nf-config"],
+    ]) {
+      const cm = await kube.get("v1", "ConfigMap", name, ns);
+      if ((cm?.data as Record<string, string> | undefined)?.release !== "v1.0.0")
+        throw new Error(`ConfigMap ${ns}/${name}: ${JSON.stringify(cm?.data)}`);
+    }
+  });
+  const releaseOf = async () => {
+    const hr = await kube.waitCondition(HR, "HelmRelease", "amf", "vendor-b", {
+      timeoutMs: 300_000,
+      check: alive,
+    });
+    return (hr.status as { lastAttemptedRevision?: string }).lastAttemptedRevision;
+  };
+  await h.step("vendor-b's HelmRelease amf Ready at 1.0.0 in its namespace, as vendor-b", async () => {
+    const rev = await releaseOf();
+    const cm = await kube.get("v1", "ConfigMap", "amf-config", "vendor-b");
+    if (rev !== "1.0.0" || (cm?.data as Record<string, string> | undefined)?.version !== "1.0.0")
+      throw new Error(`amf at ${rev}, ConfigMap ${JSON.stringify(cm?.data)}`);
+  });
+
+  // The state outside vendor-a that no escape may change.
+  const outside = async () => ({
+    clusterRoleBindings: (await kube.list("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"))
+      .map((o) => o.metadata.name)
+      .sort(),
+    fluxRoles: (await kube.list("rbac.authorization.k8s.io/v1", "Role", FLUX))
+      .map((o) => o.metadata.name)
+      .sort(),
+    fluxRoleBindings: (await kube.list("rbac.authorization.k8s.io/v1", "RoleBinding", FLUX))
+      .map((o) => o.metadata.name)
+      .sort(),
+    vendorBConfigMaps: (await kube.list("v1", "ConfigMap", "vendor-b"))
+      .map((o) => `${o.metadata.name}=${JSON.stringify(o.data)}`)
+      .sort(),
+  });
+  const before = await outside();
+  let tag = 1;
+  for (const escape of escapeTags.escapes as Escape[]) {
+    const version = `v1.${tag++}.0`;
+    await h.step(
+      `vendor-a ${version} (${escape.what}): refused by the API server, reported, nothing outside changed`,
+      async () => {
+        await vendorRepo.repo.commit(
+          { ...escapeTags.base, ...escape.files },
+          `vendor-a ${version}: ${escape.what}`,
+        );
+        await vendorRepo.repo.tag(version);
+        await kube.requestReconcile("source.toolkit.fluxcd.io/v1", "GitRepository", "vendor-a", "vendor-a");
+        await kube.requestReconcile(KS, "Kustomization", "vendor-a", "vendor-a");
+        const ks = await expectRefused(kube, "vendor-a", version, escape, alive);
+        h.figure(
+          `${version} refused`,
+          (conditions(ks).find((c) => c.type === "Ready")?.message ?? "").slice(0, 160),
+        );
+        if (!revision(ks).startsWith("v1.0.0@"))
+          throw new Error(`vendor-a's last applied revision moved to ${revision(ks)}`);
+        const now = await outside();
+        if (JSON.stringify(now) !== JSON.stringify(before))
+          throw new Error(
+            `outside vendor-a changed:\nbefore ${JSON.stringify(before)}\nnow    ${JSON.stringify(now)}`,
+          );
+      },
+    );
+  }
+  await h.step("vendor-b kept reconciling: amf 1.1.0 pushed, its release follows", async () => {
+    await pushChart("1.1.0");
+    await waitFor(
+      "HelmRelease vendor-b/amf at 1.1.0",
+      async () => {
+        // The HelmChart (vendor-b-amf, made by helm-controller) resolves ">=1.0.0" to the newest version.
+        await kube.requestReconcile("source.toolkit.fluxcd.io/v1", "HelmChart", "vendor-b-amf", "vendor-b");
+        await kube.requestReconcile(HR, "HelmRelease", "amf", "vendor-b");
+        const hr = await kube.get(HR, "HelmRelease", "amf", "vendor-b");
+        const cm = await kube.get("v1", "ConfigMap", "amf-config", "vendor-b");
+        const ready = hr && conditions(hr).find((c) => c.type === "Ready")?.status === "True";
+        return ready &&
+          (hr.status as { lastAttemptedRevision?: string }).lastAttemptedRevision === "1.1.0" &&
+          (cm?.data as Record<string, string> | undefined)?.version === "1.1.0"
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 300_000, intervalMs: 5000, check: alive },
+    );
+  });
+});
