@@ -8,5 +8,6 @@ export {
   type TenantSpec,
   type TenantOptions,
 } from "./options";
-export { renderTenant, platformTenantsFile, TENANT_LABEL, authSecretName } from "./render";
+export { renderTenant, platformTenantsFile } from "./render";
+export { TENANT_LABEL, authSecretName } from "./objects";
 export { planTenant, declaredNamespaces, withTenantsListed, recordedTenantCommand } from "./newTenant";
