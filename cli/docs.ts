@@ -8,6 +8,7 @@ import { start, type Cli } from "./common";
 import { fleet } from "./fleet";
 import { gitopsLint } from "./gitops-lint";
 import { gitopsNewSlice } from "./gitops-new-slice";
+import { gitopsNewTenant } from "./gitops-new-tenant";
 import { gitopsDiff } from "./gitops-diff";
 import { gitopsPublish } from "./gitops-publish";
 import { render } from "./render";
@@ -19,6 +20,7 @@ export const CLIS: readonly Cli[] = [
   gitopsLint,
   gitopsDiff,
   gitopsNewSlice,
+  gitopsNewTenant,
   gitopsPublish,
   fleet,
 ];

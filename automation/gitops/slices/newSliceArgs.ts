@@ -1,6 +1,7 @@
 /** The command line of `gitops:new-slice`: options, model variables and the line recorded in the files. */
 import { MAX_SHARD_NAME, SHARD_KEY } from "../../../components/flux";
 import { dnsLabelProblem } from "../../../components/k8sNames";
+import { recordedCommandOf } from "../shared/command";
 import { ScaffoldError } from "./model";
 
 /** `--latency-ms` → `LATENCY_MS`. */
@@ -82,17 +83,5 @@ export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
   return out;
 }
 
-/** An RFC 1123 label: platform directories, namespaces and Kustomization names. */
 /** The command line recorded in the files: without --repo, --dry-run and --force, values quoted for a shell. */
-export function recordedCommand(argv: string[]): string {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--dry-run" || argv[i] === "--force" || argv[i].startsWith("--repo=")) continue;
-    if (argv[i] === "--repo") {
-      i++;
-      continue;
-    }
-    kept.push(/^[\w@%+=:,./-]+$/.test(argv[i]) ? argv[i] : `'${argv[i].replace(/'/g, "'\\''")}'`);
-  }
-  return `npm run gitops:new-slice -- ${kept.join(" ")}`;
-}
+export const recordedCommand = (argv: string[]): string => recordedCommandOf("gitops:new-slice", argv);

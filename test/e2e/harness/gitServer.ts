@@ -18,6 +18,11 @@ export interface GitServer {
   url(repo: string): string;
   /** Creates an empty bare repository; returns its working clone helper. */
   createRepo(repo: string): Promise<GitRepo>;
+  /**
+   * A key pair of its own that may only read `repo` (a forced command admits git-upload-pack of
+   * that repository and nothing else): a vendor's read key. Private key (OpenSSH) and public half.
+   */
+  addReadKey(repo: string): Promise<{ identity: string; identityPub: string }>;
 }
 
 export interface GitRepo {
@@ -124,7 +129,30 @@ export async function startGitServer(sup: Supervisor, workDir: string): Promise<
   const git = (args: string[], cwd: string) => run("git", args, { cwd, env: gitEnv, timeoutMs: 60_000 });
   const url = (repo: string) => `ssh://${user}@127.0.0.1:${port}${path.join(reposDir, `${repo}.git`)}`;
 
+  let keys = 0;
   return {
+    async addReadKey(repo: string) {
+      const file = path.join(dir, `read_key_${++keys}`);
+      await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `e2e-read-${repo}`, "-f", file]);
+      const gate = path.join(dir, `read_gate_${keys}.sh`);
+      const bare = path.join(reposDir, `${repo}.git`);
+      // Only "git-upload-pack '<bare>'" (how Git and go-git ask to fetch), anything else refused.
+      fs.writeFileSync(
+        gate,
+        [
+          "#!/bin/sh",
+          `case "$SSH_ORIGINAL_COMMAND" in`,
+          `  "git-upload-pack '${bare}'"|"git-upload-pack ${bare}") exec git-upload-pack '${bare}' ;;`,
+          `  *) echo "this key may only fetch ${repo}" >&2; exit 1 ;;`,
+          "esac",
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      const identityPub = fs.readFileSync(`${file}.pub`, "utf8");
+      fs.appendFileSync(path.join(dir, "authorized_keys"), `command="${gate}",restrict ${identityPub}`);
+      return { identity: fs.readFileSync(file, "utf8"), identityPub };
+    },
     port,
     user,
     identity: fs.readFileSync(path.join(dir, "deploy_key"), "utf8"),

@@ -21,12 +21,23 @@ export interface Registry {
   trustEnv: NodeJS.ProcessEnv;
 }
 
+/**
+ * A repository path prefix (`vendor-b/`) only one user may read and write, with HTTP Basic
+ * credentials (what `docker login` and a dockerconfigjson Secret give).
+ */
+export interface RegistryUser {
+  prefix: string;
+  username: string;
+  password: string;
+}
+
 export async function startRegistry(
   sup: Supervisor,
   tools: Tools,
   pki: Pki,
   workDir: string,
   onCleanup: (fn: () => Promise<void>) => void,
+  opts: { users?: RegistryUser[] } = {},
 ): Promise<Registry> {
   const dir = path.join(workDir, "registry");
   fs.mkdirSync(dir, { recursive: true });
@@ -45,6 +56,12 @@ export async function startRegistry(
   const front = https.createServer(
     { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) },
     (req, res) => {
+      const denied = authProblem(opts.users ?? [], req.url ?? "/", req.headers.authorization);
+      if (denied) {
+        res.writeHead(denied, { "www-authenticate": 'Basic realm="platform-e2e"' });
+        res.end(denied === 401 ? "authentication required" : "denied");
+        return;
+      }
       const upstream = http.request(
         {
           host: "127.0.0.1",
@@ -76,4 +93,20 @@ export async function startRegistry(
     trustEnv,
     url: (repo) => `oci://${host}/${repo}`,
   };
+}
+
+/**
+ * With users: every request needs a known user's Basic credentials (401 otherwise, with the Basic
+ * challenge registry clients answer), and a repository under a user's prefix only that user (403).
+ * Without users: anonymous, as before. Undefined when the request may go on.
+ */
+function authProblem(users: RegistryUser[], url: string, header: string | undefined): 401 | 403 | undefined {
+  if (!users.length) return undefined;
+  const m = /^Basic (.+)$/.exec(header ?? "");
+  const [username, ...rest] = m ? Buffer.from(m[1], "base64").toString("utf8").split(":") : [];
+  const user = users.find((u) => u.username === username && u.password === rest.join(":"));
+  if (!user) return 401;
+  const repo = url.replace(/^\/v2\/?/, "");
+  const owner = users.find((u) => repo.startsWith(u.prefix));
+  return owner && owner !== user ? 403 : undefined;
 }

@@ -13,6 +13,7 @@ import type { BadInputRow } from "./badInputRows";
 import { gitopsDiff } from "../../../cli/gitops-diff";
 import { gitopsLint } from "../../../cli/gitops-lint";
 import { gitopsNewSlice } from "../../../cli/gitops-new-slice";
+import { gitopsNewTenant } from "../../../cli/gitops-new-tenant";
 import { gitopsPublish } from "../../../cli/gitops-publish";
 import { FLUX_APPS, KUSTOMIZATION, LAUGHS, NEVER, SECRET, SECRET_LINE } from "../gitops/hostileFleet";
 
@@ -670,4 +671,85 @@ export const gitsideRows: BadInputRow[] = [
     ],
     never: ["hunter2pass"],
   },
+  // gitops:new-tenant (issue 27): a vendor's values, refused before anything is written.
+  {
+    cli: gitopsNewTenant,
+    argv: newTenant("--url", "ssh://bot:hunter2pass@git.vendor.example/nf/smf.git", "--ref", "tag:v1.0.0"),
+    files: FLEET,
+    code: 1,
+    says: [
+      "cannot scaffold tenant vendor:",
+      `--url ssh://***@git.vendor.example/nf/smf.git ${CREDENTIALS("the tenant's Secret (an SSH key; see docs/tenants.md)")}`,
+    ],
+    never: ["hunter2pass", ...NEVER],
+  },
+  {
+    cli: gitopsNewTenant,
+    argv: newTenant("--url", "ssh://git@git.vendor.example/smf.git", "--ref", `tag:v1\n---\n${INJECTED}`),
+    files: FLEET,
+    code: 1,
+    says: ["--ref: the value holds a newline or another control character: give it on one line"],
+    never: [INJECTED],
+  },
+  {
+    cli: gitopsNewTenant,
+    argv: [
+      ...newTenant("--url", "ssh://git@git.vendor.example/smf.git", "--ref", "tag:v1"),
+      "--cluster",
+      "prod",
+    ],
+    files: FLEET,
+    code: 2,
+    says: ["--cluster is given twice: give it once"],
+  },
+  {
+    cli: gitopsNewTenant,
+    argv: newTenant("--url", "ssh://git@git.vendor.example/smf.git", "--ref", "tag:v1", "--namspaces", "a"),
+    files: FLEET,
+    code: 2,
+    says: ["unknown option --namspaces: did you mean --namespaces?"],
+  },
+  {
+    cli: gitopsNewTenant,
+    argv: newTenant(
+      "--url",
+      "ssh://git@git.vendor.example/smf.git",
+      "--ref",
+      "tag:v1",
+      "--namespaces",
+      "vendor,flux-system",
+    ),
+    files: FLEET,
+    code: 1,
+    says: [
+      "--namespaces: flux-system is the cluster's or Flux's own namespace: a tenant gets namespaces of its own, e.g. vendor-nf",
+    ],
+  },
+  {
+    cli: gitopsNewTenant,
+    argv: newTenant("--url", "ssh://git@git.vendor.example/smf.git", "--ref", "tag:v1"),
+    files: FLEET,
+    links: { "repo/tenants": "{tmp}/outside" },
+    code: 1,
+    says: [
+      "tenants is a symbolic link: gitops:new-tenant writes only real folders and files of the repository (a link could send the write outside it); replace the link with the folder itself, or remove it",
+    ],
+    never: NEVER,
+  },
+  {
+    cli: gitopsNewTenant,
+    argv: newTenant("--url", "ssh://git@git.vendor.example/smf.git", "--ref", "tag:v1"),
+    files: Object.fromEntries(
+      Object.entries(FLEET).filter(([f]) => f !== "repo/clusters/dev/kustomization.yaml"),
+    ),
+    links: { "repo/clusters/dev/kustomization.yaml": "{tmp}/outside/base/kustomization.yaml" },
+    code: 1,
+    says: [OUT("clusters/dev/kustomization.yaml")],
+    never: NEVER,
+  },
 ];
+
+/** gitops:new-tenant of a Git vendor on platform dev of the row's repository, with `more` (--url and --ref). */
+function newTenant(...more: string[]): string[] {
+  return ["--repo", "{tmp}/repo", "--name", "vendor", "--cluster", "dev", "--source", "git", ...more];
+}
