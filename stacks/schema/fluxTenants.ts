@@ -86,5 +86,5 @@ const tenant = z.strictObject({
 
 export const tenants = z.array(tenant).default([]).meta({
   description:
-    "Vendors as Flux tenants ([tenant credentials](tenants-credentials.md)): per tenant the program creates its first namespace and the Secret `<name>-auth` there, with the credential of the tenant's own Git repository or registry, before Flux is installed. Changing the credential updates the Secret in place.",
+    "Vendors as Flux tenants ([tenant credentials](tenants.md#credentials-from-the-stack-file)): per tenant the program creates its first namespace and the Secret `<name>-auth` there, with the credential of the tenant's own Git repository or registry, before Flux is installed. Changing the credential updates the Secret in place.",
 });
