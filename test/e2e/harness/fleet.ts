@@ -104,3 +104,28 @@ export function e2eProject(
   fs.copyFileSync(tools.fluxInstall, path.join(project, "flux-install.yaml"));
   return { project, pulumi, installFile: "flux-install.yaml" };
 }
+
+/**
+ * A good release of a platform's tree: a ConfigMap `fleet-release` in flux-system whose `version` is
+ * the release, listed in the platform's kustomization.yaml, so each cluster shows which release its
+ * root applied, read from the cluster rather than from the driver.
+ */
+export function withReleaseMarker(
+  tree: Record<string, string>,
+  platformDir: string,
+  version: string,
+): Record<string, string> {
+  const k = `${platformDir}/kustomization.yaml`;
+  const list = tree[k].includes("  - fleet-release.yaml\n")
+    ? tree[k]
+    : tree[k].replace("resources:\n", "resources:\n  - fleet-release.yaml\n");
+  if (!list.includes("  - fleet-release.yaml\n"))
+    throw new Error(`could not list fleet-release.yaml in ${k}`);
+  const marker = stringify({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "fleet-release", namespace: "flux-system" },
+    data: { version },
+  });
+  return { ...tree, [k]: list, [`${platformDir}/fleet-release.yaml`]: marker };
+}
