@@ -329,7 +329,15 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
   );
 
   await h.step("fleet status shows each platform's revision and readiness", async () => {
-    const { report, markdown, exitCode } = await fleet(["status"], "status");
+    // A root reconciles every minute, and every 20 s while it fails; during a reconcile its Ready is
+    // Unknown (Progressing). status reads a moment: read again, a few seconds later, while fleet-b
+    // is mid-reconcile, at most 4 times.
+    let run = await fleet(["status"], "status");
+    for (let i = 1; i < 4 && byStack(run.report, "fleet-b").flux?.reason === "Progressing"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      run = await fleet(["status"], "status");
+    }
+    const { report, markdown, exitCode } = run;
     if (exitCode !== 1) throw new Error(`fleet status with fleet-a not Ready exited ${exitCode}, want 1`);
     const a = byStack(report, "fleet-a");
     const b = byStack(report, "fleet-b");
