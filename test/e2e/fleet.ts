@@ -13,7 +13,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { startControlPlane, type ControlPlane } from "./harness/controlPlane";
-import { e2eFleetTree, e2eProject, withReleaseMarker } from "./harness/fleet";
+import {
+  byStack,
+  e2eFleetTree,
+  e2eProject,
+  waveTimes,
+  withReleaseMarker,
+  type FleetReport as Report,
+} from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
 import { startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
@@ -26,49 +33,11 @@ const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controll
 /** Where each fleet run's report and page are kept (git-ignored), for the browser test. */
 const PAGES = path.join(__dirname, "..", "..", "artifacts", "e2e-fleet");
 
-interface StackReport {
-  stack: string;
-  wave: number;
-  result: string;
-  error?: string;
-  flux?: { revision?: string; ready: string; reason?: string; message?: string; since?: string };
-}
-interface WaveReport {
-  wave: number;
-  state: string;
-  startedAt?: string;
-  gateStartedAt?: string;
-  finishedAt?: string;
-}
-interface Report {
-  kind: string;
-  exitCode: number;
-  haltedBecause?: string;
-  stacks: StackReport[];
-  waves?: WaveReport[];
-}
-
 /** fleet-b's ref: the highest tag of major version 1. */
 const RANGE = ">=1.0.0 <2.0.0";
 /** The bad tag's gate timeout and the bound its failure must stay under. */
 const BAD_GATE_TIMEOUT = { flag: "3m", ms: 180_000 };
 const BAD_GATE_BOUND_MS = 60_000;
-
-/** A wave's times from the driver's report, in ms since the epoch; throws when one is missing. */
-function waveTimes(r: Report, wave: number) {
-  const w = r.waves?.find((x) => x.wave === wave);
-  const ms = (t: string | undefined, what: string) => {
-    const v = t === undefined ? NaN : Date.parse(t);
-    if (Number.isNaN(v)) throw new Error(`the report's wave ${wave} has no ${what}: ${JSON.stringify(w)}`);
-    return v;
-  };
-  return {
-    state: w?.state,
-    started: ms(w?.startedAt, "startedAt"),
-    gateStarted: ms(w?.gateStartedAt, "gateStartedAt"),
-    finished: ms(w?.finishedAt, "finishedAt"),
-  };
-}
 
 void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
   fs.rmSync(PAGES, { recursive: true, force: true });
@@ -205,12 +174,6 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
       throw new Error(`fleet ${args[0]} exited ${exitCode} but its report says ${parsed.exitCode}`);
     return { report: parsed, markdown: fs.readFileSync(markdown, "utf8"), exitCode };
   };
-  const byStack = (r: Report, stack: string) => {
-    const s = r.stacks.find((x) => x.stack === stack);
-    if (!s) throw new Error(`the report has no stack ${stack}: ${JSON.stringify(r.stacks)}`);
-    return s;
-  };
-
   /** Both clusters hold the release marker of `version`: what their roots applied, read from the clusters. */
   const expectRelease = async (version: string) => {
     for (const p of platforms) {
