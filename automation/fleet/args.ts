@@ -2,8 +2,10 @@
  * `npm run fleet -- <operation> [options]`: the flags, checked together (a flag that does not apply
  * to the operation is an error, not silently ignored), with the messages a user sees.
  */
+import * as os from "node:os";
 import { formatHelp, parseCommand, UsageError, type CommandSpec } from "../cli/args";
 import type { FleetStack } from "./inventory";
+import { DEFAULT_READ_LIMITS } from "./reads";
 import { parseLabels, parseShard, parseStackList, parseWave, SelectionError, type Selection } from "./select";
 import type { Operation } from "./types";
 
@@ -20,12 +22,16 @@ export interface FleetArgs {
   refresh: boolean;
   gate: boolean;
   gateTimeoutMs: number;
+  /** `status`, `up`: cluster reads in flight at once over the run (`--read-concurrency`). */
+  readConcurrency: number;
+  /** `status`, `up`: how long one cluster read may take (`--read-timeout`), in ms. */
+  readTimeoutMs: number;
   jsonReport?: string;
   markdownReport?: string;
   /** `--html`: the fleet page (up, status, render). */
   htmlReport?: string;
   logsDir: string;
-  /** `render`: output root and worker processes. */
+  /** `render`: output root and worker processes (default: the machine's cores). */
   outDir: string;
   /** `render`: the fleet repository; default `<project>/gitops`. */
   gitopsDir?: string;
@@ -58,7 +64,26 @@ export const FLEET_SPEC = {
       value: "<i/n>",
       description: "take the i-th of n stable shards of the selection (CI parallel jobs)",
     },
-    concurrency: { type: "string", value: "<n>", description: "stacks run at the same time", default: "4" },
+    concurrency: {
+      type: "string",
+      value: "<n>",
+      description: "Pulumi engines (stack operations) run at the same time",
+      default: "4",
+    },
+    "read-concurrency": {
+      type: "string",
+      value: "<n>",
+      description: "cluster reads (Flux status, gate polls) in flight at the same time, over all stacks",
+      default: "50",
+      only: ["up", "status"],
+    },
+    "read-timeout": {
+      type: "string",
+      value: "<duration>",
+      description: "how long one cluster read may take before the cluster is reported as not answering",
+      default: "15s",
+      only: ["up", "status"],
+    },
     "fail-fast": {
       type: "boolean",
       description: "stop starting stacks after the first failure",
@@ -131,7 +156,7 @@ export const FLEET_SPEC = {
       type: "string",
       value: "<n>",
       description: "render processes",
-      default: "1",
+      default: "cores",
       only: ["render"],
     },
     project: {
@@ -166,7 +191,30 @@ const MAX_WAIT_MS = 86_400_000;
 const MAX_COUNT: Record<string, [number, string]> = {
   "--concurrency": [64, "each stack runs its own Pulumi engine; more at once only exhausts the machine"],
   "--workers": [64, "each worker is a process of its own; more than the machine's cores only slows the run"],
+  "--read-concurrency": [
+    1000,
+    "each read holds a connection to a cluster; beyond that the machine runs out of sockets before the clusters answer faster",
+  ],
 };
+
+/** The bounds of `--read-timeout`, each with why. */
+const READ_TIMEOUT = { minMs: 1000, maxMs: 600_000 };
+
+function readTimeoutMs(text: string): number {
+  const ms = parseDurationMs(text, "--read-timeout");
+  if (ms < READ_TIMEOUT.minMs)
+    throw new SelectionError(
+      `--read-timeout "${text}": at least 1s: a cluster API server needs round trips of its own, so less reports healthy clusters as not answering`,
+    );
+  if (ms > READ_TIMEOUT.maxMs)
+    throw new SelectionError(
+      `--read-timeout "${text}": at most 10m: one read of a cluster is a few requests; a cluster that takes longer is hung, and --gate-timeout bounds the wait for Flux`,
+    );
+  return ms;
+}
+
+/** Render workers when --workers is not given: one per core the process may use, at most 64. */
+export const defaultWorkers = (): number => Math.min(MAX_COUNT["--workers"][0], os.availableParallelism());
 
 function positiveInt(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1)
@@ -214,13 +262,19 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     gate: !bool("no-gate"),
     gateTimeoutMs:
       str("gate-timeout") !== undefined ? parseDurationMs(str("gate-timeout")!, "--gate-timeout") : 600_000,
+    readConcurrency:
+      str("read-concurrency") !== undefined
+        ? positiveInt(str("read-concurrency")!, "--read-concurrency")
+        : DEFAULT_READ_LIMITS.concurrency,
+    readTimeoutMs:
+      str("read-timeout") !== undefined ? readTimeoutMs(str("read-timeout")!) : DEFAULT_READ_LIMITS.timeoutMs,
     ...(str("json") !== undefined ? { jsonReport: str("json") } : {}),
     ...(str("markdown") !== undefined ? { markdownReport: str("markdown") } : {}),
     ...(str("html") !== undefined ? { htmlReport: str("html") } : {}),
     logsDir: str("logs") ?? "fleet-logs",
     outDir: str("out") ?? "render",
     ...(str("gitops") !== undefined ? { gitopsDir: str("gitops") } : {}),
-    workers: str("workers") !== undefined ? positiveInt(str("workers")!, "--workers") : 1,
+    workers: str("workers") !== undefined ? positiveInt(str("workers")!, "--workers") : defaultWorkers(),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { FleetStack } from "./inventory";
 import { withDetails } from "./fluxObjects";
 import { fluxSummary, waitForGate } from "./gate";
+import { boundedReader, DEFAULT_READ_LIMITS, Semaphore, type ReadLimits } from "./reads";
 import { groupWaves } from "./select";
 import { redactUrl } from "../../components/url";
 import {
@@ -21,6 +22,8 @@ import {
   type StackResult,
   type WaveTiming,
 } from "./types";
+
+export { Semaphore } from "./reads";
 
 export type DriverOperation = EngineOperation | "outputs" | "status";
 
@@ -49,6 +52,8 @@ export interface DriverOptions {
   engineOptions: (stack: FleetStack) => EngineOptions;
   runner: FleetRunner;
   flux?: FluxReader;
+  /** Cluster reads in flight at once over the run, and how long one may take (default 50, 15 s). */
+  reads?: ReadLimits;
   /** Start nothing new and stop waiting on gates (Ctrl-C: the terminal already told Pulumi). */
   stopSignal?: AbortSignal;
   /** Also cancel running operations through the Automation API (SIGTERM, Ctrl-C without a terminal). */
@@ -70,27 +75,6 @@ const CANCELLED = "the run was cancelled (Ctrl-C or SIGTERM)";
 /** Operations after which a wave that did not fully pass stops the next waves. */
 const HALTING: readonly DriverOperation[] = ["up", "refresh", "destroy"];
 
-/** A counting semaphore: at most `limit` holders at once, served in arrival order. */
-export class Semaphore {
-  #free: number;
-  readonly #waiting: (() => void)[] = [];
-  constructor(limit: number) {
-    this.#free = limit;
-  }
-  async acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#free++;
-  }
-}
-
 /** Non-secret outputs for the report; secret ones as "[secret]". */
 export function publicOutputs(outputs: StackOutputs): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
@@ -107,6 +91,9 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
   const results = new Map<string, StackResult>();
   const progress = opts.progress ?? { update: () => undefined };
   const sem = new Semaphore(Math.max(1, opts.concurrency));
+  // Engines and cluster reads are bounded apart: a status of 1,000 clusters reads 50 at a time while
+  // at most `concurrency` Pulumi engines run.
+  const fluxReader = opts.flux && boundedReader(opts.flux, opts.reads ?? DEFAULT_READ_LIMITS);
   let haltedBecause: string | undefined;
   const waves: WaveTiming[] = [];
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -188,8 +175,8 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
 
       const gated = opts.operation === "up";
       const kubeconfig = outputs?.kubeconfig?.value;
-      if (typeof kubeconfig !== "string" || kubeconfig.trim() === "" || !opts.flux) {
-        const error = opts.flux
+      if (typeof kubeconfig !== "string" || kubeconfig.trim() === "" || !fluxReader) {
+        const error = fluxReader
           ? "the stack has no kubeconfig output to read Flux through (run up first, or pass --no-gate)"
           : "no Flux reader configured";
         if (gated && opts.failFast) failFast.abort();
@@ -214,8 +201,8 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
       };
       if (!gated) {
         try {
-          const read = { ...fluxSummary(await opts.flux.read(target, waveStop)), ...links };
-          const flux = await withDetails(opts.flux, target, read, waveStop);
+          const read = { ...fluxSummary(await fluxReader.read(target, waveStop)), ...links };
+          const flux = await withDetails(fluxReader, target, read, waveStop);
           const note =
             flux.ready === "True"
               ? {}
@@ -231,7 +218,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
         }
       }
       gateStarted ??= Date.now();
-      const gate = await waitForGate(opts.flux, target, {
+      const gate = await waitForGate(fluxReader, target, {
         timeoutMs: opts.gate.timeoutMs,
         pollMs: opts.gate.pollMs,
         expectedRef,
@@ -248,7 +235,7 @@ export async function runFleet(opts: DriverOptions): Promise<DriverResult> {
         ...base,
         result: gate.passed ? "succeeded" : interrupted ? "cancelled" : "gate-failed",
         durationMs,
-        ...(flux ? { flux: interrupted ? flux : await withDetails(opts.flux, target, flux, stop) } : {}),
+        ...(flux ? { flux: interrupted ? flux : await withDetails(fluxReader, target, flux, stop) } : {}),
         ...(gate.passed ? {} : { error: `Flux gate: ${gate.reason}` }),
       });
     };

@@ -204,15 +204,16 @@ export function apiStatus(body: unknown): { message?: string; reason?: string; d
 
 export { fluxRootStatusFrom } from "./fluxObjects";
 
-/** Reads Flux through each stack's kubeconfig output. */
+/** Reads Flux through each stack's kubeconfig output; each request gives up after `requestTimeoutMs`. */
 export class ClusterFluxReader implements FluxReader {
   readonly #clients = new Map<string, Promise<KubeClient>>();
+  constructor(private readonly requestTimeoutMs = 15_000) {}
 
   #client(target: FluxTarget): Promise<KubeClient> {
     const key = `${target.stack}\u0000${target.context ?? ""}`;
     let pending = this.#clients.get(key);
     if (!pending) {
-      pending = KubeClient.fromKubeconfig(target.kubeconfig, target.context);
+      pending = KubeClient.fromKubeconfig(target.kubeconfig, target.context, this.requestTimeoutMs);
       // A kubeconfig that failed to load is loaded again on the next read.
       pending.catch(() => this.#clients.delete(key));
       this.#clients.set(key, pending);

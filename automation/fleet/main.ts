@@ -19,6 +19,7 @@ import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
 import { htmlReport, PAGE_GENERATOR } from "./page";
 import { ClusterFluxReader } from "./kube";
+import { formatMs } from "./reads";
 import { FileLogSink, PlainProgress, TtyProgress } from "./progress";
 import { buildReport, markdownReport, summaryTable } from "./report";
 import { checkPulumiCli, LocalWorkspaceRunner } from "./runner";
@@ -119,7 +120,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
     `fleet ${args.operation}: ${stacks.length} stack(s) in ${waves.length} wave(s) (${selection}); ` +
       (args.operation === "render"
         ? `offline, ${args.workers} worker(s)`
-        : `concurrency ${args.concurrency}, backend ${describeBackend(env)}`),
+        : `concurrency ${args.concurrency}${args.operation === "status" || args.operation === "up" ? `, cluster reads ${args.readConcurrency} at a time (timeout ${formatMs(args.readTimeoutMs)})` : ""}, backend ${describeBackend(env)}`),
   );
   for (const w of waves) out(`  wave ${w.wave}: ${w.stacks.map((s) => s.stack).join(", ")}`);
   if (inventory.outside.length)
@@ -165,7 +166,8 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
           refresh: args.refresh,
         }),
         runner: deps.runner ?? new LocalWorkspaceRunner({ projectDir }),
-        flux: deps.flux ?? new ClusterFluxReader(),
+        flux: deps.flux ?? new ClusterFluxReader(args.readTimeoutMs),
+        reads: { concurrency: args.readConcurrency, timeoutMs: args.readTimeoutMs },
         stopSignal: deps.stopSignal ?? signals?.stop,
         cancelSignal: deps.cancelSignal ?? signals?.cancel,
         progress,

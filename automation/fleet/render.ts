@@ -1,10 +1,12 @@
 /**
  * `fleet render`: the offline render of every selected stack, written to `<out>/<stack>/`, with one
  * summary. Pulumi's mock runtime is process-global, so stacks render one after another in a process;
- * with `workers > 1` the selection is split over that many child processes, each rendering its share.
+ * with `workers > 1` (the default: one per core) a pool of that many child processes renders them,
+ * each taking the next stack when it is done with one. The files written are the same either way.
  */
 import { fork } from "node:child_process";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { renderStack } from "../render";
 import { checkFleetRepo, describeFleetRepo, fleetRepoFails } from "../render/fleetRepo";
 import { writeRender } from "../render/write";
@@ -65,69 +67,96 @@ export async function renderSequential(
   return out;
 }
 
-/** Split the stacks round-robin over `n` workers (balanced, deterministic). */
-export function splitForWorkers<T>(items: readonly T[], n: number): T[][] {
-  const parts: T[][] = Array.from({ length: Math.max(1, Math.min(n, items.length)) }, () => []);
-  items.forEach((it, i) => parts[i % parts.length].push(it));
-  return parts;
-}
-
-interface WorkerRequest {
+/** What a worker is told once: where to render. Then it gets one stack per message. */
+interface WorkerSetup {
   projectDir: string;
   outDir: string;
   gitopsDir?: string;
-  stacks: FleetStack[];
 }
 
-/** Render the stacks, in this process or in `workers` child processes. */
+/** The worker process runs this file's TypeScript through the project's loader, whatever runs the parent. */
+const TS_HOOKS = pathToFileURL(path.resolve(__dirname, "../../scripts/ts-hooks.mjs")).href;
+
+/**
+ * Render the stacks, in this process or in a pool of `workers` child processes: each worker loads
+ * the program once and takes the next stack as soon as it is done with one, so a slow stack does not
+ * hold a whole share. The results come back in the order of `stacks`, as one worker gives them.
+ */
 export async function renderFleet(
   stacks: readonly FleetStack[],
   o: RenderFleetOptions,
 ): Promise<StackResult[]> {
   if (o.workers <= 1 || stacks.length <= 1) return renderSequential(stacks, o);
-  const parts = splitForWorkers(stacks, o.workers);
-  const results = await Promise.all(
-    parts.map(
-      (part) =>
-        new Promise<StackResult[]>((resolve, reject) => {
-          // Children inherit the loader (tsx) through execArgv, so the same TypeScript runs there.
-          const child = fork(__filename, ["--fleet-render-worker"], {
-            stdio: ["ignore", "inherit", "inherit", "ipc"],
-          });
-          const got: StackResult[] = [];
-          child.on("message", (m: { done?: StackResult; finished?: boolean }) => {
-            if (m.done) {
-              got.push(m.done);
-              o.onDone?.(m.done);
-            }
-          });
-          child.on("error", reject);
-          child.on("exit", (code) =>
-            got.length === part.length
-              ? resolve(got)
-              : reject(
-                  new Error(
-                    `render worker exited with code ${code} after ${got.length} of ${part.length} stacks`,
-                  ),
-                ),
-          );
-          child.send({
-            projectDir: o.projectDir,
-            outDir: o.outDir,
-            ...(o.gitopsDir !== undefined ? { gitopsDir: o.gitopsDir } : {}),
-            stacks: part,
-          } satisfies WorkerRequest);
-        }),
-    ),
+  const queue = [...stacks];
+  const byName = new Map<string, StackResult>();
+  const setup: WorkerSetup = {
+    projectDir: o.projectDir,
+    outDir: o.outDir,
+    ...(o.gitopsDir !== undefined ? { gitopsDir: o.gitopsDir } : {}),
+  };
+  const worker = () =>
+    new Promise<void>((resolve) => {
+      const child = fork(__filename, ["--fleet-render-worker"], {
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        ...(__filename.endsWith(".ts") ? { execArgv: ["--import", TS_HOOKS] } : {}),
+      });
+      let current: FleetStack | undefined;
+      const next = () => {
+        current = queue.shift();
+        if (current) child.send({ stack: current });
+        else child.disconnect();
+      };
+      child.on("message", (m: { done?: StackResult }) => {
+        if (!m.done) return;
+        byName.set(m.done.stack, m.done);
+        o.onDone?.(m.done);
+        next();
+      });
+      // A worker that dies fails the stack it was rendering; the others go on in the other workers.
+      const died = (why: string) => {
+        if (current && !byName.has(current.stack)) {
+          const r: StackResult = {
+            stack: current.stack,
+            wave: current.wave,
+            ...(current.group ? { group: current.group } : {}),
+            changes: NO_CHANGES,
+            result: "failed",
+            durationMs: 0,
+            error: `the render worker rendering it ${why}`,
+          };
+          byName.set(r.stack, r);
+          o.onDone?.(r);
+        }
+        current = undefined;
+        resolve();
+      };
+      child.on("error", (e) => died(`could not run: ${e.message}`));
+      child.on("exit", (code, signal) => died(`exited (${signal ?? `code ${code}`})`));
+      child.send({ setup });
+      next();
+    });
+  await Promise.all(Array.from({ length: Math.min(o.workers, stacks.length) }, worker));
+  // A stack no worker took (every worker died first) is reported, not dropped.
+  return stacks.map(
+    (s) =>
+      byName.get(s.stack) ?? {
+        stack: s.stack,
+        wave: s.wave,
+        ...(s.group ? { group: s.group } : {}),
+        changes: NO_CHANGES,
+        result: "failed",
+        durationMs: 0,
+        error: "not rendered: every render worker exited before reaching it",
+      },
   );
-  const byName = new Map(results.flat().map((r) => [r.stack, r]));
-  return stacks.map((s) => byName.get(s.stack)!);
 }
 
 if (process.argv.includes("--fleet-render-worker") && process.send) {
-  process.once("message", (req: WorkerRequest) => {
-    void renderSequential(req.stacks, { ...req, onDone: (r) => process.send?.({ done: r }) }).then(() =>
-      process.disconnect(),
-    );
+  let setup: WorkerSetup | undefined;
+  process.on("message", (m: { setup?: WorkerSetup; stack?: FleetStack }) => {
+    if (m.setup) setup = m.setup;
+    else if (m.stack && setup)
+      void renderSequential([m.stack], setup).then(([r]) => process.send?.({ done: r }));
   });
+  process.on("disconnect", () => process.exit(0));
 }

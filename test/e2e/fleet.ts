@@ -1,6 +1,9 @@
 // The fleet gate against real Flux: two platforms, each on its own control plane with its own Flux
 // controllers (run by a process kubelet from the Deployments the program installs), driven by
-// `npm run fleet -- up` in two waves through the Automation API and the real Pulumi engine.
+// `npm run fleet -- up` in two waves through the Automation API and the real Pulumi engine. Wave 1
+// (fleet-a) follows a tag, wave 2 (fleet-b) a semver range, so the gate meets both ref kinds: a
+// first rollout at v1.0.0, a good release v1.1.0 (wave 2 follows it through its range), then a bad
+// tag v2.0.0 on wave 1 that fails the gate at once, with wave 2 left at v1.1.0.
 //
 //   npx tsx test/e2e/fleet.ts
 //
@@ -10,9 +13,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { startControlPlane, type ControlPlane } from "./harness/controlPlane";
-import { e2eFleetTree, e2eProject } from "./harness/fleet";
+import {
+  byStack,
+  e2eFleetTree,
+  e2eProject,
+  waveTimes,
+  withReleaseMarker,
+  type FleetReport as Report,
+} from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
-import { conditions, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
@@ -20,27 +29,15 @@ import { runStatus, secondsSince } from "./harness/util";
 
 const FLUX = "flux-system";
 const SRC = "source.toolkit.fluxcd.io/v1";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
 /** Where each fleet run's report and page are kept (git-ignored), for the browser test. */
 const PAGES = path.join(__dirname, "..", "..", "artifacts", "e2e-fleet");
 
-interface StackReport {
-  stack: string;
-  wave: number;
-  result: string;
-  error?: string;
-  flux?: { revision?: string; ready: string; reason?: string; message?: string };
-}
-interface Report {
-  kind: string;
-  exitCode: number;
-  haltedBecause?: string;
-  stacks: StackReport[];
-}
-
-const readyTime = (o: KubeObject | undefined) =>
-  o ? conditions(o).find((c) => c.type === "Ready" && c.status === "True")?.lastTransitionTime : undefined;
+/** fleet-b's ref: the highest tag of major version 1. */
+const RANGE = ">=1.0.0 <2.0.0";
+/** The bad tag's gate timeout and the bound its failure must stay under. */
+const BAD_GATE_TIMEOUT = { flag: "3m", ms: 180_000 };
+const BAD_GATE_BOUND_MS = 60_000;
 
 void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
   fs.rmSync(PAGES, { recursive: true, force: true });
@@ -48,8 +45,22 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
   const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
 
   const platforms = [
-    { stack: "fleet-a", wave: 1, prefix: "a-" },
-    { stack: "fleet-b", wave: 2, prefix: "b-" },
+    {
+      stack: "fleet-a",
+      wave: 1,
+      prefix: "a-",
+      ref: { tag: "v1.0.0" } as Record<string, string>,
+      interval: "1m",
+    },
+    // A long interval: fleet-b's source moves to a new tag in its range only when the gate asks it to
+    // reconcile, so a gate that accepted what the source served before the up would pass at v1.0.0.
+    {
+      stack: "fleet-b",
+      wave: 2,
+      prefix: "b-",
+      ref: { semver: RANGE } as Record<string, string>,
+      interval: "30m",
+    },
   ];
   const planes: Record<string, ControlPlane> = {};
   await h.step("two control planes up (one per platform)", async () => {
@@ -73,7 +84,7 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
   }
 
   const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
-  const base = e2eFleetTree();
+  const base = withReleaseMarker(e2eFleetTree(), "clusters/local", "v1.0.0");
   const repo = await h.step("fleet repository pushed, tag v1.0.0", async () => {
     const r = await git.createRepo("fleet");
     await r.commit(base, "fleet v1.0.0");
@@ -93,7 +104,7 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
   };
 
   await h.step(
-    "stacks fleet-a (wave 1) and fleet-b (wave 2) created, deploy keys set as secrets",
+    `stacks fleet-a (wave 1, tag v1.0.0) and fleet-b (wave 2, semver ${RANGE}) created, deploy keys set as secrets`,
     async () => {
       for (const p of platforms) {
         const config = {
@@ -112,7 +123,7 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
                 requeueDependency: "5s",
                 manifests: { file: installFile, skipAwait: true },
               },
-              source: { url: git.url(repo.name), ref: { tag: "v1.0.0" }, interval: "1m" },
+              source: { url: git.url(repo.name), ref: p.ref, interval: p.interval },
               auth: { type: "ssh", knownHosts: git.knownHosts },
               sync: { path: "./clusters/local", interval: "1m", retryInterval: "20s" },
             },
@@ -163,10 +174,16 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
       throw new Error(`fleet ${args[0]} exited ${exitCode} but its report says ${parsed.exitCode}`);
     return { report: parsed, markdown: fs.readFileSync(markdown, "utf8"), exitCode };
   };
-  const byStack = (r: Report, stack: string) => {
-    const s = r.stacks.find((x) => x.stack === stack);
-    if (!s) throw new Error(`the report has no stack ${stack}: ${JSON.stringify(r.stacks)}`);
-    return s;
+  /** Both clusters hold the release marker of `version`: what their roots applied, read from the clusters. */
+  const expectRelease = async (version: string) => {
+    for (const p of platforms) {
+      const cm = await planes[p.stack].kube.get("v1", "ConfigMap", "fleet-release", FLUX);
+      const got = (cm as { data?: Record<string, string> } | undefined)?.data?.version;
+      if (got !== version)
+        throw new Error(
+          `${p.stack}: ConfigMap flux-system/fleet-release has version ${got}, want ${version}`,
+        );
+    }
   };
 
   const t0 = Date.now();
@@ -180,54 +197,118 @@ void runHarness("e2e-fleet", { deadlineMs: 30 * 60_000 }, async (h) => {
         if (s.result !== "succeeded" || s.flux?.ready !== "True" || !s.flux.revision?.startsWith("v1.0.0@"))
           throw new Error(`${p.stack} in the report: ${JSON.stringify(s)}`);
       }
-      // Wave 2's first object was created after wave 1's root became Ready (one clock, two servers).
-      const aReady = readyTime(await planes["fleet-a"].kube.get(KS, "Kustomization", FLUX, FLUX));
-      const bNs = await planes["fleet-b"].kube.get("v1", "Namespace", FLUX);
-      const bCreated = bNs?.metadata.creationTimestamp as string | undefined;
-      if (!aReady || !bCreated || Date.parse(bCreated) < Date.parse(aReady))
+      // In ms from the driver's report: wave 2 started strictly after wave 1's root was Ready on its
+      // cluster (one clock, two servers), and after the gate saw it so.
+      // fleet-a's Ready condition as the gate read it when it passed (the cluster's lastTransitionTime).
+      const aReady = byStack(report, "fleet-a").flux?.since;
+      const w1 = waveTimes(report, 1);
+      const w2 = waveTimes(report, 2);
+      if (!aReady) throw new Error("fleet-a's root Kustomization has no Ready=True condition");
+      if (!(w2.started > Date.parse(aReady) && w2.started >= w1.finished && w1.finished > w1.gateStarted))
         throw new Error(
-          `wave 2 began (namespace flux-system created ${bCreated}) before wave 1 was Ready (${aReady})`,
+          `wave 2 started at ${new Date(w2.started).toISOString()}, not strictly after wave 1 was Ready (${aReady}) and its gate passed (${new Date(w1.finished).toISOString()})`,
         );
-      h.figure("wave 1 Ready / wave 2 begun", `${aReady} / ${bCreated}`);
+      await expectRelease("v1.0.0");
+      h.figure(
+        "wave 1: gate waited / wave 2 started after wave 1's gate passed",
+        `${w1.finished - w1.gateStarted} ms / ${w2.started - w1.finished} ms`,
+      );
     },
   );
   h.figure("fleet up, two waves", `${secondsSince(t0)}s`);
 
   await h.step(
-    "a bad tag (v1.1.0: the root kustomization names a missing file) fails the gate in wave 1; wave 2 is not started",
+    `a good release v1.1.0 through the gate: fleet-a by its tag, then fleet-b by its range ${RANGE}`,
     async () => {
-      const broken = { ...base };
+      await repo.commit(withReleaseMarker(base, "clusters/local", "v1.1.0"), "fleet v1.1.0: a good release");
+      await repo.tag("v1.1.0");
+      setTag("fleet-a", "v1.1.0");
+      const { report, exitCode } = await fleet(["up", "--yes", "--gate-timeout", "5m"], "up-good");
+      if (exitCode !== 0)
+        throw new Error(`fleet up of v1.1.0 exited ${exitCode}: ${JSON.stringify(report.stacks)}`);
+      for (const p of platforms) {
+        const s = byStack(report, p.stack);
+        // fleet-b's range also holds v1.0.0: only a gate that waits for the source to report since the
+        // up sees it move to v1.1.0, the highest tag in the range.
+        if (s.result !== "succeeded" || s.flux?.ready !== "True" || !s.flux.revision?.startsWith("v1.1.0@"))
+          throw new Error(`${p.stack} in the report of the v1.1.0 rollout: ${JSON.stringify(s)}`);
+      }
+      const w1 = waveTimes(report, 1);
+      const w2 = waveTimes(report, 2);
+      if (!(w2.started >= w1.finished && w1.finished > w1.gateStarted && w2.finished > w2.gateStarted))
+        throw new Error(`wave times out of order: ${JSON.stringify(report.waves)}`);
+      const bSource = await planes["fleet-b"].kube.get(SRC, "GitRepository", FLUX, FLUX);
+      const bRef = (bSource?.spec as { ref?: Record<string, string> })?.ref;
+      if (bRef?.semver !== RANGE) throw new Error(`fleet-b's source ref: ${JSON.stringify(bRef)}`);
+      await expectRelease("v1.1.0");
+      h.figure(
+        "v1.1.0: wave 1 gate / wave 2 gate",
+        `${w1.finished - w1.gateStarted} ms / ${w2.finished - w2.gateStarted} ms`,
+      );
+    },
+  );
+
+  await h.step(
+    `a bad tag (v2.0.0: the root kustomization names a missing file) fails wave 1's gate well under its ${BAD_GATE_TIMEOUT.flag} timeout; wave 2 is not started`,
+    async () => {
+      const broken = withReleaseMarker(base, "clusters/local", "v2.0.0");
       broken["clusters/local/kustomization.yaml"] = broken["clusters/local/kustomization.yaml"].replace(
         "resources:\n",
         "resources:\n  - missing-layer.yaml\n",
       );
-      await repo.commit(broken, "fleet v1.1.0: a layer that does not exist");
-      await repo.tag("v1.1.0");
-      for (const p of platforms) setTag(p.stack, "v1.1.0");
-      const { report, markdown, exitCode } = await fleet(["up", "--yes", "--gate-timeout", "5m"], "up-bad");
+      await repo.commit(broken, "fleet v2.0.0: a layer that does not exist");
+      await repo.tag("v2.0.0");
+      // fleet-b's range stops below 2.0.0: its Flux does not take v2.0.0 on its own.
+      setTag("fleet-a", "v2.0.0");
+      const { report, markdown, exitCode } = await fleet(
+        ["up", "--yes", "--gate-timeout", BAD_GATE_TIMEOUT.flag],
+        "up-bad",
+      );
       if (exitCode !== 1) throw new Error(`fleet up with a bad tag exited ${exitCode}, want 1`);
       const a = byStack(report, "fleet-a");
       const b = byStack(report, "fleet-b");
-      if (a.result !== "gate-failed" || !/missing-layer/.test(`${a.error} ${a.flux?.message}`))
-        throw new Error(`fleet-a in the report: ${JSON.stringify(a)}`);
+      const want =
+        /^Flux gate: Kustomization failed at v2\.0\.0@sha1:[0-9a-f]{40}: [A-Za-z]+: .*missing-layer\.yaml/;
+      const w1 = waveTimes(report, 1);
+      const gateMs = w1.finished - w1.gateStarted;
+      if (!(gateMs < BAD_GATE_BOUND_MS))
+        throw new Error(
+          `the bad tag failed the gate after ${gateMs} ms, not under ${BAD_GATE_BOUND_MS} ms (gate timeout ${BAD_GATE_TIMEOUT.ms} ms)`,
+        );
+      if (a.result !== "gate-failed" || !want.test(a.error ?? ""))
+        throw new Error(`fleet-a in the report: ${JSON.stringify(a)} (want an error matching ${want})`);
       if (b.result !== "skipped") throw new Error(`fleet-b in the report: ${JSON.stringify(b)}`);
       if (!report.haltedBecause) throw new Error("the report does not say why the run halted");
       for (const want of ["fleet-a", "gate-failed", "fleet-b", "skipped"])
         if (!markdown.includes(want)) throw new Error(`the Markdown report lacks "${want}":\n${markdown}`);
       const bSource = await planes["fleet-b"].kube.get(SRC, "GitRepository", FLUX, FLUX);
       const bRef = (bSource?.spec as { ref?: Record<string, string> })?.ref;
-      if (bRef?.tag !== "v1.0.0") throw new Error(`fleet-b's source moved: ref ${JSON.stringify(bRef)}`);
+      const bRevision = (bSource?.status as { artifact?: { revision?: string } })?.artifact?.revision;
+      if (bRef?.semver !== RANGE || !bRevision?.startsWith("v1.1.0@"))
+        throw new Error(`fleet-b's source moved: ref ${JSON.stringify(bRef)}, artifact ${bRevision}`);
+      h.figure("bad tag: gate failed after", `${gateMs} ms (timeout ${BAD_GATE_TIMEOUT.ms} ms)`);
       h.figure("halted because", report.haltedBecause);
     },
   );
 
   await h.step("fleet status shows each platform's revision and readiness", async () => {
-    const { report, markdown, exitCode } = await fleet(["status"], "status");
+    // A root reconciles every minute, and every 20 s while it fails; during a reconcile its Ready is
+    // Unknown (Progressing). status reads a moment: read again, a few seconds later, while fleet-b
+    // is mid-reconcile, at most 4 times.
+    let run = await fleet(["status"], "status");
+    for (let i = 1; i < 4 && byStack(run.report, "fleet-b").flux?.reason === "Progressing"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      run = await fleet(["status"], "status");
+    }
+    const { report, markdown, exitCode } = run;
     if (exitCode !== 1) throw new Error(`fleet status with fleet-a not Ready exited ${exitCode}, want 1`);
     const a = byStack(report, "fleet-a");
     const b = byStack(report, "fleet-b");
-    if (a.flux?.ready !== "False") throw new Error(`fleet-a status: ${JSON.stringify(a)}`);
-    if (b.flux?.ready !== "True" || !b.flux.revision?.startsWith("v1.0.0@"))
+    // fleet-a's root retries every 20 s: Ready is False, or Unknown while a retry runs; either way
+    // the failing root names the missing file.
+    if (a.flux?.ready === "True" || !JSON.stringify(a.flux).includes("missing-layer.yaml"))
+      throw new Error(`fleet-a status: ${JSON.stringify(a)}`);
+    if (b.flux?.ready !== "True" || !b.flux.revision?.startsWith("v1.1.0@"))
       throw new Error(`fleet-b status: ${JSON.stringify(b)}`);
     h.figure(
       "status (Markdown)",

@@ -104,3 +104,76 @@ export function e2eProject(
   fs.copyFileSync(tools.fluxInstall, path.join(project, "flux-install.yaml"));
   return { project, pulumi, installFile: "flux-install.yaml" };
 }
+
+/**
+ * A good release of a platform's tree: a ConfigMap `fleet-release` in flux-system whose `version` is
+ * the release, listed in the platform's kustomization.yaml, so each cluster shows which release its
+ * root applied, read from the cluster rather than from the driver.
+ */
+export function withReleaseMarker(
+  tree: Record<string, string>,
+  platformDir: string,
+  version: string,
+): Record<string, string> {
+  const k = `${platformDir}/kustomization.yaml`;
+  const list = tree[k].includes("  - fleet-release.yaml\n")
+    ? tree[k]
+    : tree[k].replace("resources:\n", "resources:\n  - fleet-release.yaml\n");
+  if (!list.includes("  - fleet-release.yaml\n"))
+    throw new Error(`could not list fleet-release.yaml in ${k}`);
+  const marker = stringify({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "fleet-release", namespace: "flux-system" },
+    data: { version },
+  });
+  return { ...tree, [k]: list, [`${platformDir}/fleet-release.yaml`]: marker };
+}
+
+// ---------------------------------------------------------------- the fleet driver's JSON report
+
+/** The fields of `npm run fleet -- … --json` the fleet e2e reads. */
+export interface FleetStackReport {
+  stack: string;
+  wave: number;
+  result: string;
+  error?: string;
+  flux?: { revision?: string; ready: string; reason?: string; message?: string; since?: string };
+}
+export interface FleetWaveReport {
+  wave: number;
+  state: string;
+  startedAt?: string;
+  gateStartedAt?: string;
+  finishedAt?: string;
+}
+export interface FleetReport {
+  kind: string;
+  exitCode: number;
+  haltedBecause?: string;
+  stacks: FleetStackReport[];
+  waves?: FleetWaveReport[];
+}
+
+/** A stack's line of the report; throws when the report has none. */
+export function byStack(r: FleetReport, stack: string): FleetStackReport {
+  const s = r.stacks.find((x) => x.stack === stack);
+  if (!s) throw new Error(`the report has no stack ${stack}: ${JSON.stringify(r.stacks)}`);
+  return s;
+}
+
+/** A wave's times from the driver's report, in ms since the epoch; throws when one is missing. */
+export function waveTimes(r: FleetReport, wave: number) {
+  const w = r.waves?.find((x) => x.wave === wave);
+  const ms = (t: string | undefined, what: string) => {
+    const v = t === undefined ? NaN : Date.parse(t);
+    if (Number.isNaN(v)) throw new Error(`the report's wave ${wave} has no ${what}: ${JSON.stringify(w)}`);
+    return v;
+  };
+  return {
+    state: w?.state,
+    started: ms(w?.startedAt, "startedAt"),
+    gateStarted: ms(w?.gateStartedAt, "gateStartedAt"),
+    finished: ms(w?.finishedAt, "finishedAt"),
+  };
+}

@@ -577,4 +577,53 @@ export const boundsRows: BadInputRow[] = [
     code: 1,
     says: ['flux.install.tolerations.0.value: "two words" is not a valid label value'],
   },
+  // --- fleet cluster reads: bounded and timed, with the reason for each bound ------------------------
+  {
+    cli: fleet,
+    argv: ["status", "--read-concurrency", "5000"],
+    code: 2,
+    says: [
+      '--read-concurrency "5000": at most 1000: each read holds a connection to a cluster; beyond that the machine runs out of sockets before the clusters answer faster',
+    ],
+  },
+  {
+    cli: fleet,
+    argv: ["status", "--read-concurrency", "0"],
+    code: 2,
+    says: ['--read-concurrency "0": expected a whole number from 1'],
+  },
+  {
+    cli: fleet,
+    argv: ["status", "--read-timeout", "0s"],
+    code: 2,
+    says: [
+      '--read-timeout "0s": at least 1s: a cluster API server needs round trips of its own, so less reports healthy clusters as not answering',
+    ],
+  },
+  {
+    cli: fleet,
+    argv: ["up", "--yes", "--read-timeout", "2h"],
+    code: 2,
+    says: [
+      '--read-timeout "2h": at most 10m: one read of a cluster is a few requests; a cluster that takes longer is hung, and --gate-timeout bounds the wait for Flux',
+    ],
+  },
+  {
+    cli: fleet,
+    argv: ["status", "--read-timeout", "fast"],
+    code: 2,
+    says: ['--read-timeout "fast": expected a duration such as 90s, 10m or 1h30m'],
+  },
+  {
+    cli: fleet,
+    argv: ["preview", "--read-concurrency", "10"],
+    code: 2,
+    says: ["--read-concurrency does not apply to preview (only to up, status)"],
+  },
+  {
+    cli: fleet,
+    argv: ["render", "--workers", "0", "--project", FLEET, "--out", "{tmp}/o"],
+    code: 2,
+    says: ['--workers "0": expected a whole number from 1'],
+  },
 ];

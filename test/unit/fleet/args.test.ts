@@ -1,4 +1,5 @@
 import { isCi, parseDurationMs, parseFleetArgs, policyConfigFor } from "../../../automation/fleet/args";
+import { availableParallelism } from "node:os";
 import { fleetStack } from "./fakes";
 
 const local = {}; // no CI
@@ -17,10 +18,21 @@ describe("parseFleetArgs", () => {
       refresh: false,
       gate: true,
       gateTimeoutMs: 600_000,
+      readConcurrency: 50,
+      readTimeoutMs: 15_000,
       logsDir: "fleet-logs",
       outDir: "render",
-      workers: 1,
+      // One render process per core the machine gives this process.
+      workers: Math.min(64, availableParallelism()),
     });
+  });
+
+  it("cluster reads: --read-concurrency and --read-timeout (status, up)", () => {
+    expect(
+      parseFleetArgs(["status", "--read-concurrency", "200", "--read-timeout", "1m30s"], local),
+    ).toMatchObject({ readConcurrency: 200, readTimeoutMs: 90_000, concurrency: 4 });
+    expect(parseFleetArgs(["up", "--yes", "--read-timeout", "1"], local).readTimeoutMs).toBe(1000);
+    expect(parseFleetArgs(["render", "--workers", "3"], local).workers).toBe(3);
   });
 
   it("every flag", () => {
@@ -116,6 +128,33 @@ describe("parseFleetArgs", () => {
       "--fail-fast does not apply to render (only to preview, up, refresh, destroy)",
     ],
     [["preview", "--workers", "2"], local, "--workers does not apply to preview (only to render)"],
+    [
+      ["preview", "--read-concurrency", "10"],
+      local,
+      "--read-concurrency does not apply to preview (only to up, status)",
+    ],
+    [
+      ["render", "--read-timeout", "5s"],
+      local,
+      "--read-timeout does not apply to render (only to up, status)",
+    ],
+    [["status", "--read-concurrency", "0"], local, '--read-concurrency "0": expected a whole number from 1'],
+    [
+      ["status", "--read-concurrency", "5000"],
+      local,
+      '--read-concurrency "5000": at most 1000: each read holds a connection to a cluster',
+    ],
+    [
+      ["status", "--read-timeout", "0"],
+      local,
+      '--read-timeout "0": at least 1s: a cluster API server needs round trips of its own',
+    ],
+    [["status", "--read-timeout", "1h"], local, '--read-timeout "1h": at most 10m: one read of a cluster is'],
+    [
+      ["status", "--read-timeout", "15 s"],
+      local,
+      '--read-timeout "15 s": expected a duration such as 90s, 10m or 1h30m',
+    ],
     [["preview", "--concurrency", "0"], local, '--concurrency "0": expected a whole number from 1'],
     [["preview", "--concurrency", "many"], local, '--concurrency "many": expected a whole number from 1'],
     [

@@ -366,6 +366,16 @@ describe("KubeClient and ClusterFluxReader against a local HTTPS API server", ()
     );
   });
 
+  it("ClusterFluxReader gives each request the timeout it was made with (--read-timeout)", async () => {
+    const kc = kubeconfig(
+      [{ exec: { command: process.execPath, args: ["-e", "setTimeout(() => {}, 1500)"] } }],
+      base,
+    );
+    await expect(new ClusterFluxReader(300).read({ stack: "s", kubeconfig: kc }, signal)).rejects.toThrow(
+      `GET kustomizations.kustomize.toolkit.fluxcd.io flux-system/flux-system on ${base}: no answer in 300 ms`,
+    );
+  });
+
   it("reads a token file (kubectl's tokenFile)", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-kube-"));
     await fs.writeFile(path.join(dir, "token"), "good");

@@ -59,7 +59,7 @@ describe("fleetMain with a fake runner", () => {
     expect(await fs.readFile(path.join(tmp, "fleet-logs", "canary.log"), "utf8")).toBe("Updating (canary)\n");
     expect(await fs.readFile(path.join(tmp, "r.md"), "utf8")).toContain("## Fleet up: passed");
     expect(d.lines[0]).toBe(
-      "fleet up: 4 stack(s) in 3 wave(s) (all fleet stacks); concurrency 4, backend s3://***@bucket/state",
+      "fleet up: 4 stack(s) in 3 wave(s) (all fleet stacks); concurrency 4, cluster reads 50 at a time (timeout 15 s), backend s3://***@bucket/state",
     );
     expect(d.lines).toContain("  wave 2: de-prod, fr-prod");
     expect(d.lines.at(-1)).toMatch(/^\nfleet up: passed in \d+\.\d s$/);
