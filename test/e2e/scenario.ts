@@ -21,6 +21,7 @@ import { publishFleet } from "./harness/publish";
 import { startRegistry } from "./harness/registry";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { runHarness } from "./harness/run";
+import { snapshotCluster, snapshotDiff } from "./harness/snapshot";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { run, secondsSince, timed, waitFor } from "./harness/util";
 import type { PublishResult } from "../../automation/gitops/publish";
@@ -393,6 +394,31 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   const up = async (extra: string[] = []) => {
     await pulumi.run(["up", ...extra, "--yes", "--skip-preview"]);
     await pulumi.run(["up", ...extra, "--expect-no-changes", "--yes", "--skip-preview"]);
+  };
+  /** Every object the API server serves before the program runs (harness-made ones included). */
+  const before = await h.step("snapshot of every discoverable object before the first up", () =>
+    snapshotCluster(kube),
+  );
+  /**
+   * After a destroy: what the cluster holds beyond the snapshot is exactly the documented leftovers
+   * (docs/e2e.md: the catalog's Slice CRD, never pruned), and nothing the snapshot held is gone.
+   */
+  const LEFTOVERS = {
+    added: ["apiextensions.k8s.io/CustomResourceDefinition slices.catalog.platform.io"],
+    removed: [],
+  };
+  const expectOnlyLeftovers = async () => {
+    // Deletions the destroy started (a namespace's content, a CRD's objects) finish on their own.
+    let diff = snapshotDiff(before, await snapshotCluster(kube));
+    await waitFor(
+      "the cluster to hold exactly the snapshot plus the documented leftovers",
+      async () => {
+        diff = snapshotDiff(before, await snapshotCluster(kube));
+        return canonical(diff) === canonical(LEFTOVERS) || undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 2000, lastReason: () => JSON.stringify(diff) },
+    ).catch(() => undefined);
+    expectExactly("objects after destroy, against the snapshot before the first up", diff, LEFTOVERS);
   };
   const [, upSeconds] = await h.step(
     "pulumi up succeeds; a second up --expect-no-changes changes nothing",
@@ -835,6 +861,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     ];
     if (stops.sort().join() !== [...RUNNABLE_BINARIES].sort().join())
       throw new Error(`the kubelet stopped ${stops.join(", ")} during destroy, want every controller`);
+    await expectOnlyLeftovers();
   });
   h.figure("pulumi destroy", `${secondsSince(t5)}s`);
 
@@ -1016,5 +1043,6 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await kube.waitGone("v1", "Namespace", FLUX, undefined, 120_000);
     await kube.waitGone("v1", "Namespace", "slices", undefined, 120_000);
     await kube.waitGone("v1", "Namespace", NF, undefined, 120_000);
+    await expectOnlyLeftovers();
   });
 });

@@ -1,7 +1,9 @@
 // A real control plane on 127.0.0.1 with free ports: etcd, kube-apiserver (TLS, client-certificate
 // auth, service-account keys, an audit log of every request's identity in the logs folder),
-// kube-controller-manager (namespace deletion, garbage collection, and the deployment and
-// replicaset controllers that make Pods from Deployments) and the Flux CRDs applied and
+// kube-controller-manager (namespace deletion, garbage collection, the deployment and replicaset
+// controllers that make Pods from Deployments, the endpoints controller that puts ready Pods
+// behind their Services, the resourcequota controller that fills in a quota's status: what
+// Pulumi's await reads) and the Flux CRDs applied and
 // Established. No scheduler and no real kubelet: the process kubelet binds and reports the Flux
 // controllers' Pods (pods.ts); other Pods stay Pending.
 import * as fs from "node:fs";
@@ -135,7 +137,7 @@ export async function startControlPlane(
       `--kubeconfig=${kubeconfig}`,
       "--secure-port=0",
       "--leader-elect=false",
-      "--controllers=namespace,garbagecollector,serviceaccount,deployment,replicaset",
+      "--controllers=namespace,garbagecollector,serviceaccount,deployment,replicaset,endpoints-controller,resourcequota-controller",
       "--use-service-account-credentials=false",
       `--root-ca-file=${pki.caCert}`,
       `--service-account-private-key-file=${pki.saKey}`,

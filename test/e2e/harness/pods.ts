@@ -30,6 +30,9 @@ const runsTemplate = (pod: Pod, d: KubeObject) => {
  * binary) are bound to `node` and get the status `ready(binary)` says; bound Pods being deleted are
  * removed. Returns how many Pods it changed.
  */
+/** The next Pod address (10.244.0.1 up), one per Pod this process reports. */
+const ips = { next: 1 };
+
 export async function syncPods(opts: {
   kube: Kube;
   namespace: string;
@@ -68,10 +71,14 @@ export async function syncPods(opts: {
     const now = new Date().toISOString();
     const flag = ready ? "True" : "False";
     const container = pod.spec.containers[0];
+    // A Pod address of its own (Endpoints refuse loopback); the kubelet maps it to loopback itself.
+    const podIP = pod.status && (pod.status as { podIP?: string }).podIP;
+    const ip = podIP ?? `10.244.${(ips.next >> 8) & 255}.${ips.next++ & 255}`;
     const status = {
       phase: "Running",
       hostIP: "127.0.0.1",
-      podIP: "127.0.0.1",
+      podIP: ip,
+      podIPs: [{ ip }],
       startTime: (pod.status as { startTime?: string } | undefined)?.startTime ?? now,
       conditions: [
         { type: "PodScheduled", status: "True", lastTransitionTime: now },
