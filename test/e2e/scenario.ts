@@ -427,7 +427,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   h.figure("pulumi up (first)", `${upSeconds}s`);
 
   const tk = Date.now();
-  await h.step("the kubelet runs the three controllers from the Deployments the program installed", () =>
+  await h.step("the kubelet runs the four controllers from the Deployments the program installed", () =>
     kubelet.ready(RUNNABLE_BINARIES),
   );
   h.figure("Flux controllers ready after pulumi up", `${secondsSince(tk)}s`);

@@ -25,18 +25,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Kube, KubeObject } from "./kube";
-import {
-  containerPort,
-  expandArg,
-  flagValue,
-  fluxImages,
-  imageProblem,
-  listenPort,
-  parseServiceAddress,
-  podTemplate,
-  serviceAddressProblem,
-  type Container,
-} from "./podSpec";
+import { containerPort, fluxImages, listenPort, podTemplate, refusalsOf, type Container } from "./podSpec";
 import { syncPods } from "./pods";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
@@ -285,7 +274,7 @@ export function startKubelet(opts: {
     const wanted = new Map<string, Wanted>();
     const seen = new Set<string>();
     for (const { d, c } of live) {
-      const problems = await refusalsOf(d, c.binary, c.container, controllers, receiverInstalled);
+      const problems = await refusalsFor(d, c.binary, c.container, controllers, receiverInstalled);
       for (const p of problems) seen.add(p.message);
       for (const p of problems) refuse(p.message, p.grace);
       if (problems.length) continue;
@@ -343,54 +332,26 @@ export function startKubelet(opts: {
     await syncPods({ kube, namespace, node, deployments: controllers, ready: (b) => ready.get(b) ?? false });
   };
 
-  /** Why this Deployment is not run: a wrong image at once, a Service address after the grace. */
-  const refusalsOf = async (
+  /** Why this Deployment is not run (refusalsOf), with this kubelet's settings. */
+  const refusalsFor = (
     d: KubeObject,
     binary: string,
     container: Container,
     controllers: { d: KubeObject; binary: string }[],
     receiver: boolean,
-  ): Promise<{ message: string; grace: number }[]> => {
-    const image = imageProblem(d, binary, images);
-    if (image) return [{ message: image, grace: 0 }];
-    const installed = (container.args ?? []).map((a) => expandArg(a, container, namespace));
-    const checks: { flag: string; want: { binary: string; port: number } }[] = [];
-    const events = flagValue(installed, "--events-addr");
-    if (binary !== NOTIFICATION_CONTROLLER && events && receiver) {
-      const nc = controllers.find((x) => x.binary === NOTIFICATION_CONTROLLER);
-      const ncArgs = (nc && podTemplate(nc.d).container?.args) ?? [];
-      checks.push({
-        flag: "--events-addr",
-        want: { binary: NOTIFICATION_CONTROLLER, port: listenPort(ncArgs, "--events-addr", 9090) },
-      });
-    }
-    if (binary === "source-controller" && flagValue(installed, "--storage-adv-addr"))
-      checks.push({
-        flag: "--storage-adv-addr",
-        want: { binary, port: listenPort(installed, "--storage-addr", 9090) },
-      });
-    const out: { message: string; grace: number }[] = [];
-    for (const { flag, want } of checks) {
-      const addr = flagValue(installed, flag) ?? "";
-      const parsed = parseServiceAddress(addr);
-      const service =
-        typeof parsed === "string"
-          ? undefined
-          : await kube.get("v1", "Service", parsed.service, parsed.namespace);
-      const from = `Deployment ${d.metadata.namespace}/${d.metadata.name}`;
-      const problem = serviceAddressProblem({
-        from,
-        flag,
-        addr,
-        clusterDomain,
-        service,
-        deployments: controllers,
-        want,
-      });
-      if (problem) out.push({ message: `${problem}: not run`, grace: opts.serviceGraceMs ?? 30_000 });
-    }
-    return out;
-  };
+  ) =>
+    refusalsOf({
+      d,
+      binary,
+      container,
+      controllers,
+      receiver,
+      namespace,
+      images,
+      clusterDomain,
+      graceMs: opts.serviceGraceMs ?? 30_000,
+      getService: (name, ns) => kube.get("v1", "Service", name, ns),
+    });
 
   /** The Deployment's readiness probe against the process (its port mapped to loopback); no probe: running is ready. */
   const probe = async (p: Proc): Promise<boolean> => {

@@ -7,6 +7,9 @@ import * as path from "node:path";
 import type { KubeObject } from "./kube";
 import { REPO_ROOT } from "./tools";
 
+/** The event receiver's Deployment (kubelet.ts NOTIFICATION_CONTROLLER). */
+const NOTIFICATION = "notification-controller";
+
 export interface Container {
   name?: string;
   image?: string;
@@ -163,4 +166,60 @@ export function serviceAddressProblem(opts: {
   if (target !== opts.want.port)
     return `${where}: Service ${a.namespace}/${a.service} port ${a.port} targets ${JSON.stringify(port.targetPort)} (container port ${target}), ${opts.want.binary} listens on ${opts.want.port}`;
   return undefined;
+}
+
+/**
+ * Why a controller Deployment is not run: an image that is not exactly the configured one (at once,
+ * grace 0), or an in-cluster address (`--events-addr` while notification-controller is installed,
+ * source-controller's `--storage-adv-addr`) that does not reach its controller through the installed
+ * Service (after `graceMs`: a Service may be applied after its client). Empty when it may run.
+ */
+export async function refusalsOf(o: {
+  d: KubeObject;
+  binary: string;
+  container: Container;
+  controllers: { d: KubeObject; binary: string }[];
+  /** notification-controller's Deployment is installed. */
+  receiver: boolean;
+  namespace: string;
+  images: Record<string, string>;
+  clusterDomain: string;
+  graceMs: number;
+  getService: (name: string, namespace: string) => Promise<KubeObject | undefined>;
+}): Promise<{ message: string; grace: number }[]> {
+  const image = imageProblem(o.d, o.binary, o.images);
+  if (image) return [{ message: image, grace: 0 }];
+  const installed = (o.container.args ?? []).map((a) => expandArg(a, o.container, o.namespace));
+  const checks: { flag: string; want: { binary: string; port: number } }[] = [];
+  if (o.binary !== NOTIFICATION && flagValue(installed, "--events-addr") && o.receiver) {
+    const nc = o.controllers.find((x) => x.binary === NOTIFICATION);
+    const ncArgs = (nc && podTemplate(nc.d).container?.args) ?? [];
+    checks.push({
+      flag: "--events-addr",
+      want: { binary: NOTIFICATION, port: listenPort(ncArgs, "--events-addr", 9090) },
+    });
+  }
+  if (o.binary === "source-controller" && flagValue(installed, "--storage-adv-addr"))
+    checks.push({
+      flag: "--storage-adv-addr",
+      want: { binary: o.binary, port: listenPort(installed, "--storage-addr", 9090) },
+    });
+  const out: { message: string; grace: number }[] = [];
+  for (const { flag, want } of checks) {
+    const addr = flagValue(installed, flag) ?? "";
+    const parsed = parseServiceAddress(addr);
+    const service =
+      typeof parsed === "string" ? undefined : await o.getService(parsed.service, parsed.namespace);
+    const problem = serviceAddressProblem({
+      from: `Deployment ${o.d.metadata.namespace}/${o.d.metadata.name}`,
+      flag,
+      addr,
+      clusterDomain: o.clusterDomain,
+      service,
+      deployments: o.controllers,
+      want,
+    });
+    if (problem) out.push({ message: `${problem}: not run`, grace: o.graceMs });
+  }
+  return out;
 }
