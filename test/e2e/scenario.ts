@@ -403,8 +403,12 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
    * After a destroy: what the cluster holds beyond the snapshot is exactly the documented leftovers
    * (docs/e2e.md: the catalog's Slice CRD, never pruned), and nothing the snapshot held is gone.
    */
+  // The catalog's Slice CRD (never pruned) and the APIService the API server registers for its version.
   const LEFTOVERS = {
-    added: ["apiextensions.k8s.io/CustomResourceDefinition slices.catalog.platform.io"],
+    added: [
+      "apiextensions.k8s.io/CustomResourceDefinition slices.catalog.platform.io",
+      "apiregistration.k8s.io/APIService v1alpha1.catalog.platform.io",
+    ],
     removed: [],
   };
   const expectOnlyLeftovers = async () => {
