@@ -40,7 +40,8 @@ ALL_TOOLS=(etcd kube-apiserver kube-controller-manager source-controller kustomi
   helm-controller notification-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen flux)
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL_TOOLS[@]}")
 for t in "${WANT[@]}"; do
-  printf '%s\n' "${ALL_TOOLS[@]}" | grep -qx "$t" || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"
+  # Not `printf | grep -q`: grep exits at the first match and, under pipefail, printf's SIGPIPE fails the test.
+  [[ " ${ALL_TOOLS[*]} " == *" $t "* ]] || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"
 done
 
 # Everything human-readable goes to stderr so --print-dir can be captured.

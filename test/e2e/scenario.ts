@@ -3,7 +3,8 @@
 // over SSH, each step asserted; then, after a destroy, the same platform with its root pulled from
 // an OCI registry. Stack `e2e`, file:// backend, existing-cluster kind, SSH deploy key and
 // known_hosts from the harness, Flux install in `manifests` mode from a local file the harness
-// assembles, readiness waiting skipped (no kubelet).
+// assembles, with the install's defaults otherwise: NetworkPolicies on, and `pulumi up` waiting for
+// the Flux Deployments to be Available (the process kubelet reports their Pods ready).
 //
 //   npx tsx test/e2e/scenario.ts
 import * as fs from "node:fs";
@@ -12,12 +13,15 @@ import { parse, parseAllDocuments, stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eFleetTree, e2eProject, ociFleetTree, withNotifications } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
+import { checkIdentities, readAudit, watchForbidden } from "./harness/audit";
 import { RUNNABLE_BINARIES, startKubelet } from "./harness/kubelet";
+import { fluxImages } from "./harness/podSpec";
 import { startForge } from "./harness/forge";
 import { publishFleet } from "./harness/publish";
 import { startRegistry } from "./harness/registry";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { runHarness } from "./harness/run";
+import { snapshotCluster, snapshotDiff } from "./harness/snapshot";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { run, secondsSince, timed, waitFor } from "./harness/util";
 import type { PublishResult } from "../../automation/gitops/publish";
@@ -135,6 +139,9 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   h.figure("control plane start", `${cp.figures.total}s`);
   const kube = cp.kube;
   h.onCleanup(async () => kube.close());
+  // No request may be refused: a 403 fails the step it happens in (the identity steps say more).
+  const stopWatching = watchForbidden(cp.auditLog, h.sup);
+  h.onCleanup(async () => stopWatching());
 
   // The fleet repository: v1.0.0 is the project's gitops/ tree.
   const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
@@ -227,10 +234,9 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
             "helm-controller",
             "notification-controller",
           ],
-          networkPolicy: false,
           // Fast pipelines: a Kustomization waiting on dependsOn is retried after 5 s, not 30 s.
           requeueDependency: "5s",
-          manifests: { file: installFile, skipAwait: true },
+          manifests: { file: installFile },
           // Multi-tenancy lockdown as `flux bootstrap` sets it: the template must work under it.
           lockdown: {},
         },
@@ -346,6 +352,17 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       },
     );
 
+  /** Every request of each controller, from the audit log, as its own ServiceAccount; no 403 at all. */
+  const identityStep = (phase: string) =>
+    h.step(
+      `${phase}: the audit log shows each controller's requests as system:serviceaccount:flux-system:<its name>, and no 403`,
+      async () => {
+        const report = checkIdentities(readAudit(cp.auditLog), RUNNABLE_BINARIES, FLUX);
+        console.log(`\n  audit (${phase}):\n${report.summary.map((l) => `    ${l}`).join("\n")}`);
+        if (report.problems.length) throw new Error(report.problems.join("\n"));
+      },
+    );
+
   // The process kubelet: each controller runs from its Deployment from the moment the program
   // applies it, and stops when the program deletes it.
   const kubelet = startKubelet({
@@ -355,6 +372,10 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     kubeconfigFor: (sa) => cp.serviceAccountKubeconfig("flux-system", sa),
     workDir: h.workDir,
     env: registry.trustEnv,
+    // The stack sets no flux.install.registry nor clusterDomain: the program's defaults, and the
+    // tags pinned in components/flux/versions.json.
+    images: fluxImages("ghcr.io/fluxcd"),
+    clusterDomain: "cluster.local",
   });
   h.onCleanup(() => kubelet.stop());
   /** Slice 2-ab0001 (urllc) Ready and substituted with its own values. */
@@ -374,6 +395,35 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await pulumi.run(["up", ...extra, "--yes", "--skip-preview"]);
     await pulumi.run(["up", ...extra, "--expect-no-changes", "--yes", "--skip-preview"]);
   };
+  /** Every object the API server serves before the program runs (harness-made ones included). */
+  const before = await h.step("snapshot of every discoverable object before the first up", () =>
+    snapshotCluster(kube),
+  );
+  /**
+   * After a destroy: what the cluster holds beyond the snapshot is exactly the documented leftovers
+   * (docs/e2e.md: the catalog's Slice CRD, never pruned), and nothing the snapshot held is gone.
+   */
+  // The catalog's Slice CRD (never pruned) and the APIService the API server registers for its version.
+  const LEFTOVERS = {
+    added: [
+      "apiextensions.k8s.io/CustomResourceDefinition slices.catalog.platform.io",
+      "apiregistration.k8s.io/APIService v1alpha1.catalog.platform.io",
+    ],
+    removed: [],
+  };
+  const expectOnlyLeftovers = async () => {
+    // Deletions the destroy started (a namespace's content, a CRD's objects) finish on their own.
+    let diff = snapshotDiff(before, await snapshotCluster(kube));
+    await waitFor(
+      "the cluster to hold exactly the snapshot plus the documented leftovers",
+      async () => {
+        diff = snapshotDiff(before, await snapshotCluster(kube));
+        return canonical(diff) === canonical(LEFTOVERS) || undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 2000, lastReason: () => JSON.stringify(diff) },
+    ).catch(() => undefined);
+    expectExactly("objects after destroy, against the snapshot before the first up", diff, LEFTOVERS);
+  };
   const [, upSeconds] = await h.step(
     "pulumi up succeeds; a second up --expect-no-changes changes nothing",
     () => timed(() => up()),
@@ -381,10 +431,42 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   h.figure("pulumi up (first)", `${upSeconds}s`);
 
   const tk = Date.now();
-  await h.step("the kubelet runs the three controllers from the Deployments the program installed", () =>
+  await h.step("the kubelet runs the four controllers from the Deployments the program installed", () =>
     kubelet.ready(RUNNABLE_BINARIES),
   );
   h.figure("Flux controllers ready after pulumi up", `${secondsSince(tk)}s`);
+  await h.step(
+    "pulumi up waited for the Flux Deployments: each Available, 1 ready replica, status of its generation; NetworkPolicies installed",
+    async () => {
+      for (const name of RUNNABLE_BINARIES) {
+        const d = await kube.get("apps/v1", "Deployment", name, FLUX);
+        const st = (d?.status ?? {}) as Record<string, number>;
+        expectExactly(
+          `Deployment ${FLUX}/${name} status`,
+          {
+            observedGeneration: st.observedGeneration,
+            readyReplicas: st.readyReplicas,
+            availableReplicas: st.availableReplicas,
+            updatedReplicas: st.updatedReplicas,
+            Available: d && conditions(d).find((c) => c.type === "Available")?.status,
+          },
+          {
+            observedGeneration: d?.metadata.generation,
+            readyReplicas: 1,
+            availableReplicas: 1,
+            updatedReplicas: 1,
+            Available: "True",
+          },
+        );
+      }
+      // Installed as on a cluster; nothing enforces them here (no network plugin: docs/e2e.md).
+      expectExactly(
+        "NetworkPolicies in flux-system",
+        (await kube.list("networking.k8s.io/v1", "NetworkPolicy", FLUX)).map((n) => n.metadata.name).sort(),
+        ["allow-egress", "allow-scraping", "allow-webhooks"],
+      );
+    },
+  );
   await h.step("kustomize-controller runs with the installed --requeue-dependency=5s", async () => {
     const args = kubelet.running()["kustomize-controller"] ?? [];
     if (!args.includes("--requeue-dependency=5s"))
@@ -742,6 +824,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     "flux-system/fleet-status-token token",
     "flux-system/sops-age age.agekey",
   ];
+  await identityStep("Git root");
   await secretScanStep("Git root", ["flux-system/flux-system identity", ...earlySecretPaths]);
 
   const t5 = Date.now();
@@ -782,6 +865,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     ];
     if (stops.sort().join() !== [...RUNNABLE_BINARIES].sort().join())
       throw new Error(`the kubelet stopped ${stops.join(", ")} during destroy, want every controller`);
+    await expectOnlyLeftovers();
   });
   h.figure("pulumi destroy", `${secondsSince(t5)}s`);
 
@@ -949,6 +1033,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     },
   );
   h.figure("OCI: pin back to pruned (including pulumi up)", `${secondsSince(tOci2)}s`);
+  await identityStep("OCI root");
   await secretScanStep("OCI root", earlySecretPaths);
   await h.step("pulumi destroy of the OCI-rooted platform removes everything", async () => {
     await pulumi.run(["destroy", "--yes", "--skip-preview"], { timeoutMs: 15 * 60_000 });
@@ -962,5 +1047,6 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     await kube.waitGone("v1", "Namespace", FLUX, undefined, 120_000);
     await kube.waitGone("v1", "Namespace", "slices", undefined, 120_000);
     await kube.waitGone("v1", "Namespace", NF, undefined, 120_000);
+    await expectOnlyLeftovers();
   });
 });

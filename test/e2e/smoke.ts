@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { checkIdentities, readAudit, watchForbidden } from "./harness/audit";
 import { startForge, type CommitStatus } from "./harness/forge";
 import { startGitServer } from "./harness/gitServer";
 import { conditions, type KubeObject } from "./harness/kube";
@@ -76,6 +77,9 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
   h.figure("  Flux CRDs Established", `${cp.figures.crds}s`);
   const kube = cp.kube;
   h.onCleanup(async () => kube.close());
+  // No request may be refused: a 403 fails the step it happens in (the identity steps say more).
+  const stopWatching = watchForbidden(cp.auditLog, h.sup);
+  h.onCleanup(async () => stopWatching());
 
   const git = await h.step("git server (sshd on loopback, deploy key, known_hosts)", () =>
     startGitServer(h.sup, h.workDir),
@@ -494,4 +498,13 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
     await waitFor("a quiet second", async () => true, { timeoutMs: 1000 });
     h.sup.assertAlive();
   });
+
+  await h.step(
+    "the audit log shows each controller's requests as system:serviceaccount:flux-system:<its name>, and no 403",
+    async () => {
+      const report = checkIdentities(readAudit(cp.auditLog), [...RUN, NOTIFICATION_CONTROLLER], NS);
+      console.log(`\n  audit:\n${report.summary.map((l) => `    ${l}`).join("\n")}`);
+      if (report.problems.length) throw new Error(report.problems.join("\n"));
+    },
+  );
 });

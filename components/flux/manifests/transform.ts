@@ -104,7 +104,19 @@ export function transformInstallManifests(
     })
     .map(clone);
 
+  // Flux's own install applies the CRDs first: a controller started before its CRDs are served
+  // exits ("no matches for kind") and crash-loops until they are. Each Deployment depends on every
+  // CRD of the install (ConfigGroup's `config.kubernetes.io/depends-on`; Pulumi waits for a CRD to
+  // be Established unless skipAwait).
+  const crds = out
+    .filter((d) => d.kind === "CustomResourceDefinition")
+    .map((d) => `apiextensions.k8s.io/CustomResourceDefinition/${d.metadata.name}`);
   for (const obj of out) {
+    if (obj.kind === "Deployment" && crds.length)
+      obj.metadata.annotations = {
+        ...(obj.metadata.annotations ?? {}),
+        "config.kubernetes.io/depends-on": crds.join(","),
+      };
     const pod = podSpecOf(obj);
     if (pod) {
       for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {

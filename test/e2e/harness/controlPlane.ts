@@ -1,6 +1,11 @@
 // A real control plane on 127.0.0.1 with free ports: etcd, kube-apiserver (TLS, client-certificate
-// auth, service-account keys), kube-controller-manager (namespace deletion and garbage collection)
-// and the Flux CRDs applied and Established. No kubelet: pods never run.
+// auth, service-account keys, an audit log of every request's identity in the logs folder),
+// kube-controller-manager (namespace deletion, garbage collection, the deployment and replicaset
+// controllers that make Pods from Deployments, the endpoints controller that puts ready Pods
+// behind their Services, the resourcequota controller that fills in a quota's status: what
+// Pulumi's await reads) and the Flux CRDs applied and
+// Established. No scheduler and no real kubelet: the process kubelet binds and reports the Flux
+// controllers' Pods (pods.ts); other Pods stay Pending.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -15,6 +20,8 @@ export interface ControlPlane {
   kubeconfig: string;
   pki: Pki;
   kube: Kube;
+  /** The API server's audit log (JSON lines, level Metadata: who did what, never a body). */
+  auditLog: string;
   /**
    * A kubeconfig file authenticating as a ServiceAccount, with a token from the TokenRequest API
    * (what a kubelet projects into a pod), so a process runs with that account's RBAC only.
@@ -70,6 +77,19 @@ export async function startControlPlane(
   const t1 = Date.now();
   const apiPort = await freePort();
   const server = `https://127.0.0.1:${apiPort}`;
+  const auditPolicy = path.join(workDir, `${prefix}audit-policy.yaml`);
+  fs.writeFileSync(
+    auditPolicy,
+    [
+      "apiVersion: audit.k8s.io/v1",
+      "kind: Policy",
+      "omitStages: [RequestReceived]",
+      "rules:",
+      "  - level: Metadata",
+      "",
+    ].join("\n"),
+  );
+  const auditLog = path.join(sup.logDir, `${prefix}kube-apiserver-audit.log`);
   sup.start({
     name: `${prefix}kube-apiserver`,
     command: tools.path("kube-apiserver"),
@@ -90,6 +110,11 @@ export async function startControlPlane(
       "--endpoint-reconciler-type=none",
       "--allow-privileged=false",
       "--profiling=false",
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${auditLog}`,
+      "--audit-log-format=json",
+      // One file for the run (rotation would split it; the default rotates at 100 MB).
+      "--audit-log-maxsize=4096",
       "--v=1",
     ],
   });
@@ -112,7 +137,7 @@ export async function startControlPlane(
       `--kubeconfig=${kubeconfig}`,
       "--secure-port=0",
       "--leader-elect=false",
-      "--controllers=namespace,garbagecollector,serviceaccount",
+      "--controllers=namespace,garbagecollector,serviceaccount,deployment,replicaset,endpoints-controller,resourcequota-controller",
       "--use-service-account-credentials=false",
       `--root-ca-file=${pki.caCert}`,
       `--service-account-private-key-file=${pki.saKey}`,
@@ -137,6 +162,7 @@ export async function startControlPlane(
     kubeconfig,
     pki,
     kube,
+    auditLog,
     async serviceAccountKubeconfig(namespace, name) {
       const res = await kube.request(
         "POST",

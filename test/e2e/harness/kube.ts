@@ -100,6 +100,22 @@ export class Kube {
     body?: unknown,
     contentType = "application/json",
   ): Promise<{ status: number; body: unknown; text: string }> {
+    try {
+      return await this.once(method, path, body, contentType);
+    } catch (e) {
+      // A kept-alive connection the server closed while idle: the request never reached it; once more.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "EPIPE" && code !== "ECONNRESET") throw e;
+      return this.once(method, path, body, contentType);
+    }
+  }
+
+  private async once(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string,
+  ): Promise<{ status: number; body: unknown; text: string }> {
     const url = new URL(path, this.server);
     const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {

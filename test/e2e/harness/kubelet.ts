@@ -13,9 +13,20 @@
 // (`--events-addr=127.0.0.1:<port>`). That happens only while notification-controller's
 // Deployment is installed; without it the controllers run with `--events-addr=` (no events), and
 // a change either way restarts them, as their pods would be restarted to pick up a new address.
+//
+// It is strict about what it runs: the image must be exactly the configured one (registry, name,
+// pinned tag), and the in-cluster addresses the installed args name (`--events-addr`,
+// `--storage-adv-addr`) must reach the right controller through the installed Service (name,
+// namespace, port, cluster domain, a selector matching that controller's pod labels) before they
+// are mapped to loopback. A refusal is an incident of the supervisor: the step it happens in fails.
+// Readiness is the Deployment's own readinessProbe (its port mapped to the loopback listener the
+// harness gave that container port), and the controllers' Pods report it (pods.ts), so the
+// Deployments get a status as on a cluster.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Kube, KubeObject } from "./kube";
+import { containerPort, fluxImages, listenPort, podTemplate, refusalsOf, type Container } from "./podSpec";
+import { syncPods } from "./pods";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
 import { freePort, waitFor } from "./util";
@@ -42,12 +53,6 @@ const HARNESS_OWNED = [
   "--log-encoding",
 ];
 
-interface Container {
-  name?: string;
-  image?: string;
-  args?: string[];
-}
-
 /** The container args as installed, less those the harness owns. */
 export function ownArgs(args: string[]): string[] {
   return args.filter((a) => !HARNESS_OWNED.some((o) => a === o || a.startsWith(`${o}=`)));
@@ -59,7 +64,11 @@ export function controllerOf(d: KubeObject): { binary: string; container: Contai
     ?.spec?.containers;
   const container = containers?.[0];
   const repo = container?.image?.split("@")[0].split(":")[0] ?? "";
-  const binary = repo.split("/").pop() ?? "";
+  // The Deployment's name (Flux names each after its controller), else the image's last segment:
+  // a Deployment with a wrong image is still recognised, and refused (imageProblem).
+  const binary = RUNNABLE_BINARIES.includes(d.metadata.name)
+    ? d.metadata.name
+    : (repo.split("/").pop() ?? "");
   return RUNNABLE_BINARIES.includes(binary) && container ? { binary, container } : undefined;
 }
 
@@ -103,6 +112,8 @@ interface Wanted {
   /** The binary (its image's name); the process is named after the Deployment (shards run the same binary). */
   binary: string;
   args: string[];
+  /** The container as installed (its args unfiltered, ports, readiness probe). */
+  container: Container;
   template: string;
   serviceAccount: string;
   /** The reconcilers' `--events-addr` (see eventsAddrFor); unused for notification-controller. */
@@ -115,6 +126,9 @@ interface Proc {
   args: string[];
   eventsAddr: string;
   healthPort: number;
+  /** Container port → the loopback port the harness gave that listener. */
+  ports: Map<number, number>;
+  container: Container;
   /** Crash restarts so far (the back-off doubles from 1 s up to 10 s, as a kubelet's does). */
   crashes: number;
   notBefore: number;
@@ -138,6 +152,12 @@ export function startKubelet(opts: {
   prefix?: string;
   namespace?: string;
   intervalMs?: number;
+  /** The exact image each controller must have. @default fluxImages() (ghcr.io/fluxcd, the pinned tags) */
+  images?: Record<string, string>;
+  /** The cluster DNS domain the Service addresses must use. @default "cluster.local" */
+  clusterDomain?: string;
+  /** How long a Service address may stay wrong (a Service applied after its client) before it is an incident. @default 30 s */
+  serviceGraceMs?: number;
 }): Kubelet {
   const { sup, tools, kube } = opts;
   const namespace = opts.namespace ?? "flux-system";
@@ -152,28 +172,51 @@ export function startKubelet(opts: {
   let stopped = false;
   /** Why the last sync could not do what it wanted (a ServiceAccount not created yet, …); retried. */
   let lastProblem = "";
+  let refusalText = "";
+  const images = opts.images ?? fluxImages();
+  const clusterDomain = opts.clusterDomain ?? "cluster.local";
+  const node = `${prefix}process-kubelet`;
+  /** Refusals seen, with when first seen; reported to the supervisor once each. */
+  const refusals = new Map<string, { since: number; reported: boolean }>();
+  const refuse = (message: string, grace: number) => {
+    const r = refusals.get(message) ?? { since: Date.now(), reported: false };
+    refusals.set(message, r);
+    if (!r.reported && Date.now() - r.since >= grace) {
+      r.reported = true;
+      sup.reportIncident("kubelet", message);
+    }
+  };
 
-  const stopOne = async (binary: string, why: string) => {
-    const p = procs.get(binary);
+  const stopOne = async (name: string, why: string) => {
+    const p = procs.get(name);
     if (!p) return;
-    procs.delete(binary);
+    procs.delete(name);
     await sup.stop([p.processName]);
-    events.push({ at: Date.now(), controller: binary, what: "stopped", why });
+    events.push({ at: Date.now(), controller: name, what: "stopped", why });
   };
 
   const startOne = async (
     name: string,
-    { binary, args, template, serviceAccount, eventsAddr }: Wanted,
+    { binary, args, container, template, serviceAccount, eventsAddr }: Wanted,
     why: { what: ControllerEvent["what"]; why: string; crashes?: number },
   ) => {
     const [metrics, health] = [await freePort(), await freePort()];
+    const installed = container.args ?? [];
+    const portOf = (addr: string) => Number(addr.split(":").pop());
+    const ports = new Map<number, number>([
+      [listenPort(installed, "--metrics-addr", 8080), metrics],
+      [listenPort(installed, "--health-addr", 9440), health],
+    ]);
     const extra: string[] = [];
     if (binary === NOTIFICATION_CONTROLLER) {
       const r = await receiverAddrs();
       extra.push(`--events-addr=${r.events}`, `--receiverAddr=${r.webhooks}`);
+      ports.set(listenPort(installed, "--events-addr", 9090), portOf(r.events));
+      ports.set(listenPort(installed, "--receiverAddr", 9292), portOf(r.webhooks));
     } else extra.push(`--events-addr=${eventsAddr}`);
     if (binary === "source-controller") {
       storageAddr ??= `127.0.0.1:${await freePort()}`;
+      ports.set(listenPort(installed, "--storage-addr", 9090), portOf(storageAddr));
       fs.mkdirSync(storagePath, { recursive: true });
       extra.push(
         `--storage-path=${storagePath}`,
@@ -194,11 +237,22 @@ export function startKubelet(opts: {
         ...args,
         ...extra,
       ],
+      // RUNTIME_NAMESPACE as the Deployment's env sets it (the downward API: the pod's namespace).
       env: { ...(opts.env ?? process.env), KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: namespace },
       restartable: true,
     });
     const crashes = why.crashes ?? 0;
-    procs.set(name, { processName, template, args, eventsAddr, healthPort: health, crashes, notBefore: 0 });
+    procs.set(name, {
+      processName,
+      template,
+      args,
+      eventsAddr,
+      healthPort: health,
+      ports,
+      container,
+      crashes,
+      notBefore: 0,
+    });
     events.push({ at: Date.now(), controller: name, what: why.what, why: why.why });
   };
 
@@ -218,22 +272,36 @@ export function startKubelet(opts: {
     });
     receiverInstalled = live.some(({ c }) => c.binary === NOTIFICATION_CONTROLLER);
     const events = receiverInstalled ? (await receiverAddrs()).events : undefined;
+    const controllers = live.map(({ d, c }) => ({ d, binary: c.binary }));
     const wanted = new Map<string, Wanted>();
+    const seen = new Set<string>();
     for (const { d, c } of live) {
-      const template = (d.spec as { template?: { spec?: { serviceAccountName?: string } } }).template;
+      const problems = await refusalsFor(d, c.binary, c.container, controllers, receiverInstalled);
+      for (const p of problems) seen.add(p.message);
+      for (const p of problems) refuse(p.message, p.grace);
+      if (problems.length) continue;
       const installed = c.container.args ?? [];
       wanted.set(d.metadata.name, {
         binary: c.binary,
         args: ownArgs(installed),
-        template: JSON.stringify(template),
-        serviceAccount: template?.spec?.serviceAccountName ?? "default",
+        container: c.container,
+        template: JSON.stringify((d.spec as { template?: unknown }).template),
+        serviceAccount: podTemplate(d).serviceAccount,
         eventsAddr: c.binary === NOTIFICATION_CONTROLLER ? "" : eventsAddrFor(installed, events),
       });
     }
-    for (const binary of [...procs.keys()])
-      if (!wanted.has(binary)) await stopOne(binary, `Deployment ${namespace}/${binary} is gone or deleting`);
-    for (const [binary, w] of wanted) {
-      const p = procs.get(binary);
+    for (const m of [...refusals.keys()]) if (!seen.has(m) && !refusals.get(m)?.reported) refusals.delete(m);
+    refusalText = [...seen].join("; ");
+    for (const name of [...procs.keys()])
+      if (!wanted.has(name))
+        await stopOne(
+          name,
+          live.some(({ d }) => d.metadata.name === name)
+            ? `Deployment ${namespace}/${name} refused`
+            : `Deployment ${namespace}/${name} is gone or deleting`,
+        );
+    for (const [name, w] of wanted) {
+      const p = procs.get(name);
       if (p && p.template === w.template && p.eventsAddr === w.eventsAddr) {
         // A container that exited is restarted after a back-off, like CrashLoopBackOff.
         const exit = sup.find(p.processName)?.exit();
@@ -241,8 +309,8 @@ export function startKubelet(opts: {
         if (!p.notBefore) p.notBefore = Date.now() + Math.min(10_000, 1000 * 2 ** p.crashes);
         if (Date.now() < p.notBefore) continue;
         await sup.stop([p.processName]);
-        procs.delete(binary);
-        await startOne(binary, w, {
+        procs.delete(name);
+        await startOne(name, w, {
           what: "restarted",
           why: `it exited (${exit})`,
           crashes: p.crashes + 1,
@@ -253,15 +321,57 @@ export function startKubelet(opts: {
         p && p.template === w.template
           ? `its events address changed to ${JSON.stringify(w.eventsAddr)} (${NOTIFICATION_CONTROLLER} ${w.eventsAddr ? "installed" : "gone"})`
           : "its pod template changed";
-      if (p) await stopOne(binary, why);
+      if (p) await stopOne(name, why);
       await startOne(
-        binary,
+        name,
         w,
-        p
-          ? { what: "restarted", why }
-          : { what: "started", why: `Deployment ${namespace}/${binary} appeared` },
+        p ? { what: "restarted", why } : { what: "started", why: `Deployment ${namespace}/${name} appeared` },
       );
     }
+    const ready = new Map<string, boolean>();
+    for (const [name, p] of procs) ready.set(name, await probe(p));
+    // Processes are keyed by Deployment name (shards run the same binary as their main controller).
+    await syncPods({
+      kube,
+      namespace,
+      node,
+      deployments: live.map(({ d }) => ({ d, binary: String(d.metadata.name) })),
+      ready: (name) => ready.get(name) ?? false,
+    });
+  };
+
+  /** Why this Deployment is not run (refusalsOf), with this kubelet's settings. */
+  const refusalsFor = (
+    d: KubeObject,
+    binary: string,
+    container: Container,
+    controllers: { d: KubeObject; binary: string }[],
+    receiver: boolean,
+  ) =>
+    refusalsOf({
+      d,
+      binary,
+      container,
+      controllers,
+      receiver,
+      namespace,
+      images,
+      clusterDomain,
+      graceMs: opts.serviceGraceMs ?? 30_000,
+      getService: (name, ns) => kube.get("v1", "Service", name, ns),
+    });
+
+  /** The Deployment's readiness probe against the process (its port mapped to loopback); no probe: running is ready. */
+  const probe = async (p: Proc): Promise<boolean> => {
+    if (sup.find(p.processName)?.exit() !== undefined) return false;
+    const get = p.container.readinessProbe?.httpGet;
+    if (!get) return true;
+    const port = p.ports.get(containerPort(p.container, get.port) ?? -1);
+    if (port === undefined) return false;
+    const res = await fetch(`http://127.0.0.1:${port}${get.path ?? "/"}`, {
+      signal: AbortSignal.timeout(2000),
+    }).catch(() => undefined);
+    return res !== undefined && res.status >= 200 && res.status < 400;
   };
 
   // Like a kubelet, failures (a Deployment applied before its ServiceAccount, an API hiccup) are
@@ -270,7 +380,7 @@ export function startKubelet(opts: {
     while (!stopped) {
       try {
         await sync();
-        lastProblem = "";
+        lastProblem = refusalText;
       } catch (e) {
         lastProblem = e instanceof Error ? e.message : String(e);
       }
@@ -289,11 +399,7 @@ export function startKubelet(opts: {
           sup.assertAlive();
           for (const n of names) {
             const p = procs.get(n);
-            if (!p || sup.find(p.processName)?.exit() !== undefined) return undefined;
-            const res = await fetch(`http://127.0.0.1:${p.healthPort}/readyz`, {
-              signal: AbortSignal.timeout(2000),
-            }).catch(() => undefined);
-            if (res?.status !== 200) return undefined;
+            if (!p || !(await probe(p))) return undefined;
           }
           return true;
         },

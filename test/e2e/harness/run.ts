@@ -36,6 +36,8 @@ export async function runHarness(
   let passed = 0;
   let failed = 0;
   let finishing = false;
+  /** Unexpected exits already reported by a failed step. */
+  let exitsReported = 0;
 
   const finish = async (ok: boolean, why?: string): Promise<never> => {
     // Already finishing (e.g. a step saw a process the cleanup just stopped): the first call exits.
@@ -88,12 +90,19 @@ export async function runHarness(
     async step(name, fn) {
       const t = Date.now();
       process.stdout.write(`- ${name} ... `);
+      // An incident (a process that exited on its own, even if restarted; a Deployment the kubelet
+      // refused) during the step, or since the last one, fails it at once.
+      const incident = sup.nextIncident(exitsReported);
       try {
-        const v = await fn();
+        const v = await Promise.race([fn(), incident.promise]);
+        sup.assertAlive(exitsReported);
+        incident.cancel();
         passed++;
         console.log(`ok (${secondsSince(t)}s)`);
         return v;
       } catch (e) {
+        incident.cancel();
+        exitsReported = sup.unexpectedExits().length;
         failed++;
         console.log(`FAILED (${secondsSince(t)}s)`);
         throw e;
@@ -110,6 +119,8 @@ export async function runHarness(
   console.log(`${title}: work folder ${workDir}`);
   try {
     await body(h);
+    // An incident after the last step fails the run too.
+    sup.assertAlive(exitsReported);
   } catch (e) {
     return finish(false, e instanceof Error ? (e.stack ?? e.message) : String(e));
   }

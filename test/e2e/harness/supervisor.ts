@@ -28,14 +28,32 @@ export interface Running {
 
 const DEFAULT_LIFETIME_MS = 30 * 60_000;
 
+/**
+ * Something that must fail the step it happens in: a process that exited on its own (not stopped
+ * by the harness, stop or stopAll, nor by its lifetime), or a problem a harness part reported (the
+ * kubelet refusing a Deployment).
+ */
+export interface Incident {
+  /** The process, or the part that reported it. */
+  name: string;
+  at: number;
+  message: string;
+}
+
+interface Entry {
+  proc: Running;
+  child: ChildProcess;
+  timer: NodeJS.Timeout;
+  restartable: boolean;
+  /** Set before the harness signals it: its exit is then a deliberate stop. */
+  stopping: boolean;
+}
+
 export class Supervisor {
-  private readonly running: {
-    proc: Running;
-    child: ChildProcess;
-    timer: NodeJS.Timeout;
-    restartable: boolean;
-  }[] = [];
+  private readonly running: Entry[] = [];
   private stopping = false;
+  private readonly exits: Incident[] = [];
+  private readonly listeners = new Set<() => void>();
 
   private readonly groupsFile: string;
   private readonly watchdog: ChildProcess;
@@ -75,30 +93,80 @@ export class Supervisor {
     fs.closeSync(fd);
     if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
     let exitValue: string | number | undefined;
+    // Filled in below; the exit handlers run later, once the process is gone.
+    const entry = { stopping: false } as Entry;
+    const noteExit = (value: string | number) => {
+      exitValue = value;
+      if (!entry.stopping && !this.stopping)
+        this.reportIncident(
+          spec.name,
+          `${spec.name} exited on its own (${value}), not stopped by the harness; last lines of ${logFile}:\n${tail(logFile, 20)}`,
+        );
+    };
     const exited = new Promise<void>((resolve) => {
       child.on("exit", (code, signal) => {
-        exitValue = code ?? signal ?? "unknown";
+        noteExit(code ?? signal ?? "unknown");
         resolve();
       });
       child.on("error", (err) => {
-        exitValue = `spawn error: ${err.message}`;
+        noteExit(`spawn error: ${err.message}`);
         resolve();
       });
     });
     const lifetime = spec.maxLifetimeMs ?? DEFAULT_LIFETIME_MS;
     const timer = setTimeout(() => {
+      entry.stopping = true;
       fs.appendFileSync(logFile, `\n[harness] ${spec.name} exceeded its ${lifetime} ms lifetime: killed\n`);
       killGroup(child.pid, "SIGKILL");
     }, lifetime);
     timer.unref();
     fs.appendFileSync(this.groupsFile, `${child.pid}\n`);
     const proc: Running = { name: spec.name, pid: child.pid, logFile, exit: () => exitValue, exited };
-    this.running.push({ proc, child, timer, restartable: spec.restartable ?? false });
+    Object.assign(entry, { proc, child, timer, restartable: spec.restartable ?? false });
+    this.running.push(entry);
     return proc;
   }
 
-  /** Throws with the tail of its log when a started process has died. */
-  assertAlive(): void {
+  /**
+   * Every incident, in order: exits the harness did not cause, restartable processes included (a
+   * controller the kubelet restarted after a crash is still a crash), and reported problems;
+   * runHarness fails the step each happens in.
+   */
+  unexpectedExits(): readonly Incident[] {
+    return this.exits;
+  }
+
+  /** Records an incident (see Incident) and wakes whoever waits for one. */
+  reportIncident(name: string, message: string): void {
+    if (this.stopping) return;
+    this.exits.push({ name, at: Date.now(), message });
+    for (const l of this.listeners) l();
+  }
+
+  /** Rejects with the first incident after index `since` (now or when one comes); `cancel` stops waiting. */
+  nextIncident(since: number): { promise: Promise<never>; cancel: () => void } {
+    let listener = () => {};
+    const promise = new Promise<never>((_resolve, reject) => {
+      listener = () => {
+        const i = this.exits[since];
+        if (i) {
+          this.listeners.delete(listener);
+          reject(new Error(`${i.message}\n(at ${new Date(i.at).toISOString()})`));
+        }
+      };
+      this.listeners.add(listener);
+      listener();
+    });
+    promise.catch(() => {});
+    return { promise, cancel: () => this.listeners.delete(listener) };
+  }
+
+  /**
+   * Throws with the tail of its log when a started process has died on its own: a process that is
+   * not restartable and has exited, or any incident since `since` (an index into
+   * unexpectedExits(); by default every one so far).
+   */
+  assertAlive(since = 0): void {
     for (const { proc, restartable } of this.running) {
       if (restartable) continue;
       const code = proc.exit();
@@ -108,17 +176,19 @@ export class Supervisor {
         );
       }
     }
+    const incident = this.exits[since];
+    if (incident) throw new Error(incident.message);
   }
 
-  /**
-   * Stops the named processes (SIGTERM, then SIGKILL after `graceMs`) and forgets them, so
-   * assertAlive no longer counts them; their logs stay.
-   */
   /** The running (or exited, not yet stopped) process of that name. */
   find(name: string): Running | undefined {
     return this.running.find((e) => e.proc.name === name)?.proc;
   }
 
+  /**
+   * Stops the named processes (SIGTERM, then SIGKILL after `graceMs`) and forgets them, so
+   * assertAlive no longer counts them; their logs stay. Their exit is not unexpected.
+   */
   async stop(names: string[], graceMs = 10_000): Promise<void> {
     for (const entry of this.running.filter((e) => names.includes(e.proc.name))) {
       await stopEntry(entry, graceMs);
@@ -150,8 +220,9 @@ export class Supervisor {
   }
 }
 
-async function stopEntry(entry: { proc: Running; timer: NodeJS.Timeout }, graceMs: number): Promise<void> {
+async function stopEntry(entry: Entry, graceMs: number): Promise<void> {
   clearTimeout(entry.timer);
+  entry.stopping = true;
   if (entry.proc.exit() !== undefined) return;
   killGroup(entry.proc.pid, "SIGTERM");
   const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs));

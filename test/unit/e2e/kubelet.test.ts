@@ -1,8 +1,10 @@
 /**
  * The process kubelet's wiring of Flux events: with notification-controller's Deployment installed,
  * it listens on one loopback address and the other controllers' installed `--events-addr` (the
- * Service URL) is rewritten to it; without it they run with `--events-addr=`. The kubelet runs
- * against a fake API (a Deployment list) and a supervisor that records what it would start.
+ * Service URL) is rewritten to it; without it they run with `--events-addr=`. It refuses a
+ * Deployment whose image is not exactly the configured one, or whose events address does not reach
+ * notification-controller through the installed Service. The kubelet runs against a fake API
+ * (Deployments and Services, no Pods) and a supervisor that records what it would start.
  */
 import * as os from "node:os";
 import type { Kube, KubeObject } from "../../e2e/harness/kube";
@@ -13,7 +15,13 @@ import { waitFor } from "../../e2e/harness/util";
 
 const SERVICE = "--events-addr=http://notification-controller.flux-system.svc.cluster.local./";
 
-function deployment(name: string, args: string[], serviceAccountName = name): KubeObject {
+const IMAGES: Record<string, string> = {
+  "source-controller": "registry.test/fluxcd/source-controller:v1.9.4",
+  "kustomize-controller": "registry.test/fluxcd/kustomize-controller:v1.9.4",
+  "notification-controller": "registry.test/fluxcd/notification-controller:v1.9.3",
+};
+
+function deployment(name: string, args: string[], image = IMAGES[name]): KubeObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -21,14 +29,26 @@ function deployment(name: string, args: string[], serviceAccountName = name): Ku
     spec: {
       replicas: 1,
       template: {
+        metadata: { labels: { app: name } },
         spec: {
-          serviceAccountName,
-          containers: [{ name: "manager", image: `ghcr.io/fluxcd/${name}:v1.9.3`, args }],
+          serviceAccountName: name,
+          containers: [{ name: "manager", image, args, ports: [{ name: "http", containerPort: 9090 }] }],
         },
       },
     },
   };
 }
+
+/** notification-controller's Service as Flux installs it (port 80 to the pods' port named http). */
+const ncService = (name = "notification-controller"): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name, namespace: "flux-system" },
+  spec: {
+    selector: { app: "notification-controller" },
+    ports: [{ name: "http", port: 80, targetPort: "http" }],
+  },
+});
 
 const installed = {
   source: deployment("source-controller", [SERVICE, "--watch-all-namespaces", "--log-encoding=json"]),
@@ -40,7 +60,9 @@ const installed = {
 function fakeSupervisor() {
   const started: ProcessSpec[] = [];
   const stopped: string[] = [];
+  const incidents: string[] = [];
   const sup = {
+    reportIncident: (name: string, message: string) => void incidents.push(`${name}: ${message}`),
     start: (spec: ProcessSpec) => {
       started.push(spec);
       return { name: spec.name, pid: 1, logFile: "", exit: () => undefined, exited: new Promise(() => {}) };
@@ -49,7 +71,7 @@ function fakeSupervisor() {
     find: (name: string) => ({ name, exit: () => undefined }),
     assertAlive: () => undefined,
   } as unknown as Supervisor;
-  return { sup, started, stopped };
+  return { sup, started, stopped, incidents };
 }
 
 /** The args of the last start of `name`. */
@@ -61,9 +83,15 @@ describe("process kubelet: Flux events", () => {
   let kubelet: Kubelet | undefined;
   afterEach(async () => kubelet?.stop());
 
-  function start(deployments: KubeObject[]) {
+  function start(deployments: KubeObject[], services: KubeObject[] = [ncService()]) {
     const fake = fakeSupervisor();
-    const kube = { list: async () => deployments } as unknown as Kube;
+    const kube = {
+      list: async (_v: string, kind: string) => (kind === "Deployment" ? deployments : []),
+      get: async (_v: string, kind: string, name: string, ns: string) =>
+        kind === "Service"
+          ? services.find((x) => x.metadata.name === name && x.metadata.namespace === ns)
+          : undefined,
+    } as unknown as Kube;
     const tools = { path: (t: string) => `/tools/${t}` } as unknown as Tools;
     const serviceAccounts: string[] = [];
     kubelet = startKubelet({
@@ -76,6 +104,8 @@ describe("process kubelet: Flux events", () => {
       },
       workDir: os.tmpdir(),
       intervalMs: 20,
+      images: IMAGES,
+      serviceGraceMs: 0,
     });
     return { ...fake, serviceAccounts, kubelet };
   }
@@ -155,6 +185,50 @@ describe("process kubelet: Flux events", () => {
     deployments.push(installed.notification);
     await running(k.kubelet, ["notification-controller"]);
     expect(k.kubelet.eventsUrl()).toBe(first);
+  });
+});
+
+describe("process kubelet: refusals", () => {
+  let kubelet: Kubelet | undefined;
+  afterEach(async () => kubelet?.stop());
+
+  function start(deployments: KubeObject[], services: KubeObject[]) {
+    const fake = fakeSupervisor();
+    const kube = {
+      list: async (_v: string, kind: string) => (kind === "Deployment" ? deployments : []),
+      get: async (_v: string, kind: string, name: string) =>
+        kind === "Service" ? services.find((x) => x.metadata.name === name) : undefined,
+    } as unknown as Kube;
+    kubelet = startKubelet({
+      sup: fake.sup,
+      tools: { path: (t: string) => `/tools/${t}` } as unknown as Tools,
+      kube,
+      kubeconfigFor: async (sa) => `/kubeconfigs/${sa}`,
+      workDir: os.tmpdir(),
+      intervalMs: 20,
+      images: IMAGES,
+      serviceGraceMs: 0,
+    });
+    return fake;
+  }
+  const firstIncident = (incidents: string[]) =>
+    waitFor("an incident", async () => incidents[0], { timeoutMs: 5000, intervalMs: 10 });
+
+  it("refuses an image whose tag is not the pinned one, and runs nothing for it", async () => {
+    const wrong = deployment("kustomize-controller", [], "registry.test/fluxcd/kustomize-controller:v1.9.3");
+    const fake = start([wrong, installed.notification], [ncService()]);
+    expect(await firstIncident(fake.incidents)).toBe(
+      'kubelet: Deployment flux-system/kustomize-controller: image "registry.test/fluxcd/kustomize-controller:v1.9.3" is not the configured "registry.test/fluxcd/kustomize-controller:v1.9.4": not run',
+    );
+    expect(fake.started.map((s) => s.name)).toEqual(["notification-controller"]);
+  });
+
+  it("refuses an events address naming a Service that is not installed", async () => {
+    const fake = start([installed.source, installed.notification], [ncService("notification-ctrl")]);
+    expect(await firstIncident(fake.incidents)).toBe(
+      "kubelet: Deployment flux-system/source-controller's --events-addr=http://notification-controller.flux-system.svc.cluster.local./: no Service flux-system/notification-controller is installed: not run",
+    );
+    expect(fake.started.map((s) => s.name)).toEqual(["notification-controller"]);
   });
 });
 

@@ -64,7 +64,20 @@ describe("transformInstallManifests", () => {
     expect(deployment(out, "source-controller").spec.template.spec).toEqual(
       deployment(installFixture(), "source-controller").spec.template.spec,
     );
-    expect(out.every((o) => o.metadata.annotations === undefined)).toBe(true);
+    // The only annotation: each Deployment waits for the install's CRDs (Flux applies them first).
+    expect(out.map((o) => [o.kind, o.metadata.name, o.metadata.annotations])).toEqual(
+      out.map((o) => [
+        o.kind,
+        o.metadata.name,
+        o.kind === "Deployment"
+          ? {
+              "config.kubernetes.io/depends-on":
+                "apiextensions.k8s.io/CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io," +
+                "apiextensions.k8s.io/CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io",
+            }
+          : undefined,
+      ]),
+    );
   });
 
   it("adds extra components, drops network policies when off", () => {
