@@ -13,8 +13,7 @@ import {
   transformInstallManifests,
   type ServiceAccountAnnotations,
 } from "./manifests";
-import { FLUX_NAMESPACE, type K8sObject } from "./objects";
-import { adoptAnnotations } from "./objects";
+import { adoptAnnotations, FLUX_NAMESPACE, type K8sObject } from "./objects";
 
 /** Install manifests as the environment supplied them: parsed objects, or a URL left unfetched (offline render). */
 export type LoadedInstallManifests = { objects: K8sObject[] } | { unfetchedUrl: string };
@@ -38,6 +37,7 @@ export function installObjectsOf(
     imagePullSecret: flux.install.imagePullSecret?.name,
     skipAwait: flux.install.manifests.skipAwait,
     annotations: adoptAnnotations(flux),
+    ...(flux.adopt ? { rbacNameSuffix: `-${FLUX_NAMESPACE}` } : {}),
   });
   const [missing] = serviceAccountProblems(objects, serviceAccounts);
   if (missing) throw new InstallManifestError({ ...missing, path: `flux.${missing.path}` });

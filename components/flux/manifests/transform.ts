@@ -80,6 +80,28 @@ export interface TransformOptions {
   skipAwait: boolean;
   /** Annotations every object carries besides (the adoption's, `flux.adopt`). @default none */
   annotations?: Record<string, string>;
+  /**
+   * Suffix of the cluster-wide RBAC and the ResourceQuota, as `flux install` and `flux bootstrap` name
+   * them (`crd-controller-flux-system`; the release's install.yaml has `crd-controller`): the
+   * adoption's, so it takes over those objects instead of leaving them to be pruned. @default none
+   */
+  rbacNameSuffix?: string;
+}
+
+/** Kinds `flux install` names with the namespace as suffix (flux2 pkg/manifestgen/install: rbac and policies). */
+const SUFFIXED_KINDS = new Set(["ClusterRole", "ClusterRoleBinding", "ResourceQuota"]);
+
+/** The objects renamed with `suffix` as `flux install` names them, role references included. */
+function withRbacNameSuffix(objs: K8sObject[], suffix: string): K8sObject[] {
+  const roles = new Set(objs.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name));
+  for (const o of objs) {
+    if (!SUFFIXED_KINDS.has(o.kind) || o.metadata.name?.endsWith(suffix)) continue;
+    o.metadata.name = `${o.metadata.name}${suffix}`;
+    const ref = (o as { roleRef?: { kind?: string; name?: string } }).roleRef;
+    if (o.kind === "ClusterRoleBinding" && ref?.kind === "ClusterRole" && ref.name && roles.has(ref.name))
+      ref.name = `${ref.name}${suffix}`;
+  }
+  return objs;
 }
 
 /**
@@ -103,6 +125,7 @@ export function transformInstallManifests(
       return c === undefined || wanted.has(c);
     })
     .map(clone);
+  if (opts.rbacNameSuffix) out = withRbacNameSuffix(out, opts.rbacNameSuffix);
 
   // Flux's own install applies the CRDs first: a controller started before its CRDs are served
   // exits ("no matches for kind") and crash-loops until they are. Each Deployment depends on every
