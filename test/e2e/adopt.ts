@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eProject } from "./harness/fleet";
+import { expectFluxGetAgrees, fluxCheck } from "./harness/fluxCli";
 import { startGitServer } from "./harness/gitServer";
 import { type Kube, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
@@ -216,4 +217,12 @@ void runHarness("e2e-adopt", { deadlineMs: 25 * 60_000 }, async (h) => {
     );
     await pulumi.run(["up", "--expect-no-changes", "--yes", "--skip-preview"]);
   });
+  await h.step(
+    "the official flux CLI agrees: flux check passes, flux get shows what the API server holds",
+    async () => {
+      const check = await fluxCheck(tools, cp.kubeconfig);
+      if (!/all checks passed/.test(check)) throw new Error(`flux check did not pass:\n${check}`);
+      h.figure("Flux objects flux get agrees on", `${await expectFluxGetAgrees(tools, cp.kubeconfig, kube)}`);
+    },
+  );
 });
