@@ -79,6 +79,9 @@ export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:
 if [ -n "${GO_NOSUMDB:-}" ]; then export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}$GO_NOSUMDB"; fi
 TIMINGS="$CACHE/timings.txt"
 : >"$TIMINGS"
+# What each binary in bin/ was built from (tool_versions), for the tests that assert what runs.
+BUILT="$CACHE/built-from.txt"
+: >"$BUILT"
 FAILED=()
 TOTAL_START=$(date +%s)
 
@@ -90,6 +93,7 @@ build_one() {
     ln -f "$store/$tool" "$CACHE/bin/$tool" 2>/dev/null || cp -f "$store/$tool" "$CACHE/bin/$tool"
     log "$(printf '%-28s cached (cold build took %ss)' "$tool" "$(cat "$store/build-seconds" 2>/dev/null || echo '?')")"
     echo "$tool cached $(cat "$store/build-seconds" 2>/dev/null || echo '?')" >>"$TIMINGS"
+    echo "$tool $(cat "$store/versions" 2>/dev/null || tool_versions "$tool")" >>"$BUILT"
     return 0
   fi
   log "$(printf '%-28s building ... (log: %s)' "$tool" "$logf")"
@@ -111,6 +115,7 @@ build_one() {
     tool_versions "$tool" >"$store/versions"
     ln -f "$store/$tool" "$CACHE/bin/$tool" 2>/dev/null || cp -f "$store/$tool" "$CACHE/bin/$tool"
     echo "$tool cold $((end - start))" >>"$TIMINGS"
+    echo "$tool $(cat "$store/versions")" >>"$BUILT"
     log "$(printf '%-28s built in %ss' "$tool" "$((end - start))")"
   else
     end=$(date +%s)

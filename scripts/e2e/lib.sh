@@ -62,6 +62,9 @@ versions:
 EOF
   local n
   for n in "${PULUMI_NOTES[@]}"; do echo "note: $n"; done
+  for n in ${GO_SUBSTITUTES:-}; do
+    echo "note: where a module requires ${n%%=*} (its archive refused by the proxy), ${n%%@*}@${n#*=} is used"
+  done
   for n in ${GO_FORK_FALLBACKS:-}; do
     echo "note: where the proxy refuses ${n%%=*} (a fork an upstream go.mod replaces to), ${n#*=} is used"
   done

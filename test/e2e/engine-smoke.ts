@@ -55,9 +55,12 @@ void runHarness("e2e-engine-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
   const pulumi = pulumiCli(tools, h.workDir, h.logDir, project);
   pulumi.env.E2E_KUBECONFIG = fs.readFileSync(cp.kubeconfig, "utf8");
 
-  await h.step("pulumi version and plugins found on PATH", async () => {
-    const v = await pulumi.run(["version"]);
-    h.figure("pulumi version", v.stdout.trim());
+  await h.step("the Pulumi CLI that runs is the one built (its version asserted, not printed)", async () => {
+    const v = (await pulumi.run(["version"])).stdout.trim();
+    const want = tools.builtFrom.pulumi?.pkg;
+    if (!want) throw new Error("build-tools.sh recorded no version for pulumi (built-from.txt)");
+    if (v !== want) throw new Error(`pulumi version is ${v}, but the CLI was built from pkg ${want}`);
+    h.figure("pulumi version", v);
   });
   await h.step("stack e2e created (file:// backend)", () => pulumi.run(["stack", "init", "e2e"]));
 

@@ -19,6 +19,8 @@ export interface Tools {
   ensureSeconds: number;
   /** Per tool: "cold" with its build seconds when built by this run, else "cached" with the cold figure. */
   figures: { tool: string; state: string; seconds: string }[];
+  /** What each tool was built from, by tool: `key=value` pairs of build-tools.sh (e.g. pulumi's `pkg=v3.277.0`). */
+  builtFrom: Record<string, Record<string, string>>;
 }
 
 /**
@@ -59,9 +61,22 @@ export async function ensureTools(tools: string[] = []): Promise<Tools> {
       if (tool && state && seconds) figures.push({ tool, state, seconds });
     }
   }
+  const builtFrom: Tools["builtFrom"] = {};
+  const built = path.join(dir, "built-from.txt");
+  if (fs.existsSync(built))
+    for (const line of fs.readFileSync(built, "utf8").split("\n")) {
+      const [tool, ...pairs] = line.trim().split(/\s+/);
+      if (tool)
+        builtFrom[tool] = Object.fromEntries(
+          pairs
+            .filter((p) => p.includes("="))
+            .map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
+        );
+    }
   return {
     dir,
     bin,
+    builtFrom,
     crds: path.join(dir, "crds"),
     fluxInstall: path.join(dir, "flux-install.yaml"),
     path(tool: string) {
