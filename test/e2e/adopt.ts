@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eProject } from "./harness/fleet";
 import { expectFluxGetAgrees, fluxCheck } from "./harness/fluxCli";
+import { writeStackFile } from "./harness/stack";
 import { startGitServer } from "./harness/gitServer";
 import { type Kube, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
@@ -143,26 +144,17 @@ void runHarness("e2e-adopt", { deadlineMs: 25 * 60_000 }, async (h) => {
   const startsBefore = controllerStarts();
 
   const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
-  fs.writeFileSync(
-    path.join(project, `Pulumi.${PLATFORM}.yaml`),
-    stringify({
-      config: {
-        "platform:name": PLATFORM,
-        "platform:environment": "dev",
-        "platform:owner": "platform-team",
-        "platform:organization": "acme",
-        "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig },
-        "platform:flux": {
-          ...(BREAK === "no-adopt" ? {} : { adopt: true }),
-          install: { mode: "manifests", components: CONTROLLERS, manifests: { file: installFile } },
-          // What flux bootstrap set up: the same repository, branch, key, path and intervals.
-          source: { url: git.url(repo.name), ref: { branch: "main" }, interval: "1m" },
-          auth: { type: "ssh", knownHosts: git.knownHosts },
-          sync: { path: "./clusters/e2e", interval: "10m" },
-        },
-      },
-    }),
-  );
+  writeStackFile(project, PLATFORM, {
+    kubeconfig: cp.kubeconfig,
+    flux: {
+      ...(BREAK === "no-adopt" ? {} : { adopt: true }),
+      install: { mode: "manifests", components: CONTROLLERS, manifests: { file: installFile } },
+      // What flux bootstrap set up: the same repository, branch, key, path and intervals.
+      source: { url: git.url(repo.name), ref: { branch: "main" }, interval: "1m" },
+      auth: { type: "ssh", knownHosts: git.knownHosts },
+      sync: { path: "./clusters/e2e", interval: "10m" },
+    },
+  });
   await h.step(
     `pulumi up takes Flux over${BREAK ? " (--break no-adopt: without flux.adopt)" : " (flux.adopt: true)"}; a second up changes nothing`,
     async () => {

@@ -14,6 +14,8 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eProject } from "./harness/fleet";
+import { sopsSecret } from "./harness/sops";
+import { writeStackFile } from "./harness/stack";
 import { startGitServer, type GitRepo } from "./harness/gitServer";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
@@ -125,25 +127,12 @@ void runHarness("e2e-rotation", { deadlineMs: 25 * 60_000 }, async (h) => {
   ]);
   /** The fleet tree at `version`: a ConfigMap naming the version, and a Secret encrypted for `recipient`. */
   const fleet = async (version: string, recipient: string) => {
-    const plain = path.join(h.workDir, "secret.yaml");
-    fs.writeFileSync(
-      plain,
-      stringify({
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: "rotation-secret", namespace: FLUX },
-        stringData: { version },
-      }),
-    );
-    const enc = await run(tools.path("sops"), [
-      "--encrypt",
-      "--age",
-      recipient,
-      "--encrypted-regex",
-      "^(data|stringData)$",
-      plain,
-    ]);
-    fs.rmSync(plain);
+    const secret = await sopsSecret(tools.path("sops"), recipient, h.workDir, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "rotation-secret", namespace: FLUX },
+      stringData: { version },
+    });
     return {
       "clusters/e2e/kustomization.yaml": "resources:\n  - version.yaml\n  - secret.yaml\n",
       "clusters/e2e/version.yaml": stringify({
@@ -152,7 +141,7 @@ void runHarness("e2e-rotation", { deadlineMs: 25 * 60_000 }, async (h) => {
         metadata: { name: "rotation-version", namespace: FLUX },
         data: { version },
       }),
-      "clusters/e2e/secret.yaml": enc.stdout,
+      "clusters/e2e/secret.yaml": secret,
     };
   };
   let repo!: GitRepo;
@@ -167,32 +156,23 @@ void runHarness("e2e-rotation", { deadlineMs: 25 * 60_000 }, async (h) => {
   });
 
   const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
-  fs.writeFileSync(
-    path.join(project, `Pulumi.${PLATFORM}.yaml`),
-    stringify({
-      config: {
-        "platform:name": PLATFORM,
-        "platform:environment": "dev",
-        "platform:owner": "platform-team",
-        "platform:organization": "acme",
-        "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig },
-        "platform:flux": {
-          install: {
-            mode: "manifests",
-            components: CONTROLLERS,
-            networkPolicy: false,
-            manifests: { file: installFile, skipAwait: true },
-          },
-          // A short interval: each pull is a chance for a rotated credential to fail.
-          source: { url: git.url(repo.name), ref: { semver: ">=1.0.0" }, interval: "10s" },
-          // No privateKey: the program generates the deploy key (the key rotated below).
-          auth: { type: "ssh", knownHosts: git.knownHosts },
-          sync: { path: "./clusters/e2e", interval: "1m", retryInterval: "10s" },
-          sops: {},
-        },
+  writeStackFile(project, PLATFORM, {
+    kubeconfig: cp.kubeconfig,
+    flux: {
+      install: {
+        mode: "manifests",
+        components: CONTROLLERS,
+        networkPolicy: false,
+        manifests: { file: installFile, skipAwait: true },
       },
-    }),
-  );
+      // A short interval: each pull is a chance for a rotated credential to fail.
+      source: { url: git.url(repo.name), ref: { semver: ">=1.0.0" }, interval: "10s" },
+      // No privateKey: the program generates the deploy key (the key rotated below).
+      auth: { type: "ssh", knownHosts: git.knownHosts },
+      sync: { path: "./clusters/e2e", interval: "1m", retryInterval: "10s" },
+      sops: {},
+    },
+  });
   const setSecret = (key: string, value: string) =>
     pulumi.run(["config", "set", "--secret", "--path", key], { input: value });
   const up = async () => {

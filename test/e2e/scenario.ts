@@ -23,7 +23,7 @@ import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { runHarness } from "./harness/run";
 import { snapshotCluster, snapshotDiff } from "./harness/snapshot";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
-import { run, secondsSince, timed, waitFor } from "./harness/util";
+import { canonical, run, secondsSince, timed, waitFor } from "./harness/util";
 import type { PublishResult } from "../../automation/gitops/publish";
 import { provePlaces, scan, type Place, type Secret } from "./harness/secretScan";
 
@@ -34,6 +34,8 @@ const SLICE = "catalog.platform.io/v1alpha1";
 const HR = "helm.toolkit.fluxcd.io/v2";
 const NF = "network-functions";
 const PLATFORM = "e2e";
+/** The stack file's cluster name (`platform:cluster.name`): what CLUSTER_NAME must say in cluster-vars. */
+const CLUSTER = "e2e-lab";
 
 const revisionOf = (o: KubeObject) =>
   String((o.status as { artifact?: { revision?: string } })?.artifact?.revision);
@@ -70,16 +72,6 @@ function sliceTwoOf(tree: Record<string, string>): Record<string, string> {
       .replace(/kind: (GitRepository|OCIRepository)(\s+name: flux-system)/g, `kind: ${kind}$2`);
   return out;
 }
-
-/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
-const canonical = (v: unknown) =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === "object" && !Array.isArray(x)
-      ? Object.fromEntries(
-          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : x,
-  );
 
 /** Throws unless `got` equals `want` exactly (keys in any order). */
 function expectExactly(what: string, got: unknown, want: unknown): void {
@@ -224,7 +216,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
       "platform:environment": "dev",
       "platform:owner": "platform-team",
       "platform:organization": "acme",
-      "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig },
+      "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig, name: CLUSTER },
       "platform:flux": {
         install: {
           mode: "manifests",
@@ -577,14 +569,10 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   });
 
   const upfConfig = async () => (await kube.get("v1", "ConfigMap", "upf-config", NF))?.data;
-  const clusterName = async () =>
-    String(
-      ((await kube.get("v1", "ConfigMap", "cluster-vars", FLUX))?.data as Record<string, string>)
-        ?.CLUSTER_NAME,
-    );
+  // Expected values come from the stack file written above, never read back from the cluster.
   const upfWant = async (logLevel: string) => ({
     platform: PLATFORM,
-    site: `site-${await clusterName()}`,
+    site: `site-${CLUSTER}`,
     plmn: "001-01",
     logLevel,
   });
@@ -992,11 +980,25 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
         timeoutMs: 180_000,
         check: alive,
       });
-      expectExactly("HelmRelease upf chartRef", (hr.spec as { chartRef?: unknown }).chartRef, {
-        kind: "OCIRepository",
-        name: "network-function-chart",
-        namespace: FLUX,
-      });
+      // What helm-controller released, from its status: the chart version and the digest published.
+      const status = hr.status as {
+        history?: { chartName?: string; chartVersion?: string }[];
+        lastAttemptedRevisionDigest?: string;
+      };
+      expectExactly(
+        "HelmRelease upf's last release (status.history[0]) and the chart digest it pulled",
+        {
+          chart: status.history?.[0]?.chartName,
+          version: status.history?.[0]?.chartVersion,
+          digest: status.lastAttemptedRevisionDigest,
+        },
+        {
+          chart: "network-function",
+          // helm-controller adds the first 12 hex digits of the OCI digest as build metadata.
+          version: `${CHART_VERSION}+${digestOf("v1.0.0", "chart").slice("sha256:".length, "sha256:".length + 12)}`,
+          digest: digestOf("v1.0.0", "chart"),
+        },
+      );
       expectExactly("ConfigMap network-functions/upf-config data", await upfConfig(), await upfWant("debug"));
     },
   );

@@ -15,9 +15,9 @@
 // run must FAIL, naming the escape that got through. Only to show that this test can fail.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eProject } from "./harness/fleet";
+import { writeStackFile } from "./harness/stack";
 import { startGitServer } from "./harness/gitServer";
 import { conditions, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
@@ -107,32 +107,23 @@ void runHarness("e2e-tenants", { deadlineMs: 30 * 60_000 }, async (h) => {
   });
 
   const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
-  fs.writeFileSync(
-    path.join(project, `Pulumi.${PLATFORM}.yaml`),
-    stringify({
-      config: {
-        "platform:name": PLATFORM,
-        "platform:environment": "dev",
-        "platform:owner": "platform-team",
-        "platform:organization": "acme",
-        "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig },
-        "platform:flux": {
-          install: {
-            mode: "manifests",
-            components: ["source-controller", "kustomize-controller", "helm-controller"],
-            networkPolicy: false,
-            requeueDependency: "5s",
-            manifests: { file: installFile, skipAwait: true },
-            lockdown: {},
-          },
-          source: { url: git.url(fleet.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
-          auth: { type: "ssh", knownHosts: git.knownHosts },
-          sync: { path: `./clusters/${PLATFORM}`, interval: "1m", retryInterval: "20s" },
-          sops: {},
-        },
+  writeStackFile(project, PLATFORM, {
+    kubeconfig: cp.kubeconfig,
+    flux: {
+      install: {
+        mode: "manifests",
+        components: ["source-controller", "kustomize-controller", "helm-controller"],
+        networkPolicy: false,
+        requeueDependency: "5s",
+        manifests: { file: installFile, skipAwait: true },
+        lockdown: {},
       },
-    }),
-  );
+      source: { url: git.url(fleet.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
+      auth: { type: "ssh", knownHosts: git.knownHosts },
+      sync: { path: `./clusters/${PLATFORM}`, interval: "1m", retryInterval: "20s" },
+      sops: {},
+    },
+  });
   await h.step("stack e2e created, deploy key and age key set as secrets", async () => {
     await pulumi.run(["stack", "init", PLATFORM]);
     await pulumi.run(["config", "set", "--secret", "--path", "platform:flux.auth.privateKey"], {

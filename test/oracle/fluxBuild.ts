@@ -23,6 +23,7 @@ import {
   type PlatformTree,
 } from "../../automation/gitops/shared/tree";
 import { ensureTools, REPO_ROOT } from "../e2e/harness/tools";
+import { canonical } from "../e2e/harness/util";
 
 const run = promisify(execFile);
 const BREAK = process.argv.includes("--break")
@@ -34,16 +35,6 @@ if (BREAK !== undefined && BREAK !== "substitution") {
 }
 
 type Obj = { apiVersion?: string; kind?: string; metadata?: Record<string, unknown>; [k: string]: unknown };
-
-/** JSON with object keys sorted. */
-const canonical = (v: unknown) =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === "object" && !Array.isArray(x)
-      ? Object.fromEntries(
-          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : x,
-  );
 
 /**
  * What both builds are compared on: the object as applied, without what only `flux build` adds (the

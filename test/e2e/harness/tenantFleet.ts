@@ -6,7 +6,8 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import type { GitRepo, GitServer } from "./gitServer";
 import type { Registry, RegistryUser } from "./registry";
-import { sopsSecret, vendorChart } from "./tenants";
+import { sopsSecret } from "./sops";
+import { vendorChart } from "./tenants";
 import { REPO_ROOT, type Tools } from "./tools";
 import { run, runStatus } from "./util";
 

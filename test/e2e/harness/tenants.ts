@@ -1,11 +1,9 @@
 // What the tenants scenario (test/e2e/tenants.ts) feeds Flux: vendor-a's releases (the first one
-// well-behaved, each later one an escape attempt), vendor-b's chart, SOPS-encrypted Secrets, and the
+// well-behaved, each later one an escape attempt), vendor-b's chart, and the
 // check that an escape was refused.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { stringify } from "yaml";
 import { conditions, type Kube, type KubeObject } from "./kube";
-import { run, waitFor } from "./util";
+import { waitFor } from "./util";
 
 const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join("---\n");
 
@@ -134,34 +132,6 @@ export function vendorChart(version: string): Record<string, string> {
       "",
     ].join("\n"),
   };
-}
-
-/** `secret` SOPS-encrypted for the age `recipient` (values only); the plain file never stays on disk. */
-export async function sopsSecret(
-  sops: string,
-  recipient: string,
-  workDir: string,
-  secret: { stringData: Record<string, string> } & Record<string, unknown>,
-): Promise<string> {
-  const plain = path.join(workDir, `plain-${Date.now()}.yaml`);
-  fs.writeFileSync(plain, stringify(secret), { mode: 0o600 });
-  try {
-    const enc = await run(sops, [
-      "--encrypt",
-      "--age",
-      recipient,
-      "--encrypted-regex",
-      "^(data|stringData)$",
-      plain,
-    ]);
-    for (const v of Object.values(secret.stringData))
-      for (const line of v.split("\n").filter((l) => l.length > 12))
-        if (enc.stdout.includes(line)) throw new Error("sops left a value of the Secret in plain text");
-    if (!enc.stdout.includes("ENC[AES256_GCM")) throw new Error("sops did not encrypt the Secret");
-    return enc.stdout;
-  } finally {
-    fs.rmSync(plain, { force: true });
-  }
 }
 
 /**

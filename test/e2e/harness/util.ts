@@ -113,3 +113,13 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const v = await fn();
   return [v, secondsSince(start)];
 }
+
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+export const canonical = (v: unknown) =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : x,
+  );
