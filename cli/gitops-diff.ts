@@ -29,6 +29,11 @@ export const gitopsDiff: Cli = {
         description: "platforms pinned to a tag get this tag on the to side (preview moving their pin)",
       },
       json: { type: "boolean", description: "print the diff as JSON" },
+      "no-cache": {
+        type: "boolean",
+        description:
+          "build afresh, without the cache of kustomize builds and stack-file renders (PLATFORM_GITOPS_CACHE=off does the same)",
+      },
     },
   },
   async run({ argv }, io) {

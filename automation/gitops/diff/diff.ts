@@ -12,6 +12,7 @@ import { assumedContract, stackContracts, treeContextOf, type PlatformContract }
 import { STOPS_BUILD } from "../shared/build";
 import { DiffError, FleetGit, type Revision } from "../shared/git";
 import { compare, identity, type FleetDiff, type PlatformDiff, type Side } from "./compare";
+import { Skipper } from "./skip";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
 import { ManifestCache, type K8sLike } from "../shared/manifests";
 import { substituteString, substitutionDisabled } from "../shared/substitution";
@@ -37,6 +38,10 @@ export interface DiffOptions {
   /** Contracts to use instead of rendering the stack files (tests). */
   contracts?: Map<string, PlatformContract>;
   kustomize?: KustomizeTool;
+  /** Cache folder for kustomize builds and stack-file renders (../shared/cache.ts); none: no cache. */
+  cacheRoot?: string;
+  /** Build every platform, even those no changed file reaches (the full run the incremental one equals). */
+  full?: boolean;
 }
 
 /** Kinds kustomize's namespace transformer (targetNamespace) leaves alone. */
@@ -85,12 +90,9 @@ function buildSide(
   builders: Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>,
   tool: KustomizeTool,
   contract: PlatformContract,
+  cacheRoot?: string,
 ): Side {
-  let b = builders.get(checkout);
-  if (!b) {
-    b = { cache: new ManifestCache(checkout), builder: new KustomizeBuilder(checkout, tool) };
-    builders.set(checkout, b);
-  }
+  const b = builderOf(checkout, builders, tool, cacheRoot);
   const side: Side = { objects: new Map(), problems: [] };
   if (!fs.existsSync(path.join(checkout, contract.rootPath))) {
     side.problems.push(`${contract.rootPath} does not exist`);
@@ -122,6 +124,20 @@ function buildSide(
       side.objects.set(identity(o), o);
     }
   return side;
+}
+
+function builderOf(
+  checkout: string,
+  builders: Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>,
+  tool: KustomizeTool,
+  cacheRoot?: string,
+) {
+  let b = builders.get(checkout);
+  if (!b) {
+    b = { cache: new ManifestCache(checkout), builder: new KustomizeBuilder(checkout, tool, cacheRoot) };
+    builders.set(checkout, b);
+  }
+  return b;
 }
 
 /** The platforms to compare: those with a stack file, and those with a clusters/<platform>/ at either side. */
@@ -163,11 +179,14 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
     let contracts = options.contracts;
     const problems: string[] = [];
     if (!contracts) {
-      const read = await stackContracts(options.projectDir ?? path.dirname(repoDir));
+      const read = await stackContracts(options.projectDir ?? path.dirname(repoDir), {
+        cacheRoot: options.cacheRoot,
+      });
       contracts = read.contracts;
       problems.push(...read.findings.map((f) => `${f.file}:${f.line}: ${f.message}`));
     }
     const platforms: PlatformDiff[] = [];
+    const skipper = new Skipper(git, (dir) => builderOf(dir, builders, tool, options.cacheRoot).cache);
     for (const contract of platformsOf(contracts, checkouts)) {
       const ref = follows(contract);
       const pinned = ref.kind === "tag" || ref.kind === "semver";
@@ -187,15 +206,35 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
       };
       const fromRev = sideRev(from);
       const toRev = sideRev(to);
+      const skipped =
+        options.full || typeof fromRev === "string" || typeof toRev === "string"
+          ? undefined
+          : skipper.reason(contract, fromRev, toRev);
+      if (skipped) {
+        platforms.push({
+          platform: contract.platform,
+          follows: ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)",
+          pinned,
+          from: fromRev as Revision,
+          to: toRev as Revision,
+          added: [],
+          removed: [],
+          renamed: [],
+          changed: [],
+          problems: [],
+          skipped,
+        });
+        continue;
+      }
       const unbuilt: Side = { objects: new Map(), problems: [] };
       const fromSide =
         typeof fromRev === "string"
           ? { ...unbuilt, problems: [fromRev] }
-          : buildSide(git.checkout(fromRev), builders, tool, contract);
+          : buildSide(git.checkout(fromRev), builders, tool, contract, options.cacheRoot);
       const toSide =
         typeof toRev === "string"
           ? { ...unbuilt, problems: [toRev] }
-          : buildSide(git.checkout(toRev), builders, tool, contract);
+          : buildSide(git.checkout(toRev), builders, tool, contract, options.cacheRoot);
       platforms.push({
         platform: contract.platform,
         follows: ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)",

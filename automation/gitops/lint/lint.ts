@@ -18,6 +18,9 @@ import { chartSourceFindings } from "./charts";
 import { plaintextSecret, plaintextSecretGenerator } from "./secrets";
 import { badLinks } from "../shared/sandbox";
 import { sourceFindings } from "./sources";
+import { changedSince, type ChangedSelection } from "./changed";
+import { CacheError, cacheDir } from "../shared/cache";
+import { DiffError } from "../shared/git";
 
 export { plaintextSecret } from "./secrets";
 
@@ -32,6 +35,10 @@ export interface LintOptions {
   contracts?: Map<string, PlatformContract>;
   /** The kustomize to run. @default resolveKustomize() */
   kustomize?: KustomizeTool;
+  /** Cache folder for kustomize builds and stack-file renders (../shared/cache.ts); none: no cache. */
+  cacheRoot?: string;
+  /** Lint only the platforms a change since this ref of the fleet repository reaches (./changed.ts). */
+  changedSince?: string;
 }
 
 export interface LintResult {
@@ -43,6 +50,8 @@ export interface LintResult {
   /** The project directory the stack files were looked for in (stack-file findings are relative to it). */
   projectDir: string;
   files: number;
+  /** With changedSince: the platforms linted and skipped, each with why. */
+  changed?: { since: string; linted: Record<string, string>; skipped: Record<string, string> };
   durationMs: number;
 }
 
@@ -171,18 +180,6 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       findings.push(...(parsed.docs[0] ? plaintextSecretGenerator(cache, parsed.docs[0]) : []));
     else if (!notManifests.has(file)) for (const doc of parsed.docs) findings.push(...checkDocument(doc));
   }
-  let contracts = options.contracts;
-  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
-  const notes: string[] = [];
-  if (!contracts) {
-    const read = await stackContracts(projectDir);
-    contracts = read.contracts;
-    findings.push(...read.findings);
-    if (!read.stacks.length)
-      notes.push(
-        `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
-      );
-  }
   const clustersDir = path.join(repoDir, "clusters");
   const platformDirs = fs.existsSync(clustersDir)
     ? fs
@@ -191,6 +188,51 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         .map((e) => e.name)
         .sort()
     : [];
+  let contracts = options.contracts;
+  const contractOf = (platform: string) => {
+    const prod = options.prodPlatforms
+      ? options.prodPlatforms.includes(platform)
+      : /(^|-)prod$/.test(platform);
+    return (
+      contracts?.get(platform) ??
+      assumedContract(platform, options.vars ?? [], prod, rootSourceKindInTree(repoDir, platform))
+    );
+  };
+  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+  const notes: string[] = [];
+  let selection: ChangedSelection | undefined;
+  const select = (all: Map<string, PlatformContract>) => {
+    selection = changedSince(
+      options.changedSince as string,
+      repoDir,
+      projectDir,
+      cache,
+      platformDirs.map((p) => all.get(p) ?? contractOf(p)),
+      (p) => all.get(p)?.origin.split(" ")[0],
+    );
+    notes.push(...selection.notes);
+  };
+  try {
+    if (options.changedSince && contracts) select(contracts);
+    // With --changed-since, only the platforms the change reaches are rendered.
+    else if (options.changedSince)
+      select((await stackContracts(projectDir, { only: () => false })).contracts);
+  } catch (e) {
+    if (e instanceof DiffError) throw new LintError(`--changed-since ${options.changedSince}: ${e.message}`);
+    throw e;
+  }
+  if (!contracts) {
+    const read = await stackContracts(projectDir, {
+      cacheRoot: options.cacheRoot,
+      only: selection ? (p) => selection!.linted.has(p) : undefined,
+    });
+    contracts = read.contracts;
+    findings.push(...read.findings);
+    if (!read.stacks.length)
+      notes.push(
+        `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
+      );
+  }
   if (!platformDirs.length)
     findings.push({
       file: "clusters/",
@@ -214,15 +256,11 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       `--prod ${unknownProd.join(",")}: no such platform in ${repoDir} (its platforms: ${platformDirs.join(", ") || "none"}); name platforms that have a clusters/<platform>/ directory`,
     );
   const platforms: LintResult["platforms"] = [];
-  const builder = new KustomizeBuilder(repoDir, tool);
+  const builder = new KustomizeBuilder(repoDir, tool, options.cacheRoot);
   try {
     for (const platform of platformDirs) {
-      const prod = options.prodPlatforms
-        ? options.prodPlatforms.includes(platform)
-        : /(^|-)prod$/.test(platform);
-      const contract =
-        contracts.get(platform) ??
-        assumedContract(platform, options.vars ?? [], prod, rootSourceKindInTree(repoDir, platform));
+      if (selection && !selection.linted.has(platform)) continue;
+      const contract = contractOf(platform);
       platforms.push({ platform, origin: contract.origin });
       const tree = walkTree(cache, treeContextOf(contract), builder);
       const found = [
@@ -248,6 +286,15 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     notes,
     projectDir,
     files: files.length,
+    ...(selection
+      ? {
+          changed: {
+            since: options.changedSince as string,
+            linted: Object.fromEntries(selection.linted),
+            skipped: Object.fromEntries(selection.skipped),
+          },
+        }
+      : {}),
     durationMs: Date.now() - started,
   };
 }
@@ -263,6 +310,16 @@ export function formatFinding(f: Finding, repoLabel = "", projectLabel = ""): st
 
 /** A user error of the lint (a directory that does not exist, an unknown --prod platform). */
 export class LintError extends Error {}
+
+/** The cache folder for a lint of `repoDir` (../shared/cache.ts); LintError when it is inside the repository. */
+export function lintCacheDir(repoDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return cacheDir(repoDir, env);
+  } catch (e) {
+    if (e instanceof CacheError) throw new LintError(e.message);
+    throw e;
+  }
+}
 
 /**
  * A missing cluster-vars key of a platform without a stack file: the repository is not necessarily

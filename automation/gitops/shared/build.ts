@@ -35,6 +35,12 @@ export interface BuildResult {
   /** Patch and generator files the kustomization files name (what a traced variable may come from). */
   sources: string[];
   findings: Finding[];
+  /**
+   * What the build depends on, repository-relative: every directory it entered (kustomize reads only
+   * files in or below them, by its load restrictor) and every path a kustomization names, existing or
+   * not. A change to a file at or below one of them may change the build; no other change can.
+   */
+  inputs: string[];
 }
 
 /** Normalise a Flux `spec.path` (`./clusters/x`, `clusters/x/`, `.`) to a repository-relative directory. */
@@ -105,8 +111,9 @@ export function buildPath(
   dir: string,
   where: { file: string; line: number; what: string },
 ): BuildResult {
-  const result: BuildResult = { docs: [], files: [], sources: [], findings: [] };
+  const result: BuildResult = { docs: [], files: [], sources: [], findings: [], inputs: [] };
   const rel = normaliseRepoPath(dir);
+  result.inputs.push(rel);
   if (rel.startsWith("..")) {
     result.findings.push({
       ...where,
@@ -154,6 +161,7 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
   const key = real.ok ? real.real : dir;
   if (visiting.has(key)) return;
   visiting.add(key);
+  if (!result.inputs.includes(dir)) result.inputs.push(dir);
   const kfile = kustomizationFile(cache.repoDir, dir);
   if (!kfile) {
     generated(cache, dir, result, visiting);
@@ -184,6 +192,7 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
       if (typeof entry !== "string") return;
       const target = path.posix.normalize(path.posix.join(dir, entry));
       const at = { file: kfile, line: doc.lineOf([field, i]) };
+      result.inputs.push(target);
       const refused = refusal(cache.repoDir, target, at, `${field} entry "${entry}"`);
       if (refused) {
         if (refused.rule === "path" && !refused.message.includes("points outside"))
@@ -210,6 +219,7 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
   for (const [entry, at] of patchAndGeneratorFiles(doc.object)) {
     const target = path.posix.normalize(path.posix.join(dir, entry));
     const where = { file: kfile, line: doc.lineOf(at) };
+    result.inputs.push(target);
     const what = `${at.filter((p) => typeof p === "string").join(".")} file "${entry}"`;
     const refused =
       refusal(cache.repoDir, target, where, what) ??
@@ -264,7 +274,7 @@ export function kustomizeBuildPath(
   const resources = kustomizationFile(cache.repoDir, rel)
     ? undefined
     : generatedResources(cache.repoDir, rel).map((r) => r.path);
-  const out = builder.build(rel, resources);
+  const out = builder.build(rel, resources, walked.inputs);
   if (out.error)
     return {
       ...walked,

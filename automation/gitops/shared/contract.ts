@@ -10,6 +10,7 @@ import { parseDocument, LineCounter } from "yaml";
 import { CLUSTER_VARS, type ClusterVarSpec } from "../../../components/flux/clusterVars";
 import type { PlatformConfig } from "../../../stacks/config";
 import type { Finding } from "./manifests";
+import { DiskCache, PROGRAM_VERSION, sha256 } from "./cache";
 import type { RootSourceKind, TreeContext } from "./tree";
 
 export interface PlatformContract {
@@ -189,6 +190,12 @@ function guarded<T>(run: () => Promise<T>): Promise<T> {
  */
 export async function stackContracts(
   projectDir: string,
+  opts: {
+    /** Cache folder (./cache.ts) for the renders' cluster-vars. */
+    cacheRoot?: string;
+    /** Only these platforms are rendered (the others get the contract table's keys, unrendered). */
+    only?: (platform: string) => boolean;
+  } = {},
 ): Promise<{ contracts: Map<string, PlatformContract>; findings: Finding[]; stacks: string[] }> {
   const contracts = new Map<string, PlatformContract>();
   const findings: Finding[] = [];
@@ -236,9 +243,29 @@ export async function stackContracts(
     }
     let clusterVars: Record<string, string | undefined>;
     let origin = `${file} (render)`;
+    // The render's cluster-vars depend on the program and on these two files only (cache.ts).
+    const key = [
+      `platform ${PROGRAM_VERSION}`,
+      sha256(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"))),
+      sha256(fs.readFileSync(path.join(projectDir, file))),
+    ].join("\n");
+    const disk = opts.cacheRoot
+      ? new DiskCache<Record<string, string>>(opts.cacheRoot, "contract")
+      : undefined;
     try {
-      const rendered = await guarded(() => renderStack(projectDir, stack));
-      clusterVars = rendered.outputs.clusterVars as Record<string, string>;
+      if (opts.only && !opts.only(config.name)) {
+        clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
+        origin = `${file} (contract table; not rendered)`;
+      } else {
+        const stored = disk?.get(key);
+        clusterVars =
+          stored ??
+          ((await guarded(() => renderStack(projectDir, stack))).outputs.clusterVars as Record<
+            string,
+            string
+          >);
+        if (!stored) disk?.put(key, clusterVars as Record<string, string>);
+      }
     } catch (e) {
       clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
       origin = `${file} (contract table; the render failed)`;

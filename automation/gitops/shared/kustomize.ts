@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { MAX_YAML_ALIASES, mirrorRepo, sandboxEnv, type BadLink } from "./sandbox";
+import { DiskCache, PROGRAM_VERSION, sha256 } from "./cache";
 
 const VERSIONS_FILE = path.resolve(__dirname, "../../../scripts/tools/versions.env");
 
@@ -149,12 +150,65 @@ export class KustomizeBuilder {
   private mirror?: string;
   /** Symbolic links of the repository left out of the mirror (set by the first build). */
   badLinks: BadLink[] = [];
+  /** Content hashes of the mirror's paths (undefined: holds a link, so not cacheable). */
+  private readonly hashes = new Map<string, string | undefined>();
+  /** Builds kept on disk (./cache.ts), when a cache folder is given. */
+  readonly disk?: DiskCache<KustomizeOutput>;
 
   constructor(
     readonly repoDir: string,
     readonly tool: KustomizeTool = resolveKustomize(),
+    cacheRoot?: string,
   ) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-kustomize-"));
+    if (cacheRoot) this.disk = new DiskCache<KustomizeOutput>(cacheRoot, "kustomize");
+  }
+
+  /** The content hash of a path of the mirror: a file's bytes, a directory's entries, recursively. */
+  private hashOf(rel: string): string | undefined {
+    if (this.hashes.has(rel)) return this.hashes.get(rel);
+    const abs = path.join(this.mirrored(), rel);
+    let out: string | undefined;
+    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    if (!st) out = "missing";
+    else if (st.isSymbolicLink()) out = undefined;
+    else if (st.isFile()) out = `file:${sha256(fs.readFileSync(abs))}`;
+    else if (st.isDirectory()) {
+      const parts: string[] = [];
+      for (const name of fs.readdirSync(abs).sort()) {
+        const h = this.hashOf(rel === "." ? name : `${rel}/${name}`);
+        if (h === undefined) {
+          parts.push("");
+          break;
+        }
+        parts.push(`${name}\0${h}`);
+      }
+      // A directory holding a link (anywhere below) is not cacheable.
+      out = parts.includes("") ? undefined : `dir:${sha256(parts.join("\n"))}`;
+    }
+    this.hashes.set(rel, out);
+    return out;
+  }
+
+  /**
+   * The disk-cache key of a build: kustomize's and the program's versions, what is built, and the
+   * content of every path it may read (`inputs`, BuildResult.inputs); undefined when not cacheable.
+   */
+  private diskKey(dir: string, resources: string[] | undefined, inputs: string[] | undefined) {
+    if (!this.disk || !inputs) return undefined;
+    const parts = [
+      `kustomize ${this.tool.version}`,
+      `platform ${PROGRAM_VERSION}`,
+      dir,
+      ...(resources ?? []),
+    ];
+    for (const i of [...new Set(inputs)].sort()) {
+      if (i === ".." || i.startsWith("../")) continue;
+      const h = this.hashOf(i);
+      if (h === undefined) return undefined;
+      parts.push(`${i}\0${h}`);
+    }
+    return parts.join("\n");
   }
 
   private mirrored(): string {
@@ -171,11 +225,17 @@ export class KustomizeBuilder {
    * Build `dir` (repository-relative). `resources` lists what kustomize-controller's generated
    * kustomization.yaml would hold when the directory has none; undefined when it has one.
    */
-  build(dir: string, resources?: string[]): KustomizeOutput {
+  build(dir: string, resources?: string[], inputs?: string[]): KustomizeOutput {
     const memoKey = `${dir}\0${resources?.join("\0") ?? ""}`;
     const memo = this.results.get(memoKey);
     if (memo) return memo;
     const mirror = this.mirrored();
+    const diskKey = this.diskKey(dir, resources, inputs);
+    const stored = diskKey ? this.disk?.get(diskKey) : undefined;
+    if (stored) {
+      this.results.set(memoKey, stored);
+      return stored;
+    }
     // A directory without kustomization.yaml gets the generated one in the directory itself, as
     // kustomize-controller does, so the default load restrictor holds (every file it lists is below
     // it; removed after the build); one with its own is listed by a wrapper outside the mirror.
@@ -199,6 +259,14 @@ export class KustomizeBuilder {
     try {
       const result = this.run(wrapper, mirror);
       this.results.set(memoKey, result);
+      // Never a Secret in plain text on disk: a build holding one that SOPS did not encrypt is not kept.
+      // Failures are not kept (a timeout may be the machine's load).
+      if (
+        diskKey &&
+        !result.error &&
+        !result.objects.some((o) => o.object.kind === "Secret" && !o.object.sops)
+      )
+        this.disk?.put(diskKey, result);
       return result;
     } finally {
       if (resources) fs.rmSync(path.join(wrapper, GENERATED));

@@ -77,7 +77,27 @@ export interface PlatformTree {
   findings: Finding[];
   /** Files of the tree that could not be parsed (yaml findings): the lint reports them once, repository-wide. */
   unparsed: Finding[];
+  /** What its builds depend on (BuildResult.inputs of every build, repository-relative). */
+  inputs: Set<string>;
+  /**
+   * A kustomization file that transforms (patches, replacements, components…) a build holding Flux
+   * Kustomizations: their paths may then differ from what the hand-written walk reads, so the walk's
+   * inputs are not known to be complete.
+   */
+  transformedBy?: string;
 }
+
+/** kustomization.yaml fields that may change the objects of a build (and so a Flux Kustomization's path). */
+const TRANSFORMING = [
+  "patches",
+  "patchesStrategicMerge",
+  "patchesJson6902",
+  "replacements",
+  "transformers",
+  "generators",
+  "components",
+  "vars",
+];
 
 export const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 
@@ -167,7 +187,15 @@ export function walkTree(
     built: [],
     external: false,
   };
-  const tree: PlatformTree = { context, root, nodes: [root], index: new Map(), findings: [], unparsed: [] };
+  const tree: PlatformTree = {
+    context,
+    root,
+    nodes: [root],
+    index: new Map(),
+    findings: [],
+    unparsed: [],
+    inputs: new Set<string>(),
+  };
   const seen = new Set([key("Kustomization", ROOT.namespace, ROOT.name)]);
   const rootFile = `${normaliseRepoPath(context.rootPath)}/`;
   for (let i = 0; i < tree.nodes.length; i++) {
@@ -188,6 +216,12 @@ export function walkTree(
       ...result.findings.filter((f) => f.rule !== "yaml").map((f) => ({ ...f, platform: context.platform })),
     );
     tree.unparsed.push(...result.findings.filter((f) => f.rule === "yaml"));
+    for (const i of result.inputs) tree.inputs.add(i);
+    if (!tree.transformedBy && result.docs.some((d) => d.object.kind === "Kustomization"))
+      tree.transformedBy = result.files.find((f) => {
+        const k = /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(f) ? cache.read(f).docs[0] : undefined;
+        return k !== undefined && TRANSFORMING.some((field) => field in k.object);
+      });
     const values = known(variablesOf(node, tree));
     for (const doc of result.docs) {
       const raw = asK8s(doc) as K8sLike;
