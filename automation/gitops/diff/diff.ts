@@ -44,6 +44,9 @@ export interface DiffOptions {
   full?: boolean;
 }
 
+/** How many platforms' builds are made ahead at once (KustomizeBuilder.prefetch). */
+const PREFETCH = 16;
+
 /** Kinds kustomize's namespace transformer (targetNamespace) leaves alone. */
 const CLUSTER_SCOPED = new Set([
   "Namespace",
@@ -176,20 +179,14 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
     if (options.moveTagsTo && !tagCommit(git, options.moveTagsTo))
       throw new DiffError(`--tag ${options.moveTagsTo}: no such tag in ${git.top}: see git tag`);
     const checkouts = [git.checkout(from), git.checkout(to)];
-    let contracts = options.contracts;
+    const projectDir = options.projectDir ?? path.dirname(repoDir);
+    // Deciding what to skip needs no render (paths and refs are the stack files' own): only the
+    // platforms that are built get their stack file rendered.
+    let contracts = options.contracts ?? (await stackContracts(projectDir, { only: () => false })).contracts;
     const problems: string[] = [];
-    if (!contracts) {
-      const read = await stackContracts(options.projectDir ?? path.dirname(repoDir), {
-        cacheRoot: options.cacheRoot,
-      });
-      contracts = read.contracts;
-      problems.push(...read.findings.map((f) => `${f.file}:${f.line}: ${f.message}`));
-    }
-    const platforms: PlatformDiff[] = [];
     const skipper = new Skipper(git, (dir) => builderOf(dir, builders, tool, options.cacheRoot).cache);
-    for (const contract of platformsOf(contracts, checkouts)) {
+    const plans = platformsOf(contracts, checkouts).map((contract) => {
       const ref = follows(contract);
-      const pinned = ref.kind === "tag" || ref.kind === "semver";
       const sideRev = (rev: Revision): Revision | string => {
         if (ref.kind === "tag") {
           const tag = rev === to && options.moveTagsTo ? options.moveTagsTo : ref.value;
@@ -210,22 +207,56 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
         options.full || typeof fromRev === "string" || typeof toRev === "string"
           ? undefined
           : skipper.reason(contract, fromRev, toRev);
+      return { contract, ref, fromRev, toRev, skipped };
+    });
+    if (!options.contracts) {
+      const built = new Set(plans.filter((p) => !p.skipped).map((p) => p.contract.platform));
+      const read = await stackContracts(projectDir, {
+        cacheRoot: options.cacheRoot,
+        only: (p) => built.has(p),
+      });
+      contracts = read.contracts;
+      problems.push(...read.findings.map((f) => `${f.file}:${f.line}: ${f.message}`));
+    }
+    const toBuild = plans.filter((p) => !p.skipped);
+    const platforms: PlatformDiff[] = [];
+    for (const plan of plans) {
+      const { ref, fromRev, toRev, skipped } = plan;
+      const contract = contracts.get(plan.contract.platform) ?? plan.contract;
+      const pinned = ref.kind === "tag" || ref.kind === "semver";
+      const followed = ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)";
       if (skipped) {
+        const none = { added: [], removed: [], renamed: [], changed: [], problems: [] };
         platforms.push({
           platform: contract.platform,
-          follows: ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)",
+          follows: followed,
           pinned,
+          ...none,
+          skipped,
           from: fromRev as Revision,
           to: toRev as Revision,
-          added: [],
-          removed: [],
-          renamed: [],
-          changed: [],
-          problems: [],
-          skipped,
         });
         continue;
       }
+      // kustomize runs on every core: the builds of the next platforms are made ahead, in parallel.
+      const at = toBuild.indexOf(plan);
+      if (at % PREFETCH === 0)
+        for (const side of ["fromRev", "toRev"] as const) {
+          const ahead = toBuild.slice(at, at + PREFETCH).filter((p) => typeof p[side] !== "string");
+          for (const checkout of new Set(ahead.map((p) => git.checkout(p[side] as Revision)))) {
+            const b = builderOf(checkout, builders, tool, options.cacheRoot);
+            await b.builder.prefetch(
+              ahead
+                .filter((p) => git.checkout(p[side] as Revision) === checkout)
+                .filter((p) => fs.existsSync(path.join(checkout, p.contract.rootPath)))
+                .flatMap(
+                  (p) =>
+                    walkTree(b.cache, treeContextOf(contracts!.get(p.contract.platform) ?? p.contract))
+                      .requests,
+                ),
+            );
+          }
+        }
       const unbuilt: Side = { objects: new Map(), problems: [] };
       const fromSide =
         typeof fromRev === "string"
@@ -237,7 +268,7 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
           : buildSide(git.checkout(toRev), builders, tool, contract, options.cacheRoot);
       platforms.push({
         platform: contract.platform,
-        follows: ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)",
+        follows: followed,
         pinned,
         from: typeof fromRev === "string" ? { label: fromRev } : fromRev,
         to: typeof toRev === "string" ? { label: toRev } : toRev,

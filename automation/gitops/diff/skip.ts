@@ -3,15 +3,15 @@
  * revisions gets the same objects at both, so it is not built. What its tree reads is what the
  * hand-written walk (no kustomize, ../shared/build.ts) records at the `from` side: the directories
  * its builds enter and every path a kustomization names. A platform is built all the same when that
- * walk cannot vouch for it: a link in the repository, a build that transforms Flux Kustomizations,
- * or a problem the walk finds (the full build says what it is, at both sides).
+ * walk cannot vouch for it (../shared/incremental.ts unvouched): a link in the repository, a build
+ * that transforms Flux Kustomizations, a Kustomization path or source written with a variable, or a
+ * problem the walk finds (the full build says what it is, at both sides).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { STOPS_BUILD } from "../shared/build";
 import { treeContextOf, type PlatformContract } from "../shared/contract";
 import type { FleetGit, Revision } from "../shared/git";
-import { firstLink, reaching } from "../shared/incremental";
+import { firstLink, reaching, unvouched } from "../shared/incremental";
 import type { ManifestCache } from "../shared/manifests";
 import { walkTree } from "../shared/tree";
 
@@ -39,8 +39,7 @@ export class Skipper {
     if (this.link(fromDir) !== undefined || this.link(toDir) !== undefined) return undefined;
     if (!fs.existsSync(path.join(fromDir, contract.rootPath))) return undefined;
     const tree = walkTree(this.cacheOf(fromDir), treeContextOf(contract));
-    if (tree.transformedBy) return undefined;
-    if ([...tree.unparsed, ...tree.findings].some((f) => STOPS_BUILD.has(f.rule))) return undefined;
+    if (unvouched(tree)) return undefined;
     if (from.commit && from.commit === to.commit) return `both sides are ${short(to)}`;
     const pair = `${from.commit ?? ""}\0${to.commit ?? ""}`;
     let changed = this.changed.get(pair);

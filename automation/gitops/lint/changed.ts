@@ -9,10 +9,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { STOPS_BUILD } from "../shared/build";
 import { treeContextOf, type PlatformContract } from "../shared/contract";
 import { FleetGit } from "../shared/git";
-import { firstLink, reaching } from "../shared/incremental";
+import { firstLink, reaching, unvouched } from "../shared/incremental";
 import type { ManifestCache } from "../shared/manifests";
 import { walkTree } from "../shared/tree";
 
@@ -62,15 +61,8 @@ export function changedSince(
         if (!fs.existsSync(path.join(repoDir, contract.rootPath)))
           return `${contract.rootPath} does not exist`;
         const tree = walkTree(cache, treeContextOf(contract));
-        if (tree.transformedBy) return `${tree.transformedBy} transforms Flux Kustomizations`;
-        const stop = [...tree.unparsed, ...tree.findings].find((f) => STOPS_BUILD.has(f.rule));
-        if (stop) return `${stop.file}:${stop.line} stops its build`;
-        const variable = tree.nodes.find((n) => {
-          const spec = (n.doc?.object.spec ?? {}) as { path?: unknown; sourceRef?: unknown };
-          return JSON.stringify([spec.path, spec.sourceRef]).includes("${");
-        });
-        if (variable)
-          return `Kustomization ${variable.namespace}/${variable.name}'s path or source is a variable`;
+        const unsure = unvouched(tree);
+        if (unsure) return unsure;
         const hit = reaching([...tree.inputs, "charts"], changed);
         return hit ? `${hit} changed` : undefined;
       };

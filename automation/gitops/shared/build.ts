@@ -257,6 +257,30 @@ function generated(cache: ManifestCache, dir: string, result: BuildResult, visit
     else addFile(cache, r.path, result);
 }
 
+export interface KustomizeRequest {
+  dir: string;
+  resources?: string[];
+  inputs: string[];
+}
+
+/**
+ * What kustomize is asked to build for a directory the hand-written walk built (`walked`): the
+ * directory, the generated resources when it has no kustomization.yaml, and what it may read;
+ * undefined when the walk found what stops a build.
+ */
+export function kustomizeRequest(
+  cache: ManifestCache,
+  dir: string,
+  walked: BuildResult,
+): KustomizeRequest | undefined {
+  if (walked.findings.some((f) => STOPS_BUILD.has(f.rule))) return undefined;
+  const rel = normaliseRepoPath(dir);
+  const resources = kustomizationFile(cache.repoDir, rel)
+    ? undefined
+    : generatedResources(cache.repoDir, rel).map((r) => r.path);
+  return { dir: rel, resources, inputs: walked.inputs };
+}
+
 /**
  * Build a directory with kustomize, as kustomize-controller does. The hand-written walk runs first:
  * a missing resource, patch or generator file is reported at its line (kustomize is not run, and the
@@ -269,12 +293,9 @@ export function kustomizeBuildPath(
   where: { file: string; line: number; what: string },
 ): BuildResult {
   const walked = buildPath(cache, dir, where);
-  if (walked.findings.some((f) => STOPS_BUILD.has(f.rule))) return walked;
-  const rel = normaliseRepoPath(dir);
-  const resources = kustomizationFile(cache.repoDir, rel)
-    ? undefined
-    : generatedResources(cache.repoDir, rel).map((r) => r.path);
-  const out = builder.build(rel, resources, walked.inputs);
+  const request = kustomizeRequest(cache, dir, walked);
+  if (!request) return walked;
+  const out = builder.build(request.dir, request.resources, request.inputs);
   if (out.error)
     return {
       ...walked,

@@ -96,3 +96,33 @@ export class DiskCache<T> {
     }
   }
 }
+
+/**
+ * Content hashes of the paths of a directory that does not change while they are asked for (a
+ * build's mirror): a file's bytes, a directory's entries recursively, `missing` for nothing there.
+ * A symbolic link has none (its target may change while it does not), nor has a directory holding one.
+ */
+export class ContentHashes {
+  private readonly memo = new Map<string, string | undefined>();
+  constructor(readonly root: string) {}
+
+  of(rel: string): string | undefined {
+    if (this.memo.has(rel)) return this.memo.get(rel);
+    const abs = path.join(this.root, rel);
+    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    let out: string | undefined;
+    if (!st) out = "missing";
+    else if (st.isFile()) out = `file:${sha256(fs.readFileSync(abs))}`;
+    else if (st.isDirectory()) {
+      const parts = fs
+        .readdirSync(abs)
+        .sort()
+        .map((name) => [name, this.of(rel === "." ? name : `${rel}/${name}`)]);
+      out = parts.some(([, h]) => h === undefined)
+        ? undefined
+        : `dir:${sha256(parts.map((p) => p.join("\0")).join("\n"))}`;
+    }
+    this.memo.set(rel, out);
+    return out;
+  }
+}

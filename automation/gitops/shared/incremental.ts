@@ -6,6 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { STOPS_BUILD } from "./build";
+import type { PlatformTree } from "./tree";
 
 /** The first changed file (repository-relative) at, below or above one of `inputs`; undefined when none. */
 export function reaching(inputs: Iterable<string>, changed: readonly string[]): string | undefined {
@@ -29,5 +31,22 @@ export function firstLink(dir: string, rel = ""): string | undefined {
       if (found) return found;
     }
   }
+  return undefined;
+}
+
+/**
+ * Why the hand-written walk of a tree cannot vouch for its inputs being all its builds read (so a
+ * change elsewhere might still reach it); undefined when it can. Walked with the keys of the stack
+ * file, not its rendered values: a Kustomization path or source written with a variable is not vouched for.
+ */
+export function unvouched(tree: PlatformTree): string | undefined {
+  if (tree.transformedBy) return `${tree.transformedBy} transforms Flux Kustomizations`;
+  const stop = [...tree.unparsed, ...tree.findings].find((f) => STOPS_BUILD.has(f.rule));
+  if (stop) return `${stop.file}:${stop.line} stops its build`;
+  const variable = tree.nodes.find((n) => {
+    const spec = (n.doc?.object.spec ?? {}) as { path?: unknown; sourceRef?: unknown };
+    return JSON.stringify([spec.path, spec.sourceRef]).includes("${");
+  });
+  if (variable) return `Kustomization ${variable.namespace}/${variable.name}'s path or source is a variable`;
   return undefined;
 }

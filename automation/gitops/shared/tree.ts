@@ -5,7 +5,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildPath, kustomizeBuildPath, normaliseRepoPath } from "./build";
+import {
+  buildPath,
+  kustomizeBuildPath,
+  kustomizeRequest,
+  normaliseRepoPath,
+  type KustomizeRequest,
+} from "./build";
 import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, ManifestCache, type Finding, type K8sLike, type ManifestDoc } from "./manifests";
 import { substituteDeep, substitutionDisabled } from "./substitution";
@@ -85,6 +91,8 @@ export interface PlatformTree {
    * inputs are not known to be complete.
    */
   transformedBy?: string;
+  /** Walked without kustomize: what kustomize would be asked to build (KustomizeBuilder.prefetch). */
+  requests: KustomizeRequest[];
 }
 
 /** kustomization.yaml fields that may change the objects of a build (and so a Flux Kustomization's path). */
@@ -195,6 +203,7 @@ export function walkTree(
     findings: [],
     unparsed: [],
     inputs: new Set<string>(),
+    requests: [],
   };
   const seen = new Set([key("Kustomization", ROOT.namespace, ROOT.name)]);
   const rootFile = `${normaliseRepoPath(context.rootPath)}/`;
@@ -217,6 +226,8 @@ export function walkTree(
     );
     tree.unparsed.push(...result.findings.filter((f) => f.rule === "yaml"));
     for (const i of result.inputs) tree.inputs.add(i);
+    const request = builder ? undefined : kustomizeRequest(cache, node.spec.path, result);
+    if (request) tree.requests.push(request);
     if (!tree.transformedBy && result.docs.some((d) => d.object.kind === "Kustomization"))
       tree.transformedBy = result.files.find((f) => {
         const k = /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(f) ? cache.read(f).docs[0] : undefined;
