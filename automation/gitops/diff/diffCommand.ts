@@ -7,9 +7,10 @@ import { KustomizeMissing } from "../shared/kustomize";
 import { CacheError, cacheDir } from "../shared/cache";
 
 const DIFF_USAGE =
-  "usage: npm run gitops:diff -- [<from-ref> [<to-ref>]] [--repo <fleet repo dir>] [--project <dir with Pulumi.<stack>.yaml>] [--tag <tag>] [--json] [--no-cache]\n" +
+  "usage: npm run gitops:diff -- [<from-ref> [<to-ref>]] [--repo <fleet repo dir>] [--project <dir with Pulumi.<stack>.yaml>] [--tag <tag>] [--json] [--all] [--no-cache]\n" +
   "  refs of the fleet repository (branches, tags, commits); from defaults to the merge base with main, to to the working tree\n" +
   "  --tag <tag>: platforms pinned to a tag get <tag> on the to side (preview moving their pin)\n" +
+  "  --all: build every platform, also those no changed file reaches (a tree that fails the same way at both sides is then reported too)\n" +
   "  --no-cache: build afresh, without the cache of kustomize builds and stack-file renders (docs/gitops.md)\n" +
   "  exit code: 0 no platform changes, 1 some platform changes, 2 the diff could not be made (or not completely: a tree that does not build)";
 
@@ -34,6 +35,7 @@ export async function runGitopsDiff(
         tag: { type: "string" },
         json: { type: "boolean" },
         "no-cache": { type: "boolean" },
+        all: { type: "boolean" },
         help: { type: "boolean" },
       },
     });
@@ -57,6 +59,7 @@ export async function runGitopsDiff(
       to: positionals[1],
       projectDir: values.project ? path.resolve(cwd, values.project) : undefined,
       moveTagsTo: values.tag,
+      full: values.all,
       cacheRoot: values["no-cache"] ? undefined : cacheDir(path.resolve(cwd, values.repo ?? "gitops")),
     });
     io.out(values.json ? JSON.stringify(diff, null, 2) : diffMarkdown(diff));

@@ -132,6 +132,26 @@ describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
       fs.writeFileSync(f, fs.readFileSync(files[1], "utf8").replace(/"key":"/, '"key":"x'));
     const corrupted = await lintFleet(repo, { contracts, cacheRoot: cache });
     expect({ ...corrupted, durationMs: 0 }).toEqual({ ...none, durationMs: 0 });
+    // A plain-text Secret in a platform's tree: the lint reports it, the cache never keeps its build.
+    const secret = path.join(repo, "clusters", changed, "network-functions", "token.yaml");
+    const kfile = path.join(repo, "clusters", changed, "network-functions", "kustomization.yaml");
+    const kbefore = fs.readFileSync(kfile, "utf8");
+    fs.writeFileSync(
+      secret,
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\n  namespace: default\nstringData:\n  token: hunter2-plain\n",
+    );
+    fs.writeFileSync(kfile, kbefore.replace("resources:\n", "resources:\n  - token.yaml\n"));
+    try {
+      const leaky = await lintFleet(repo, { contracts, cacheRoot: cache });
+      expect(leaky.findings.map((f) => `${f.file}: ${f.rule}`)).toContain(
+        `clusters/${changed}/network-functions/token.yaml: plaintext-secret`,
+      );
+    } finally {
+      fs.rmSync(secret);
+      fs.writeFileSync(kfile, kbefore);
+    }
+    for (const f of fs.readdirSync(path.join(cache, "kustomize")))
+      expect(fs.readFileSync(path.join(cache, "kustomize", f), "utf8")).not.toContain("hunter2-plain");
     for (const f of files) {
       const entry = JSON.parse(fs.readFileSync(f, "utf8")) as {
         value: { objects: { object: { kind: string; sops?: unknown } }[] };
