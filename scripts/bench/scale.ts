@@ -85,7 +85,10 @@ function copyCluster(from: string, to: string, platform: string): void {
 }
 
 /** The project (N stack files) and its fleet repository (two tags), under `dir`. */
-export async function generate(dir: string, n: number): Promise<{ project: string; repo: string; changed: string }> {
+export async function generate(
+  dir: string,
+  n: number,
+): Promise<{ project: string; repo: string; changed: string }> {
   const project = path.join(dir, "project");
   const stacks = await generateFleet({
     projectDir: ROOT,

@@ -183,6 +183,8 @@ function guarded<T>(run: () => Promise<T>): Promise<T> {
   });
 }
 
+const PARSED = new Map<string, PlatformConfig>();
+
 /**
  * Contracts of the platforms defined by the project's stack files, keyed by platform name. A stack
  * file that does not load or render is reported as a finding at its line, and the others go on; a
@@ -220,7 +222,15 @@ export async function stackContracts(
     const file = `Pulumi.${stack}.yaml`;
     let config: PlatformConfig;
     try {
-      config = parsePlatformConfig(await readStackConfig(projectDir, stack));
+      // Parsed once per content in a process (gitops:lint --changed-since reads the stack files twice).
+      const parseKey = [
+        projectDir,
+        stack,
+        ...["Pulumi.yaml", file].map((f) => sha256(fs.readFileSync(path.join(projectDir, f)))),
+      ].join("\0");
+      const parsed = PARSED.get(parseKey) ?? parsePlatformConfig(await readStackConfig(projectDir, stack));
+      PARSED.set(parseKey, parsed);
+      config = parsed;
     } catch (e) {
       stackFinding(
         file,

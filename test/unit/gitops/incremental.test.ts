@@ -132,6 +132,15 @@ describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
       fs.writeFileSync(f, fs.readFileSync(files[1], "utf8").replace(/"key":"/, '"key":"x'));
     const corrupted = await lintFleet(repo, { contracts, cacheRoot: cache });
     expect({ ...corrupted, durationMs: 0 }).toEqual({ ...none, durationMs: 0 });
+    // The diff shows the objects built: from corrupted entries, from good ones (a hit), and without cache.
+    const diff = (cacheRoot?: string) =>
+      diffFleet({ repoDir: repo, from: "v1.0.0", to: "v1.1.0", contracts, full: true, cacheRoot });
+    const plain = comparable(await diff());
+    expect(plain.platforms.map((p) => p.changed.length)).toEqual([0, 2]);
+    for (const f of fs.readdirSync(path.join(cache, "kustomize")))
+      fs.writeFileSync(path.join(cache, "kustomize", f), fs.readFileSync(files[1], "utf8"));
+    expect(comparable(await diff(cache))).toEqual(plain);
+    expect(comparable(await diff(cache))).toEqual(plain);
     // A plain-text Secret in a platform's tree: the lint reports it, the cache never keeps its build.
     const secret = path.join(repo, "clusters", changed, "network-functions", "token.yaml");
     const kfile = path.join(repo, "clusters", changed, "network-functions", "kustomization.yaml");
