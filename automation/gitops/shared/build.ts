@@ -1,7 +1,7 @@
 /**
  * Which files a Flux Kustomization builds from a path. Two builds:
  *
- * - `kustomizeBuildPath`: kustomize itself (gitops:lint, gitops:diff): every kustomize feature,
+ * - `kustomizeBuildPath` (./kustomizeBuild.ts): kustomize itself (gitops:lint, gitops:diff): every kustomize feature,
  *   each object traced back to its file and line through kustomize's origin annotations.
  * - `buildPath`: a hand-written walk of plain resources and directories, with no tool needed. It
  *   comes first in every build because it points a missing resource or patch at the line of the
@@ -19,11 +19,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, type Finding, type ManifestCache, type ManifestDoc } from "./manifests";
 import { isRemoteReference, MAX_FILE_BYTES, remoteMessage, resolveInRepo, tooLargeMessage } from "./sandbox";
 import { kustomizationReferences, patchAndGeneratorFiles } from "./kustomizationRefs";
-import { tracedDoc } from "./trace";
 
 const KUSTOMIZE_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -255,69 +253,4 @@ function generated(cache: ManifestCache, dir: string, result: BuildResult, visit
   for (const r of generatedResources(cache.repoDir, dir))
     if (r.isDir) buildDir(cache, r.path, result, visiting);
     else addFile(cache, r.path, result);
-}
-
-export interface KustomizeRequest {
-  dir: string;
-  resources?: string[];
-  inputs: string[];
-}
-
-/**
- * What kustomize is asked to build for a directory the hand-written walk built (`walked`): the
- * directory, the generated resources when it has no kustomization.yaml, and what it may read;
- * undefined when the walk found what stops a build.
- */
-export function kustomizeRequest(
-  cache: ManifestCache,
-  dir: string,
-  walked: BuildResult,
-): KustomizeRequest | undefined {
-  if (walked.findings.some((f) => STOPS_BUILD.has(f.rule))) return undefined;
-  const rel = normaliseRepoPath(dir);
-  const resources = kustomizationFile(cache.repoDir, rel)
-    ? undefined
-    : generatedResources(cache.repoDir, rel).map((r) => r.path);
-  return { dir: rel, resources, inputs: walked.inputs };
-}
-
-/**
- * Build a directory with kustomize, as kustomize-controller does. The hand-written walk runs first:
- * a missing resource, patch or generator file is reported at its line (kustomize is not run, and the
- * walk's objects stand in); a kustomize failure is reported at the Kustomization's path.
- */
-export function kustomizeBuildPath(
-  cache: ManifestCache,
-  builder: KustomizeBuilder,
-  dir: string,
-  where: { file: string; line: number; what: string },
-): BuildResult {
-  const walked = buildPath(cache, dir, where);
-  const request = kustomizeRequest(cache, dir, walked);
-  if (!request) return walked;
-  const out = builder.build(request.dir, request.resources, request.inputs);
-  if (out.error)
-    return {
-      ...walked,
-      findings: [
-        ...walked.findings,
-        {
-          ...where,
-          rule: "kustomize",
-          message: `${where.what} "${dir}": kustomize build fails: ${out.error}`,
-        },
-      ],
-    };
-  // Where a reference the object's own file lacks may be written: kustomization files (generators,
-  // inline patches), patch files, then the build's other manifests (kustomize replacements copy values).
-  const isKustomization = (f: string) => /(^|\/)kustomization\.ya?ml$|\/Kustomization$/.test(f);
-  const traceFiles = [
-    ...walked.files.filter(isKustomization),
-    ...walked.sources,
-    ...walked.files.filter((f) => !isKustomization(f)),
-  ];
-  return {
-    ...walked,
-    docs: out.objects.map((o) => tracedDoc(cache, o, traceFiles, where)),
-  };
 }

@@ -5,13 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  buildPath,
-  kustomizeBuildPath,
-  kustomizeRequest,
-  normaliseRepoPath,
-  type KustomizeRequest,
-} from "./build";
+import { buildPath, normaliseRepoPath } from "./build";
+import { kustomizeBuildPath, kustomizeRequest, type KustomizeRequest } from "./kustomizeBuild";
 import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, ManifestCache, type Finding, type K8sLike, type ManifestDoc } from "./manifests";
 import { substituteDeep, substitutionDisabled } from "./substitution";
