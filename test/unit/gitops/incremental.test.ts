@@ -7,6 +7,7 @@ import { diffFleet, diffMarkdown, lintFleet, type FleetDiff } from "../../../aut
 import { DiskCache, cacheDir } from "../../../automation/gitops/shared/cache";
 import { stackContracts, type PlatformContract } from "../../../automation/gitops/shared/contract";
 import { generate } from "../../../scripts/bench/scale";
+import { changedSummary } from "../../../cli/gitops-lint";
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
@@ -181,6 +182,32 @@ describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
     expect(cacheDir(repo, { XDG_CACHE_HOME: "/xdg" })).toBe("/xdg/platform/gitops");
     expect(() => cacheDir(repo, { PLATFORM_GITOPS_CACHE: path.join(repo, ".cache") })).toThrow(
       `the gitops cache folder ${path.join(repo, ".cache")} is inside the repository ${repo}: set PLATFORM_GITOPS_CACHE to a folder outside it (or to off)`,
+    );
+  });
+});
+
+describe("gitops:lint --changed-since's summary line", () => {
+  it("names the platforms linted with why, and counts those skipped per reason", () => {
+    expect(
+      changedSummary({
+        since: "v1.1.0",
+        linted: { "de-dev": "clusters/de-dev/slices/1-def922/slice-vars.yaml changed" },
+        skipped: {
+          "de-prod": "no file its tree reads changed since v1.1.0 (6e62cc3)",
+          local: "no file its tree reads changed since v1.1.0 (6e62cc3)",
+        },
+      }),
+    ).toBe(
+      "--changed-since v1.1.0: 1 of 3 platforms linted (de-dev: clusters/de-dev/slices/1-def922/slice-vars.yaml changed); 2 skipped as unchanged (no file its tree reads changed since v1.1.0 (6e62cc3))",
+    );
+    expect(
+      changedSummary({
+        since: "main",
+        linted: {},
+        skipped: { a: "no file its tree reads changed since main (1234567)" },
+      }),
+    ).toBe(
+      "--changed-since main: 0 of 1 platform linted; 1 skipped as unchanged (no file its tree reads changed since main (1234567))",
     );
   });
 });
