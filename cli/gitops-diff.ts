@@ -29,6 +29,16 @@ export const gitopsDiff: Cli = {
         description: "platforms pinned to a tag get this tag on the to side (preview moving their pin)",
       },
       json: { type: "boolean", description: "print the diff as JSON" },
+      all: {
+        type: "boolean",
+        description:
+          "build every platform, also those no changed file reaches (by default they are skipped, and the report says so); a tree that fails to build the same way at both sides is then reported too",
+      },
+      "no-cache": {
+        type: "boolean",
+        description:
+          "build afresh, without the cache of kustomize builds and stack-file renders (PLATFORM_GITOPS_CACHE=off does the same)",
+      },
     },
   },
   async run({ argv }, io) {

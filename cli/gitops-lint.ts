@@ -11,6 +11,22 @@ const list = (s?: string) =>
         .map((v) => v.trim())
         .filter(Boolean);
 
+/** One line: how many platforms --changed-since linted and skipped, and why. */
+export function changedSummary(c: {
+  since: string;
+  linted: Record<string, string>;
+  skipped: Record<string, string>;
+}): string {
+  const linted = Object.entries(c.linted);
+  const reasons = new Map<string, string[]>();
+  for (const [p, why] of Object.entries(c.skipped)) reasons.set(why, [...(reasons.get(why) ?? []), p]);
+  const total = linted.length + Object.keys(c.skipped).length;
+  return [
+    `--changed-since ${c.since}: ${linted.length} of ${total} platform${total === 1 ? "" : "s"} linted${linted.length ? ` (${linted.map(([p, why]) => `${p}: ${why}`).join("; ")})` : ""}`,
+    ...[...reasons].map(([why, ps]) => `; ${ps.length} skipped as unchanged (${why})`),
+  ].join("");
+}
+
 export const gitopsLint: Cli = {
   spec: {
     name: "gitops:lint",
@@ -37,6 +53,18 @@ export const gitopsLint: Cli = {
         description: "platforms without a stack file that are prod (must follow tags)",
         default: "names ending in prod",
       },
+      "changed-since": {
+        type: "string",
+        value: "<ref>",
+        description:
+          "lint only the platforms whose trees read a file that changed since this branch, tag or commit of the fleet repository (a merge request's target); the repository-wide checks still read every file",
+        default: "every platform",
+      },
+      "no-cache": {
+        type: "boolean",
+        description:
+          "build everything afresh, without the cache of kustomize builds and stack-file renders (PLATFORM_GITOPS_CACHE=off does the same)",
+      },
     },
   },
   async run({ positionals, values }, io) {
@@ -46,9 +74,11 @@ export const gitopsLint: Cli = {
     const project = values.project as string | undefined;
     const projectDir =
       project === undefined ? undefined : path.resolve(existingDir(project, "--project", "project folder"));
-    const { formatFinding, lintFleet } = await import("../automation/gitops");
+    const { formatFinding, lintFleet, lintCacheDir } = await import("../automation/gitops");
     const result = await lintFleet(repoDir, {
       projectDir,
+      cacheRoot: values["no-cache"] ? undefined : lintCacheDir(repoDir),
+      changedSince: values["changed-since"] as string | undefined,
       vars: list(values.vars as string | undefined),
       prodPlatforms: list(values.prod as string | undefined),
     });
@@ -59,6 +89,7 @@ export const gitopsLint: Cli = {
       for (const f of result.findings) io.out(formatFinding(f, label(repoDir), label(result.projectDir)));
       for (const n of result.notes) io.err(`note: ${n}`);
       for (const p of result.platforms) io.err(`platform ${p.platform}: cluster-vars from ${p.origin}`);
+      if (result.changed) io.err(changedSummary(result.changed));
       io.err(
         `${result.findings.length} finding${result.findings.length === 1 ? "" : "s"} in ${result.files} files (${result.durationMs} ms)`,
       );

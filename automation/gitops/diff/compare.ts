@@ -38,6 +38,8 @@ export interface PlatformDiff {
   changed: (DiffObject & { fields: FieldChange[] })[];
   /** What kept a side from building completely (kustomize errors, missing paths, unknown tags). */
   problems: string[];
+  /** Why the platform was not built: no file its tree reads differs between its two revisions. */
+  skipped?: string;
 }
 
 export interface FleetDiff {

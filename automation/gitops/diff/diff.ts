@@ -12,6 +12,7 @@ import { assumedContract, stackContracts, treeContextOf, type PlatformContract }
 import { STOPS_BUILD } from "../shared/build";
 import { DiffError, FleetGit, type Revision } from "../shared/git";
 import { compare, identity, type FleetDiff, type PlatformDiff, type Side } from "./compare";
+import { Skipper } from "./skip";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
 import { ManifestCache, type K8sLike } from "../shared/manifests";
 import { substituteString, substitutionDisabled } from "../shared/substitution";
@@ -37,7 +38,14 @@ export interface DiffOptions {
   /** Contracts to use instead of rendering the stack files (tests). */
   contracts?: Map<string, PlatformContract>;
   kustomize?: KustomizeTool;
+  /** Cache folder for kustomize builds and stack-file renders (../shared/cache.ts); none: no cache. */
+  cacheRoot?: string;
+  /** Build every platform, even those no changed file reaches (the full run the incremental one equals). */
+  full?: boolean;
 }
+
+/** How many platforms' builds are made ahead at once (KustomizeBuilder.prefetch). */
+const PREFETCH = 16;
 
 /** Kinds kustomize's namespace transformer (targetNamespace) leaves alone. */
 const CLUSTER_SCOPED = new Set([
@@ -85,12 +93,9 @@ function buildSide(
   builders: Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>,
   tool: KustomizeTool,
   contract: PlatformContract,
+  cacheRoot?: string,
 ): Side {
-  let b = builders.get(checkout);
-  if (!b) {
-    b = { cache: new ManifestCache(checkout), builder: new KustomizeBuilder(checkout, tool) };
-    builders.set(checkout, b);
-  }
+  const b = builderOf(checkout, builders, tool, cacheRoot);
   const side: Side = { objects: new Map(), problems: [] };
   if (!fs.existsSync(path.join(checkout, contract.rootPath))) {
     side.problems.push(`${contract.rootPath} does not exist`);
@@ -122,6 +127,20 @@ function buildSide(
       side.objects.set(identity(o), o);
     }
   return side;
+}
+
+function builderOf(
+  checkout: string,
+  builders: Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>,
+  tool: KustomizeTool,
+  cacheRoot?: string,
+) {
+  let b = builders.get(checkout);
+  if (!b) {
+    b = { cache: new ManifestCache(checkout), builder: new KustomizeBuilder(checkout, tool, cacheRoot) };
+    builders.set(checkout, b);
+  }
+  return b;
 }
 
 /** The platforms to compare: those with a stack file, and those with a clusters/<platform>/ at either side. */
@@ -160,17 +179,14 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
     if (options.moveTagsTo && !tagCommit(git, options.moveTagsTo))
       throw new DiffError(`--tag ${options.moveTagsTo}: no such tag in ${git.top}: see git tag`);
     const checkouts = [git.checkout(from), git.checkout(to)];
-    let contracts = options.contracts;
+    const projectDir = options.projectDir ?? path.dirname(repoDir);
+    // Deciding what to skip needs no render (paths and refs are the stack files' own): only the
+    // platforms that are built get their stack file rendered.
+    let contracts = options.contracts ?? (await stackContracts(projectDir, { only: () => false })).contracts;
     const problems: string[] = [];
-    if (!contracts) {
-      const read = await stackContracts(options.projectDir ?? path.dirname(repoDir));
-      contracts = read.contracts;
-      problems.push(...read.findings.map((f) => `${f.file}:${f.line}: ${f.message}`));
-    }
-    const platforms: PlatformDiff[] = [];
-    for (const contract of platformsOf(contracts, checkouts)) {
+    const skipper = new Skipper(git, (dir) => builderOf(dir, builders, tool, options.cacheRoot).cache);
+    const plans = platformsOf(contracts, checkouts).map((contract) => {
       const ref = follows(contract);
-      const pinned = ref.kind === "tag" || ref.kind === "semver";
       const sideRev = (rev: Revision): Revision | string => {
         if (ref.kind === "tag") {
           const tag = rev === to && options.moveTagsTo ? options.moveTagsTo : ref.value;
@@ -187,18 +203,72 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
       };
       const fromRev = sideRev(from);
       const toRev = sideRev(to);
+      const skipped =
+        options.full || typeof fromRev === "string" || typeof toRev === "string"
+          ? undefined
+          : skipper.reason(contract, fromRev, toRev);
+      return { contract, ref, fromRev, toRev, skipped };
+    });
+    if (!options.contracts) {
+      const built = new Set(plans.filter((p) => !p.skipped).map((p) => p.contract.platform));
+      const read = await stackContracts(projectDir, {
+        cacheRoot: options.cacheRoot,
+        only: (p) => built.has(p),
+      });
+      contracts = read.contracts;
+      problems.push(...read.findings.map((f) => `${f.file}:${f.line}: ${f.message}`));
+    }
+    const toBuild = plans.filter((p) => !p.skipped);
+    const platforms: PlatformDiff[] = [];
+    for (const plan of plans) {
+      const { ref, fromRev, toRev, skipped } = plan;
+      const contract = contracts.get(plan.contract.platform) ?? plan.contract;
+      const pinned = ref.kind === "tag" || ref.kind === "semver";
+      const followed = ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)";
+      if (skipped) {
+        const none = { added: [], removed: [], renamed: [], changed: [], problems: [] };
+        platforms.push({
+          platform: contract.platform,
+          follows: followed,
+          pinned,
+          ...none,
+          skipped,
+          from: fromRev as Revision,
+          to: toRev as Revision,
+        });
+        continue;
+      }
+      // kustomize runs on every core: the builds of the next platforms are made ahead, in parallel.
+      const at = toBuild.indexOf(plan);
+      if (at % PREFETCH === 0)
+        for (const side of ["fromRev", "toRev"] as const) {
+          const ahead = toBuild.slice(at, at + PREFETCH).filter((p) => typeof p[side] !== "string");
+          for (const checkout of new Set(ahead.map((p) => git.checkout(p[side] as Revision)))) {
+            const b = builderOf(checkout, builders, tool, options.cacheRoot);
+            await b.builder.prefetch(
+              ahead
+                .filter((p) => git.checkout(p[side] as Revision) === checkout)
+                .filter((p) => fs.existsSync(path.join(checkout, p.contract.rootPath)))
+                .flatMap(
+                  (p) =>
+                    walkTree(b.cache, treeContextOf(contracts!.get(p.contract.platform) ?? p.contract))
+                      .requests,
+                ),
+            );
+          }
+        }
       const unbuilt: Side = { objects: new Map(), problems: [] };
       const fromSide =
         typeof fromRev === "string"
           ? { ...unbuilt, problems: [fromRev] }
-          : buildSide(git.checkout(fromRev), builders, tool, contract);
+          : buildSide(git.checkout(fromRev), builders, tool, contract, options.cacheRoot);
       const toSide =
         typeof toRev === "string"
           ? { ...unbuilt, problems: [toRev] }
-          : buildSide(git.checkout(toRev), builders, tool, contract);
+          : buildSide(git.checkout(toRev), builders, tool, contract, options.cacheRoot);
       platforms.push({
         platform: contract.platform,
-        follows: ref.kind ? `${ref.kind} ${ref.value}` : "the refs (no stack file)",
+        follows: followed,
         pinned,
         from: typeof fromRev === "string" ? { label: fromRev } : fromRev,
         to: typeof toRev === "string" ? { label: toRev } : toRev,

@@ -4,11 +4,14 @@ import { parseArgs } from "node:util";
 import { diffFleet, DiffError } from "./diff";
 import { diffMarkdown, incomplete } from "./diffReport";
 import { KustomizeMissing } from "../shared/kustomize";
+import { CacheError, cacheDir } from "../shared/cache";
 
 const DIFF_USAGE =
-  "usage: npm run gitops:diff -- [<from-ref> [<to-ref>]] [--repo <fleet repo dir>] [--project <dir with Pulumi.<stack>.yaml>] [--tag <tag>] [--json]\n" +
+  "usage: npm run gitops:diff -- [<from-ref> [<to-ref>]] [--repo <fleet repo dir>] [--project <dir with Pulumi.<stack>.yaml>] [--tag <tag>] [--json] [--all] [--no-cache]\n" +
   "  refs of the fleet repository (branches, tags, commits); from defaults to the merge base with main, to to the working tree\n" +
   "  --tag <tag>: platforms pinned to a tag get <tag> on the to side (preview moving their pin)\n" +
+  "  --all: build every platform, also those no changed file reaches (a tree that fails the same way at both sides is then reported too)\n" +
+  "  --no-cache: build afresh, without the cache of kustomize builds and stack-file renders (docs/gitops.md)\n" +
   "  exit code: 0 no platform changes, 1 some platform changes, 2 the diff could not be made (or not completely: a tree that does not build)";
 
 /**
@@ -31,6 +34,8 @@ export async function runGitopsDiff(
         project: { type: "string" },
         tag: { type: "string" },
         json: { type: "boolean" },
+        "no-cache": { type: "boolean" },
+        all: { type: "boolean" },
         help: { type: "boolean" },
       },
     });
@@ -54,11 +59,13 @@ export async function runGitopsDiff(
       to: positionals[1],
       projectDir: values.project ? path.resolve(cwd, values.project) : undefined,
       moveTagsTo: values.tag,
+      full: values.all,
+      cacheRoot: values["no-cache"] ? undefined : cacheDir(path.resolve(cwd, values.repo ?? "gitops")),
     });
     io.out(values.json ? JSON.stringify(diff, null, 2) : diffMarkdown(diff));
     const broken = diff.platforms.filter((p) => p.problems.length).length;
     io.err(
-      `gitops:diff: ${diff.platforms.length} platforms, ${diff.platforms.filter((p) => p.added.length + p.removed.length + p.renamed.length + p.changed.length).length} with changes (${diff.durationMs} ms)`,
+      `gitops:diff: ${diff.platforms.length} platforms, ${diff.platforms.filter((p) => p.added.length + p.removed.length + p.renamed.length + p.changed.length).length} with changes, ${diff.platforms.filter((p) => p.skipped).length} skipped as unchanged (${diff.durationMs} ms)`,
     );
     if (incomplete(diff)) {
       io.err(
@@ -68,7 +75,7 @@ export async function runGitopsDiff(
     }
     return diff.changed ? 1 : 0;
   } catch (e) {
-    if (e instanceof DiffError || e instanceof KustomizeMissing) {
+    if (e instanceof DiffError || e instanceof KustomizeMissing || e instanceof CacheError) {
       io.err(e.message);
       return 2;
     }

@@ -61,6 +61,17 @@ export function incomplete(diff: FleetDiff): boolean {
   return diff.platforms.some((p) => p.problems.length > 0);
 }
 
+/** The platforms not built because no file their trees read changed, one line per reason. */
+function skippedLines(diff: FleetDiff): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const p of diff.platforms)
+    if (p.skipped) byReason.set(p.skipped, [...(byReason.get(p.skipped) ?? []), p.platform]);
+  return [...byReason].flatMap(([reason, names]) => [
+    `Skipped as unchanged, not built (${reason}): ${names.join(", ")}.`,
+    "",
+  ]);
+}
+
 /** The Markdown report. */
 export function diffMarkdown(diff: FleetDiff): string {
   const changed = diff.platforms.filter((p) => counts(p) > 0 || p.problems.length);
@@ -74,6 +85,7 @@ export function diffMarkdown(diff: FleetDiff): string {
         `| ${p.platform} | ${p.follows} | ${revisions(p)} | ${p.added.length} | ${p.removed.length} | ${p.renamed.length} | ${p.changed.length} |`,
     ),
     "",
+    ...skippedLines(diff),
     ...diff.problems.map((m) => `- stack file: ${m}`),
     ...(diff.problems.length ? [""] : []),
     ...(incomplete(diff)

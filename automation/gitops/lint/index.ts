@@ -13,6 +13,7 @@ export {
   type LintResult,
 } from "./lint";
 export { findCycles } from "./cycles";
+export { lintCacheDir } from "./lint";
 
 /** A variable the tree needs that has no value. */
 export interface MissingVariable {

@@ -10,17 +10,19 @@ import { patchAndGeneratorFiles } from "../shared/kustomizationRefs";
 import { checkTree } from "./checks";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
 import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
-import { asK8s, ManifestCache, type Finding, type ManifestDoc } from "../shared/manifests";
+import { ManifestCache, type Finding } from "../shared/manifests";
 import { notificationFindings } from "./notifications";
-import { isFluxApi, validateFluxObject, type SchemaProblem } from "../shared/schemas";
-import { rootSourceKindInTree, walkTree, type PlatformTree } from "../shared/tree";
+import { rootSourceKindInTree, walkTree } from "../shared/tree";
 import { chartSourceFindings } from "./charts";
-import { plaintextSecret, plaintextSecretGenerator } from "./secrets";
+import { plaintextSecretGenerator } from "./secrets";
 import { badLinks } from "../shared/sandbox";
-import { sourceFindings } from "./sources";
-import { stringField } from "./variables";
+import { checkDocument, substitutedSchemaFindings, substitutedSourceFindings } from "./documents";
+import { changedSince, type ChangedSelection } from "./changed";
+import { CacheError, cacheDir } from "../shared/cache";
+import { DiffError } from "../shared/git";
 
 export { plaintextSecret } from "./secrets";
+export { checkDocument } from "./documents";
 
 export interface LintOptions {
   /** Project directory holding `Pulumi.<stack>.yaml` files. @default the parent of the repository */
@@ -33,6 +35,10 @@ export interface LintOptions {
   contracts?: Map<string, PlatformContract>;
   /** The kustomize to run. @default resolveKustomize() */
   kustomize?: KustomizeTool;
+  /** Cache folder for kustomize builds and stack-file renders (../shared/cache.ts); none: no cache. */
+  cacheRoot?: string;
+  /** Lint only the platforms a change since this ref of the fleet repository reaches (./changed.ts). */
+  changedSince?: string;
 }
 
 export interface LintResult {
@@ -44,93 +50,13 @@ export interface LintResult {
   /** The project directory the stack files were looked for in (stack-file findings are relative to it). */
   projectDir: string;
   files: number;
+  /** With changedSince: the platforms linted and skipped, each with why. */
+  changed?: { since: string; linted: Record<string, string>; skipped: Record<string, string> };
   durationMs: number;
 }
 
-/** The value at a path of an object. */
-function valueAt(obj: unknown, at: (string | number)[]): unknown {
-  let v: unknown = obj;
-  for (const k of at) v = v && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined;
-  return v;
-}
-
-/** A schema problem of a value that is a `${VAR}`: Flux validates what substitution makes of it. */
-const variableValue = (raw: unknown, p: SchemaProblem) => {
-  const v = valueAt(raw, p.path);
-  return typeof v === "string" && v.includes("${");
-};
-
-/**
- * Schema problems of values that are variables in the repository, checked per platform with the
- * values the platform substitutes (`type: ${FLEET_STATUS_PROVIDER:=github}` is checked as `github`).
- */
-function substitutedSchemaFindings(tree: PlatformTree): Finding[] {
-  const out: Finding[] = [];
-  for (const objs of tree.index.values())
-    for (const b of objs) {
-      if (!isFluxApi(b.obj.apiVersion)) continue;
-      for (const p of validateFluxObject(b.obj)) {
-        // A whole variable in a string field that substitution types: the `type` finding says it, and how to fix it.
-        if (
-          stringField(b.obj.kind, p.path.map(String)) &&
-          /^\$\{[^}]*\}$/.test(String(valueAt(b.doc.object, p.path)))
-        )
-          continue;
-        const value = valueAt(b.obj, p.path);
-        if (!variableValue(b.doc.object, p) || (typeof value === "string" && value.includes("${"))) continue;
-        out.push({
-          file: b.doc.file,
-          line: b.doc.lineOf(p.path),
-          rule: "schema",
-          platform: tree.context.platform,
-          message: `${b.obj.kind} ${String(b.obj.metadata.name ?? "")}: ${p.message} (substituted: ${JSON.stringify(value)} from ${String(valueAt(b.doc.object, p.path))})`,
-        });
-      }
-    }
-  return out;
-}
-
-/** Source URLs written as variables, checked with the values a platform substitutes. */
-function substitutedSourceFindings(tree: PlatformTree): Finding[] {
-  const out: Finding[] = [];
-  for (const objs of tree.index.values())
-    for (const b of objs) {
-      const spec = (b.doc.object.spec ?? {}) as Record<string, unknown>;
-      if ([spec.url, spec.endpoint].some((v) => typeof v === "string" && v.includes("${")))
-        out.push(...sourceFindings(b.doc, b.obj).map((f) => ({ ...f, platform: tree.context.platform })));
-    }
-  return out;
-}
-
-/** Checks that hold for every manifest of the repository, whichever tree applies it. */
-export function checkDocument(doc: ManifestDoc): Finding[] {
-  const obj = asK8s(doc);
-  if (!obj) return [];
-  const out: Finding[] = [];
-  if (isFluxApi(obj.apiVersion))
-    for (const p of validateFluxObject(obj).filter((problem) => !variableValue(obj, problem)))
-      out.push({
-        file: doc.file,
-        line: doc.lineOf(p.path),
-        rule: "schema",
-        message: `${obj.kind} ${String(obj.metadata.name ?? "")}: ${p.message}`,
-      });
-  out.push(...sourceFindings(doc));
-  if (obj.kind === "Secret" && obj.apiVersion === "v1") {
-    const f = plaintextSecret(doc);
-    if (f) out.push(f);
-  }
-  if (obj.kind === "ConfigMap" && obj.data && typeof obj.data === "object")
-    for (const [k, v] of Object.entries(obj.data as Record<string, unknown>))
-      if (typeof v !== "string")
-        out.push({
-          file: doc.file,
-          line: doc.lineOf(["data", k]),
-          rule: "string-value",
-          message: `ConfigMap ${String(obj.metadata.name)}: data.${k} is ${v === null ? "null" : typeof v}, values must be strings: quote it ("${String(v)}")`,
-        });
-  return out;
-}
+/** How many platforms' builds are made ahead at once (KustomizeBuilder.prefetch). */
+const PREFETCH = 16;
 
 /** One finding per file, line and message; the platforms a shared file fails on are listed together. */
 function dedupe(findings: Finding[]): Finding[] {
@@ -178,18 +104,6 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       findings.push(...(parsed.docs[0] ? plaintextSecretGenerator(cache, parsed.docs[0]) : []));
     else if (!notManifests.has(file)) for (const doc of parsed.docs) findings.push(...checkDocument(doc));
   }
-  let contracts = options.contracts;
-  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
-  const notes: string[] = [];
-  if (!contracts) {
-    const read = await stackContracts(projectDir);
-    contracts = read.contracts;
-    findings.push(...read.findings);
-    if (!read.stacks.length)
-      notes.push(
-        `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
-      );
-  }
   const clustersDir = path.join(repoDir, "clusters");
   const platformDirs = fs.existsSync(clustersDir)
     ? fs
@@ -198,6 +112,51 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         .map((e) => e.name)
         .sort()
     : [];
+  let contracts = options.contracts;
+  const contractOf = (platform: string) => {
+    const prod = options.prodPlatforms
+      ? options.prodPlatforms.includes(platform)
+      : /(^|-)prod$/.test(platform);
+    return (
+      contracts?.get(platform) ??
+      assumedContract(platform, options.vars ?? [], prod, rootSourceKindInTree(repoDir, platform))
+    );
+  };
+  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+  const notes: string[] = [];
+  let selection: ChangedSelection | undefined;
+  const select = (all: Map<string, PlatformContract>) => {
+    selection = changedSince(
+      options.changedSince as string,
+      repoDir,
+      projectDir,
+      cache,
+      platformDirs.map((p) => all.get(p) ?? contractOf(p)),
+      (p) => all.get(p)?.origin.split(" ")[0],
+    );
+    notes.push(...selection.notes);
+  };
+  try {
+    if (options.changedSince && contracts) select(contracts);
+    // With --changed-since, only the platforms the change reaches are rendered.
+    else if (options.changedSince)
+      select((await stackContracts(projectDir, { only: () => false })).contracts);
+  } catch (e) {
+    if (e instanceof DiffError) throw new LintError(`--changed-since ${options.changedSince}: ${e.message}`);
+    throw e;
+  }
+  if (!contracts) {
+    const read = await stackContracts(projectDir, {
+      cacheRoot: options.cacheRoot,
+      only: selection ? (p) => selection!.linted.has(p) : undefined,
+    });
+    contracts = read.contracts;
+    findings.push(...read.findings);
+    if (!read.stacks.length)
+      notes.push(
+        `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
+      );
+  }
   if (!platformDirs.length)
     findings.push({
       file: "clusters/",
@@ -221,15 +180,16 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       `--prod ${unknownProd.join(",")}: no such platform in ${repoDir} (its platforms: ${platformDirs.join(", ") || "none"}); name platforms that have a clusters/<platform>/ directory`,
     );
   const platforms: LintResult["platforms"] = [];
-  const builder = new KustomizeBuilder(repoDir, tool);
+  const builder = new KustomizeBuilder(repoDir, tool, options.cacheRoot);
+  const todo = platformDirs.filter((p) => !selection || selection.linted.has(p));
   try {
-    for (const platform of platformDirs) {
-      const prod = options.prodPlatforms
-        ? options.prodPlatforms.includes(platform)
-        : /(^|-)prod$/.test(platform);
-      const contract =
-        contracts.get(platform) ??
-        assumedContract(platform, options.vars ?? [], prod, rootSourceKindInTree(repoDir, platform));
+    for (const [i, platform] of todo.entries()) {
+      // kustomize runs on every core: the builds of the next platforms are made ahead, in parallel.
+      if (i % PREFETCH === 0)
+        await builder.prefetch(
+          todo.slice(i, i + PREFETCH).flatMap((p) => walkTree(cache, treeContextOf(contractOf(p))).requests),
+        );
+      const contract = contractOf(platform);
       platforms.push({ platform, origin: contract.origin });
       const tree = walkTree(cache, treeContextOf(contract), builder);
       const found = [
@@ -255,6 +215,15 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     notes,
     projectDir,
     files: files.length,
+    ...(selection
+      ? {
+          changed: {
+            since: options.changedSince as string,
+            linted: Object.fromEntries(selection.linted),
+            skipped: Object.fromEntries(selection.skipped),
+          },
+        }
+      : {}),
     durationMs: Date.now() - started,
   };
 }
@@ -270,6 +239,16 @@ export function formatFinding(f: Finding, repoLabel = "", projectLabel = ""): st
 
 /** A user error of the lint (a directory that does not exist, an unknown --prod platform). */
 export class LintError extends Error {}
+
+/** The cache folder for a lint of `repoDir` (../shared/cache.ts); LintError when it is inside the repository. */
+export function lintCacheDir(repoDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return cacheDir(repoDir, env);
+  } catch (e) {
+    if (e instanceof CacheError) throw new LintError(e.message);
+    throw e;
+  }
+}
 
 /**
  * A missing cluster-vars key of a platform without a stack file: the repository is not necessarily

@@ -1,7 +1,7 @@
 /**
  * Which files a Flux Kustomization builds from a path. Two builds:
  *
- * - `kustomizeBuildPath`: kustomize itself (gitops:lint, gitops:diff): every kustomize feature,
+ * - `kustomizeBuildPath` (./kustomizeBuild.ts): kustomize itself (gitops:lint, gitops:diff): every kustomize feature,
  *   each object traced back to its file and line through kustomize's origin annotations.
  * - `buildPath`: a hand-written walk of plain resources and directories, with no tool needed. It
  *   comes first in every build because it points a missing resource or patch at the line of the
@@ -19,11 +19,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, type Finding, type ManifestCache, type ManifestDoc } from "./manifests";
 import { isRemoteReference, MAX_FILE_BYTES, remoteMessage, resolveInRepo, tooLargeMessage } from "./sandbox";
 import { kustomizationReferences, patchAndGeneratorFiles } from "./kustomizationRefs";
-import { tracedDoc } from "./trace";
 
 const KUSTOMIZE_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -35,6 +33,12 @@ export interface BuildResult {
   /** Patch and generator files the kustomization files name (what a traced variable may come from). */
   sources: string[];
   findings: Finding[];
+  /**
+   * What the build depends on, repository-relative: every directory it entered (kustomize reads only
+   * files in or below them, by its load restrictor) and every path a kustomization names, existing or
+   * not. A change to a file at or below one of them may change the build; no other change can.
+   */
+  inputs: string[];
 }
 
 /** Normalise a Flux `spec.path` (`./clusters/x`, `clusters/x/`, `.`) to a repository-relative directory. */
@@ -105,8 +109,9 @@ export function buildPath(
   dir: string,
   where: { file: string; line: number; what: string },
 ): BuildResult {
-  const result: BuildResult = { docs: [], files: [], sources: [], findings: [] };
+  const result: BuildResult = { docs: [], files: [], sources: [], findings: [], inputs: [] };
   const rel = normaliseRepoPath(dir);
+  result.inputs.push(rel);
   if (rel.startsWith("..")) {
     result.findings.push({
       ...where,
@@ -154,6 +159,7 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
   const key = real.ok ? real.real : dir;
   if (visiting.has(key)) return;
   visiting.add(key);
+  if (!result.inputs.includes(dir)) result.inputs.push(dir);
   const kfile = kustomizationFile(cache.repoDir, dir);
   if (!kfile) {
     generated(cache, dir, result, visiting);
@@ -184,6 +190,7 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
       if (typeof entry !== "string") return;
       const target = path.posix.normalize(path.posix.join(dir, entry));
       const at = { file: kfile, line: doc.lineOf([field, i]) };
+      result.inputs.push(target);
       const refused = refusal(cache.repoDir, target, at, `${field} entry "${entry}"`);
       if (refused) {
         if (refused.rule === "path" && !refused.message.includes("points outside"))
@@ -210,6 +217,7 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
   for (const [entry, at] of patchAndGeneratorFiles(doc.object)) {
     const target = path.posix.normalize(path.posix.join(dir, entry));
     const where = { file: kfile, line: doc.lineOf(at) };
+    result.inputs.push(target);
     const what = `${at.filter((p) => typeof p === "string").join(".")} file "${entry}"`;
     const refused =
       refusal(cache.repoDir, target, where, what) ??
@@ -245,48 +253,4 @@ function generated(cache: ManifestCache, dir: string, result: BuildResult, visit
   for (const r of generatedResources(cache.repoDir, dir))
     if (r.isDir) buildDir(cache, r.path, result, visiting);
     else addFile(cache, r.path, result);
-}
-
-/**
- * Build a directory with kustomize, as kustomize-controller does. The hand-written walk runs first:
- * a missing resource, patch or generator file is reported at its line (kustomize is not run, and the
- * walk's objects stand in); a kustomize failure is reported at the Kustomization's path.
- */
-export function kustomizeBuildPath(
-  cache: ManifestCache,
-  builder: KustomizeBuilder,
-  dir: string,
-  where: { file: string; line: number; what: string },
-): BuildResult {
-  const walked = buildPath(cache, dir, where);
-  if (walked.findings.some((f) => STOPS_BUILD.has(f.rule))) return walked;
-  const rel = normaliseRepoPath(dir);
-  const resources = kustomizationFile(cache.repoDir, rel)
-    ? undefined
-    : generatedResources(cache.repoDir, rel).map((r) => r.path);
-  const out = builder.build(rel, resources);
-  if (out.error)
-    return {
-      ...walked,
-      findings: [
-        ...walked.findings,
-        {
-          ...where,
-          rule: "kustomize",
-          message: `${where.what} "${dir}": kustomize build fails: ${out.error}`,
-        },
-      ],
-    };
-  // Where a reference the object's own file lacks may be written: kustomization files (generators,
-  // inline patches), patch files, then the build's other manifests (kustomize replacements copy values).
-  const isKustomization = (f: string) => /(^|\/)kustomization\.ya?ml$|\/Kustomization$/.test(f);
-  const traceFiles = [
-    ...walked.files.filter(isKustomization),
-    ...walked.sources,
-    ...walked.files.filter((f) => !isKustomization(f)),
-  ];
-  return {
-    ...walked,
-    docs: out.objects.map((o) => tracedDoc(cache, o, traceFiles, where)),
-  };
 }

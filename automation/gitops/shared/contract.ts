@@ -10,6 +10,7 @@ import { parseDocument, LineCounter } from "yaml";
 import { CLUSTER_VARS, type ClusterVarSpec } from "../../../components/flux/clusterVars";
 import type { PlatformConfig } from "../../../stacks/config";
 import type { Finding } from "./manifests";
+import { DiskCache, PROGRAM_VERSION, sha256 } from "./cache";
 import type { RootSourceKind, TreeContext } from "./tree";
 
 export interface PlatformContract {
@@ -182,6 +183,8 @@ function guarded<T>(run: () => Promise<T>): Promise<T> {
   });
 }
 
+const PARSED = new Map<string, PlatformConfig>();
+
 /**
  * Contracts of the platforms defined by the project's stack files, keyed by platform name. A stack
  * file that does not load or render is reported as a finding at its line, and the others go on; a
@@ -189,6 +192,12 @@ function guarded<T>(run: () => Promise<T>): Promise<T> {
  */
 export async function stackContracts(
   projectDir: string,
+  opts: {
+    /** Cache folder (./cache.ts) for the renders' cluster-vars. */
+    cacheRoot?: string;
+    /** Only these platforms are rendered (the others get the contract table's keys, unrendered). */
+    only?: (platform: string) => boolean;
+  } = {},
 ): Promise<{ contracts: Map<string, PlatformContract>; findings: Finding[]; stacks: string[] }> {
   const contracts = new Map<string, PlatformContract>();
   const findings: Finding[] = [];
@@ -213,7 +222,15 @@ export async function stackContracts(
     const file = `Pulumi.${stack}.yaml`;
     let config: PlatformConfig;
     try {
-      config = parsePlatformConfig(await readStackConfig(projectDir, stack));
+      // Parsed once per content in a process (gitops:lint --changed-since reads the stack files twice).
+      const parseKey = [
+        projectDir,
+        stack,
+        ...["Pulumi.yaml", file].map((f) => sha256(fs.readFileSync(path.join(projectDir, f)))),
+      ].join("\0");
+      const parsed = PARSED.get(parseKey) ?? parsePlatformConfig(await readStackConfig(projectDir, stack));
+      PARSED.set(parseKey, parsed);
+      config = parsed;
     } catch (e) {
       stackFinding(
         file,
@@ -236,9 +253,29 @@ export async function stackContracts(
     }
     let clusterVars: Record<string, string | undefined>;
     let origin = `${file} (render)`;
+    // The render's cluster-vars depend on the program and on these two files only (cache.ts).
+    const key = [
+      `platform ${PROGRAM_VERSION}`,
+      sha256(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"))),
+      sha256(fs.readFileSync(path.join(projectDir, file))),
+    ].join("\n");
+    const disk = opts.cacheRoot
+      ? new DiskCache<Record<string, string>>(opts.cacheRoot, "contract")
+      : undefined;
     try {
-      const rendered = await guarded(() => renderStack(projectDir, stack));
-      clusterVars = rendered.outputs.clusterVars as Record<string, string>;
+      if (opts.only && !opts.only(config.name)) {
+        clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
+        origin = `${file} (contract table; not rendered)`;
+      } else {
+        const stored = disk?.get(key);
+        clusterVars =
+          stored ??
+          ((await guarded(() => renderStack(projectDir, stack))).outputs.clusterVars as Record<
+            string,
+            string
+          >);
+        if (!stored) disk?.put(key, clusterVars as Record<string, string>);
+      }
     } catch (e) {
       clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
       origin = `${file} (contract table; the render failed)`;

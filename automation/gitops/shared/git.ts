@@ -94,6 +94,31 @@ export class FleetGit {
     return best === null ? undefined : candidates.find((t) => semver.clean(t, { loose: true }) === best);
   }
 
+  /**
+   * The files of the fleet repository (relative to it) that differ between two revisions, either of
+   * which may be the working tree (then files Git does not track count too, ignored ones included:
+   * the tools read them). Read from the repository's own objects: nothing is fetched.
+   */
+  changedFiles(from: Revision, to: Revision, under = this.prefix): string[] {
+    if (from.commit && from.commit === to.commit) return [];
+    const scope = ["--", under || "."];
+    const lines = (args: string[]) => git(this.top, args).split("\0").filter(Boolean);
+    const out = new Set<string>();
+    if (from.commit && to.commit)
+      for (const f of lines(["diff", "--name-only", "-z", "--no-renames", from.commit, to.commit, ...scope]))
+        out.add(f);
+    else {
+      const commit = from.commit ?? to.commit;
+      if (commit)
+        for (const f of lines(["diff", "--name-only", "-z", "--no-renames", commit, ...scope])) out.add(f);
+      for (const f of lines(["ls-files", "--others", "-z", ...scope])) out.add(f);
+    }
+    return [...out]
+      .filter((f) => f.startsWith(under))
+      .map((f) => f.slice(under.length))
+      .sort();
+  }
+
   /** A directory holding the fleet repository at a revision (the repository itself for the working tree). */
   checkout(rev: Revision): string {
     if (!rev.commit) return this.repoDir;

@@ -7,89 +7,24 @@
  * kustomize's default load restrictor (a kustomization reads files in or below its own directory)
  * and an environment in which Git cannot fetch.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { MAX_YAML_ALIASES, mirrorRepo, sandboxEnv, type BadLink } from "./sandbox";
+import { ContentHashes, DiskCache, PROGRAM_VERSION } from "./cache";
+import { resolveKustomize, tidyError, type KustomizeTool } from "./kustomizeTool";
 
-const VERSIONS_FILE = path.resolve(__dirname, "../../../scripts/tools/versions.env");
-
-/** The command that builds (or finds) kustomize, as the user types it in the project directory. */
-export const KUSTOMIZE_BUILD_COMMAND = "bash scripts/tools/kustomize.sh";
-
-/** The pinned kustomize version (scripts/tools/versions.env). */
-export function pinnedKustomizeVersion(): string {
-  const m = /^KUSTOMIZE_VERSION=(\S+)$/m.exec(fs.readFileSync(VERSIONS_FILE, "utf8"));
-  if (!m) throw new Error(`${VERSIONS_FILE} has no KUSTOMIZE_VERSION=`);
-  return m[1];
-}
-
-/** kustomize is not installed: the message says how to get it. */
-export class KustomizeMissing extends Error {}
-
-export interface KustomizeTool {
-  bin: string;
-  version: string;
-  /** `cache` (the project's build) or `PATH`. */
-  source: "cache" | "PATH";
-}
-
-/** Where scripts/tools/kustomize.sh puts the pinned build. */
-export function cachedKustomizePath(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.PLATFORM_TOOLS_CACHE ??
-    path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "platform-tools");
-  return path.join(base, "kustomize", pinnedKustomizeVersion(), "kustomize");
-}
-
-function versionOf(bin: string, env: NodeJS.ProcessEnv): string | undefined {
-  const r = spawnSync(bin, ["version"], { encoding: "utf8", env, timeout: 10_000 });
-  return r.status === 0 ? /v\d+\.\d+\.\d+\S*/.exec(r.stdout)?.[0] : undefined;
-}
-
-function onPath(env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const p = path.join(dir, "kustomize");
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
-}
-
-const resolved = new Map<string, KustomizeTool>();
-
-/**
- * The kustomize the gitops commands use: the project's build of the pinned version, else a
- * kustomize v5 on PATH. Throws KustomizeMissing with the exact command to get one.
- */
-export function resolveKustomize(env: NodeJS.ProcessEnv = process.env): KustomizeTool {
-  const cached = cachedKustomizePath(env);
-  const memo = `${cached}\0${env.PATH ?? ""}`;
-  const hit = resolved.get(memo);
-  if (hit) return hit;
-  let tool: KustomizeTool | undefined;
-  if (fs.existsSync(cached)) tool = { bin: cached, version: pinnedKustomizeVersion(), source: "cache" };
-  let ignored = "";
-  const found = tool ? undefined : onPath(env);
-  if (found) {
-    const version = versionOf(found, env);
-    if (version?.startsWith("v5.")) tool = { bin: found, version, source: "PATH" };
-    else ignored = ` (${found} is ${version ?? "not a working kustomize"}; v5 is needed)`;
-  }
-  if (!tool)
-    throw new KustomizeMissing(
-      `kustomize is needed to build the fleet repository as Flux does, and none was found: not in ${path.dirname(cached)}/, and no kustomize v5 on PATH${ignored}.\n` +
-        `Build it (Go and the Go module proxy; about a minute, once) in the project directory with:\n  ${KUSTOMIZE_BUILD_COMMAND}`,
-    );
-  resolved.set(memo, tool);
-  return tool;
-}
+export {
+  cachedKustomizePath,
+  KUSTOMIZE_BUILD_COMMAND,
+  KustomizeMissing,
+  pinnedKustomizeVersion,
+  resolveKustomize,
+  withoutContent,
+  type KustomizeTool,
+} from "./kustomizeTool";
 
 /** Where kustomize says an object comes from (repository-relative), from `config.kubernetes.io/origin`. */
 export interface Origin {
@@ -107,33 +42,6 @@ export interface KustomizeOutput {
 
 const ORIGIN = "config.kubernetes.io/origin";
 
-/**
- * What of a kustomize error may be printed: kustomize quotes what it could not parse (a line of a
- * file, a patch), and the output goes into a merge-request comment, so a PEM block, a backquoted
- * snippet or a long token-like run is replaced, and the message is cut at 800 characters.
- */
-export function withoutContent(message: string): string {
-  const out = message
-    .replace(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, "(a PEM block, not shown)")
-    .replace(/-----END [A-Z0-9 ]+-----/g, "(not shown)")
-    .replace(/`[^`]*`/g, "`(not shown)`")
-    .replace(/invalid document separator: .*?(?=': |$)/g, "invalid document separator")
-    .replace(/[A-Za-z0-9+=]{40,}/g, "(not shown)");
-  return out.length > 800 ? `${out.slice(0, 800)}…` : out;
-}
-
-/** kustomize's error without the wrapper's layers of "accumulating resources" (they name no file). */
-function tidyError(stderr: string): string {
-  return withoutContent(stderr)
-    .trim()
-    .replace(/^Error: /, "")
-    .replace(
-      /accumulating resources: accumulation err='accumulating resources from '[^']*': (read [^']*: is a directory|'[^']*' must resolve to a file)': /,
-      "",
-    )
-    .replace(/^recursed accumulation of path '([^']*)': /, "in $1: ");
-}
-
 const GENERATED = "kustomization.yaml";
 /** How long one `kustomize build` may take: a tree must not hold a merge-request pipeline forever. */
 export const KUSTOMIZE_TIMEOUT_MS = 120_000;
@@ -149,12 +57,40 @@ export class KustomizeBuilder {
   private mirror?: string;
   /** Symbolic links of the repository left out of the mirror (set by the first build). */
   badLinks: BadLink[] = [];
+  /** Content hashes of the mirror's paths (./cache.ts). */
+  private hashes?: ContentHashes;
+  /** Builds kept on disk (./cache.ts), when a cache folder is given. */
+  readonly disk?: DiskCache<KustomizeOutput>;
 
   constructor(
     readonly repoDir: string,
     readonly tool: KustomizeTool = resolveKustomize(),
+    cacheRoot?: string,
   ) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-kustomize-"));
+    if (cacheRoot) this.disk = new DiskCache<KustomizeOutput>(cacheRoot, "kustomize");
+  }
+
+  /**
+   * The disk-cache key of a build: kustomize's and the program's versions, what is built, and the
+   * content of every path it may read (`inputs`, BuildResult.inputs); undefined when not cacheable.
+   */
+  private diskKey(dir: string, resources: string[] | undefined, inputs: string[] | undefined) {
+    if (!this.disk || !inputs) return undefined;
+    this.hashes ??= new ContentHashes(this.mirrored());
+    const parts = [
+      `kustomize ${this.tool.version}`,
+      `platform ${PROGRAM_VERSION}`,
+      dir,
+      ...(resources ?? []),
+    ];
+    for (const i of [...new Set(inputs)].sort()) {
+      if (i === ".." || i.startsWith("../")) continue;
+      const h = this.hashes.of(i);
+      if (h === undefined) return undefined;
+      parts.push(`${i}\0${h}`);
+    }
+    return parts.join("\n");
   }
 
   private mirrored(): string {
@@ -167,18 +103,25 @@ export class KustomizeBuilder {
     return this.mirror;
   }
 
-  /**
-   * Build `dir` (repository-relative). `resources` lists what kustomize-controller's generated
-   * kustomization.yaml would hold when the directory has none; undefined when it has one.
-   */
-  build(dir: string, resources?: string[]): KustomizeOutput {
+  /** A build already made in this run or kept on disk; else what running it needs. */
+  private lookup(dir: string, resources?: string[], inputs?: string[]) {
     const memoKey = `${dir}\0${resources?.join("\0") ?? ""}`;
     const memo = this.results.get(memoKey);
-    if (memo) return memo;
+    if (memo) return { memoKey, result: memo };
+    const diskKey = this.diskKey(dir, resources, inputs);
+    const stored = diskKey ? this.disk?.get(diskKey) : undefined;
+    if (stored) this.results.set(memoKey, stored);
+    return { memoKey, diskKey, result: stored };
+  }
+
+  /**
+   * The kustomization.yaml kustomize builds: a directory without one gets the generated one in the
+   * directory itself, as kustomize-controller does, so the default load restrictor holds (every file
+   * it lists is below it; removed after the build); one with its own is listed by a wrapper outside
+   * the mirror. Returns the wrapper directory and how to remove what was written.
+   */
+  private wrap(dir: string, resources?: string[]): { wrapper: string; done: () => void } {
     const mirror = this.mirrored();
-    // A directory without kustomization.yaml gets the generated one in the directory itself, as
-    // kustomize-controller does, so the default load restrictor holds (every file it lists is below
-    // it; removed after the build); one with its own is listed by a wrapper outside the mirror.
     let wrapper = path.join(mirror, dir);
     if (!resources) {
       wrapper = path.join(this.work, String(this.count++));
@@ -196,32 +139,108 @@ export class KustomizeBuilder {
         resources: listed,
       }),
     );
+    return { wrapper, done: () => (resources ? fs.rmSync(path.join(wrapper, GENERATED)) : undefined) };
+  }
+
+  /** Keep a result for this run, and on disk unless it failed or holds a Secret SOPS did not encrypt. */
+  private keep(memoKey: string, diskKey: string | undefined, result: KustomizeOutput): KustomizeOutput {
+    this.results.set(memoKey, result);
+    // Never a Secret in plain text on disk; failures are not kept (a timeout may be the machine's load).
+    if (diskKey && !result.error && !result.objects.some((o) => o.object.kind === "Secret" && !o.object.sops))
+      this.disk?.put(diskKey, result);
+    return result;
+  }
+
+  /**
+   * Build `dir` (repository-relative). `resources` lists what kustomize-controller's generated
+   * kustomization.yaml would hold when the directory has none; undefined when it has one. `inputs`
+   * (BuildResult.inputs) are what it may read: with them, the build is kept in the disk cache.
+   */
+  build(dir: string, resources?: string[], inputs?: string[]): KustomizeOutput {
+    const hit = this.lookup(dir, resources, inputs);
+    if (hit.result) return hit.result;
+    const { wrapper, done } = this.wrap(dir, resources);
     try {
-      const result = this.run(wrapper, mirror);
-      this.results.set(memoKey, result);
-      return result;
+      return this.keep(
+        hit.memoKey,
+        hit.diskKey,
+        this.outcome(wrapper, () => ({ stdout: this.runSync(wrapper) })),
+      );
     } finally {
-      if (resources) fs.rmSync(path.join(wrapper, GENERATED));
+      done();
     }
   }
 
-  private run(wrapper: string, mirror: string): KustomizeOutput {
+  /**
+   * Run the builds not made yet, `concurrency` kustomize processes at a time (every core by
+   * default), so that `build` finds them made. One directory is never built twice at once.
+   */
+  async prefetch(
+    requests: { dir: string; resources?: string[]; inputs?: string[] }[],
+    concurrency = os.availableParallelism(),
+  ): Promise<void> {
+    const queue = requests
+      .map((r) => ({ ...r, hit: this.lookup(r.dir, r.resources, r.inputs) }))
+      .filter((r, i, all) => !r.hit.result && all.findIndex((o) => o.dir === r.dir) === i);
+    const worker = async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) {
+        const { wrapper, done } = this.wrap(r.dir, r.resources);
+        try {
+          const stdout = await this.runAsync(wrapper);
+          this.keep(
+            r.hit.memoKey,
+            r.hit.diskKey,
+            this.outcome(wrapper, () => stdout),
+          );
+        } finally {
+          done();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  }
+
+  private readonly args = (wrapper: string) => [
+    "build",
+    "--load-restrictor",
+    "LoadRestrictionsRootOnly",
+    wrapper,
+  ];
+  private readonly options = () => ({
+    encoding: "utf8" as const,
+    maxBuffer: 256 * 1024 * 1024,
+    env: sandboxEnv(),
+    cwd: this.mirrored(),
+    timeout: KUSTOMIZE_TIMEOUT_MS,
+    killSignal: "SIGKILL" as const,
+  });
+
+  // kustomize's default load restrictor (LoadRestrictionsRootOnly), said out loud.
+  private runSync(wrapper: string): string {
+    return execFileSync(this.tool.bin, this.args(wrapper), {
+      ...this.options(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  }
+
+  /** As runSync, without blocking: resolves to stdout, or to the error execFileSync would throw. */
+  private runAsync(wrapper: string): Promise<{ stdout: string } | { error: unknown }> {
+    return new Promise((resolve) => {
+      const child = execFile(this.tool.bin, this.args(wrapper), this.options(), (e, stdout, stderr) =>
+        resolve(e ? { error: Object.assign(e, { stderr }) } : { stdout }),
+      );
+      child.stdin?.end();
+    });
+  }
+
+  /** What a run gave: the objects kustomize printed, or its error made repository-relative. */
+  private outcome(wrapper: string, run: () => { stdout: string } | { error: unknown }): KustomizeOutput {
+    const mirror = this.mirrored();
     let stdout: string;
     try {
-      // kustomize's default load restrictor (LoadRestrictionsRootOnly), said out loud.
-      stdout = execFileSync(
-        this.tool.bin,
-        ["build", "--load-restrictor", "LoadRestrictionsRootOnly", wrapper],
-        {
-          encoding: "utf8",
-          maxBuffer: 256 * 1024 * 1024,
-          stdio: ["ignore", "pipe", "pipe"],
-          env: sandboxEnv(),
-          cwd: mirror,
-          timeout: KUSTOMIZE_TIMEOUT_MS,
-          killSignal: "SIGKILL",
-        },
-      );
+      const out = run();
+      if ("error" in out) throw out.error;
+      stdout = out.stdout;
     } catch (e) {
       if ((e as { signal?: unknown }).signal === "SIGKILL")
         return {

@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildPath, kustomizeBuildPath, normaliseRepoPath } from "./build";
+import { buildPath, normaliseRepoPath } from "./build";
+import { kustomizeBuildPath, kustomizeRequest, type KustomizeRequest } from "./kustomizeBuild";
 import type { KustomizeBuilder } from "./kustomize";
 import { asK8s, ManifestCache, type Finding, type K8sLike, type ManifestDoc } from "./manifests";
 import { substituteObject, substitutionDisabled } from "./substitution";
@@ -77,7 +78,29 @@ export interface PlatformTree {
   findings: Finding[];
   /** Files of the tree that could not be parsed (yaml findings): the lint reports them once, repository-wide. */
   unparsed: Finding[];
+  /** What its builds depend on (BuildResult.inputs of every build, repository-relative). */
+  inputs: Set<string>;
+  /**
+   * A kustomization file that transforms (patches, replacements, components…) a build holding Flux
+   * Kustomizations: their paths may then differ from what the hand-written walk reads, so the walk's
+   * inputs are not known to be complete.
+   */
+  transformedBy?: string;
+  /** Walked without kustomize: what kustomize would be asked to build (KustomizeBuilder.prefetch). */
+  requests: KustomizeRequest[];
 }
+
+/** kustomization.yaml fields that may change the objects of a build (and so a Flux Kustomization's path). */
+const TRANSFORMING = [
+  "patches",
+  "patchesStrategicMerge",
+  "patchesJson6902",
+  "replacements",
+  "transformers",
+  "generators",
+  "components",
+  "vars",
+];
 
 export const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 
@@ -167,7 +190,16 @@ export function walkTree(
     built: [],
     external: false,
   };
-  const tree: PlatformTree = { context, root, nodes: [root], index: new Map(), findings: [], unparsed: [] };
+  const tree: PlatformTree = {
+    context,
+    root,
+    nodes: [root],
+    index: new Map(),
+    findings: [],
+    unparsed: [],
+    inputs: new Set<string>(),
+    requests: [],
+  };
   const seen = new Set([key("Kustomization", ROOT.namespace, ROOT.name)]);
   const rootFile = `${normaliseRepoPath(context.rootPath)}/`;
   for (let i = 0; i < tree.nodes.length; i++) {
@@ -188,6 +220,14 @@ export function walkTree(
       ...result.findings.filter((f) => f.rule !== "yaml").map((f) => ({ ...f, platform: context.platform })),
     );
     tree.unparsed.push(...result.findings.filter((f) => f.rule === "yaml"));
+    for (const i of result.inputs) tree.inputs.add(i);
+    const request = builder ? undefined : kustomizeRequest(cache, node.spec.path, result);
+    if (request) tree.requests.push(request);
+    if (!tree.transformedBy && result.docs.some((d) => d.object.kind === "Kustomization"))
+      tree.transformedBy = result.files.find((f) => {
+        const k = /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(f) ? cache.read(f).docs[0] : undefined;
+        return k !== undefined && TRANSFORMING.some((field) => field in k.object);
+      });
     const values = known(variablesOf(node, tree));
     for (const doc of result.docs) {
       const raw = asK8s(doc) as K8sLike;

@@ -445,6 +445,25 @@ export const rows: BadInputRow[] = [
   },
   { cli: gitopsLint, argv: ["--vars"], code: 2, says: ["--vars needs a value: --vars <KEY,...>"] },
   { cli: gitopsLint, argv: ["--prod", "a", "--prod", "b"], code: 2, says: ["--prod is given twice"] },
+  {
+    cli: gitopsLint,
+    argv: ["--changed-since"],
+    code: 2,
+    says: ["--changed-since needs a value: --changed-since <ref>"],
+  },
+  {
+    cli: gitopsLint,
+    argv: [GITOPS, "--changed-since", "nosuch-ref"],
+    code: 1,
+    says: ['--changed-since nosuch-ref: "nosuch-ref" is not a branch, tag or commit of the Git repository'],
+  },
+  {
+    cli: gitopsLint,
+    argv: ["{tmp}", "--changed-since", "main"],
+    code: 1,
+    says: ["--changed-since main:", "is not in a Git repository"],
+  },
+  { cli: gitopsLint, argv: ["--no-cache=yes"], code: 2, says: ["--no-cache"] },
 
   // gitops:new-slice
   {

@@ -79,7 +79,9 @@ describe("gitops:diff on a fleet repository with tags", () => {
         "lab: the refs (no stack file)",
         "prod: the refs (no stack file)",
       ]);
-      expect(changed.err).toMatch(/^gitops:diff: 3 platforms, 3 with changes \(\d+ ms\)$/);
+      expect(changed.err).toMatch(
+        /^gitops:diff: 3 platforms, 3 with changes, 0 skipped as unchanged \(\d+ ms\)$/,
+      );
       const same = await run("v1.1.0", "v1.1.0", "--repo", repo, "--project", project);
       expect(same.code).toBe(0);
     });

@@ -90,7 +90,7 @@ describe("gitops:lint and the project's stack files", () => {
     // de-prod follows tag v1.0.0, which this repository does not have: its tree cannot be built, exit 2.
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(
-      /^gitops:diff: 3 platforms, 0 with changes \(\d+ ms\)\ngitops:diff: incomplete: 1 platform could not be built completely; fix what the report lists \(npm run gitops:lint names the file and line\)\n$/,
+      /^gitops:diff: 3 platforms, 0 with changes, 2 skipped as unchanged \(\d+ ms\)\ngitops:diff: incomplete: 1 platform could not be built completely; fix what the report lists \(npm run gitops:lint names the file and line\)\n$/,
     );
     const diff = JSON.parse(run.stdout) as FleetDiff;
     expect(diff.problems.map((p) => p.replace(/:\d+: /, ":<line>: "))).toEqual([

@@ -1,0 +1,52 @@
+/**
+ * What the incremental Git-side tools decide from: the files that changed between two revisions, and
+ * whether a change reaches a platform's tree (a changed file at or below one of the inputs its builds
+ * recorded, BuildResult.inputs). Sound only without symbolic links inside the repository (a link's
+ * target may change while the link does not), so a repository with any link is never skipped.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { STOPS_BUILD } from "./build";
+import type { PlatformTree } from "./tree";
+
+/** The first changed file (repository-relative) at, below or above one of `inputs`; undefined when none. */
+export function reaching(inputs: Iterable<string>, changed: readonly string[]): string | undefined {
+  if (!changed.length) return undefined;
+  for (const input of inputs) {
+    if (input === ".") return changed[0];
+    const hit = changed.find((f) => f === input || f.startsWith(`${input}/`) || input.startsWith(`${f}/`));
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The first symbolic link of a directory (outside `.git/`), repository-relative; undefined when none. */
+export function firstLink(dir: string, rel = ""): string | undefined {
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    if (e.name === ".git") continue;
+    const child = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isSymbolicLink()) return child;
+    if (e.isDirectory()) {
+      const found = firstLink(dir, child);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why the hand-written walk of a tree cannot vouch for its inputs being all its builds read (so a
+ * change elsewhere might still reach it); undefined when it can. Walked with the keys of the stack
+ * file, not its rendered values: a Kustomization path or source written with a variable is not vouched for.
+ */
+export function unvouched(tree: PlatformTree): string | undefined {
+  if (tree.transformedBy) return `${tree.transformedBy} transforms Flux Kustomizations`;
+  const stop = [...tree.unparsed, ...tree.findings].find((f) => STOPS_BUILD.has(f.rule));
+  if (stop) return `${stop.file}:${stop.line} stops its build`;
+  const variable = tree.nodes.find((n) => {
+    const spec = (n.doc?.object.spec ?? {}) as { path?: unknown; sourceRef?: unknown };
+    return JSON.stringify([spec.path, spec.sourceRef]).includes("${");
+  });
+  if (variable) return `Kustomization ${variable.namespace}/${variable.name}'s path or source is a variable`;
+  return undefined;
+}

@@ -1,0 +1,213 @@
+// The incremental Git-side tools equal the full ones, on a fleet made by the scale benchmark's generator.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { diffFleet, diffMarkdown, lintFleet, type FleetDiff } from "../../../automation/gitops";
+import { DiskCache, cacheDir } from "../../../automation/gitops/shared/cache";
+import { stackContracts, type PlatformContract } from "../../../automation/gitops/shared/contract";
+import { generate } from "../../../scripts/bench/scale";
+import { changedSummary } from "../../../cli/gitops-lint";
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+    cwd,
+    stdio: "pipe",
+  });
+
+/** The diff without what only the incremental run says (which platforms it skipped) and its timing. */
+const comparable = (d: FleetDiff) => ({
+  ...d,
+  durationMs: 0,
+  platforms: d.platforms.map(({ skipped: _s, ...p }) => p),
+});
+
+describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
+  let dir: string;
+  let repo: string;
+  let changed: string;
+  let other: string;
+  let contracts: Map<string, PlatformContract>;
+  let cache: string;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "incremental-"));
+    const fleet = await generate(dir, 2);
+    repo = fleet.repo;
+    changed = fleet.changed;
+    other = fs.readdirSync(path.join(repo, "clusters")).find((p) => p !== changed) as string;
+    contracts = (await stackContracts(fleet.project)).contracts;
+    cache = path.join(dir, "cache");
+    // v1.2.0: a shared base every platform builds gets a label with a variable no platform has.
+    const base = path.join(repo, "apps/base/namespace.yaml");
+    fs.appendFileSync(base, '    platform.io/tier: "${NOPE_TIER}"\n');
+    git(repo, "commit", "-qam", "shared base");
+    git(repo, "tag", "v1.2.0");
+    git(repo, "checkout", "-q", "v1.1.0");
+  }, 120_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("diff of a one-platform change: builds that platform only, says why the other is skipped, equals the full diff", async () => {
+    const incremental = await diffFleet({ repoDir: repo, from: "v1.0.0", to: "v1.1.0", contracts });
+    const full = await diffFleet({ repoDir: repo, from: "v1.0.0", to: "v1.1.0", contracts, full: true });
+    expect(comparable(incremental)).toEqual(comparable(full));
+    expect(incremental.platforms.map((p) => [p.platform, p.changed.length, p.skipped])).toEqual(
+      [changed, other]
+        .sort()
+        .map((p) =>
+          p === changed
+            ? [p, 2, undefined]
+            : [
+                p,
+                0,
+                `no file its tree reads changed between tag v1.0.0 (${incremental.from.commit!.slice(0, 7)}) and tag v1.1.0 (${incremental.to.commit!.slice(0, 7)})`,
+              ],
+        ),
+    );
+    expect(diffMarkdown(incremental).split("\n")).toContain(
+      `Skipped as unchanged, not built (no file its tree reads changed between tag v1.0.0 (${incremental.from.commit!.slice(0, 7)}) and tag v1.1.0 (${incremental.to.commit!.slice(0, 7)})): ${other}.`,
+    );
+  }, 120_000);
+
+  it("diff of a change to a shared base: every platform is built, and the diff equals the full one", async () => {
+    const incremental = await diffFleet({ repoDir: repo, from: "v1.1.0", to: "v1.2.0", contracts });
+    const full = await diffFleet({ repoDir: repo, from: "v1.1.0", to: "v1.2.0", contracts, full: true });
+    expect(comparable(incremental)).toEqual(comparable(full));
+    expect(
+      incremental.platforms.map((p) => [p.skipped, p.changed.map((c) => `${c.kind} ${c.name}`)]),
+    ).toEqual([
+      [undefined, ["Namespace slices"]],
+      [undefined, ["Namespace slices"]],
+    ]);
+  }, 120_000);
+
+  it("lint --changed-since: the one changed platform's findings equal the full lint's; a shared base reaches every platform", async () => {
+    const slice = path.join(repo, "clusters", changed, "slices/1-def922/slice-vars.yaml");
+    const before = fs.readFileSync(slice, "utf8");
+    fs.appendFileSync(slice, '  EXTRA: "${NOPE_ONE}"\n');
+    try {
+      const full = await lintFleet(repo, { contracts });
+      const since = await lintFleet(repo, { contracts, changedSince: "v1.1.0" });
+      expect(full.findings.map((f) => `${f.file}:${f.line}: ${f.rule} (${f.platform})`)).toEqual([
+        `clusters/${changed}/slices/1-def922/slice-vars.yaml:18: variable (${changed})`,
+      ]);
+      expect(since.findings).toEqual(full.findings);
+      expect(since.changed).toEqual({
+        since: "v1.1.0",
+        linted: { [changed]: `clusters/${changed}/slices/1-def922/slice-vars.yaml changed` },
+        skipped: {
+          [other]: `no file its tree reads changed since v1.1.0 (${git(repo, "rev-parse", "--short=7", "v1.1.0").toString().trim()})`,
+        },
+      });
+    } finally {
+      fs.writeFileSync(slice, before);
+    }
+    git(repo, "checkout", "-q", "v1.2.0");
+    try {
+      const full = await lintFleet(repo, { contracts });
+      const since = await lintFleet(repo, { contracts, changedSince: "v1.1.0" });
+      expect(since.findings).toEqual(full.findings);
+      expect(full.findings.map((f) => `${f.rule} (${f.platform})`)).toEqual([
+        `variable (${[changed, other].sort().join(", ")})`,
+      ]);
+      expect(Object.values(since.changed!.linted)).toEqual([
+        "apps/base/namespace.yaml changed",
+        "apps/base/namespace.yaml changed",
+      ]);
+    } finally {
+      git(repo, "checkout", "-q", "v1.1.0");
+    }
+  }, 180_000);
+
+  it("the build cache: a hit gives what a miss gives; a corrupted or foreign entry is ignored; no plain-text Secret is kept", async () => {
+    const none = await lintFleet(repo, { contracts });
+    const miss = await lintFleet(repo, { contracts, cacheRoot: cache });
+    const entries = fs.readdirSync(path.join(cache, "kustomize"));
+    expect(entries.length).toBeGreaterThan(4);
+    const hit = await lintFleet(repo, { contracts, cacheRoot: cache });
+    for (const r of [miss, hit]) expect({ ...r, durationMs: 0 }).toEqual({ ...none, durationMs: 0 });
+    // Every entry corrupted: one truncated, the others holding another key's value (a foreign entry).
+    const files = entries.map((e) => path.join(cache, "kustomize", e));
+    const firstText = fs.readFileSync(files[0], "utf8");
+    fs.writeFileSync(files[0], firstText.slice(0, 100));
+    for (const f of files.slice(1))
+      fs.writeFileSync(f, fs.readFileSync(files[1], "utf8").replace(/"key":"/, '"key":"x'));
+    const corrupted = await lintFleet(repo, { contracts, cacheRoot: cache });
+    expect({ ...corrupted, durationMs: 0 }).toEqual({ ...none, durationMs: 0 });
+    // The diff shows the objects built: from corrupted entries, from good ones (a hit), and without cache.
+    const diff = (cacheRoot?: string) =>
+      diffFleet({ repoDir: repo, from: "v1.0.0", to: "v1.1.0", contracts, full: true, cacheRoot });
+    const plain = comparable(await diff());
+    expect(plain.platforms.map((p) => p.changed.length)).toEqual([0, 2]);
+    for (const f of fs.readdirSync(path.join(cache, "kustomize")))
+      fs.writeFileSync(path.join(cache, "kustomize", f), fs.readFileSync(files[1], "utf8"));
+    expect(comparable(await diff(cache))).toEqual(plain);
+    expect(comparable(await diff(cache))).toEqual(plain);
+    // A plain-text Secret in a platform's tree: the lint reports it, the cache never keeps its build.
+    const secret = path.join(repo, "clusters", changed, "network-functions", "token.yaml");
+    const kfile = path.join(repo, "clusters", changed, "network-functions", "kustomization.yaml");
+    const kbefore = fs.readFileSync(kfile, "utf8");
+    fs.writeFileSync(
+      secret,
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\n  namespace: default\nstringData:\n  token: hunter2-plain\n",
+    );
+    fs.writeFileSync(kfile, kbefore.replace("resources:\n", "resources:\n  - token.yaml\n"));
+    try {
+      const leaky = await lintFleet(repo, { contracts, cacheRoot: cache });
+      expect(leaky.findings.map((f) => `${f.file}: ${f.rule}`)).toContain(
+        `clusters/${changed}/network-functions/token.yaml: plaintext-secret`,
+      );
+    } finally {
+      fs.rmSync(secret);
+      fs.writeFileSync(kfile, kbefore);
+    }
+    for (const f of fs.readdirSync(path.join(cache, "kustomize")))
+      expect(fs.readFileSync(path.join(cache, "kustomize", f), "utf8")).not.toContain("hunter2-plain");
+    for (const f of files) {
+      const entry = JSON.parse(fs.readFileSync(f, "utf8")) as {
+        value: { objects: { object: { kind: string; sops?: unknown } }[] };
+      };
+      for (const o of entry.value.objects)
+        if (o.object.kind === "Secret") expect(o.object.sops).toBeDefined();
+    }
+  }, 180_000);
+
+  it("DiskCache trusts an entry only when its key and hash match; the cache folder is never inside the repository", () => {
+    const disk = new DiskCache<{ a: number }>(cache, "unit");
+    disk.put("k", { a: 1 });
+    expect(disk.get("k")).toEqual({ a: 1 });
+    const file = path.join(cache, "unit", fs.readdirSync(path.join(cache, "unit"))[0]);
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"a":1', '"a":2'));
+    expect(disk.get("k")).toBeUndefined();
+    expect(cacheDir(repo, { PLATFORM_GITOPS_CACHE: "off" })).toBeUndefined();
+    expect(cacheDir(repo, { XDG_CACHE_HOME: "/xdg" })).toBe("/xdg/platform/gitops");
+    expect(() => cacheDir(repo, { PLATFORM_GITOPS_CACHE: path.join(repo, ".cache") })).toThrow(
+      `the gitops cache folder ${path.join(repo, ".cache")} is inside the repository ${repo}: set PLATFORM_GITOPS_CACHE to a folder outside it (or to off)`,
+    );
+  });
+});
+
+describe("gitops:lint --changed-since's summary line", () => {
+  it("names the platforms linted with why, and counts those skipped per reason", () => {
+    expect(
+      changedSummary({
+        since: "v1.1.0",
+        linted: { "de-dev": "clusters/de-dev/slices/1-def922/slice-vars.yaml changed" },
+        skipped: {
+          "de-prod": "no file its tree reads changed since v1.1.0 (6e62cc3)",
+          local: "no file its tree reads changed since v1.1.0 (6e62cc3)",
+        },
+      }),
+    ).toBe(
+      "--changed-since v1.1.0: 1 of 3 platforms linted (de-dev: clusters/de-dev/slices/1-def922/slice-vars.yaml changed); 2 skipped as unchanged (no file its tree reads changed since v1.1.0 (6e62cc3))",
+    );
+    expect(
+      changedSummary({
+        since: "main",
+        linted: {},
+        skipped: { a: "no file its tree reads changed since main (1234567)" },
+      }),
+    ).toBe(
+      "--changed-since main: 0 of 1 platform linted; 1 skipped as unchanged (no file its tree reads changed since main (1234567))",
+    );
+  });
+});
