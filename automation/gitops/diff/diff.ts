@@ -7,15 +7,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
 import { STOPS_BUILD } from "../shared/build";
 import { DiffError, FleetGit, type Revision } from "../shared/git";
 import { compare, identity, type FleetDiff, type PlatformDiff, type Side } from "./compare";
 import { Skipper } from "./skip";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
-import { ManifestCache, type K8sLike } from "../shared/manifests";
-import { substituteString, substitutionDisabled } from "../shared/substitution";
+import { CLUSTER_SCOPED_KINDS, ManifestCache, type K8sLike } from "../shared/manifests";
+import { substituteObject, substitutionDisabled } from "../shared/substitution";
 import { rootSourceKindInTree, variablesOf, walkTree, type BuiltObject, type KsNode } from "../shared/tree";
 
 export { DiffError };
@@ -47,21 +46,6 @@ export interface DiffOptions {
 /** How many platforms' builds are made ahead at once (KustomizeBuilder.prefetch). */
 const PREFETCH = 16;
 
-/** Kinds kustomize's namespace transformer (targetNamespace) leaves alone. */
-const CLUSTER_SCOPED = new Set([
-  "Namespace",
-  "CustomResourceDefinition",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "ClusterIssuer",
-  "ClusterSecretStore",
-  "PersistentVolume",
-  "StorageClass",
-  "PriorityClass",
-  "ValidatingWebhookConfiguration",
-  "MutatingWebhookConfiguration",
-]);
-
 function follows(contract: PlatformContract): { kind: string; value: string } {
   return contract.rootRef
     ? { kind: contract.rootRef.kind, value: contract.rootRef.value }
@@ -74,13 +58,12 @@ function follows(contract: PlatformContract): { kind: string; value: string } {
  * Unknown variables (secret ones, or keys without a value) stay as written.
  */
 function asFluxApplies(built: BuiltObject, vars: Record<string, string | undefined> | undefined): K8sLike {
-  const raw = built.doc.object;
   const known = Object.fromEntries(
     Object.entries(vars ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
   );
   if (!vars || substitutionDisabled(built.obj.metadata)) return { ...built.obj };
   try {
-    const parsed = parse(substituteString(stringify(raw), known), { version: "1.1" }) as K8sLike;
+    const parsed = substituteObject(built.doc.object as K8sLike, known);
     return parsed && typeof parsed === "object" ? { ...parsed, metadata: parsed.metadata ?? {} } : built.obj;
   } catch {
     return { ...built.obj };
@@ -110,7 +93,7 @@ function buildSide(
     for (const built of node.built) {
       const applied = asFluxApplies(built, variablesOf(node, tree));
       const meta = applied.metadata;
-      const namespace = CLUSTER_SCOPED.has(applied.kind)
+      const namespace = CLUSTER_SCOPED_KINDS.has(applied.kind)
         ? ""
         : String(node.spec.targetNamespace ?? meta.namespace ?? "");
       // As Flux applies it: targetNamespace set on every namespaced object.

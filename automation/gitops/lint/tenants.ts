@@ -5,30 +5,10 @@
  * cluster-scoped but its own Namespaces, bind no one outside it, and reconcile as its ServiceAccount.
  */
 import { SYSTEM_NAMESPACES, TENANT_LABEL } from "../../../components/flux/args/tenants";
-import type { Finding } from "../shared/manifests";
+import { CLUSTER_SCOPED_KINDS, type Finding } from "../shared/manifests";
 import type { BuiltObject, PlatformTree } from "../shared/tree";
 
 const isSystemNamespace = (ns: string) => SYSTEM_NAMESPACES.includes(ns) || ns.startsWith("kube-");
-
-/** Cluster-scoped kinds a fleet repository may hold (kustomize leaves their namespace alone). */
-const CLUSTER_SCOPED = new Set([
-  "Namespace",
-  "CustomResourceDefinition",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "ClusterIssuer",
-  "ClusterSecretStore",
-  "PersistentVolume",
-  "StorageClass",
-  "PriorityClass",
-  "RuntimeClass",
-  "IngressClass",
-  "ValidatingWebhookConfiguration",
-  "MutatingWebhookConfiguration",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "APIService",
-]);
 
 /** The tenant an object belongs to: its folder under `tenants/`, else its tenant label. */
 export function tenantOf(o: BuiltObject): string | undefined {
@@ -61,7 +41,7 @@ function tenantsOf(tree: PlatformTree): Map<string, Tenant> {
 }
 
 const idOf = (o: BuiltObject) =>
-  CLUSTER_SCOPED.has(o.obj.kind)
+  CLUSTER_SCOPED_KINDS.has(o.obj.kind)
     ? `${o.obj.kind} ${String(o.obj.metadata.name)}`
     : `${o.obj.kind} ${o.namespace}/${String(o.obj.metadata.name)}`;
 
@@ -123,7 +103,7 @@ export function tenantFindings(tree: PlatformTree): Finding[] {
           );
         continue;
       }
-      if (CLUSTER_SCOPED.has(o.obj.kind)) {
+      if (CLUSTER_SCOPED_KINDS.has(o.obj.kind)) {
         push(
           o,
           ["kind"],

@@ -20,6 +20,29 @@ import { MAX_YAML_ALIASES, readRepoText, resolveInRepo } from "./sandbox";
 import { findVariables, type VariableUse } from "./substitution";
 
 /** One finding of the lint. */
+/**
+ * Cluster-scoped kinds a fleet repository may hold: kustomize's namespace transformer
+ * (targetNamespace) leaves them alone, and a tenant may own none of them but its Namespaces.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ClusterIssuer",
+  "ClusterSecretStore",
+  "PersistentVolume",
+  "StorageClass",
+  "PriorityClass",
+  "RuntimeClass",
+  "IngressClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "APIService",
+]);
+
 export interface Finding {
   /** File relative to the repository root (or the project, for stack files). */
   file: string;
