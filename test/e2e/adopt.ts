@@ -115,13 +115,7 @@ void runHarness("e2e-adopt", { deadlineMs: 25 * 60_000 }, async (h) => {
       ],
       { env: { ...process.env, HOME: home }, timeoutMs: 400_000 },
     );
-    await run("git", ["pull", "-q", "origin", "main"], {
-      cwd: repo.workDir,
-      env: {
-        ...process.env,
-        GIT_SSH_COMMAND: `ssh -i ${keyFile} -o IdentitiesOnly=yes -o UserKnownHostsFile=${path.join(home, ".ssh", "known_hosts")}`,
-      },
-    });
+    await repo.pull();
     const committed = fs.readdirSync(path.join(repo.workDir, "clusters/e2e/flux-system")).sort();
     if (
       JSON.stringify(committed) !==

@@ -100,16 +100,8 @@ void runHarness("e2e-rotation", { deadlineMs: 25 * 60_000 }, async (h) => {
   const kube = cp.kube;
   h.onCleanup(async () => kube.close());
   const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
-  /**
-   * The keys the Git server accepts: the harness's own (it pushes the fleet repository) and the
-   * given deploy keys. sshd reads the file at each connection, as a forge's deploy-key list.
-   */
-  const authorize = (deployKeys: string[]) =>
-    fs.writeFileSync(
-      path.join(h.workDir, "git", "authorized_keys"),
-      [git.identityPub, ...deployKeys].map((k) => `restrict ${k.trim()}\n`).join(""),
-      { mode: 0o600 },
-    );
+  /** The deploy keys the Git server accepts besides its own (it pushes the fleet repository). */
+  const authorize = (deployKeys: string[]) => git.setDeployKeys(deployKeys);
   const alive = () => h.sup.assertAlive();
 
   // Two age keys: A encrypts the fleet's Secret first, B replaces it.

@@ -23,6 +23,11 @@ export interface GitServer {
    * that repository and nothing else): a vendor's read key. Private key (OpenSSH) and public half.
    */
   addReadKey(repo: string): Promise<{ identity: string; identityPub: string }>;
+  /**
+   * The other deploy keys the server accepts (besides its own and the read keys), replacing the
+   * previous set, as a forge's deploy-key list: sshd reads the file at each connection.
+   */
+  setDeployKeys(publicKeys: string[]): void;
 }
 
 export interface GitRepo {
@@ -31,6 +36,8 @@ export interface GitRepo {
   workDir: string;
   /** Replaces the working tree with `files` (path -> content), commits, and pushes `branch`. */
   commit(files: Record<string, string>, message: string): Promise<string>;
+  /** Pulls `main` into the working clone (what another client, e.g. flux bootstrap, pushed). */
+  pull(): Promise<void>;
   /** Tags HEAD (annotated) and pushes the tag; `force` moves an existing tag. */
   tag(tag: string, force?: boolean): Promise<void>;
 }
@@ -72,7 +79,18 @@ export async function startGitServer(sup: Supervisor, workDir: string): Promise<
     path.join(dir, "deploy_key"),
   ]);
   const identityPub = fs.readFileSync(path.join(dir, "deploy_key.pub"), "utf8");
-  fs.writeFileSync(path.join(dir, "authorized_keys"), `restrict ${identityPub}`, { mode: 0o600 });
+  // The authorized keys: the server's own deploy key, the read keys, and the deploy keys set later.
+  const readKeyLines: string[] = [];
+  let deployKeys: string[] = [];
+  const writeAuthorizedKeys = () =>
+    fs.writeFileSync(
+      path.join(dir, "authorized_keys"),
+      [`restrict ${identityPub}`, ...readKeyLines, ...deployKeys.map((k) => `restrict ${k.trim()}\n`)].join(
+        "",
+      ),
+      { mode: 0o600 },
+    );
+  writeAuthorizedKeys();
   const config = [
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
@@ -131,6 +149,10 @@ export async function startGitServer(sup: Supervisor, workDir: string): Promise<
 
   let keys = 0;
   return {
+    setDeployKeys(publicKeys) {
+      deployKeys = [...publicKeys];
+      writeAuthorizedKeys();
+    },
     async addReadKey(repo: string) {
       const file = path.join(dir, `read_key_${++keys}`);
       await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `e2e-read-${repo}`, "-f", file]);
@@ -150,7 +172,8 @@ export async function startGitServer(sup: Supervisor, workDir: string): Promise<
         { mode: 0o755 },
       );
       const identityPub = fs.readFileSync(`${file}.pub`, "utf8");
-      fs.appendFileSync(path.join(dir, "authorized_keys"), `command="${gate}",restrict ${identityPub}`);
+      readKeyLines.push(`command="${gate}",restrict ${identityPub}`);
+      writeAuthorizedKeys();
       return { identity: fs.readFileSync(file, "utf8"), identityPub };
     },
     port,
@@ -182,6 +205,9 @@ export async function startGitServer(sup: Supervisor, workDir: string): Promise<
           await git(["commit", "-q", "--allow-empty", "-m", message], work);
           await git(["push", "-q", "origin", "HEAD:refs/heads/main"], work);
           return (await git(["rev-parse", "HEAD"], work)).stdout.trim();
+        },
+        async pull() {
+          await git(["pull", "-q", "origin", "main"], work);
         },
         async tag(tag, force = false) {
           await git(["tag", ...(force ? ["-f"] : []), "-a", tag, "-m", tag], work);
