@@ -29,7 +29,6 @@ export function pulumiCli(tools: Tools, workDir: string, logDir: string, project
     PULUMI_CONFIG_PASSPHRASE: "platform-e2e",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
     NO_COLOR: "1",
   };
