@@ -20,6 +20,8 @@ export interface FleetArgs {
   policyConfig?: string;
   expectNoChanges: boolean;
   refresh: boolean;
+  /** `destroy`: drop the Kubernetes resources of a cluster that is gone from state (`--delete-unreachable`). */
+  deleteUnreachable: boolean;
   gate: boolean;
   gateTimeoutMs: number;
   /** `status`, `up`: cluster reads in flight at once over the run (`--read-concurrency`). */
@@ -112,6 +114,12 @@ export const FLEET_SPEC = {
       only: ["preview", "up", "refresh"],
     },
     refresh: { type: "boolean", description: "refresh the state first", only: ["preview", "up", "destroy"] },
+    "delete-unreachable": {
+      type: "boolean",
+      description:
+        "decommission: when a stack's cluster is gone, drop its Kubernetes resources from state instead of failing (the rest is destroyed as usual)",
+      only: ["destroy"],
+    },
     "no-gate": { type: "boolean", description: "do not wait for Flux readiness between waves", only: ["up"] },
     "gate-timeout": {
       type: "string",
@@ -259,6 +267,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(str("policy-config") !== undefined ? { policyConfig: str("policy-config") } : {}),
     expectNoChanges: bool("expect-no-changes"),
     refresh: bool("refresh"),
+    deleteUnreachable: bool("delete-unreachable"),
     gate: !bool("no-gate"),
     gateTimeoutMs:
       str("gate-timeout") !== undefined ? parseDurationMs(str("gate-timeout")!, "--gate-timeout") : 600_000,
@@ -293,3 +302,12 @@ export function policyConfigFor(pattern: string, s: FleetStack): string {
 // Every operation has its line in the help.
 const _everyOperation: Record<Operation, string> = FLEET_SPEC.subcommands;
 void _everyOperation;
+
+/**
+ * Environment for every Pulumi command of the run. `--delete-unreachable` sets the Kubernetes
+ * provider's `PULUMI_K8S_DELETE_UNREACHABLE`, so a destroy whose cluster is gone removes that
+ * cluster's objects from state instead of failing on them (docs/lifetime.md, decommissioning).
+ */
+export function engineEnv(args: Pick<FleetArgs, "deleteUnreachable">): Record<string, string> | undefined {
+  return args.deleteUnreachable ? { PULUMI_K8S_DELETE_UNREACHABLE: "true" } : undefined;
+}

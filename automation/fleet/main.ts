@@ -14,7 +14,7 @@ import {
   OutputError,
   writeOutputFile,
 } from "../render/output";
-import { isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
+import { engineEnv, isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
 import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
 import { htmlReport, PAGE_GENERATOR } from "./page";
@@ -165,7 +165,7 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
           expectNoChanges: args.expectNoChanges,
           refresh: args.refresh,
         }),
-        runner: deps.runner ?? new LocalWorkspaceRunner({ projectDir }),
+        runner: deps.runner ?? new LocalWorkspaceRunner({ projectDir, envVars: engineEnv(args) }),
         flux: deps.flux ?? new ClusterFluxReader(args.readTimeoutMs),
         reads: { concurrency: args.readConcurrency, timeoutMs: args.readTimeoutMs },
         stopSignal: deps.stopSignal ?? signals?.stop,

@@ -37,11 +37,26 @@ export function installObjectsOf(
     imagePullSecret: flux.install.imagePullSecret?.name,
     skipAwait: flux.install.manifests.skipAwait,
     annotations: adoptAnnotations(flux),
-    ...(flux.adopt ? { rbacNameSuffix: `-${FLUX_NAMESPACE}` } : {}),
+    ...(flux.adopt === "flux-cli" ? { rbacNameSuffix: `-${FLUX_NAMESPACE}` } : {}),
   });
   const [missing] = serviceAccountProblems(objects, serviceAccounts);
   if (missing) throw new InstallManifestError({ ...missing, path: `flux.${missing.path}` });
   return { objects };
+}
+
+/**
+ * Resource options that make Pulumi forget, not delete, the install (`install.retainOnDelete`). The
+ * manifests are one ConfigGroup whose objects are its children: `transforms` reach them (a
+ * component's own `retainOnDelete` does not), so each object is retained itself. A transform's
+ * `opts` of a ConfigGroup child do not carry the provider the child inherits: it is named again,
+ * or the child would be created with the default provider (a cluster without a kubeconfig).
+ */
+export function retainOptions(flux: ResolvedFluxArgs, provider: k8s.Provider): pulumi.CustomResourceOptions {
+  if (!flux.install.retainOnDelete) return {};
+  return {
+    retainOnDelete: true,
+    transforms: [({ props, opts }) => ({ props, opts: { ...opts, provider, retainOnDelete: true } })],
+  };
 }
 
 /** Create the install; returns what the root sync must wait for (empty for mode `none`). */
@@ -58,7 +73,12 @@ export function createInstall(
       "unfetchedUrl" in objects
         ? { files: [objects.unfetchedUrl] }
         : { objs: annotateServiceAccounts(objects.objects, serviceAccountAnnotations) };
-    return [new k8s.yaml.v2.ConfigGroup(`${name}-install`, input, opts)];
+    return [
+      new k8s.yaml.v2.ConfigGroup(`${name}-install`, input, {
+        ...opts,
+        ...retainOptions(flux, opts.provider),
+      }),
+    ];
   }
   if (flux.install.mode !== "operator") return [];
   const op = flux.install.operator;
@@ -73,7 +93,7 @@ export function createInstall(
       values: op.values,
       skipAwait: flux.install.manifests.skipAwait,
     },
-    opts,
+    { ...opts, ...retainOptions(flux, opts.provider) },
   );
   const instance = renderFluxInstance(flux.version, flux.install, flux.install.imagePullSecret?.name);
   // The annotation patches are JSON text, so they wait for the role ARNs; without any, the spec is plain.
@@ -85,7 +105,7 @@ export function createInstall(
   const resource = new k8s.apiextensions.CustomResource(
     `${name}-instance`,
     { apiVersion: instance.apiVersion, kind: instance.kind, metadata: instance.metadata, spec },
-    { ...opts, dependsOn: [release] },
+    { ...opts, ...retainOptions(flux, opts.provider), dependsOn: [release] },
   );
   return [release, resource];
 }

@@ -32,7 +32,7 @@ export const ADOPT_ANNOTATIONS = {
 } as const;
 
 /** ADOPT_ANNOTATIONS when the bootstrap takes over an existing Flux (`adopt`), else none. */
-export const adoptAnnotations = (flux: { adopt: boolean }): Record<string, string> =>
+export const adoptAnnotations = (flux: { adopt: false | string }): Record<string, string> =>
   flux.adopt ? { ...ADOPT_ANNOTATIONS } : {};
 
 /** SOPS age keys (key `age.agekey`). */

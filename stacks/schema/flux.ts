@@ -100,10 +100,13 @@ export const fluxSchema = z.strictObject({
     description:
       "More early Secrets, created with their namespaces before Flux is installed (unless `createNamespace: false`).",
   }),
-  adopt: z.boolean().default(D.adopt).meta({
-    description:
-      "Take over a Flux that `flux bootstrap` or Terraform's `flux_bootstrap_git` installed, with nothing re-created or pruned: the program's objects replace theirs in place and are marked so kustomize-controller neither applies nor prunes them from the repository's `flux-system` folder, which you then delete ([lifetime](lifetime.md#adopting-a-cluster-that-already-runs-flux)). Manifests mode (or none) only.",
-  }),
+  adopt: z
+    .union([z.boolean(), z.enum(["flux-cli", "manifests"])])
+    .default(D.adopt)
+    .meta({
+      description:
+        "Take over a Flux already on the cluster, with nothing re-created or pruned: the program's objects replace theirs in place and are marked so kustomize-controller neither applies nor prunes them from the repository's `flux-system` folder, which you then delete ([lifetime](lifetime.md#adopting-a-cluster-that-already-runs-flux)). `true` or `flux-cli`: installed by `flux bootstrap`, `flux install` or Terraform's `flux_bootstrap_git` (their cluster-wide RBAC and ResourceQuota names end in `-flux-system`); `manifests`: Flux's release `install.yaml` as it is, applied by hand or by this program before `install.mode` moved away ([moving between install modes](lifetime.md#moving-between-install-modes)). Manifests mode (or none) only.",
+    }),
   tenants,
 });
 

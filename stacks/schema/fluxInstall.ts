@@ -201,6 +201,10 @@ export const install = z.strictObject({
         "Why `patches` may give Flux more rights than its upstream install (wider RBAC, host namespaces, privileged or root containers, privilege escalation, added capabilities, host paths, another service account); without it such a patch is refused. Recorded as the annotation `platform/flux-privilege-changes` on the flux-system Namespace; the `flux-install-privileges` policy refuses it in prod.",
       examples: ["vendor CNI plugin needs hostNetwork on source-controller, ticket SEC-123"],
     }),
+  retainOnDelete: z.boolean().default(D.install.retainOnDelete).meta({
+    description:
+      "Leave the install on the cluster when the program stops managing it (a change of `mode`, or a destroy): Pulumi forgets the install objects, or the operator's release and FluxInstance, instead of deleting them. Set it and run `pulumi up` before moving between install modes or handing Flux to another tool ([lifetime](lifetime.md)).",
+  }),
   manifests: manifests
     .default({ ...D.install.manifests })
     .meta({ description: "Settings of `mode: manifests`." }),

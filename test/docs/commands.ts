@@ -26,7 +26,8 @@ export interface DocCommand {
 export const NOT_RUN_IN_CI: { pattern: RegExp; why: string }[] = [
   { pattern: /^(kind|k3d|minikube|kubectl) /, why: "needs a real cluster (Docker for kind/k3d)" },
   {
-    pattern: /^(pulumi|export AWS_PROFILE=|export PULUMI_CONFIG_PASSPHRASE=)/,
+    pattern:
+      /^(pulumi|PULUMI_K8S_DELETE_UNREACHABLE=true pulumi |export AWS_PROFILE=|export PULUMI_CONFIG_PASSPHRASE=)/,
     why: "a real deployment: the Pulumi CLI with your backend and credentials (the end-to-end tests run the same engine against a local control plane)",
   },
   {

@@ -109,4 +109,39 @@ void runHarness("e2e-engine-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
     await cp.kube.waitGone("v1", "ConfigMap", "engine-smoke", "default", 30_000);
   });
   h.figure("pulumi destroy", `${secondsSince(t)}s`);
+
+  // Decommissioning a platform whose cluster is gone (docs/lifetime.md): the provider refuses to
+  // forget objects it cannot reach unless told to, and then drops exactly those from state.
+  await h.step(
+    "decommission: with the cluster gone, pulumi destroy fails and names PULUMI_K8S_DELETE_UNREACHABLE",
+    async () => {
+      await pulumi.run(["up", "--yes", "--skip-preview"]);
+      await h.sup.stop(["kube-controller-manager", "kube-apiserver"]);
+      const r = await pulumi.run(["destroy", "--yes", "--skip-preview"], {
+        allowFailure: true,
+        timeoutMs: 180_000,
+      });
+      if (r.ok) throw new Error("pulumi destroy succeeded with the cluster gone");
+      if (!r.stdout.includes("PULUMI_K8S_DELETE_UNREACHABLE"))
+        throw new Error(
+          `pulumi destroy failed without naming PULUMI_K8S_DELETE_UNREACHABLE:\n${r.stdout.slice(-800)}`,
+        );
+    },
+  );
+  const td = Date.now();
+  await h.step(
+    "decommission: PULUMI_K8S_DELETE_UNREACHABLE=true (what fleet destroy --delete-unreachable sets) empties the state",
+    async () => {
+      await pulumi.run(["destroy", "--yes", "--skip-preview"], {
+        env: { PULUMI_K8S_DELETE_UNREACHABLE: "true" },
+        timeoutMs: 180_000,
+      });
+      const state = JSON.parse((await pulumi.run(["stack", "export"])).stdout) as {
+        deployment?: { resources?: { type: string }[] };
+      };
+      const left = (state.deployment?.resources ?? []).map((r) => r.type);
+      if (left.length !== 0) throw new Error(`resources left in state: ${left.join(", ")}`);
+    },
+  );
+  h.figure("decommission destroy (cluster gone)", `${secondsSince(td)}s`);
 });

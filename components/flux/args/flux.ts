@@ -35,13 +35,20 @@ export interface ResolvedFluxArgs {
   /** @default [] */
   extraSecrets: ExtraSecretArgs[];
   /**
-   * Take over a Flux that `flux bootstrap` or Terraform's flux_bootstrap_git installed: every object
-   * the bootstrap makes carries ADOPT_ANNOTATIONS (docs/lifetime.md, "Adopting"). @default false
+   * Take over a Flux already on the cluster: every object the bootstrap makes carries
+   * ADOPT_ANNOTATIONS and takes the fields others own (docs/lifetime.md, "Adopting"). The value says
+   * how it was installed, which decides the names of its cluster-wide RBAC and ResourceQuota:
+   * `flux-cli` (`flux bootstrap`, `flux install`, Terraform's flux_bootstrap_git: suffixed
+   * `-flux-system`) or `manifests` (the release's install.yaml as it is: `kubectl apply`, or this
+   * program before `install.mode` moved away from `manifests`). @default false
    */
-  adopt: boolean;
+  adopt: false | FluxAdoption;
   /** Tenants whose source credential the program creates. @default [] */
   tenants: FluxTenantArgs[];
 }
+
+/** How the Flux that `adopt` takes over was installed (see FluxArgs.adopt). */
+export type FluxAdoption = "flux-cli" | "manifests";
 
 /** Defaults of every optional setting, in one place; the config schema reads them from here. */
 export const DEFAULTS = {
@@ -55,6 +62,7 @@ export const DEFAULTS = {
     logLevel: "info",
     components: [...DEFAULT_COMPONENTS],
     manifests: { skipAwait: false },
+    retainOnDelete: false,
     lockdown: { noCrossNamespaceRefs: true, defaultServiceAccount: "default", noRemoteBases: true },
     operator: {
       chart: versions.operator.chart,
@@ -107,8 +115,8 @@ export interface FluxArgs {
   vars?: Record<string, string>;
   /** @default {} */
   secretVars?: Record<string, SecretValue>;
-  /** @default false */
-  adopt?: boolean;
+  /** `true` is `flux-cli`. @default false */
+  adopt?: boolean | FluxAdoption;
   /** @default [] */
   extraSecrets?: Optional<ExtraSecretArgs, "type" | "labels" | "createNamespace">[];
   /** @default [] */
@@ -122,7 +130,7 @@ export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
   const auth = args.auth ?? { type: D.auth.type };
   return {
     ...args,
-    adopt: args.adopt ?? D.adopt,
+    adopt: args.adopt === true ? "flux-cli" : (args.adopt ?? D.adopt),
     version: args.version ?? D.version,
     install: {
       ...i,
@@ -147,6 +155,7 @@ export function applyFluxDefaults(args: FluxArgs): ResolvedFluxArgs {
         noRemoteBases: i.lockdown.noRemoteBases ?? D.install.lockdown.noRemoteBases,
       },
       manifests: { ...i.manifests, skipAwait: i.manifests?.skipAwait ?? D.install.manifests.skipAwait },
+      retainOnDelete: i.retainOnDelete ?? D.install.retainOnDelete,
       operator: {
         ...i.operator,
         chart: i.operator?.chart ?? D.install.operator.chart,

@@ -126,6 +126,15 @@ export interface FluxInstallArgs {
    * @default unset: patches may not widen Flux's privileges
    */
   allowPrivilegeChanges?: string;
+  /**
+   * Leave the install on the cluster when the program stops managing it: a change of `mode`, or a
+   * destroy. Every install object (manifests mode) or the operator's release and FluxInstance
+   * (operator mode) is then forgotten by Pulumi instead of deleted: the step before moving between
+   * install modes or handing Flux to another tool (docs/lifetime.md). Deleting the install
+   * deletes Flux's CRDs, and with them every Flux object on the cluster.
+   * @default false
+   */
+  retainOnDelete: boolean;
   /** Settings of `mode: manifests`. */
   manifests: ManifestsArgs;
   /** Settings of `mode: operator`. */

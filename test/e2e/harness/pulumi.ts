@@ -11,7 +11,14 @@ export interface PulumiCli {
   /** Runs `pulumi <args>` in `cwd` (bounded); the output is also appended to `<logDir>/pulumi.log`. */
   run(
     args: string[],
-    opts?: { cwd?: string; timeoutMs?: number; allowFailure?: boolean; input?: string },
+    opts?: {
+      cwd?: string;
+      timeoutMs?: number;
+      allowFailure?: boolean;
+      input?: string;
+      /** Extra environment for this command only. */
+      env?: NodeJS.ProcessEnv;
+    },
   ): Promise<RunResult & { ok: boolean }>;
 }
 
@@ -40,7 +47,7 @@ export function pulumiCli(tools: Tools, workDir: string, logDir: string, project
       try {
         const r = await run(tools.path("pulumi"), ["--non-interactive", ...args], {
           cwd: opts.cwd ?? projectDir,
-          env,
+          env: opts.env ? { ...env, ...opts.env } : env,
           timeoutMs: opts.timeoutMs ?? 10 * 60_000,
           input: opts.input,
         });

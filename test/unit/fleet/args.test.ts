@@ -1,4 +1,10 @@
-import { isCi, parseDurationMs, parseFleetArgs, policyConfigFor } from "../../../automation/fleet/args";
+import {
+  engineEnv,
+  isCi,
+  parseDurationMs,
+  parseFleetArgs,
+  policyConfigFor,
+} from "../../../automation/fleet/args";
 import { availableParallelism } from "node:os";
 import { fleetStack } from "./fakes";
 
@@ -16,6 +22,7 @@ describe("parseFleetArgs", () => {
       policyPacks: [],
       expectNoChanges: false,
       refresh: false,
+      deleteUnreachable: false,
       gate: true,
       gateTimeoutMs: 600_000,
       readConcurrency: 50,
@@ -97,6 +104,17 @@ describe("parseFleetArgs", () => {
     });
   });
 
+  it("--delete-unreachable (destroy only) sets the Kubernetes provider's PULUMI_K8S_DELETE_UNREACHABLE", () => {
+    const a = parseFleetArgs(["destroy", "--yes", "--delete-unreachable", "--stack", "de-dev"], local);
+    expect(a).toMatchObject({
+      operation: "destroy",
+      deleteUnreachable: true,
+      selection: { stacks: ["de-dev"] },
+    });
+    expect(engineEnv(a)).toEqual({ PULUMI_K8S_DELETE_UNREACHABLE: "true" });
+    expect(engineEnv(parseFleetArgs(["destroy", "--yes"], local))).toBeUndefined();
+  });
+
   it("up and destroy need --yes outside CI, not in CI", () => {
     expect(parseFleetArgs(["up"], ci).operation).toBe("up");
     expect(parseFleetArgs(["destroy", "--yes"], local).operation).toBe("destroy");
@@ -128,6 +146,16 @@ describe("parseFleetArgs", () => {
       "--fail-fast does not apply to render (only to preview, up, refresh, destroy)",
     ],
     [["preview", "--workers", "2"], local, "--workers does not apply to preview (only to render)"],
+    [
+      ["refresh", "--yes", "--delete-unreachable"],
+      local,
+      "--delete-unreachable does not apply to refresh (only to destroy)",
+    ],
+    [
+      ["up", "--yes", "--delete-unreachable"],
+      local,
+      "--delete-unreachable does not apply to up (only to destroy)",
+    ],
     [
       ["preview", "--read-concurrency", "10"],
       local,

@@ -27,6 +27,7 @@ describe("platform config: defaults", () => {
       components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
       extraComponents: [],
       patches: [],
+      retainOnDelete: false,
       manifests: { skipAwait: false },
       operator: {
         chart: versions.operator.chart,

@@ -73,7 +73,7 @@ describe("flux.adopt", () => {
     );
   });
 
-  it("refuses a non-boolean adopt", () => {
+  it("refuses an adopt that is neither a boolean nor how Flux was installed", () => {
     expect(configError(withValues({ flux: { adopt: "yes" } }))).toContain("flux.adopt");
   });
 });
@@ -108,6 +108,21 @@ describe("flux.adopt names the install as flux bootstrap does", () => {
       ["ResourceQuota", "critical-pods-flux-system", undefined],
       ["ServiceAccount", "source-controller", undefined],
     ]);
+  });
+
+  it("flux-cli is what adopt: true means", async () => {
+    const d = await deploy(parse(withValues({ flux: { adopt: "flux-cli" } })), withInstall(release()));
+    const t = await deploy(parse(withValues({ flux: { adopt: true } })), withInstall(release()));
+    expect(names((d.inputs("flux-install") as { objs: K8sObject[] }).objs)).toEqual(
+      names((t.inputs("flux-install") as { objs: K8sObject[] }).objs),
+    );
+  });
+
+  it("adopt: manifests keeps the release's names (a Flux from install.yaml, or from this program), marked for the takeover", async () => {
+    const d = await deploy(parse(withValues({ flux: { adopt: "manifests" } })), withInstall(release()));
+    const objs = (d.inputs("flux-install") as { objs: K8sObject[] }).objs;
+    expect(names(objs)).toEqual(names(release()));
+    expect(objs.map(own)).toEqual(objs.map(() => ADOPT));
   });
 
   it("keeps the release's names when not adopting", async () => {
