@@ -11,7 +11,8 @@
 #
 # Versions: scripts/e2e/versions.env (etcd, Kubernetes), package-lock.json (Pulumi CLI and
 # language host = @pulumi/pulumi, Kubernetes provider = @pulumi/kubernetes),
-# components/flux/versions.json (source-, kustomize-, helm- and notification-controller).
+# components/flux/versions.json (source-, kustomize-, helm- and notification-controller, and the
+# Flux Operator at the chart version it pins).
 # Never commits or copies upstream source into the repository: everything lives in the cache.
 set -euo pipefail
 
@@ -37,7 +38,8 @@ for a in "$@"; do
   esac
 done
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager source-controller kustomize-controller
-  helm-controller notification-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen flux)
+  helm-controller notification-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen flux
+  flux-operator)
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL_TOOLS[@]}")
 for t in "${WANT[@]}"; do
   # Not `printf | grep -q`: grep exits at the first match and, under pipefail, printf's SIGPIPE fails the test.
@@ -138,6 +140,11 @@ for t in "${WANT[@]}"; do
     sops) build_one sops build_sops ;;
     age-keygen) build_one age-keygen build_age_keygen ;;
     flux) build_one flux build_flux_cli ;;
+    flux-operator)
+      build_one flux-operator build_flux_operator
+      # Its data/ and chart (build_flux_operator) live beside the binary in its store folder.
+      if [ -x "$(tool_store flux-operator)/flux-operator" ]; then ln -sfn "$(tool_store flux-operator)" "$CACHE/flux-operator"; fi
+      ;;
   esac
 done
 # The Flux CRDs come with the controller modules; copy them whenever a controller is present.

@@ -38,6 +38,8 @@ resolve_versions() {
     die "no controllers.helm-controller in components/flux/versions.json"
   NOTIFICATION_CONTROLLER_VERSION="$(json_get "$flux" 'j["controllers"]["notification-controller"]')" ||
     die "no controllers.notification-controller in components/flux/versions.json"
+  FLUX_OPERATOR_VERSION="v$(json_get "$flux" 'j["operator"]["chartVersion"]')" ||
+    die "no operator.chartVersion in components/flux/versions.json"
   GO_VERSION="$(go env GOVERSION)"
   resolve_pulumi_module_versions
 }
@@ -56,6 +58,7 @@ versions:
   helm-controller             $HELM_CONTROLLER_VERSION
   notification-controller     $NOTIFICATION_CONTROLLER_VERSION
   registry / crane            $GO_CONTAINERREGISTRY_VERSION (github.com/google/go-containerregistry)
+  flux-operator               $FLUX_OPERATOR_VERSION (github.com/controlplaneio-fluxcd/flux-operator; its config/data and a chart of its config/default beside it)
   pulumi (CLI)                $PULUMI_VERSION (pkg module $PULUMI_PKG_MODULE_VERSION, sdk $PULUMI_SDK_MODULE_VERSION)
   pulumi-language-nodejs      $PULUMI_VERSION (module $PULUMI_LANGUAGE_NODEJS_MODULE_VERSION)
   pulumi-resource-kubernetes  $PULUMI_KUBERNETES_VERSION (module $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION, reports $PULUMI_KUBERNETES_PROVIDER_REPORTS)
@@ -65,6 +68,10 @@ EOF
   for n in ${GO_SUBSTITUTES:-}; do
     echo "note: where a module requires ${n%%=*} (its archive refused by the proxy), ${n%%@*}@${n#*=} is used"
   done
+  for n in ${FLUX_OPERATOR_SUBSTITUTES:-}; do
+    echo "note: flux-operator: where it requires ${n%%=*} (its archive refused by the proxy), ${n%%@*}@${n#*=} is used"
+  done
+  echo "note: flux-operator: built without its web UI (web/dist is built with npm upstream and not in the module archive; a placeholder page is embedded)"
   for n in ${GO_FORK_FALLBACKS:-}; do
     echo "note: where the proxy refuses ${n%%=*} (a fork an upstream go.mod replaces to), ${n#*=} is used"
   done
@@ -94,6 +101,7 @@ tool_versions() {
     pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION deps=$PULUMI_LANGUAGE_NODEJS_DEPS" ;;
     pulumi-resource-kubernetes) echo "$common kubernetes-provider=$PULUMI_KUBERNETES_VERSION module=$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION" ;;
     flux) echo "$common flux=$FLUX_VERSION substitutes=${GO_SUBSTITUTES:-}" ;;
+    flux-operator) echo "$common flux-operator=$FLUX_OPERATOR_VERSION substitutes=${FLUX_OPERATOR_SUBSTITUTES:-}" ;;
   esac
 }
 
@@ -399,6 +407,62 @@ build_flux_cli() {
   cd "$src" || return 1
   apply_substitutes
   nice -n 19 go build -trimpath -ldflags "-s -w -X main.VERSION=$FLUX_VERSION" -o "$OUT" ./cmd/flux
+}
+
+# --- the Flux Operator ------------------------------------------------------------------------
+
+# build_flux_operator: the operator binary as its Dockerfile builds it (cmd/operator, FIPS 140-3 mode
+# on: the operator refuses to start without it), from a copy of the module (its web UI's dist folder,
+# built with npm upstream, is not in the module archive: a placeholder page is embedded). Beside the
+# binary, in its store folder: data/, the image's /data (config/data: the Flux manifests and image
+# digests of every Flux version this operator installs, what it installs from without a
+# distribution.artifact), and flux-operator-<version>.tgz, a Helm chart of the operator's own
+# config/default (CRDs, RBAC, ServiceAccount, Deployment, Service; not the Namespace) with the image
+# as a value (image.repository, image.tag), what the e2e serves from its registry as an air-gapped
+# site serves its mirror of the published chart.
+build_flux_operator() {
+  local mod=github.com/controlplaneio-fluxcd/flux-operator dir src kz store chart sub want have ver
+  dir="$(moddir "$mod@$FLUX_OPERATOR_VERSION")" || return 1
+  src="$E2E_BASE/src/flux-operator"
+  rm -rf "$src"
+  mkdir -p "$src"
+  cp -R "$dir/." "$src/"
+  chmod -R u+w "$src"
+  mkdir -p "$src/web/dist"
+  printf '<!doctype html><title>flux-operator</title><p>web UI not built (platform e2e)</p>\n' >"$src/web/dist/index.html"
+  cd "$src" || return 1
+  for sub in ${FLUX_OPERATOR_SUBSTITUTES:-}; do
+    want="${sub%%=*}"
+    have="${sub#*=}"
+    echo "substitute $want => ${want%%@*}@$have"
+    go mod edit -replace="$want=${want%%@*}@$have"
+  done
+  GOFIPS140=latest nice -n 19 go build -trimpath -ldflags "-s -w -X main.VERSION=$FLUX_OPERATOR_VERSION" \
+    -o "$OUT" ./cmd/operator
+  store="$(dirname "$OUT")"
+  rm -rf "$store/data"
+  cp -R "$src/config/data" "$store/data"
+  ver="${FLUX_OPERATOR_VERSION#v}"
+  kz="$(bash "$ROOT/scripts/tools/kustomize.sh")" || return 1
+  chart="$(mktemp -d)"
+  mkdir -p "$chart/flux-operator/templates"
+  printf 'apiVersion: v2\nname: flux-operator\ndescription: Flux Operator %s (made by the platform e2e from its config/default)\ntype: application\nversion: %s\nappVersion: %s\n' \
+    "$FLUX_OPERATOR_VERSION" "$ver" "$FLUX_OPERATOR_VERSION" >"$chart/flux-operator/Chart.yaml"
+  printf 'image:\n  repository: ghcr.io/controlplaneio-fluxcd/flux-operator\n  tag: %s\n' "$FLUX_OPERATOR_VERSION" \
+    >"$chart/flux-operator/values.yaml"
+  "$kz" build "$src/config/default" >"$chart/all.yaml"
+  # Helm templates its files: text that looks like a template action is refused rather than escaped.
+  if grep -q '{{' "$chart/all.yaml"; then die "flux-operator config/default contains '{{': cannot be a chart template as is"; fi
+  grep -q "image: ghcr.io/controlplaneio-fluxcd/flux-operator:$FLUX_OPERATOR_VERSION\$" "$chart/all.yaml" ||
+    die "flux-operator config/default does not name image ghcr.io/controlplaneio-fluxcd/flux-operator:$FLUX_OPERATOR_VERSION"
+  # Every object but the Namespace (the program owns flux-system), the image from the values.
+  awk 'BEGIN { RS = "\n---\n"; ORS = "" } !/(^|\n)kind: Namespace\n/ { print (n++ ? "\n---\n" : "") $0 }' "$chart/all.yaml" |
+    sed "s#image: ghcr.io/controlplaneio-fluxcd/flux-operator:$FLUX_OPERATOR_VERSION\$#image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"#" \
+      >"$chart/flux-operator/templates/flux-operator.yaml"
+  echo >>"$chart/flux-operator/templates/flux-operator.yaml"
+  tar -C "$chart" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf "$store/flux-operator-$ver.tgz" flux-operator
+  rm -rf "$chart"
+  tar -tzf "$store/flux-operator-$ver.tgz"
 }
 
 # --- Pulumi -----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Kube, KubeObject } from "./kube";
+import { FLUX_OPERATOR } from "./fluxOperator";
 import { containerPort, fluxImages, listenPort, podTemplate, refusalsOf, type Container } from "./podSpec";
 import { syncPods } from "./pods";
 import type { Supervisor } from "./supervisor";
@@ -37,8 +38,8 @@ export const CONTROLLER_BINARIES = ["source-controller", "kustomize-controller",
 /** The event receiver: run like the reconcilers, and the target of their events while installed. */
 export const NOTIFICATION_CONTROLLER = "notification-controller";
 
-/** Every controller the kubelet runs from a Deployment. */
-export const RUNNABLE_BINARIES = [...CONTROLLER_BINARIES, NOTIFICATION_CONTROLLER];
+/** Every controller the kubelet runs from a Deployment (the Flux Operator's too: install.mode operator). */
+export const RUNNABLE_BINARIES = [...CONTROLLER_BINARIES, NOTIFICATION_CONTROLLER, FLUX_OPERATOR];
 
 /** Arguments the harness sets itself: its listeners on loopback, no leader election, console logs. */
 const HARNESS_OWNED = [
@@ -51,6 +52,7 @@ const HARNESS_OWNED = [
   "--events-addr",
   "--receiverAddr",
   "--log-encoding",
+  "--web-server-port",
 ];
 
 /** The container args as installed, less those the harness owns. */
@@ -152,12 +154,19 @@ export function startKubelet(opts: {
   prefix?: string;
   namespace?: string;
   intervalMs?: number;
-  /** The exact image each controller must have. @default fluxImages() (ghcr.io/fluxcd, the pinned tags) */
-  images?: Record<string, string>;
+  /**
+   * The exact image each controller must have (during a Flux upgrade, either of two); read at each
+   * sync, so a getter may move it. @default fluxImages() (ghcr.io/fluxcd, the pinned tags)
+   */
+  images?: Record<string, string | string[]>;
   /** The cluster DNS domain the Service addresses must use. @default "cluster.local" */
   clusterDomain?: string;
   /** How long a Service address may stay wrong (a Service applied after its client) before it is an incident. @default 30 s */
   serviceGraceMs?: number;
+  /** The Flux Operator's embedded data (its image's /data: fluxOperator.ts operatorFiles), its `--storage-path`. */
+  operatorData?: string;
+  /** The binary that runs `binary` at `image` (another Flux version's build). @default tools.path(binary) */
+  binaryFor?: (binary: string, image: string) => string;
 }): Kubelet {
   const { sup, tools, kube } = opts;
   const namespace = opts.namespace ?? "flux-system";
@@ -173,7 +182,7 @@ export function startKubelet(opts: {
   /** Why the last sync could not do what it wanted (a ServiceAccount not created yet, …); retried. */
   let lastProblem = "";
   let refusalText = "";
-  const images = opts.images ?? fluxImages();
+  const defaultImages = opts.images ? undefined : fluxImages();
   const clusterDomain = opts.clusterDomain ?? "cluster.local";
   const node = `${prefix}process-kubelet`;
   /** Refusals seen, with when first seen; reported to the supervisor once each. */
@@ -205,10 +214,15 @@ export function startKubelet(opts: {
     const portOf = (addr: string) => Number(addr.split(":").pop());
     const ports = new Map<number, number>([
       [listenPort(installed, "--metrics-addr", 8080), metrics],
-      [listenPort(installed, "--health-addr", 9440), health],
+      // The operator's health port is 8081, the Flux controllers' 9440.
+      [listenPort(installed, "--health-addr", binary === FLUX_OPERATOR ? 8081 : 9440), health],
     ]);
     const extra: string[] = [];
-    if (binary === NOTIFICATION_CONTROLLER) {
+    if (binary === FLUX_OPERATOR) {
+      // It sends no events by flag; its manifests are its image's /data; its web UI is not served.
+      if (!opts.operatorData) throw new Error("the kubelet runs the Flux Operator only with operatorData");
+      extra.push(`--storage-path=${opts.operatorData}`, "--web-server-port=0");
+    } else if (binary === NOTIFICATION_CONTROLLER) {
       const r = await receiverAddrs();
       extra.push(`--events-addr=${r.events}`, `--receiverAddr=${r.webhooks}`);
       ports.set(listenPort(installed, "--events-addr", 9090), portOf(r.events));
@@ -228,7 +242,7 @@ export function startKubelet(opts: {
     const kubeconfig = await opts.kubeconfigFor(serviceAccount);
     sup.start({
       name: processName,
-      command: tools.path(binary),
+      command: opts.binaryFor ? opts.binaryFor(binary, container.image ?? "") : tools.path(binary),
       args: [
         `--metrics-addr=127.0.0.1:${metrics}`,
         `--health-addr=127.0.0.1:${health}`,
@@ -355,7 +369,7 @@ export function startKubelet(opts: {
       controllers,
       receiver,
       namespace,
-      images,
+      images: opts.images ?? defaultImages ?? {},
       clusterDomain,
       graceMs: opts.serviceGraceMs ?? 30_000,
       getService: (name, ns) => kube.get("v1", "Service", name, ns),

@@ -63,13 +63,18 @@ export function fluxImages(registry = "ghcr.io/fluxcd"): Record<string, string> 
 export function imageProblem(
   d: KubeObject,
   binary: string,
-  images: Record<string, string>,
+  images: Record<string, string | string[]>,
 ): string | undefined {
   const image = podTemplate(d).container?.image;
   const want = images[binary];
-  return image === want
+  return image !== undefined && [want].flat().includes(image)
     ? undefined
-    : `Deployment ${d.metadata.namespace}/${d.metadata.name}: image ${JSON.stringify(image)} is not the configured ${JSON.stringify(want)}: not run`;
+    : `Deployment ${d.metadata.namespace}/${d.metadata.name}: image ${JSON.stringify(image)} is not the configured ${[
+        want,
+      ]
+        .flat()
+        .map((w) => JSON.stringify(w))
+        .join(" or ")}: not run`;
 }
 
 /** An arg with `$(VAR)` expanded from the container's env as a kubelet does (literal values, metadata.namespace). */
@@ -182,7 +187,7 @@ export async function refusalsOf(o: {
   /** notification-controller's Deployment is installed. */
   receiver: boolean;
   namespace: string;
-  images: Record<string, string>;
+  images: Record<string, string | string[]>;
   clusterDomain: string;
   graceMs: number;
   getService: (name: string, namespace: string) => Promise<KubeObject | undefined>;

@@ -158,4 +158,29 @@ describe("the rest of a Deployment as the kubelet reads it", () => {
       'Deployment flux-system/source-controller: image "ghcr.io/fluxcd/source-controller:v1.9.4" is not the configured "registry.test/mirror/source-controller:v1.9.4": not run',
     );
   });
+  it("accepts either of two images while a Flux upgrade rolls (and nothing else)", () => {
+    const images = {
+      "source-controller": [
+        "ghcr.io/fluxcd/source-controller:v1.8.2",
+        "ghcr.io/fluxcd/source-controller:v1.9.4",
+      ],
+    };
+    expect(imageProblem(sc, "source-controller", images)).toBeUndefined();
+    expect(
+      imageProblem(
+        controller("source-controller", {}, "ghcr.io/fluxcd/source-controller:v1.8.2"),
+        "source-controller",
+        images,
+      ),
+    ).toBeUndefined();
+    expect(
+      imageProblem(
+        controller("source-controller", {}, "ghcr.io/fluxcd/source-controller:v1.7.0"),
+        "source-controller",
+        images,
+      ),
+    ).toBe(
+      'Deployment flux-system/source-controller: image "ghcr.io/fluxcd/source-controller:v1.7.0" is not the configured "ghcr.io/fluxcd/source-controller:v1.8.2" or "ghcr.io/fluxcd/source-controller:v1.9.4": not run',
+    );
+  });
 });
