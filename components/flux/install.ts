@@ -104,8 +104,22 @@ export function createInstall(
     : instance.spec;
   const resource = new k8s.apiextensions.CustomResource(
     `${name}-instance`,
-    { apiVersion: instance.apiVersion, kind: instance.kind, metadata: instance.metadata, spec },
+    {
+      apiVersion: instance.apiVersion,
+      kind: instance.kind,
+      metadata: { ...instance.metadata, annotations: instanceAwait(flux.install.manifests.skipAwait) },
+      spec,
+    },
     { ...opts, ...retainOptions(flux, opts.provider), dependsOn: [release] },
   );
   return [release, resource];
+}
+
+/**
+ * How `pulumi up` waits on the FluxInstance: until the operator reports it Ready (Flux's CRDs and
+ * controllers installed), so the root source and Kustomization that follow it are never created
+ * before their CRDs exist. With `skipAwait`, not at all (clusters where the controllers cannot run yet).
+ */
+export function instanceAwait(skipAwait: boolean): Record<string, string> {
+  return skipAwait ? { "pulumi.com/skipAwait": "true" } : { "pulumi.com/waitFor": "condition=Ready" };
 }

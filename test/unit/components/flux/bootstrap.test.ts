@@ -189,7 +189,25 @@ describe("install modes", () => {
       components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
       cluster: { type: "kubernetes", multitenant: false, networkPolicy: true, domain: "cluster.local" },
     });
+    // pulumi up waits until the operator has installed Flux: the root sync needs Flux's CRDs.
+    expect((d.inputs("flux-instance") as K8sObject).metadata).toEqual({
+      name: "flux",
+      namespace: "flux-system",
+      annotations: { "pulumi.com/waitFor": "condition=Ready" },
+    });
     expect(d.get("flux-source").dependsOn).toEqual([release, instance]);
+  });
+
+  it("operator with skipAwait: neither the chart nor the FluxInstance is awaited", async () => {
+    const d = await deploy(
+      parse(withValues({ flux: { install: { mode: "operator", manifests: { skipAwait: true } } } })),
+    );
+    expect(d.inputs("flux-operator")).toMatchObject({ skipAwait: true });
+    expect((d.inputs("flux-instance") as K8sObject).metadata).toEqual({
+      name: "flux",
+      namespace: "flux-system",
+      annotations: { "pulumi.com/skipAwait": "true" },
+    });
   });
 
   it("none: no install; the root sync follows the early secrets", async () => {
