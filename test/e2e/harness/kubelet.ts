@@ -38,8 +38,11 @@ export const CONTROLLER_BINARIES = ["source-controller", "kustomize-controller",
 /** The event receiver: run like the reconcilers, and the target of their events while installed. */
 export const NOTIFICATION_CONTROLLER = "notification-controller";
 
-/** Every controller the kubelet runs from a Deployment (the Flux Operator's too: install.mode operator). */
-export const RUNNABLE_BINARIES = [...CONTROLLER_BINARIES, NOTIFICATION_CONTROLLER, FLUX_OPERATOR];
+/** The Flux controllers the kubelet runs from their Deployments. */
+export const RUNNABLE_BINARIES = [...CONTROLLER_BINARIES, NOTIFICATION_CONTROLLER];
+
+/** Every Deployment the kubelet runs: the Flux controllers, and the Flux Operator (install.mode operator). */
+const KNOWN_BINARIES = [...RUNNABLE_BINARIES, FLUX_OPERATOR];
 
 /** Arguments the harness sets itself: its listeners on loopback, no leader election, console logs. */
 const HARNESS_OWNED = [
@@ -68,10 +71,8 @@ export function controllerOf(d: KubeObject): { binary: string; container: Contai
   const repo = container?.image?.split("@")[0].split(":")[0] ?? "";
   // The Deployment's name (Flux names each after its controller), else the image's last segment:
   // a Deployment with a wrong image is still recognised, and refused (imageProblem).
-  const binary = RUNNABLE_BINARIES.includes(d.metadata.name)
-    ? d.metadata.name
-    : (repo.split("/").pop() ?? "");
-  return RUNNABLE_BINARIES.includes(binary) && container ? { binary, container } : undefined;
+  const binary = KNOWN_BINARIES.includes(d.metadata.name) ? d.metadata.name : (repo.split("/").pop() ?? "");
+  return KNOWN_BINARIES.includes(binary) && container ? { binary, container } : undefined;
 }
 
 /**

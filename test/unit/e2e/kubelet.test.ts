@@ -260,3 +260,56 @@ describe("ownArgs", () => {
     ).toEqual(["--log-level=info", "--watch-all-namespaces"]);
   });
 });
+
+describe("process kubelet: the Flux Operator", () => {
+  let kubelet: Kubelet | undefined;
+  afterEach(async () => kubelet?.stop());
+  const OPERATOR_IMAGE = "ghcr.io/controlplaneio-fluxcd/flux-operator:v0.58.0";
+  const operator = (image = OPERATOR_IMAGE) => deployment("flux-operator", [], image);
+
+  function start(deployments: KubeObject[]) {
+    const fake = fakeSupervisor();
+    const kube = {
+      list: async (_v: string, kind: string) => (kind === "Deployment" ? deployments : []),
+      get: async () => undefined,
+    } as unknown as Kube;
+    kubelet = startKubelet({
+      sup: fake.sup,
+      tools: { path: (t: string) => `/tools/${t}` } as unknown as Tools,
+      kube,
+      kubeconfigFor: async (sa) => `/kubeconfigs/${sa}`,
+      workDir: os.tmpdir(),
+      intervalMs: 20,
+      images: { ...IMAGES, "flux-operator": OPERATOR_IMAGE },
+      operatorData: "/tools/flux-operator/data",
+      serviceGraceMs: 0,
+    });
+    return fake;
+  }
+
+  it("runs the operator's Deployment on its embedded data, web server off, no events flag", async () => {
+    const fake = start([operator()]);
+    await waitFor("flux-operator started", async () => fake.started[0], { timeoutMs: 5000, intervalMs: 10 });
+    const spec = fake.started[0];
+    expect(spec.name).toBe("flux-operator");
+    expect(spec.command).toBe("/tools/flux-operator");
+    expect(spec.args.slice(2)).toEqual([
+      "--enable-leader-election=false",
+      "--log-encoding=console",
+      "--storage-path=/tools/flux-operator/data",
+      "--web-server-port=0",
+    ]);
+    expect(spec.env?.KUBECONFIG).toBe("/kubeconfigs/flux-operator");
+    expect(fake.incidents).toEqual([]);
+  });
+
+  it("refuses an operator image that is not the pinned release", async () => {
+    const fake = start([operator("ghcr.io/controlplaneio-fluxcd/flux-operator:v0.57.0")]);
+    expect(
+      await waitFor("an incident", async () => fake.incidents[0], { timeoutMs: 5000, intervalMs: 10 }),
+    ).toBe(
+      'kubelet: Deployment flux-system/flux-operator: image "ghcr.io/controlplaneio-fluxcd/flux-operator:v0.57.0" is not the configured "ghcr.io/controlplaneio-fluxcd/flux-operator:v0.58.0": not run',
+    );
+    expect(fake.started).toEqual([]);
+  });
+});
