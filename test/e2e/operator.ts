@@ -141,13 +141,16 @@ void runHarness("e2e-operator", { deadlineMs: 30 * 60_000 }, async (h) => {
     auth: { type: "ssh", knownHosts: git.knownHosts },
     sync: { path: "./clusters/local", interval: "1m", retryInterval: "10s" },
   });
-  await h.step(`stack ${PLATFORM}: install.mode operator, chart ${chart}, Flux ${startAt}`, async () => {
-    writeStackFile(project, PLATFORM, { kubeconfig: cp.kubeconfig, flux: stackFlux(startAt) });
-    await pulumi.run(["stack", "init", PLATFORM]);
-    await pulumi.run(["config", "set", "--secret", "--path", "platform:flux.auth.privateKey"], {
-      input: git.identity,
-    });
-  });
+  await h.step(
+    `stack ${PLATFORM}: install.mode operator, chart ${chart}, Flux ${stackFlux(startAt).version}`,
+    async () => {
+      writeStackFile(project, PLATFORM, { kubeconfig: cp.kubeconfig, flux: stackFlux(startAt) });
+      await pulumi.run(["stack", "init", PLATFORM]);
+      await pulumi.run(["config", "set", "--secret", "--path", "platform:flux.auth.privateKey"], {
+        input: git.identity,
+      });
+    },
+  );
 
   /** What the kubelet must see: the pinned operator release, and each controller as the operator pins it for `version`. */
   const imagesAt = (version: string): Record<string, string> => ({
@@ -177,8 +180,21 @@ void runHarness("e2e-operator", { deadlineMs: 30 * 60_000 }, async (h) => {
     await pulumi.run(["up", "--expect-no-changes", "--yes", "--skip-preview"]);
   };
   const t0 = Date.now();
-  await h.step("pulumi up (operator chart, FluxInstance, root sync); a second up changes nothing", () =>
-    up(),
+  await h.step(
+    "pulumi up (operator chart, FluxInstance, root sync); a second up changes nothing",
+    async () => {
+      await up();
+      // The root sync must wait for the FluxInstance Ready: created before the operator installed
+      // Flux's CRDs, it only succeeds if the provider's retries happen to outlast the operator.
+      const raced = fs
+        .readFileSync(path.join(h.logDir, "pulumi.log"), "utf8")
+        .split("\n")
+        .filter((l) => l.includes("no matches for kind"));
+      if (raced.length)
+        throw new Error(
+          `the root sync was created before Flux's CRDs existed:\n  ${raced.slice(0, 3).join("\n  ")}`,
+        );
+    },
   );
   await h.step("the kubelet runs the operator from its Deployment (image the pinned release)", () =>
     kubelet.ready([FLUX_OPERATOR], 180_000),
