@@ -1,10 +1,14 @@
-/** The fleet render's pool of worker processes (each loads the program): the same output as one worker. */
+/**
+ * The fleet render's pool of worker processes (each loads the program; `fleet render` uses one per
+ * core by default): a stack that does not render, and the same output as one worker.
+ */
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generateFleet } from "../../../automation/fleet/generate";
 import { loadInventory } from "../../../automation/fleet/inventoryFile";
 import { renderFleet } from "../../../automation/fleet/render";
+import { fleetMain } from "../../../automation/fleet/main";
 
 const ROOT = path.join(__dirname, "../../..");
 // Loading the program and rendering is slow on a loaded 2-core machine; these are not timing tests.
@@ -17,6 +21,32 @@ beforeAll(async () => {
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
 describe("fleet render", () => {
+  it("reports a stack that does not render, and keeps rendering the others", async () => {
+    const project = path.join(tmp, "bad");
+    await generateFleet({
+      projectDir: ROOT,
+      template: "local",
+      count: 2,
+      targetDir: project,
+      waveOf: () => 1,
+    });
+    const file = path.join(project, "Pulumi.p002.yaml");
+    await fs.writeFile(
+      file,
+      (await fs.readFile(file, "utf8")).replace("platform:owner: platform-team", 'platform:owner: ""'),
+    );
+    const lines: string[] = [];
+    const code = await fleetMain(["render", "--project", project, "--out", path.join(tmp, "bad-out")], {
+      out: (l) => lines.push(l),
+      interactive: false,
+      stopSignal: new AbortController().signal,
+    });
+    expect(code).toBe(1);
+    expect(lines.join("\n")).toContain(
+      'p002 failed:\nInvalid configuration for stack "p002" (Pulumi.p002.yaml), 1 problem:\n  - owner:',
+    );
+    expect(lines.find((l) => l.startsWith("stack"))).toMatch(/p001 +1 +g0 +succeeded +8 +4 /);
+  });
   it("writes the same files with a pool of workers as with one, and reports the same results", async () => {
     const project = path.join(tmp, "pool");
     await generateFleet({
