@@ -6,7 +6,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
+  // test/integration/ starts whole programs as processes: `npm run test:integration` (jest.integration.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/", "<rootDir>/test/integration/"],
   transform: {
     "^.+\\.(ts|js)$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
   },

@@ -1,7 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { generateFleet } from "../../../automation/fleet/generate";
 import {
   checkOutputDir,
   OUTPUT_MARKER,
@@ -9,8 +8,8 @@ import {
   replaceOutputDir,
   writeOutputFile,
 } from "../../../automation/render/output";
-import { fleet } from "../../../cli/fleet";
 import { render } from "../../../cli/render";
+import { fleetWithUndefinedVariable } from "../../helpers/undefinedVariable";
 import { runCli } from "../cli/run";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -166,53 +165,16 @@ describe("render output", () => {
     expect(await fs.readdir(path.join(tmp, "old"))).not.toContain(OUTPUT_MARKER);
   });
 
-  it("render and fleet render both fail on a variable of the tree no platform defines", async () => {
-    const project = path.join(tmp, "project");
-    await generateFleet({
-      projectDir: ROOT,
-      template: "local",
-      count: 2,
-      targetDir: project,
-      waveOf: () => 1,
-    });
-    const gitops = path.join(tmp, "gitops");
-    await fs.cp(path.join(ROOT, "gitops"), gitops, { recursive: true });
-    // The generated platforms gen-p001 and gen-p002 get the tree of local.
-    for (const p of ["gen-p001", "gen-p002"])
-      await fs.cp(path.join(gitops, "clusters", "local"), path.join(gitops, "clusters", p), {
-        recursive: true,
-      });
-    const ns = path.join(gitops, "apps", "base", "namespace.yaml");
-    await fs.writeFile(
-      ns,
-      (await fs.readFile(ns, "utf8")).replace("  labels:\n", '  labels:\n    site: "${SITE_CODE}"\n'),
-    );
+  it("render fails on a variable of the tree no platform defines", async () => {
+    // `fleet render` (a pool of worker processes) on the same: test/integration/render/undefinedVariable.test.ts.
+    const { project, gitops, defineVariable } = await fleetWithUndefinedVariable(tmp);
     const singleRender = ["p001", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "one")];
     const single = await runCli(render, singleRender);
     expect(single.code).toBe(1);
     expect(single.out).toContain("apps/base/namespace.yaml:");
     expect(single.out).toContain("${SITE_CODE}: add it to flux.vars");
-    const report = path.join(tmp, "report.json");
-    const fleetRender = [
-      ...["render", "--project", project, "--gitops", gitops, "--out", path.join(tmp, "many")],
-      ...["--json", report],
-    ];
-    const many = await runCli(fleet, fleetRender);
-    expect(many.code).toBe(1);
-    expect(many.out).toContain(
-      "p001 failed:\nfleet repository: 1 variable(s) gitops/clusters/gen-p001 needs have no value",
-    );
-    expect(many.out).toContain("${SITE_CODE}: add it to flux.vars");
-    expect(many.out).toContain("fleet render: FAILED");
-    // Without the variable both pass.
-    await fs.writeFile(ns, (await fs.readFile(ns, "utf8")).replace("${SITE_CODE}", "${SITE_CODE:=none}"));
-    const passing = await runCli(fleet, fleetRender);
-    expect(passing.code).toBe(0);
-    // The second run replaced its own report.
-    expect(JSON.parse(await fs.readFile(report, "utf8"))).toMatchObject({
-      kind: "platform-fleet-report",
-      exitCode: 0,
-    });
+    // With the variable defined it passes.
+    await defineVariable();
     expect((await runCli(render, singleRender)).code).toBe(0);
   });
 });

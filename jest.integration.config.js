@@ -1,0 +1,12 @@
+// `npm run test:integration`: the tests that start whole programs as child processes (npm scripts
+// on an old Node, each CLI's --help through npm, an error escaping a real process, the fleet
+// render's pool of worker processes). Each costs seconds of process start-up, so they run here,
+// from .ci/run after `npm test`, instead of in the unit run; same transform and module map.
+const unit = require("./jest.config.js");
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...unit,
+  roots: ["<rootDir>/test/integration"],
+  testPathIgnorePatterns: ["/node_modules/"],
+};
