@@ -10,6 +10,7 @@ import {
   FluxBootstrap,
   installManifestSource,
   installManifestsProblems,
+  installTrustedCAsProblems,
   renderSopsConfig,
   serviceAccountProblems,
   type LoadedInstallManifests,
@@ -17,7 +18,13 @@ import {
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
-import { fluxArgs, fluxAwsAccessArgs, fluxAwsRegionProblems, fluxIrsaServiceAccounts } from "./args/flux";
+import {
+  fluxArgs,
+  fluxAwsAccessArgs,
+  fluxAwsRegionProblems,
+  fluxIrsaServiceAccounts,
+  trustedCAsFile,
+} from "./args/flux";
 import { awsRegion, buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
 /** What a platform stack exports. */
@@ -102,6 +109,18 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
         installManifestsProblems(installManifests.objects, install, config.flux.version),
       ),
     );
+  // flux.install.trustedCAs given as a project file: read and checked here (inline PEM: by the config checks).
+  const caFile = install.trustedCAs !== undefined ? trustedCAsFile(install.trustedCAs) : undefined;
+  const trustedCAs = caFile
+    ? await attempt("flux.install.trustedCAs", () => env.readProjectFile(caFile, "flux.install.trustedCAs"))
+    : undefined;
+  if (trustedCAs !== undefined)
+    problems.push(
+      ...installTrustedCAsProblems({ mode: install.mode, trustedCAs }).map((p) => ({
+        path: `flux.${p.path}`,
+        message: `${caFile}: ${p.message}`,
+      })),
+    );
   problems.push(...fluxAwsRegionProblems(config, awsRegion()));
   // IRSA annotates service accounts of the install: they must be there.
   if (installManifests && "objects" in installManifests)
@@ -116,7 +135,7 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
       await attempt(path, () => readableFile(file, "the SSH private key"));
   if (problems.length)
     throw new ConfigError({ stack: pulumi.getStack(), file: `Pulumi.${pulumi.getStack()}.yaml` }, problems);
-  return { installManifests, kubeconfig };
+  return { installManifests, kubeconfig, trustedCAs };
 }
 
 /** Every `privateKeyPath` of a bare-metal cluster (its ssh, each node's, the bastions'), with its config path. */
@@ -175,7 +194,7 @@ export async function deployPlatform(
   const flux = new FluxBootstrap("flux", {
     cluster,
     platformName: config.name,
-    flux: fluxArgs(config),
+    flux: fluxArgs(config, { trustedCAs: prepared.trustedCAs }),
     installManifests: prepared.installManifests,
     clusterVars,
     waitFor: [...aws.dependsOn, ...(fluxAws?.ready ?? [])],

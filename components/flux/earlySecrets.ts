@@ -22,6 +22,7 @@ import {
   VERIFY_SECRET,
 } from "./objects";
 import { renderAuthData, renderDockerConfigJson } from "./render";
+import { renderTrustedCAsConfigMap } from "./trustedCAs";
 
 export interface EarlySecretsArgs {
   flux: ResolvedFluxArgs;
@@ -139,6 +140,17 @@ export function createEarlySecrets(
       opts,
     ),
   );
+  // Public data: the CAs the controllers trust besides the system roots (install.trustedCAs).
+  if (flux.install.trustedCAs !== undefined && flux.install.mode !== "none") {
+    const { metadata, data } = renderTrustedCAsConfigMap(flux.install.trustedCAs, adopted);
+    resources.push(
+      new k8s.core.v1.ConfigMap(
+        `${name}-trusted-cas`,
+        { metadata, data: data as Record<string, string> },
+        opts,
+      ),
+    );
+  }
   if (Object.keys(flux.secretVars).length) {
     resources.push(
       secret(

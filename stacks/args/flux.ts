@@ -16,11 +16,22 @@ import { CREDENTIAL_MESSAGE, redactUrl, urlProblems } from "../../components/url
  * this function is where the two types must agree. `identity` and `source.repository` are the AWS
  * side's (fluxAwsAccessArgs), not FluxBootstrap's.
  */
-export const fluxArgs = (config: PlatformConfig): FluxArgs => {
+export const fluxArgs = (config: PlatformConfig, files: { trustedCAs?: string } = {}): FluxArgs => {
   const { identity, oidcProvider, ...flux } = config.flux;
   const { repository, origin, ...source } = flux.source;
-  return { ...flux, source };
+  const { trustedCAs, ...install } = flux.install;
+  const pem =
+    trustedCAs !== undefined && trustedCAsFile(trustedCAs) === undefined ? trustedCAs : files.trustedCAs;
+  return { ...flux, source, install: { ...install, ...(pem !== undefined ? { trustedCAs: pem } : {}) } };
 };
+
+/**
+ * The project file `flux.install.trustedCAs` names, or undefined when it holds the PEM text itself
+ * (anything with a `-----BEGIN` line or more than one line is taken as PEM, and checked as such).
+ */
+export function trustedCAsFile(value: string): string | undefined {
+  return value.includes("-----BEGIN") || value.trim().includes("\n") ? undefined : value.trim();
+}
 
 /**
  * Whether the program gives Flux an AWS workload identity: SOPS through KMS, or the root from
