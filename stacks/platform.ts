@@ -12,6 +12,7 @@ import {
   installManifestsProblems,
   installTrustedCAsProblems,
   renderSopsConfig,
+  sourceCaCertProblems,
   serviceAccountProblems,
   type LoadedInstallManifests,
 } from "../components/flux";
@@ -23,7 +24,8 @@ import {
   fluxAwsAccessArgs,
   fluxAwsRegionProblems,
   fluxIrsaServiceAccounts,
-  trustedCAsFile,
+  pemFile,
+  type PemFiles,
 } from "./args/flux";
 import { awsRegion, buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
@@ -109,18 +111,21 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
         installManifestsProblems(installManifests.objects, install, config.flux.version),
       ),
     );
-  // flux.install.trustedCAs given as a project file: read and checked here (inline PEM: by the config checks).
-  const caFile = install.trustedCAs !== undefined ? trustedCAsFile(install.trustedCAs) : undefined;
-  const trustedCAs = caFile
-    ? await attempt("flux.install.trustedCAs", () => env.readProjectFile(caFile, "flux.install.trustedCAs"))
-    : undefined;
-  if (trustedCAs !== undefined)
-    problems.push(
-      ...installTrustedCAsProblems({ mode: install.mode, trustedCAs }).map((p) => ({
-        path: `flux.${p.path}`,
-        message: `${caFile}: ${p.message}`,
-      })),
-    );
+  // PEM fields given as project files: read and checked here (inline PEM: by the config checks).
+  const pems: PemFiles = {};
+  const readPem = async (field: string, value: string | undefined, check: (pem: string) => Problem[]) => {
+    const file = value !== undefined ? pemFile(value) : undefined;
+    const pem = file ? await attempt(field, () => env.readProjectFile(file, field)) : undefined;
+    if (pem !== undefined)
+      problems.push(...check(pem).map((p) => ({ path: `flux.${p.path}`, message: `${file}: ${p.message}` })));
+    return pem;
+  };
+  pems.trustedCAs = await readPem("flux.install.trustedCAs", install.trustedCAs, (trustedCAs) =>
+    installTrustedCAsProblems({ mode: install.mode, trustedCAs }),
+  );
+  pems.sourceCaCert = await readPem("flux.source.caCert", config.flux.source.caCert, (caCert) =>
+    sourceCaCertProblems({ kind: config.flux.source.kind, caCert }),
+  );
   problems.push(...fluxAwsRegionProblems(config, awsRegion()));
   // IRSA annotates service accounts of the install: they must be there.
   if (installManifests && "objects" in installManifests)
@@ -135,7 +140,7 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
       await attempt(path, () => readableFile(file, "the SSH private key"));
   if (problems.length)
     throw new ConfigError({ stack: pulumi.getStack(), file: `Pulumi.${pulumi.getStack()}.yaml` }, problems);
-  return { installManifests, kubeconfig, trustedCAs };
+  return { installManifests, kubeconfig, pems };
 }
 
 /** Every `privateKeyPath` of a bare-metal cluster (its ssh, each node's, the bastions'), with its config path. */
@@ -194,7 +199,7 @@ export async function deployPlatform(
   const flux = new FluxBootstrap("flux", {
     cluster,
     platformName: config.name,
-    flux: fluxArgs(config, { trustedCAs: prepared.trustedCAs }),
+    flux: fluxArgs(config, prepared.pems),
     installManifests: prepared.installManifests,
     clusterVars,
     waitFor: [...aws.dependsOn, ...(fluxAws?.ready ?? [])],

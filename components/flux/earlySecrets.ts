@@ -19,10 +19,11 @@ import {
   previousAgeKeyEntry,
   SOPS_KEY,
   SOPS_SECRET,
+  SOURCE_CA_SECRET,
   VERIFY_SECRET,
 } from "./objects";
 import { renderAuthData, renderDockerConfigJson } from "./render";
-import { renderTrustedCAsConfigMap } from "./trustedCAs";
+import { normalizeTrustedCAs, renderTrustedCAsConfigMap } from "./trustedCAs";
 
 export interface EarlySecretsArgs {
   flux: ResolvedFluxArgs;
@@ -45,6 +46,8 @@ export interface EarlySecrets {
   /** Names the root source refers to, when created. */
   gitAuthSecret?: string;
   verifySecret?: string;
+  /** The OCI root's CA Secret (`source.caCert`), when created. */
+  caSecret?: string;
   /** Whether cluster-secret-vars exists (the root Kustomization substitutes from it). */
   secretVars: boolean;
 }
@@ -121,6 +124,14 @@ export function createEarlySecrets(
   if (Object.keys(verifyKeys).length) {
     resources.push(secret("verify-keys", meta(VERIFY_SECRET), verifyKeys));
     out.verifySecret = VERIFY_SECRET;
+  }
+
+  // Public data in a Secret, the only kind certSecretRef reads.
+  if (flux.source.kind === "oci" && flux.source.caCert !== undefined) {
+    resources.push(
+      secret("source-ca", meta(SOURCE_CA_SECRET), { "ca.crt": normalizeTrustedCAs(flux.source.caCert) }),
+    );
+    out.caSecret = SOURCE_CA_SECRET;
   }
 
   // With awskms, kustomize-controller decrypts with its workload identity: no key in the cluster.

@@ -22,6 +22,7 @@ export {
   fluxProblems,
   installTrustedCAsProblems,
   knownHostsName,
+  sourceCaCertProblems,
   type AwsSourceRepository,
 } from "./problems";
 export * from "./trustedCAs";

@@ -21,7 +21,7 @@ import { checkTrustedCAs } from "./trustedCAs";
 export { knownHostsName } from "./auth";
 export { awsSourceRepository, type AwsSourceRepository } from "./awsSource";
 export { isSemverConstraint } from "./source";
-export { installTrustedCAsProblems } from "./trustedCAs";
+export { installTrustedCAsProblems, sourceCaCertProblems } from "./trustedCAs";
 
 /** In this order: the order of the problems is part of the contract (tests assert exact lists). */
 const CHECKS: Check[] = [

@@ -205,3 +205,44 @@ describe("flux.install.trustedCAs in the stack file", () => {
     );
   });
 });
+
+describe("flux.source.caCert: the CA of an OCI root alone", () => {
+  const oci = (caCert: string) =>
+    withValues({
+      flux: {
+        source: { kind: "oci", url: "oci://registry.example.com/acme/fleet", ref: { tag: "v1.0.0" }, caCert },
+        auth: { type: "none", knownHosts: undefined },
+      },
+    });
+
+  it("is Secret flux-system-ca, named by the OCIRepository's certSecretRef", async () => {
+    const d = await deploy(parse(oci("fleet/tls/ca.crt")));
+    expect(d.inputs("flux-source-ca")).toEqual({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: {
+        name: "flux-system-ca",
+        namespace: "flux-system",
+        labels: { "app.kubernetes.io/managed-by": "pulumi" },
+      },
+      stringData: { "ca.crt": CA },
+    });
+    expect(d.inputs("flux-source").spec).toEqual({
+      url: "oci://registry.example.com/acme/fleet",
+      ref: { tag: "v1.0.0" },
+      interval: "1m",
+      timeout: "60s",
+      certSecretRef: { name: "flux-system-ca" },
+    });
+    // The source comes after the install, which waits for the early objects.
+    expect(d.get("flux-install").dependsOn).toContain("kubernetes:core/v1:Secret::flux-source-ca");
+  });
+
+  it("is refused on a Git root, and checked like trustedCAs", () => {
+    expect(configError(withValues({ flux: { source: { caCert: `${CA}${KEY}` } } }), ["flux"])).toBe(
+      'Invalid configuration for stack "test" (Pulumi.test.yaml), 2 problems:\n' +
+        `  - flux.source.caCert: holds a private key, which must never be stored here: ${FIX}\n` +
+        "  - flux.source.caCert: is for an OCI root (kind oci): a Git root over https takes its CA in auth.caCert, or give it to every controller with install.trustedCAs",
+    );
+  });
+});
