@@ -17,6 +17,8 @@ export interface PlatformEnvironment {
   readKubeconfig(file: string): Promise<string>;
   /** The Flux install manifests, parsed. */
   loadInstallManifests(source: InstallManifestSource): Promise<LoadedInstallManifests>;
+  /** A text file of the project (a path relative to it), for the stack-file field `field`. */
+  readProjectFile(file: string, field: string): Promise<string>;
 }
 
 /** Expand `~` and resolve relative to the project directory. */
@@ -103,7 +105,30 @@ export async function readManifestFile(file: string, base = process.cwd()): Prom
   }
 }
 
+/**
+ * A text file named by the stack-file field `field`, relative to the project `base`; throws one line
+ * starting with the field when it is outside the project, not a plain file or unreadable.
+ */
+export async function readProjectTextFile(
+  file: string,
+  field: string,
+  base = process.cwd(),
+): Promise<string> {
+  try {
+    const full = await projectFile(file, base);
+    await plainFile(full, file, "a file: point it at the file");
+    return await fs.readFile(full, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(
+      `${field}: ${code ? `cannot read ${file}: ${code}: give the path of a file in the project` : (e as Error).message}`,
+      { cause: e },
+    );
+  }
+}
+
 export const liveEnvironment: PlatformEnvironment = {
+  readProjectFile: (file, field) => readProjectTextFile(file, field),
   async readKubeconfig(file) {
     const full = resolveUserPath(file);
     try {

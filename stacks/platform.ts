@@ -10,14 +10,23 @@ import {
   FluxBootstrap,
   installManifestSource,
   installManifestsProblems,
+  installTrustedCAsProblems,
   renderSopsConfig,
+  sourceCaCertProblems,
   serviceAccountProblems,
   type LoadedInstallManifests,
 } from "../components/flux";
 import { bareMetalClusterArgs } from "./args/baremetal";
 import { eksClusterArgs } from "./args/eks";
 import { existingClusterArgs } from "./args/existing";
-import { fluxArgs, fluxAwsAccessArgs, fluxAwsRegionProblems, fluxIrsaServiceAccounts } from "./args/flux";
+import {
+  fluxArgs,
+  fluxAwsAccessArgs,
+  fluxAwsRegionProblems,
+  fluxIrsaServiceAccounts,
+  pemFile,
+  type PemFiles,
+} from "./args/flux";
 import { awsRegion, buildAwsServices, platformAwsContext, secretsManagerReader } from "./aws";
 
 /** What a platform stack exports. */
@@ -102,6 +111,21 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
         installManifestsProblems(installManifests.objects, install, config.flux.version),
       ),
     );
+  // PEM fields given as project files: read and checked here (inline PEM: by the config checks).
+  const pems: PemFiles = {};
+  const readPem = async (field: string, value: string | undefined, check: (pem: string) => Problem[]) => {
+    const file = value !== undefined ? pemFile(value) : undefined;
+    const pem = file ? await attempt(field, () => env.readProjectFile(file, field)) : undefined;
+    if (pem !== undefined)
+      problems.push(...check(pem).map((p) => ({ path: `flux.${p.path}`, message: `${file}: ${p.message}` })));
+    return pem;
+  };
+  pems.trustedCAs = await readPem("flux.install.trustedCAs", install.trustedCAs, (trustedCAs) =>
+    installTrustedCAsProblems({ mode: install.mode, trustedCAs }),
+  );
+  pems.sourceCaCert = await readPem("flux.source.caCert", config.flux.source.caCert, (caCert) =>
+    sourceCaCertProblems({ kind: config.flux.source.kind, caCert }),
+  );
   problems.push(...fluxAwsRegionProblems(config, awsRegion()));
   // IRSA annotates service accounts of the install: they must be there.
   if (installManifests && "objects" in installManifests)
@@ -116,7 +140,7 @@ async function prepare(config: PlatformConfig, env: PlatformEnvironment) {
       await attempt(path, () => readableFile(file, "the SSH private key"));
   if (problems.length)
     throw new ConfigError({ stack: pulumi.getStack(), file: `Pulumi.${pulumi.getStack()}.yaml` }, problems);
-  return { installManifests, kubeconfig };
+  return { installManifests, kubeconfig, pems };
 }
 
 /** Every `privateKeyPath` of a bare-metal cluster (its ssh, each node's, the bastions'), with its config path. */
@@ -175,7 +199,7 @@ export async function deployPlatform(
   const flux = new FluxBootstrap("flux", {
     cluster,
     platformName: config.name,
-    flux: fluxArgs(config),
+    flux: fluxArgs(config, prepared.pems),
     installManifests: prepared.installManifests,
     clusterVars,
     waitFor: [...aws.dependsOn, ...(fluxAws?.ready ?? [])],

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, parsePlatformConfig, type PlatformConfig } from "../../stacks/config";
-import { readManifestFile, type PlatformEnvironment } from "../../stacks/environment";
+import { readManifestFile, readProjectTextFile, type PlatformEnvironment } from "../../stacks/environment";
 import { deployPlatform, type PlatformOutputs } from "../../stacks/platform";
 import { redactSecrets, runOnMocks, type RecordedResource } from "./engine";
 import { invokes, placeholders } from "./placeholders";
@@ -18,6 +18,7 @@ export { readStackConfig, StackFileError } from "./stackFile";
 export function offlineEnvironment(projectDir: string): PlatformEnvironment {
   return {
     readKubeconfig: async (file) => `# kubeconfig read from ${file} at deploy time (offline render)\n`,
+    readProjectFile: (file, field) => readProjectTextFile(file, field, projectDir),
     loadInstallManifests: async (source) =>
       "file" in source
         ? { objects: await readManifestFile(source.file, projectDir) }

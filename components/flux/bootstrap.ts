@@ -181,6 +181,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const source = renderRootSource(flux.source, {
       secretName: early.gitAuthSecret,
       verifySecretName: early.verifySecret,
+      certSecretName: early.caSecret,
       provider: flux.auth.type === "githubApp" ? "github" : undefined,
     });
     const sourceResource = new k8s.apiextensions.CustomResource(

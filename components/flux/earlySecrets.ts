@@ -19,9 +19,11 @@ import {
   previousAgeKeyEntry,
   SOPS_KEY,
   SOPS_SECRET,
+  SOURCE_CA_SECRET,
   VERIFY_SECRET,
 } from "./objects";
 import { renderAuthData, renderDockerConfigJson } from "./render";
+import { normalizeTrustedCAs, renderTrustedCAsConfigMap } from "./trustedCAs";
 
 export interface EarlySecretsArgs {
   flux: ResolvedFluxArgs;
@@ -44,6 +46,8 @@ export interface EarlySecrets {
   /** Names the root source refers to, when created. */
   gitAuthSecret?: string;
   verifySecret?: string;
+  /** The OCI root's CA Secret (`source.caCert`), when created. */
+  caSecret?: string;
   /** Whether cluster-secret-vars exists (the root Kustomization substitutes from it). */
   secretVars: boolean;
 }
@@ -122,6 +126,14 @@ export function createEarlySecrets(
     out.verifySecret = VERIFY_SECRET;
   }
 
+  // Public data in a Secret, the only kind certSecretRef reads.
+  if (flux.source.kind === "oci" && flux.source.caCert !== undefined) {
+    resources.push(
+      secret("source-ca", meta(SOURCE_CA_SECRET), { "ca.crt": normalizeTrustedCAs(flux.source.caCert) }),
+    );
+    out.caSecret = SOURCE_CA_SECRET;
+  }
+
   // With awskms, kustomize-controller decrypts with its workload identity: no key in the cluster.
   if (flux.sops && flux.sops.provider === "age") {
     const key = flux.sops.ageKey ? secretOf(flux.sops.ageKey) : fromSm(flux.sops.fromSecretsManager!);
@@ -139,6 +151,17 @@ export function createEarlySecrets(
       opts,
     ),
   );
+  // Public data: the CAs the controllers trust besides the system roots (install.trustedCAs).
+  if (flux.install.trustedCAs !== undefined && flux.install.mode !== "none") {
+    const { metadata, data } = renderTrustedCAsConfigMap(flux.install.trustedCAs, adopted);
+    resources.push(
+      new k8s.core.v1.ConfigMap(
+        `${name}-trusted-cas`,
+        { metadata, data: data as Record<string, string> },
+        opts,
+      ),
+    );
+  }
   if (Object.keys(flux.secretVars).length) {
     resources.push(
       secret(

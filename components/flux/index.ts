@@ -17,7 +17,15 @@ export * from "./objects";
 export * from "./render";
 export * from "./manifests";
 export { default as versions } from "./versions.json";
-export { awsSourceRepository, fluxProblems, knownHostsName, type AwsSourceRepository } from "./problems";
+export {
+  awsSourceRepository,
+  fluxProblems,
+  installTrustedCAsProblems,
+  knownHostsName,
+  sourceCaCertProblems,
+  type AwsSourceRepository,
+} from "./problems";
+export * from "./trustedCAs";
 export type { ServiceAccountAnnotationInputs } from "./install";
 export {
   DEFAULTS as FLUX_DEFAULTS,

@@ -49,6 +49,8 @@ export const ROOT_SERVICE_ACCOUNT = "kustomize-controller";
 export const SOPS_KMS_EXEMPTION_ANNOTATION = "platform/sops-kms-exemption";
 /** Annotation of the flux-system Namespace stating why install patches may widen Flux's privileges (policy flux-install-privileges). */
 export const PRIVILEGE_CHANGES_ANNOTATION = "platform/flux-privilege-changes";
+/** CA certificates of the root OCI source (`source.caCert`, key `ca.crt`), its `spec.certSecretRef`. */
+export const SOURCE_CA_SECRET = "flux-system-ca";
 /** Public keys for source signature verification. */
 export const VERIFY_SECRET = "flux-system-verify";
 

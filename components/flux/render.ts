@@ -47,6 +47,8 @@ export interface SourceRefs {
   secretName?: string;
   /** Secret with the verification public keys, when configured. */
   verifySecretName?: string;
+  /** Secret with the CA certificates of an OCI root (`source.caCert`), when configured. */
+  certSecretName?: string;
   /**
    * Provider the credentials need, over `source.provider`: `github` with a GitHub App Secret, which
    * source-controller reads only for a GitRepository with `provider: github`.
@@ -95,6 +97,7 @@ export function renderRootSource(source: FluxSourceArgs, refs: SourceRefs): K8sO
       interval: source.interval,
       timeout: source.timeout,
       secretRef,
+      certSecretRef: refs.certSecretName ? { name: refs.certSecretName } : undefined,
       provider,
       ignore: source.ignore,
       verify: source.verify

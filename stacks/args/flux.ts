@@ -16,11 +16,36 @@ import { CREDENTIAL_MESSAGE, redactUrl, urlProblems } from "../../components/url
  * this function is where the two types must agree. `identity` and `source.repository` are the AWS
  * side's (fluxAwsAccessArgs), not FluxBootstrap's.
  */
-export const fluxArgs = (config: PlatformConfig): FluxArgs => {
+export const fluxArgs = (config: PlatformConfig, files: PemFiles = {}): FluxArgs => {
   const { identity, oidcProvider, ...flux } = config.flux;
-  const { repository, origin, ...source } = flux.source;
-  return { ...flux, source };
+  const { repository, origin, caCert, ...source } = flux.source;
+  const { trustedCAs, ...install } = flux.install;
+  /** The PEM text of a field: given inline, or read from the file it names (`files`, by prepare). */
+  const pem = (value: string | undefined, read: string | undefined) =>
+    value !== undefined && pemFile(value) === undefined ? value : read;
+  const ca = pem(caCert, files.sourceCaCert);
+  const cas = pem(trustedCAs, files.trustedCAs);
+  return {
+    ...flux,
+    source: { ...source, ...(ca !== undefined ? { caCert: ca } : {}) },
+    install: { ...install, ...(cas !== undefined ? { trustedCAs: cas } : {}) },
+  };
 };
+
+/** The PEM files `flux.install.trustedCAs` and `flux.source.caCert` name, as read. */
+export interface PemFiles {
+  trustedCAs?: string;
+  sourceCaCert?: string;
+}
+
+/**
+ * The project file a PEM field (`flux.install.trustedCAs`, `flux.source.caCert`) names, or undefined
+ * when it holds the PEM text itself (anything with a `-----BEGIN` line or more than one line is
+ * taken as PEM, and checked as such).
+ */
+export function pemFile(value: string): string | undefined {
+  return value.includes("-----BEGIN") || value.trim().includes("\n") ? undefined : value.trim();
+}
 
 /**
  * Whether the program gives Flux an AWS workload identity: SOPS through KMS, or the root from

@@ -193,6 +193,14 @@ export const install = z.strictObject({
     description:
       "Patches of the install objects (mode `manifests`); a credential in them is refused: reference a Secret ([credentials](credentials.md)).",
   }),
+  trustedCAs: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        "Private CAs every controller trusts besides the system roots (a corporate root signing your registry, Git forge or chart host): PEM certificates inline, or the path of a PEM file in the project. The program stores them in the ConfigMap `flux-trusted-cas` and mounts it into every controller with `SSL_CERT_DIR` (modes manifests and operator); a new bundle restarts the controllers. Certificates only: a private key, a block that does not parse or an expired certificate is refused ([flux](flux.md#private-certificate-authorities)).",
+      examples: ["certs/corp-root-ca.pem"],
+    }),
   allowPrivilegeChanges: z
     .string()
     .optional()

@@ -91,6 +91,14 @@ export const source = z.strictObject({
       description:
         "OCI root: where `npm run gitops:publish -- --charts-to` publishes the fleet's Helm charts; the HelmReleases read it from cluster-vars `FLUX_CHARTS_URL` and `FLUX_CHARTS_PROVIDER`. Default: none.",
     }),
+  caCert: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        "OCI root: the CA certificates the root source alone trusts, PEM inline or the path of a PEM file in the project. The program puts them in Secret `flux-system-ca` (key `ca.crt`) and the root OCIRepository's `spec.certSecretRef`; they replace the system roots for that source, and work with every install mode (with `none` too). A Git root over https takes its CA in `flux.auth.caCert` ([flux](flux.md#private-certificate-authorities)).",
+      examples: ["certs/registry-ca.pem"],
+    }),
   origin: z.string().optional().meta({
     description:
       "OCI root: the Git repository (https URL) the artifact is published from, as its `org.opencontainers.image.source` says; commit-status Providers post there and `fleet status` links there. Default: none.",

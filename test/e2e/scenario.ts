@@ -22,6 +22,7 @@ import { startRegistry } from "./harness/registry";
 import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { runHarness } from "./harness/run";
 import { snapshotCluster, snapshotDiff } from "./harness/snapshot";
+import { harnessTrustedCAs } from "./harness/stack";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { canonical, run, secondsSince, timed, waitFor } from "./harness/util";
 import type { PublishResult } from "../../automation/gitops/publish";
@@ -154,7 +155,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     edit(values);
     return { [upfValues]: stringify(values) };
   };
-  // The OCI registry (TLS with the harness CA, which the controllers trust through SSL_CERT_FILE).
+  // The OCI registry (TLS with the harness CA, which the controllers trust through flux.install.trustedCAs).
   const registry = await h.step("OCI registry on loopback (https, harness CA)", () =>
     startRegistry(h.sup, tools, cp.pki, h.workDir, (fn) => h.onCleanup(fn)),
   );
@@ -231,6 +232,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
           manifests: { file: installFile },
           // Multi-tenancy lockdown as `flux bootstrap` sets it: the template must work under it.
           lockdown: {},
+          ...harnessTrustedCAs(project, cp.pki.caCert),
         },
         source: { url: git.url(repo.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
         auth: { type: "ssh", knownHosts: git.knownHosts },
@@ -363,7 +365,6 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
     kube,
     kubeconfigFor: (sa) => cp.serviceAccountKubeconfig("flux-system", sa),
     workDir: h.workDir,
-    env: registry.trustEnv,
     // The stack sets no flux.install.registry nor clusterDomain: the program's defaults, and the
     // tags pinned in components/flux/versions.json.
     images: fluxImages("ghcr.io/fluxcd"),

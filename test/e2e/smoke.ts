@@ -21,6 +21,7 @@ import { startGitServer } from "./harness/gitServer";
 import { conditions, type KubeObject } from "./harness/kube";
 import { controllerOf, NOTIFICATION_CONTROLLER, startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
+import { withHarnessTrustedCAs } from "./harness/stack";
 import { ensureTools } from "./harness/tools";
 import { secondsSince, waitFor } from "./harness/util";
 
@@ -112,7 +113,9 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
   const flux = parseAllDocuments(fs.readFileSync(tools.fluxInstall, "utf8"))
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => Boolean(o) && o?.kind !== "CustomResourceDefinition");
-  const install = flux.filter((o) => o.kind !== "Deployment" || RUN.includes(controllerOf(o)?.binary ?? ""));
+  const install = withHarnessTrustedCAs(flux, cp.pki.caCert).filter(
+    (o) => o.kind !== "Deployment" || RUN.includes(controllerOf(o)?.binary ?? ""),
+  );
   /** The ServiceAccounts the kubelet ran controllers as (their tokens' kubeconfigs). */
   const identities = new Set<string>();
   const kubelet = startKubelet({
@@ -124,8 +127,6 @@ void runHarness("e2e-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
       return cp.serviceAccountKubeconfig(NS, sa);
     },
     workDir: h.workDir,
-    // The fake forge's certificate is signed by the harness CA.
-    env: { ...process.env, SSL_CERT_FILE: cp.pki.caCert },
   });
   h.onCleanup(() => kubelet.stop());
   const tf = Date.now();

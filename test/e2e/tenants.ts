@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eProject } from "./harness/fleet";
-import { writeStackFile } from "./harness/stack";
+import { harnessTrustedCAs, writeStackFile } from "./harness/stack";
 import { startGitServer } from "./harness/gitServer";
 import { conditions, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
@@ -117,6 +117,7 @@ void runHarness("e2e-tenants", { deadlineMs: 30 * 60_000 }, async (h) => {
         requeueDependency: "5s",
         manifests: { file: installFile, skipAwait: true },
         lockdown: {},
+        ...harnessTrustedCAs(project, cp.pki.caCert),
       },
       source: { url: git.url(fleet.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
       auth: { type: "ssh", knownHosts: git.knownHosts },
@@ -139,7 +140,6 @@ void runHarness("e2e-tenants", { deadlineMs: 30 * 60_000 }, async (h) => {
     kube,
     kubeconfigFor: (sa) => cp.serviceAccountKubeconfig(FLUX, sa),
     workDir: h.workDir,
-    env: registry.trustEnv,
   });
   h.onCleanup(() => kubelet.stop());
   await h.step("pulumi up", () => pulumi.run(["up", "--yes", "--skip-preview"]));

@@ -4,7 +4,7 @@ import type { PlatformEnvironment } from "../../stacks/environment";
 import { deployPlatform } from "../../stacks/platform";
 import { runOnMocks, unwrapSecrets, type RecordedResource } from "../../automation/render/engine";
 import { invokes, placeholders } from "../../automation/render/placeholders";
-import { parseManifests } from "../../stacks/environment";
+import { parseManifests, readProjectTextFile } from "../../stacks/environment";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -69,6 +69,8 @@ export const installFixture = () => parseManifests(readFileSync(FIXTURE, "utf8")
 export const testEnvironment: PlatformEnvironment = {
   readKubeconfig: async (file) => `# kubeconfig from ${file}\n`,
   loadInstallManifests: async () => ({ objects: installFixture() }),
+  /** Project files from test/fixtures (e.g. fleet/tls/ca.crt). */
+  readProjectFile: (file, field) => readProjectTextFile(file, field, path.join(__dirname, "../fixtures")),
 };
 
 export interface Deployed {

@@ -117,6 +117,13 @@ export interface FluxInstallArgs {
   /** Patches of the install objects. @default [] */
   patches: InstallPatch[];
   /**
+   * PEM certificates of private CAs every controller trusts besides the system roots (a corporate
+   * root signing the registry, Git forge or chart host): ConfigMap `flux-trusted-cas`, mounted into
+   * each controller with `SSL_CERT_DIR` (trustedCAs.ts). Public data; a private key is refused.
+   * @default none: the system roots only
+   */
+  trustedCAs?: string;
+  /**
    * Why the patches may give Flux more rights than its upstream install: RBAC rules, bindings or
    * subjects it does not have, host namespaces, privileged or root containers, privilege escalation,
    * added capabilities, host paths, another service account. Without it such a patch is refused.

@@ -42,6 +42,12 @@ export interface FluxSourceArgs {
    * `FLUX_CHARTS_PROVIDER`). @default none
    */
   charts?: FluxChartsArgs;
+  /**
+   * OCI root: PEM CA certificates this source alone trusts (Secret `flux-system-ca`, key `ca.crt`,
+   * named by the OCIRepository's `spec.certSecretRef`); they replace the system roots for it. A Git
+   * root over https takes its CA in `auth.caCert`. @default none
+   */
+  caCert?: string;
   /** Signature verification. @default none */
   verify?: {
     mode?: "HEAD" | "Tag" | "TagAndHEAD";

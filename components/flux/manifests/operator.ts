@@ -4,6 +4,7 @@ import { API, FLUX_NAMESPACE, type K8sObject } from "../objects";
 import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
 import { operatorScalingPatches, SHARD_KEY } from "./scaling";
 import type { ServiceAccountAnnotations } from "./serviceAccounts";
+import { trustedCAsOperatorPatch } from "../trustedCAs";
 
 /** The FluxInstance (`operator` mode): the same settings expressed for the Flux Operator. */
 export function renderFluxInstance(
@@ -21,6 +22,7 @@ export function renderFluxInstance(
       target: { kind: "Deployment" },
       patch: JSON.stringify({ spec: { template: { spec: podPatch } } }),
     });
+  if (install.trustedCAs !== undefined) patches.push(trustedCAsOperatorPatch(install.trustedCAs));
   if (install.logLevel !== "info")
     patches.push({
       target: { kind: "Deployment" },

@@ -10,6 +10,7 @@ import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
 import { clone } from "./json";
 import { applyInstallPatch, patchChangeMessages, patchChanges, type PatchChanges } from "./privileges";
 import { scalingArgs, shardDeployments } from "./scaling";
+import { mountTrustedCAs } from "../trustedCAs";
 
 const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
 const ALL_COMPONENTS: readonly string[] = [...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS];
@@ -151,6 +152,7 @@ export function transformInstallManifests(
       if (install.tolerations.length) pod.tolerations = clone(install.tolerations);
       if (Object.keys(install.nodeSelector).length)
         pod.nodeSelector = { ...(pod.nodeSelector ?? {}), ...install.nodeSelector };
+      if (install.trustedCAs !== undefined) mountTrustedCAs(obj, install.trustedCAs);
     }
     if (opts.skipAwait)
       obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };

@@ -16,10 +16,12 @@ import { checkInstallValues } from "./installValues";
 import { checkSops } from "./sops";
 import { checkSource } from "./source";
 import { checkTenants } from "./tenants";
+import { checkTrustedCAs } from "./trustedCAs";
 
 export { knownHostsName } from "./auth";
 export { awsSourceRepository, type AwsSourceRepository } from "./awsSource";
 export { isSemverConstraint } from "./source";
+export { installTrustedCAsProblems, sourceCaCertProblems } from "./trustedCAs";
 
 /** In this order: the order of the problems is part of the contract (tests assert exact lists). */
 const CHECKS: Check[] = [
@@ -31,6 +33,7 @@ const CHECKS: Check[] = [
   checkAuth,
   checkInstall,
   checkInstallValues,
+  checkTrustedCAs,
   checkVars,
   checkExtraSecrets,
   checkSecretsManager,

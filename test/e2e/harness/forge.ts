@@ -86,8 +86,8 @@ const MAX_BODY = 1 << 20;
 
 /**
  * Starts the forge on 127.0.0.1 (a free port) with a serving certificate: `tls` as given, or one
- * made for it and signed by the harness CA (`pki`), which the controllers trust through
- * SSL_CERT_FILE.
+ * made for it and signed by the harness CA (`pki`), which the controllers trust only through the
+ * stack's flux.install.trustedCAs (harness/stack.ts harnessTrustedCAs).
  */
 export async function startForge(
   opts: { pki: Pki } | { tls: { cert: string; key: string } },

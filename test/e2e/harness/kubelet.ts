@@ -22,10 +22,17 @@
 // Readiness is the Deployment's own readinessProbe (its port mapped to the loopback listener the
 // harness gave that container port), and the controllers' Pods report it (pods.ts), so the
 // Deployments get a status as on a cluster.
+//
+// A controller's environment is its container's own (podFiles.ts): the volumes its Deployment
+// mounts (emptyDir, configMap, secret; any other kind is refused) are written to a folder of its
+// own and the mount paths in its env rewritten to it. The harness's shell gives it no trust of its
+// own (SSL_CERT_FILE, SSL_CERT_DIR are dropped): a registry or forge signed by the harness CA is
+// reachable only through what the program mounts (flux.install.trustedCAs).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Kube, KubeObject } from "./kube";
 import { FLUX_OPERATOR } from "./fluxOperator";
+import { HOST_TRUST_ENV, materialisePod, podFilesProblems } from "./podFiles";
 import { containerPort, fluxImages, listenPort, podTemplate, refusalsOf, type Container } from "./podSpec";
 import { syncPods } from "./pods";
 import type { Supervisor } from "./supervisor";
@@ -121,6 +128,8 @@ interface Wanted {
   serviceAccount: string;
   /** The reconcilers' `--events-addr` (see eventsAddrFor); unused for notification-controller. */
   eventsAddr: string;
+  /** The Deployment (its volumes). */
+  d: KubeObject;
 }
 
 interface Proc {
@@ -139,7 +148,8 @@ interface Proc {
 
 /**
  * Starts the watch loop. `prefix` names the processes (and their logs) so that two clusters'
- * kubelets can run side by side; `env` is the controllers' environment (e.g. SSL_CERT_FILE).
+ * kubelets can run side by side. A controller's environment is the harness's, less HOST_TRUST_ENV,
+ * plus its container's own env (podFiles.ts).
  */
 export function startKubelet(opts: {
   sup: Supervisor;
@@ -151,7 +161,6 @@ export function startKubelet(opts: {
    */
   kubeconfigFor: (serviceAccount: string) => Promise<string>;
   workDir: string;
-  env?: NodeJS.ProcessEnv;
   prefix?: string;
   namespace?: string;
   intervalMs?: number;
@@ -207,7 +216,7 @@ export function startKubelet(opts: {
 
   const startOne = async (
     name: string,
-    { binary, args, container, template, serviceAccount, eventsAddr }: Wanted,
+    { binary, args, container, template, serviceAccount, eventsAddr, d }: Wanted,
     why: { what: ControllerEvent["what"]; why: string; crashes?: number },
   ) => {
     const [metrics, health] = [await freePort(), await freePort()];
@@ -241,6 +250,16 @@ export function startKubelet(opts: {
     }
     const processName = `${prefix}${name}`;
     const kubeconfig = await opts.kubeconfigFor(serviceAccount);
+    const podEnv = await materialisePod({
+      d,
+      container,
+      dir: path.join(opts.workDir, `${prefix}pods`, name),
+      namespace,
+      get: (kind, n, ns) => kube.get("v1", kind, n, ns),
+    });
+    const hostEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !HOST_TRUST_ENV.includes(k)),
+    );
     sup.start({
       name: processName,
       command: opts.binaryFor ? opts.binaryFor(binary, container.image ?? "") : tools.path(binary),
@@ -252,8 +271,8 @@ export function startKubelet(opts: {
         ...args,
         ...extra,
       ],
-      // RUNTIME_NAMESPACE as the Deployment's env sets it (the downward API: the pod's namespace).
-      env: { ...(opts.env ?? process.env), KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: namespace },
+      // The container's env (RUNTIME_NAMESPACE from the downward API, the program's SSL_CERT_DIR, …).
+      env: { ...hostEnv, ...podEnv, KUBECONFIG: kubeconfig },
       restartable: true,
     });
     const crashes = why.crashes ?? 0;
@@ -291,7 +310,10 @@ export function startKubelet(opts: {
     const wanted = new Map<string, Wanted>();
     const seen = new Set<string>();
     for (const { d, c } of live) {
-      const problems = await refusalsFor(d, c.binary, c.container, controllers, receiverInstalled);
+      const problems = [
+        ...(await refusalsFor(d, c.binary, c.container, controllers, receiverInstalled)),
+        ...podFilesProblems(d, c.container).map((message) => ({ message, grace: 0 })),
+      ];
       for (const p of problems) seen.add(p.message);
       for (const p of problems) refuse(p.message, p.grace);
       if (problems.length) continue;
@@ -303,6 +325,7 @@ export function startKubelet(opts: {
         template: JSON.stringify((d.spec as { template?: unknown }).template),
         serviceAccount: podTemplate(d).serviceAccount,
         eventsAddr: c.binary === NOTIFICATION_CONTROLLER ? "" : eventsAddrFor(installed, events),
+        d,
       });
     }
     for (const m of [...refusals.keys()]) if (!seen.has(m) && !refusals.get(m)?.reported) refusals.delete(m);

@@ -14,7 +14,13 @@ export interface Container {
   name?: string;
   image?: string;
   args?: string[];
-  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { fieldRef?: { fieldPath?: string }; resourceFieldRef?: { resource?: string } };
+  }[];
+  volumeMounts?: { name: string; mountPath: string; subPath?: string; subPathExpr?: string }[];
+  resources?: { limits?: { memory?: string } };
   ports?: { name?: string; containerPort: number }[];
   readinessProbe?: { httpGet?: { path?: string; port: number | string } };
 }

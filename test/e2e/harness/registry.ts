@@ -1,7 +1,8 @@
 // An OCI registry on loopback for the root-from-OCI steps: go-containerregistry's in-memory
 // registry (plain http, its only mode) behind a TLS front signed by the harness CA, so Flux pulls
-// over https as it would from a private registry whose CA the cluster trusts (SSL_CERT_FILE, the
-// way Go programs take extra roots). The scenario publishes to it with the project's own
+// over https as it would from a private registry whose CA the platform configures
+// (flux.install.trustedCAs, mounted into the controllers by the program; the kubelet adds no trust
+// of its own). The scenario publishes to it with the project's own
 // `gitops:publish` (harness/publish.ts).
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -17,7 +18,7 @@ export interface Registry {
   host: string;
   /** `oci://127.0.0.1:PORT/<repo>` */
   url(repo: string): string;
-  /** Environment for Go clients (crane, source-controller) that trusts the harness CA. */
+  /** Environment for the harness's own Go clients (crane) that trusts the harness CA; never the controllers'. */
   trustEnv: NodeJS.ProcessEnv;
 }
 

@@ -531,6 +531,21 @@ export const rows: BadInputRow[] = [
     ],
     ["b3BlbnNzaC1rZXktdjE="],
   ),
+  // flux.install.trustedCAs: certificates only, inline or from a project file the render reads.
+  row(
+    localInstall(`      trustedCAs: "${PEM}"\n`),
+    [
+      "flux.install.trustedCAs: holds a private key, which must never be stored here: give the PEM certificates of the CAs only (-----BEGIN CERTIFICATE----- blocks, e.g. `openssl x509 -in ca.pem` of each)",
+    ],
+    ["b3BlbnNzaC1rZXktdjE="],
+  ),
+  row(
+    localInstall("      trustedCAs: certs/missing.pem\n"),
+    [
+      "flux.install.trustedCAs: cannot read certs/missing.pem: ENOENT: give the path of a file in the project",
+    ],
+    [],
+  ),
   row(
     local((t) =>
       t
