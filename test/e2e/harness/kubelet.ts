@@ -25,7 +25,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Kube, KubeObject } from "./kube";
-import { containerPort, fluxImages, listenPort, podTemplate, refusalsOf, type Container } from "./podSpec";
+import {
+  containerPort,
+  fluxImages,
+  listenPort,
+  podTemplate,
+  refusalsOf,
+  toolFor,
+  type Container,
+} from "./podSpec";
 import { syncPods } from "./pods";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
@@ -95,6 +103,8 @@ export interface ControllerEvent {
 export interface Kubelet {
   /** Controllers running now, with the args they run with (beyond the harness's own). */
   running(): Record<string, string[]>;
+  /** The build-tools.sh tool each running controller is (e.g. `source-controller@v1.9.3`), by Deployment. */
+  tools(): Record<string, string>;
   /**
    * Where the controllers send events now: `http://127.0.0.1:<port>/` while notification-controller
    * is installed (it listens there), "" otherwise.
@@ -111,6 +121,8 @@ export interface Kubelet {
 interface Wanted {
   /** The binary (its image's name); the process is named after the Deployment (shards run the same binary). */
   binary: string;
+  /** The build-tools.sh tool run for the image (toolFor): the binary, or `binary@TAG` of the previous release. */
+  tool: string;
   args: string[];
   /** The container as installed (its args unfiltered, ports, readiness probe). */
   container: Container;
@@ -122,6 +134,7 @@ interface Wanted {
 
 interface Proc {
   processName: string;
+  tool: string;
   template: string;
   args: string[];
   eventsAddr: string;
@@ -154,6 +167,8 @@ export function startKubelet(opts: {
   intervalMs?: number;
   /** The exact image each controller must have. @default fluxImages() (ghcr.io/fluxcd, the pinned tags) */
   images?: Record<string, string>;
+  /** Also run these images (previousFluxImages: the previous release's), each by its own `NAME@TAG` binary. @default none */
+  previousImages?: Record<string, string>;
   /** The cluster DNS domain the Service addresses must use. @default "cluster.local" */
   clusterDomain?: string;
   /** How long a Service address may stay wrong (a Service applied after its client) before it is an incident. @default 30 s */
@@ -197,7 +212,7 @@ export function startKubelet(opts: {
 
   const startOne = async (
     name: string,
-    { binary, args, container, template, serviceAccount, eventsAddr }: Wanted,
+    { binary, tool, args, container, template, serviceAccount, eventsAddr }: Wanted,
     why: { what: ControllerEvent["what"]; why: string; crashes?: number },
   ) => {
     const [metrics, health] = [await freePort(), await freePort()];
@@ -228,7 +243,7 @@ export function startKubelet(opts: {
     const kubeconfig = await opts.kubeconfigFor(serviceAccount);
     sup.start({
       name: processName,
-      command: tools.path(binary),
+      command: tools.path(tool),
       args: [
         `--metrics-addr=127.0.0.1:${metrics}`,
         `--health-addr=127.0.0.1:${health}`,
@@ -244,6 +259,7 @@ export function startKubelet(opts: {
     const crashes = why.crashes ?? 0;
     procs.set(name, {
       processName,
+      tool,
       template,
       args,
       eventsAddr,
@@ -283,6 +299,7 @@ export function startKubelet(opts: {
       const installed = c.container.args ?? [];
       wanted.set(d.metadata.name, {
         binary: c.binary,
+        tool: toolFor(c.binary, c.container.image, opts.previousImages),
         args: ownArgs(installed),
         container: c.container,
         template: JSON.stringify((d.spec as { template?: unknown }).template),
@@ -356,6 +373,7 @@ export function startKubelet(opts: {
       receiver,
       namespace,
       images,
+      previousImages: opts.previousImages,
       clusterDomain,
       graceMs: opts.serviceGraceMs ?? 30_000,
       getService: (name, ns) => kube.get("v1", "Service", name, ns),
@@ -391,6 +409,7 @@ export function startKubelet(opts: {
   return {
     events,
     running: () => Object.fromEntries([...procs].map(([k, p]) => [k, p.args])),
+    tools: () => Object.fromEntries([...procs].map(([k, p]) => [k, p.tool])),
     eventsUrl: () => (receiverInstalled && receiver ? `http://${receiver.events}/` : ""),
     async ready(names, timeoutMs = 120_000) {
       await waitFor(
