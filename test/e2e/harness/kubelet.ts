@@ -98,6 +98,8 @@ export interface ControllerEvent {
   controller: string;
   what: "started" | "restarted" | "stopped";
   why: string;
+  /** The build-tools.sh tool started (toolFor), for "started" and "restarted". */
+  tool?: string;
 }
 
 export interface Kubelet {
@@ -269,7 +271,7 @@ export function startKubelet(opts: {
       crashes,
       notBefore: 0,
     });
-    events.push({ at: Date.now(), controller: name, what: why.what, why: why.why });
+    events.push({ at: Date.now(), controller: name, what: why.what, why: why.why, tool });
   };
 
   const receiverAddrs = async () =>
