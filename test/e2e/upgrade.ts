@@ -90,7 +90,9 @@ async function survivors(kube: Kube): Promise<Uids> {
     const v = spec.versions.find((x) => x.storage)?.name;
     objs.push(c, ...(await kube.list(`${spec.group}/${v}`, spec.names.kind)));
   }
-  for (const ns of [FLUX, NF]) {
+  // The slices: their catalog objects, and what they made in namespace slices.
+  objs.push(...(await kube.list("catalog.platform.io/v1alpha1", "Slice")));
+  for (const ns of [FLUX, NF, "slices"]) {
     objs.push(...(await kube.list("apps/v1", "Deployment", ns)));
     objs.push(...(await kube.list("v1", "ConfigMap", ns)));
     objs.push(...(await kube.list("v1", "Secret", ns)));
@@ -332,6 +334,19 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
           throw new Error(
             `${p.stack}: Helm release ${JSON.stringify(before[p.stack].helm)}, want one release`,
           );
+        // What must be among them, so a listing that missed a kind cannot pass the comparison.
+        const want = [
+          "Kustomization flux-system/slice-1-def922",
+          "Slice slices/slice-1-def922",
+          "HelmRelease flux-system/upf",
+          "Deployment network-functions/upf",
+          "Deployment flux-system/source-controller",
+          "Secret flux-system/e2e-sops",
+          "GitRepository flux-system/flux-system",
+          "CustomResourceDefinition /kustomizations.kustomize.toolkit.fluxcd.io",
+        ];
+        const missing = want.filter((k) => !(k in before[p.stack].uids));
+        if (missing.length) throw new Error(`${p.stack}: not recorded: ${missing.join(", ")}`);
       }
       h.figure("objects whose UIDs are kept (per platform)", Object.keys(before["up-a"].uids).length);
     },
@@ -374,6 +389,8 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
     },
   );
 
+  // The upgrade's window in the audit log and the kubelet's events (a --break step belongs to it).
+  const upgradeStarted = Date.now();
   if (BREAK === "controller-first")
     await h.step(
       "--break controller-first: up-a's source-controller moved to the new image before the up",
@@ -413,7 +430,6 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
       },
     );
 
-  const upgradeStarted = Date.now();
   const { report } = await h.step(
     `flux.version ${OLD} → ${NEW} in both stack files; fleet up in two waves`,
     async () => {
