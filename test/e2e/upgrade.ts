@@ -78,9 +78,11 @@ async function helmState(kube: Kube) {
 
 /** The objects that must survive: every Flux object, the controllers, and what the tree made. */
 async function survivors(kube: Kube): Promise<Uids> {
+  // A list's items carry no kind (built-in types): name it from the request.
+  const list = async (apiVersion: string, kind: string, namespace?: string) =>
+    (await kube.list(apiVersion, kind, namespace)).map((o): KubeObject => ({ ...o, kind }));
   const objs: KubeObject[] = [];
-  const crds = await kube.list("apiextensions.k8s.io/v1", "CustomResourceDefinition");
-  for (const c of crds) {
+  for (const c of await list("apiextensions.k8s.io/v1", "CustomResourceDefinition")) {
     const spec = c.spec as {
       group: string;
       names: { kind: string };
@@ -88,17 +90,17 @@ async function survivors(kube: Kube): Promise<Uids> {
     };
     if (!spec.group.endsWith(".fluxcd.io")) continue;
     const v = spec.versions.find((x) => x.storage)?.name;
-    objs.push(c, ...(await kube.list(`${spec.group}/${v}`, spec.names.kind)));
+    objs.push(c, ...(await list(`${spec.group}/${v}`, spec.names.kind)));
   }
   // The slices: their catalog objects, and what they made in namespace slices.
-  objs.push(...(await kube.list("catalog.platform.io/v1alpha1", "Slice")));
+  objs.push(...(await list("catalog.platform.io/v1alpha1", "Slice")));
   for (const ns of [FLUX, NF, "slices"]) {
-    objs.push(...(await kube.list("apps/v1", "Deployment", ns)));
-    objs.push(...(await kube.list("v1", "ConfigMap", ns)));
-    objs.push(...(await kube.list("v1", "Secret", ns)));
+    objs.push(...(await list("apps/v1", "Deployment", ns)));
+    objs.push(...(await list("v1", "ConfigMap", ns)));
+    objs.push(...(await list("v1", "Secret", ns)));
   }
-  objs.push(...(await kube.list("v1", "Namespace")));
-  return uidsOf(objs.filter((o) => !(o.metadata.name as string).startsWith("kube-root-ca")));
+  objs.push(...(await list("v1", "Namespace")));
+  return uidsOf(objs.filter((o) => !o.metadata.name.startsWith("kube-root-ca")));
 }
 
 void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {

@@ -116,10 +116,15 @@ export function storedVersionProblems(crds: KubeObject[]): string[] {
 /** `kind namespace/name` → uid. */
 export type Uids = Record<string, string>;
 
+/** Throws when two objects get one key (e.g. items of a list, which carry no kind, not named). */
 export function uidsOf(objs: KubeObject[]): Uids {
-  return Object.fromEntries(
-    objs.map((o) => [`${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`, String(o.metadata.uid)]),
-  );
+  const out: Uids = {};
+  for (const o of objs) {
+    const key = `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    if (key in out) throw new Error(`${key} listed twice: name each object's kind`);
+    out[key] = String(o.metadata.uid);
+  }
+  return out;
 }
 
 /** Objects of `before` gone or re-created (another uid) in `after`. */

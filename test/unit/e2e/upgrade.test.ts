@@ -140,6 +140,13 @@ describe("uidChanges", () => {
       "Secret x/b was deleted",
     ]);
   });
+  it("refuses two objects with one key (list items whose kind was not named)", () => {
+    const noKind = (name: string, uid: string) =>
+      ({ apiVersion: "v1", metadata: { name, namespace: "flux-system", uid } }) as unknown as KubeObject;
+    expect(() => uidsOf([noKind("a", "1"), noKind("a", "2")])).toThrow(
+      "undefined flux-system/a listed twice: name each object's kind",
+    );
+  });
 });
 
 describe("install files", () => {
