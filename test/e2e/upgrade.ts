@@ -20,7 +20,6 @@ import { readAudit } from "./harness/audit";
 import { startControlPlane, type ControlPlane } from "./harness/controlPlane";
 import { byStack, e2eFleetTree, e2eProject, waveTimes, type FleetReport } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
-import { conditions, type Kube, type KubeObject } from "./harness/kube";
 import { startKubelet, type Kubelet } from "./harness/kubelet";
 import { fluxImages, previousFluxImages } from "./harness/podSpec";
 import { runHarness } from "./harness/run";
@@ -32,16 +31,20 @@ import {
   labelledInstall,
   storedVersionProblems,
   uidChanges,
-  uidsOf,
   upgradeWrites,
   type Uids,
 } from "./harness/upgrade";
-import { run, runStatus, waitFor } from "./harness/util";
+import {
+  controllerFirst,
+  fleetUpIn,
+  helmState,
+  survivors,
+  treeReconciled,
+  unmigratedVersion,
+} from "./harness/upgradeCluster";
+import { run } from "./harness/util";
 
 const FLUX = "flux-system";
-const NF = "network-functions";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
-const HR = "helm.toolkit.fluxcd.io/v2";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
 /** The CRD the broken install makes unacceptable (no storage version). */
 const BROKEN_CRD = "gitrepositories.source.toolkit.fluxcd.io";
@@ -61,47 +64,6 @@ const versions = JSON.parse(
 };
 const OLD = versions.previous.flux;
 const NEW = versions.flux;
-
-const readyOf = (o: KubeObject | undefined) => o && conditions(o).find((c) => c.type === "Ready");
-
-/** The Helm release's history as helm-controller records it, and the release Secrets Helm stored. */
-async function helmState(kube: Kube) {
-  const hr = await kube.get(HR, "HelmRelease", "upf", FLUX);
-  const history = ((hr?.status as { history?: { version: number; status: string }[] })?.history ?? []).map(
-    (x) => `${x.version}:${x.status}`,
-  );
-  const secrets = (await kube.list("v1", "Secret", NF, "owner=helm,name=upf"))
-    .map((s) => s.metadata.name)
-    .sort();
-  return { history, secrets };
-}
-
-/** The objects that must survive: every Flux object, the controllers, and what the tree made. */
-async function survivors(kube: Kube): Promise<Uids> {
-  // A list's items carry no kind (built-in types): name it from the request.
-  const list = async (apiVersion: string, kind: string, namespace?: string) =>
-    (await kube.list(apiVersion, kind, namespace)).map((o): KubeObject => ({ ...o, kind }));
-  const objs: KubeObject[] = [];
-  for (const c of await list("apiextensions.k8s.io/v1", "CustomResourceDefinition")) {
-    const spec = c.spec as {
-      group: string;
-      names: { kind: string };
-      versions: { name: string; storage: boolean }[];
-    };
-    if (!spec.group.endsWith(".fluxcd.io")) continue;
-    const v = spec.versions.find((x) => x.storage)?.name;
-    objs.push(c, ...(await list(`${spec.group}/${v}`, spec.names.kind)));
-  }
-  // The slices: their catalog objects, and what they made in namespace slices.
-  objs.push(...(await list("catalog.platform.io/v1alpha1", "Slice")));
-  for (const ns of [FLUX, NF, "slices"]) {
-    objs.push(...(await list("apps/v1", "Deployment", ns)));
-    objs.push(...(await list("v1", "ConfigMap", ns)));
-    objs.push(...(await list("v1", "Secret", ns)));
-  }
-  objs.push(...(await list("v1", "Namespace")));
-  return uidsOf(objs.filter((o) => !o.metadata.name.startsWith("kube-root-ca")));
-}
 
 void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
   const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
@@ -231,34 +193,8 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
   );
 
   /** `npm run fleet -- up --yes` in the project copy: its exit code and JSON report. */
-  const fleetUp = async (report: string, more: string[] = []) => {
-    const json = path.join(h.workDir, `${report}.json`);
-    const r = await runStatus(
-      process.execPath,
-      [
-        "--import",
-        "./scripts/ts-hooks.mjs",
-        "cli/fleet.ts",
-        "up",
-        ...more,
-        "--yes",
-        "--gate-timeout",
-        "5m",
-        "--json",
-        json,
-        "--logs",
-        path.join(h.logDir, `fleet-${report}`),
-      ],
-      { cwd: project, env: { ...pulumi.env, CI: "true" }, timeoutMs: 20 * 60_000 },
-    );
-    fs.writeFileSync(path.join(h.logDir, `fleet-${report}.out`), r.stdout + r.stderr);
-    if (!fs.existsSync(json))
-      throw new Error(`fleet up exited ${r.code} and wrote no report:\n${r.stderr.slice(-3000)}`);
-    return {
-      report: JSON.parse(fs.readFileSync(json, "utf8")) as FleetReport,
-      exitCode: typeof r.code === "number" ? r.code : -1,
-    };
-  };
+  const fleetUp = (report: string, more: string[] = []) =>
+    fleetUpIn({ project, env: pulumi.env, workDir: h.workDir, logDir: h.logDir }, report, more);
   const succeeded = (report: FleetReport, exitCode: number, what: string) => {
     if (exitCode !== 0)
       throw new Error(`${what}: fleet up exited ${exitCode}: ${JSON.stringify(report.stacks)}`);
@@ -290,30 +226,8 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
   const newTool = (c: string) => c;
 
   /** The tree reconciled on one cluster: every Kustomization and the HelmRelease Ready, the SOPS Secret decrypted. */
-  const reconciled = (stack: string) => {
-    const kube = planes[stack].kube;
-    return waitFor(
-      `${stack}: every Kustomization and HelmRelease upf Ready, Secret e2e-sops decrypted`,
-      async () => {
-        const ks = await kube.list(KS, "Kustomization", FLUX);
-        const hr = await kube.get(HR, "HelmRelease", "upf", FLUX);
-        const secret = await kube.get("v1", "Secret", "e2e-sops", FLUX);
-        const greeting = Buffer.from(
-          String((secret?.data as Record<string, string> | undefined)?.greeting ?? ""),
-          "base64",
-        ).toString();
-        const slices = ks.filter((k) => k.metadata.name.startsWith("slice"));
-        const ok =
-          ks.length >= 4 &&
-          slices.length > 0 &&
-          ks.every((k) => readyOf(k)?.status === "True") &&
-          readyOf(hr)?.status === "True" &&
-          greeting === sopsValue;
-        return ok ? { kustomizations: ks.map((k) => k.metadata.name).sort() } : undefined;
-      },
-      { timeoutMs: 300_000, intervalMs: 1000, check: alive },
-    );
-  };
+  const reconciled = (stack: string) =>
+    treeReconciled(planes[stack].kube, { what: stack, sopsValue, check: alive });
 
   await h.step(`fleet up installs Flux ${OLD} in two waves; both trees reconciled`, async () => {
     const { report, exitCode } = await fleetUp("install");
@@ -396,40 +310,12 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
   if (BREAK === "controller-first")
     await h.step(
       "--break controller-first: up-a's source-controller moved to the new image before the up",
-      async () => {
-        const kube = planes["up-a"].kube;
-        const d = await kube.get("apps/v1", "Deployment", "source-controller", FLUX);
-        const containers = (d?.spec as { template: { spec: { containers: { image: string }[] } } }).template
-          .spec.containers;
-        containers[0].image = fluxImages()["source-controller"];
-        await kube.mergePatch("apps/v1", "Deployment", "source-controller", FLUX, {
-          spec: { template: { spec: { containers } } },
-        });
-      },
+      () => controllerFirst(planes["up-a"].kube, "source-controller", fluxImages()["source-controller"]),
     );
   if (BREAK === "stored-version")
     await h.step(
-      "--break stored-version: up-a's GitRepository CRD keeps an unserved v1beta2 that its storedVersions lists",
-      async () => {
-        const kube = planes["up-a"].kube;
-        const crd = await kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", BROKEN_CRD);
-        const spec = crd?.spec as { versions: Record<string, unknown>[] };
-        await kube.mergePatch("apiextensions.k8s.io/v1", "CustomResourceDefinition", BROKEN_CRD, undefined, {
-          spec: {
-            versions: [
-              ...spec.versions,
-              { ...spec.versions[0], name: "v1beta2", served: false, storage: false },
-            ],
-          },
-        });
-        const res = await kube.request(
-          "PATCH",
-          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${BROKEN_CRD}/status`,
-          { status: { storedVersions: ["v1", "v1beta2"] } },
-          "application/merge-patch+json",
-        );
-        if (res.status !== 200) throw new Error(`storedVersions not set: ${res.status} ${res.text}`);
-      },
+      `--break stored-version: up-a's CRD ${BROKEN_CRD} keeps an unserved v1beta2 that its storedVersions lists`,
+      () => unmigratedVersion(planes["up-a"].kube, BROKEN_CRD, "v1beta2"),
     );
 
   const { report } = await h.step(
