@@ -11,8 +11,9 @@
 //   npm run test:e2e:upgrade                                 # the upgrade, which must pass
 //   npm run test:e2e:upgrade -- --break controller-first     # wave 1's source-controller moved to the
 //                                                            # new image before the up: fails the CRD order
-//   npm run test:e2e:upgrade -- --break stored-version       # a version stored earlier, no longer served,
-//                                                            # left in a CRD's storedVersions: fails
+//   npm run test:e2e:upgrade -- --break stored-version       # a version stored earlier, left unmigrated in a
+//                                                            # CRD's storedVersions: the API server refuses
+//                                                            # the new CRD, the upgrade fails at wave 1
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";

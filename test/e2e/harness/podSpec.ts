@@ -53,7 +53,7 @@ export function fluxImages(registry = "ghcr.io/fluxcd"): Record<string, string> 
 
 /**
  * The images of the previous Flux release (versions.json "previous", what the upgrade e2e installs
- * first), by controller: each run by its own binary, `NAME@TAG` in build-tools.sh (previousTool).
+ * first), by controller: each run by its own binary, `NAME@TAG` in build-tools.sh (toolFor).
  */
 export function previousFluxImages(registry = "ghcr.io/fluxcd"): Record<string, string> {
   const previous = fluxVersions().previous;
