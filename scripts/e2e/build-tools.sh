@@ -11,8 +11,9 @@
 #
 # Versions: scripts/e2e/versions.env (etcd, Kubernetes), package-lock.json (Pulumi CLI and
 # language host = @pulumi/pulumi, Kubernetes provider = @pulumi/kubernetes),
-# components/flux/versions.json (source-, kustomize-, helm- and notification-controller, and the
-# Flux Operator at the chart version it pins).
+# components/flux/versions.json (source-, kustomize-, helm- and notification-controller; the Flux
+# Operator at the chart version it pins; and, as NAME@VERSION with their own install file, the
+# controllers of the previous release under "previous").
 # Never commits or copies upstream source into the repository: everything lives in the cache.
 set -euo pipefail
 
@@ -40,6 +41,9 @@ done
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager source-controller kustomize-controller
   helm-controller notification-controller registry crane pulumi pulumi-language-nodejs pulumi-resource-kubernetes sops age-keygen flux
   flux-operator)
+# The previous Flux release's controllers (versions.json "previous"), for the upgrade e2e: NAME@VERSION.
+mapfile -t PREVIOUS_TOOLS < <(previous_controller_tools)
+ALL_TOOLS+=("${PREVIOUS_TOOLS[@]}")
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL_TOOLS[@]}")
 for t in "${WANT[@]}"; do
   # Not `printf | grep -q`: grep exits at the first match and, under pipefail, printf's SIGPIPE fails the test.
@@ -131,7 +135,7 @@ for t in "${WANT[@]}"; do
   case "$t" in
     etcd) build_one etcd build_etcd ;;
     kube-apiserver | kube-controller-manager) build_one "$t" build_kube ;;
-    source-controller | kustomize-controller | helm-controller | notification-controller) build_one "$t" build_flux_controller ;;
+    source-controller | kustomize-controller | helm-controller | notification-controller | *-controller@*) build_one "$t" build_flux_controller ;;
     registry) build_one registry build_registry ;;
     crane) build_one crane build_crane ;;
     pulumi) build_one pulumi build_pulumi_cli ;;
@@ -149,24 +153,30 @@ for t in "${WANT[@]}"; do
 done
 # The Flux CRDs come with the controller modules; copy them whenever a controller is present.
 copy_flux_crds || FAILED+=(flux-crds)
-# Flux's own install.yaml, what the scenario installs with the program's manifests mode.
-if [ ! -s "$CACHE/flux-install.yaml" ]; then
+# Flux's own install.yaml, what the scenario installs with the program's manifests mode; and the
+# previous release's, what the upgrade e2e installs first.
+install_file() {
+  local name="$1" set="${2:-}" rc start
+  [ ! -s "$CACHE/$name" ] || return 0
+  start=$(date +%s)
   # errexit holds inside the subshell only when it is not part of a condition: run it plainly.
   set +e
   (
     set -e
-    build_flux_install "$CACHE/flux-install.yaml"
-  ) >"$CACHE/logs/flux-install.log" 2>&1
+    build_flux_install "$CACHE/$name" "$set"
+  ) >"$CACHE/logs/$name.log" 2>&1
   rc=$?
   set -e
   if [ "$rc" = 0 ]; then
-    log "$(printf '%-28s built (%s objects)' flux-install.yaml "$(grep -c '^kind:' "$CACHE/flux-install.yaml")")"
+    log "$(printf '%-28s built in %ss (%s objects)' "$name" "$(($(date +%s) - start))" "$(grep -c '^kind:' "$CACHE/$name")")"
   else
-    log "flux-install.yaml FAILED; last lines of $CACHE/logs/flux-install.log:"
-    tail -n 25 "$CACHE/logs/flux-install.log" | sed 's/^/    /' >&2
-    FAILED+=(flux-install)
+    log "$name FAILED; last lines of $CACHE/logs/$name.log:"
+    tail -n 25 "$CACHE/logs/$name.log" | sed 's/^/    /' >&2
+    FAILED+=("$name")
   fi
-fi
+}
+install_file flux-install.yaml
+install_file "$(previous_install_name)" previous
 
 log "summary (seconds; cached = cold build time of the stored binary):"
 awk '{printf "  %-28s %-7s %ss\n", $1, $2, $3}' "$TIMINGS" >&2

@@ -40,6 +40,8 @@ resolve_versions() {
     die "no controllers.notification-controller in components/flux/versions.json"
   FLUX_OPERATOR_VERSION="v$(json_get "$flux" 'j["operator"]["chartVersion"]')" ||
     die "no operator.chartVersion in components/flux/versions.json"
+  PREVIOUS_FLUX_VERSION="$(json_get "$flux" 'j["previous"]["flux"]')" ||
+    die "no previous.flux in components/flux/versions.json (the release the upgrade e2e starts from)"
   GO_VERSION="$(go env GOVERSION)"
   resolve_pulumi_module_versions
 }
@@ -62,6 +64,7 @@ versions:
   pulumi (CLI)                $PULUMI_VERSION (pkg module $PULUMI_PKG_MODULE_VERSION, sdk $PULUMI_SDK_MODULE_VERSION)
   pulumi-language-nodejs      $PULUMI_VERSION (module $PULUMI_LANGUAGE_NODEJS_MODULE_VERSION)
   pulumi-resource-kubernetes  $PULUMI_KUBERNETES_VERSION (module $PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION, reports $PULUMI_KUBERNETES_PROVIDER_REPORTS)
+  previous flux (upgrade e2e) v$PREVIOUS_FLUX_VERSION: $(previous_install_name), $(previous_controller_tools | tr '\n' ' ')
 EOF
   local n
   for n in "${PULUMI_NOTES[@]}"; do echo "note: $n"; done
@@ -88,7 +91,7 @@ E2E_BASE="${PLATFORM_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-e2e}"
 # tool_versions TOOL: the versions one tool's binary depends on (its store key).
 tool_versions() {
   local common="recipe=$E2E_RECIPE go=$GO_VERSION"
-  case "$1" in helm-controller) common="$common forks=${GO_FORK_FALLBACKS:-}" ;; esac
+  case "$1" in helm-controller | helm-controller@*) common="$common forks=${GO_FORK_FALLBACKS:-}" ;; esac
   case "$1" in pulumi*) common="$common substitutes=${GO_SUBSTITUTES:-} nosumdb=${GO_NOSUMDB:-}" ;; esac
   case "$1" in
     etcd) echo "$common etcd=$ETCD_VERSION" ;;
@@ -96,6 +99,7 @@ tool_versions() {
     age-keygen) echo "$common age=$AGE_VERSION" ;;
     kube-apiserver | kube-controller-manager) echo "$common kubernetes=$KUBERNETES_VERSION" ;;
     source-controller | kustomize-controller | helm-controller | notification-controller) echo "$common $1=$(flux_controller_version "$1")" ;;
+    *-controller@*) echo "$common ${1%%@*}=$(flux_controller_version "$1")" ;;
     registry | crane) echo "$common go-containerregistry=$GO_CONTAINERREGISTRY_VERSION" ;;
     pulumi) echo "$common pulumi=$PULUMI_VERSION pkg=$PULUMI_PKG_MODULE_VERSION sdk=$PULUMI_SDK_MODULE_VERSION" ;;
     pulumi-language-nodejs) echo "$common pulumi=$PULUMI_VERSION module=$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION deps=$PULUMI_LANGUAGE_NODEJS_DEPS" ;;
@@ -107,6 +111,20 @@ tool_versions() {
 
 # tool_store TOOL: the folder holding one build of TOOL for its versions (shared by all keys).
 tool_store() { echo "$E2E_BASE/store/$1/$(tool_versions "$1" | sha256sum | cut -c1-16)"; }
+
+# previous_controller_tools: the four controllers of the previous Flux release (versions.json
+# "previous"), as tool names NAME@VERSION: their binaries and stores sit beside the pinned ones.
+previous_controller_tools() {
+  local c v
+  for c in source-controller kustomize-controller helm-controller notification-controller; do
+    v="$(json_get "$ROOT/components/flux/versions.json" 'j["previous"]["controllers"]["'"$c"'"]')" ||
+      die "no previous.controllers.$c in components/flux/versions.json"
+    echo "$c@$v"
+  done
+}
+
+# previous_install_name: the cache file holding the previous release's install.yaml.
+previous_install_name() { echo "flux-install-v$PREVIOUS_FLUX_VERSION.yaml"; }
 
 kube_staging_version() { echo "v0.${KUBERNETES_VERSION#v1.}"; }
 
@@ -293,8 +311,10 @@ build_kube() {
   nice -n 19 go build -trimpath -ldflags "$ld" -o "$OUT" "$mod/cmd/$tool"
 }
 
+# flux_controller_version TOOL: the pinned version, or VERSION of a previous-release NAME@VERSION.
 flux_controller_version() {
   case "$1" in
+    *@*) echo "${1#*@}" ;;
     source-controller) echo "$SOURCE_CONTROLLER_VERSION" ;;
     kustomize-controller) echo "$KUSTOMIZE_CONTROLLER_VERSION" ;;
     helm-controller) echo "$HELM_CONTROLLER_VERSION" ;;
@@ -305,9 +325,10 @@ flux_controller_version() {
 build_flux_controller() {
   local tool="$1" ver mod gomod old new v
   ver="$(flux_controller_version "$tool")"
-  mod="github.com/fluxcd/$tool"
+  mod="github.com/fluxcd/${tool%%@*}"
   gomod="$(modfile "$mod@$ver")"
-  new_wrapper "$E2E_BASE/src/$tool" "$(go_directive "$gomod")"
+  # A previous release's NAME@VERSION builds in its own folder (NAME-VERSION: '@' is no module path).
+  new_wrapper "$E2E_BASE/src/${tool/@/-}" "$(go_directive "$gomod")"
   go mod edit -require="$mod@$ver"
   # ./api is the controller's API module, published at the version the controller requires.
   while read -r old new v; do
@@ -345,20 +366,26 @@ copy_flux_crds() {
   done
 }
 
-# flux_offline_manifests WORK: flux2's manifests/ folder (at the pinned Flux) copied into WORK, each
-# controller base's two release-asset URLs replaced by kustomize builds of that controller's own
-# config/crd and config/manager at the version components/flux/versions.json pins: what Flux's
+# flux_offline_manifests WORK [previous]: flux2's manifests/ folder (at the pinned Flux, or at the
+# previous release with "previous") copied into WORK, each controller base's two release-asset URLs
+# replaced by kustomize builds of that controller's own config/crd and config/manager at the version
+# components/flux/versions.json pins ("controllers", or "previous"."controllers"): what Flux's
 # release builds its install.yaml and the flux CLI's embedded manifests from, offline.
 flux_offline_manifests() {
   local work="$1" kz flux2 base c ver major mod dir
+  local FLUX_VERSION="$FLUX_VERSION" at='j'
+  if [ "${2:-}" = previous ]; then
+    FLUX_VERSION="$PREVIOUS_FLUX_VERSION"
+    at='j["previous"]'
+  fi
   kz="$(bash "$ROOT/scripts/tools/kustomize.sh")" || return 1
   flux2="$(moddir "github.com/fluxcd/flux2/v2@v$FLUX_VERSION")" || return 1
   cp -r "$flux2/manifests" "$work/"
   chmod -R u+w "$work"
   for base in "$work"/manifests/bases/*/; do
     c="$(basename "$base")"
-    ver="$(json_get "$ROOT/components/flux/versions.json" 'j["controllers"]["'"$c"'"]')" ||
-      die "no controllers.$c in components/flux/versions.json (flux2 v$FLUX_VERSION installs it)"
+    ver="$(json_get "$ROOT/components/flux/versions.json" "$at"'["controllers"]["'"$c"'"]')" ||
+      die "no ${at#j}controllers.$c in components/flux/versions.json (flux2 v$FLUX_VERSION installs it)"
     major="${ver#v}"
     major="${major%%.*}"
     mod="github.com/fluxcd/$c"
@@ -374,13 +401,14 @@ flux_offline_manifests() {
   done
 }
 
-# build_flux_install OUT: Flux's install.yaml as the release builds it (flux2's manifests/install:
-# every controller's CRDs and Deployment, Flux's RBAC, network policies, labels and images), offline.
+# build_flux_install OUT [previous]: Flux's install.yaml as the release builds it (flux2's
+# manifests/install: every controller's CRDs and Deployment, Flux's RBAC, network policies, labels and
+# images), offline; of the previous release with "previous".
 build_flux_install() {
   local out="$1" kz work
   kz="$(bash "$ROOT/scripts/tools/kustomize.sh")" || return 1
   work="$(mktemp -d)"
-  flux_offline_manifests "$work"
+  flux_offline_manifests "$work" "${2:-}"
   "$kz" build "$work/manifests/install" >"$out.tmp"
   mv -f "$out.tmp" "$out"
   rm -rf "$work"

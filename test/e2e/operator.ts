@@ -63,12 +63,12 @@ const pins = JSON.parse(
 
 /**
  * The binary of `binary` at `image`'s tag: the pinned build (tools.path) at the pinned tag, else the
- * previous Flux set's build `<binary>-<tag>` when build-tools.sh made one; otherwise why not.
+ * previous Flux set's build `<binary>@<tag>` when build-tools.sh made one; otherwise why not.
  */
 function binaryAt(tools: Tools, binary: string, image: string): string {
   const tag = /:([^@/]+)(@|$)/.exec(image)?.[1];
   if (binary === FLUX_OPERATOR || tag === pins.controllers[binary]) return tools.path(binary);
-  const other = path.join(tools.bin, `${binary}-${tag}`);
+  const other = path.join(tools.bin, `${binary}@${tag}`);
   if (fs.existsSync(other)) return other;
   throw new Error(
     `no build of ${binary} at ${tag} (${other}): scripts/e2e/build-tools.sh builds the pinned and the previous Flux set`,
@@ -79,7 +79,7 @@ function binaryAt(tools: Tools, binary: string, image: string): string {
 function previousSet(tools: Tools): { flux: string } | string {
   if (!pins.previous) return "components/flux/versions.json names no previous Flux set";
   const missing = CONTROLLERS.filter(
-    (c) => !fs.existsSync(path.join(tools.bin, `${c}-${pins.previous?.controllers[c]}`)),
+    (c) => !fs.existsSync(path.join(tools.bin, `${c}@${pins.previous?.controllers[c]}`)),
   );
   return missing.length
     ? `the previous Flux set ${pins.previous.flux} is not built (${missing.join(", ")})`

@@ -33,7 +33,15 @@ import * as path from "node:path";
 import type { Kube, KubeObject } from "./kube";
 import { FLUX_OPERATOR } from "./fluxOperator";
 import { HOST_TRUST_ENV, materialisePod, podFilesProblems } from "./podFiles";
-import { containerPort, fluxImages, listenPort, podTemplate, refusalsOf, type Container } from "./podSpec";
+import {
+  containerPort,
+  fluxImages,
+  listenPort,
+  podTemplate,
+  refusalsOf,
+  toolFor,
+  type Container,
+} from "./podSpec";
 import { syncPods } from "./pods";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
@@ -100,11 +108,15 @@ export interface ControllerEvent {
   controller: string;
   what: "started" | "restarted" | "stopped";
   why: string;
+  /** The build-tools.sh tool started (toolFor), for "started" and "restarted". */
+  tool?: string;
 }
 
 export interface Kubelet {
   /** Controllers running now, with the args they run with (beyond the harness's own). */
   running(): Record<string, string[]>;
+  /** The build-tools.sh tool each running controller is (e.g. `source-controller@v1.9.3`), by Deployment. */
+  tools(): Record<string, string>;
   /**
    * Where the controllers send events now: `http://127.0.0.1:<port>/` while notification-controller
    * is installed (it listens there), "" otherwise.
@@ -121,6 +133,8 @@ export interface Kubelet {
 interface Wanted {
   /** The binary (its image's name); the process is named after the Deployment (shards run the same binary). */
   binary: string;
+  /** The build-tools.sh tool run for the image (toolFor): the binary, or `binary@TAG` of the previous release. */
+  tool: string;
   args: string[];
   /** The container as installed (its args unfiltered, ports, readiness probe). */
   container: Container;
@@ -134,6 +148,7 @@ interface Wanted {
 
 interface Proc {
   processName: string;
+  tool: string;
   template: string;
   args: string[];
   eventsAddr: string;
@@ -165,10 +180,12 @@ export function startKubelet(opts: {
   namespace?: string;
   intervalMs?: number;
   /**
-   * The exact image each controller must have (during a Flux upgrade, either of two); read at each
-   * sync, so a getter may move it. @default fluxImages() (ghcr.io/fluxcd, the pinned tags)
+   * The exact image each controller must have (during a Flux upgrade through the operator, either of
+   * two); read at each sync, so a getter may move it. @default fluxImages() (ghcr.io/fluxcd, the pinned tags)
    */
   images?: Record<string, string | string[]>;
+  /** Also run these images (previousFluxImages: the previous release's), each by its own `NAME@TAG` binary. @default none */
+  previousImages?: Record<string, string>;
   /** The cluster DNS domain the Service addresses must use. @default "cluster.local" */
   clusterDomain?: string;
   /** How long a Service address may stay wrong (a Service applied after its client) before it is an incident. @default 30 s */
@@ -216,7 +233,7 @@ export function startKubelet(opts: {
 
   const startOne = async (
     name: string,
-    { binary, args, container, template, serviceAccount, eventsAddr, d }: Wanted,
+    { binary, tool, args, container, template, serviceAccount, eventsAddr, d }: Wanted,
     why: { what: ControllerEvent["what"]; why: string; crashes?: number },
   ) => {
     const [metrics, health] = [await freePort(), await freePort()];
@@ -262,7 +279,7 @@ export function startKubelet(opts: {
     );
     sup.start({
       name: processName,
-      command: opts.binaryFor ? opts.binaryFor(binary, container.image ?? "") : tools.path(binary),
+      command: opts.binaryFor ? opts.binaryFor(binary, container.image ?? "") : tools.path(tool),
       args: [
         `--metrics-addr=127.0.0.1:${metrics}`,
         `--health-addr=127.0.0.1:${health}`,
@@ -278,6 +295,7 @@ export function startKubelet(opts: {
     const crashes = why.crashes ?? 0;
     procs.set(name, {
       processName,
+      tool,
       template,
       args,
       eventsAddr,
@@ -287,7 +305,7 @@ export function startKubelet(opts: {
       crashes,
       notBefore: 0,
     });
-    events.push({ at: Date.now(), controller: name, what: why.what, why: why.why });
+    events.push({ at: Date.now(), controller: name, what: why.what, why: why.why, tool });
   };
 
   const receiverAddrs = async () =>
@@ -320,6 +338,7 @@ export function startKubelet(opts: {
       const installed = c.container.args ?? [];
       wanted.set(d.metadata.name, {
         binary: c.binary,
+        tool: toolFor(c.binary, c.container.image, opts.previousImages),
         args: ownArgs(installed),
         container: c.container,
         template: JSON.stringify((d.spec as { template?: unknown }).template),
@@ -394,6 +413,7 @@ export function startKubelet(opts: {
       receiver,
       namespace,
       images: opts.images ?? defaultImages ?? {},
+      previousImages: opts.previousImages,
       clusterDomain,
       graceMs: opts.serviceGraceMs ?? 30_000,
       getService: (name, ns) => kube.get("v1", "Service", name, ns),
@@ -429,6 +449,7 @@ export function startKubelet(opts: {
   return {
     events,
     running: () => Object.fromEntries([...procs].map(([k, p]) => [k, p.args])),
+    tools: () => Object.fromEntries([...procs].map(([k, p]) => [k, p.tool])),
     eventsUrl: () => (receiverInstalled && receiver ? `http://${receiver.events}/` : ""),
     async ready(names, timeoutMs = 120_000) {
       await waitFor(

@@ -54,33 +54,64 @@ export function podTemplate(d: KubeObject): {
  * configures (`flux.install.registry`, the program's default `ghcr.io/fluxcd` when it sets none).
  */
 export function fluxImages(registry = "ghcr.io/fluxcd"): Record<string, string> {
-  const versions = JSON.parse(
-    fs.readFileSync(path.join(REPO_ROOT, "components/flux/versions.json"), "utf8"),
-  ) as { controllers: Record<string, string> };
+  return imagesOf(fluxVersions().controllers, registry);
+}
+
+/**
+ * The images of the previous Flux release (versions.json "previous", what the upgrade e2e installs
+ * first), by controller: each run by its own binary, `NAME@TAG` in build-tools.sh (toolFor).
+ */
+export function previousFluxImages(registry = "ghcr.io/fluxcd"): Record<string, string> {
+  const previous = fluxVersions().previous;
+  if (!previous) throw new Error("components/flux/versions.json has no previous.controllers");
+  return imagesOf(previous.controllers, registry);
+}
+
+function fluxVersions() {
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components/flux/versions.json"), "utf8")) as {
+    controllers: Record<string, string>;
+    previous?: { flux: string; controllers: Record<string, string> };
+  };
+}
+
+function imagesOf(tags: Record<string, string>, registry: string): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(versions.controllers).map(([name, tag]) => [
-      name,
-      `${registry.replace(/\/$/, "")}/${name}:${tag}`,
-    ]),
+    Object.entries(tags).map(([name, tag]) => [name, `${registry.replace(/\/$/, "")}/${name}:${tag}`]),
   );
 }
 
-/** Why the Deployment's image is refused, or undefined when it is exactly the configured one. */
+/**
+ * Why the Deployment's image is refused, or undefined when it is exactly the configured one, or
+ * exactly the `previous` release's image of that controller (when the kubelet also runs that release).
+ */
 export function imageProblem(
   d: KubeObject,
   binary: string,
   images: Record<string, string | string[]>,
+  previous: Record<string, string> = {},
 ): string | undefined {
   const image = podTemplate(d).container?.image;
-  const want = images[binary];
-  return image !== undefined && [want].flat().includes(image)
-    ? undefined
-    : `Deployment ${d.metadata.namespace}/${d.metadata.name}: image ${JSON.stringify(image)} is not the configured ${[
-        want,
-      ]
-        .flat()
-        .map((w) => JSON.stringify(w))
-        .join(" or ")}: not run`;
+  const want = [images[binary]].flat();
+  if (image !== undefined && (want.includes(image) || image === previous[binary])) return undefined;
+  const configured = want.map((w) => JSON.stringify(w)).join(" or ");
+  const wanted = previous[binary]
+    ? `neither the configured ${configured} nor the previous release's ${JSON.stringify(previous[binary])}`
+    : `not the configured ${configured}`;
+  return `Deployment ${d.metadata.namespace}/${d.metadata.name}: image ${JSON.stringify(image)} is ${wanted}: not run`;
+}
+
+/**
+ * The build-tools.sh tool that runs an accepted image: the pinned `binary`, or `binary@TAG` for the
+ * previous release's image (its own build, e.g. `source-controller@v1.9.3`).
+ */
+export function toolFor(
+  binary: string,
+  image: string | undefined,
+  previous: Record<string, string> = {},
+): string {
+  return previous[binary] !== undefined && image === previous[binary]
+    ? `${binary}@${image.slice(image.lastIndexOf(":") + 1)}`
+    : binary;
 }
 
 /** An arg with `$(VAR)` expanded from the container's env as a kubelet does (literal values, metadata.namespace). */
@@ -194,11 +225,13 @@ export async function refusalsOf(o: {
   receiver: boolean;
   namespace: string;
   images: Record<string, string | string[]>;
+  /** The previous release's images, also accepted (previousFluxImages). */
+  previousImages?: Record<string, string>;
   clusterDomain: string;
   graceMs: number;
   getService: (name: string, namespace: string) => Promise<KubeObject | undefined>;
 }): Promise<{ message: string; grace: number }[]> {
-  const image = imageProblem(o.d, o.binary, o.images);
+  const image = imageProblem(o.d, o.binary, o.images, o.previousImages);
   if (image) return [{ message: image, grace: 0 }];
   const installed = (o.container.args ?? []).map((a) => expandArg(a, o.container, o.namespace));
   const checks: { flag: string; want: { binary: string; port: number } }[] = [];

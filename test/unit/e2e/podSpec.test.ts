@@ -10,7 +10,9 @@ import {
   imageProblem,
   listenPort,
   parseServiceAddress,
+  previousFluxImages,
   serviceAddressProblem,
+  toolFor,
 } from "../../e2e/harness/podSpec";
 
 const controller = (name: string, labels: Record<string, string>, image = `ghcr.io/fluxcd/${name}:v1.9.4`) =>
@@ -182,5 +184,26 @@ describe("the rest of a Deployment as the kubelet reads it", () => {
     ).toBe(
       'Deployment flux-system/source-controller: image "ghcr.io/fluxcd/source-controller:v1.7.0" is not the configured "ghcr.io/fluxcd/source-controller:v1.8.2" or "ghcr.io/fluxcd/source-controller:v1.9.4": not run',
     );
+  });
+  it("also accepts the previous release's exact image, run by that release's own binary", () => {
+    const images = fluxImages();
+    const previous = previousFluxImages();
+    expect(previous["source-controller"]).toBe("ghcr.io/fluxcd/source-controller:v1.9.3");
+    expect(previous["helm-controller"]).toBe("ghcr.io/fluxcd/helm-controller:v1.6.2");
+    const old = controller("source-controller", {}, previous["source-controller"]);
+    expect(imageProblem(old, "source-controller", images, previous)).toBeUndefined();
+    expect(imageProblem(old, "source-controller", images)).toBe(
+      'Deployment flux-system/source-controller: image "ghcr.io/fluxcd/source-controller:v1.9.3" is not the configured "ghcr.io/fluxcd/source-controller:v1.9.4": not run',
+    );
+    // A tag of neither release is still refused.
+    const other = controller("source-controller", {}, "ghcr.io/fluxcd/source-controller:v1.9.2");
+    expect(imageProblem(other, "source-controller", images, previous)).toBe(
+      'Deployment flux-system/source-controller: image "ghcr.io/fluxcd/source-controller:v1.9.2" is neither the configured "ghcr.io/fluxcd/source-controller:v1.9.4" nor the previous release\'s "ghcr.io/fluxcd/source-controller:v1.9.3": not run',
+    );
+    expect(toolFor("source-controller", previous["source-controller"], previous)).toBe(
+      "source-controller@v1.9.3",
+    );
+    expect(toolFor("source-controller", images["source-controller"], previous)).toBe("source-controller");
+    expect(toolFor("source-controller", previous["source-controller"])).toBe("source-controller");
   });
 });
