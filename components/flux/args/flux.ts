@@ -4,7 +4,7 @@
  */
 import type { SecretValue } from "../../secretValue";
 import versions from "../versions.json";
-import type { ExtraSecretArgs } from "./extras";
+import type { ExtraSecretArgs, FluxReceiverArgs } from "./extras";
 import {
   DEFAULT_COMPONENTS,
   type FluxInstallArgs,
@@ -34,6 +34,8 @@ export interface ResolvedFluxArgs {
   secretVars: Record<string, SecretValue>;
   /** @default [] */
   extraSecrets: ExtraSecretArgs[];
+  /** The template's webhook Receiver token (Secret fleet-receiver-token). @default no Secret */
+  receiver?: FluxReceiverArgs;
   /**
    * Take over a Flux that `flux bootstrap` or Terraform's flux_bootstrap_git installed: every object
    * the bootstrap makes carries ADOPT_ANNOTATIONS (docs/lifetime.md, "Adopting"). @default false
@@ -111,6 +113,8 @@ export interface FluxArgs {
   adopt?: boolean;
   /** @default [] */
   extraSecrets?: Optional<ExtraSecretArgs, "type" | "labels" | "createNamespace">[];
+  /** @default no Secret */
+  receiver?: FluxReceiverArgs;
   /** @default [] */
   tenants?: Optional<FluxTenantArgs, "namespace" | "createNamespace">[];
 }
