@@ -2,10 +2,9 @@
 // forge, the OCI registry, the fleet repository at v1.0.0 (with a SOPS-encrypted Secret), the stack
 // `e2e` with its secrets, the process kubelet, and the helpers the phases share.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { startControlPlane } from "../harness/controlPlane";
-import { e2eFleetTree, e2eProject, withNotifications } from "../harness/fleet";
+import { e2eFleetTree, withNotifications } from "../harness/fleet";
 import { startGitServer, type GitRepo } from "../harness/gitServer";
 import { watchForbidden } from "../harness/audit";
 import { startKubelet, type Kubelet } from "../harness/kubelet";
@@ -16,7 +15,6 @@ import { conditions, type Kube } from "../harness/kube";
 import type { Harness } from "../harness/run";
 import { ensureTools, type Tools } from "../harness/tools";
 import { canonical, run, waitFor } from "../harness/util";
-import type { PulumiCli } from "../harness/pulumi";
 import {
   CLUSTER,
   expectExactly,
@@ -31,6 +29,7 @@ import {
   sliceTwoOf,
   helmHistory,
 } from "./common";
+import { createStack, sopsSecret } from "./stack";
 
 export type Scenario = Awaited<ReturnType<typeof setUp>>;
 
@@ -82,44 +81,7 @@ export async function setUp(h: Harness) {
 
   // SOPS: an age key made now (nothing committed), a Secret in the fleet repository encrypted for it.
   const sopsValue = `sops-proof-${Date.now().toString(36)}`;
-  const age = await h.step("age key generated, a Secret encrypted with sops for it", async () => {
-    const keyFile = path.join(h.workDir, "age.key");
-    await run(tools.path("age-keygen"), ["-o", keyFile]);
-    const key = fs.readFileSync(keyFile, "utf8");
-    fs.rmSync(keyFile);
-    const recipient = /# public key: (age1[0-9a-z]+)/.exec(key)?.[1];
-    const secret = /^AGE-SECRET-KEY-1[0-9A-Z]+$/m.exec(key)?.[0];
-    if (!recipient || !secret) throw new Error("age-keygen wrote no key pair");
-    const plain = path.join(h.workDir, "sops-secret.yaml");
-    fs.writeFileSync(
-      plain,
-      stringify({
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: "e2e-sops", namespace: "flux-system" },
-        stringData: { greeting: sopsValue },
-      }),
-    );
-    const enc = await run(tools.path("sops"), [
-      "--encrypt",
-      "--age",
-      recipient,
-      "--encrypted-regex",
-      "^(data|stringData)$",
-      plain,
-    ]);
-    fs.rmSync(plain);
-    if (enc.stdout.includes(sopsValue) || !enc.stdout.includes("ENC[AES256_GCM"))
-      throw new Error(`sops did not encrypt the Secret:\n${enc.stdout}`);
-    base["clusters/local/sops-secret.yaml"] = enc.stdout;
-    base["clusters/local/kustomization.yaml"] = base["clusters/local/kustomization.yaml"].replace(
-      "resources:\n",
-      "resources:\n  - sops-secret.yaml\n",
-    );
-    if (!base["clusters/local/kustomization.yaml"].includes("sops-secret.yaml"))
-      throw new Error("could not add sops-secret.yaml to clusters/local/kustomization.yaml");
-    return { secret, recipient };
-  });
+  const age = await sopsSecret(h, tools, base, sopsValue);
   let v1Commit = "";
   const repo: GitRepo = await h.step("fleet repository pushed over SSH, tag v1.0.0", async () => {
     const r = await git.createRepo("fleet");
@@ -129,54 +91,23 @@ export async function setUp(h: Harness) {
   });
 
   // The program: a copy of the project, stacks in a local file backend; Flux's own install.yaml.
-  const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
-  const stackFile = path.join(project, `Pulumi.${PLATFORM}.yaml`);
-  const config = {
-    config: {
-      "platform:name": PLATFORM,
-      "platform:environment": "dev",
-      "platform:owner": "platform-team",
-      "platform:organization": "acme",
-      "platform:cluster": { kind: "existing", kubeconfigPath: cp.kubeconfig, name: CLUSTER },
-      "platform:flux": {
-        install: {
-          mode: "manifests",
-          components: [
-            "source-controller",
-            "kustomize-controller",
-            "helm-controller",
-            "notification-controller",
-          ],
-          // Fast pipelines: a Kustomization waiting on dependsOn is retried after 5 s, not 30 s.
-          requeueDependency: "5s",
-          manifests: { file: installFile },
-          // Multi-tenancy lockdown as `flux bootstrap` sets it: the template must work under it.
-          lockdown: {},
-        },
-        source: { url: git.url(repo.name), ref: { semver: ">=1.0.0" }, interval: "1m" },
-        auth: { type: "ssh", knownHosts: git.knownHosts },
-        sync: { path: "./clusters/local", interval: "1m", retryInterval: "20s" },
-        sops: {},
-        // The notifications layer's address (its token and webhook URL are early secrets, set below).
-        vars: { FLEET_STATUS_ADDRESS: FLEET_ORIGIN },
-      },
-    },
-  };
-  fs.writeFileSync(stackFile, stringify(config));
-  await setStackSecrets(
-    h,
-    pulumi,
-    [
+  const { project, pulumi, stackFile } = await createStack(h, {
+    tools,
+    kubeconfig: cp.kubeconfig,
+    sourceUrl: git.url(repo.name),
+    knownHosts: git.knownHosts,
+    statusAddress: FLEET_ORIGIN,
+    secrets: [
       ["platform:flux.auth.privateKey", git.identity],
       ["platform:flux.sops.ageKey", age.secret],
       ["platform:flux.receiver.token", receiverToken],
     ],
-    [
-      // The notifications layer's Secrets, as docs/gitops.md has them set (early secrets).
+    // The notifications layer's Secrets, as docs/gitops.md has them set (early secrets).
+    extraSecrets: [
       ["fleet-status-token", "token", statusToken],
       ["fleet-alerts-webhook", "address", forge.webhookUrl],
     ],
-  );
+  });
 
   // The process kubelet: each controller runs from its Deployment from the moment the program
   // applies it, and stops when the program deletes it.
@@ -327,45 +258,4 @@ export async function setUp(h: Harness) {
     expectUpgraded,
     rootStatusOn,
   };
-}
-
-/**
- * The stack's secure values, from stdin (never in a command line or an error message), and the
- * early secrets of the notifications layer as flux.extraSecrets.
- */
-function setStackSecrets(
-  h: Harness,
-  pulumi: PulumiCli,
-  values: [string, string][],
-  extraSecrets: [string, string, string][],
-) {
-  return h.step(
-    "stack e2e created; deploy key, age key, receiver token and early secrets set as secrets",
-    async () => {
-      await pulumi.run(["stack", "init", PLATFORM]);
-      for (const [key, value] of values)
-        await pulumi.run(["config", "set", "--secret", "--path", key], { input: value });
-      for (const [i, [name, key, value]] of extraSecrets.entries()) {
-        // --plaintext: Pulumi takes a name such as fleet-alerts-webhook for a secret and asks.
-        for (const [field, v] of [
-          ["namespace", FLUX],
-          ["name", name],
-        ])
-          await pulumi.run([
-            "config",
-            "set",
-            "--plaintext",
-            "--path",
-            `platform:flux.extraSecrets[${i}].${field}`,
-            v,
-          ]);
-        await pulumi.run(
-          ["config", "set", "--secret", "--path", `platform:flux.extraSecrets[${i}].data.${key}`],
-          {
-            input: value,
-          },
-        );
-      }
-    },
-  );
 }
