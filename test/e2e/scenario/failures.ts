@@ -106,7 +106,7 @@ export async function failures(s: Scenario): Promise<void> {
         throw new Error("Secret flux-system/flux-system not found");
       await kube.waitGone("v1", "Secret", FLUX, FLUX, 30_000);
       const start = Date.now();
-      await s.up(["--refresh"]);
+      await s.upOnce(["--refresh"]);
       const secret = await kube.get("v1", "Secret", FLUX, FLUX);
       const data = (secret?.data ?? {}) as Record<string, string>;
       const decoded = (k: string) =>
@@ -127,6 +127,7 @@ export async function failures(s: Scenario): Promise<void> {
         accept: (o) => (o.status as { lastHandledReconcileAt?: string }).lastHandledReconcileAt === asked,
       });
       recordFigure(h, "refresh", start);
+      await s.noChange(["--refresh"]);
     },
   );
 }
