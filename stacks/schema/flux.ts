@@ -100,6 +100,11 @@ export const fluxSchema = z.strictObject({
     description:
       "More early Secrets, created with their namespaces before Flux is installed (unless `createNamespace: false`).",
   }),
+  adopt: z.boolean().default(D.adopt).meta({
+    description:
+      "Take over a Flux that `flux bootstrap` or Terraform's `flux_bootstrap_git` installed, with nothing re-created or pruned: the program's objects replace theirs in place and are marked so kustomize-controller neither applies nor prunes them from the repository's `flux-system` folder, which you then delete ([lifetime](lifetime.md#adopting-a-cluster-that-already-runs-flux)). Manifests mode (or none) only.",
+  }),
+  tenants,
   receiver: z
     .strictObject({
       token: secret().meta({
@@ -112,11 +117,6 @@ export const fluxSchema = z.strictObject({
       description:
         "The token of the fleet template's webhook Receiver (`notifications/base/receiver.yaml`), created as the early Secret `fleet-receiver-token` (key `token`): the Git host's push hook makes Flux pull the root at once instead of at its interval ([gitops](gitops.md#push-webhook)). Default: no Secret.",
     }),
-  adopt: z.boolean().default(D.adopt).meta({
-    description:
-      "Take over a Flux that `flux bootstrap` or Terraform's `flux_bootstrap_git` installed, with nothing re-created or pruned: the program's objects replace theirs in place and are marked so kustomize-controller neither applies nor prunes them from the repository's `flux-system` folder, which you then delete ([lifetime](lifetime.md#adopting-a-cluster-that-already-runs-flux)). Manifests mode (or none) only.",
-  }),
-  tenants,
 });
 
 export type FluxConfig = z.infer<typeof fluxSchema>;
