@@ -92,14 +92,6 @@ export async function gitInstall(s: Scenario): Promise<void> {
     recordFigure(h, "rootReady", upDone);
   });
   await h.step(
-    "notification-controller posts the root's success as a commit status on the v1.0.0 commit, with the token",
-    async () => {
-      const { asked, at } = await s.rootStatusOn(s.v1Commit());
-      recordFigure(h, "commitStatus", asked, at);
-    },
-  );
-
-  await h.step(
     "slice 1-def922 applied: platform from cluster-vars, PLMN, S-NSSAI and DNN from its ConfigMap, exact fields",
     async () => {
       await kube.waitCondition(KS, "Kustomization", "slice-1-def922", FLUX, {
@@ -124,6 +116,14 @@ export async function gitInstall(s: Scenario): Promise<void> {
       const label = (ns?.metadata.labels as Record<string, string> | undefined)?.["platform.io/name"];
       if (label !== PLATFORM)
         throw new Error(`namespace slices label platform.io/name is ${label}, want ${PLATFORM}`);
+    },
+  );
+
+  await h.step(
+    "notification-controller posts the root's success as a commit status on the v1.0.0 commit, with the token",
+    async () => {
+      const { asked, at } = await s.rootStatusOn(s.v1Commit());
+      recordFigure(h, "commitStatus", asked, at);
     },
   );
 
