@@ -39,7 +39,7 @@ export const FIGURES = {
   },
   slicesReady: {
     label: "from the first `pulumi up` returned to slice 1-def922 Ready",
-    documented: 3.4,
+    documented: 8.4,
   },
   tagWebhook: {
     label: "from the push of tag v1.1.0 to slice 2-ab0001 Ready, through the push webhook (Receiver)",
@@ -56,7 +56,7 @@ export const FIGURES = {
   },
   tagMovedBack: {
     label: "from the push of tag stable moved back to slice 2-ab0001 pruned, through the push webhook",
-    documented: 10.5,
+    documented: 12.7,
   },
   badTag: {
     label: "from `pulumi up` to tag v1.2.0 (a missing variable) started to the failing Kustomization",
@@ -68,11 +68,11 @@ export const FIGURES = {
   },
   refresh: {
     label: "from `pulumi up --refresh` started to the source Ready again with the Secret it restored",
-    documented: 93.9,
+    documented: 20,
   },
   destroy: {
     label: "from `pulumi destroy` started to every Flux object, CRD and namespace gone",
-    documented: 26.3,
+    documented: 27.3,
   },
   ociUp: {
     label: "OCI: from `pulumi up` started to slice 1-def922 Ready and the commit status posted",
