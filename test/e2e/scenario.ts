@@ -11,6 +11,7 @@
 //
 //   npx tsx test/e2e/scenario.ts
 //   npx tsx test/e2e/scenario.ts --break flux-diff   # gitops:diff's side loses an object: must fail
+//   npx tsx test/e2e/scenario.ts --break no-hook     # v1.1.0 pushed without its push hook: must fail
 import { runHarness } from "./harness/run";
 import { EARLY_SECRET_PATHS, identityStep, secretScanStep, snapshotBeforeUp } from "./scenario/checks";
 import { destroyGitRoot } from "./scenario/destroy";
@@ -20,7 +21,7 @@ import { ociRoot } from "./scenario/oci";
 import { setUp } from "./scenario/setup";
 import { tagChanges } from "./scenario/tagChanges";
 
-const BREAKS = ["flux-diff"];
+const BREAKS = ["flux-diff", "no-hook"];
 const BREAK = process.argv.includes("--break")
   ? process.argv[process.argv.indexOf("--break") + 1]
   : undefined;
@@ -33,7 +34,7 @@ void runHarness("e2e-scenario", { deadlineMs: 40 * 60_000 }, async (h) => {
   const s = await setUp(h);
   const expectOnlyLeftovers = await snapshotBeforeUp(s);
   await gitInstall(s);
-  await tagChanges(s, { breakFluxDiff: BREAK === "flux-diff" });
+  await tagChanges(s, { breakFluxDiff: BREAK === "flux-diff", noHook: BREAK === "no-hook" });
   await failures(s);
   await identityStep(s, "Git root");
   await secretScanStep(s, "Git root", ["flux-system/flux-system identity", ...EARLY_SECRET_PATHS]);

@@ -26,7 +26,14 @@ const requestedAt = (o: KubeObject | undefined) =>
 const handledAt = (o: KubeObject | undefined) =>
   (o?.status as { lastHandledReconcileAt?: string } | undefined)?.lastHandledReconcileAt;
 
-export async function tagChanges(s: Scenario, opts: { breakFluxDiff: boolean }): Promise<void> {
+/**
+ * `breakFluxDiff` drops an object from gitops:diff's side; `noHook` pushes v1.1.0 without its push
+ * hook (the root then pulls it at its interval, not on a request): both must fail their step.
+ */
+export async function tagChanges(
+  s: Scenario,
+  opts: { breakFluxDiff: boolean; noHook: boolean },
+): Promise<void> {
   const { h, kube, repo, alive } = s;
   const root = () => kube.get(SRC, "GitRepository", FLUX, FLUX);
   const v110 = { ...s.base, ...s.slice2, ...s.withUpfValues((v) => (v.logLevel = "info")) };
@@ -64,12 +71,14 @@ export async function tagChanges(s: Scenario, opts: { breakFluxDiff: boolean }):
       const start = Date.now();
       await repo.tag("v1.1.0", true);
       const sha = (await run("git", ["rev-parse", "HEAD"], { cwd: repo.workDir })).stdout.trim();
-      const res = await postGithubPush(
-        hookUrl,
-        githubPushEvent("refs/tags/v1.1.0", sha, "acme-telco/platform-fleet"),
-        s.receiverToken,
-      );
-      expectExactly("HTTP status of the push hook", res.status, 200);
+      if (!opts.noHook) {
+        const res = await postGithubPush(
+          hookUrl,
+          githubPushEvent("refs/tags/v1.1.0", sha, "acme-telco/platform-fleet"),
+          s.receiverToken,
+        );
+        expectExactly("HTTP status of the push hook", res.status, 200);
+      }
       const src = await kube.waitCondition(SRC, "GitRepository", FLUX, FLUX, {
         timeoutMs: 120_000,
         check: alive,
