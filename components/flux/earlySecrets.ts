@@ -1,8 +1,8 @@
 /**
  * Step 2 of the bootstrap: the early secrets and cluster-vars, everything Flux needs before it can
  * pull: Git credentials (a generated deploy key, config, or Secrets Manager), verification keys, the
- * SOPS key, cluster-vars and cluster-secret-vars, the registry pull secret, and the extra secrets of
- * the config and of other components (with their namespaces).
+ * SOPS key, the webhook Receiver's token, cluster-vars and cluster-secret-vars, the registry pull
+ * secret, and the extra secrets of the config and of other components (with their namespaces).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -17,6 +17,8 @@ import {
   GIT_AUTH_SECRET,
   MANAGED_BY,
   previousAgeKeyEntry,
+  RECEIVER_KEY,
+  RECEIVER_SECRET,
   SOPS_KEY,
   SOPS_SECRET,
   SOURCE_CA_SECRET,
@@ -142,6 +144,11 @@ export function createEarlySecrets(
       secret("sops-age", meta(SOPS_SECRET), { [SOPS_KEY]: key, ...Object.fromEntries(previous) }),
     );
   }
+
+  if (flux.receiver)
+    resources.push(
+      secret("receiver-token", meta(RECEIVER_SECRET), { [RECEIVER_KEY]: secretOf(flux.receiver.token) }),
+    );
 
   const watch = { "reconcile.fluxcd.io/watch": "Enabled" };
   resources.push(

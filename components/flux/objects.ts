@@ -35,6 +35,9 @@ export const ADOPT_ANNOTATIONS = {
 export const adoptAnnotations = (flux: { adopt: false | string }): Record<string, string> =>
   flux.adopt ? { ...ADOPT_ANNOTATIONS } : {};
 
+/** The fleet template's webhook Receiver token (`flux.receiver`, key `token`). */
+export const RECEIVER_SECRET = "fleet-receiver-token";
+export const RECEIVER_KEY = "token";
 /** SOPS age keys (key `age.agekey`). */
 export const SOPS_SECRET = "sops-age";
 export const SOPS_KEY = "age.agekey";

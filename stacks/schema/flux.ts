@@ -108,6 +108,18 @@ export const fluxSchema = z.strictObject({
         "Take over a Flux already on the cluster, with nothing re-created or pruned: the program's objects replace theirs in place and are marked so kustomize-controller neither applies nor prunes them from the repository's `flux-system` folder, which you then delete ([lifetime](lifetime.md#adopting-a-cluster-that-already-runs-flux)). `true` or `flux-cli`: installed by `flux bootstrap`, `flux install` or Terraform's `flux_bootstrap_git` (their cluster-wide RBAC and ResourceQuota names end in `-flux-system`); `manifests`: Flux's release `install.yaml` as it is, applied by hand or by this program before `install.mode` moved away ([moving between install modes](lifetime.md#moving-between-install-modes)). Manifests mode (or none) only.",
     }),
   tenants,
+  receiver: z
+    .strictObject({
+      token: secret().meta({
+        description:
+          "The webhook token, at least 32 characters (`openssl rand -hex 32`): GitHub's webhook secret, GitLab's secret token.",
+      }),
+    })
+    .optional()
+    .meta({
+      description:
+        "The token of the fleet template's webhook Receiver (`notifications/base/receiver.yaml`), created as the early Secret `fleet-receiver-token` (key `token`): the Git host's push hook makes Flux pull the root at once instead of at its interval ([gitops](gitops.md#push-webhook)). Default: no Secret.",
+    }),
 });
 
 export type FluxConfig = z.infer<typeof fluxSchema>;

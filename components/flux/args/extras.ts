@@ -16,3 +16,12 @@ export interface ExtraSecretArgs {
   /** Create the namespace (not for kube-system and the like). @default true */
   createNamespace: boolean;
 }
+
+/**
+ * The fleet template's webhook Receiver (`notifications/base/receiver.yaml`): its token, which the Git
+ * host sends with each push (GitHub signs the body with it, GitLab sends it as X-Gitlab-Token), in the
+ * early Secret `fleet-receiver-token` (key `token`).
+ */
+export interface FluxReceiverArgs {
+  token: SecretValue;
+}

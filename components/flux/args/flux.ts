@@ -4,7 +4,7 @@
  */
 import type { SecretValue } from "../../secretValue";
 import versions from "../versions.json";
-import type { ExtraSecretArgs } from "./extras";
+import type { ExtraSecretArgs, FluxReceiverArgs } from "./extras";
 import {
   DEFAULT_COMPONENTS,
   type FluxInstallArgs,
@@ -34,6 +34,8 @@ export interface ResolvedFluxArgs {
   secretVars: Record<string, SecretValue>;
   /** @default [] */
   extraSecrets: ExtraSecretArgs[];
+  /** The template's webhook Receiver token (Secret fleet-receiver-token). @default no Secret */
+  receiver?: FluxReceiverArgs;
   /**
    * Take over a Flux already on the cluster: every object the bootstrap makes carries
    * ADOPT_ANNOTATIONS and takes the fields others own (docs/lifetime.md, "Adopting"). The value says
@@ -119,6 +121,8 @@ export interface FluxArgs {
   adopt?: boolean | FluxAdoption;
   /** @default [] */
   extraSecrets?: Optional<ExtraSecretArgs, "type" | "labels" | "createNamespace">[];
+  /** @default no Secret */
+  receiver?: FluxReceiverArgs;
   /** @default [] */
   tenants?: Optional<FluxTenantArgs, "namespace" | "createNamespace">[];
 }

@@ -4,7 +4,7 @@
  * from here; this module never imports the program.
  */
 export { DEFAULTS, applyFluxDefaults, type FluxArgs, type ResolvedFluxArgs } from "./flux";
-export { VARIABLE_NAME, type ExtraSecretArgs } from "./extras";
+export { VARIABLE_NAME, type ExtraSecretArgs, type FluxReceiverArgs } from "./extras";
 export {
   DEFAULT_COMPONENTS,
   EXTRA_COMPONENTS,

@@ -5,13 +5,14 @@
 import type { Problem } from "../../problems";
 import { VARIABLE_NAME } from "../args";
 import { CLUSTER_SECRET_VARS_SECRET, CLUSTER_VAR_KEYS, CLUSTER_VARS_CONFIGMAP } from "../clusterVars";
-import { FLUX_NAMESPACE, GIT_AUTH_SECRET, SOPS_SECRET } from "../objects";
+import { FLUX_NAMESPACE, GIT_AUTH_SECRET, RECEIVER_SECRET, SOPS_SECRET } from "../objects";
 import type { Check } from "./check";
 
 /** Secrets in flux-system that the program itself creates; extra secrets may not take these names. */
 const RESERVED_FLUX_SYSTEM_NAMES = [
   GIT_AUTH_SECRET,
   SOPS_SECRET,
+  RECEIVER_SECRET,
   CLUSTER_SECRET_VARS_SECRET,
   CLUSTER_VARS_CONFIGMAP,
 ];
@@ -93,4 +94,33 @@ export const checkSecretsManager: Check = (flux) => {
         "is required with fromSecretsManager, which supplies the password (for a token, any non-empty username such as git works)",
     });
   return out;
+};
+
+/** The shortest receiver token: 32 characters (`openssl rand -hex 32` makes 64). */
+export const RECEIVER_TOKEN_MIN = 32;
+
+/**
+ * `receiver.token`: whoever holds it can make Flux pull, and its hash is the webhook's path, so it
+ * must not be guessable; the Git host sends it as it is, so a line break (a file read with its
+ * newline) would make every push hook fail.
+ */
+export const checkReceiver: Check = (flux) => {
+  const token = flux.receiver?.token;
+  if (!token?.known) return [];
+  const fix = "generate one with `openssl rand -hex 32` and give the same value to the Git host's webhook";
+  if (/\s/.test(token.value))
+    return [
+      {
+        path: "receiver.token",
+        message: `contains white space (a line break from a file?), which the Git host would not send: ${fix}`,
+      },
+    ];
+  if (token.value.length < RECEIVER_TOKEN_MIN)
+    return [
+      {
+        path: "receiver.token",
+        message: `is ${token.value.length} characters, fewer than ${RECEIVER_TOKEN_MIN}: anyone who guesses it can make Flux pull; ${fix}`,
+      },
+    ];
+  return [];
 };

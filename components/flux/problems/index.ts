@@ -10,7 +10,7 @@ import { checkCharts } from "./charts";
 import type { Check } from "./check";
 import { checkChoices } from "./choices";
 import { checkFreeFormSecrets, checkUrls } from "./credentials";
-import { checkExtraSecrets, checkSecretsManager, checkVars } from "./extras";
+import { checkExtraSecrets, checkReceiver, checkSecretsManager, checkVars } from "./extras";
 import { checkInstall } from "./install";
 import { checkInstallValues } from "./installValues";
 import { checkSops } from "./sops";
@@ -36,6 +36,7 @@ const CHECKS: Check[] = [
   checkTrustedCAs,
   checkVars,
   checkExtraSecrets,
+  checkReceiver,
   checkSecretsManager,
   checkUrls,
   checkFreeFormSecrets,

@@ -3,7 +3,7 @@
 // what the harness reads from the API server.
 import type { Tools } from "./tools";
 import { conditions, type Kube } from "./kube";
-import { run } from "./util";
+import { run, runStatus } from "./util";
 
 export interface FluxGetRow {
   namespace: string;
@@ -95,4 +95,53 @@ export async function expectFluxGetAgrees(tools: Tools, kubeconfig: string, kube
   }
   if (problems.length) throw new Error(`flux get disagrees with the cluster:\n  ${problems.join("\n  ")}`);
   return compared;
+}
+
+/** One object `flux diff kustomization` reports: `Kind/namespace/name` (`Kind/name` cluster-scoped). */
+export interface FluxDiffChange {
+  object: string;
+  change: "created" | "drifted" | "deleted";
+}
+
+/**
+ * The `► <Kind/namespace/name> created|drifted|deleted` lines of `flux diff kustomization` (colours
+ * stripped), in order; the drift's diff text, `skipped` lines and the `📁 … changed` headers of
+ * Kustomizations diffed recursively are not changes of their own.
+ */
+export function parseFluxDiff(stdout: string): FluxDiffChange[] {
+  // eslint-disable-next-line no-control-regex
+  const plain = stdout.replace(/\u001b\[[0-9;]*m/g, "");
+  return [...plain.matchAll(/^► (\S+) (created|drifted|deleted)$/gm)].map((m) => ({
+    object: m[1],
+    change: m[2] as FluxDiffChange["change"],
+  }));
+}
+
+/**
+ * `flux diff kustomization <name> --path <dir> --recursive` against the live cluster, with the root
+ * source read from `sourceDir` (a checkout of the new revision): exit 0 no change, 1 changes.
+ */
+export async function fluxDiffKustomization(
+  tools: Tools,
+  kubeconfig: string,
+  opts: { name: string; namespace: string; path: string; localSource: string; sourceDir: string },
+): Promise<{ stdout: string; changes: FluxDiffChange[] }> {
+  const r = await runStatus(
+    tools.path("flux"),
+    [
+      "diff",
+      "kustomization",
+      opts.name,
+      `--namespace=${opts.namespace}`,
+      `--path=${opts.path}`,
+      "--recursive",
+      `--local-sources=${opts.localSource}=${opts.sourceDir}`,
+      "--progress-bar=false",
+      `--kubeconfig=${kubeconfig}`,
+    ],
+    { timeoutMs: 180_000 },
+  );
+  if (r.code !== 0 && r.code !== 1)
+    throw new Error(`flux diff kustomization ${opts.name} exited ${r.code}:\n${r.stdout}${r.stderr}`);
+  return { stdout: r.stdout, changes: parseFluxDiff(r.stdout) };
 }

@@ -122,6 +122,8 @@ export interface Kubelet {
    * is installed (it listens there), "" otherwise.
    */
   eventsUrl(): string;
+  /** notification-controller's webhook receiver (`--receiverAddr`), `http://127.0.0.1:<port>`, "" before it runs. */
+  receiverUrl(): string;
   /** What the kubelet did, in order. */
   readonly events: ControllerEvent[];
   /** Resolves once `names` all run and answer their readiness probe. */
@@ -451,6 +453,7 @@ export function startKubelet(opts: {
     running: () => Object.fromEntries([...procs].map(([k, p]) => [k, p.args])),
     tools: () => Object.fromEntries([...procs].map(([k, p]) => [k, p.tool])),
     eventsUrl: () => (receiverInstalled && receiver ? `http://${receiver.events}/` : ""),
+    receiverUrl: () => (receiverInstalled && receiver ? `http://${receiver.webhooks}` : ""),
     async ready(names, timeoutMs = 120_000) {
       await waitFor(
         `controllers ${names.join(", ")} running and ready`,

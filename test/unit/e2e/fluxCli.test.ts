@@ -1,4 +1,4 @@
-import { parseFluxGet, sameRevision } from "../../e2e/harness/fluxCli";
+import { parseFluxDiff, parseFluxGet, sameRevision } from "../../e2e/harness/fluxCli";
 
 describe("the flux CLI oracle's reading of flux get", () => {
   it("reads the first five columns of each row, not the message", () => {
@@ -60,5 +60,30 @@ describe("the flux CLI oracle's reading of flux get", () => {
     ["v1.0.0@sha256:abc", "v1.0.0@sha256:abc", true],
   ])("%s shows %s: %s", (shown, full, same) => {
     expect(sameRevision(shown, full)).toBe(same);
+  });
+});
+
+describe("the flux CLI oracle's reading of flux diff kustomization", () => {
+  it("reads each created, drifted and deleted object, colours stripped, not the diff text nor the headers", () => {
+    const out = [
+      "\u001b[32m► Kustomization/flux-system/slice-2-ab0001 created\u001b[0m",
+      "► ConfigMap/flux-system/slice-vars-2-ab0001 created",
+      "📁 Kustomization/flux-system/slices changed",
+      "► ConfigMap/flux-system/upf-values drifted",
+      "",
+      "data.values.yaml",
+      "  ± value change",
+      "    - logLevel: debug",
+      "    + logLevel: info",
+      "► Namespace/vendor skipped",
+      "\u001b[31m► ClusterRole/old-reader deleted\u001b[0m",
+      "",
+    ].join("\n");
+    expect(parseFluxDiff(out)).toEqual([
+      { object: "Kustomization/flux-system/slice-2-ab0001", change: "created" },
+      { object: "ConfigMap/flux-system/slice-vars-2-ab0001", change: "created" },
+      { object: "ConfigMap/flux-system/upf-values", change: "drifted" },
+      { object: "ClusterRole/old-reader", change: "deleted" },
+    ]);
   });
 });

@@ -227,6 +227,26 @@ describe("platform config: every problem at once, with path and fix", () => {
       ],
     ],
     [
+      "a receiver token too short, one with a line break, and an extra secret taking its name",
+      withValues({
+        flux: {
+          receiver: { token: "0123456789abcdef0123456789abcde" },
+          extraSecrets: [{ namespace: "flux-system", name: "fleet-receiver-token", data: { token: "x" } }],
+        },
+      }),
+      [
+        "flux.extraSecrets.0.name: flux-system/fleet-receiver-token is created by the program: choose another name",
+        "flux.receiver.token: is 31 characters, fewer than 32: anyone who guesses it can make Flux pull; generate one with `openssl rand -hex 32` and give the same value to the Git host's webhook",
+      ],
+    ],
+    [
+      "a receiver token read from a file with its newline",
+      withValues({ flux: { receiver: { token: "0123456789abcdef0123456789abcdef\n" } } }),
+      [
+        "flux.receiver.token: contains white space (a line break from a file?), which the Git host would not send: generate one with `openssl rand -hex 32` and give the same value to the Git host's webhook",
+      ],
+    ],
+    [
       "existing cluster with neither kubeconfig nor path",
       withValues({ cluster: { kind: "existing", kubeconfig: undefined } }),
       [

@@ -250,6 +250,31 @@ describe("early secrets", () => {
     expect(d.get("flux-install").dependsOn).toContain("kubernetes:core/v1:Secret::flux-sops-age");
   });
 
+  it("receiver: Secret fleet-receiver-token with exactly the configured token, before the install", async () => {
+    const token = "5f0c1e2d3b4a59687766554433221100ffeeddccbbaa99887766554433221100";
+    const d = await deploy(parse(withValues({ flux: { receiver: { token } } })));
+    expect(d.inputs("flux-receiver-token")).toEqual({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: {
+        name: "fleet-receiver-token",
+        namespace: "flux-system",
+        labels: { "app.kubernetes.io/managed-by": "pulumi" },
+      },
+      stringData: { token },
+    });
+    expect(isSecretWrapped((d.get("flux-receiver-token").inputs as { stringData: unknown }).stringData)).toBe(
+      true,
+    );
+    expect(d.get("flux-receiver-token").dependsOn).toEqual([NS]);
+    expect(d.get("flux-install").dependsOn).toContain("kubernetes:core/v1:Secret::flux-receiver-token");
+  });
+
+  it("no receiver: no Secret fleet-receiver-token", async () => {
+    const d = await deploy(parse(withValues({})));
+    expect(d.names()).not.toContain("flux-receiver-token");
+  });
+
   it("secret vars: Secret cluster-secret-vars, substituted after cluster-vars", async () => {
     const d = await deploy(parse(withValues({ flux: { secretVars: { VENDOR_TOKEN: "tok-123" } } })));
     expect(d.inputs("flux-cluster-secret-vars")).toMatchObject({
