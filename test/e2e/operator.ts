@@ -257,7 +257,8 @@ void runHarness("e2e-operator", { deadlineMs: 30 * 60_000 }, async (h) => {
         // While the operator rolls the controllers, a Deployment may be at either set; then only the new.
         const [from, to] = [imagesAt(previous.flux), imagesAt(pins.flux)];
         images = Object.fromEntries(Object.keys(to).map((k) => [k, [from[k], to[k]].filter(Boolean)]));
-        writeStackFile(project, PLATFORM, { kubeconfig: cp.kubeconfig, flux: stackFlux(pins.flux) });
+        // As a user moves the version: one setting (rewriting the file would drop its secrets).
+        await pulumi.run(["config", "set", "--path", "platform:flux.version", pins.flux]);
         await up();
         await instanceAt(pins.flux);
         images = to;
