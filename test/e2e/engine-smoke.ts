@@ -6,14 +6,8 @@
 //   npx tsx test/e2e/engine-smoke.ts
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readAudit } from "./harness/audit";
 import { startControlPlane } from "./harness/controlPlane";
-import {
-  builtProviderVersion,
-  languageHostProblem,
-  providerVersionProblem,
-  readEnvFile,
-} from "./harness/engineVersions";
+import { assertEngineVersions } from "./harness/engineVersions";
 import { pulumiCli } from "./harness/pulumi";
 import { runHarness } from "./harness/run";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
@@ -85,19 +79,14 @@ void runHarness("e2e-engine-smoke", { deadlineMs: 15 * 60_000 }, async (h) => {
   await h.step(
     "the language host and the Kubernetes provider that ran are the ones built (pulumi about; the audit log's user agents)",
     async () => {
-      const host = tools.builtFrom["pulumi-language-nodejs"]?.deps?.replace(/^v/, "");
-      if (!host)
-        throw new Error("build-tools.sh recorded no version for pulumi-language-nodejs (built-from.txt)");
-      const hostProblem = languageHostProblem((await pulumi.run(["about", "--json"])).stdout, host);
-      if (hostProblem) throw new Error(hostProblem);
-      h.figure("nodejs language host", host);
-      const want = builtProviderVersion(
-        readEnvFile(path.join(REPO_ROOT, "scripts/e2e/versions.env")),
-        tools.builtFrom["pulumi-resource-kubernetes"]?.module,
-      );
-      const seen = providerVersionProblem(readAudit(cp.auditLog), want);
-      if (seen.problem) throw new Error(seen.problem);
-      h.figure("kubernetes provider (requests)", `${want} (${seen.versions[want]})`);
+      const ran = await assertEngineVersions({
+        pulumi,
+        builtFrom: tools.builtFrom,
+        auditLog: cp.auditLog,
+        repoRoot: REPO_ROOT,
+      });
+      h.figure("nodejs language host", ran.languageHost);
+      h.figure("kubernetes provider (requests)", `${ran.provider} (${ran.providerRequests})`);
     },
   );
 

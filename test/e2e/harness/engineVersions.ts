@@ -4,7 +4,7 @@
 // from the audit log). Each must be the version build-tools.sh recorded for the binary it built, so
 // a plugin found elsewhere on PATH, or downloaded, fails the step.
 import * as fs from "node:fs";
-import type { AuditEvent } from "./audit";
+import { readAudit, type AuditEvent } from "./audit";
 
 /** `KEY=value` lines of a shell env file (scripts/e2e/versions.env), comments and blanks skipped. */
 export function readEnvFile(file: string): Record<string, string> {
@@ -71,4 +71,29 @@ export function builtProviderVersion(env: Record<string, string>, builtModule: s
       `versions.env says the provider reports ${reports}, but the module built is ${builtModule} (commit ${commit})`,
     );
   return reports;
+}
+
+/**
+ * Asserts the language host and the Kubernetes provider that ran are the ones build-tools.sh built
+ * (after a `pulumi up` against the harness API server, whose audit log is `auditLog`); returns what
+ * ran, for the figures.
+ */
+export async function assertEngineVersions(o: {
+  pulumi: { run(args: string[]): Promise<{ stdout: string }> };
+  builtFrom: Record<string, Record<string, string>>;
+  auditLog: string;
+  repoRoot: string;
+}): Promise<{ languageHost: string; provider: string; providerRequests: number }> {
+  const host = o.builtFrom["pulumi-language-nodejs"]?.deps?.replace(/^v/, "");
+  if (!host)
+    throw new Error("build-tools.sh recorded no version for pulumi-language-nodejs (built-from.txt)");
+  const hostProblem = languageHostProblem((await o.pulumi.run(["about", "--json"])).stdout, host);
+  if (hostProblem) throw new Error(hostProblem);
+  const want = builtProviderVersion(
+    readEnvFile(`${o.repoRoot}/scripts/e2e/versions.env`),
+    o.builtFrom["pulumi-resource-kubernetes"]?.module,
+  );
+  const seen = providerVersionProblem(readAudit(o.auditLog), want);
+  if (seen.problem) throw new Error(seen.problem);
+  return { languageHost: host, provider: want, providerRequests: seen.versions[want] };
 }

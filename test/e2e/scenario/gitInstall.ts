@@ -2,6 +2,8 @@
 // controllers the kubelet runs from them, the root at v1.0.0, its commit status, slice 1-def922, the
 // SOPS Secret and the HelmRelease; then a second up and a preview that change nothing.
 import { recordFigure } from "../harness/budgets";
+import { assertEngineVersions } from "../harness/engineVersions";
+import { REPO_ROOT } from "../harness/tools";
 import { conditions } from "../harness/kube";
 import { RUNNABLE_BINARIES } from "../harness/kubelet";
 import {
@@ -29,6 +31,23 @@ export async function gitInstall(s: Scenario): Promise<void> {
     recordFigure(h, "firstUp", start, upDone);
   });
 
+  await h.step(
+    "the Pulumi CLI, language host and Kubernetes provider that ran are the ones built (pulumi version, pulumi about, the audit log)",
+    async () => {
+      const v = (await s.pulumi.run(["version"])).stdout.trim();
+      if (v !== s.tools.builtFrom.pulumi?.pkg)
+        throw new Error(
+          `pulumi version is ${v}, but the CLI was built from pkg ${s.tools.builtFrom.pulumi?.pkg}`,
+        );
+      const ran = await assertEngineVersions({
+        pulumi: s.pulumi,
+        builtFrom: s.tools.builtFrom,
+        auditLog: s.cp.auditLog,
+        repoRoot: REPO_ROOT,
+      });
+      h.figure("engine", `pulumi ${v}, nodejs host ${ran.languageHost}, kubernetes provider ${ran.provider}`);
+    },
+  );
   await h.step(
     "the kubelet runs the four controllers from the Deployments the program installed",
     async () => {
