@@ -11,8 +11,9 @@
 // notification-controller) becomes `http://127.0.0.1:<port>/`, the event receiver's one loopback
 // address for the kubelet's lifetime, on which notification-controller itself listens
 // (`--events-addr=127.0.0.1:<port>`). That happens only while notification-controller's
-// Deployment is installed; without it the controllers run with `--events-addr=` (no events), and
-// a change either way restarts them, as their pods would be restarted to pick up a new address.
+// Deployment is installed; a controller started without it runs with `--events-addr=` (no events)
+// and is restarted when it appears. When it goes, the others keep their address and run on, as their
+// pods would on a cluster (the Service is still there, without endpoints).
 //
 // It is strict about what it runs: the image must be exactly the configured one (registry, name,
 // pinned tag), and the in-cluster addresses the installed args name (`--events-addr`,
@@ -361,6 +362,10 @@ export function startKubelet(opts: {
         );
     for (const [name, w] of wanted) {
       const p = procs.get(name);
+      // notification-controller gone: on a cluster the others keep their events address (its Service,
+      // now without endpoints) and are not restarted; a restart here would be the harness's doing (and,
+      // while Flux is being uninstalled, a controller started again after its CRDs are gone).
+      if (p && w.eventsAddr === "" && p.eventsAddr !== "") w.eventsAddr = p.eventsAddr;
       if (p && p.template === w.template && p.eventsAddr === w.eventsAddr) {
         // A container that exited is restarted after a back-off, like CrashLoopBackOff.
         const exit = sup.find(p.processName)?.exit();
