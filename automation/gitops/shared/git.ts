@@ -39,6 +39,9 @@ export class FleetGit {
   /** The fleet repository's path inside the Git repository (`` or `gitops/`). */
   readonly prefix: string;
   private readonly checkouts = new Map<string, string>();
+  /** Git's answers in this run: a ref's commit, the tags reachable from a commit (one process each, not one per platform). */
+  private readonly commits = new Map<string, string>();
+  private readonly tagsAt = new Map<string, string[]>();
   private work?: string;
 
   constructor(readonly repoDir: string) {
@@ -57,7 +60,10 @@ export class FleetGit {
 
   /** The commit a ref names; DiffError naming the ref when there is none. */
   commit(ref: string): string {
+    const known = this.commits.get(ref);
+    if (known) return known;
     const sha = tryGit(this.repoDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    if (sha) this.commits.set(ref, sha);
     if (!sha)
       throw new DiffError(
         `"${ref}" is not a branch, tag or commit of the Git repository ${this.top}: see git branch -a and git tag`,
@@ -79,8 +85,13 @@ export class FleetGit {
 
   /** Tags reachable from a revision (the working tree: from HEAD). */
   tags(at: Revision): string[] {
-    const out = tryGit(this.repoDir, ["tag", "--merged", at.commit ?? "HEAD"]) ?? "";
-    return out.split("\n").filter(Boolean);
+    const commit = at.commit ?? "HEAD";
+    let tags = this.tagsAt.get(commit);
+    if (!tags) {
+      tags = (tryGit(this.repoDir, ["tag", "--merged", commit]) ?? "").split("\n").filter(Boolean);
+      this.tagsAt.set(commit, tags);
+    }
+    return tags;
   }
 
   /** The newest tag matching a semver range among those reachable from a revision (Flux's choice). */
