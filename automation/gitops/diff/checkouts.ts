@@ -44,7 +44,8 @@ export class BuildCheckouts {
 
   private partialFor(rev: Revision & { commit: string }, contracts: PlatformContract[]): string | undefined {
     const tree = this.git.tree(rev.commit);
-    if (!tree || tree.hasLink()) return undefined;
+    // Most platforms built (a shared base changed): the whole checkout, without walking each twice.
+    if (!tree || tree.hasLink() || contracts.length * 2 > tree.subdirs("clusters").length) return undefined;
     const covered = (paths: string[], p: string) => paths.some((h) => p === h || p.startsWith(`${h}/`));
     let paths = [
       ...tree.names(".").filter((n) => n !== "clusters"),
