@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { FleetGit } from "../../../automation/gitops/shared/git";
 import { BuildMirror } from "../../../automation/gitops/shared/mirror";
+import { KustomizeBuilder } from "../../../automation/gitops/shared/kustomize";
 import { blobId, DirHashes, TreeInputs } from "../../../automation/gitops/shared/treeInputs";
 import type { TreeContext } from "../../../automation/gitops/shared/tree";
 
@@ -208,5 +209,31 @@ describe("content hashes, kept walk inputs, partial checkouts and mirrors", () =
     expect(whole.complete).toBe(true);
     expect(fs.readlinkSync(path.join(whole.dir, "clusters/ns.yaml"))).toBe("../apps/base/ns.yaml");
     expect(whole.badLinks).toEqual([]);
+  });
+
+  it("a build that reads beyond the inputs it was given fails in the partial mirror and is built again in the whole one", () => {
+    const other = fs.mkdtempSync(path.join(top, "transformers-"));
+    const put = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(other, rel)), { recursive: true });
+      fs.writeFileSync(path.join(other, rel), text);
+    };
+    put("base/kustomization.yaml", "resources:\n  - cm.yaml\ntransformers:\n  - ../labels\n");
+    put("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
+    put("labels/kustomization.yaml", "resources:\n  - labeller.yaml\n");
+    put(
+      "labels/labeller.yaml",
+      "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: tier\nlabels:\n  tier: edge\nfieldSpecs:\n  - path: metadata/labels\n    create: true\n",
+    );
+    const builder = new KustomizeBuilder(other);
+    try {
+      // The walk names base/ only: the transformer's folder is outside it.
+      const out = builder.build("base", undefined, ["base"]);
+      expect(out.error).toBeUndefined();
+      expect(out.objects.map((o) => o.object)).toEqual([
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", labels: { tier: "edge" } } },
+      ]);
+    } finally {
+      builder.dispose();
+    }
   });
 });
