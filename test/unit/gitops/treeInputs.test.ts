@@ -11,6 +11,8 @@ import * as path from "node:path";
 import { FleetGit } from "../../../automation/gitops/shared/git";
 import { BuildMirror } from "../../../automation/gitops/shared/mirror";
 import { KustomizeBuilder } from "../../../automation/gitops/shared/kustomize";
+import { buildPath } from "../../../automation/gitops/shared/build";
+import { ManifestCache } from "../../../automation/gitops/shared/manifests";
 import { blobId, DirHashes, TreeInputs } from "../../../automation/gitops/shared/treeInputs";
 import type { TreeContext } from "../../../automation/gitops/shared/tree";
 
@@ -224,9 +226,16 @@ describe("content hashes, kept walk inputs, partial checkouts and mirrors", () =
       "labels/labeller.yaml",
       "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: tier\nlabels:\n  tier: edge\nfieldSpecs:\n  - path: metadata/labels\n    create: true\n",
     );
+    // The walk names the transformer's folder among the build's inputs.
+    const where = { file: "x", line: 1, what: "path" };
+    expect(buildPath(new ManifestCache(other), "base", where).inputs).toEqual([
+      "base",
+      "base/cm.yaml",
+      "labels",
+    ]);
     const builder = new KustomizeBuilder(other);
     try {
-      // The walk names base/ only: the transformer's folder is outside it.
+      // Given base/ only, the transformer's folder is not in the partial mirror.
       const out = builder.build("base", undefined, ["base"]);
       expect(out.error).toBeUndefined();
       expect(out.objects.map((o) => o.object)).toEqual([
