@@ -142,7 +142,7 @@ export class FleetGit {
   tree(commit: string): GitTreeHashes | undefined {
     if (this.trees.has(commit)) return this.trees.get(commit);
     const treeish = this.prefix ? `${commit}:${this.prefix.replace(/\/$/, "")}` : commit;
-    const listing = tryGit(this.top, ["ls-tree", "-r", "-t", "-z", treeish]);
+    const listing = tryGit(this.top, ["ls-tree", "-r", "-t", "-l", "-z", treeish]);
     let tree = listing === undefined ? undefined : new GitTreeHashes(listing);
     if (tree && (this.converts() || tree.hasAttributes() || this.hasAttributesAbove(commit)))
       tree = undefined;

@@ -7,14 +7,15 @@
  *
  * A path's hash is the same whether read from a directory or from a Git commit: a file's is its Git
  * blob id, a directory's hashes its entries' names and hashes; a symbolic link (or a submodule) has
- * none, nor has a directory holding one. A commit is read with `git ls-tree` (one process, no
- * checkout); its hashes stand for a checkout's only when Git converts nothing on the way out (no
+ * none, nor has a file over MAX_FILE_BYTES (the tools never read one whole), nor a directory holding
+ * either. A commit is read with `git ls-tree` (one process, no checkout); its hashes stand for a checkout's only when Git converts nothing on the way out (no
  * attributes file, core.autocrlf not true), else none are given and every platform is walked.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DiskCache, PROGRAM_VERSION } from "./cache";
+import { MAX_FILE_BYTES } from "./sandbox";
 import type { TreeContext } from "./tree";
 
 /** Content hashes of the paths of one revision; undefined for a path that has none. */
@@ -51,7 +52,7 @@ export class DirHashes implements PathHashes {
       const abs = path.join(root, rel);
       const st = fs.lstatSync(abs, { throwIfNoEntry: false });
       if (!st) return MISSING;
-      if (st.isFile()) return `blob:${blobId(fs.readFileSync(abs))}`;
+      if (st.isFile()) return st.size > MAX_FILE_BYTES ? undefined : `blob:${blobId(fs.readFileSync(abs))}`;
       if (!st.isDirectory()) return undefined;
       return dirHash(
         fs
@@ -64,18 +65,18 @@ export class DirHashes implements PathHashes {
   }
 }
 
-/** The hashes of a Git tree's paths, from `git ls-tree -r -t -z` output (paths relative to the tree). */
+/** The hashes of a Git tree's paths, from `git ls-tree -r -t -l -z` output (paths relative to the tree). */
 export class GitTreeHashes implements PathHashes {
   readonly of: (rel: string) => string | undefined;
-  private readonly entries = new Map<string, { type: string; mode: string; oid: string }>();
+  private readonly entries = new Map<string, { type: string; mode: string; oid: string; big: boolean }>();
   private readonly children = new Map<string, string[]>();
 
   constructor(listing: string) {
     for (const line of listing.split("\0")) {
-      const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.+)$/s.exec(line);
+      const m = /^(\d+) (\w+) ([0-9a-f]+) +(\d+|-)\t(.+)$/s.exec(line);
       if (!m) continue;
-      const [, mode, type, oid, p] = m;
-      this.entries.set(p, { type, mode, oid });
+      const [, mode, type, oid, size, p] = m;
+      this.entries.set(p, { type, mode, oid, big: size !== "-" && Number(size) > MAX_FILE_BYTES });
       const parent = path.posix.dirname(p);
       const list = this.children.get(parent) ?? [];
       list.push(path.posix.basename(p));
@@ -83,9 +84,9 @@ export class GitTreeHashes implements PathHashes {
     }
     const of = (rel: string): string | undefined => {
       const norm = path.posix.normalize(rel);
-      const e = norm === "." ? { type: "tree", mode: "040000", oid: "" } : this.entries.get(norm);
+      const e = norm === "." ? { type: "tree", mode: "040000", oid: "", big: false } : this.entries.get(norm);
       if (!e) return MISSING;
-      if (e.type === "blob") return e.mode === "120000" ? undefined : `blob:${e.oid}`;
+      if (e.type === "blob") return e.mode === "120000" || e.big ? undefined : `blob:${e.oid}`;
       if (e.type !== "tree") return undefined;
       return dirHash(
         (this.children.get(norm) ?? []).map((n) => [n, this.of(norm === "." ? n : `${norm}/${n}`)]),

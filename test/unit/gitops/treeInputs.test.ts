@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { FleetGit } from "../../../automation/gitops/shared/git";
 import { BuildMirror } from "../../../automation/gitops/shared/mirror";
 import { KustomizeBuilder } from "../../../automation/gitops/shared/kustomize";
+import { MAX_FILE_BYTES } from "../../../automation/gitops/shared/sandbox";
 import { buildPath } from "../../../automation/gitops/shared/build";
 import { ManifestCache } from "../../../automation/gitops/shared/manifests";
 import { blobId, DirHashes, TreeInputs } from "../../../automation/gitops/shared/treeInputs";
@@ -116,6 +117,18 @@ describe("content hashes, kept walk inputs, partial checkouts and mirrors", () =
       false,
       true,
     ]);
+    // A file over MAX_FILE_BYTES has no hash, from Git or from the folder (it is never read whole).
+    fs.writeFileSync(path.join(repo, "big.bin"), Buffer.alloc(MAX_FILE_BYTES + 1));
+    git(top, "add", "fleet/big.bin");
+    git(top, "commit", "-qm", "big");
+    const bigCommit = git(top, "rev-parse", "HEAD");
+    expect([fleetGit.tree(bigCommit)!.of("big.bin"), new DirHashes(repo).of("big.bin")]).toEqual([
+      undefined,
+      undefined,
+    ]);
+    expect(fleetGit.tree(bigCommit)!.of("apps")).toBe(before.of("apps"));
+    git(top, "rm", "-q", "fleet/big.bin");
+    git(top, "commit", "-qm", "no big");
     // A link has no hash, nor has a folder holding one.
     expect([after.of("clusters/b/extra/link.yaml"), after.of("clusters/b"), after.of("apps")]).toEqual([
       undefined,
