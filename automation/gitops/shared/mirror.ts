@@ -10,7 +10,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { firstLink } from "./incremental";
 import { MAX_FILE_BYTES, mirrorRepo, type BadLink } from "./sandbox";
 
 export class BuildMirror {
@@ -79,4 +78,18 @@ export class BuildMirror {
       if (!this.copied.has(child)) this.copy(child);
     }
   }
+}
+
+/** The first symbolic link of a directory (outside `.git/`), repository-relative; undefined when none. */
+export function firstLink(dir: string, rel = ""): string | undefined {
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    if (e.name === ".git") continue;
+    const child = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isSymbolicLink()) return child;
+    if (e.isDirectory()) {
+      const found = firstLink(dir, child);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
