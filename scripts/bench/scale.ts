@@ -8,7 +8,9 @@
  * to its exit) and its peak memory (the largest resident set of the command or any of its children,
  * GNU time's %M), with the cost per platform.
  *
- *   npm run bench:scale -- [--sizes 10,100,1000] [--workers 1] [--keep]
+ *   npm run bench:scale -- [--sizes 10,100,1000] [--workers <n>] [--keep]
+ *
+ * `fleet render` runs the pool `fleet render` runs by default (one worker per core) unless --workers says.
  *
  * Prints figures only: nothing here asserts a time (docs/performance.md shows them).
  */
@@ -17,6 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { defaultWorkers } from "../../automation/fleet/args";
 import { generateFleet } from "../../automation/fleet/generate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -129,12 +132,12 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       sizes: { type: "string", default: "10,100,1000" },
-      workers: { type: "string", default: "1" },
+      workers: { type: "string", default: String(defaultWorkers()) },
       keep: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const usage = "usage: npm run bench:scale -- [--sizes 10,100,1000] [--workers 1] [--keep]";
+  const usage = `usage: npm run bench:scale -- [--sizes 10,100,1000] [--workers ${defaultWorkers()}] [--keep]`;
   const sizes = o.sizes.split(",").map(Number);
   if (
     o.help ||

@@ -8,14 +8,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
-import { STOPS_BUILD } from "../shared/build";
 import { DiffError, FleetGit, type Revision } from "../shared/git";
-import { compare, identity, type FleetDiff, type PlatformDiff, type Side } from "./compare";
+import { compare, type FleetDiff, type PlatformDiff, type Side } from "./compare";
+import { buildSide, builderOf, type Builders } from "./side";
 import { Skipper } from "./skip";
-import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
-import { CLUSTER_SCOPED_KINDS, ManifestCache, type K8sLike } from "../shared/manifests";
-import { substituteObject, substitutionDisabled } from "../shared/substitution";
-import { rootSourceKindInTree, variablesOf, walkTree, type BuiltObject, type KsNode } from "../shared/tree";
+import { BuildCheckouts } from "./checkouts";
+import { TreeInputs } from "../shared/treeInputs";
+import { resolveKustomize, type KustomizeTool } from "../shared/kustomize";
+import { rootSourceKindInTree, walkTree } from "../shared/tree";
 
 export { DiffError };
 export type { DiffObject, FieldChange, FleetDiff, PlatformDiff } from "./compare";
@@ -52,93 +52,31 @@ function follows(contract: PlatformContract): { kind: string; value: string } {
     : { kind: "", value: "" };
 }
 
-/**
- * An object as kustomize-controller applies it: known variables substituted into the YAML text, which
- * is then parsed as YAML 1.1 (so `priority: ${P}` with P=7 is the number 7, as on the cluster).
- * Unknown variables (secret ones, or keys without a value) stay as written.
- */
-function asFluxApplies(built: BuiltObject, vars: Record<string, string | undefined> | undefined): K8sLike {
-  const known = Object.fromEntries(
-    Object.entries(vars ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  if (!vars || substitutionDisabled(built.obj.metadata)) return { ...built.obj };
-  try {
-    const parsed = substituteObject(built.doc.object as K8sLike, known);
-    return parsed && typeof parsed === "object" ? { ...parsed, metadata: parsed.metadata ?? {} } : built.obj;
-  } catch {
-    return { ...built.obj };
-  }
-}
-
-/** One platform's tree at one checkout: its objects by identity, and what kept it from building. */
-function buildSide(
-  checkout: string,
-  builders: Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>,
-  tool: KustomizeTool,
-  contract: PlatformContract,
-  cacheRoot?: string,
-): Side {
-  const b = builderOf(checkout, builders, tool, cacheRoot);
-  const side: Side = { objects: new Map(), problems: [] };
-  if (!fs.existsSync(path.join(checkout, contract.rootPath))) {
-    side.problems.push(`${contract.rootPath} does not exist`);
-    return side;
-  }
-  const tree = walkTree(b.cache, treeContextOf(contract), b.builder);
-  for (const f of [...tree.unparsed, ...tree.findings])
-    if (["kustomize", ...STOPS_BUILD].includes(f.rule))
-      side.problems.push(`${f.file}:${f.line}: ${f.message}`);
-  const appliedBy = (n: KsNode) => `${n.namespace}/${n.name}`;
-  for (const node of tree.nodes)
-    for (const built of node.built) {
-      const applied = asFluxApplies(built, variablesOf(node, tree));
-      const meta = applied.metadata;
-      const namespace = CLUSTER_SCOPED_KINDS.has(applied.kind)
-        ? ""
-        : String(node.spec.targetNamespace ?? meta.namespace ?? "");
-      // As Flux applies it: targetNamespace set on every namespaced object.
-      const object = namespace ? { ...applied, metadata: { ...meta, namespace } } : applied;
-      const o = {
-        apiVersion: applied.apiVersion,
-        kind: applied.kind,
-        namespace,
-        name: String(meta.name ?? ""),
-        appliedBy: appliedBy(node),
-        file: built.doc.file,
-        object,
-      };
-      side.objects.set(identity(o), o);
-    }
-  return side;
-}
-
-function builderOf(
-  checkout: string,
-  builders: Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>,
-  tool: KustomizeTool,
-  cacheRoot?: string,
-) {
-  let b = builders.get(checkout);
-  if (!b) {
-    b = { cache: new ManifestCache(checkout), builder: new KustomizeBuilder(checkout, tool, cacheRoot) };
-    builders.set(checkout, b);
-  }
-  return b;
-}
-
 /** The platforms to compare: those with a stack file, and those with a clusters/<platform>/ at either side. */
-function platformsOf(contracts: Map<string, PlatformContract>, checkouts: string[]): PlatformContract[] {
+function platformsOf(
+  contracts: Map<string, PlatformContract>,
+  revs: Revision[],
+  git: FleetGit,
+): PlatformContract[] {
   const names = new Set(contracts.keys());
-  for (const dir of checkouts) {
-    const clusters = path.join(dir, "clusters");
-    if (fs.existsSync(clusters))
-      for (const e of fs.readdirSync(clusters, { withFileTypes: true }))
-        if (e.isDirectory()) names.add(e.name);
-  }
+  // Read from Git's listing of a commit where it stands for a checkout (./treeInputs.ts), else from a checkout.
+  const clusterDirs = (rev: Revision): string[] => {
+    const tree = rev.commit ? git.tree(rev.commit) : undefined;
+    if (tree) return tree.subdirs("clusters");
+    const clusters = path.join(git.checkout(rev), "clusters");
+    return fs.existsSync(clusters)
+      ? fs
+          .readdirSync(clusters, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+      : [];
+  };
+  const listed = revs.map((rev) => ({ rev, dirs: new Set(clusterDirs(rev)) }));
+  for (const { dirs } of listed) for (const n of dirs) names.add(n);
   // Without a stack file the root's kind is the one the platform's own Kustomizations name (newest side).
   const kindOf = (n: string) => {
-    const dir = [...checkouts].reverse().find((d) => fs.existsSync(path.join(d, "clusters", n)));
-    return dir ? rootSourceKindInTree(dir, n) : undefined;
+    const at = [...listed].reverse().find(({ dirs }) => dirs.has(n));
+    return at ? rootSourceKindInTree(git.checkout(at.rev), n) : undefined;
   };
   return [...names]
     .sort()
@@ -151,7 +89,7 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
   const tool = options.kustomize ?? resolveKustomize();
   const repoDir = path.resolve(options.repoDir);
   const git = new FleetGit(repoDir);
-  const builders = new Map<string, { cache: ManifestCache; builder: KustomizeBuilder }>();
+  const builders: Builders = new Map();
   try {
     const from: Revision = options.from
       ? { label: options.from, commit: git.commit(options.from) }
@@ -161,14 +99,19 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
       : { label: "working tree" };
     if (options.moveTagsTo && !tagCommit(git, options.moveTagsTo))
       throw new DiffError(`--tag ${options.moveTagsTo}: no such tag in ${git.top}: see git tag`);
-    const checkouts = [git.checkout(from), git.checkout(to)];
+    // A revision Git lists without a checkout is checked out only when a platform is built at it.
+    for (const rev of [from, to]) if (rev.commit && !git.tree(rev.commit)) git.checkout(rev);
     const projectDir = options.projectDir ?? path.dirname(repoDir);
     // Deciding what to skip needs no render (paths and refs are the stack files' own): only the
     // platforms that are built get their stack file rendered.
     let contracts = options.contracts ?? (await stackContracts(projectDir, { only: () => false })).contracts;
     const problems: string[] = [];
-    const skipper = new Skipper(git, (dir) => builderOf(dir, builders, tool, options.cacheRoot).cache);
-    const plans = platformsOf(contracts, checkouts).map((contract) => {
+    const skipper = new Skipper(
+      git,
+      (dir) => builderOf(dir, builders, tool, options.cacheRoot).cache,
+      new TreeInputs(options.cacheRoot),
+    );
+    const plans = platformsOf(contracts, [from, to], git).map((contract) => {
       const ref = follows(contract);
       const sideRev = (rev: Revision): Revision | string => {
         if (ref.kind === "tag") {
@@ -202,6 +145,24 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
       problems.push(...read.findings.map((f) => `${f.file}:${f.line}: ${f.message}`));
     }
     const toBuild = plans.filter((p) => !p.skipped);
+    const checkouts = new BuildCheckouts(git);
+    checkouts.plan(
+      toBuild.flatMap((p) =>
+        [p.fromRev, p.toRev].flatMap((rev) =>
+          typeof rev === "string"
+            ? []
+            : [{ rev, contract: contracts!.get(p.contract.platform) ?? p.contract }],
+        ),
+      ),
+    );
+    // A kustomize failure in a partial checkout (./checkouts.ts) is built again in the whole one.
+    const sideAt = (rev: Revision, contract: PlatformContract): Side => {
+      const dir = checkouts.dirOf(rev);
+      const side = buildSide(dir, builders, tool, contract, options.cacheRoot);
+      return side.kustomizeFailed && checkouts.partial.has(dir)
+        ? buildSide(git.checkout(rev), builders, tool, contract, options.cacheRoot)
+        : side;
+    };
     const platforms: PlatformDiff[] = [];
     for (const plan of plans) {
       const { ref, fromRev, toRev, skipped } = plan;
@@ -226,11 +187,11 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
       if (at % PREFETCH === 0)
         for (const side of ["fromRev", "toRev"] as const) {
           const ahead = toBuild.slice(at, at + PREFETCH).filter((p) => typeof p[side] !== "string");
-          for (const checkout of new Set(ahead.map((p) => git.checkout(p[side] as Revision)))) {
+          for (const checkout of new Set(ahead.map((p) => checkouts.dirOf(p[side] as Revision)))) {
             const b = builderOf(checkout, builders, tool, options.cacheRoot);
             await b.builder.prefetch(
               ahead
-                .filter((p) => git.checkout(p[side] as Revision) === checkout)
+                .filter((p) => checkouts.dirOf(p[side] as Revision) === checkout)
                 .filter((p) => fs.existsSync(path.join(checkout, p.contract.rootPath)))
                 .flatMap(
                   (p) =>
@@ -242,13 +203,8 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
         }
       const unbuilt: Side = { objects: new Map(), problems: [] };
       const fromSide =
-        typeof fromRev === "string"
-          ? { ...unbuilt, problems: [fromRev] }
-          : buildSide(git.checkout(fromRev), builders, tool, contract, options.cacheRoot);
-      const toSide =
-        typeof toRev === "string"
-          ? { ...unbuilt, problems: [toRev] }
-          : buildSide(git.checkout(toRev), builders, tool, contract, options.cacheRoot);
+        typeof fromRev === "string" ? { ...unbuilt, problems: [fromRev] } : sideAt(fromRev, contract);
+      const toSide = typeof toRev === "string" ? { ...unbuilt, problems: [toRev] } : sideAt(toRev, contract);
       platforms.push({
         platform: contract.platform,
         follows: followed,

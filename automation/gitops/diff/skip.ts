@@ -14,32 +14,58 @@ import type { FleetGit, Revision } from "../shared/git";
 import { firstLink, reaching, unvouched } from "../shared/incremental";
 import type { ManifestCache } from "../shared/manifests";
 import { walkTree } from "../shared/tree";
+import { DirHashes, type GitTreeHashes, type PathHashes, type TreeInputs } from "../shared/treeInputs";
 
 const short = (r: Revision) => (r.commit ? `${r.label} (${r.commit.slice(0, 7)})` : r.label);
 
 /** Decides, per platform, whether it can be skipped; memoises Git's answers per pair of revisions. */
 export class Skipper {
   private readonly changed = new Map<string, string[]>();
-  private readonly links = new Map<string, string | undefined>();
+  private readonly links = new Map<string, boolean>();
+  private readonly dirHashes = new Map<string, DirHashes>();
 
   constructor(
     private readonly git: FleetGit,
     private readonly cacheOf: (checkout: string) => ManifestCache,
+    private readonly inputs: TreeInputs,
   ) {}
 
-  private link(checkout: string): string | undefined {
-    if (!this.links.has(checkout)) this.links.set(checkout, firstLink(checkout));
-    return this.links.get(checkout);
+  /** The revision's content hashes: Git's for a commit (nothing checked out), else the directory's. */
+  private hashes(rev: Revision): { tree?: GitTreeHashes; hashes?: PathHashes } {
+    const tree = rev.commit ? this.git.tree(rev.commit) : undefined;
+    if (tree) return { tree, hashes: tree };
+    const dir = this.git.checkout(rev);
+    if (!this.dirHashes.has(dir)) this.dirHashes.set(dir, new DirHashes(dir));
+    return { hashes: this.dirHashes.get(dir) };
+  }
+
+  private hasLink(rev: Revision): boolean {
+    const key = rev.commit ?? "";
+    if (!this.links.has(key)) {
+      const { tree } = this.hashes(rev);
+      this.links.set(key, tree ? tree.hasLink() : firstLink(this.git.checkout(rev)) !== undefined);
+    }
+    return this.links.get(key) as boolean;
   }
 
   /** Why the platform need not be built (the report's wording), or undefined when it must be. */
   reason(contract: PlatformContract, from: Revision, to: Revision): string | undefined {
-    const fromDir = this.git.checkout(from);
-    const toDir = this.git.checkout(to);
-    if (this.link(fromDir) !== undefined || this.link(toDir) !== undefined) return undefined;
-    if (!fs.existsSync(path.join(fromDir, contract.rootPath))) return undefined;
-    const tree = walkTree(this.cacheOf(fromDir), treeContextOf(contract));
-    if (unvouched(tree)) return undefined;
+    if (this.hasLink(from) || this.hasLink(to)) return undefined;
+    const { tree, hashes } = this.hashes(from);
+    if (
+      tree
+        ? !tree.exists(contract.rootPath)
+        : !fs.existsSync(path.join(this.git.checkout(from), contract.rootPath))
+    )
+      return undefined;
+    const context = treeContextOf(contract);
+    let inputs: Iterable<string> | undefined = this.inputs.get(context, hashes);
+    if (!inputs) {
+      const walked = walkTree(this.cacheOf(this.git.checkout(from)), context);
+      if (unvouched(walked)) return undefined;
+      inputs = walked.inputs;
+      this.inputs.put(context, hashes, inputs);
+    }
     if (from.commit && from.commit === to.commit) return `both sides are ${short(to)}`;
     const pair = `${from.commit ?? ""}\0${to.commit ?? ""}`;
     let changed = this.changed.get(pair);
@@ -47,7 +73,7 @@ export class Skipper {
       changed = this.git.changedFiles(from, to);
       this.changed.set(pair, changed);
     }
-    if (reaching(tree.inputs, changed)) return undefined;
+    if (reaching(inputs, changed)) return undefined;
     return `no file its tree reads changed between ${short(from)} and ${short(to)}`;
   }
 }

@@ -14,6 +14,7 @@ import { FleetGit } from "../shared/git";
 import { firstLink, reaching, unvouched } from "../shared/incremental";
 import type { ManifestCache } from "../shared/manifests";
 import { walkTree } from "../shared/tree";
+import { DirHashes, TreeInputs } from "../shared/treeInputs";
 
 export interface ChangedSelection {
   /** Why each platform is linted (the first changed file that reaches it, or what the walk cannot vouch for). */
@@ -31,6 +32,7 @@ export function changedSince(
   cache: ManifestCache,
   platforms: PlatformContract[],
   stackFileOf: (platform: string) => string | undefined,
+  inputs: TreeInputs = new TreeInputs(undefined),
 ): ChangedSelection {
   const git = new FleetGit(repoDir);
   const out: ChangedSelection = { linted: new Map(), skipped: new Map(), notes: [] };
@@ -39,6 +41,7 @@ export function changedSince(
     const here = { label: "working tree" };
     const changed = git.changedFiles(from, here);
     const link = firstLink(repoDir);
+    const hashes = new DirHashes(repoDir);
     const projectRel = path.relative(git.top, projectDir);
     const projectInRepo = !projectRel.startsWith("..") && !path.isAbsolute(projectRel);
     const stackChanges = projectInRepo
@@ -60,10 +63,17 @@ export function changedSince(
         if (stackChange) return `${stackChange} changed`;
         if (!fs.existsSync(path.join(repoDir, contract.rootPath)))
           return `${contract.rootPath} does not exist`;
-        const tree = walkTree(cache, treeContextOf(contract));
-        const unsure = unvouched(tree);
-        if (unsure) return unsure;
-        const hit = reaching([...tree.inputs, "charts"], changed);
+        // What the tree reads: kept from an earlier run when none of it changed since (../shared/treeInputs.ts).
+        const context = treeContextOf(contract);
+        let read = inputs.get(context, hashes);
+        if (!read) {
+          const tree = walkTree(cache, context);
+          const unsure = unvouched(tree);
+          if (unsure) return unsure;
+          read = [...tree.inputs];
+          inputs.put(context, hashes, read);
+        }
+        const hit = reaching([...read, "charts"], changed);
         return hit ? `${hit} changed` : undefined;
       };
       const reason = why();

@@ -20,6 +20,7 @@ import { checkDocument, substitutedSchemaFindings, substitutedSourceFindings } f
 import { changedSince, type ChangedSelection } from "./changed";
 import { CacheError, cacheDir } from "../shared/cache";
 import { DiffError } from "../shared/git";
+import { TreeInputs } from "../shared/treeInputs";
 
 export { plaintextSecret } from "./secrets";
 export { checkDocument } from "./documents";
@@ -133,6 +134,7 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       cache,
       platformDirs.map((p) => all.get(p) ?? contractOf(p)),
       (p) => all.get(p)?.origin.split(" ")[0],
+      new TreeInputs(options.cacheRoot),
     );
     notes.push(...selection.notes);
   };

@@ -46,6 +46,17 @@ export function normaliseRepoPath(p: string): string {
   return path.posix.normalize(p.replace(/^\.?\/+/, "") || ".").replace(/\/$/, "");
 }
 
+/** kustomization fields naming what kustomize loads besides resources, patches and generator files. */
+const LOADED_ALSO = new Set([
+  "crds",
+  "configurations",
+  "transformers",
+  "generators",
+  "validators",
+  "replacements",
+  "openapi",
+]);
+
 /** Rules of findings after which kustomize is not run on a build (the walk's objects stand in). */
 export const STOPS_BUILD = new Set([
   "path",
@@ -227,6 +238,10 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
     if (refused) result.findings.push(refused);
     else if (!result.sources.includes(target)) result.sources.push(target);
   }
+  // What else kustomize loads (a transformer's or generator's folder may lie outside this one): the
+  // walk does not build it, but a change to it may change the build, so it is an input too.
+  for (const [entry, at] of kustomizationReferences(doc.object))
+    if (LOADED_ALSO.has(String(at[0]))) result.inputs.push(path.posix.normalize(path.posix.join(dir, entry)));
 }
 
 /**

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { MAX_FILE_BYTES } from "./sandbox";
 
 /** The program's version (package.json), part of every key: a new version never reads an old entry. */
 export const PROGRAM_VERSION = (
@@ -98,9 +99,11 @@ export class DiskCache<T> {
 }
 
 /**
- * Content hashes of the paths of a directory that does not change while they are asked for (a
- * build's mirror): a file's bytes, a directory's entries recursively, `missing` for nothing there.
- * A symbolic link has none (its target may change while it does not), nor has a directory holding one.
+ * Content hashes of the paths of a repository as a build's mirror holds them (./mirror.ts): a file's
+ * bytes, a directory's entries recursively, `missing` for nothing there; `.git/` and files over
+ * MAX_FILE_BYTES are not in a mirror, so they count as absent. A symbolic link has none (its target
+ * may change while it does not), nor has a directory holding one. Read from the repository itself,
+ * which does not change while a run asks (a hit then copies nothing).
  */
 export class ContentHashes {
   private readonly memo = new Map<string, string | undefined>();
@@ -109,15 +112,16 @@ export class ContentHashes {
   of(rel: string): string | undefined {
     if (this.memo.has(rel)) return this.memo.get(rel);
     const abs = path.join(this.root, rel);
-    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    const st = rel.split("/").includes(".git") ? undefined : fs.lstatSync(abs, { throwIfNoEntry: false });
     let out: string | undefined;
-    if (!st) out = "missing";
+    if (!st || (st.isFile() && st.size > MAX_FILE_BYTES)) out = "missing";
     else if (st.isFile()) out = `file:${sha256(fs.readFileSync(abs))}`;
     else if (st.isDirectory()) {
       const parts = fs
         .readdirSync(abs)
         .sort()
-        .map((name) => [name, this.of(rel === "." ? name : `${rel}/${name}`)]);
+        .map((name) => [name, this.of(rel === "." ? name : `${rel}/${name}`)])
+        .filter(([, h]) => h !== "missing");
       out = parts.some(([, h]) => h === undefined)
         ? undefined
         : `dir:${sha256(parts.map((p) => p.join("\0")).join("\n"))}`;

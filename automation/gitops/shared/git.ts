@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as semver from "semver";
 import { sandboxEnv } from "./sandbox";
+import { GitTreeHashes } from "./treeInputs";
 
 /** A user error of gitops:diff (a ref that does not exist, a directory that is not a repository). */
 export class DiffError extends Error {}
@@ -39,6 +40,12 @@ export class FleetGit {
   /** The fleet repository's path inside the Git repository (`` or `gitops/`). */
   readonly prefix: string;
   private readonly checkouts = new Map<string, string>();
+  /** Git's answers in this run: a ref's commit, the tags reachable from a commit (one process each, not one per platform). */
+  private readonly commits = new Map<string, string>();
+  private readonly tagsAt = new Map<string, string[]>();
+  private readonly trees = new Map<string, GitTreeHashes | undefined>();
+  private readonly partials = new Map<string, { dir: string; paths: string[] }>();
+  private conversion?: boolean;
   private work?: string;
 
   constructor(readonly repoDir: string) {
@@ -57,7 +64,10 @@ export class FleetGit {
 
   /** The commit a ref names; DiffError naming the ref when there is none. */
   commit(ref: string): string {
+    const known = this.commits.get(ref);
+    if (known) return known;
     const sha = tryGit(this.repoDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    if (sha) this.commits.set(ref, sha);
     if (!sha)
       throw new DiffError(
         `"${ref}" is not a branch, tag or commit of the Git repository ${this.top}: see git branch -a and git tag`,
@@ -79,8 +89,13 @@ export class FleetGit {
 
   /** Tags reachable from a revision (the working tree: from HEAD). */
   tags(at: Revision): string[] {
-    const out = tryGit(this.repoDir, ["tag", "--merged", at.commit ?? "HEAD"]) ?? "";
-    return out.split("\n").filter(Boolean);
+    const commit = at.commit ?? "HEAD";
+    let tags = this.tagsAt.get(commit);
+    if (!tags) {
+      tags = (tryGit(this.repoDir, ["tag", "--merged", commit]) ?? "").split("\n").filter(Boolean);
+      this.tagsAt.set(commit, tags);
+    }
+    return tags;
   }
 
   /** The newest tag matching a semver range among those reachable from a revision (Flux's choice). */
@@ -119,16 +134,93 @@ export class FleetGit {
       .sort();
   }
 
+  /**
+   * The fleet repository's paths at a commit, with their content hashes (./treeInputs.ts), read with
+   * one `git ls-tree`, nothing checked out. Undefined when a checkout's bytes may differ from Git's
+   * (an attributes file, core.autocrlf true): then its hashes do not say what a checkout holds.
+   */
+  tree(commit: string): GitTreeHashes | undefined {
+    if (this.trees.has(commit)) return this.trees.get(commit);
+    const treeish = this.prefix ? `${commit}:${this.prefix.replace(/\/$/, "")}` : commit;
+    const listing = tryGit(this.top, ["ls-tree", "-r", "-t", "-l", "-z", treeish]);
+    let tree = listing === undefined ? undefined : new GitTreeHashes(listing);
+    if (tree && (this.converts() || tree.hasAttributes() || this.hasAttributesAbove(commit)))
+      tree = undefined;
+    this.trees.set(commit, tree);
+    return tree;
+  }
+
+  /**
+   * Whether Git may change a file's bytes on the way out of the repository: core.autocrlf, or an
+   * attributes file outside the tree (the repository's own, core.attributesFile, the user's, the system's).
+   */
+  private converts(): boolean {
+    if (this.conversion === undefined) {
+      const gitDir = path.resolve(this.top, git(this.top, ["rev-parse", "--git-common-dir"]));
+      const home = os.homedir();
+      const files = [
+        path.join(gitDir, "info", "attributes"),
+        tryGit(this.top, ["config", "--path", "core.attributesFile"]),
+        path.join(process.env.XDG_CONFIG_HOME || path.join(home, ".config"), "git", "attributes"),
+        "/etc/gitattributes",
+        "/usr/local/etc/gitattributes",
+      ];
+      this.conversion =
+        tryGit(this.top, ["config", "--type=bool", "core.autocrlf"]) === "true" ||
+        files.some((f) => f && fs.existsSync(f));
+    }
+    return this.conversion;
+  }
+
+  /** Whether an attributes file sits in a directory above the fleet repository at a commit. */
+  private hasAttributesAbove(commit: string): boolean {
+    if (!this.prefix) return false;
+    const dirs = this.prefix.replace(/\/$/, "").split("/");
+    return dirs.some((_, i) => {
+      const dir = dirs.slice(0, i).join("/");
+      return (
+        tryGit(this.top, ["cat-file", "-e", `${commit}:${dir ? `${dir}/` : ""}.gitattributes`]) !== undefined
+      );
+    });
+  }
+
   /** A directory holding the fleet repository at a revision (the repository itself for the working tree). */
   checkout(rev: Revision): string {
     if (!rev.commit) return this.repoDir;
     const hit = this.checkouts.get(rev.commit);
     if (hit) return hit;
+    const dir = this.extract({ ...rev, commit: rev.commit }, rev.commit, undefined);
+    this.checkouts.set(rev.commit, dir);
+    return dir;
+  }
+
+  /**
+   * A directory holding `paths` (repository-relative, existing at the commit) of the fleet
+   * repository at a commit, and what earlier calls for it asked for: a new directory whenever it
+   * grows (a reader of an earlier one never sees it change). The whole checkout when there is one.
+   */
+  partialCheckout(rev: Revision & { commit: string }, paths: string[]): string {
+    const whole = this.checkouts.get(rev.commit);
+    if (whole) return whole;
+    const held = this.partials.get(rev.commit);
+    const covered = (p: string) => held?.paths.some((h) => p === h || p.startsWith(`${h}/`));
+    if (held && paths.every(covered)) return held.dir;
+    const all = [...new Set([...(held?.paths ?? []), ...paths.filter((p) => !covered(p))])].sort();
+    const dir = this.extract(rev, `${rev.commit}-${this.partials.size}-${all.length}`, all);
+    this.partials.set(rev.commit, { dir, paths: all });
+    return dir;
+  }
+
+  /** Extract the fleet repository (only `paths` when given) at a commit into a new directory. */
+  private extract(rev: Revision & { commit: string }, name: string, paths: string[] | undefined): string {
     this.work ??= fs.mkdtempSync(path.join(os.tmpdir(), "gitops-diff-"));
-    const dir = path.join(this.work, rev.commit);
+    const dir = path.join(this.work, name);
     fs.mkdirSync(dir);
     const treeish = this.prefix ? `${rev.commit}:${this.prefix.replace(/\/$/, "")}` : rev.commit;
-    const archive = spawnSync("git", ["archive", "--format=tar", treeish], {
+    // `--` and literal pathspecs: a path is never read as an option or a pattern.
+    const only = paths ? ["--", ...paths.map((p) => `:(literal)${p}`)] : [];
+    if (paths && !paths.length) return dir;
+    const archive = spawnSync("git", ["archive", "--format=tar", treeish, ...only], {
       cwd: this.top,
       maxBuffer: 1024 * 1024 * 1024,
       env: sandboxEnv(),
@@ -139,7 +231,6 @@ export class FleetGit {
       );
     const tar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
     if (tar.status !== 0) throw new Error(`tar -x failed: ${String(tar.stderr)}`);
-    this.checkouts.set(rev.commit, dir);
     return dir;
   }
 

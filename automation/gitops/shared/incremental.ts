@@ -4,10 +4,10 @@
  * recorded, BuildResult.inputs). Sound only without symbolic links inside the repository (a link's
  * target may change while the link does not), so a repository with any link is never skipped.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { STOPS_BUILD } from "./build";
 import type { PlatformTree } from "./tree";
+
+export { firstLink } from "./mirror";
 
 /** The first changed file (repository-relative) at, below or above one of `inputs`; undefined when none. */
 export function reaching(inputs: Iterable<string>, changed: readonly string[]): string | undefined {
@@ -16,20 +16,6 @@ export function reaching(inputs: Iterable<string>, changed: readonly string[]): 
     if (input === ".") return changed[0];
     const hit = changed.find((f) => f === input || f.startsWith(`${input}/`) || input.startsWith(`${f}/`));
     if (hit) return hit;
-  }
-  return undefined;
-}
-
-/** The first symbolic link of a directory (outside `.git/`), repository-relative; undefined when none. */
-export function firstLink(dir: string, rel = ""): string | undefined {
-  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    if (e.name === ".git") continue;
-    const child = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isSymbolicLink()) return child;
-    if (e.isDirectory()) {
-      const found = firstLink(dir, child);
-      if (found) return found;
-    }
   }
   return undefined;
 }

@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { MAX_YAML_ALIASES, mirrorRepo, sandboxEnv, type BadLink } from "./sandbox";
+import { MAX_YAML_ALIASES, sandboxEnv, type BadLink } from "./sandbox";
+import { BuildMirror } from "./mirror";
 import { ContentHashes, DiskCache, PROGRAM_VERSION } from "./cache";
 import { resolveKustomize, tidyError, type KustomizeTool } from "./kustomizeTool";
 
@@ -43,6 +44,7 @@ export interface KustomizeOutput {
 const ORIGIN = "config.kubernetes.io/origin";
 
 const GENERATED = "kustomization.yaml";
+const TIMED_OUT = "kustomize did not finish";
 /** How long one `kustomize build` may take: a tree must not hold a merge-request pipeline forever. */
 export const KUSTOMIZE_TIMEOUT_MS = 120_000;
 
@@ -54,10 +56,8 @@ export class KustomizeBuilder {
   private readonly work: string;
   private readonly results = new Map<string, KustomizeOutput>();
   private count = 0;
-  private mirror?: string;
-  /** Symbolic links of the repository left out of the mirror (set by the first build). */
-  badLinks: BadLink[] = [];
-  /** Content hashes of the mirror's paths (./cache.ts). */
+  private mirror?: BuildMirror;
+  /** Content hashes of the repository's paths, as the mirror holds them (./cache.ts). */
   private hashes?: ContentHashes;
   /** Builds kept on disk (./cache.ts), when a cache folder is given. */
   readonly disk?: DiskCache<KustomizeOutput>;
@@ -77,7 +77,7 @@ export class KustomizeBuilder {
    */
   private diskKey(dir: string, resources: string[] | undefined, inputs: string[] | undefined) {
     if (!this.disk || !inputs) return undefined;
-    this.hashes ??= new ContentHashes(this.mirrored());
+    this.hashes ??= new ContentHashes(this.repoDir);
     const parts = [
       `kustomize ${this.tool.version}`,
       `platform ${PROGRAM_VERSION}`,
@@ -93,14 +93,16 @@ export class KustomizeBuilder {
     return parts.join("\n");
   }
 
-  private mirrored(): string {
-    if (!this.mirror) {
-      const dir = path.join(this.work, "repo");
-      fs.mkdirSync(dir);
-      this.badLinks = mirrorRepo(this.repoDir, dir);
-      this.mirror = dir;
-    }
-    return this.mirror;
+  /** Symbolic links of the repository left out of the mirror (known once a build ran). */
+  get badLinks(): BadLink[] {
+    return this.mirror?.badLinks ?? [];
+  }
+
+  /** The mirror (./mirror.ts), with `inputs` in it (undefined: the whole repository). */
+  private mirrored(inputs: readonly string[] | undefined | null): string {
+    this.mirror ??= new BuildMirror(this.repoDir, path.join(this.work, "repo"));
+    if (inputs !== null) this.mirror.ensure(inputs);
+    return this.mirror.dir;
   }
 
   /** A build already made in this run or kept on disk; else what running it needs. */
@@ -120,8 +122,12 @@ export class KustomizeBuilder {
    * it lists is below it; removed after the build); one with its own is listed by a wrapper outside
    * the mirror. Returns the wrapper directory and how to remove what was written.
    */
-  private wrap(dir: string, resources?: string[]): { wrapper: string; done: () => void } {
-    const mirror = this.mirrored();
+  private wrap(
+    dir: string,
+    resources: string[] | undefined,
+    inputs: readonly string[] | undefined,
+  ): { wrapper: string; done: () => void } {
+    const mirror = this.mirrored(inputs);
     let wrapper = path.join(mirror, dir);
     if (!resources) {
       wrapper = path.join(this.work, String(this.count++));
@@ -159,16 +165,22 @@ export class KustomizeBuilder {
   build(dir: string, resources?: string[], inputs?: string[]): KustomizeOutput {
     const hit = this.lookup(dir, resources, inputs);
     if (hit.result) return hit.result;
-    const { wrapper, done } = this.wrap(dir, resources);
-    try {
-      return this.keep(
-        hit.memoKey,
-        hit.diskKey,
-        this.outcome(wrapper, () => ({ stdout: this.runSync(wrapper) })),
-      );
-    } finally {
-      done();
-    }
+    const once = (from: string[] | undefined) => {
+      const { wrapper, done } = this.wrap(dir, resources, from);
+      try {
+        return this.outcome(wrapper, () => ({ stdout: this.runSync(wrapper) }));
+      } finally {
+        done();
+      }
+    };
+    let result = once(inputs);
+    if (this.again(result)) result = once(undefined);
+    return this.keep(hit.memoKey, hit.diskKey, result);
+  }
+
+  /** A failure in a partial mirror (./mirror.ts) is checked in the whole one: the outcome is a full mirror's. */
+  private again(result: KustomizeOutput): boolean {
+    return !!result.error && !this.mirror?.complete && !result.error.startsWith(TIMED_OUT);
   }
 
   /**
@@ -184,17 +196,19 @@ export class KustomizeBuilder {
       .filter((r, i, all) => !r.hit.result && all.findIndex((o) => o.dir === r.dir) === i);
     const worker = async () => {
       for (let r = queue.shift(); r; r = queue.shift()) {
-        const { wrapper, done } = this.wrap(r.dir, r.resources);
-        try {
-          const stdout = await this.runAsync(wrapper);
-          this.keep(
-            r.hit.memoKey,
-            r.hit.diskKey,
-            this.outcome(wrapper, () => stdout),
-          );
-        } finally {
-          done();
-        }
+        const request = r;
+        const once = async (from: string[] | undefined) => {
+          const { wrapper, done } = this.wrap(request.dir, request.resources, from);
+          try {
+            const stdout = await this.runAsync(wrapper);
+            return this.outcome(wrapper, () => stdout);
+          } finally {
+            done();
+          }
+        };
+        let result = await once(r.inputs);
+        if (this.again(result)) result = await once(undefined);
+        this.keep(r.hit.memoKey, r.hit.diskKey, result);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
@@ -210,7 +224,7 @@ export class KustomizeBuilder {
     encoding: "utf8" as const,
     maxBuffer: 256 * 1024 * 1024,
     env: sandboxEnv(),
-    cwd: this.mirrored(),
+    cwd: this.mirrored(null),
     timeout: KUSTOMIZE_TIMEOUT_MS,
     killSignal: "SIGKILL" as const,
   });
@@ -235,7 +249,7 @@ export class KustomizeBuilder {
 
   /** What a run gave: the objects kustomize printed, or its error made repository-relative. */
   private outcome(wrapper: string, run: () => { stdout: string } | { error: unknown }): KustomizeOutput {
-    const mirror = this.mirrored();
+    const mirror = this.mirrored(null);
     let stdout: string;
     try {
       const out = run();
@@ -245,7 +259,7 @@ export class KustomizeBuilder {
       if ((e as { signal?: unknown }).signal === "SIGKILL")
         return {
           objects: [],
-          error: `kustomize did not finish within ${KUSTOMIZE_TIMEOUT_MS / 1000} s and was stopped`,
+          error: `${TIMED_OUT} within ${KUSTOMIZE_TIMEOUT_MS / 1000} s and was stopped`,
         };
       const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
       return { objects: [], error: this.repoRelative(wrapper, mirror, tidyError(stderr)) };

@@ -63,6 +63,8 @@ export function substituteString(value: string, vars: Record<string, string>): s
  * the string "1"), as on the cluster. Unknown variables without a default stay as written.
  */
 export function substituteObject<T>(value: T, vars: Record<string, string>): T {
+  // No reference anywhere (JSON quotes neither `$` nor `{`): nothing to do, as the YAML text would show.
+  if (!JSON.stringify(value).includes("${")) return value;
   const text = stringify(value, { lineWidth: 0 });
   const out = substituteString(text, vars);
   // go-yaml, YAML 1.1, as kustomize-controller parses the result: `001` is 1, `0042` is 34, `yes` is true.

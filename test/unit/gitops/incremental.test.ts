@@ -50,6 +50,19 @@ describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
     const incremental = await diffFleet({ repoDir: repo, from: "v1.0.0", to: "v1.1.0", contracts });
     const full = await diffFleet({ repoDir: repo, from: "v1.0.0", to: "v1.1.0", contracts, full: true });
     expect(comparable(incremental)).toEqual(comparable(full));
+    // The walk inputs kept on disk (shared/treeInputs.ts): kept by the first run, read by the second.
+    const inputs = path.join(dir, "inputs-cache");
+    for (const run of ["kept", "read"]) {
+      const cached = await diffFleet({
+        repoDir: repo,
+        from: "v1.0.0",
+        to: "v1.1.0",
+        contracts,
+        cacheRoot: inputs,
+      });
+      expect([run, { ...cached, durationMs: 0 }]).toEqual([run, { ...incremental, durationMs: 0 }]);
+    }
+    expect(fs.readdirSync(path.join(inputs, "inputs"))).toHaveLength(2);
     expect(incremental.platforms.map((p) => [p.platform, p.changed.length, p.skipped])).toEqual(
       [changed, other]
         .sort()
@@ -72,6 +85,15 @@ describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
     const incremental = await diffFleet({ repoDir: repo, from: "v1.1.0", to: "v1.2.0", contracts });
     const full = await diffFleet({ repoDir: repo, from: "v1.1.0", to: "v1.2.0", contracts, full: true });
     expect(comparable(incremental)).toEqual(comparable(full));
+    // With the walk inputs kept by the previous test's runs (the unchanged platform's still hold at v1.1.0).
+    const cached = await diffFleet({
+      repoDir: repo,
+      from: "v1.1.0",
+      to: "v1.2.0",
+      contracts,
+      cacheRoot: path.join(dir, "inputs-cache"),
+    });
+    expect({ ...cached, durationMs: 0 }).toEqual({ ...incremental, durationMs: 0 });
     expect(
       incremental.platforms.map((p) => [p.skipped, p.changed.map((c) => `${c.kind} ${c.name}`)]),
     ).toEqual([
@@ -106,6 +128,13 @@ describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
       const full = await lintFleet(repo, { contracts });
       const since = await lintFleet(repo, { contracts, changedSince: "v1.1.0" });
       expect(since.findings).toEqual(full.findings);
+      // Walk inputs kept at v1.1.0 by the diff: the shared base's change still reaches every platform.
+      const cached = await lintFleet(repo, {
+        contracts,
+        changedSince: "v1.1.0",
+        cacheRoot: path.join(dir, "inputs-cache"),
+      });
+      expect({ ...cached, durationMs: 0 }).toEqual({ ...since, durationMs: 0 });
       expect(full.findings.map((f) => `${f.rule} (${f.platform})`)).toEqual([
         `variable (${[changed, other].sort().join(", ")})`,
       ]);
