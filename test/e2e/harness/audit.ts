@@ -10,7 +10,8 @@ export interface AuditEvent {
   userAgent?: string;
   user: { username: string };
   impersonatedUser?: { username: string };
-  responseStatus?: { code?: number };
+  responseStatus?: { code?: number; details?: { causes?: { reason?: string }[] } };
+  annotations?: Record<string, string>;
   stage?: string;
 }
 
@@ -40,6 +41,20 @@ export interface IdentityReport {
 const describe = (e: AuditEvent) =>
   `${e.verb} ${e.requestURI} by ${e.user.username}${e.impersonatedUser ? ` as ${e.impersonatedUser.username}` : ""} (${e.userAgent ?? "no user agent"})`;
 
+/**
+ * A 403 that is a refusal of who asked: every one but the API server's refusal to create in a
+ * namespace being deleted (authorization allowed it; the NamespaceLifecycle admission refused it),
+ * which kube-controller-manager's service-account controller meets by design when a namespace
+ * goes while it re-creates `default` there.
+ */
+export function isForbidden(e: AuditEvent): boolean {
+  if (e.responseStatus?.code !== 403) return false;
+  const terminating =
+    e.annotations?.["authorization.k8s.io/decision"] === "allow" &&
+    (e.responseStatus.details?.causes ?? []).some((c) => c.reason === "NamespaceTerminating");
+  return !terminating;
+}
+
 /** Checks the identities of `controllers` (binary names) in `events`; see IdentityReport. */
 export function checkIdentities(
   events: AuditEvent[],
@@ -65,7 +80,7 @@ export function checkIdentities(
         .join(", ")}`,
     );
   }
-  const forbidden = events.filter((e) => e.responseStatus?.code === 403);
+  const forbidden = events.filter(isForbidden);
   for (const e of forbidden.slice(0, 10)) report.problems.push(`403 Forbidden: ${describe(e)}`);
   if (forbidden.length > 10) report.problems.push(`… ${forbidden.length - 10} more 403s`);
   report.summary.push(`403 Forbidden responses: ${forbidden.length} (of ${events.length} requests)`);
@@ -101,8 +116,7 @@ export function watchForbidden(
     for (const line of lines) {
       if (!line.includes('"code":403')) continue;
       const e = JSON.parse(line) as AuditEvent;
-      if (e.responseStatus?.code === 403)
-        sup.reportIncident("kube-apiserver audit", `403 Forbidden: ${describe(e)}`);
+      if (isForbidden(e)) sup.reportIncident("kube-apiserver audit", `403 Forbidden: ${describe(e)}`);
     }
   }, intervalMs);
   timer.unref();
