@@ -27,11 +27,11 @@ export const FIGURES = {
   },
   controllersReady: {
     label: "from the first `pulumi up` returned to the four controllers answering their readiness probe",
-    documented: 0.9,
+    documented: 2,
   },
   rootReady: {
     label: "from the first `pulumi up` returned to the root Kustomization Ready at v1.0.0",
-    documented: 1.5,
+    documented: 2.1,
   },
   commitStatus: {
     label: "from a reconcile request of the root to its `success` commit status at the forge",
