@@ -2,9 +2,9 @@
  * `npm run fleet -- <operation> [options]`: the flags, checked together (a flag that does not apply
  * to the operation is an error, not silently ignored), with the messages a user sees.
  */
-import * as os from "node:os";
 import { formatHelp, parseCommand, UsageError, type CommandSpec } from "../cli/args";
 import type { FleetStack } from "./inventory";
+import { defaultWorkers, parseDurationMs, positiveInt, readTimeoutMs } from "./argValues";
 import { DEFAULT_READ_LIMITS } from "./reads";
 import { parseLabels, parseShard, parseStackList, parseWave, SelectionError, type Selection } from "./select";
 import type { Operation } from "./types";
@@ -178,60 +178,6 @@ export const FLEET_SPEC = {
 
 type Flag = keyof typeof FLEET_SPEC.options;
 
-/** Go-style duration (`90s`, `10m`, `1h30m`) or plain seconds, in ms. */
-export function parseDurationMs(text: string, flag: string): number {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!m || text === "")
-    throw new SelectionError(`${flag} "${text}": expected a duration such as 90s, 10m or 1h30m`);
-  const ms = ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
-  if (ms > MAX_WAIT_MS)
-    throw new SelectionError(
-      `${flag} "${text}": at most 24h: a wait longer than a day is a stuck platform, not a slow one`,
-    );
-  return ms;
-}
-
-/** The longest wait a flag may ask for (one day). */
-const MAX_WAIT_MS = 86_400_000;
-
-/** Upper bounds of the count flags, each with why. */
-const MAX_COUNT: Record<string, [number, string]> = {
-  "--concurrency": [64, "each stack runs its own Pulumi engine; more at once only exhausts the machine"],
-  "--workers": [64, "each worker is a process of its own; more than the machine's cores only slows the run"],
-  "--read-concurrency": [
-    1000,
-    "each read holds a connection to a cluster; beyond that the machine runs out of sockets before the clusters answer faster",
-  ],
-};
-
-/** The bounds of `--read-timeout`, each with why. */
-const READ_TIMEOUT = { minMs: 1000, maxMs: 600_000 };
-
-function readTimeoutMs(text: string): number {
-  const ms = parseDurationMs(text, "--read-timeout");
-  if (ms < READ_TIMEOUT.minMs)
-    throw new SelectionError(
-      `--read-timeout "${text}": at least 1s: a cluster API server needs round trips of its own, so less reports healthy clusters as not answering`,
-    );
-  if (ms > READ_TIMEOUT.maxMs)
-    throw new SelectionError(
-      `--read-timeout "${text}": at most 10m: one read of a cluster is a few requests; a cluster that takes longer is hung, and --gate-timeout bounds the wait for Flux`,
-    );
-  return ms;
-}
-
-/** Render workers when --workers is not given: one per core the process may use, at most 64. */
-export const defaultWorkers = (): number => Math.min(MAX_COUNT["--workers"][0], os.availableParallelism());
-
-function positiveInt(text: string, flag: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1)
-    throw new SelectionError(`${flag} "${text}": expected a whole number from 1`);
-  const [max, why] = MAX_COUNT[flag] ?? [Number.MAX_SAFE_INTEGER, ""];
-  if (Number(text) > max) throw new SelectionError(`${flag} "${text}": at most ${max}: ${why}`);
-  return Number(text);
-}
-
 /** Whether this is a CI job (GitLab CI, GitHub Actions and most others set CI=true). */
 export const isCi = (env: NodeJS.ProcessEnv) =>
   env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
@@ -302,12 +248,3 @@ export function policyConfigFor(pattern: string, s: FleetStack): string {
 // Every operation has its line in the help.
 const _everyOperation: Record<Operation, string> = FLEET_SPEC.subcommands;
 void _everyOperation;
-
-/**
- * Environment for every Pulumi command of the run. `--delete-unreachable` sets the Kubernetes
- * provider's `PULUMI_K8S_DELETE_UNREACHABLE`, so a destroy whose cluster is gone removes that
- * cluster's objects from state instead of failing on them (docs/lifetime.md, decommissioning).
- */
-export function engineEnv(args: Pick<FleetArgs, "deleteUnreachable">): Record<string, string> | undefined {
-  return args.deleteUnreachable ? { PULUMI_K8S_DELETE_UNREACHABLE: "true" } : undefined;
-}

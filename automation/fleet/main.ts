@@ -14,7 +14,7 @@ import {
   OutputError,
   writeOutputFile,
 } from "../render/output";
-import { engineEnv, isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
+import { isCi, parseFleetArgs, policyConfigFor, type FleetArgs } from "./args";
 import { exitCodeOf, runFleet, type LogSink } from "./driver";
 import { loadInventory } from "./inventoryFile";
 import { htmlReport, PAGE_GENERATOR } from "./page";
@@ -22,7 +22,7 @@ import { ClusterFluxReader } from "./kube";
 import { formatMs } from "./reads";
 import { FileLogSink, PlainProgress, TtyProgress } from "./progress";
 import { buildReport, markdownReport, summaryTable } from "./report";
-import { checkPulumiCli, LocalWorkspaceRunner } from "./runner";
+import { checkPulumiCli, engineEnv, LocalWorkspaceRunner } from "./runner";
 import { describeSelection, groupWaves, planStacks, SelectionError } from "./select";
 import type { FleetRunner, FluxReader, StackResult, WaveTiming } from "./types";
 import type { FleetStack } from "./inventory";

@@ -142,3 +142,12 @@ export class LocalWorkspaceRunner implements FleetRunner {
     return (await stack.outputs()) as StackOutputs;
   }
 }
+
+/**
+ * Environment for every Pulumi command of the run. `--delete-unreachable` sets the Kubernetes
+ * provider's `PULUMI_K8S_DELETE_UNREACHABLE`, so a destroy whose cluster is gone removes that
+ * cluster's objects from state instead of failing on them (docs/lifetime.md, decommissioning).
+ */
+export function engineEnv(args: { deleteUnreachable: boolean }): Record<string, string> | undefined {
+  return args.deleteUnreachable ? { PULUMI_K8S_DELETE_UNREACHABLE: "true" } : undefined;
+}

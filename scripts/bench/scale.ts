@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultWorkers } from "../../automation/fleet/args";
+import { defaultWorkers } from "../../automation/fleet/argValues";
 import { generateFleet } from "../../automation/fleet/generate";
 
 const ROOT = path.resolve(__dirname, "..", "..");

@@ -1,10 +1,6 @@
-import {
-  engineEnv,
-  isCi,
-  parseDurationMs,
-  parseFleetArgs,
-  policyConfigFor,
-} from "../../../automation/fleet/args";
+import { isCi, parseFleetArgs, policyConfigFor } from "../../../automation/fleet/args";
+import { parseDurationMs } from "../../../automation/fleet/argValues";
+import { engineEnv } from "../../../automation/fleet/runner";
 import { availableParallelism } from "node:os";
 import { fleetStack } from "./fakes";
 
