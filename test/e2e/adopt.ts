@@ -15,15 +15,13 @@ import { e2eProject } from "./harness/fleet";
 import { expectFluxGetAgrees, fluxCheck } from "./harness/fluxCli";
 import { writeStackFile } from "./harness/stack";
 import { startGitServer } from "./harness/gitServer";
-import { type Kube, type KubeObject } from "./harness/kube";
+import { type Kube } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
 import { run } from "./harness/util";
+import { appliedOf, FLUX, KS, SRC } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
-const SRC = "source.toolkit.fluxcd.io/v1";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
 const PLATFORM = "e2e";
 const CONTROLLERS = ["source-controller", "kustomize-controller"];
 const BREAK = process.argv.includes("--break")
@@ -33,9 +31,6 @@ if (BREAK !== undefined && BREAK !== "no-adopt") {
   console.error(`--break ${BREAK}: give no-adopt`);
   process.exit(2);
 }
-
-const appliedOf = (o: KubeObject) =>
-  String((o.status as { lastAppliedRevision?: string })?.lastAppliedRevision);
 
 /** `<apiVersion> <kind> <namespace>/<name>` → uid of every object a Kustomization's inventory lists. */
 async function inventoryUids(kube: Kube, name: string): Promise<Record<string, string>> {

@@ -26,9 +26,8 @@ import { startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
 import { runStatus, secondsSince } from "./harness/util";
+import { FLUX, SRC } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
-const SRC = "source.toolkit.fluxcd.io/v1";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
 /** Where each fleet run's report and page are kept (git-ignored), for the browser test. */
 const PAGES = path.join(__dirname, "..", "..", "artifacts", "e2e-fleet");

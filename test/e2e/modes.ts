@@ -14,15 +14,13 @@ import { startControlPlane } from "./harness/controlPlane";
 import { e2eProject } from "./harness/fleet";
 import { writeStackFile } from "./harness/stack";
 import { startGitServer, type GitRepo } from "./harness/gitServer";
-import type { Kube, KubeObject } from "./harness/kube";
+import type { Kube } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
 import { secondsSince } from "./harness/util";
+import { FLUX, waitRootApplied } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
-const SRC = "source.toolkit.fluxcd.io/v1";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
 const PLATFORM = "e2e";
 const CONTROLLERS = ["source-controller", "kustomize-controller"];
 const BREAK = process.argv.includes("--break")
@@ -58,9 +56,6 @@ async function installUids(kube: Kube): Promise<Record<string, string>> {
       out[`${kind} ${o.metadata.name}`] = String(o.metadata.uid);
   return out;
 }
-
-const appliedOf = (o: KubeObject) =>
-  String((o.status as { lastAppliedRevision?: string })?.lastAppliedRevision);
 
 void runHarness("e2e-modes", { deadlineMs: 20 * 60_000 }, async (h) => {
   const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
@@ -135,14 +130,7 @@ void runHarness("e2e-modes", { deadlineMs: 20 * 60_000 }, async (h) => {
       ]),
     );
   /** Waits until the root Kustomization applied `version`. */
-  const applied = async (version: string) => {
-    await kube.requestReconcile(SRC, "GitRepository", FLUX, FLUX);
-    await kube.waitCondition(KS, "Kustomization", FLUX, FLUX, {
-      timeoutMs: 180_000,
-      check: alive,
-      accept: (o) => appliedOf(o).startsWith(`${version}@`),
-    });
-  };
+  const applied = (version: string) => waitRootApplied(kube, version, alive);
 
   await h.step(
     "install.mode manifests: pulumi up (waiting for the Deployments); v1.0.0 applied",

@@ -31,9 +31,8 @@ import { snapshotCluster, snapshotDiff } from "./harness/snapshot";
 import { writeStackFile } from "./harness/stack";
 import { REPO_ROOT, ensureTools, type Tools } from "./harness/tools";
 import { canonical, secondsSince, waitFor } from "./harness/util";
+import { FLUX, KS } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
 const FI = "fluxcd.controlplane.io/v1";
 const PLATFORM = "e2e-operator";
 const CONTROLLERS = [

@@ -22,10 +22,8 @@ import { startKubelet } from "./harness/kubelet";
 import { runHarness } from "./harness/run";
 import { ensureTools } from "./harness/tools";
 import { run, sleep } from "./harness/util";
+import { FLUX, KS, SRC, waitRootApplied } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
-const SRC = "source.toolkit.fluxcd.io/v1";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
 const PLATFORM = "e2e";
 const CONTROLLERS = ["source-controller", "kustomize-controller"];
 
@@ -35,9 +33,6 @@ if (BREAK !== undefined && !["deploy-key", "age-key"].includes(BREAK)) {
   console.error(`--break ${BREAK}: give deploy-key or age-key`);
   process.exit(2);
 }
-
-const appliedOf = (o: KubeObject) =>
-  String((o.status as { lastAppliedRevision?: string })?.lastAppliedRevision);
 
 /**
  * Samples the Ready condition of the root source and Kustomization every 250 ms. `gapMs` is the
@@ -209,12 +204,7 @@ void runHarness("e2e-rotation", { deadlineMs: 25 * 60_000 }, async (h) => {
   await h.step("controllers run", () => kubelet.ready(CONTROLLERS));
   /** Waits until the root Kustomization applied `version` and the decrypted Secret says it. */
   const applied = async (version: string) => {
-    await kube.requestReconcile(SRC, "GitRepository", FLUX, FLUX);
-    await kube.waitCondition(KS, "Kustomization", FLUX, FLUX, {
-      timeoutMs: 180_000,
-      check: alive,
-      accept: (o) => appliedOf(o).startsWith(`${version}@`),
-    });
+    await waitRootApplied(kube, version, alive);
     const s = await kube.get("v1", "Secret", "rotation-secret", FLUX);
     const got = Buffer.from(
       String((s?.data as Record<string, string> | undefined)?.version),

@@ -25,10 +25,8 @@ import { procUsage, type ProcUsage } from "./harness/procStats";
 import { runHarness } from "./harness/run";
 import { ensureTools, REPO_ROOT } from "./harness/tools";
 import { secondsSince, waitFor } from "./harness/util";
+import { appliedOf, FLUX, KS, SRC } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
-const SRC = "source.toolkit.fluxcd.io/v1";
 const SLICE = "catalog.platform.io/v1alpha1";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
 const SHARD_KEY = "sharding.fluxcd.io/key";
@@ -70,8 +68,6 @@ const RUNS: Run[] = [
   },
 ];
 
-const appliedOf = (o: KubeObject) =>
-  String((o.status as { lastAppliedRevision?: string })?.lastAppliedRevision);
 const labelsOf = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, string>;
 const isReady = (o: KubeObject) => {
   const c = conditions(o).find((x) => x.type === "Ready");

@@ -27,9 +27,8 @@ import { pushVendorChart, writeTenantFleet } from "./harness/tenantFleet";
 import { aggregateClusterRoles, escapeTags, expectRefused, type Escape } from "./harness/tenants";
 import { ensureTools } from "./harness/tools";
 import { runStatus, waitFor } from "./harness/util";
+import { FLUX, KS } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
 const HR = "helm.toolkit.fluxcd.io/v2";
 const PLATFORM = "e2e";
 const NO_ISOLATION = process.env.PLATFORM_E2E_TENANTS_NO_ISOLATION === "1";

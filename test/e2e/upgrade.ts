@@ -44,8 +44,8 @@ import {
   unmigratedVersion,
 } from "./harness/upgradeCluster";
 import { run } from "./harness/util";
+import { FLUX } from "./harness/fluxNames";
 
-const FLUX = "flux-system";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
 /** The CRD the broken install makes unacceptable (no storage version). */
 const BROKEN_CRD = "gitrepositories.source.toolkit.fluxcd.io";

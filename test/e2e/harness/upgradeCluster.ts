@@ -7,10 +7,9 @@ import type { FleetReport } from "./fleet";
 import { conditions, type Kube, type KubeObject } from "./kube";
 import { uidsOf, type Uids } from "./upgrade";
 import { runStatus, waitFor } from "./util";
+import { FLUX, KS } from "./fluxNames";
 
-const FLUX = "flux-system";
 const NF = "network-functions";
-const KS = "kustomize.toolkit.fluxcd.io/v1";
 const HR = "helm.toolkit.fluxcd.io/v2";
 
 const readyOf = (o: KubeObject | undefined) => o && conditions(o).find((c) => c.type === "Ready");

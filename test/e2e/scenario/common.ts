@@ -7,9 +7,7 @@ import type { Kube, KubeObject } from "../harness/kube";
 import { REPO_ROOT } from "../harness/tools";
 import { canonical } from "../harness/util";
 
-export const FLUX = "flux-system";
-export const SRC = "source.toolkit.fluxcd.io/v1";
-export const KS = "kustomize.toolkit.fluxcd.io/v1";
+export { appliedOf, FLUX, KS, SRC } from "../harness/fluxNames";
 export const SLICE = "catalog.platform.io/v1alpha1";
 export const HR = "helm.toolkit.fluxcd.io/v2";
 export const NF = "network-functions";
@@ -21,8 +19,6 @@ export const RECEIVER = "fleet-push";
 
 export const revisionOf = (o: KubeObject) =>
   String((o.status as { artifact?: { revision?: string } })?.artifact?.revision);
-export const appliedOf = (o: KubeObject) =>
-  String((o.status as { lastAppliedRevision?: string })?.lastAppliedRevision);
 
 export async function sliceSpec(kube: Kube, name: string): Promise<Record<string, unknown> | undefined> {
   return (await kube.get(SLICE, "Slice", name, "slices"))?.spec as Record<string, unknown> | undefined;
