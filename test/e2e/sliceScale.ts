@@ -4,7 +4,7 @@
 // concurrency, the recommended concurrency (flux.install.scaling.concurrency), and the same with
 // shards (flux.install.scaling.shards, instances spread over them with `--shard`).
 //
-//   npm run test:e2e:slices -- --slices 100 [--concurrency 10] [--shards 2]
+//   npm run test:e2e:slices -- --slices 100 [--concurrency 10] [--shards 2] [--runs default,tuned,sharded]
 //
 // Measured from the moment the GitRepository flux-system is pointed at the new tag (what `pulumi up`
 // with the new tag does; the engine's own time is left out) to every slice Kustomization Ready at
@@ -37,6 +37,7 @@ const { values: opts } = parseArgs({
     slices: { type: "string", default: "100" },
     concurrency: { type: "string", default: "10" },
     shards: { type: "string", default: "2" },
+    runs: { type: "string", default: "default,tuned,sharded" },
   },
 });
 const count = (flag: string, v: string | undefined, min: number) => {
@@ -58,7 +59,7 @@ interface Run {
 }
 const shardNames = Array.from({ length: SHARDS }, (_, i) => `shard${i + 1}`);
 const tuned = { kustomize: CONCURRENCY, helm: CONCURRENCY, source: Math.max(2, Math.ceil(CONCURRENCY / 2)) };
-const RUNS: Run[] = [
+const ALL_RUNS: Run[] = [
   { name: "default", label: "Flux's default concurrency" },
   { name: "tuned", label: `concurrency ${CONCURRENCY}`, scaling: { concurrency: tuned } },
   {
@@ -67,6 +68,16 @@ const RUNS: Run[] = [
     scaling: { concurrency: tuned, shards: shardNames },
   },
 ];
+// `--runs sharded` runs only the recommended setting (the large sizes, where every run takes minutes).
+const wanted = (opts.runs ?? "").split(",").filter(Boolean);
+const unknownRuns = wanted.filter((w) => !ALL_RUNS.some((r) => r.name === w));
+if (wanted.length === 0 || unknownRuns.length > 0) {
+  console.error(
+    `--runs ${opts.runs}: give a comma-separated list of ${ALL_RUNS.map((r) => r.name).join(", ")}`,
+  );
+  process.exit(2);
+}
+const RUNS = ALL_RUNS.filter((r) => wanted.includes(r.name));
 
 const labelsOf = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, string>;
 const isReady = (o: KubeObject) => {

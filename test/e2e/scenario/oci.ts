@@ -13,6 +13,7 @@ import {
   expectExactly,
   expectSubstituted,
   FLUX,
+  helmHistory,
   HR,
   KS,
   NF,
@@ -139,9 +140,11 @@ export async function ociRoot(s: Scenario, expectOnlyLeftovers: () => Promise<vo
         revisionOf(chart),
         `${CHART_VERSION}@${digestOf("v1.0.0", "chart")}`,
       );
+      // Ready and the release history are written by separate status updates: wait for both.
       const hr = await kube.waitCondition(HR, "HelmRelease", "upf", FLUX, {
         timeoutMs: 180_000,
         check: alive,
+        accept: (o) => helmHistory(o).length > 0,
       });
       // What helm-controller released, from its status: the chart version and the digest published.
       const status = hr.status as {
