@@ -47,8 +47,12 @@ export const scaling = z
         description: `Shards of Flux's sharding: mode manifests runs a kustomize-controller and a helm-controller per shard (Deployments \`<controller>-<shard>\`) that reconcile only the Kustomizations and HelmReleases labelled \`${SHARD_KEY}: <shard>\` (\`gitops:new-slice --shard\`), while the main controllers get \`--watch-label-selector=!${SHARD_KEY}\`; mode operator sets the FluxInstance's \`spec.sharding\` (the operator shards source-controller too).`,
         examples: [["shard1", "shard2"]],
       }),
+    inMemoryBuilds: z.boolean().default(false).meta({
+      description:
+        "kustomize-controller (and each shard's) unpacks and builds in memory: its `/tmp` volume an emptyDir with `medium: Memory`, as Flux's vertical-scaling guide recommends. Every reconcile unpacks the source's whole artifact; on disk that is most of the controller's CPU once the repository holds hundreds of Kustomizations. What it holds counts against the controller's memory limit. Default: false.",
+    }),
   })
   .meta({
     description:
-      "Flux at scale: controller concurrency and shards ([Flux at scale](flux.md#flux-at-scale)). Not with mode none.",
+      "Flux at scale: controller concurrency, shards and in-memory builds ([Flux at scale](flux.md#flux-at-scale)). Not with mode none.",
   });

@@ -1,10 +1,12 @@
 // Flux at scale on real controllers: one platform (`pulumi up` against a real control plane, Flux's
 // controllers run by the process kubelet), then a tag that adds N slice instances, made the way
-// `gitops:new-slice` makes them. Three runs, each on a fresh control plane: Flux's default
-// concurrency, the recommended concurrency (flux.install.scaling.concurrency), and the same with
-// shards (flux.install.scaling.shards, instances spread over them with `--shard`).
+// `gitops:new-slice` makes them. Runs, each on a fresh control plane (`--runs`, default
+// default,sharded,memory): Flux's defaults; `tuned`, the recommended concurrency
+// (flux.install.scaling.concurrency); `sharded`, the same with shards (flux.install.scaling.shards,
+// instances spread over them with `--shard`); `memory`, the same with in-memory builds
+// (flux.install.scaling.inMemoryBuilds: kustomize-controller unpacks each artifact on a tmpfs).
 //
-//   npm run test:e2e:slices -- --slices 100 [--concurrency 10] [--shards 2] [--runs default,tuned,sharded]
+//   npm run test:e2e:slices -- --slices 100 [--concurrency 10] [--shards 2] [--runs default,sharded,memory]
 //
 // Measured from the moment the GitRepository flux-system is pointed at the new tag (what `pulumi up`
 // with the new tag does; the engine's own time is left out) to every slice Kustomization Ready at
@@ -37,7 +39,7 @@ const { values: opts } = parseArgs({
     slices: { type: "string", default: "100" },
     concurrency: { type: "string", default: "10" },
     shards: { type: "string", default: "2" },
-    runs: { type: "string", default: "default,tuned,sharded" },
+    runs: { type: "string", default: "default,sharded,memory" },
   },
 });
 const count = (flag: string, v: string | undefined, min: number) => {
@@ -55,7 +57,11 @@ const SHARDS = count("shards", opts.shards, 1);
 interface Run {
   name: string;
   label: string;
-  scaling?: { concurrency: { kustomize: number; helm: number; source: number }; shards?: string[] };
+  scaling?: {
+    concurrency: { kustomize: number; helm: number; source: number };
+    shards?: string[];
+    inMemoryBuilds?: boolean;
+  };
 }
 const shardNames = Array.from({ length: SHARDS }, (_, i) => `shard${i + 1}`);
 const tuned = { kustomize: CONCURRENCY, helm: CONCURRENCY, source: Math.max(2, Math.ceil(CONCURRENCY / 2)) };
@@ -67,8 +73,13 @@ const ALL_RUNS: Run[] = [
     label: `concurrency ${CONCURRENCY}, ${SHARDS} shards`,
     scaling: { concurrency: tuned, shards: shardNames },
   },
+  {
+    name: "memory",
+    label: `concurrency ${CONCURRENCY}, ${SHARDS} shards, in-memory builds`,
+    scaling: { concurrency: tuned, shards: shardNames, inMemoryBuilds: true },
+  },
 ];
-// `--runs sharded` runs only the recommended setting (the large sizes, where every run takes minutes).
+// `--runs memory` runs only the recommended setting (the large sizes, where every run takes minutes).
 const wanted = (opts.runs ?? "").split(",").filter(Boolean);
 const unknownRuns = wanted.filter((w) => !ALL_RUNS.some((r) => r.name === w));
 if (wanted.length === 0 || unknownRuns.length > 0) {
@@ -78,6 +89,25 @@ if (wanted.length === 0 || unknownRuns.length > 0) {
   process.exit(2);
 }
 const RUNS = ALL_RUNS.filter((r) => wanted.includes(r.name));
+
+/** A process's TMPDIR (the folder its /tmp volume was given), resolved; "" when it has none. */
+const tmpdirOf = (pid: number) => {
+  const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  const dir = env.find((e) => e.startsWith("TMPDIR="))?.slice("TMPDIR=".length);
+  return dir ? fs.realpathSync(dir) : "";
+};
+/** Whether a folder is on a tmpfs mount (the longest mount point of /proc/mounts that holds it). */
+const onTmpfs = (dir: string) => {
+  const mounts = fs
+    .readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .map((l) => l.split(" "))
+    .filter(
+      (f) => f.length > 2 && dir !== "" && (dir === f[1] || dir.startsWith(`${f[1].replace(/\/$/, "")}/`)),
+    )
+    .sort((a, b) => b[1].length - a[1].length);
+  return mounts[0]?.[2] === "tmpfs";
+};
 
 const labelsOf = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, string>;
 const isReady = (o: KubeObject) => {
@@ -190,6 +220,14 @@ void runHarness("e2e-slices", { deadlineMs: 75 * 60_000 }, async (h) => {
       const got = running["kustomize-controller"].filter((a) => a.startsWith("--concurrent"));
       if (JSON.stringify(got) !== JSON.stringify(want ? [want] : []))
         throw new Error(`kustomize-controller runs with ${JSON.stringify(got)}, want ${want ?? "none"}`);
+      // In-memory builds: each kustomize-controller's /tmp (its TMPDIR) on the tmpfs, and only then.
+      for (const c of controllers.filter((x) => x.startsWith("kustomize-controller"))) {
+        const where = tmpdirOf(h.sup.find(`${prefix}${c}`)?.pid ?? -1);
+        if (onTmpfs(where) !== Boolean(run.scaling?.inMemoryBuilds))
+          throw new Error(
+            `${c} unpacks in ${where}, ${onTmpfs(where) ? "" : "not "}on a tmpfs; want ${run.scaling?.inMemoryBuilds ? "in memory" : "on disk"}`,
+          );
+      }
     });
 
     await h.step(

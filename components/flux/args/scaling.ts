@@ -25,4 +25,12 @@ export interface FluxScalingArgs {
    * label. @default [] (no shards)
    */
   shards?: string[];
+  /**
+   * kustomize-controller (and each shard's) builds in memory: its `/tmp` volume (`temp`) an
+   * emptyDir with `medium: Memory`, as Flux's vertical-scaling guide recommends. Each reconcile
+   * unpacks the source's whole artifact there; on disk that is most of the controller's CPU once a
+   * repository holds hundreds of Kustomizations. What it holds counts against the controller's
+   * memory limit. @default false
+   */
+  inMemoryBuilds?: boolean;
 }

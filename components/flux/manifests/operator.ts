@@ -2,7 +2,7 @@
 import type { FluxInstallArgs } from "../args";
 import { API, FLUX_NAMESPACE, type K8sObject } from "../objects";
 import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
-import { operatorScalingPatches, SHARD_KEY } from "./scaling";
+import { operatorInMemoryPatches, operatorScalingPatches, SHARD_KEY } from "./scaling";
 import type { ServiceAccountAnnotations } from "./serviceAccounts";
 import { trustedCAsOperatorPatch } from "../trustedCAs";
 
@@ -46,7 +46,7 @@ export function renderFluxInstance(
           },
         ]),
       });
-  patches.push(...operatorScalingPatches(install.scaling));
+  patches.push(...operatorScalingPatches(install.scaling), ...operatorInMemoryPatches(install.scaling));
   const components = [...install.components, ...install.extraComponents];
   for (const name of components) {
     const flags = lockdownArgs(name, install.lockdown);

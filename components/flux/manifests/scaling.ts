@@ -28,6 +28,9 @@ const LABEL_VALUE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Longest shard name: `kustomize-controller-<shard>` must stay a DNS label (63). */
 export const MAX_SHARD_NAME = 63 - "kustomize-controller-".length;
 
+/** The controller whose `/tmp` `install.scaling.inMemoryBuilds` puts in memory, and that volume's name in Flux's install. */
+export const IN_MEMORY_BUILDS = { controller: "kustomize-controller", volume: "temp" } as const;
+
 /** The `--watch-label-selector` of the main controllers when there are shards. */
 export const MAIN_SELECTOR = `--watch-label-selector=!${SHARD_KEY}`;
 /** The `--watch-label-selector` of one shard's controllers. */
@@ -43,6 +46,50 @@ export function scalingArgs(component: string, scaling: FluxScalingArgs | undefi
     }
   if (scaling?.shards?.length && SHARDED_CONTROLLERS.includes(component)) out.push(MAIN_SELECTOR);
   return out;
+}
+
+/**
+ * `install.scaling.inMemoryBuilds` on kustomize-controller's Deployment (shards are copies of it):
+ * its `temp` emptyDir (mounted at `/tmp`, where each reconcile unpacks the artifact) gets
+ * `medium: Memory`. Returns a problem when the Deployment has no such emptyDir (an install file
+ * that differs from Flux's), so the setting is never silently dropped.
+ */
+export function withInMemoryBuilds(d: K8sObject): Problem | undefined {
+  const pod = (
+    d as {
+      spec?: { template?: { spec?: { volumes?: { name: string; emptyDir?: Record<string, unknown> }[] } } };
+    }
+  ).spec?.template?.spec;
+  const v = pod?.volumes?.find((x) => x.name === IN_MEMORY_BUILDS.volume);
+  if (!v?.emptyDir)
+    return {
+      path: "flux.install.scaling.inMemoryBuilds",
+      message: `Deployment ${d.metadata.name} of the install manifests has no emptyDir volume "${IN_MEMORY_BUILDS.volume}" to put in memory (Flux's install mounts it at /tmp): use Flux's install manifests, or set the volume with install.patches instead`,
+    };
+  v.emptyDir = { ...v.emptyDir, medium: "Memory" };
+  return undefined;
+}
+
+/** `install.scaling.inMemoryBuilds` as a FluxInstance patch (operator mode): a strategic merge on the `temp` volume. */
+export function operatorInMemoryPatches(
+  scaling: FluxScalingArgs | undefined,
+): { target: Record<string, unknown>; patch: string }[] {
+  if (!scaling?.inMemoryBuilds) return [];
+  return [
+    {
+      target: { kind: "Deployment", name: IN_MEMORY_BUILDS.controller },
+      patch: JSON.stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: IN_MEMORY_BUILDS.controller },
+        spec: {
+          template: {
+            spec: { volumes: [{ name: IN_MEMORY_BUILDS.volume, emptyDir: { medium: "Memory" } }] },
+          },
+        },
+      }),
+    },
+  ];
 }
 
 /**
@@ -96,6 +143,14 @@ export function scalingProblems(install: FluxInstallArgs): Problem[] {
         message: `sets ${name} --concurrent but ${name} is not installed: add it to install.components or remove the setting`,
       });
   }
+  if (
+    scaling.inMemoryBuilds &&
+    ![...install.components, ...install.extraComponents].includes(IN_MEMORY_BUILDS.controller)
+  )
+    out.push({
+      path: "install.scaling.inMemoryBuilds",
+      message: `puts ${IN_MEMORY_BUILDS.controller}'s builds in memory but ${IN_MEMORY_BUILDS.controller} is not installed: add it to install.components or remove the setting`,
+    });
   const shards = scaling.shards ?? [];
   shards.forEach((s, i) => {
     if (!LABEL_VALUE.test(s) || s.length > MAX_SHARD_NAME)

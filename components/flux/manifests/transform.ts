@@ -9,7 +9,7 @@ import { FLUX_NAMESPACE, type K8sObject } from "../objects";
 import { lockdownArgs, REQUEUE_DEPENDENCY_CONTROLLERS } from "./flags";
 import { clone } from "./json";
 import { applyInstallPatch, patchChangeMessages, patchChanges, type PatchChanges } from "./privileges";
-import { scalingArgs, shardDeployments } from "./scaling";
+import { IN_MEMORY_BUILDS, scalingArgs, shardDeployments, withInMemoryBuilds } from "./scaling";
 import { mountTrustedCAs } from "../trustedCAs";
 
 const UPSTREAM_REGISTRY = "ghcr.io/fluxcd";
@@ -153,6 +153,10 @@ export function transformInstallManifests(
       if (Object.keys(install.nodeSelector).length)
         pod.nodeSelector = { ...(pod.nodeSelector ?? {}), ...install.nodeSelector };
       if (install.trustedCAs !== undefined) mountTrustedCAs(obj, install.trustedCAs);
+      if (install.scaling?.inMemoryBuilds && componentOf(obj) === IN_MEMORY_BUILDS.controller) {
+        const problem = withInMemoryBuilds(obj);
+        if (problem) throw new InstallManifestError(problem);
+      }
     }
     if (opts.skipAwait)
       obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };

@@ -44,6 +44,8 @@ import {
   type Container,
 } from "./podSpec";
 import { syncPods } from "./pods";
+/** The tmpfs the pods' `medium: Memory` emptyDirs are made on. */
+const SHM = "/dev/shm";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
 import { freePort, waitFor } from "./util";
@@ -204,6 +206,8 @@ export function startKubelet(opts: {
   const procs = new Map<string, Proc>();
   const events: ControllerEvent[] = [];
   const storagePath = path.join(opts.workDir, `${prefix}source-controller-storage`);
+  // The pods' `medium: Memory` emptyDirs: a tmpfs folder of this kubelet's own, removed when it stops.
+  const memoryRoot = fs.existsSync(SHM) ? fs.mkdtempSync(path.join(SHM, "platform-e2e-kubelet-")) : undefined;
   let storageAddr: string | undefined;
   /** notification-controller's event listener (`127.0.0.1:<port>`), picked once, and its webhook receiver. */
   let receiver: { events: string; webhooks: string } | undefined;
@@ -274,6 +278,7 @@ export function startKubelet(opts: {
       d,
       container,
       dir: path.join(opts.workDir, `${prefix}pods`, name),
+      memoryDir: memoryRoot && path.join(memoryRoot, `${prefix}pods`, name),
       namespace,
       get: (kind, n, ns) => kube.get("v1", kind, n, ns),
     });
@@ -483,6 +488,7 @@ export function startKubelet(opts: {
       stopped = true;
       await loop;
       for (const binary of [...procs.keys()]) await stopOne(binary, "the kubelet stopped");
+      if (memoryRoot) fs.rmSync(memoryRoot, { recursive: true, force: true });
     },
   };
 }

@@ -2,9 +2,12 @@
 // environment. The process kubelet understands the kinds a Flux install uses and nothing else:
 // `emptyDir` (an empty folder), `configMap` and `secret` (their keys written as files, as a kubelet
 // projects them), mounted whole (no subPath); env values given literally, from the pod's namespace,
-// or from the container's memory limit. Each volume becomes a folder of the pod's own folder, and
-// every mount path in an env value is rewritten to it (SSL_CERT_DIR=…:/etc/platform/trusted-cas →
-// …:<pod folder>/platform-trusted-cas), so a controller trusts a CA only if the program mounts it.
+// or from the container's memory limit. Each volume becomes a folder of the pod's own folder (an
+// emptyDir of `medium: Memory` a folder on a tmpfs, as a kubelet mounts one), and every mount path in
+// an env value is rewritten to it (SSL_CERT_DIR=…:/etc/platform/trusted-cas →
+// …:<pod folder>/platform-trusted-cas), so a controller trusts a CA only if the program mounts it. A
+// volume mounted at /tmp is the process's TMPDIR, the folder Go's os.TempDir gives, as /tmp is in the
+// container.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KubeObject } from "./kube";
@@ -12,7 +15,7 @@ import type { Container } from "./podSpec";
 
 interface Volume {
   name: string;
-  emptyDir?: unknown;
+  emptyDir?: { medium?: string; sizeLimit?: string };
   configMap?: { name: string; items?: { key: string; path: string }[]; optional?: boolean };
   secret?: { secretName: string; items?: { key: string; path: string }[]; optional?: boolean };
   [kind: string]: unknown;
@@ -49,6 +52,11 @@ export function podFilesProblems(d: KubeObject, container: Container): string[] 
         `${where}: volume ${JSON.stringify(v.name)} is ${kinds.join("+") || "of no kind"}; the process kubelet runs emptyDir, configMap and secret volumes only: not run`,
       );
   }
+  for (const v of volumes)
+    if (v.emptyDir?.medium !== undefined && !["", "Memory"].includes(v.emptyDir.medium))
+      out.push(
+        `${where}: volume ${JSON.stringify(v.name)} is an emptyDir of medium ${JSON.stringify(v.emptyDir.medium)}; the process kubelet runs the default medium and Memory only: not run`,
+      );
   for (const m of container.volumeMounts ?? []) {
     if (!volumes.some((v) => v.name === m.name))
       out.push(
@@ -88,23 +96,36 @@ export function rewriteMountPaths(value: string, mounts: [string, string][]): st
 
 /**
  * Writes the pod's volumes into `dir` (a fresh folder per start: one subfolder per volume, the keys
- * of a ConfigMap or Secret as files) and returns the container's own environment with mount paths
- * rewritten to those folders. Throws when a ConfigMap or Secret it mounts does not exist (the pod
+ * of a ConfigMap or Secret as files; an emptyDir of `medium: Memory` in `memoryDir`, a fresh folder
+ * on a tmpfs, linked from `dir`) and returns the container's own environment with mount paths
+ * rewritten to those folders, and TMPDIR set to the volume mounted at /tmp if there is one. Throws when a ConfigMap or Secret it mounts does not exist (the pod
  * would not start: ContainerCreating); the kubelet tries again on its next round.
  */
 export async function materialisePod(o: {
   d: KubeObject;
   container: Container;
   dir: string;
+  /** Where this pod's `medium: Memory` emptyDirs go: a folder on a tmpfs (under /dev/shm); none without one. */
+  memoryDir: string | undefined;
   namespace: string;
   get: (kind: "ConfigMap" | "Secret", name: string, namespace: string) => Promise<KubeObject | undefined>;
 }): Promise<Record<string, string>> {
   const where = `Deployment ${o.namespace}/${o.d.metadata.name}`;
   fs.rmSync(o.dir, { recursive: true, force: true });
+  if (o.memoryDir) fs.rmSync(o.memoryDir, { recursive: true, force: true });
   const folders = new Map<string, string>();
   for (const v of volumesOf(o.d)) {
     const folder = path.join(o.dir, v.name);
-    fs.mkdirSync(folder, { recursive: true });
+    if (v.emptyDir?.medium === "Memory") {
+      if (!o.memoryDir)
+        throw new Error(
+          `${where}: volume ${v.name} is an emptyDir of medium Memory and this machine has no tmpfs at /dev/shm to make it on`,
+        );
+      const inMemory = path.join(o.memoryDir, v.name);
+      fs.mkdirSync(inMemory, { recursive: true });
+      fs.mkdirSync(o.dir, { recursive: true });
+      fs.symlinkSync(inMemory, folder);
+    } else fs.mkdirSync(folder, { recursive: true });
     folders.set(v.name, folder);
     const source = v.configMap
       ? {
@@ -147,6 +168,8 @@ export async function materialisePod(o: {
     folders.get(m.name)!,
   ]);
   const env: Record<string, string> = {};
+  const tmp = mounts.find(([m]) => m.replace(/\/+$/, "") === "/tmp");
+  if (tmp) env.TMPDIR = tmp[1];
   for (const e of o.container.env ?? []) {
     if (e.value !== undefined) env[e.name] = rewriteMountPaths(e.value, mounts);
     else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") env[e.name] = o.namespace;

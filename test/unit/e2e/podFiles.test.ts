@@ -89,6 +89,7 @@ describe("the process kubelet's pod files", () => {
         d,
         container: podTemplate(d).container!,
         dir: path.join(dir, "source-controller"),
+        memoryDir: path.join(dir, "shm", "source-controller"),
         namespace: "flux-system",
         get: async (kind, name, ns) => {
           got.push(`${kind} ${ns}/${name}`);
@@ -98,6 +99,7 @@ describe("the process kubelet's pod files", () => {
       expect(got).toEqual(["ConfigMap flux-system/flux-trusted-cas"]);
       const pod = path.join(dir, "source-controller");
       expect(env).toEqual({
+        TMPDIR: `${pod}/tmp`,
         RUNTIME_NAMESPACE: "flux-system",
         TUF_ROOT: `${pod}/tmp/.sigstore`,
         GOMEMLIMIT: "1073741824",
@@ -117,11 +119,58 @@ describe("the process kubelet's pod files", () => {
         d,
         container: podTemplate(d).container!,
         dir: fs.mkdtempSync(path.join(os.tmpdir(), "podfiles-")),
+        memoryDir: undefined,
         namespace: "flux-system",
         get: async () => undefined,
       }),
     ).rejects.toThrow(
       "Deployment flux-system/source-controller: ConfigMap flux-system/flux-trusted-cas (volume platform-trusted-cas) does not exist yet",
     );
+  });
+
+  it("makes an emptyDir of medium Memory on the tmpfs folder given, and the /tmp volume the process's TMPDIR", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "podfiles-"));
+    try {
+      const d = sourceController();
+      const spec = (d.spec as { template: { spec: { volumes: { name: string; emptyDir?: object }[] } } })
+        .template.spec;
+      spec.volumes[0] = { name: "tmp", emptyDir: { medium: "Memory" } };
+      const pod = path.join(dir, "source-controller");
+      const shm = path.join(dir, "shm", "source-controller");
+      const env = await materialisePod({
+        d,
+        container: podTemplate(d).container!,
+        dir: pod,
+        memoryDir: shm,
+        namespace: "flux-system",
+        get: async (kind, name, ns) => ({
+          apiVersion: "v1",
+          kind,
+          metadata: { name, namespace: ns },
+          data: { "ca.crt": CA },
+        }),
+      });
+      expect(env.TMPDIR).toBe(`${pod}/tmp`);
+      expect(fs.readlinkSync(path.join(pod, "tmp"))).toBe(path.join(shm, "tmp"));
+      expect(fs.readdirSync(shm)).toEqual(["tmp"]);
+      await expect(
+        materialisePod({
+          d,
+          container: podTemplate(d).container!,
+          dir: pod,
+          memoryDir: undefined,
+          namespace: "flux-system",
+          get: async () => undefined,
+        }),
+      ).rejects.toThrow(
+        "Deployment flux-system/source-controller: volume tmp is an emptyDir of medium Memory and this machine has no tmpfs at /dev/shm to make it on",
+      );
+      spec.volumes[0] = { name: "tmp", emptyDir: { medium: "HugePages-2Mi" } };
+      expect(podFilesProblems(d, podTemplate(d).container!)).toEqual([
+        'Deployment flux-system/source-controller: volume "tmp" is an emptyDir of medium "HugePages-2Mi"; the process kubelet runs the default medium and Memory only: not run',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -200,6 +200,64 @@ describe("the install transform applies install.scaling (manifests mode)", () =>
   });
 });
 
+describe("install.scaling.inMemoryBuilds", () => {
+  /** The fixture with kustomize-controller's `temp` emptyDir mounted at /tmp, as in Flux's install.yaml. */
+  const withTemp = (): K8sObject[] =>
+    fixture().map((o) => {
+      if (o.kind !== "Deployment" || o.metadata.name !== "kustomize-controller") return o;
+      const d = JSON.parse(JSON.stringify(o)) as ReturnType<typeof deployment>;
+      const spec = d.spec.template.spec as unknown as Record<string, unknown>;
+      spec.volumes = [{ name: "temp", emptyDir: {} }];
+      (spec.containers as Record<string, unknown>[])[0].volumeMounts = [{ name: "temp", mountPath: "/tmp" }];
+      return d as unknown as K8sObject;
+    });
+  const volumesOf = (objs: K8sObject[], name: string) =>
+    (deployment(objs, name).spec.template.spec as unknown as { volumes?: unknown[] }).volumes;
+
+  it("puts kustomize-controller's /tmp volume, and each shard's, in memory; nothing else changes", () => {
+    const out = transformInstallManifests(
+      withTemp(),
+      installOf({ scaling: { inMemoryBuilds: true, shards: ["a"] } }),
+      { skipAwait: false },
+    );
+    expect(volumesOf(out, "kustomize-controller")).toEqual([
+      { name: "temp", emptyDir: { medium: "Memory" } },
+    ]);
+    expect(volumesOf(out, "kustomize-controller-a")).toEqual([
+      { name: "temp", emptyDir: { medium: "Memory" } },
+    ]);
+    expect(volumesOf(out, "helm-controller")).toBeUndefined();
+    const off = transformInstallManifests(withTemp(), installOf({}), { skipAwait: false });
+    expect(volumesOf(off, "kustomize-controller")).toEqual([{ name: "temp", emptyDir: {} }]);
+  });
+  it("refuses an install whose kustomize-controller has no temp emptyDir, naming the setting", () => {
+    expect(() =>
+      transformInstallManifests(fixture(), installOf({ scaling: { inMemoryBuilds: true } }), {
+        skipAwait: false,
+      }),
+    ).toThrow(
+      "flux.install.scaling.inMemoryBuilds: Deployment kustomize-controller of the install manifests has no emptyDir volume \"temp\" to put in memory (Flux's install mounts it at /tmp): use Flux's install manifests, or set the volume with install.patches instead",
+    );
+  });
+  it("is a strategic-merge patch of the temp volume in operator mode", () => {
+    const spec = renderFluxInstance(
+      "2.9.4",
+      installOf({ mode: "operator", scaling: { inMemoryBuilds: true } }),
+    ).spec as { kustomize: { patches: { target: unknown; patch: string }[] } };
+    expect(spec.kustomize.patches.map((p) => [p.target, JSON.parse(p.patch)])).toEqual([
+      [
+        { kind: "Deployment", name: "kustomize-controller" },
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "kustomize-controller" },
+          spec: { template: { spec: { volumes: [{ name: "temp", emptyDir: { medium: "Memory" } }] } } },
+        },
+      ],
+    ]);
+  });
+});
+
 describe("renderFluxInstance with install.scaling (operator mode)", () => {
   it("sets spec.sharding and patches --concurrent onto the named controllers", () => {
     const install = installOf({
@@ -265,5 +323,14 @@ describe("install.scaling is validated", () => {
     ).toContain(
       "flux.install.scaling.concurrency.helm: sets helm-controller --concurrent but helm-controller is not installed: add it to install.components or remove the setting",
     );
+    expect(
+      error({
+        components: ["source-controller", "helm-controller"],
+        scaling: { inMemoryBuilds: true },
+      }),
+    ).toContain(
+      "flux.install.scaling.inMemoryBuilds: puts kustomize-controller's builds in memory but kustomize-controller is not installed: add it to install.components or remove the setting",
+    );
+    expect(error({ scaling: { inMemoryBuilds: "yes" } })).toContain("flux.install.scaling.inMemoryBuilds:");
   });
 });
