@@ -138,217 +138,227 @@ function sliceFiles(shards: string[]): Record<string, string> {
   return out;
 }
 
-void runHarness("e2e-slices", { deadlineMs: 75 * 60_000 }, async (h) => {
-  const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
-  const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
-  const base = e2eFleetTree();
-  const shipped = Object.keys(base).filter((f) =>
-    new RegExp(`^${PLATFORM_DIR}/slices/[^/]+/slice\\.yaml$`).test(f),
-  );
-  const repo = await h.step("fleet repository pushed, tag v1.0.0", async () => {
-    const r = await git.createRepo("fleet");
-    await r.commit(base, "fleet v1.0.0");
-    await r.tag("v1.0.0");
-    return r;
-  });
-  const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
-  h.figure("slice instances added by the tag", N);
-  const summary: string[] = [];
-
-  for (const [k, run] of RUNS.entries()) {
-    const prefix = `${run.name}-`;
-    const plane = await h.step(`[${run.name}] control plane up`, () =>
-      startControlPlane(h.sup, tools, path.join(h.workDir, run.name), { crds: false, prefix }),
+// How long the roll-out of one run may take: each instance costs more the larger the repository
+// (every reconcile unpacks the whole artifact), about 1.7 s each at 1,000 on disk with 4 shards.
+const ROLLOUT_MS = Math.max(10 * 60_000, N * 3_000);
+void runHarness(
+  "e2e-slices",
+  { deadlineMs: Math.max(75 * 60_000, RUNS.length * (ROLLOUT_MS + 5 * 60_000)) },
+  async (h) => {
+    const tools = await h.step("tools built (scripts/e2e/build-tools.sh)", () => ensureTools());
+    const git = await h.step("git server on loopback", () => startGitServer(h.sup, h.workDir));
+    const base = e2eFleetTree();
+    const shipped = Object.keys(base).filter((f) =>
+      new RegExp(`^${PLATFORM_DIR}/slices/[^/]+/slice\\.yaml$`).test(f),
     );
-    const kubelet = startKubelet({
-      sup: h.sup,
-      tools,
-      kube: plane.kube,
-      kubeconfigFor: (sa) => plane.serviceAccountKubeconfig(FLUX, sa),
-      workDir: h.workDir,
-      prefix,
+    const repo = await h.step("fleet repository pushed, tag v1.0.0", async () => {
+      const r = await git.createRepo("fleet");
+      await r.commit(base, "fleet v1.0.0");
+      await r.tag("v1.0.0");
+      return r;
     });
-    const shards = run.scaling?.shards ?? [];
-    const controllers = [
-      ...CONTROLLERS,
-      ...shards.flatMap((s) => [`kustomize-controller-${s}`, `helm-controller-${s}`]),
-    ];
-    const stack = `slices-${run.name}`;
+    const { project, pulumi, installFile } = e2eProject(tools, h.workDir, h.logDir);
+    h.figure("slice instances added by the tag", N);
+    const summary: string[] = [];
 
-    await h.step(`[${run.name}] pulumi up (${run.label}); the controllers run`, async () => {
-      const config = {
-        config: {
-          "platform:name": "local",
-          "platform:environment": "dev",
-          "platform:owner": "platform-team",
-          "platform:organization": "acme",
-          "platform:cluster": { kind: "existing", kubeconfigPath: plane.kubeconfig },
-          "platform:flux": {
-            install: {
-              mode: "manifests",
-              components: CONTROLLERS,
-              networkPolicy: false,
-              requeueDependency: "5s",
-              manifests: { file: installFile, skipAwait: true },
-              ...(run.scaling ? { scaling: run.scaling } : {}),
+    for (const [k, run] of RUNS.entries()) {
+      const prefix = `${run.name}-`;
+      const plane = await h.step(`[${run.name}] control plane up`, () =>
+        startControlPlane(h.sup, tools, path.join(h.workDir, run.name), { crds: false, prefix }),
+      );
+      const kubelet = startKubelet({
+        sup: h.sup,
+        tools,
+        kube: plane.kube,
+        kubeconfigFor: (sa) => plane.serviceAccountKubeconfig(FLUX, sa),
+        workDir: h.workDir,
+        prefix,
+      });
+      const shards = run.scaling?.shards ?? [];
+      const controllers = [
+        ...CONTROLLERS,
+        ...shards.flatMap((s) => [`kustomize-controller-${s}`, `helm-controller-${s}`]),
+      ];
+      const stack = `slices-${run.name}`;
+
+      await h.step(`[${run.name}] pulumi up (${run.label}); the controllers run`, async () => {
+        const config = {
+          config: {
+            "platform:name": "local",
+            "platform:environment": "dev",
+            "platform:owner": "platform-team",
+            "platform:organization": "acme",
+            "platform:cluster": { kind: "existing", kubeconfigPath: plane.kubeconfig },
+            "platform:flux": {
+              install: {
+                mode: "manifests",
+                components: CONTROLLERS,
+                networkPolicy: false,
+                requeueDependency: "5s",
+                manifests: { file: installFile, skipAwait: true },
+                ...(run.scaling ? { scaling: run.scaling } : {}),
+              },
+              source: { url: git.url(repo.name), ref: { tag: "v1.0.0" }, interval: "1m" },
+              auth: { type: "ssh", knownHosts: git.knownHosts },
+              sync: { path: `./${PLATFORM_DIR}`, interval: "1m", retryInterval: "20s" },
             },
-            source: { url: git.url(repo.name), ref: { tag: "v1.0.0" }, interval: "1m" },
-            auth: { type: "ssh", knownHosts: git.knownHosts },
-            sync: { path: `./${PLATFORM_DIR}`, interval: "1m", retryInterval: "20s" },
           },
-        },
-      };
-      fs.writeFileSync(path.join(project, `Pulumi.${stack}.yaml`), stringify(config));
-      await pulumi.run(["stack", "init", stack]);
-      await pulumi.run(
-        ["config", "set", "--stack", stack, "--secret", "--path", "platform:flux.auth.privateKey"],
-        {
-          input: git.identity,
+        };
+        fs.writeFileSync(path.join(project, `Pulumi.${stack}.yaml`), stringify(config));
+        await pulumi.run(["stack", "init", stack]);
+        await pulumi.run(
+          ["config", "set", "--stack", stack, "--secret", "--path", "platform:flux.auth.privateKey"],
+          {
+            input: git.identity,
+          },
+        );
+        await pulumi.run(["up", "--stack", stack, "--yes", "--skip-preview"]);
+        await kubelet.ready(controllers, 180_000);
+        const running = kubelet.running();
+        for (const s of shards) {
+          const args = running[`kustomize-controller-${s}`] ?? [];
+          if (!args.includes(`--watch-label-selector=${SHARD_KEY} in (${s})`))
+            throw new Error(`kustomize-controller-${s} runs without its shard's selector: ${args.join(" ")}`);
+        }
+        if (
+          shards.length &&
+          !running["kustomize-controller"].includes(`--watch-label-selector=!${SHARD_KEY}`)
+        )
+          throw new Error(`kustomize-controller runs without --watch-label-selector=!${SHARD_KEY}`);
+        const want = run.scaling ? `--concurrent=${run.scaling.concurrency.kustomize}` : undefined;
+        const got = running["kustomize-controller"].filter((a) => a.startsWith("--concurrent"));
+        if (JSON.stringify(got) !== JSON.stringify(want ? [want] : []))
+          throw new Error(`kustomize-controller runs with ${JSON.stringify(got)}, want ${want ?? "none"}`);
+        // In-memory builds: each kustomize-controller's /tmp (its TMPDIR) on the tmpfs, and only then.
+        for (const c of controllers.filter((x) => x.startsWith("kustomize-controller"))) {
+          const where = tmpdirOf(h.sup.find(`${prefix}${c}`)?.pid ?? -1);
+          if (onTmpfs(where) !== Boolean(run.scaling?.inMemoryBuilds))
+            throw new Error(
+              `${c} unpacks in ${where}, ${onTmpfs(where) ? "" : "not "}on a tmpfs; want ${run.scaling?.inMemoryBuilds ? "in memory" : "on disk"}`,
+            );
+        }
+      });
+
+      await h.step(
+        `[${run.name}] the platform's slices layer Ready at v1.0.0 (${shipped.length} shipped instance)`,
+        () =>
+          plane.kube.waitCondition(KS, "Kustomization", "slices", FLUX, {
+            timeoutMs: 300_000,
+            check: () => h.sup.assertAlive(),
+            accept: (o) => appliedOf(o).startsWith("v1.0.0@"),
+          }),
+      );
+
+      const tag = `v1.${k + 1}.0`;
+      await h.step(
+        `[${run.name}] tag ${tag} pushed: ${N} slice instances${shards.length ? " over the shards" : ""}`,
+        async () => {
+          await repo.commit({ ...base, ...sliceFiles(shards) }, `fleet ${tag}: ${N} slice instances`);
+          await repo.tag(tag);
         },
       );
-      await pulumi.run(["up", "--stack", stack, "--yes", "--skip-preview"]);
-      await kubelet.ready(controllers, 180_000);
-      const running = kubelet.running();
-      for (const s of shards) {
-        const args = running[`kustomize-controller-${s}`] ?? [];
-        if (!args.includes(`--watch-label-selector=${SHARD_KEY} in (${s})`))
-          throw new Error(`kustomize-controller-${s} runs without its shard's selector: ${args.join(" ")}`);
-      }
-      if (shards.length && !running["kustomize-controller"].includes(`--watch-label-selector=!${SHARD_KEY}`))
-        throw new Error(`kustomize-controller runs without --watch-label-selector=!${SHARD_KEY}`);
-      const want = run.scaling ? `--concurrent=${run.scaling.concurrency.kustomize}` : undefined;
-      const got = running["kustomize-controller"].filter((a) => a.startsWith("--concurrent"));
-      if (JSON.stringify(got) !== JSON.stringify(want ? [want] : []))
-        throw new Error(`kustomize-controller runs with ${JSON.stringify(got)}, want ${want ?? "none"}`);
-      // In-memory builds: each kustomize-controller's /tmp (its TMPDIR) on the tmpfs, and only then.
-      for (const c of controllers.filter((x) => x.startsWith("kustomize-controller"))) {
-        const where = tmpdirOf(h.sup.find(`${prefix}${c}`)?.pid ?? -1);
-        if (onTmpfs(where) !== Boolean(run.scaling?.inMemoryBuilds))
-          throw new Error(
-            `${c} unpacks in ${where}, ${onTmpfs(where) ? "" : "not "}on a tmpfs; want ${run.scaling?.inMemoryBuilds ? "in memory" : "on disk"}`,
-          );
-      }
-    });
 
-    await h.step(
-      `[${run.name}] the platform's slices layer Ready at v1.0.0 (${shipped.length} shipped instance)`,
-      () =>
-        plane.kube.waitCondition(KS, "Kustomization", "slices", FLUX, {
-          timeoutMs: 300_000,
-          check: () => h.sup.assertAlive(),
-          accept: (o) => appliedOf(o).startsWith("v1.0.0@"),
-        }),
-    );
-
-    const tag = `v1.${k + 1}.0`;
-    await h.step(
-      `[${run.name}] tag ${tag} pushed: ${N} slice instances${shards.length ? " over the shards" : ""}`,
-      async () => {
-        await repo.commit({ ...base, ...sliceFiles(shards) }, `fleet ${tag}: ${N} slice instances`);
-        await repo.tag(tag);
-      },
-    );
-
-    const usage = () =>
-      Object.fromEntries(
-        controllers.map((c) => [c, procUsage(h.sup.find(`${prefix}${c}`)?.pid ?? -1)] as const),
-      ) as Record<string, ProcUsage | undefined>;
-    const before = usage();
-    const t0 = Date.now();
-    await plane.kube.mergePatch(SRC, "GitRepository", FLUX, FLUX, {
-      spec: { ref: { tag } },
-      metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date(t0).toISOString() } },
-    });
-    const total = N + shipped.length;
-    let last = "";
-    await h.step(
-      `[${run.name}] all ${total} slice Kustomizations Ready at ${tag}, ${total} Slice objects`,
-      () =>
-        waitFor(
-          `${total} slice Kustomizations Ready at ${tag}`,
-          async () => {
-            h.sup.assertAlive();
-            const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
-            const ready = ks.filter((o) => isReady(o) && appliedOf(o).startsWith(`${tag}@`));
-            const slices = await plane.kube.list(SLICE, "Slice", "slices");
-            last = `${ks.length} slice Kustomizations, ${ready.length} Ready at ${tag}; ${slices.length} Slice objects`;
-            return ks.length === total && ready.length === total && slices.length === total
-              ? true
-              : undefined;
-          },
-          { timeoutMs: 40 * 60_000, intervalMs: 1000, lastReason: () => last },
-        ),
-    );
-    const seconds = secondsSince(t0);
-    const after = usage();
-
-    await h.step(
-      `[${run.name}] exact counts: ${total} Kustomizations, ${total} Slices, ${total} slice-vars ConfigMaps`,
-      async () => {
-        const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
-        const cms = await plane.kube.list("v1", "ConfigMap", FLUX, "catalog.platform.io/model");
-        const slices = await plane.kube.list(SLICE, "Slice", "slices");
-        if (ks.length !== total || cms.length !== total || slices.length !== total)
-          throw new Error(
-            `${ks.length} Kustomizations, ${cms.length} ConfigMaps, ${slices.length} Slices; want ${total} each`,
-          );
-        for (const s of shards) {
-          const labelled = ks.filter((o) => labelsOf(o)[SHARD_KEY] === s).length;
-          const want = Array.from({ length: N }, (_, i) => shards[(i + 1) % shards.length]).filter(
-            (x) => x === s,
-          ).length;
-          if (labelled !== want)
-            throw new Error(`${labelled} Kustomizations labelled ${SHARD_KEY}: ${s}, want ${want}`);
-        }
-      },
-    );
-
-    if (shards.length)
+      const usage = () =>
+        Object.fromEntries(
+          controllers.map((c) => [c, procUsage(h.sup.find(`${prefix}${c}`)?.pid ?? -1)] as const),
+        ) as Record<string, ProcUsage | undefined>;
+      const before = usage();
+      const t0 = Date.now();
+      await plane.kube.mergePatch(SRC, "GitRepository", FLUX, FLUX, {
+        spec: { ref: { tag } },
+        metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date(t0).toISOString() } },
+      });
+      const total = N + shipped.length;
+      let last = "";
       await h.step(
-        `[${run.name}] each shard's instances reconciled by its own kustomize-controller only`,
+        `[${run.name}] all ${total} slice Kustomizations Ready at ${tag}, ${total} Slice objects`,
+        () =>
+          waitFor(
+            `${total} slice Kustomizations Ready at ${tag}`,
+            async () => {
+              h.sup.assertAlive();
+              const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
+              const ready = ks.filter((o) => isReady(o) && appliedOf(o).startsWith(`${tag}@`));
+              const slices = await plane.kube.list(SLICE, "Slice", "slices");
+              last = `${ks.length} slice Kustomizations, ${ready.length} Ready at ${tag}; ${slices.length} Slice objects`;
+              return ks.length === total && ready.length === total && slices.length === total
+                ? true
+                : undefined;
+            },
+            { timeoutMs: ROLLOUT_MS, intervalMs: 1000, lastReason: () => last },
+          ),
+      );
+      const seconds = secondsSince(t0);
+      const after = usage();
+
+      await h.step(
+        `[${run.name}] exact counts: ${total} Kustomizations, ${total} Slices, ${total} slice-vars ConfigMaps`,
         async () => {
           const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
-          // The Kustomizations a controller reconciled: its "Reconciliation finished" lines name them.
-          const reconciledBy = (c: string) =>
-            new Set(
-              [
-                ...fs
-                  .readFileSync(h.sup.find(`${prefix}${c}`)!.logFile, "utf8")
-                  .matchAll(/Reconciliation finished.*?"Kustomization": \{"name":"([^"]+)"/g),
-              ].map((m) => m[1]),
+          const cms = await plane.kube.list("v1", "ConfigMap", FLUX, "catalog.platform.io/model");
+          const slices = await plane.kube.list(SLICE, "Slice", "slices");
+          if (ks.length !== total || cms.length !== total || slices.length !== total)
+            throw new Error(
+              `${ks.length} Kustomizations, ${cms.length} ConfigMaps, ${slices.length} Slices; want ${total} each`,
             );
-          const by = Object.fromEntries(
-            ["kustomize-controller", ...shards.map((s) => `kustomize-controller-${s}`)].map((c) => [
-              c,
-              reconciledBy(c),
-            ]),
-          );
-          for (const o of ks) {
-            const owner = labelsOf(o)[SHARD_KEY];
-            const want = owner ? `kustomize-controller-${owner}` : "kustomize-controller";
-            const seen = Object.keys(by).filter((c) => by[c].has(o.metadata.name));
-            if (seen.length !== 1 || seen[0] !== want)
-              throw new Error(
-                `Kustomization ${o.metadata.name} (shard ${owner ?? "none"}) was reconciled by ${JSON.stringify(seen)}, want only ${want}`,
-              );
+          for (const s of shards) {
+            const labelled = ks.filter((o) => labelsOf(o)[SHARD_KEY] === s).length;
+            const want = Array.from({ length: N }, (_, i) => shards[(i + 1) % shards.length]).filter(
+              (x) => x === s,
+            ).length;
+            if (labelled !== want)
+              throw new Error(`${labelled} Kustomizations labelled ${SHARD_KEY}: ${s}, want ${want}`);
           }
         },
       );
 
-    const cpu = controllers
-      .map((c) => `${c} ${((after[c]?.cpuSeconds ?? 0) - (before[c]?.cpuSeconds ?? 0)).toFixed(1)}s`)
-      .join(", ");
-    const rss = controllers.map((c) => `${c} ${after[c]?.peakRssMiB ?? "?"}MiB`).join(", ");
-    h.figure(`[${run.name}] ${run.label}: tag to all Ready`, `${seconds}s`);
-    h.figure(`[${run.name}] controller CPU over that span`, cpu);
-    h.figure(`[${run.name}] controller peak RSS`, rss);
-    summary.push(`${run.label}: ${seconds}s`);
+      if (shards.length)
+        await h.step(
+          `[${run.name}] each shard's instances reconciled by its own kustomize-controller only`,
+          async () => {
+            const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
+            // The Kustomizations a controller reconciled: its "Reconciliation finished" lines name them.
+            const reconciledBy = (c: string) =>
+              new Set(
+                [
+                  ...fs
+                    .readFileSync(h.sup.find(`${prefix}${c}`)!.logFile, "utf8")
+                    .matchAll(/Reconciliation finished.*?"Kustomization": \{"name":"([^"]+)"/g),
+                ].map((m) => m[1]),
+              );
+            const by = Object.fromEntries(
+              ["kustomize-controller", ...shards.map((s) => `kustomize-controller-${s}`)].map((c) => [
+                c,
+                reconciledBy(c),
+              ]),
+            );
+            for (const o of ks) {
+              const owner = labelsOf(o)[SHARD_KEY];
+              const want = owner ? `kustomize-controller-${owner}` : "kustomize-controller";
+              const seen = Object.keys(by).filter((c) => by[c].has(o.metadata.name));
+              if (seen.length !== 1 || seen[0] !== want)
+                throw new Error(
+                  `Kustomization ${o.metadata.name} (shard ${owner ?? "none"}) was reconciled by ${JSON.stringify(seen)}, want only ${want}`,
+                );
+            }
+          },
+        );
 
-    await h.step(`[${run.name}] control plane and controllers stopped`, async () => {
-      await kubelet.stop();
-      plane.kube.close();
-      await h.sup.stop([`${prefix}kube-controller-manager`, `${prefix}kube-apiserver`, `${prefix}etcd`]);
-    });
-  }
-  h.figure(`${N} slices, tag to all Ready`, summary.join("; "));
-});
+      const cpu = controllers
+        .map((c) => `${c} ${((after[c]?.cpuSeconds ?? 0) - (before[c]?.cpuSeconds ?? 0)).toFixed(1)}s`)
+        .join(", ");
+      const rss = controllers.map((c) => `${c} ${after[c]?.peakRssMiB ?? "?"}MiB`).join(", ");
+      h.figure(`[${run.name}] ${run.label}: tag to all Ready`, `${seconds}s`);
+      h.figure(`[${run.name}] controller CPU over that span`, cpu);
+      h.figure(`[${run.name}] controller peak RSS`, rss);
+      summary.push(`${run.label}: ${seconds}s`);
+
+      await h.step(`[${run.name}] control plane and controllers stopped`, async () => {
+        await kubelet.stop();
+        plane.kube.close();
+        await h.sup.stop([`${prefix}kube-controller-manager`, `${prefix}kube-apiserver`, `${prefix}etcd`]);
+      });
+    }
+    h.figure(`${N} slices, tag to all Ready`, summary.join("; "));
+  },
+);

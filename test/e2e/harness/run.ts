@@ -30,7 +30,8 @@ export async function runHarness(
     path.join(process.env.PLATFORM_E2E_WORKDIR ?? os.tmpdir(), `platform-e2e-${title}-`),
   );
   const logDir = path.join(workDir, "logs");
-  const sup = new Supervisor(logDir);
+  // A process lives as long as the run may (the longest default is 30 minutes).
+  const sup = new Supervisor(logDir, Math.max(opts.deadlineMs, 30 * 60_000));
   const figures: [string, string][] = [];
   const cleanups: (() => Promise<void>)[] = [];
   let passed = 0;

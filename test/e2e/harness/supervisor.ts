@@ -58,7 +58,11 @@ export class Supervisor {
   private readonly groupsFile: string;
   private readonly watchdog: ChildProcess;
 
-  constructor(readonly logDir: string) {
+  /** `defaultLifetimeMs`: how long a process may run unless its spec says (the run's own deadline, for a harness run). */
+  constructor(
+    readonly logDir: string,
+    private readonly defaultLifetimeMs = DEFAULT_LIFETIME_MS,
+  ) {
     fs.mkdirSync(logDir, { recursive: true });
     // A watchdog outlives this process if it is killed outright (SIGKILL, a runner's second
     // signal): once this pid is gone it stops every process group listed in groupsFile.
@@ -113,7 +117,7 @@ export class Supervisor {
         resolve();
       });
     });
-    const lifetime = spec.maxLifetimeMs ?? DEFAULT_LIFETIME_MS;
+    const lifetime = spec.maxLifetimeMs ?? this.defaultLifetimeMs;
     const timer = setTimeout(() => {
       entry.stopping = true;
       fs.appendFileSync(logFile, `\n[harness] ${spec.name} exceeded its ${lifetime} ms lifetime: killed\n`);
