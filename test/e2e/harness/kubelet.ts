@@ -44,11 +44,12 @@ import {
   type Container,
 } from "./podSpec";
 import { syncPods } from "./pods";
-/** The tmpfs the pods' `medium: Memory` emptyDirs are made on. */
-const SHM = "/dev/shm";
 import type { Supervisor } from "./supervisor";
 import type { Tools } from "./tools";
 import { freePort, waitFor } from "./util";
+
+/** The tmpfs the pods' `medium: Memory` emptyDirs are made on. */
+const SHM = "/dev/shm";
 
 /** The reconcilers the harness has binaries for, by the last path segment of their image. */
 export const CONTROLLER_BINARIES = ["source-controller", "kustomize-controller", "helm-controller"];

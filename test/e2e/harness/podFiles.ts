@@ -98,8 +98,9 @@ export function rewriteMountPaths(value: string, mounts: [string, string][]): st
  * Writes the pod's volumes into `dir` (a fresh folder per start: one subfolder per volume, the keys
  * of a ConfigMap or Secret as files; an emptyDir of `medium: Memory` in `memoryDir`, a fresh folder
  * on a tmpfs, linked from `dir`) and returns the container's own environment with mount paths
- * rewritten to those folders, and TMPDIR set to the volume mounted at /tmp if there is one. Throws when a ConfigMap or Secret it mounts does not exist (the pod
- * would not start: ContainerCreating); the kubelet tries again on its next round.
+ * rewritten to those folders, and TMPDIR set to the volume mounted at /tmp if there is one. Throws
+ * when a ConfigMap or Secret it mounts does not exist (the pod would not start: ContainerCreating);
+ * the kubelet tries again on its next round.
  */
 export async function materialisePod(o: {
   d: KubeObject;
