@@ -26,4 +26,7 @@ module.exports = {
   },
   // Each test file loads @pulumi/pulumi in its own module registry; two workers fit two cores.
   maxWorkers: 2,
+  // One gitops build cache for the run, shared by the workers (test/helpers/gitopsCache.ts).
+  globalSetup: "<rootDir>/test/helpers/jestGlobalSetup.ts",
+  globalTeardown: "<rootDir>/test/helpers/jestGlobalTeardown.ts",
 };
