@@ -26,4 +26,10 @@ module.exports = {
   },
   // Each test file loads @pulumi/pulumi in its own module registry; two workers fit two cores.
   maxWorkers: 2,
+  // A test's first call loads the program (seconds on a loaded 2-core machine, beside the static
+  // checks); 5 s failed tests for the machine's load. These are not timing tests: a hang still fails.
+  testTimeout: 30_000,
+  // One gitops build cache for the run, shared by the workers (test/helpers/gitopsCache.ts).
+  globalSetup: "<rootDir>/test/helpers/jestGlobalSetup.ts",
+  globalTeardown: "<rootDir>/test/helpers/jestGlobalTeardown.ts",
 };

@@ -42,7 +42,7 @@ export const NOT_RUN_IN_CI: { pattern: RegExp; why: string }[] = [
   },
   {
     pattern: /^npm run gitops:diff -- v1\.0\.0 main\b/,
-    why: "needs a fleet repository with those tags: test/unit/gitops/docs.test.ts runs every command of docs/gitops.md in one",
+    why: "needs a fleet repository with those tags: test/integration/gitops/docs.test.ts runs every command of docs/gitops.md in one",
   },
 ];
 

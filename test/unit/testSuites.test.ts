@@ -3,8 +3,9 @@
  * runners) and test/integration/ (whole programs as processes), which `npm run test:integration`
  * runs with the same transform, and which CI runs right after `npm test`.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { testGitopsCache } from "../helpers/gitopsCache";
 
 const ROOT = path.join(__dirname, "..", "..");
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
@@ -36,6 +37,18 @@ describe("the Jest suites", () => {
     expect([scripts.test, scripts["test:integration"]]).toEqual([
       "node scripts/test.mjs",
       "jest -c jest.integration.config.js",
+    ]);
+  });
+
+  it("every worker has the run's gitops build cache, made by globalSetup (test/helpers/gitopsCache.ts)", () => {
+    expect([unit.globalSetup, unit.globalTeardown]).toEqual([
+      "<rootDir>/test/helpers/jestGlobalSetup.ts",
+      "<rootDir>/test/helpers/jestGlobalTeardown.ts",
+    ]);
+    const dir = testGitopsCache() ?? "(not set)";
+    expect([path.basename(dir).replace(/-\w{6}$/, "-XXXXXX"), statSync(dir).isDirectory()]).toEqual([
+      "platform-jest-gitops-cache-XXXXXX",
+      true,
     ]);
   });
 

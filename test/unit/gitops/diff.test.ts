@@ -1,8 +1,21 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { diffFleet, diffMarkdown, fieldChanges, runGitopsDiff } from "../../../automation/gitops";
+import {
+  diffFleet as diffFleetUncached,
+  diffMarkdown,
+  fieldChanges,
+  runGitopsDiff,
+} from "../../../automation/gitops";
+import { testGitopsCache } from "../../helpers/gitopsCache";
 import { createFleetRepo, FLEET_CONTRACTS } from "./fleetRepo";
+
+/**
+ * The diffs of this file through the run's build cache (test/helpers/gitopsCache.ts): the revisions
+ * share most trees, built once; incremental.test.ts shows a cached diff equals an uncached one.
+ */
+const diffFleet = (o: Parameters<typeof diffFleetUncached>[0]) =>
+  diffFleetUncached({ ...o, cacheRoot: testGitopsCache() });
 
 const FIXTURES = path.resolve(__dirname, "../../fixtures/gitops-diff");
 const expected = (name: string) => fs.readFileSync(path.join(FIXTURES, name), "utf8");

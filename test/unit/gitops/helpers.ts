@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CLUSTER_VARS } from "../../../components/flux/clusterVars";
 import { ALWAYS_KEYS, formatFinding, lintFleet, type PlatformContract } from "../../../automation/gitops";
+import { testGitopsCache } from "../../helpers/gitopsCache";
 
 export const SHIPPED = path.resolve(__dirname, "../../../gitops");
 
@@ -77,9 +78,18 @@ export function write(repo: string, file: string, content: string): void {
   fs.writeFileSync(path.join(repo, file), content);
 }
 
-/** Lint a repository with the shipped contracts; findings as `file:line: [rule] message (platform)`. */
-export async function lintLines(repo: string, contracts = shippedContracts()): Promise<string[]> {
-  const result = await lintFleet(repo, { contracts });
+/**
+ * Lint a repository with the shipped contracts; findings as `file:line: [rule] message (platform)`.
+ * kustomize builds go through the run's build cache (test/helpers/gitopsCache.ts): the copies the
+ * tests lint differ from the shipped repository in a file or two, so most builds are made once per
+ * run; `cache: null` runs every build.
+ */
+export async function lintLines(
+  repo: string,
+  contracts = shippedContracts(),
+  cache: string | null | undefined = testGitopsCache(),
+): Promise<string[]> {
+  const result = await lintFleet(repo, { contracts, cacheRoot: cache ?? undefined });
   return result.findings.map((f) => formatFinding(f));
 }
 

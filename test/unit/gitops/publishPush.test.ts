@@ -24,9 +24,15 @@ async function registry(mode: AuthMode = "anonymous"): Promise<FakeRegistry> {
   return r;
 }
 
+// The repository every test starts from, tagged v1.0.0; each test changes its own copy.
+let template: FleetRepo;
+beforeAll(() => {
+  template = new FleetRepo();
+  template.git("tag", "v1.0.0");
+});
+afterAll(() => template.dispose());
 beforeEach(async () => {
-  repo = new FleetRepo();
-  repo.git("tag", "v1.0.0");
+  repo = template.copy();
   reg = await registry();
 });
 afterEach(async () => {
