@@ -36,12 +36,15 @@ export class FakeRunner implements FleetRunner {
   readonly cancelled: string[] = [];
   running = 0;
   maxRunning = 0;
+  /** How many ran (this one included) as each started, in start order. */
+  readonly runningAtStart: number[] = [];
   constructor(private readonly o: FakeRunnerOptions = {}) {}
 
   private work(stack: string, signal: AbortSignal): Promise<void> {
     this.started.push(stack);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
+    this.runningAtStart.push(this.running);
     const ms = typeof this.o.durationMs === "function" ? this.o.durationMs(stack) : (this.o.durationMs ?? 10);
     return new Promise<void>((resolve, reject) => {
       const done = () => {
