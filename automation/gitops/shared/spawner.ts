@@ -7,7 +7,10 @@
  * starts them: it runs each command as `execFile` does (the same working directory, environment,
  * timeout, kill signal and output bound) and answers with what `execFile` gave, one JSON line each.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+
+/** Above this resident set, processes are started by the helper. */
+export const HELPER_ABOVE_BYTES = 256 * 1024 * 1024;
 
 /** What a run gave: its output, or the error `execFile` reports (with `stderr`, `signal`, `code`). */
 export type Ran = { stdout: string } | { error: unknown };
@@ -51,6 +54,9 @@ export class Spawner {
   private readonly waiting = new Map<number, (r: Ran) => void>();
   private next = 0;
   private chunks: string[] = [];
+
+  /** @param helperAbove the resident set above which the helper starts processes (tests: 0). */
+  constructor(private readonly helperAbove = HELPER_ABOVE_BYTES) {}
 
   private helper(): ChildProcess {
     if (this.child) return this.child;
@@ -101,8 +107,18 @@ export class Spawner {
     }
   }
 
-  /** Run `bin` with `args` as `execFile` would, in the helper. */
+  /**
+   * Run `bin` with `args` as `execFile` would: in the helper once this process holds more than
+   * HELPER_ABOVE_BYTES (a small one starts its own, without the helper's start).
+   */
   run(bin: string, args: string[], options: RunOptions): Promise<Ran> {
+    if (!this.child && process.memoryUsage.rss() < this.helperAbove)
+      return new Promise((resolve) => {
+        const child = execFile(bin, args, { ...options, encoding: "utf8" }, (e, stdout, stderr) =>
+          resolve(e ? { error: Object.assign(e, { stderr }) } : { stdout }),
+        );
+        child.stdin?.end();
+      });
     const id = this.next++;
     return new Promise((resolve) => {
       const child = this.helper();
