@@ -12,7 +12,7 @@ import type { FleetGit, Revision } from "../shared/git";
 import { unvouched } from "../shared/incremental";
 import { ManifestCache } from "../shared/manifests";
 import { normaliseRepoPath } from "../shared/build";
-import { walkTree } from "../shared/tree";
+import { walkTree, type PlatformTree } from "../shared/tree";
 
 export class BuildCheckouts {
   private readonly dirs = new Map<string, string>();
@@ -43,25 +43,42 @@ export class BuildCheckouts {
   }
 
   private partialFor(rev: Revision & { commit: string }, contracts: PlatformContract[]): string | undefined {
-    const tree = this.git.tree(rev.commit);
-    // Most platforms built (a shared base changed): the whole checkout, without walking each twice.
-    if (!tree || tree.hasLink() || contracts.length * 2 > tree.subdirs("clusters").length) return undefined;
-    const covered = (paths: string[], p: string) => paths.some((h) => p === h || p.startsWith(`${h}/`));
-    let paths = [
-      ...tree.names(".").filter((n) => n !== "clusters"),
-      ...contracts.map((c) => normaliseRepoPath(c.rootPath)).filter((p) => tree.exists(p)),
-    ];
-    for (;;) {
-      const dir = this.git.partialCheckout(rev, paths);
-      const cache = new ManifestCache(dir);
-      const more = new Set<string>();
-      for (const contract of contracts) {
-        const walked = walkTree(cache, treeContextOf(contract));
-        if (unvouched(walked) || walked.inputs.has(".")) return undefined;
-        for (const input of walked.inputs) if (tree.exists(input) && !covered(paths, input)) more.add(input);
-      }
-      if (!more.size) return dir;
-      paths = [...paths, ...more];
+    return walkedInPart(this.git, rev, contracts)?.dir;
+  }
+}
+
+/**
+ * The trees of `contracts` walked (without kustomize) at a commit, in a checkout holding only what
+ * they read: everything outside `clusters/`, their own folders, and whatever else their walks name,
+ * grown until every input that exists at the commit is there. Undefined when that cannot be: Git's
+ * listing does not stand for a checkout, the repository holds a link, a walk cannot vouch for its
+ * inputs or reads the whole repository, or most platforms are asked for (a whole checkout is then
+ * cheaper than walking each twice).
+ */
+export function walkedInPart(
+  git: FleetGit,
+  rev: Revision & { commit: string },
+  contracts: PlatformContract[],
+): { dir: string; trees: PlatformTree[] } | undefined {
+  const tree = git.tree(rev.commit);
+  if (!tree || tree.hasLink() || contracts.length * 2 > tree.subdirs("clusters").length) return undefined;
+  const covered = (paths: string[], p: string) => paths.some((h) => p === h || p.startsWith(`${h}/`));
+  let paths = [
+    ...tree.names(".").filter((n) => n !== "clusters"),
+    ...contracts.map((c) => normaliseRepoPath(c.rootPath)).filter((p) => tree.exists(p)),
+  ];
+  for (;;) {
+    const dir = git.partialCheckout(rev, paths);
+    const cache = new ManifestCache(dir);
+    const more = new Set<string>();
+    const trees: PlatformTree[] = [];
+    for (const contract of contracts) {
+      const walked = walkTree(cache, treeContextOf(contract));
+      if (unvouched(walked) || walked.inputs.has(".")) return undefined;
+      for (const input of walked.inputs) if (tree.exists(input) && !covered(paths, input)) more.add(input);
+      trees.push(walked);
     }
+    if (!more.size) return { dir, trees };
+    paths = [...paths, ...more];
   }
 }

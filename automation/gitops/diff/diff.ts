@@ -127,14 +127,22 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
         }
         return rev;
       };
-      const fromRev = sideRev(from);
-      const toRev = sideRev(to);
-      const skipped =
-        options.full || typeof fromRev === "string" || typeof toRev === "string"
-          ? undefined
-          : skipper.reason(contract, fromRev, toRev);
-      return { contract, ref, fromRev, toRev, skipped };
+      return {
+        contract,
+        ref,
+        fromRev: sideRev(from),
+        toRev: sideRev(to),
+        skipped: undefined as string | undefined,
+      };
     });
+    const skippable = options.full
+      ? []
+      : plans.flatMap((p) =>
+          typeof p.fromRev === "string" || typeof p.toRev === "string"
+            ? []
+            : [{ plan: p, contract: p.contract, from: p.fromRev, to: p.toRev }],
+        );
+    skipper.reasons(skippable).forEach((why, i) => (skippable[i].plan.skipped = why));
     if (!options.contracts) {
       const built = new Set(plans.filter((p) => !p.skipped).map((p) => p.contract.platform));
       const read = await stackContracts(projectDir, {

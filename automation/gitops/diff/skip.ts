@@ -11,7 +11,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { treeContextOf, type PlatformContract } from "../shared/contract";
 import type { FleetGit, Revision } from "../shared/git";
-import { firstLink, reaching, unvouched } from "../shared/incremental";
+import { firstLink, reaching, unvouched, valuesFree } from "../shared/incremental";
+import { walkedInPart } from "./checkouts";
 import type { ManifestCache } from "../shared/manifests";
 import { walkTree } from "../shared/tree";
 import { DirHashes, type GitTreeHashes, type PathHashes, type TreeInputs } from "../shared/treeInputs";
@@ -48,32 +49,53 @@ export class Skipper {
     return this.links.get(key) as boolean;
   }
 
-  /** Why the platform need not be built (the report's wording), or undefined when it must be. */
-  reason(contract: PlatformContract, from: Revision, to: Revision): string | undefined {
-    if (this.hasLink(from) || this.hasLink(to)) return undefined;
-    const { tree, hashes } = this.hashes(from);
-    if (
-      tree
-        ? !tree.exists(contract.rootPath)
-        : !fs.existsSync(path.join(this.git.checkout(from), contract.rootPath))
-    )
-      return undefined;
-    const context = treeContextOf(contract);
-    let inputs: Iterable<string> | undefined = this.inputs.get(context, hashes);
-    if (!inputs) {
-      const walked = walkTree(this.cacheOf(this.git.checkout(from)), context);
-      if (unvouched(walked)) return undefined;
-      inputs = walked.inputs;
-      this.inputs.put(context, hashes, inputs);
+  /**
+   * Why each platform need not be built (the report's wording), or undefined when it must be. What
+   * a tree reads comes from the cache where none of it changed (../shared/treeInputs.ts); the trees
+   * it does not hold are walked together at their `from` revision, in a checkout of what they read
+   * (./checkouts.ts walkedInPart), or in a whole one.
+   */
+  reasons(items: { contract: PlatformContract; from: Revision; to: Revision }[]): (string | undefined)[] {
+    const read = items.map(({ contract, from, to }) => {
+      if (this.hasLink(from) || this.hasLink(to)) return undefined;
+      const { tree, hashes } = this.hashes(from);
+      const root = contract.rootPath;
+      if (tree ? !tree.exists(root) : !fs.existsSync(path.join(this.git.checkout(from), root)))
+        return undefined;
+      return this.inputs.get(treeContextOf(contract), hashes) ?? null;
+    });
+    const missed = new Map<string, { rev: Revision; at: number[] }>();
+    read.forEach((r, i) => {
+      if (r !== null) return;
+      const rev = items[i].from;
+      const group = missed.get(rev.commit ?? "") ?? { rev, at: [] };
+      group.at.push(i);
+      missed.set(rev.commit ?? "", group);
+    });
+    for (const { rev, at } of missed.values()) {
+      const contracts = at.map((i) => items[i].contract);
+      const part = rev.commit ? walkedInPart(this.git, { ...rev, commit: rev.commit }, contracts) : undefined;
+      const trees =
+        part?.trees ?? contracts.map((c) => walkTree(this.cacheOf(this.git.checkout(rev)), treeContextOf(c)));
+      const { hashes } = this.hashes(rev);
+      trees.forEach((walked, k) => {
+        if (unvouched(walked)) return (read[at[k]] = undefined);
+        read[at[k]] = [...walked.inputs];
+        this.inputs.put(walked.context, hashes, walked.inputs, valuesFree(walked));
+      });
     }
-    if (from.commit && from.commit === to.commit) return `both sides are ${short(to)}`;
-    const pair = `${from.commit ?? ""}\0${to.commit ?? ""}`;
-    let changed = this.changed.get(pair);
-    if (!changed) {
-      changed = this.git.changedFiles(from, to);
-      this.changed.set(pair, changed);
-    }
-    if (reaching(inputs, changed)) return undefined;
-    return `no file its tree reads changed between ${short(from)} and ${short(to)}`;
+    return items.map(({ from, to }, i) => {
+      const inputs = read[i];
+      if (!inputs) return undefined;
+      if (from.commit && from.commit === to.commit) return `both sides are ${short(to)}`;
+      const pair = `${from.commit ?? ""}\0${to.commit ?? ""}`;
+      let changed = this.changed.get(pair);
+      if (!changed) {
+        changed = this.git.changedFiles(from, to);
+        this.changed.set(pair, changed);
+      }
+      if (reaching(inputs, changed)) return undefined;
+      return `no file its tree reads changed between ${short(from)} and ${short(to)}`;
+    });
   }
 }

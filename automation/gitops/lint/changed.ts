@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { treeContextOf, type PlatformContract } from "../shared/contract";
 import { FleetGit } from "../shared/git";
-import { firstLink, reaching, unvouched } from "../shared/incremental";
+import { firstLink, reaching, unvouched, valuesFree } from "../shared/incremental";
 import type { ManifestCache } from "../shared/manifests";
 import { walkTree } from "../shared/tree";
 import { DirHashes, TreeInputs } from "../shared/treeInputs";
@@ -71,7 +71,7 @@ export function changedSince(
           const unsure = unvouched(tree);
           if (unsure) return unsure;
           read = [...tree.inputs];
-          inputs.put(context, hashes, read);
+          inputs.put(context, hashes, read, valuesFree(tree));
         }
         const hit = reaching([...read, "charts"], changed);
         return hit ? `${hit} changed` : undefined;

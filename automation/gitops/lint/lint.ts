@@ -20,7 +20,8 @@ import { checkDocument, substitutedSchemaFindings, substitutedSourceFindings } f
 import { changedSince, type ChangedSelection } from "./changed";
 import { CacheError, cacheDir } from "../shared/cache";
 import { DiffError } from "../shared/git";
-import { TreeInputs } from "../shared/treeInputs";
+import { DirHashes, TreeInputs } from "../shared/treeInputs";
+import { firstLink, unvouched, valuesFree } from "../shared/incremental";
 
 export { plaintextSecret } from "./secrets";
 export { checkDocument } from "./documents";
@@ -89,10 +90,10 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     message: l.problem,
   }));
   const files = cache.allFiles();
-  const kustomizationFiles = files.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f));
+  const kustomizationFiles = new Set(files.filter((f) => /(^|\/)kustomization\.ya?ml$/.test(f)));
   // Patches are partial objects and generator inputs are not manifests: kustomize checks them.
   const notManifests = new Set(
-    kustomizationFiles.flatMap((k) =>
+    [...kustomizationFiles].flatMap((k) =>
       (cache.read(k).docs[0] ? patchAndGeneratorFiles(cache.read(k).docs[0].object) : []).map(([f]) =>
         posix.normalize(posix.join(posix.dirname(k), f)),
       ),
@@ -101,7 +102,7 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
   for (const file of files) {
     const parsed = cache.read(file);
     findings.push(...parsed.errors);
-    if (kustomizationFiles.includes(file))
+    if (kustomizationFiles.has(file))
       findings.push(...(parsed.docs[0] ? plaintextSecretGenerator(cache, parsed.docs[0]) : []));
     else if (!notManifests.has(file)) for (const doc of parsed.docs) findings.push(...checkDocument(doc));
   }
@@ -184,12 +185,20 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
   const platforms: LintResult["platforms"] = [];
   const builder = new KustomizeBuilder(repoDir, tool, options.cacheRoot);
   const todo = platformDirs.filter((p) => !selection || selection.linted.has(p));
+  // What each tree reads, kept for the next diff or --changed-since lint (../shared/treeInputs.ts).
+  const inputs = new TreeInputs(options.cacheRoot);
+  const hashes = options.cacheRoot && !selection && !firstLink(repoDir) ? new DirHashes(repoDir) : undefined;
   try {
     for (const [i, platform] of todo.entries()) {
       // kustomize runs on every core: the builds of the next platforms are made ahead, in parallel.
       if (i % PREFETCH === 0)
         await builder.prefetch(
-          todo.slice(i, i + PREFETCH).flatMap((p) => walkTree(cache, treeContextOf(contractOf(p))).requests),
+          todo.slice(i, i + PREFETCH).flatMap((p) => {
+            const context = treeContextOf(contractOf(p));
+            const walked = walkTree(cache, context);
+            if (hashes && !unvouched(walked)) inputs.put(context, hashes, walked.inputs, valuesFree(walked));
+            return walked.requests;
+          }),
         );
       const contract = contractOf(platform);
       platforms.push({ platform, origin: contract.origin });

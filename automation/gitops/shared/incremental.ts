@@ -5,7 +5,7 @@
  * target may change while the link does not), so a repository with any link is never skipped.
  */
 import { STOPS_BUILD } from "./build";
-import type { PlatformTree } from "./tree";
+import type { PlatformTree, TreeContext } from "./tree";
 
 export { firstLink } from "./mirror";
 
@@ -35,4 +35,28 @@ export function unvouched(tree: PlatformTree): string | undefined {
   });
   if (variable) return `Kustomization ${variable.namespace}/${variable.name}'s path or source is a variable`;
   return undefined;
+}
+
+/**
+ * Whether the tree's walk is the same whatever its cluster-vars (keys and values): no Kustomization
+ * of it holds a variable (`${` anywhere in its document), and no object has one in its kind, its
+ * apiVersion or a top-level key. Substitution (of values without a line break, valuesPlain) then
+ * leaves every Kustomization as written and makes no other object one, so the same ones are found
+ * at the same paths, and the tree's inputs serve any such context (./treeInputs.ts).
+ */
+export function valuesFree(tree: PlatformTree): boolean {
+  const variable = (v: unknown) => JSON.stringify(v ?? "").includes("${");
+  return tree.nodes.every(
+    (n) =>
+      (!n.doc || !variable(n.doc.object)) &&
+      n.built.every(
+        ({ doc: { object } }) =>
+          !variable(object.kind) && !variable(object.apiVersion) && !variable(Object.keys(object)),
+      ),
+  );
+}
+
+/** Whether no known cluster-vars value holds a line break (one could add keys to an object's YAML). */
+export function valuesPlain(context: TreeContext): boolean {
+  return Object.values(context.clusterVars).every((v) => v === undefined || !/[\r\n]/.test(v));
 }

@@ -6,16 +6,31 @@
  * builds a mirror of the repository without `.git/`, oversized files or links leading out, with
  * kustomize's default load restrictor (a kustomization reads files in or below its own directory)
  * and an environment in which Git cannot fetch.
+ *
+ * A build's output depends only on the files it reads and where they lie relative to the directory
+ * built (kustomize names no absolute path in its output; the origin annotations are relative to the
+ * build, and are kept so): builds whose inputs have the same contents at the same relative paths
+ * are made once, in a run and in the disk cache (./kustomizeOutput.ts).
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, parseAllDocuments, stringify } from "yaml";
-import { MAX_YAML_ALIASES, sandboxEnv, type BadLink } from "./sandbox";
+import { stringify } from "yaml";
+import { sandboxEnv, type BadLink } from "./sandbox";
 import { BuildMirror } from "./mirror";
-import { ContentHashes, DiskCache, PROGRAM_VERSION } from "./cache";
+import { ContentHashes, DiskCache } from "./cache";
 import { resolveKustomize, tidyError, type KustomizeTool } from "./kustomizeTool";
+import {
+  layoutKey,
+  parseOutput,
+  relocatable,
+  relocated,
+  type KustomizeOutput,
+  type BuildRequest,
+  type Relocatable,
+} from "./kustomizeOutput";
+import { Spawner, type Ran } from "./spawner";
 
 export {
   cachedKustomizePath,
@@ -26,41 +41,38 @@ export {
   withoutContent,
   type KustomizeTool,
 } from "./kustomizeTool";
-
-/** Where kustomize says an object comes from (repository-relative), from `config.kubernetes.io/origin`. */
-export interface Origin {
-  /** The manifest file, for objects read from one. */
-  file?: string;
-  /** The kustomization.yaml whose generator made it, for generated objects. */
-  configuredIn?: string;
-}
-
-export interface KustomizeOutput {
-  objects: { object: Record<string, unknown>; origin?: Origin }[];
-  /** kustomize's error, with paths relative to the repository. */
-  error?: string;
-}
-
-const ORIGIN = "config.kubernetes.io/origin";
+export type { KustomizeOutput, Origin } from "./kustomizeOutput";
 
 const GENERATED = "kustomization.yaml";
 const TIMED_OUT = "kustomize did not finish";
 /** How long one `kustomize build` may take: a tree must not hold a merge-request pipeline forever. */
 export const KUSTOMIZE_TIMEOUT_MS = 120_000;
 
+/** Where a build's result was found, or the keys to keep it under. */
+interface Lookup {
+  memoKey: string;
+  layoutKey?: string;
+  result?: KustomizeOutput;
+}
+
 /**
  * Runs `kustomize build` on directories of one repository checkout (its mirror, made at the first
- * build); results cached per directory.
+ * build); results cached per directory, and per content and relative layout of what a build reads.
  */
 export class KustomizeBuilder {
+  /** kustomize processes run (a build failing in a partial mirror runs twice). */
+  runs = 0;
   private readonly work: string;
   private readonly results = new Map<string, KustomizeOutput>();
+  private readonly layouts = new Map<string, Relocatable>();
   private count = 0;
   private mirror?: BuildMirror;
+  private spawner?: Spawner;
+  private env?: NodeJS.ProcessEnv;
   /** Content hashes of the repository's paths, as the mirror holds them (./cache.ts). */
   private hashes?: ContentHashes;
   /** Builds kept on disk (./cache.ts), when a cache folder is given. */
-  readonly disk?: DiskCache<KustomizeOutput>;
+  readonly disk?: DiskCache<Relocatable>;
 
   constructor(
     readonly repoDir: string,
@@ -68,29 +80,14 @@ export class KustomizeBuilder {
     cacheRoot?: string,
   ) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-kustomize-"));
-    if (cacheRoot) this.disk = new DiskCache<KustomizeOutput>(cacheRoot, "kustomize");
+    if (cacheRoot) this.disk = new DiskCache<Relocatable>(cacheRoot, "kustomize");
   }
 
-  /**
-   * The disk-cache key of a build: kustomize's and the program's versions, what is built, and the
-   * content of every path it may read (`inputs`, BuildResult.inputs); undefined when not cacheable.
-   */
-  private diskKey(dir: string, resources: string[] | undefined, inputs: string[] | undefined) {
-    if (!this.disk || !inputs) return undefined;
+  /** The build's key by content and relative layout (./kustomizeOutput.ts); undefined when not cacheable. */
+  private layoutKey(request: BuildRequest): string | undefined {
+    if (!request.inputs) return undefined;
     this.hashes ??= new ContentHashes(this.repoDir);
-    const parts = [
-      `kustomize ${this.tool.version}`,
-      `platform ${PROGRAM_VERSION}`,
-      dir,
-      ...(resources ?? []),
-    ];
-    for (const i of [...new Set(inputs)].sort()) {
-      if (i === ".." || i.startsWith("../")) continue;
-      const h = this.hashes.of(i);
-      if (h === undefined) return undefined;
-      parts.push(`${i}\0${h}`);
-    }
-    return parts.join("\n");
+    return layoutKey(request, this.hashes, this.tool.version);
   }
 
   /** Symbolic links of the repository left out of the mirror (known once a build ran). */
@@ -105,15 +102,19 @@ export class KustomizeBuilder {
     return this.mirror.dir;
   }
 
-  /** A build already made in this run or kept on disk; else what running it needs. */
-  private lookup(dir: string, resources?: string[], inputs?: string[]) {
+  /** A build already made in this run (of this directory, or of the same inputs elsewhere) or kept on disk. */
+  private lookup(request: BuildRequest): Lookup {
+    const { dir, resources } = request;
     const memoKey = `${dir}\0${resources?.join("\0") ?? ""}`;
     const memo = this.results.get(memoKey);
     if (memo) return { memoKey, result: memo };
-    const diskKey = this.diskKey(dir, resources, inputs);
-    const stored = diskKey ? this.disk?.get(diskKey) : undefined;
-    if (stored) this.results.set(memoKey, stored);
-    return { memoKey, diskKey, result: stored };
+    const layoutKey = this.layoutKey(request);
+    const stored = layoutKey ? (this.layouts.get(layoutKey) ?? this.disk?.get(layoutKey)) : undefined;
+    if (!stored) return { memoKey, layoutKey };
+    if (layoutKey) this.layouts.set(layoutKey, stored);
+    const result = relocated(stored, dir);
+    this.results.set(memoKey, result);
+    return { memoKey, layoutKey, result };
   }
 
   /**
@@ -122,11 +123,7 @@ export class KustomizeBuilder {
    * it lists is below it; removed after the build); one with its own is listed by a wrapper outside
    * the mirror. Returns the wrapper directory and how to remove what was written.
    */
-  private wrap(
-    dir: string,
-    resources: string[] | undefined,
-    inputs: readonly string[] | undefined,
-  ): { wrapper: string; done: () => void } {
+  private wrap({ dir, resources }: BuildRequest, inputs: readonly string[] | undefined) {
     const mirror = this.mirrored(inputs);
     let wrapper = path.join(mirror, dir);
     if (!resources) {
@@ -148,144 +145,144 @@ export class KustomizeBuilder {
     return { wrapper, done: () => (resources ? fs.rmSync(path.join(wrapper, GENERATED)) : undefined) };
   }
 
-  /** Keep a result for this run, and on disk unless it failed or holds a Secret SOPS did not encrypt. */
-  private keep(memoKey: string, diskKey: string | undefined, result: KustomizeOutput): KustomizeOutput {
+  /**
+   * Keep a result for this run; a success also for every directory with the same layout, and on
+   * disk unless it holds a Secret SOPS did not encrypt (never a Secret in plain text on disk).
+   * Failures are kept for this directory only: their messages name it, and a timeout may be the load.
+   */
+  private keep({ memoKey, layoutKey }: Lookup, dir: string, result: KustomizeOutput): KustomizeOutput {
     this.results.set(memoKey, result);
-    // Never a Secret in plain text on disk; failures are not kept (a timeout may be the machine's load).
-    if (diskKey && !result.error && !result.objects.some((o) => o.object.kind === "Secret" && !o.object.sops))
-      this.disk?.put(diskKey, result);
+    if (!layoutKey || result.error) return result;
+    const stored = relocatable(result, dir);
+    this.layouts.set(layoutKey, stored);
+    if (!result.objects.some((o) => o.object.kind === "Secret" && !o.object.sops))
+      this.disk?.put(layoutKey, stored);
     return result;
   }
 
   /**
-   * Build `dir` (repository-relative). `resources` lists what kustomize-controller's generated
-   * kustomization.yaml would hold when the directory has none; undefined when it has one. `inputs`
-   * (BuildResult.inputs) are what it may read: with them, the build is kept in the disk cache.
+   * The runs of one build, as a generator: it yields each wrapper to run kustomize on and takes what
+   * the run gave, so that one sequence serves the blocking `build` and the parallel `prefetch`. A
+   * failure in a partial mirror (./mirror.ts) is run again in the whole one: the outcome is a whole
+   * mirror's.
    */
-  build(dir: string, resources?: string[], inputs?: string[]): KustomizeOutput {
-    const hit = this.lookup(dir, resources, inputs);
-    if (hit.result) return hit.result;
-    const once = (from: string[] | undefined) => {
-      const { wrapper, done } = this.wrap(dir, resources, from);
+  private *attempts(request: BuildRequest): Generator<string, KustomizeOutput, Ran> {
+    let result: KustomizeOutput | undefined;
+    for (const from of [request.inputs, undefined]) {
+      if (result && !this.again(result)) break;
+      const { wrapper, done } = this.wrap(request, from);
       try {
-        return this.outcome(wrapper, () => ({ stdout: this.runSync(wrapper) }));
+        this.runs++;
+        result = this.outcome(wrapper, yield wrapper);
       } finally {
         done();
       }
-    };
-    let result = once(inputs);
-    if (this.again(result)) result = once(undefined);
-    return this.keep(hit.memoKey, hit.diskKey, result);
+    }
+    return result as KustomizeOutput;
   }
 
-  /** A failure in a partial mirror (./mirror.ts) is checked in the whole one: the outcome is a full mirror's. */
+  /** Whether a failure in a partial mirror is to be checked in the whole one. */
   private again(result: KustomizeOutput): boolean {
     return !!result.error && !this.mirror?.complete && !result.error.startsWith(TIMED_OUT);
   }
 
   /**
-   * Run the builds not made yet, `concurrency` kustomize processes at a time (every core by
-   * default), so that `build` finds them made. One directory is never built twice at once.
+   * Build `dir` (repository-relative). `resources` lists what kustomize-controller's generated
+   * kustomization.yaml would hold when the directory has none; undefined when it has one. `inputs`
+   * (BuildResult.inputs) are what it may read: with them, the build is shared by content and kept
+   * in the disk cache.
    */
-  async prefetch(
-    requests: { dir: string; resources?: string[]; inputs?: string[] }[],
-    concurrency = os.availableParallelism(),
-  ): Promise<void> {
-    const queue = requests
-      .map((r) => ({ ...r, hit: this.lookup(r.dir, r.resources, r.inputs) }))
-      .filter((r, i, all) => !r.hit.result && all.findIndex((o) => o.dir === r.dir) === i);
+  build(dir: string, resources?: string[], inputs?: string[]): KustomizeOutput {
+    const request = { dir, resources, inputs };
+    const hit = this.lookup(request);
+    if (hit.result) return hit.result;
+    const steps = this.attempts(request);
+    let step = steps.next();
+    while (!step.done) step = steps.next(this.runSync(step.value));
+    return this.keep(hit, dir, step.value);
+  }
+
+  /**
+   * Run the builds not made yet, `concurrency` kustomize processes at a time (every core by
+   * default), so that `build` finds them made. One directory, or one layout, is never built twice.
+   */
+  async prefetch(requests: BuildRequest[], concurrency = os.availableParallelism()): Promise<void> {
+    const queue: { request: BuildRequest; hit: Lookup }[] = [];
+    const queued = new Set<string>();
+    for (const request of requests) {
+      const hit = this.lookup(request);
+      const key = hit.layoutKey ?? hit.memoKey;
+      if (hit.result || queued.has(key) || queued.has(hit.memoKey)) continue;
+      queued.add(key).add(hit.memoKey);
+      queue.push({ request, hit });
+    }
     const worker = async () => {
-      for (let r = queue.shift(); r; r = queue.shift()) {
-        const request = r;
-        const once = async (from: string[] | undefined) => {
-          const { wrapper, done } = this.wrap(request.dir, request.resources, from);
-          try {
-            const stdout = await this.runAsync(wrapper);
-            return this.outcome(wrapper, () => stdout);
-          } finally {
-            done();
-          }
-        };
-        let result = await once(r.inputs);
-        if (this.again(result)) result = await once(undefined);
-        this.keep(r.hit.memoKey, r.hit.diskKey, result);
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { request, hit } = next;
+        const steps = this.attempts(request);
+        let step = steps.next();
+        while (!step.done) step = steps.next(await this.runAsync(step.value));
+        this.keep(hit, request.dir, step.value);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   }
 
+  // kustomize's default load restrictor (LoadRestrictionsRootOnly), said out loud.
   private readonly args = (wrapper: string) => [
     "build",
     "--load-restrictor",
     "LoadRestrictionsRootOnly",
     wrapper,
   ];
-  private readonly options = () => ({
-    encoding: "utf8" as const,
-    maxBuffer: 256 * 1024 * 1024,
-    env: sandboxEnv(),
-    cwd: this.mirrored(null),
-    timeout: KUSTOMIZE_TIMEOUT_MS,
-    killSignal: "SIGKILL" as const,
-  });
-
-  // kustomize's default load restrictor (LoadRestrictionsRootOnly), said out loud.
-  private runSync(wrapper: string): string {
-    return execFileSync(this.tool.bin, this.args(wrapper), {
-      ...this.options(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  private options() {
+    this.env ??= sandboxEnv();
+    return {
+      maxBuffer: 256 * 1024 * 1024,
+      env: this.env,
+      cwd: this.mirrored(null),
+      timeout: KUSTOMIZE_TIMEOUT_MS,
+      killSignal: "SIGKILL" as const,
+    };
   }
 
-  /** As runSync, without blocking: resolves to stdout, or to the error execFileSync would throw. */
-  private runAsync(wrapper: string): Promise<{ stdout: string } | { error: unknown }> {
-    return new Promise((resolve) => {
-      const child = execFile(this.tool.bin, this.args(wrapper), this.options(), (e, stdout, stderr) =>
-        resolve(e ? { error: Object.assign(e, { stderr }) } : { stdout }),
-      );
-      child.stdin?.end();
-    });
+  private runSync(wrapper: string): Ran {
+    try {
+      return {
+        stdout: execFileSync(this.tool.bin, this.args(wrapper), {
+          ...this.options(),
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+      };
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** As runSync, without blocking, started by a small helper process (./spawner.ts). */
+  private runAsync(wrapper: string): Promise<Ran> {
+    this.spawner ??= new Spawner();
+    return this.spawner.run(this.tool.bin, this.args(wrapper), this.options());
   }
 
   /** What a run gave: the objects kustomize printed, or its error made repository-relative. */
-  private outcome(wrapper: string, run: () => { stdout: string } | { error: unknown }): KustomizeOutput {
+  private outcome(wrapper: string, run: Ran): KustomizeOutput {
     const mirror = this.mirrored(null);
-    let stdout: string;
-    try {
-      const out = run();
-      if ("error" in out) throw out.error;
-      stdout = out.stdout;
-    } catch (e) {
-      if ((e as { signal?: unknown }).signal === "SIGKILL")
+    if ("error" in run) {
+      const e = run.error as { signal?: unknown; stderr?: unknown; message?: unknown };
+      if (e.signal === "SIGKILL")
         return {
           objects: [],
           error: `${TIMED_OUT} within ${KUSTOMIZE_TIMEOUT_MS / 1000} s and was stopped`,
         };
-      const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
+      const stderr = String(e.stderr || e.message);
       return { objects: [], error: this.repoRelative(wrapper, mirror, tidyError(stderr)) };
     }
-    const objects: KustomizeOutput["objects"] = [];
-    for (const doc of parseAllDocuments(stdout)) {
-      const object = (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? undefined) as
-        Record<string, unknown> | undefined;
-      if (!object) continue;
-      const metadata = (object.metadata ?? {}) as { annotations?: Record<string, string> };
-      const raw = metadata.annotations?.[ORIGIN];
-      let origin: Origin | undefined;
-      if (raw !== undefined) {
-        delete metadata.annotations![ORIGIN];
-        if (!Object.keys(metadata.annotations!).length) delete metadata.annotations;
-        const o = parse(raw) as { path?: string; configuredIn?: string };
-        const toRepo = (p?: string) => {
-          if (!p) return undefined;
-          const r = path.relative(mirror, path.resolve(wrapper, p)).split(path.sep).join("/");
-          return r.startsWith("..") ? undefined : r;
-        };
-        origin = { file: toRepo(o.path), configuredIn: toRepo(o.configuredIn) };
-      }
-      objects.push({ object, origin });
-    }
-    return { objects };
+    return parseOutput(run.stdout, wrapper, (abs) => {
+      const r = path.relative(mirror, abs).split(path.sep).join("/");
+      return r.startsWith("..") ? undefined : r;
+    });
   }
 
   /** kustomize's message with the wrapper's and the mirror's paths made repository-relative. */
@@ -298,8 +295,9 @@ export class KustomizeBuilder {
     return out.split(`${this.repoDir}/`).join("").split(this.work).join("<build>");
   }
 
-  /** Remove the temporary folder. */
+  /** Remove the temporary folder, and let the helper that starts kustomize exit. */
   dispose(): void {
+    this.spawner?.dispose();
     fs.rmSync(this.work, { recursive: true, force: true });
   }
 }

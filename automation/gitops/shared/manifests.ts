@@ -208,10 +208,31 @@ export function parseManifests(file: string, text: string): ManifestFile {
   return { file, docs, errors };
 }
 
-/** Reads manifest files of one repository once. */
+/**
+ * Reads manifest files of one repository once, and parses each distinct content once: a file with
+ * the same bytes as one read before (the same overlay in many platforms) gets that parse's documents
+ * under its own name (the documents are shared: nothing changes a parsed document).
+ */
 export class ManifestCache {
   private readonly files = new Map<string, ManifestFile>();
+  private readonly texts = new Map<string, ManifestFile>();
   constructor(readonly repoDir: string) {}
+
+  /** `text` parsed as the manifests of `file`, from the parse of an equal text when there was one. */
+  parse(file: string, text: string): ManifestFile {
+    const same = this.texts.get(text);
+    if (!same) {
+      const parsed = parseManifests(file, text);
+      this.texts.set(text, parsed);
+      return parsed;
+    }
+    if (same.file === file) return same;
+    return {
+      file,
+      docs: same.docs.map((d) => ({ ...d, file })),
+      errors: same.errors.map((e) => ({ ...e, file })),
+    };
+  }
 
   /**
    * The manifests of a file relative to the repository root. A file that may not be read (a link
@@ -223,7 +244,7 @@ export class ManifestCache {
       const read = readRepoText(this.repoDir, file);
       parsed =
         "text" in read
-          ? parseManifests(file, read.text)
+          ? this.parse(file, read.text)
           : { file, docs: [], errors: [{ file, line: 1, rule: read.rule, message: read.problem }] };
       this.files.set(file, parsed);
     }

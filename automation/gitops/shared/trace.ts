@@ -5,9 +5,17 @@
  */
 import { stringify } from "yaml";
 import type { Origin } from "./kustomize";
-import { parseManifests, type ManifestCache, type ManifestDoc, type PlacedVariable } from "./manifests";
+import type { ManifestCache, ManifestDoc, PlacedVariable } from "./manifests";
 
 type Where = { file: string; line: number };
+
+/** Built objects as YAML text: one object is shared by every platform whose build has its layout. */
+const texts = new WeakMap<object, string>();
+function yamlOf(object: Record<string, unknown>): string {
+  let text = texts.get(object);
+  if (text === undefined) texts.set(object, (text = stringify(object)));
+  return text;
+}
 
 function nameOf(o: Record<string, unknown>): unknown {
   return (o.metadata as { name?: unknown } | undefined)?.name;
@@ -54,7 +62,7 @@ export function tracedDoc(
       : origin?.file
         ? { file: origin.file, line: 1 }
         : where;
-  const output = parseManifests(home.file, stringify(object)).docs[0];
+  const output = cache.parse(home.file, yamlOf(object)).docs[0];
   const candidates = [
     ...(generatorFile ? [generatorFile] : []),
     ...traceFiles.filter((f) => f !== generatorFile),

@@ -17,6 +17,7 @@ import * as path from "node:path";
 import { DiskCache, PROGRAM_VERSION } from "./cache";
 import { MAX_FILE_BYTES } from "./sandbox";
 import type { TreeContext } from "./tree";
+import { valuesPlain } from "./incremental";
 
 /** Content hashes of the paths of one revision; undefined for a path that has none. */
 export interface PathHashes {
@@ -122,7 +123,14 @@ export class GitTreeHashes implements PathHashes {
   }
 }
 
-/** The walk inputs of platforms' trees, on disk. */
+/**
+ * The walk inputs of platforms' trees, on disk. A tree none of whose Kustomizations holds a variable
+ * (./incremental.ts valuesFree) is walked the same, whatever the cluster-vars' values and keys: the
+ * values change only objects, never which Kustomizations there are, their paths, names or
+ * namespaces. Its inputs are kept under its platform, root path and root source kind alone, so a
+ * lint with the rendered cluster-vars keeps them for a diff or a `--changed-since` lint that walks
+ * with the stack files' keys unrendered; any other tree's under its whole context.
+ */
 export class TreeInputs {
   hits = 0;
   private readonly disk?: DiskCache<[string, string][]>;
@@ -131,21 +139,34 @@ export class TreeInputs {
     if (cacheRoot) this.disk = new DiskCache(cacheRoot, "inputs");
   }
 
-  private key(context: TreeContext): string {
-    return [`platform ${PROGRAM_VERSION}`, "walk inputs", JSON.stringify(context)].join("\n");
+  private key(context: TreeContext, free: boolean): string {
+    const { platform, rootPath, rootSourceKind } = context;
+    return [
+      `platform ${PROGRAM_VERSION}`,
+      "walk inputs",
+      free
+        ? `no Kustomization with a variable: ${JSON.stringify({ platform, rootPath, rootSourceKind })}`
+        : JSON.stringify(context),
+    ].join("\n");
   }
 
   /** The inputs kept for a tree, when every one of them still hashes as it did; else undefined. */
   get(context: TreeContext, hashes: PathHashes | undefined): string[] | undefined {
-    if (!hashes) return undefined;
-    const kept = this.disk?.get(this.key(context));
-    if (!kept || !kept.every(([input, hash]) => hashes.of(input) === hash)) return undefined;
-    this.hits++;
-    return kept.map(([input]) => input);
+    if (!hashes || !this.disk) return undefined;
+    for (const free of valuesPlain(context) ? [true, false] : [false]) {
+      const kept = this.disk.get(this.key(context, free));
+      if (!kept || !kept.every(([input, hash]) => hashes.of(input) === hash)) continue;
+      this.hits++;
+      return kept.map(([input]) => input);
+    }
+    return undefined;
   }
 
-  /** Keep a vouched tree's inputs with their hashes (nothing when one has no hash). */
-  put(context: TreeContext, hashes: PathHashes | undefined, inputs: Iterable<string>): void {
+  /**
+   * Keep a vouched tree's inputs with their hashes (nothing when one has no hash); `free`: none of
+   * its Kustomizations holds a variable.
+   */
+  put(context: TreeContext, hashes: PathHashes | undefined, inputs: Iterable<string>, free = false): void {
     if (!hashes || !this.disk) return;
     const entry: [string, string][] = [];
     for (const input of inputs) {
@@ -153,6 +174,6 @@ export class TreeInputs {
       if (hash === undefined) return;
       entry.push([input, hash]);
     }
-    this.disk.put(this.key(context), entry);
+    this.disk.put(this.key(context, free && valuesPlain(context)), entry);
   }
 }
