@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { fleetTreeMermaid, missingClusterVars, type MissingVariable } from "../gitops";
+import { ManifestCache } from "../gitops/shared/manifests";
 import { describeRef } from "../../components/flux/render";
 import type { RenderResult } from "./index";
 
@@ -18,9 +19,21 @@ export interface FleetRepoReport {
   missing: MissingVariable[];
 }
 
-/** Check a render against the fleet repository at `repoDir`; undefined when there is none. */
-export async function checkFleetRepo(r: RenderResult, repoDir: string): Promise<FleetRepoReport | undefined> {
+/**
+ * Check a render against the fleet repository at `repoDir`; undefined when there is none. `manifests`:
+ * the repository's files as already read and parsed, for a run that checks many stacks against the
+ * same repository (a fleet render: the shared bases are parsed once, not once per stack); without it
+ * they are read afresh. Either way the report is the same, as long as the files do not change.
+ */
+export async function checkFleetRepo(
+  r: RenderResult,
+  repoDir: string,
+  manifests?: ManifestCache,
+): Promise<FleetRepoReport | undefined> {
   if (!existsSync(repoDir)) return undefined;
+  const cache = manifests ?? new ManifestCache(repoDir);
+  if (cache.repoDir !== repoDir)
+    throw new Error(`checkFleetRepo: the manifests given are those of ${cache.repoDir}, not ${repoDir}`);
   const rootPath = String(r.outputs.rootPath);
   if (!existsSync(path.join(repoDir, rootPath))) return { repoDir, rootPath, missing: [] };
   const src = r.config.flux.source;
@@ -30,10 +43,11 @@ export async function checkFleetRepo(r: RenderResult, repoDir: string): Promise<
   return {
     repoDir,
     rootPath,
-    tree: await fleetTreeMermaid(repoDir, r.config.name, rootPath, label, rootSourceKind),
+    tree: await fleetTreeMermaid(repoDir, r.config.name, rootPath, label, rootSourceKind, cache),
     missing: await missingClusterVars(repoDir, rootPath, clusterVars, {
       secretVars: Object.keys(r.config.flux.secretVars),
       rootSourceKind,
+      cache,
     }),
   };
 }
