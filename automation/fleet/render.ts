@@ -8,8 +8,7 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { renderStack } from "../render";
-import { checkFleetRepo, describeFleetRepo, fleetRepoFails } from "../render/fleetRepo";
-import { ManifestCache } from "../gitops/shared/manifests";
+import { checkFleetRepo, describeFleetRepo, fleetRepoFails, FleetRepoCache } from "../render/fleetRepo";
 import { writeRender } from "../render/write";
 import type { FleetStack } from "./inventory";
 import { NO_CHANGES, type StackResult } from "./types";
@@ -32,18 +31,17 @@ const firstLines = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split("\n").slice(0, 20).join("\n");
 
 /**
- * Render stacks one after another in this process. The fleet repository's files are read and parsed
- * once for all of them (`manifests`, or a cache of this call): a run assumes they do not change while
- * it runs, as gitops:lint does.
+ * Render stacks one after another in this process. The fleet repository's shared files are read and
+ * parsed once for all of them (`repoCache`, or a cache of this call; see FleetRepoCache).
  */
 export async function renderSequential(
   stacks: readonly FleetStack[],
   o: Pick<RenderFleetOptions, "projectDir" | "outDir" | "gitopsDir" | "onDone"> & {
-    manifests?: ManifestCache;
+    repoCache?: FleetRepoCache;
   },
 ): Promise<StackResult[]> {
   const out: StackResult[] = [];
-  const manifests = o.manifests ?? (o.gitopsDir === undefined ? undefined : new ManifestCache(o.gitopsDir));
+  const repoCache = o.repoCache ?? (o.gitopsDir === undefined ? undefined : new FleetRepoCache(o.gitopsDir));
   for (const s of stacks) {
     const started = Date.now();
     const base = {
@@ -56,7 +54,7 @@ export async function renderSequential(
     try {
       const result = await renderStack(o.projectDir, s.stack);
       const fleet =
-        o.gitopsDir === undefined ? undefined : await checkFleetRepo(result, o.gitopsDir, manifests);
+        o.gitopsDir === undefined ? undefined : await checkFleetRepo(result, o.gitopsDir, repoCache);
       const dir = path.join(o.outDir, s.stack);
       await writeRender(result, dir, fleet, { option: "--out", createParents: true, project: o.projectDir });
       const gap = fleetRepoFails(fleet);
@@ -161,13 +159,13 @@ export async function renderFleet(
 }
 
 if (process.argv.includes("--fleet-render-worker") && process.send) {
-  let setup: (WorkerSetup & { manifests?: ManifestCache }) | undefined;
+  let setup: (WorkerSetup & { repoCache?: FleetRepoCache }) | undefined;
   process.on("message", (m: { setup?: WorkerSetup; stack?: FleetStack }) => {
     // One cache of the fleet repository for all the stacks this worker renders.
     if (m.setup)
       setup = {
         ...m.setup,
-        ...(m.setup.gitopsDir !== undefined ? { manifests: new ManifestCache(m.setup.gitopsDir) } : {}),
+        ...(m.setup.gitopsDir !== undefined ? { repoCache: new FleetRepoCache(m.setup.gitopsDir) } : {}),
       };
     else if (m.stack && setup)
       void renderSequential([m.stack], setup).then(([r]) => process.send?.({ done: r }));

@@ -5,9 +5,8 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkFleetRepo, type FleetRepoReport } from "../../../automation/render/fleetRepo";
+import { checkFleetRepo, FleetRepoCache, type FleetRepoReport } from "../../../automation/render/fleetRepo";
 import { readStackConfig, type RenderResult } from "../../../automation/render";
-import { ManifestCache } from "../../../automation/gitops/shared/manifests";
 import { parsePlatformConfig } from "../../../stacks/config";
 import { clusterNameOf, platformClusterVars } from "../../../stacks/platform";
 
@@ -38,7 +37,7 @@ describe("checkFleetRepo with the repository read once for many stacks", () => {
   }, 30_000);
 
   it("reports exactly what a fresh read of the repository reports, stack after stack", async () => {
-    const shared = new ManifestCache(SHIPPED);
+    const shared = new FleetRepoCache(SHIPPED);
     const withShared: (FleetRepoReport | undefined)[] = [];
     for (const r of renders) withShared.push(await checkFleetRepo(r, SHIPPED, shared));
     const fresh: (FleetRepoReport | undefined)[] = [];
@@ -81,11 +80,23 @@ describe("checkFleetRepo with the repository read once for many stacks", () => {
     ]);
   });
 
-  it("refuses the cache of another repository", async () => {
+  it("reads a platform's own folder for its own check only, and refuses the cache of another repository", async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "fleet-repo-cache-"));
     try {
-      await expect(checkFleetRepo(renders[0], SHIPPED, new ManifestCache(tmp))).rejects.toThrow(
-        `checkFleetRepo: the manifests given are those of ${tmp}, not ${SHIPPED}`,
+      const repo = path.join(tmp, "gitops");
+      await fs.cp(SHIPPED, repo, { recursive: true });
+      const run = new FleetRepoCache(repo);
+      expect((await checkFleetRepo(renders[0], repo, run))?.missing).toEqual([]);
+      // The platform's own files are not kept from one check to the next (memory stays flat over a
+      // fleet): a variable added there is seen by the next check of the same run.
+      const apps = path.join(repo, "clusters", "local", "apps.yaml");
+      const text = await fs.readFile(apps, "utf8");
+      await fs.writeFile(apps, text.replace("  timeout: 3m\n", "  timeout: ${APPS_TIMEOUT}\n"));
+      expect((await checkFleetRepo(renders[0], repo, run))?.missing.map((m) => m.variable)).toEqual([
+        "APPS_TIMEOUT",
+      ]);
+      await expect(checkFleetRepo(renders[0], SHIPPED, run)).rejects.toThrow(
+        `checkFleetRepo: the cache given is that of ${repo}, not ${SHIPPED}`,
       );
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
