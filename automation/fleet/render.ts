@@ -8,7 +8,7 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { renderStack } from "../render";
-import { checkFleetRepo, describeFleetRepo, fleetRepoFails } from "../render/fleetRepo";
+import { checkFleetRepo, describeFleetRepo, fleetRepoFails, FleetRepoCache } from "../render/fleetRepo";
 import { writeRender } from "../render/write";
 import type { FleetStack } from "./inventory";
 import { NO_CHANGES, type StackResult } from "./types";
@@ -30,12 +30,18 @@ export interface RenderFleetOptions {
 const firstLines = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split("\n").slice(0, 20).join("\n");
 
-/** Render stacks one after another in this process. */
+/**
+ * Render stacks one after another in this process. The fleet repository's shared files are read and
+ * parsed once for all of them (`repoCache`, or a cache of this call; see FleetRepoCache).
+ */
 export async function renderSequential(
   stacks: readonly FleetStack[],
-  o: Pick<RenderFleetOptions, "projectDir" | "outDir" | "gitopsDir" | "onDone">,
+  o: Pick<RenderFleetOptions, "projectDir" | "outDir" | "gitopsDir" | "onDone"> & {
+    repoCache?: FleetRepoCache;
+  },
 ): Promise<StackResult[]> {
   const out: StackResult[] = [];
+  const repoCache = o.repoCache ?? (o.gitopsDir === undefined ? undefined : new FleetRepoCache(o.gitopsDir));
   for (const s of stacks) {
     const started = Date.now();
     const base = {
@@ -47,7 +53,8 @@ export async function renderSequential(
     let r: StackResult;
     try {
       const result = await renderStack(o.projectDir, s.stack);
-      const fleet = o.gitopsDir === undefined ? undefined : await checkFleetRepo(result, o.gitopsDir);
+      const fleet =
+        o.gitopsDir === undefined ? undefined : await checkFleetRepo(result, o.gitopsDir, repoCache);
       const dir = path.join(o.outDir, s.stack);
       await writeRender(result, dir, fleet, { option: "--out", createParents: true, project: o.projectDir });
       const gap = fleetRepoFails(fleet);
@@ -152,9 +159,14 @@ export async function renderFleet(
 }
 
 if (process.argv.includes("--fleet-render-worker") && process.send) {
-  let setup: WorkerSetup | undefined;
+  let setup: (WorkerSetup & { repoCache?: FleetRepoCache }) | undefined;
   process.on("message", (m: { setup?: WorkerSetup; stack?: FleetStack }) => {
-    if (m.setup) setup = m.setup;
+    // One cache of the fleet repository for all the stacks this worker renders.
+    if (m.setup)
+      setup = {
+        ...m.setup,
+        ...(m.setup.gitopsDir !== undefined ? { repoCache: new FleetRepoCache(m.setup.gitopsDir) } : {}),
+      };
     else if (m.stack && setup)
       void renderSequential([m.stack], setup).then(([r]) => process.send?.({ done: r }));
   });

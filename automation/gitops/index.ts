@@ -34,7 +34,8 @@ export * from "./slices";
 
 /**
  * Mermaid markdown (render/<stack>/tree.md) of the tree the root Kustomization of `platformName`
- * applies from `rootPath` in the fleet repository at `repoDir`.
+ * applies from `rootPath` in the fleet repository at `repoDir`. `cache`: the repository's manifests
+ * as already read (a fleet render reads them once for all its stacks).
  */
 export async function fleetTreeMermaid(
   repoDir: string,
@@ -42,8 +43,9 @@ export async function fleetTreeMermaid(
   rootPath: string,
   sourceLabel?: string,
   rootSourceKind?: RootSourceKind,
+  cache: ManifestCache = new ManifestCache(repoDir),
 ): Promise<string> {
-  const tree = walkTree(new ManifestCache(repoDir), {
+  const tree = walkTree(cache, {
     platform: platformName,
     rootPath,
     clusterVars: {},

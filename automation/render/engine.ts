@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { waitForRPCs } from "../../stacks/pulumiInternals";
+import { leanRuntime } from "./leanRuntime";
 
 /** Pulumi's secret signature, as secret values reach the mock monitor. */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -106,12 +107,15 @@ export async function runOnMocks<T>(
   // them on) each capture maps every frame: most of a render's time went there. The offline engine
   // records no source positions, so while the program runs source maps are off and promise stacks
   // are not captured; both are restored after, before any error's stack is read.
+  // Pulumi's per-promise and per-resource debugging aids are off too (./leanRuntime.ts).
   // PLATFORM_RENDER_STACKS=1 keeps full stacks (to debug the program at the cost of speed).
   const sourceMaps = process.sourceMapsEnabled;
   const stackLimit = Error.stackTraceLimit;
+  let restoreRuntime = () => {};
   if (!process.env.PLATFORM_RENDER_STACKS) {
     process.setSourceMapsEnabled(false);
     Error.stackTraceLimit = 0;
+    restoreRuntime = leanRuntime();
   }
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => {
@@ -157,6 +161,7 @@ export async function runOnMocks<T>(
   } finally {
     process.setSourceMapsEnabled(sourceMaps);
     Error.stackTraceLimit = stackLimit;
+    restoreRuntime();
   }
   if (errors.length) throw errors[0];
 

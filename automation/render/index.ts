@@ -9,7 +9,7 @@ import { readManifestFile, readProjectTextFile, type PlatformEnvironment } from 
 import { deployPlatform, type PlatformOutputs } from "../../stacks/platform";
 import { redactSecrets, runOnMocks, type RecordedResource } from "./engine";
 import { invokes, placeholders } from "./placeholders";
-import { readProviderConfig, readStackConfig } from "./stackFile";
+import { readStackConfig } from "./stackFile";
 import type { K8sObject } from "../../components/flux/objects";
 
 export { readStackConfig, StackFileError } from "./stackFile";
@@ -95,7 +95,8 @@ export async function renderStack(projectDir: string, stack: string): Promise<Re
   const started = Date.now();
   const source = await readStackConfig(projectDir, stack);
   const config = parsePlatformConfig(source);
-  const providerConfig = await readProviderConfig(projectDir, stack);
+  // Read with the rest of the stack file: the same file parsed once.
+  const providerConfig = source.providerConfig ?? {};
   const secretOutputs: string[] = [];
   const run = await runOnMocks(
     async () => {

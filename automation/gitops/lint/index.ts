@@ -28,15 +28,17 @@ export interface MissingVariable {
  * Variables the tree under `rootPath` needs (strict substitution, Flux 2.9) that have no value, given
  * the cluster-vars the platform produces (and the keys of cluster-secret-vars, if any). Covers every
  * Kustomization of the tree, including those substituting from ConfigMaps of the repository.
+ * `opts.cache`: the repository's manifests as already read (a fleet render reads them once).
  */
 export async function missingClusterVars(
   repoDir: string,
   rootPath: string,
   clusterVars: Record<string, string>,
-  opts: { secretVars?: string[]; rootSourceKind?: RootSourceKind } = {},
+  opts: { secretVars?: string[]; rootSourceKind?: RootSourceKind; cache?: ManifestCache } = {},
 ): Promise<MissingVariable[]> {
   const platform = rootPath.replace(/\/$/, "").split("/").pop() ?? rootPath;
-  const tree = walkTree(new ManifestCache(repoDir), { platform, rootPath, clusterVars, ...opts });
+  const { cache = new ManifestCache(repoDir), ...context } = opts;
+  const tree = walkTree(cache, { platform, rootPath, clusterVars, ...context });
   return checkTree(tree, { prod: false })
     .filter((f) => f.rule === "variable")
     .map((f) => ({

@@ -12,6 +12,7 @@ import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../share
 import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
 import { ManifestCache, type Finding } from "../shared/manifests";
 import { notificationFindings } from "./notifications";
+import { shardingFindings } from "./sharding";
 import { rootSourceKindInTree, walkTree } from "../shared/tree";
 import { chartSourceFindings } from "./charts";
 import { plaintextSecretGenerator } from "./secrets";
@@ -208,6 +209,7 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         ...substitutedSchemaFindings(tree),
         ...substitutedSourceFindings(tree),
         ...notificationFindings(tree, contract),
+        ...shardingFindings(tree, contract.shards),
         ...chartSourceFindings(tree, repoDir),
       ];
       findings.push(

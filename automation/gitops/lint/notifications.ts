@@ -1,11 +1,14 @@
 /**
  * Checks of the notification-controller objects of one platform's tree, as Flux would apply them
- * (variables substituted): Alert → Provider, Provider → Secret (in the tree, made by an
- * ExternalSecret, or an early secret of the stack), git commit-status Providers with a token, an
- * https repository address that is the platform's own fleet repository, and a commitStatusExpr that
- * only reads event metadata every Alert of the Provider sets.
+ * (variables substituted): Alert → Provider, Provider and Receiver → Secret (in the tree, made by an
+ * ExternalSecret, or created by the program: an early secret of the stack, or the push webhook's
+ * token with flux.receiver), git commit-status Providers with a token, an https repository address
+ * that is the platform's own fleet repository, and a commitStatusExpr that only reads event
+ * metadata every Alert of the Provider sets.
  */
 import { exists } from "./checks";
+import { receiverFindings } from "./receiver";
+import { externalSecretTargets, secretProvided, type ProgramSecrets } from "./secretRefs";
 import type { Finding, ManifestDoc } from "../shared/manifests";
 import { repoLocation, sameRepository } from "../shared/repoUrl";
 import type { BuiltObject, PlatformTree } from "../shared/tree";
@@ -33,9 +36,7 @@ const PROVIDER_TYPES = [
 const NON_URL_TYPES = ["googlepubsub", "azureeventhub", "nats"];
 
 /** What the platform gives its notifications besides the tree. */
-export interface NotificationContext {
-  /** Secrets the program creates before Flux (flux.extraSecrets), as `namespace/name`. */
-  earlySecrets?: string[];
+export interface NotificationContext extends ProgramSecrets {
   /** The URL of the repository the platform's root pulls from (Git only). */
   sourceUrl?: string;
   /** The kind of the root source; commit statuses of an OCI root go to its origin. */
@@ -70,18 +71,6 @@ function finding(tree: PlatformTree, doc: ManifestDoc, path: (string | number)[]
   };
 }
 
-/** Secrets an ExternalSecret of the tree makes: its target name (default: its own name), in its namespace. */
-function externalSecretTargets(tree: PlatformTree): Set<string> {
-  const out = new Set<string>();
-  for (const objs of tree.index.values())
-    for (const o of objs) {
-      if (o.obj.kind !== "ExternalSecret" || !o.obj.apiVersion.startsWith("external-secrets.io/")) continue;
-      const target = (o.obj.spec as { target?: { name?: unknown } } | undefined)?.target?.name;
-      out.add(`${o.namespace}/${String(target ?? o.obj.metadata.name)}`);
-    }
-  return out;
-}
-
 function providerChecks(
   tree: PlatformTree,
   p: BuiltObject,
@@ -96,7 +85,7 @@ function providerChecks(
   const secret = spec.secretRef?.name;
   if (typeof secret === "string" && !unresolved(secret)) {
     const k = `${p.namespace}/${secret}`;
-    if (!exists(tree, "Secret", p.namespace, secret) && !made.has(k) && !ctx.earlySecrets?.includes(k))
+    if (!secretProvided(tree, ctx, made, p.namespace, secret))
       out.push(
         finding(
           tree,
@@ -271,5 +260,6 @@ export function notificationFindings(tree: PlatformTree, ctx: NotificationContex
   const made = externalSecretTargets(tree);
   for (const p of providers.values()) providerChecks(tree, p, ctx, made, out);
   for (const a of ofKind("Alert")) alertChecks(tree, a, providers, out);
+  out.push(...receiverFindings(tree, ctx, made));
   return out;
 }

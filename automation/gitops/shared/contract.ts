@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument, LineCounter } from "yaml";
 import { CLUSTER_VARS, type ClusterVarSpec } from "../../../components/flux/clusterVars";
+import { FLUX_NAMESPACE, RECEIVER_SECRET } from "../../../components/flux/objects";
 import type { PlatformConfig } from "../../../stacks/config";
 import type { Finding } from "./manifests";
 import { DiskCache, PROGRAM_VERSION, sha256 } from "./cache";
@@ -30,12 +31,43 @@ export interface PlatformContract {
   origin: string;
   /** Secrets the program creates before Flux (flux.extraSecrets), as `namespace/name`. */
   earlySecrets?: string[];
+  /**
+   * The push webhook's token Secret the program creates when the stack sets flux.receiver.token
+   * (`flux-system/fleet-receiver-token`), as `namespace/name`; undefined when it creates none.
+   */
+  receiverSecret?: string;
+  /** The shard controllers the program installs (flux.install.scaling.shards); undefined when not known (no stack file). */
+  shards?: PlatformShards;
   /** The Git URL the root source pulls from (flux.source.url, Git sources only), when known. */
   sourceUrl?: string;
   /** OCI roots: the Git repository the artifact is published from (flux.source.origin), when given. */
   sourceOrigin?: string;
   /** The root source's ref as configured (stack file and line), when known. */
   rootRef?: { kind: string; value: string; file: string; line: number };
+}
+
+/** A platform's Flux shards, as its stack file declares them. */
+export interface PlatformShards {
+  /** `flux.install.scaling.shards`, in the stack's order; empty: no shards. */
+  names: string[];
+  /**
+   * API groups of the objects the shard controllers split: kustomize and helm with the install
+   * manifests (one kustomize- and helm-controller per shard), source too with the operator (its
+   * FluxInstance `spec.sharding` shards source-controller as well).
+   */
+  groups: string[];
+  /** The stack file that declares them. */
+  file: string;
+}
+
+/** The shards of a configuration (components/flux/manifests/scaling.ts and operator.ts render them). */
+export function platformShards(config: PlatformConfig, file: string): PlatformShards {
+  const groups = ["kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"];
+  return {
+    names: config.flux.install.scaling?.shards ?? [],
+    groups: config.flux.install.mode === "operator" ? [...groups, "source.toolkit.fluxcd.io"] : groups,
+    file,
+  };
 }
 
 /** What walking a platform's tree needs from its contract. */
@@ -241,6 +273,8 @@ export async function stackContracts(
       origin,
       rootRef: { kind, value: String(value), file, line: configLine(projectDir, file, "flux.source.ref") },
       earlySecrets: config.flux.extraSecrets.map((s) => `${s.namespace}/${s.name}`),
+      ...(config.flux.receiver ? { receiverSecret: `${FLUX_NAMESPACE}/${RECEIVER_SECRET}` } : {}),
+      shards: platformShards(config, file),
       rootSourceKind: config.flux.source.kind === "oci" ? "OCIRepository" : "GitRepository",
       ...(config.flux.source.kind === "git" ? { sourceUrl: config.flux.source.url } : {}),
       ...(config.flux.source.kind === "oci" && config.flux.source.origin

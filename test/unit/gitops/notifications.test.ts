@@ -133,6 +133,10 @@ describe("gitops:lint on notifications with early secrets", () => {
       expect(await lintLines(repo)).toEqual([
         missing(18, "fleet-status", "fleet-status-token"),
         missing(32, "fleet-alerts", "fleet-alerts-webhook"),
+        // The push webhook's token (flux.receiver), checked by test/unit/gitops/lint-receiver.test.ts.
+        expect.stringMatching(
+          /^notifications\/base\/receiver\.yaml:23: \[notification\] Receiver flux-system\/fleet-push: secretRef Secret flux-system\/fleet-receiver-token /,
+        ) as unknown as string,
       ]);
       const contracts = shippedContracts();
       const dev = contracts.get("de-dev");
@@ -140,6 +144,7 @@ describe("gitops:lint on notifications with early secrets", () => {
       contracts.set("de-dev", {
         ...dev,
         earlySecrets: ["flux-system/fleet-status-token", "flux-system/fleet-alerts-webhook"],
+        receiverSecret: "flux-system/fleet-receiver-token",
       });
       expect(await lintLines(repo, contracts)).toEqual([]);
     } finally {
