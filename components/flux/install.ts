@@ -13,7 +13,7 @@ import {
   transformInstallManifests,
   type ServiceAccountAnnotations,
 } from "./manifests";
-import { FluxStoredVersions, installCrdVersions } from "./migrate";
+import { FluxStoredVersions, installCrdVersions, type InstallCrds } from "./migrate";
 import { adoptAnnotations, FLUX_NAMESPACE, type K8sObject } from "./objects";
 
 /** Install manifests as the environment supplied them: parsed objects, or a URL left unfetched (offline render). */
@@ -79,7 +79,7 @@ export function createInstall(
   serviceAccountAnnotations: ServiceAccountAnnotationInputs = {},
 ): pulumi.Resource[] {
   const { kubeconfig, ...k8sOpts } = opts;
-  const migrate = (crds: ReturnType<typeof installCrdVersions>) =>
+  const migrate = (crds: InstallCrds) =>
     new FluxStoredVersions(
       `${name}-stored-versions`,
       { kubeconfig, fluxVersion: flux.version, crds },
