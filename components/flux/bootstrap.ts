@@ -170,7 +170,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const afterEarly = [namespace, ...early.resources, ...tenants];
     const install = createInstall(
       name,
-      { parent: this, provider, dependsOn: afterEarly },
+      { parent: this, provider, dependsOn: afterEarly, kubeconfig: cluster.kubeconfig },
       flux,
       installObjects,
       saAnnotations,

@@ -13,6 +13,7 @@ import {
   transformInstallManifests,
   type ServiceAccountAnnotations,
 } from "./manifests";
+import { FluxStoredVersions, installCrdVersions, type InstallCrds } from "./migrate";
 import { adoptAnnotations, FLUX_NAMESPACE, type K8sObject } from "./objects";
 
 /** Install manifests as the environment supplied them: parsed objects, or a URL left unfetched (offline render). */
@@ -59,28 +60,49 @@ export function retainOptions(flux: ResolvedFluxArgs, provider: k8s.Provider): p
   };
 }
 
-/** Create the install; returns what the root sync must wait for (empty for mode `none`). */
+/**
+ * Create the install; returns what the root sync must wait for (empty for mode `none`). Before it,
+ * in `manifests` and `operator` mode, Flux's stored versions are migrated (migrate/): the install
+ * (its CRDs among it) and the FluxInstance depend on the migration.
+ */
 export function createInstall(
   name: string,
-  opts: { parent: pulumi.Resource; provider: k8s.Provider; dependsOn: pulumi.Resource[] },
+  opts: {
+    parent: pulumi.Resource;
+    provider: k8s.Provider;
+    dependsOn: pulumi.Resource[];
+    /** The cluster's kubeconfig (a secret), for the migration. */
+    kubeconfig: pulumi.Input<string>;
+  },
   flux: ResolvedFluxArgs,
   objects: LoadedInstallManifests | undefined,
   serviceAccountAnnotations: ServiceAccountAnnotationInputs = {},
 ): pulumi.Resource[] {
+  const { kubeconfig, ...k8sOpts } = opts;
+  const migrate = (crds: InstallCrds) =>
+    new FluxStoredVersions(
+      `${name}-stored-versions`,
+      { kubeconfig, fluxVersion: flux.version, crds },
+      { parent: opts.parent, dependsOn: opts.dependsOn },
+    );
   if (objects) {
     // Offline render of a URL source: recorded as its source, not fetched.
     const input =
       "unfetchedUrl" in objects
         ? { files: [objects.unfetchedUrl] }
         : { objs: annotateServiceAccounts(objects.objects, serviceAccountAnnotations) };
+    const migration = migrate("unfetchedUrl" in objects ? {} : installCrdVersions(objects.objects));
     return [
       new k8s.yaml.v2.ConfigGroup(`${name}-install`, input, {
-        ...opts,
+        ...k8sOpts,
+        dependsOn: [...opts.dependsOn, migration],
         ...retainOptions(flux, opts.provider),
       }),
     ];
   }
   if (flux.install.mode !== "operator") return [];
+  // The operator applies the CRDs itself: the migration runs before the FluxInstance changes.
+  const migration = migrate({});
   const op = flux.install.operator;
   const release = new k8s.helm.v3.Release(
     `${name}-operator`,
@@ -93,7 +115,7 @@ export function createInstall(
       values: op.values,
       skipAwait: flux.install.manifests.skipAwait,
     },
-    { ...opts, ...retainOptions(flux, opts.provider) },
+    { ...k8sOpts, ...retainOptions(flux, opts.provider) },
   );
   const instance = renderFluxInstance(flux.version, flux.install, flux.install.imagePullSecret?.name);
   // The annotation patches are JSON text, so they wait for the role ARNs; without any, the spec is plain.
@@ -110,7 +132,7 @@ export function createInstall(
       metadata: { ...instance.metadata, annotations: instanceAwait(flux.install.manifests.skipAwait) },
       spec,
     },
-    { ...opts, ...retainOptions(flux, opts.provider), dependsOn: [release] },
+    { ...k8sOpts, ...retainOptions(flux, opts.provider), dependsOn: [release, migration] },
   );
   return [release, resource];
 }

@@ -3,17 +3,19 @@
 // "previous", each controller its own binary), their trees reconciled (slices, the HelmRelease, a
 // SOPS Secret); then a broken install for the new release stops at wave 1 (wave 2 untouched) and
 // is rolled back; then `flux.version` moves to the pinned release in both stack files and
-// `npm run fleet -- up` rolls it out in two waves. Checked: every Flux CRD written before any
-// controller Deployment (audit log), stored versions all served, no Flux object or workload
-// deleted or re-created (UIDs), the Helm release not upgraded, wave 2 started only after wave 1's
-// controllers ran the new binaries and its root was Ready.
+// `npm run fleet -- up` rolls it out in two waves, wave 1's cluster first made to hold
+// GitRepositories at a version the pinned release drops (a stand-in: see storedAtDroppedVersion).
+// Checked: every Flux CRD written before any controller Deployment (audit log), the program's
+// stored-version migration before the CRD (audit log, etcd), stored versions all served, no Flux
+// object or workload deleted or re-created (UIDs), the Helm release not upgraded, wave 2 started
+// only after wave 1's controllers ran the new binaries and its root was Ready.
 //
 //   npm run test:e2e:upgrade                                 # the upgrade, which must pass
 //   npm run test:e2e:upgrade -- --break controller-first     # wave 1's source-controller moved to the
 //                                                            # new image before the up: fails the CRD order
-//   npm run test:e2e:upgrade -- --break stored-version       # a version stored earlier, left unmigrated in a
-//                                                            # CRD's storedVersions: the API server refuses
-//                                                            # the new CRD, the upgrade fails at wave 1
+//   npm run test:e2e:upgrade -- --break no-migrate           # the program's migration made to do nothing:
+//                                                            # the API server refuses the new GitRepository
+//                                                            # CRD, the upgrade fails at wave 1
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -30,30 +32,36 @@ import {
   brokenInstall,
   crdOrderProblems,
   labelledInstall,
+  migrationCrdLists,
+  migrationProblems,
+  migrationWrites,
   storedVersionProblems,
   uidChanges,
+  uidsOf,
   upgradeWrites,
   type Uids,
 } from "./harness/upgrade";
-import {
-  controllerFirst,
-  fleetUpIn,
-  helmState,
-  survivors,
-  treeReconciled,
-  unmigratedVersion,
-} from "./harness/upgradeCluster";
+import { controllerFirst, fleetUpIn, helmState, survivors, treeReconciled } from "./harness/upgradeCluster";
+import { etcdStored, storedAtDroppedVersion, withoutMigration } from "./harness/upgradeMigration";
 import { run } from "./harness/util";
 import { FLUX } from "./harness/fluxNames";
 
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
-/** The CRD the broken install makes unacceptable (no storage version). */
+/** The CRD the broken install makes unacceptable (no storage version), and the one whose objects are migrated. */
 const BROKEN_CRD = "gitrepositories.source.toolkit.fluxcd.io";
+const GIT_CRD = {
+  crd: BROKEN_CRD,
+  group: "source.toolkit.fluxcd.io",
+  plural: "gitrepositories",
+  kind: "GitRepository",
+};
+/** The version wave 1's GitRepositories are stored at before the upgrade, which the pinned release's CRD does not list. */
+const DROPPED = "v1beta2";
 
 const breakArg = process.argv.indexOf("--break");
 const BREAK = breakArg > 0 ? process.argv[breakArg + 1] : undefined;
-if (BREAK !== undefined && !["controller-first", "stored-version"].includes(BREAK)) {
-  console.error(`--break ${BREAK}: give controller-first or stored-version`);
+if (BREAK !== undefined && !["controller-first", "no-migrate"].includes(BREAK)) {
+  console.error(`--break ${BREAK}: give controller-first or no-migrate`);
   process.exit(2);
 }
 
@@ -306,17 +314,45 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
     },
   );
 
+  const probes = ["stored-v1beta2-a", "stored-v1beta2-b"].map((name) => ({
+    apiVersion: "",
+    kind: GIT_CRD.kind,
+    metadata: { name, namespace: FLUX, finalizers: ["finalizers.fluxcd.io"] },
+    spec: { url: git.url(age.repo.name), interval: "60m", ref: { tag: "v1.0.0" }, suspend: true },
+  }));
+  const probeUids = await h.step(
+    `up-a holds its GitRepositories at ${DROPPED}, a version the pinned release's CRD drops (stand-in for an older release; etcd read)`,
+    async () => {
+      const kube = planes["up-a"].kube;
+      const stored = await storedAtDroppedVersion(
+        kube,
+        planes["up-a"].etcdUrl,
+        { ...GIT_CRD, version: DROPPED, probes },
+        alive,
+      );
+      h.figure(
+        `up-a: GitRepositories etcd holds at ${GIT_CRD.group}/${DROPPED}`,
+        Object.keys(stored).join(", "),
+      );
+      const listed = (await kube.list(`${GIT_CRD.group}/v1`, GIT_CRD.kind)).filter((o) =>
+        probes.some((p) => p.metadata.name === o.metadata.name),
+      );
+      return uidsOf(listed.map((o) => ({ ...o, kind: GIT_CRD.kind })));
+    },
+  );
+  if (BREAK === "no-migrate")
+    await h.step(
+      "--break no-migrate: the project copy's stored-version migration made to do nothing",
+      async () => withoutMigration(project),
+    );
+
   // The upgrade's window in the audit log and the kubelet's events (a --break step belongs to it).
+  const heldAtDropped = await etcdStored(planes["up-a"].etcdUrl, GIT_CRD.group, GIT_CRD.plural);
   const upgradeStarted = Date.now();
   if (BREAK === "controller-first")
     await h.step(
       "--break controller-first: up-a's source-controller moved to the new image before the up",
       () => controllerFirst(planes["up-a"].kube, "source-controller", fluxImages()["source-controller"]),
-    );
-  if (BREAK === "stored-version")
-    await h.step(
-      `--break stored-version: up-a's CRD ${BROKEN_CRD} keeps an unserved v1beta2 that its storedVersions lists`,
-      () => unmigratedVersion(planes["up-a"].kube, BROKEN_CRD, "v1beta2"),
     );
 
   const { report } = await h.step(
@@ -324,6 +360,11 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
     async () => {
       for (const p of platforms) setFlux(p.stack, NEW, files.new);
       const r = await fleetUp("upgrade");
+      if (r.exitCode !== 0) {
+        const log = fs.readFileSync(path.join(h.logDir, "fleet-upgrade", "up-a.log"), "utf8");
+        const refusal = /[^\n"]*must remain in spec\.versions until a storage migration[^\n"]*/.exec(log);
+        if (refusal) throw new Error(`the upgrade failed at wave 1: the API server refused: ${refusal[0]}`);
+      }
       succeeded(r.report, r.exitCode, `the upgrade to ${NEW}`);
       return r;
     },
@@ -358,6 +399,54 @@ void runHarness("e2e-upgrade", { deadlineMs: 45 * 60_000 }, async (h) => {
         const problems = storedVersionProblems(crds);
         if (problems.length) throw new Error(`${p.stack}:\n  ${problems.join("\n  ")}`);
       }
+    },
+  );
+  await h.step(
+    `stored versions migrated on up-a (each GitRepository written back, then the CRD's storedVersions) before the program wrote CRD ${BROKEN_CRD}; etcd holds them at v1; UIDs kept; up-b: nothing written`,
+    async () => {
+      const a = planes["up-a"];
+      const listed = await a.kube.list(`${GIT_CRD.group}/v1`, GIT_CRD.kind);
+      const names = listed.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
+      const m = migrationProblems(readAudit(a.auditLog), upgradeStarted, BROKEN_CRD, GIT_CRD.plural, names);
+      const problems = [...m.problems];
+      const atDropped = Object.entries(heldAtDropped)
+        .filter(([, v]) => v === `${GIT_CRD.group}/${DROPPED}`)
+        .map(([k]) => k);
+      for (const p of probes)
+        if (!atDropped.includes(`${FLUX}/${p.metadata.name}`))
+          problems.push(
+            `etcd did not hold ${FLUX}/${p.metadata.name} at ${DROPPED} when the upgrade started`,
+          );
+      const stored = await etcdStored(a.etcdUrl, GIT_CRD.group, GIT_CRD.plural);
+      for (const [k, v] of Object.entries(stored))
+        if (v !== `${GIT_CRD.group}/v1`) problems.push(`etcd holds GitRepository ${k} at ${v}, want v1`);
+      const crd = await a.kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", BROKEN_CRD);
+      const storedVersions = (crd?.status as { storedVersions?: string[] }).storedVersions;
+      if (JSON.stringify(storedVersions) !== '["v1"]')
+        problems.push(`CRD ${BROKEN_CRD}: storedVersions ${JSON.stringify(storedVersions)}, want ["v1"]`);
+      const uids = uidsOf(
+        listed
+          .filter((o) => probes.some((p) => p.metadata.name === o.metadata.name))
+          .map((o) => ({ ...o, kind: GIT_CRD.kind })),
+      );
+      problems.push(...uidChanges(probeUids, uids));
+      const line = `Flux stored versions: migrated ${m.written.length} GitRepositories; storedVersions of ${BROKEN_CRD} set to [v1]`;
+      const upLog = fs.readFileSync(path.join(h.logDir, "fleet-upgrade", "up-a.log"), "utf8");
+      if (!upLog.includes(line)) problems.push(`up-a's up output does not say "${line}"`);
+      const b = readAudit(planes["up-b"].auditLog);
+      const bWrites = migrationWrites(b, upgradeStarted);
+      if (bWrites.length) problems.push(`up-b: the migration wrote ${bWrites.join(", ")}; nothing needed it`);
+      if (migrationCrdLists(b, upgradeStarted) < 1)
+        problems.push("up-b: the migration did not list the CRDs");
+      if (problems.length) throw new Error(problems.join("\n  "));
+      h.figure(`up-a: GitRepositories held at ${DROPPED} when the upgrade started`, atDropped.join(", "));
+      h.figure("up-a: GitRepositories the migration wrote back", m.written.join(", "));
+      h.figure(
+        "up-a: the migration's last write → the program's first write of the CRD",
+        `${(m.crdWrittenAt ?? 0) - (m.lastMigrationWrite ?? 0)} ms`,
+      );
+      h.figure("up-a: the up's output", line);
+      h.figure("up-b: the migration's CRD lists / writes", `${migrationCrdLists(b, upgradeStarted)} / 0`);
     },
   );
   await h.step(

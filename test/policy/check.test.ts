@@ -39,7 +39,7 @@ describe("offline check of a non-compliant stack", () => {
     ]);
     const report = formatReport(r, root);
     expect(report.split("\n").slice(0, 5)).toEqual([
-      "check noncompliant (environment prod, policy config policy/config/prod.json): 29 policies over 8 resources",
+      "check noncompliant (environment prod, policy config policy/config/prod.json): 29 policies over 9 resources",
       "mandatory: 7",
       "  - [flux-root-source-ref, high] flux-source (kubernetes:source.toolkit.fluxcd.io/v1:GitRepository)",
       '      The root source must follow a tag or a semver range: GitRepository flux-system/flux-system follows branch main; set flux.source.ref to a release tag (tag: v1.2.0) or a semver range (semver: ">=1.0.0 <2.0.0"), so rollback is moving back to a tag.',
@@ -86,7 +86,7 @@ describe("offline check configuration", () => {
 describe("offline check of a compliant operator-mode stack", () => {
   it("passes clean: FluxInstance version, operator chart, SOPS decryption and the sync's dependencies all fit", async () => {
     const r = await checkStack(fixture, "compliant");
-    expect(r.resources).toBe(12);
+    expect(r.resources).toBe(13);
     expect(r.violations).toEqual([]);
   });
 });

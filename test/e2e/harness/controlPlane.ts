@@ -22,6 +22,8 @@ export interface ControlPlane {
   kube: Kube;
   /** The API server's audit log (JSON lines, level Metadata: who did what, never a body). */
   auditLog: string;
+  /** etcd's client URL (plain HTTP on loopback), to read what the API server stored. */
+  etcdUrl: string;
   /**
    * A kubeconfig file authenticating as a ServiceAccount, with a token from the TokenRequest API
    * (what a kubelet projects into a pod), so a process runs with that account's RBAC only.
@@ -163,6 +165,7 @@ export async function startControlPlane(
     pki,
     kube,
     auditLog,
+    etcdUrl,
     async serviceAccountKubeconfig(namespace, name) {
       const res = await kube.request(
         "POST",

@@ -30,7 +30,14 @@ export function pulumiCli(tools: Tools, workDir: string, logDir: string, project
   const nodeDir = path.dirname(process.execPath);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PATH: [tools.bin, nodeDir, process.env.PATH ?? ""].join(path.delimiter),
+    // The Node.js dynamic provider plugin (pulumi-resource-pulumi-nodejs), which the CLI's release
+    // archives ship beside `pulumi` and a CLI built from source lacks, is the SDK's own script.
+    PATH: [
+      tools.bin,
+      path.join(projectDir, "node_modules", "@pulumi", "pulumi"),
+      nodeDir,
+      process.env.PATH ?? "",
+    ].join(path.delimiter),
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: "platform-e2e",

@@ -1,7 +1,8 @@
 // What the Flux upgrade e2e (test/e2e/upgrade.ts) checks, as pure functions over what it read from
 // the clusters: the order of the program's writes in the API server's audit log (every Flux CRD
-// before any controller Deployment), the CRDs' stored versions against the versions they serve,
-// and the UIDs of the objects that must survive the upgrade.
+// before any controller Deployment; the stored-version migration's writes before the CRD's), the
+// CRDs' stored versions against the versions they serve, what etcd holds, and the UIDs of the
+// objects that must survive the upgrade.
 import { parseAllDocuments, stringify } from "yaml";
 import type { AuditEvent } from "./audit";
 import type { KubeObject } from "./kube";
@@ -136,4 +137,114 @@ export function uidChanges(before: Uids, after: Uids): string[] {
         ? [`${k} was re-created (uid ${uid} → ${after[k]})`]
         : [],
   );
+}
+/** The user agent of the program's stored-version migration (components/flux/migrate/kubeClient.ts). */
+export const MIGRATION_AGENT = "platform-flux-migrate";
+
+/** One request of the audit log: when (ms), and its verb, resource, namespace/name and subresource. */
+interface Request {
+  at: number;
+  verb: string;
+  resource: string;
+  object: string;
+  subresource?: string;
+}
+
+/** The requests answered 2xx at or after `since` (ms), split into the migration's and the program's (non-`system:`) others. */
+function requestsSince(events: WriteEvent[], since: number) {
+  const migration: Request[] = [];
+  const others: Request[] = [];
+  for (const e of events) {
+    const r = e.objectRef;
+    const at = e.stageTimestamp ? Date.parse(e.stageTimestamp) : NaN;
+    if (!r?.resource || !(at >= since) || e.stage !== "ResponseComplete") continue;
+    if ((e.responseStatus?.code ?? 0) >= 300 || e.user.username.startsWith("system:")) continue;
+    const req = {
+      at,
+      verb: e.verb,
+      resource: r.resource,
+      object: r.name ? `${r.namespace ? `${r.namespace}/` : ""}${r.name}` : "",
+      ...(r.subresource ? { subresource: r.subresource } : {}),
+    };
+    (e.userAgent?.startsWith(MIGRATION_AGENT) ? migration : others).push(req);
+  }
+  return { migration, others };
+}
+
+/**
+ * Why the audit log does not show the migration of CRD `crd` (resource `plural`) before the
+ * program's first write of that CRD: an object of `objects` (`namespace/name`) it did not write
+ * back (PUT), no status write of the CRD's storedVersions, no program write of the CRD, or a
+ * migration write at or after it. Returns the problems and the migration's writes.
+ */
+export function migrationProblems(
+  events: WriteEvent[],
+  since: number,
+  crd: string,
+  plural: string,
+  objects: string[],
+): { problems: string[]; written: string[]; crdWrittenAt?: number; lastMigrationWrite?: number } {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const { migration, others } = requestsSince(events, since);
+  const puts = migration.filter((r) => r.verb === "update" && r.resource === plural && !r.subresource);
+  const status = migration.filter(
+    (r) => r.resource === "customresourcedefinitions" && r.object === crd && r.subresource === "status",
+  );
+  const crdWrites = others
+    .filter(
+      (r) =>
+        ["update", "patch"].includes(r.verb) &&
+        r.resource === "customresourcedefinitions" &&
+        r.object === crd &&
+        !r.subresource,
+    )
+    .map((r) => r.at);
+  const problems: string[] = [];
+  const written = [...new Set(puts.map((r) => r.object))].sort();
+  for (const o of objects)
+    if (!written.includes(o)) problems.push(`${plural} ${o} was not written back by the migration`);
+  if (!status.length) problems.push(`the migration did not set the storedVersions of CRD ${crd}`);
+  if (!crdWrites.length) problems.push(`CRD ${crd} was not written by the program`);
+  const crdWrittenAt = crdWrites.length ? Math.min(...crdWrites) : undefined;
+  if (crdWrittenAt !== undefined)
+    for (const r of [...puts, ...status])
+      if (r.at >= crdWrittenAt)
+        problems.push(
+          `the migration's ${r.verb} of ${r.subresource ? `${r.resource}/${r.subresource}` : r.resource} ${r.object} at ${iso(r.at)} came after the program's first write of CRD ${crd} at ${iso(crdWrittenAt)}`,
+        );
+  const all = [...puts, ...status].map((r) => r.at);
+  return { problems, written, crdWrittenAt, lastMigrationWrite: all.length ? Math.max(...all) : undefined };
+}
+
+/** The migration's writes (update, patch, create, delete) at or after `since`, as `verb resource[/sub] object`. */
+export function migrationWrites(events: WriteEvent[], since: number): string[] {
+  return requestsSince(events, since)
+    .migration.filter((r) => !["get", "list", "watch"].includes(r.verb))
+    .map((r) => `${r.verb} ${r.subresource ? `${r.resource}/${r.subresource}` : r.resource} ${r.object}`);
+}
+
+/** The migration's reads of the CRDs at or after `since` (it lists them once per run). */
+export function migrationCrdLists(events: WriteEvent[], since: number): number {
+  return requestsSince(events, since).migration.filter(
+    (r) => r.verb === "list" && r.resource === "customresourcedefinitions",
+  ).length;
+}
+
+/**
+ * The apiVersion each object is stored at in etcd, by `namespace/name`, from an etcd v3 JSON range
+ * answer over the keys `/registry/<group>/<plural>/` (keys and values base64; a custom resource's
+ * value is its JSON).
+ */
+export function etcdStoredVersions(
+  answer: { kvs?: { key: string; value: string }[] },
+  prefix: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of answer.kvs ?? []) {
+    const key = Buffer.from(kv.key, "base64").toString("utf8");
+    if (!key.startsWith(prefix)) continue;
+    const value = JSON.parse(Buffer.from(kv.value, "base64").toString("utf8")) as { apiVersion: string };
+    out[key.slice(prefix.length)] = value.apiVersion;
+  }
+  return out;
 }

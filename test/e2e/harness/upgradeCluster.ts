@@ -1,6 +1,6 @@
 // What the Flux upgrade e2e (test/e2e/upgrade.ts) reads from and does to its clusters: the Helm
 // release's state, the objects that must survive an upgrade, the tree reconciled, `fleet up` in the
-// project copy, and the two deliberately broken variants.
+// project copy, and the deliberately broken variant controller-first.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FleetReport } from "./fleet";
@@ -121,25 +121,4 @@ export async function controllerFirst(kube: Kube, controller: string, image: str
   await kube.mergePatch("apps/v1", "Deployment", controller, FLUX, {
     spec: { template: { spec: { containers } } },
   });
-}
-
-/**
- * --break stored-version: CRD `crd` given an unserved `version` (a copy of its first) that its
- * status.storedVersions lists, as objects once stored at it and never migrated leave it.
- */
-export async function unmigratedVersion(kube: Kube, crd: string, version: string): Promise<void> {
-  const c = await kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd);
-  const spec = c?.spec as { versions: ({ name: string } & Record<string, unknown>)[] };
-  await kube.mergePatch("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd, undefined, {
-    spec: {
-      versions: [...spec.versions, { ...spec.versions[0], name: version, served: false, storage: false }],
-    },
-  });
-  const res = await kube.request(
-    "PATCH",
-    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}/status`,
-    { status: { storedVersions: [...spec.versions.map((v) => v.name), version] } },
-    "application/merge-patch+json",
-  );
-  if (res.status !== 200) throw new Error(`storedVersions of ${crd} not set: ${res.status} ${res.text}`);
 }

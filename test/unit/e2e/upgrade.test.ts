@@ -1,13 +1,19 @@
 /**
  * The Flux upgrade e2e's checks (test/e2e/harness/upgrade.ts): the order of the writes in the audit
- * log, stored versions against served ones, UIDs, and the install files it derives.
+ * log (the migration's among them), stored versions against served ones, what etcd holds, UIDs, and
+ * the install files it derives.
  */
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../../e2e/harness/kube";
 import {
   brokenInstall,
   crdOrderProblems,
+  etcdStoredVersions,
   labelledInstall,
+  MIGRATION_AGENT,
+  migrationCrdLists,
+  migrationProblems,
+  migrationWrites,
   storedVersionProblems,
   uidChanges,
   uidsOf,
@@ -23,6 +29,7 @@ const write = (
 ): WriteEvent => ({
   verb: extra.verb ?? "patch",
   requestURI: `/${resource}/${name}`,
+  ...(extra.userAgent !== undefined ? { userAgent: extra.userAgent } : {}),
   user: extra.user ?? { username: "admin" },
   stage: extra.stage ?? "ResponseComplete",
   responseStatus: extra.responseStatus ?? { code: 200 },
@@ -117,6 +124,91 @@ describe("storedVersionProblems", () => {
     ).toEqual([
       `CRD ${GIT}: status.storedVersions lists v1beta2, which it no longer serves (serves v1): objects stored at v1beta2 were not migrated`,
     ]);
+  });
+});
+
+describe("migrationProblems / migrationWrites / migrationCrdLists", () => {
+  const mig = (
+    at: string,
+    verb: string,
+    resource: string,
+    name: string,
+    extra: { subresource?: string; namespace?: string } = {},
+  ) => write(at, resource, name, { ...extra, verb, userAgent: `${MIGRATION_AGENT}/1 (node)` });
+  const events: WriteEvent[] = [
+    { ...write("00.900000", "customresourcedefinitions", GIT), userAgent: "" }, // before the window
+    mig("01.000000", "list", "customresourcedefinitions", ""),
+    mig("01.100000", "update", "gitrepositories", "flux-system", { namespace: "flux-system" }),
+    mig("01.200000", "update", "gitrepositories", "probe-1", { namespace: "flux-system" }),
+    mig("01.300000", "patch", "customresourcedefinitions", GIT, { subresource: "status" }),
+    write("01.400000", "customresourcedefinitions", GIT, { userAgent: "pulumi-resource-kubernetes" }),
+    // Not counted: a controller's status write, a refused write.
+    write("01.350000", "gitrepositories", "probe-2", {
+      namespace: "flux-system",
+      subresource: "status",
+      user: { username: "system:serviceaccount:flux-system:source-controller" },
+    }),
+  ];
+  it("passes when the migration wrote every object and the status before the program's CRD write", () => {
+    expect(
+      migrationProblems(events, T0 + 950, GIT, "gitrepositories", [
+        "flux-system/flux-system",
+        "flux-system/probe-1",
+      ]),
+    ).toEqual({
+      problems: [],
+      written: ["flux-system/flux-system", "flux-system/probe-1"],
+      crdWrittenAt: T0 + 1400,
+      lastMigrationWrite: T0 + 1300,
+    });
+    expect(migrationWrites(events, T0 + 950)).toEqual([
+      "update gitrepositories flux-system/flux-system",
+      "update gitrepositories flux-system/probe-1",
+      `patch customresourcedefinitions/status ${GIT}`,
+    ]);
+    expect(migrationCrdLists(events, T0 + 950)).toBe(1);
+  });
+  it("names an object not written back, a missing status write, and a write after the CRD's", () => {
+    const late = [
+      ...events.filter(
+        (e) => e.objectRef?.subresource !== "status" || !e.userAgent?.startsWith(MIGRATION_AGENT),
+      ),
+      mig("01.500000", "update", "gitrepositories", "probe-3", { namespace: "flux-system" }),
+    ];
+    expect(
+      migrationProblems(late, T0 + 950, GIT, "gitrepositories", [
+        "flux-system/probe-1",
+        "flux-system/probe-2",
+      ]).problems,
+    ).toEqual([
+      "gitrepositories flux-system/probe-2 was not written back by the migration",
+      `the migration did not set the storedVersions of CRD ${GIT}`,
+      `the migration's update of gitrepositories flux-system/probe-3 at 2026-12-06T18:00:01.500Z came after the program's first write of CRD ${GIT} at 2026-12-06T18:00:01.400Z`,
+    ]);
+  });
+});
+
+describe("etcdStoredVersions", () => {
+  it("reads the apiVersion each object is stored at, by namespace/name", () => {
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    const prefix = "/registry/source.toolkit.fluxcd.io/gitrepositories/";
+    expect(
+      etcdStoredVersions(
+        {
+          kvs: [
+            {
+              key: b64(`${prefix}flux-system/a`),
+              value: b64('{"apiVersion":"source.toolkit.fluxcd.io/v1beta2","kind":"GitRepository"}'),
+            },
+            {
+              key: b64(`${prefix}x/b`),
+              value: b64('{"apiVersion":"source.toolkit.fluxcd.io/v1","kind":"GitRepository"}'),
+            },
+          ],
+        },
+        prefix,
+      ),
+    ).toEqual({ "flux-system/a": "source.toolkit.fluxcd.io/v1beta2", "x/b": "source.toolkit.fluxcd.io/v1" });
   });
 });
 

@@ -43,7 +43,7 @@ describe("fleet render", () => {
       `fleet render: 4 generated stacks in ${(performance.now() - t0).toFixed(0)} ms (benchmark of 100: npx tsx automation/fleet/benchRender.ts 100)`,
     );
     expect(results.map((r) => r.result)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
-    expect(results[0].render).toEqual({ resources: 8, objects: 4, outDir: path.join(tmp, "out", "p001") });
+    expect(results[0].render).toEqual({ resources: 9, objects: 4, outDir: path.join(tmp, "out", "p001") });
     const cm = await fs.readFile(
       path.join(tmp, "out", "p003", "k8s", "flux-system", "ConfigMap.cluster-vars.yaml"),
       "utf8",

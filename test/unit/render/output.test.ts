@@ -146,7 +146,7 @@ describe("render output", () => {
     const b = await runCli(render, ["local", "--project", ROOT, "--out", path.join(tmp, "a")]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(await fs.readFile(path.join(tmp, "a", "summary.txt"), "utf8")).toBe(first);
-    expect(first.split("\n")[0]).toBe("render local: 8 resources, 4 Kubernetes objects");
+    expect(first.split("\n")[0]).toBe("render local: 9 resources, 4 Kubernetes objects");
     expect(first).not.toContain(tmp);
     expect(first).not.toMatch(/\d s\b/);
     expect(b.err).toMatch(new RegExp(`^wrote ${tmp}/a \\(rendered in \\d+\\.\\d\\d s\\)$`));

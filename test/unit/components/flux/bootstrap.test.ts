@@ -11,6 +11,7 @@ const GIT = "kubernetes:core/v1:Secret::flux-git-auth";
 const VARS = "kubernetes:core/v1:ConfigMap::flux-cluster-vars";
 const INSTALL = "kubernetes:yaml/v2:ConfigGroup::flux-install";
 const SOURCE = "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository::flux-source";
+const MIGRATE = "pulumi-nodejs:dynamic/flux:StoredVersions::flux-stored-versions";
 
 describe("FluxBootstrap on the mock engine", () => {
   it("creates namespace → early secrets → install → root sync, each depending on the whole previous step", async () => {
@@ -28,7 +29,8 @@ describe("FluxBootstrap on the mock engine", () => {
       ["tls:index/privateKey:PrivateKey::flux-deploy-key", BOOTSTRAP, undefined, []],
       [GIT, BOOTSTRAP, PROVIDER, [NS]],
       [VARS, BOOTSTRAP, PROVIDER, [NS]],
-      [INSTALL, BOOTSTRAP, PROVIDER, [NS, GIT, VARS]],
+      [MIGRATE, BOOTSTRAP, undefined, [NS, GIT, VARS]],
+      [INSTALL, BOOTSTRAP, PROVIDER, [NS, GIT, VARS, MIGRATE]],
       [SOURCE, BOOTSTRAP, PROVIDER, [INSTALL]],
       [
         "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization::flux-sync",
@@ -37,6 +39,25 @@ describe("FluxBootstrap on the mock engine", () => {
         [INSTALL, SOURCE],
       ],
     ]);
+  });
+
+  it("migrates Flux's stored versions before the install: the kubeconfig (secret), the release and the install's CRDs", async () => {
+    const d = await deploy(parse(withValues({})));
+    const { __provider, kubeconfig, ...inputs } = d.get("flux-stored-versions").inputs;
+    expect(isSecretWrapped(kubeconfig)).toBe(true);
+    expect(typeof __provider).toBe("string");
+    // The CRDs the install applies (the fixture has two), each listing v1 only.
+    const installed = (d.inputs("flux-install") as { objs: K8sObject[] }).objs
+      .filter((o) => o.kind === "CustomResourceDefinition")
+      .map((o) => o.metadata.name);
+    expect(installed).toEqual([
+      "gitrepositories.source.toolkit.fluxcd.io",
+      "kustomizations.kustomize.toolkit.fluxcd.io",
+    ]);
+    expect(inputs).toEqual({
+      fluxVersion: "2.9.4",
+      crds: Object.fromEntries(installed.map((n) => [n, { storage: "v1", versions: ["v1"] }])),
+    });
   });
 
   it("generates an ED25519 deploy key, exports its public half, and puts the key in Secret flux-system", async () => {
@@ -183,7 +204,10 @@ describe("install modes", () => {
       skipAwait: false,
     });
     expect(d.get("flux-operator").dependsOn).toEqual([NS, GIT, VARS]);
-    expect(d.get("flux-instance").dependsOn).toEqual([release]);
+    expect(d.get("flux-stored-versions").dependsOn).toEqual([NS, GIT, VARS]);
+    // The operator applies the CRDs: the migration knows none of them, and runs before the FluxInstance.
+    expect(d.get("flux-stored-versions").inputs.crds).toEqual({});
+    expect(d.get("flux-instance").dependsOn).toEqual([release, MIGRATE]);
     expect((d.inputs("flux-instance") as K8sObject).spec).toEqual({
       distribution: { version: "2.9.4", registry: "ghcr.io/fluxcd" },
       components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
@@ -331,6 +355,7 @@ describe("early secrets", () => {
       "kubernetes:core/v1:Secret::flux-secret-vendor-pull",
       "kubernetes:core/v1:Secret::flux-secret-vendor-license",
       "kubernetes:core/v1:Secret::flux-secret-kube-system-cni",
+      MIGRATE,
     ]);
   });
 

@@ -46,6 +46,16 @@ describe("flux.tenants", () => {
           !r.type.startsWith("kubernetes:kustomize"),
       )
       .map((r) => [`${r.type}::${r.name}`, r.provider, r.dependsOn]);
+    const beforeInstall = [
+      NS,
+      "kubernetes:core/v1:Secret::flux-git-auth",
+      "kubernetes:core/v1:ConfigMap::flux-cluster-vars",
+      "kubernetes:core/v1:Namespace::flux-tenant-acme",
+      "kubernetes:core/v1:Secret::flux-tenant-acme-auth",
+      "kubernetes:core/v1:Namespace::flux-tenant-globex",
+      "kubernetes:core/v1:Secret::flux-tenant-globex-auth",
+      "kubernetes:core/v1:Secret::flux-tenant-initech-auth",
+    ];
     expect(rows).toEqual([
       [NS, PROVIDER, []],
       ["tls:index/privateKey:PrivateKey::flux-deploy-key", undefined, []],
@@ -64,19 +74,11 @@ describe("flux.tenants", () => {
         ["kubernetes:core/v1:Namespace::flux-tenant-globex"],
       ],
       ["kubernetes:core/v1:Secret::flux-tenant-initech-auth", PROVIDER, []],
+      ["pulumi-nodejs:dynamic/flux:StoredVersions::flux-stored-versions", undefined, beforeInstall],
       [
         "kubernetes:yaml/v2:ConfigGroup::flux-install",
         PROVIDER,
-        [
-          NS,
-          "kubernetes:core/v1:Secret::flux-git-auth",
-          "kubernetes:core/v1:ConfigMap::flux-cluster-vars",
-          "kubernetes:core/v1:Namespace::flux-tenant-acme",
-          "kubernetes:core/v1:Secret::flux-tenant-acme-auth",
-          "kubernetes:core/v1:Namespace::flux-tenant-globex",
-          "kubernetes:core/v1:Secret::flux-tenant-globex-auth",
-          "kubernetes:core/v1:Secret::flux-tenant-initech-auth",
-        ],
+        [...beforeInstall, "pulumi-nodejs:dynamic/flux:StoredVersions::flux-stored-versions"],
       ],
     ]);
   });
