@@ -45,7 +45,7 @@ describe("fleet render", () => {
     expect(lines.join("\n")).toContain(
       'p002 failed:\nInvalid configuration for stack "p002" (Pulumi.p002.yaml), 1 problem:\n  - owner:',
     );
-    expect(lines.find((l) => l.startsWith("stack"))).toMatch(/p001 +1 +g0 +succeeded +8 +4 /);
+    expect(lines.find((l) => l.startsWith("stack"))).toMatch(/p001 +1 +g0 +succeeded +9 +4 /);
   });
   it("writes the same files with a pool of workers as with one, and reports the same results", async () => {
     const project = path.join(tmp, "pool");
