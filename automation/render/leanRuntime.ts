@@ -40,15 +40,25 @@ function leanDebuggablePromise<T>(p: Promise<T>): Promise<T> {
     });
 }
 
-/** Switch the debugging aids off; returns the function that switches them back on. */
+/**
+ * Switch the debugging aids off; returns the function that switches them back on. Where the SDK's
+ * module cannot be changed (loaded as an ES module namespace, as tsx loads it, whose exports are
+ * read-only), nothing is switched off and the render runs with the aids, as without this.
+ */
 export function leanRuntime(): () => void {
   if (!leanRuntimeAvailable()) return () => {};
   const { debuggablePromise } = runtime as DebuggableModule;
   const { callsites } = resourceClass as ResourceClass;
-  runtime.debuggablePromise = leanDebuggablePromise as Debuggable;
-  resourceClass.callsites = () => [];
-  return () => {
-    runtime.debuggablePromise = debuggablePromise;
+  const restore = () => {
+    if (runtime.debuggablePromise !== debuggablePromise) runtime.debuggablePromise = debuggablePromise;
     resourceClass.callsites = callsites;
   };
+  try {
+    runtime.debuggablePromise = leanDebuggablePromise as Debuggable;
+    resourceClass.callsites = () => [];
+  } catch {
+    restore();
+    return () => {};
+  }
+  return restore;
 }
