@@ -100,6 +100,22 @@ export class Kube {
     body?: unknown,
     contentType = "application/json",
   ): Promise<{ status: number; body: unknown; text: string }> {
+    // 429 with Retry-After: the server did not process the request (a resource's watch cache still
+    // (re)initializing just after its CRD is established, its priority and fairness queues full):
+    // wait as it says and send it again, up to 10 times, as client-go does.
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.onceOrReconnect(method, path, body, contentType);
+      if (res.status !== 429 || res.retryAfter === undefined || attempt >= 10) return res;
+      await new Promise((r) => setTimeout(r, Math.min(res.retryAfter!, 5) * 1000));
+    }
+  }
+
+  private async onceOrReconnect(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string,
+  ): Promise<{ status: number; body: unknown; text: string; retryAfter?: number }> {
     try {
       return await this.once(method, path, body, contentType);
     } catch (e) {
@@ -115,7 +131,7 @@ export class Kube {
     path: string,
     body: unknown,
     contentType: string,
-  ): Promise<{ status: number; body: unknown; text: string }> {
+  ): Promise<{ status: number; body: unknown; text: string; retryAfter?: number }> {
     const url = new URL(path, this.server);
     const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -143,7 +159,13 @@ export class Kube {
             } catch {
               /* not JSON (e.g. /readyz) */
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed, text });
+            const after = Number(res.headers["retry-after"]);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: parsed,
+              text,
+              retryAfter: Number.isFinite(after) && after >= 0 ? after : undefined,
+            });
           });
         },
       );

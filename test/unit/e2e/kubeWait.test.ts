@@ -23,6 +23,16 @@ const FORBIDDEN = {
   code: 403,
 };
 
+const INITIALIZING = "/apis/source.toolkit.fluxcd.io/v1/externalartifacts";
+const NO_RETRY_AFTER = "/apis/source.toolkit.fluxcd.io/v1/ocirepositories";
+const TOO_MANY = {
+  kind: "Status",
+  status: "Failure",
+  message: "storage is (re)initializing",
+  reason: "TooManyRequests",
+  code: 429,
+};
+
 describe("harness waits show the API server's answer", () => {
   let server: https.Server;
   let kube: Kube;
@@ -39,7 +49,13 @@ describe("harness waits show the API server's answer", () => {
       },
     },
     [`${GIT}/broken`]: { code: 500, body: "etcdserver: request timed out" },
+    [INITIALIZING]: {
+      code: 200,
+      body: { kind: "ExternalArtifactList", items: [{ metadata: { name: "x" } }] },
+    },
+    [NO_RETRY_AFTER]: { code: 429, body: TOO_MANY },
   };
+  const initializing: number[] = [];
 
   beforeAll(async () => {
     server = https.createServer(
@@ -48,7 +64,15 @@ describe("harness waits show the API server's answer", () => {
         cert: readFileSync(path.join(TLS, "server.crt")),
       },
       (req, res) => {
-        const a = answers[req.url ?? ""] ?? { code: 404, body: {} };
+        const url = req.url ?? "";
+        // The list answers 429 "storage is (re)initializing" with Retry-After twice, then the list.
+        if (url === INITIALIZING && initializing.length < 2) {
+          initializing.push(Date.now());
+          res.writeHead(429, { "content-type": "application/json", "retry-after": "0" });
+          res.end(JSON.stringify(TOO_MANY));
+          return;
+        }
+        const a = answers[url] ?? { code: 404, body: {} };
         res.writeHead(a.code, {
           "content-type": typeof a.body === "string" ? "text/plain" : "application/json",
         });
@@ -79,6 +103,15 @@ describe("harness waits show the API server's answer", () => {
   it("a 403 times out with the server's reason and message", async () => {
     await expect(wait("locked")).rejects.toThrow(
       `timed out after 0.3s waiting for GitRepository flux-system/locked Ready: GET GitRepository flux-system/locked: HTTP 403 Forbidden: ${FORBIDDEN.message}`,
+    );
+  });
+
+  it("a 429 with Retry-After is sent again, as client-go does; without it, it fails at once", async () => {
+    const items = await kube.list("source.toolkit.fluxcd.io/v1", "ExternalArtifact");
+    expect(items.map((o) => o.metadata.name)).toEqual(["x"]);
+    expect(initializing.length).toBe(2);
+    await expect(kube.list("source.toolkit.fluxcd.io/v1", "OCIRepository")).rejects.toThrow(
+      "HTTP 429 TooManyRequests: storage is (re)initializing",
     );
   });
 
