@@ -44,6 +44,7 @@ export async function startControlPlane(
 ): Promise<ControlPlane> {
   const prefix = opts.prefix ?? "";
   const t0 = Date.now();
+  let tokenWrites = 0;
   const pki = await makePki(path.join(workDir, "pki"));
 
   // etcd
@@ -177,7 +178,12 @@ export async function startControlPlane(
         throw new Error(`TokenRequest for ServiceAccount ${namespace}/${name}: ${res.status} ${res.text}`);
       const file = path.join(workDir, "tokens", `${namespace}-${name}.kubeconfig`);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, tokenKubeconfig(pki, server, token), { mode: 0o600 });
+      // Written aside and renamed over: controllers of one ServiceAccount (a kustomize-controller and
+      // its shards) start together, and one reading the file while another's start rewrote it in
+      // place found it empty ("no configuration has been provided") and exited.
+      const next = `${file}.${process.pid}.${++tokenWrites}`;
+      fs.writeFileSync(next, tokenKubeconfig(pki, server, token), { mode: 0o600 });
+      fs.renameSync(next, file);
       return file;
     },
     figures: {
