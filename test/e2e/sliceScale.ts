@@ -98,13 +98,12 @@ const tmpdirOf = (pid: number) => {
 };
 /** Whether a folder is on a tmpfs mount (the longest mount point of /proc/mounts that holds it). */
 const onTmpfs = (dir: string) => {
+  if (dir === "") return false;
   const mounts = fs
     .readFileSync("/proc/mounts", "utf8")
     .split("\n")
     .map((l) => l.split(" "))
-    .filter(
-      (f) => f.length > 2 && dir !== "" && (dir === f[1] || dir.startsWith(`${f[1].replace(/\/$/, "")}/`)),
-    )
+    .filter((f) => f.length > 2 && (dir === f[1] || dir.startsWith(`${f[1].replace(/\/$/, "")}/`)))
     .sort((a, b) => b[1].length - a[1].length);
   return mounts[0]?.[2] === "tmpfs";
 };

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Supervisor } from "./supervisor";
+import { DEFAULT_LIFETIME_MS, Supervisor } from "./supervisor";
 import { secondsSince } from "./util";
 
 export interface Harness {
@@ -30,8 +30,8 @@ export async function runHarness(
     path.join(process.env.PLATFORM_E2E_WORKDIR ?? os.tmpdir(), `platform-e2e-${title}-`),
   );
   const logDir = path.join(workDir, "logs");
-  // A process lives as long as the run may (the longest default is 30 minutes).
-  const sup = new Supervisor(logDir, Math.max(opts.deadlineMs, 30 * 60_000));
+  // A process lives as long as the run may, and never less than the supervisor's default.
+  const sup = new Supervisor(logDir, Math.max(opts.deadlineMs, DEFAULT_LIFETIME_MS));
   const figures: [string, string][] = [];
   const cleanups: (() => Promise<void>)[] = [];
   let passed = 0;

@@ -26,7 +26,8 @@ export interface Running {
   readonly exited: Promise<void>;
 }
 
-const DEFAULT_LIFETIME_MS = 30 * 60_000;
+/** How long a process may run when neither its spec nor the supervisor says otherwise. */
+export const DEFAULT_LIFETIME_MS = 30 * 60_000;
 
 /**
  * Something that must fail the step it happens in: a process that exited on its own (not stopped
