@@ -15,7 +15,14 @@ import {
   type ServiceAccountAnnotationInputs,
 } from "./install";
 import { adoptAnnotations, ROOT_SERVICE_ACCOUNT, type K8sObject } from "./objects";
-import { describeRef, renderNamespace, renderRootKustomization, renderRootSource, rootPath } from "./render";
+import {
+  describeRef,
+  renderNamespace,
+  renderRootKustomization,
+  renderRootSource,
+  renderSubsetSources,
+  rootPath,
+} from "./render";
 
 export type { LoadedInstallManifests } from "./install";
 
@@ -178,16 +185,26 @@ export class FluxBootstrap extends pulumi.ComponentResource {
 
     // 4. Root sync.
     const afterInstall = install.length ? install : afterEarly;
-    const source = renderRootSource(flux.source, {
+    const refs = {
       secretName: early.gitAuthSecret,
       verifySecretName: early.verifySecret,
       certSecretName: early.caSecret,
-      provider: flux.auth.type === "githubApp" ? "github" : undefined,
-    });
+      provider: flux.auth.type === "githubApp" ? ("github" as const) : undefined,
+    };
+    const source = renderRootSource(flux.source, refs);
     const sourceResource = new k8s.apiextensions.CustomResource(
       `${name}-source`,
       customResourceArgs(adopted(source)),
       { parent: this, provider, dependsOn: afterInstall },
+    );
+    // Subsets before the root Kustomization: the first reconcile of a Kustomization pulling from one finds it.
+    const subsetResources = renderSubsetSources(flux.source, refs).map(
+      (subset) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-source-${subset.metadata.name}`,
+          customResourceArgs(adopted(subset)),
+          { parent: this, provider, dependsOn: afterInstall },
+        ),
     );
     const path = rootPath(args.platformName, flux.sync.path);
     const kustomization = renderRootKustomization({
@@ -203,7 +220,7 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(`${name}-sync`, customResourceArgs(adopted(kustomization)), {
       parent: this,
       provider,
-      dependsOn: [...afterInstall, sourceResource],
+      dependsOn: [...afterInstall, sourceResource, ...subsetResources],
     });
 
     this.deployPublicKey = early.deployKey?.publicKeyOpenssh;

@@ -4,6 +4,7 @@
  * FluxBootstrap component and the offline render alike.
  */
 import type { ResolvedFluxArgs, FluxSourceArgs } from "./args";
+import { subsetDir } from "./args";
 import type { SecretValue } from "../secretValue";
 import {
   API,
@@ -108,6 +109,23 @@ export function renderRootSource(source: FluxSourceArgs, refs: SourceRefs): K8sO
         : undefined,
     }),
   };
+}
+
+/**
+ * The root source's subsets (`source.subsets`): GitRepository `<name>` following the root's URL, ref,
+ * credentials and verification, its artifact holding only the listed directories. Git roots only.
+ */
+export function renderSubsetSources(source: FluxSourceArgs, refs: SourceRefs): K8sObject[] {
+  if (source.kind !== "git") return [];
+  const root = renderRootSource(source, refs);
+  return Object.entries(source.subsets ?? {}).map(([name, dirs]) => ({
+    ...root,
+    metadata: { ...root.metadata, name },
+    spec: {
+      ...(root.spec as Record<string, unknown>),
+      sparseCheckout: dirs.map(subsetDir),
+    },
+  }));
 }
 
 export interface RootKustomizationArgs {

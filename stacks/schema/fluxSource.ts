@@ -70,6 +70,15 @@ export const source = z.strictObject({
     .boolean()
     .default(D.source.recurseSubmodules)
     .meta({ description: "Also fetch the Git submodules." }),
+  /** Git root: GitRepository objects following the root, each carrying only some directories. */
+  subsets: z
+    .record(z.string(), z.array(z.string()))
+    .optional()
+    .meta({
+      description:
+        "Git root: more GitRepository objects in `flux-system`, by name, that follow the root source (its URL, ref, interval, credentials and verification) but carry only the listed directories (`spec.sparseCheckout`). A Kustomization whose `sourceRef` names one pulls that small artifact instead of the whole fleet repository: with hundreds of slice instances, `{ slice-catalog: [catalog/slices] }` and `gitops:new-slice --source slice-catalog` keep each instance's reconcile from unpacking every platform's files ([performance](performance.md#cluster-side-n-slice-instances-on-real-flux-controllers)). Default: none.",
+      examples: [{ "slice-catalog": ["catalog/slices"] }],
+    }),
   /** Cloud provider auth for the source (OCI: aws|azure|gcp; Git: azure|github). */
   provider: z.enum(["generic", "aws", "azure", "gcp", "github"]).optional().meta({
     description:

@@ -27,6 +27,6 @@ export type {
   SecretsManagerRef,
   SourceRef,
 } from "./source";
-export { deployKeyResourceSuffix } from "./source";
+export { deployKeyResourceSuffix, subsetDir } from "./source";
 export type { FluxSyncArgs } from "./sync";
 export type { FluxTenantArgs, TenantCredentialArgs } from "./tenants";

@@ -29,6 +29,14 @@ export interface FluxSourceArgs {
   /** @default false */
   recurseSubmodules: boolean;
   /**
+   * Git root: more GitRepository objects in flux-system, by name, that follow the root source (its
+   * URL, ref, interval, credentials and verification) but carry only the listed directories
+   * (`spec.sparseCheckout`). A Kustomization whose path is in one of them pulls a small artifact
+   * instead of the whole fleet repository: at hundreds of slice instances, each reconcile unpacks the
+   * catalog model, not every platform's files. @default none
+   */
+  subsets?: Record<string, string[]>;
+  /**
    * Cloud provider auth (OCI: aws|azure|gcp; Git: aws|azure|github): the source controller
    * authenticates with its workload identity, and no auth Secret is used. With `aws` the URL must be
    * an ECR repository (`oci://<account>.dkr.ecr.<region>.amazonaws.com/<name>`) or a CodeCommit
@@ -55,6 +63,11 @@ export interface FluxSourceArgs {
     /** Public keys by file name (`.asc` PGP, `.sshpub` SSH). */
     publicKeys: Record<string, string>;
   };
+}
+
+/** A `source.subsets` directory as `spec.sparseCheckout` lists it: no leading `./`, no trailing `/`. */
+export function subsetDir(dir: string): string {
+  return dir.replace(/^\.\//, "").replace(/\/+$/, "");
 }
 
 /** The OCI location of the fleet's Helm charts: chart `<name>` is the artifact `<url>/<name>:<version>`. */

@@ -1,5 +1,7 @@
 /** The root source's URL and ref fit its kind (Git or OCI) and its credentials. */
-import { gitRefProblem, semverRangeMatchesNothing } from "../../k8sNames";
+import { dnsSubdomainProblem, gitRefProblem, quoted, semverRangeMatchesNothing } from "../../k8sNames";
+import { ROOT_NAME } from "../objects";
+import { subsetDir } from "../args";
 import type { Problem } from "../../problems";
 import type { Check } from "./check";
 import { redactUrl, urlProblems } from "../../url";
@@ -119,5 +121,50 @@ export const checkSource: Check = (flux) => {
       path: "auth.type",
       message: `${auth.type} authentication needs an https:// URL, but the source URL is "${redactUrl(url)}"`,
     });
+  out.push(...subsetProblems(flux.source));
   return out;
 };
+
+/** `source.subsets`: Git only, names of their own, directories inside the repository. */
+function subsetProblems(source: Parameters<Check>[0]["source"]): Problem[] {
+  const out: Problem[] = [];
+  const subsets = Object.entries(source.subsets ?? {});
+  if (subsets.length && source.kind !== "git")
+    return [
+      {
+        path: "source.subsets",
+        message:
+          "needs a Git root source: an OCI artifact is always fetched whole (GitRepository spec.sparseCheckout has no OCI counterpart); remove source.subsets",
+      },
+    ];
+  for (const [name, dirs] of subsets) {
+    const path = `source.subsets.${name}`;
+    const nameProblem =
+      name === ROOT_NAME
+        ? `is the root source's own name: give the subset another name, e.g. slice-catalog`
+        : dnsSubdomainProblem(name);
+    if (nameProblem) out.push({ path, message: `the name ${quoted(name)} ${nameProblem}` });
+    if (!dirs.length)
+      out.push({
+        path,
+        message: "lists no directory: name the repository directories it carries, e.g. [catalog/slices]",
+      });
+    const seen = new Set<string>();
+    dirs.forEach((dir, i) => {
+      const clean = subsetDir(dir);
+      const problem =
+        !clean || clean === "."
+          ? "is the whole repository: use the root source flux-system instead of a subset"
+          : dir.startsWith("/") || clean.split("/").includes("..")
+            ? "must be a directory inside the repository, relative to its top, without .."
+            : /[*?[\]\\!\s]/.test(clean)
+              ? "must be a plain directory path: sparse checkout takes directories, not patterns or spaces"
+              : seen.has(clean)
+                ? "is listed twice"
+                : undefined;
+      seen.add(clean);
+      if (problem) out.push({ path: `${path}[${i}]`, message: `${quoted(dir)} ${problem}` });
+    });
+  }
+  return out;
+}
