@@ -43,6 +43,13 @@ export const gitopsNewSlice: Cli = {
         description:
           "the Flux shard that reconciles the instance (label sharding.fluxcd.io/key; one of the platform's flux.install.scaling.shards)",
       },
+      source: {
+        type: "string",
+        value: "<name>",
+        description:
+          "the GitRepository the instance pulls its model from: a subset of the root source that holds the catalog (one of the platform's flux.source.subsets), so each reconcile unpacks the catalog only",
+        default: "flux-system",
+      },
       "dry-run": { type: "boolean", description: "print the files instead of writing them" },
       force: { type: "boolean", description: "overwrite an instance that exists" },
     },
@@ -86,6 +93,7 @@ export const gitopsNewSlice: Cli = {
       namespace: args.namespace,
       dependsOn: args.dependsOn,
       shard: args.shard,
+      source: args.source,
       sourceKind: gitops.rootSourceKindInTree(repoDir, args.cluster!),
       command: gitops.recordedCommand(argv),
     });

@@ -6,7 +6,7 @@
 import { Document, Scalar, type YAMLMap } from "yaml";
 import { SHARD_KEY } from "../../../components/flux";
 import { substituteString } from "../shared/substitution";
-import { sliceId, type SliceModel } from "./model";
+import { ScaffoldError, sliceId, type SliceModel } from "./model";
 import { checkSliceValues } from "./values";
 
 export interface ScaffoldInput {
@@ -19,6 +19,12 @@ export interface ScaffoldInput {
   dependsOn?: string;
   /** Flux shard whose controllers reconcile the instance (label `sharding.fluxcd.io/key`). @default the main controllers */
   shard?: string;
+  /**
+   * GitRepository in flux-system the instance pulls its model from instead of the root: a subset of
+   * the root (`flux.source.subsets`) holding the catalog, so a reconcile unpacks the catalog only.
+   * Git roots only. @default the root source flux-system
+   */
+  source?: string;
   /** The kind of the platform's root source `flux-system` (see rootSourceKindInTree). @default GitRepository */
   sourceKind?: "GitRepository" | "OCIRepository";
   /** The command line, recorded in the files. */
@@ -42,6 +48,10 @@ function yamlFile(comment: string, object: Record<string, unknown>): string {
 export function scaffoldSlice(input: ScaffoldInput): ScaffoldedFile[] {
   const { cluster, model, values } = input;
   checkSliceValues(model, values, cluster);
+  if (input.source !== undefined && input.sourceKind === "OCIRepository")
+    throw new ScaffoldError(
+      `--source ${input.source}: platform ${cluster} pulls from an OCIRepository, which is always fetched whole; subsets (flux.source.subsets) are GitRepository objects of a Git root: leave out --source`,
+    );
   const id = sliceId(values);
   const namespace = input.namespace ?? "slices";
   const dir = `clusters/${cluster}/slices/${id}`;
@@ -74,7 +84,7 @@ export function scaffoldSlice(input: ScaffoldInput): ScaffoldedFile[] {
       timeout: "2m",
       path: `./${model.dir}`,
       prune: true,
-      sourceRef: { kind: input.sourceKind ?? "GitRepository", name: "flux-system" },
+      sourceRef: { kind: input.sourceKind ?? "GitRepository", name: input.source ?? "flux-system" },
       targetNamespace: namespace,
       dependsOn: [{ name: input.dependsOn ?? "apps" }],
       ...(healthChecks.length ? { healthChecks } : {}),

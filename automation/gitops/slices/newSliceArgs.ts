@@ -1,6 +1,6 @@
 /** The command line of `gitops:new-slice`: options, model variables and the line recorded in the files. */
 import { MAX_SHARD_NAME, SHARD_KEY } from "../../../components/flux";
-import { dnsLabelProblem } from "../../../components/k8sNames";
+import { dnsLabelProblem, dnsSubdomainProblem } from "../../../components/k8sNames";
 import { recordedCommandOf } from "../shared/command";
 import { ScaffoldError } from "./model";
 
@@ -17,13 +17,15 @@ export interface NewSliceArgs {
   dependsOn?: string;
   /** Flux shard of the instance's Kustomization (label `sharding.fluxcd.io/key`). */
   shard?: string;
+  /** GitRepository the instance's Kustomization pulls the model from: a subset of the root (flux.source.subsets). */
+  source?: string;
   force: boolean;
   dryRun: boolean;
   /** Model variables, by name. */
   values: Record<string, string>;
 }
 
-const OPTIONS = ["cluster", "model", "repo", "namespace", "depends-on", "shard"] as const;
+const OPTIONS = ["cluster", "model", "repo", "namespace", "depends-on", "shard", "source"] as const;
 
 /** Parse `--cluster x --model y --sst 1 --sd def922 --set KEY=VALUE …`: every other flag is a model variable. */
 export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
@@ -52,7 +54,7 @@ export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
         const field =
           name === "depends-on"
             ? "dependsOn"
-            : (name as "cluster" | "model" | "repo" | "namespace" | "shard");
+            : (name as "cluster" | "model" | "repo" | "namespace" | "shard" | "source");
         if (once(flag, out[field])) out[field] = value;
       } else if (name === "set") {
         const eq = value.indexOf("=");
@@ -78,6 +80,11 @@ export function parseNewSliceArgs(argv: string[]): NewSliceArgs {
   )
     problems.push(
       `--shard ${out.shard}: not a shard name (lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${MAX_SHARD_NAME}): it is the ${SHARD_KEY} label value and one of the platform's flux.install.scaling.shards`,
+    );
+  const sourceProblem = out.source === undefined ? undefined : dnsSubdomainProblem(out.source);
+  if (sourceProblem)
+    problems.push(
+      `--source ${out.source}: ${sourceProblem}: it names a GitRepository in flux-system, one of the platform's flux.source.subsets`,
     );
   if (problems.length) throw new ScaffoldError(problems.join("\n"));
   return out;
