@@ -12,6 +12,7 @@ import {
   CLUSTER_VARS_NAME,
   ROOT,
   rootSourceKindOf,
+  subsetOf,
   type BuiltObject,
   type KsNode,
   type PlatformTree,
@@ -56,6 +57,7 @@ export function exists(
   if (kind === rootSourceKindOf(tree.context) && name === ROOT.name && namespace === ROOT.namespace)
     return true;
   if (kind === "Kustomization" && name === ROOT.name && namespace === ROOT.namespace) return true;
+  if (subsetOf(tree.context, { kind, name, namespace }, ROOT.namespace)) return true;
   if (kind === "ConfigMap" && name === CLUSTER_VARS_NAME && namespace === ROOT.namespace) return true;
   if (kind === "Secret" && name === CLUSTER_SECRET_VARS_NAME && namespace === ROOT.namespace)
     return tree.context.secretVars !== undefined;

@@ -38,6 +38,8 @@ export interface PlatformContract {
   receiverSecret?: string;
   /** The shard controllers the program installs (flux.install.scaling.shards); undefined when not known (no stack file). */
   shards?: PlatformShards;
+  /** Subsets of a Git root (flux.source.subsets): GitRepository name → directories. */
+  subsets?: Record<string, string[]>;
   /** The Git URL the root source pulls from (flux.source.url, Git sources only), when known. */
   sourceUrl?: string;
   /** OCI roots: the Git repository the artifact is published from (flux.source.origin), when given. */
@@ -78,6 +80,7 @@ export function treeContextOf(contract: PlatformContract): TreeContext {
     clusterVars: contract.clusterVars,
     secretVars: contract.secretVars,
     ...(contract.rootSourceKind ? { rootSourceKind: contract.rootSourceKind } : {}),
+    ...(contract.subsets ? { subsets: contract.subsets } : {}),
   };
 }
 
@@ -277,6 +280,9 @@ export async function stackContracts(
       shards: platformShards(config, file),
       rootSourceKind: config.flux.source.kind === "oci" ? "OCIRepository" : "GitRepository",
       ...(config.flux.source.kind === "git" ? { sourceUrl: config.flux.source.url } : {}),
+      ...(config.flux.source.kind === "git" && config.flux.source.subsets
+        ? { subsets: config.flux.source.subsets }
+        : {}),
       ...(config.flux.source.kind === "oci" && config.flux.source.origin
         ? { sourceOrigin: config.flux.source.origin }
         : {}),

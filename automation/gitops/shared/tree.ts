@@ -49,6 +49,8 @@ export interface KsNode {
   built: BuiltObject[];
   /** Its source is another repository: nothing is built offline. */
   external: boolean;
+  /** Its source is a subset of the root (TreeContext.subsets): the subset's name. */
+  subset?: string;
 }
 
 /** What the program provides to the tree besides the repository's own objects. */
@@ -61,6 +63,11 @@ export interface TreeContext {
   secretVars?: string[];
   /** The kind of the root source `flux-system` the program seeds (flux.source.kind). @default GitRepository */
   rootSourceKind?: RootSourceKind;
+  /**
+   * GitRepository objects in flux-system that follow a Git root but carry only some directories
+   * (flux.source.subsets), by name. @default none
+   */
+  subsets?: Record<string, string[]>;
 }
 
 export type RootSourceKind = "GitRepository" | "OCIRepository";
@@ -146,13 +153,36 @@ function addToIndex(tree: PlatformTree, built: BuiltObject) {
   tree.index.set(k, [...(tree.index.get(k) ?? []), built]);
 }
 
-function nodeFrom(built: BuiltObject, parent: KsNode, rootKind: RootSourceKind): KsNode {
+/** The subset of the root a source reference names (TreeContext.subsets), if it names one. */
+export function subsetOf(
+  context: TreeContext,
+  ref: { kind?: string; name?: string; namespace?: string },
+  namespace: string,
+): string | undefined {
+  return rootSourceKindOf(context) === "GitRepository" &&
+    ref.kind === "GitRepository" &&
+    (ref.namespace ?? namespace) === ROOT.namespace &&
+    ref.name !== undefined &&
+    Object.hasOwn(context.subsets ?? {}, ref.name)
+    ? ref.name
+    : undefined;
+}
+
+/** Repository paths (a build's inputs) a subset of the root does not carry. */
+function outsideSubset(dirs: string[], paths: Iterable<string>): string[] {
+  const inside = (p: string) => dirs.some((d) => p === d || p.startsWith(`${d}/`));
+  return [...new Set([...paths].map(normaliseRepoPath))].filter((p) => !inside(p));
+}
+
+function nodeFrom(built: BuiltObject, parent: KsNode, context: TreeContext): KsNode {
   const spec = (built.obj.spec ?? {}) as KsNode["spec"];
   const sourceRef = spec.sourceRef ?? {};
+  const subset = subsetOf(context, sourceRef, built.namespace);
   const sameRepo =
-    sourceRef.kind === rootKind &&
-    sourceRef.name === ROOT.name &&
-    (sourceRef.namespace ?? built.namespace) === ROOT.namespace;
+    subset !== undefined ||
+    (sourceRef.kind === rootSourceKindOf(context) &&
+      sourceRef.name === ROOT.name &&
+      (sourceRef.namespace ?? built.namespace) === ROOT.namespace);
   return {
     name: String(built.obj.metadata.name ?? ""),
     namespace: built.namespace,
@@ -162,6 +192,7 @@ function nodeFrom(built: BuiltObject, parent: KsNode, rootKind: RootSourceKind):
     children: [],
     built: [],
     external: !sameRepo,
+    ...(subset !== undefined ? { subset } : {}),
   };
 }
 
@@ -215,6 +246,21 @@ export function walkTree(
     const result = builder
       ? kustomizeBuildPath(cache, builder, node.spec.path, where)
       : buildPath(cache, node.spec.path, where);
+    if (node.subset !== undefined) {
+      // Flux builds it from the subset's artifact: what the build reads must be in it.
+      const dirs = (context.subsets?.[node.subset] ?? []).map(normaliseRepoPath);
+      const missing = outsideSubset(dirs, [node.spec.path, ...result.inputs]);
+      if (missing.length) {
+        tree.findings.push({
+          file: where.file,
+          line: where.line,
+          rule: "reference",
+          message: `${where.what} ${node.spec.path}: it pulls from GitRepository ${ROOT.namespace}/${node.subset}, which carries only ${dirs.join(", ")} (flux.source.subsets.${node.subset}), but its build reads ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}: add the directory to flux.source.subsets.${node.subset} in platform ${context.platform}'s stack file, or pull from ${ROOT.name}`,
+          platform: context.platform,
+        });
+        continue;
+      }
+    }
     // Parse errors are reported once for the repository, not per tree.
     tree.findings.push(
       ...result.findings.filter((f) => f.rule !== "yaml").map((f) => ({ ...f, platform: context.platform })),
@@ -250,7 +296,7 @@ export function walkTree(
         continue;
       }
       seen.add(k);
-      const child = nodeFrom(built, node, rootSourceKindOf(context));
+      const child = nodeFrom(built, node, context);
       node.children.push(child);
       tree.nodes.push(child);
     }
