@@ -1,12 +1,15 @@
 // Flux at scale on real controllers: one platform (`pulumi up` against a real control plane, Flux's
 // controllers run by the process kubelet), then a tag that adds N slice instances, made the way
 // `gitops:new-slice` makes them. Runs, each on a fresh control plane (`--runs`, default
-// default,sharded,memory): Flux's defaults; `tuned`, the recommended concurrency
+// default,sharded,subset): Flux's defaults; `tuned`, the recommended concurrency
 // (flux.install.scaling.concurrency); `sharded`, the same with shards (flux.install.scaling.shards,
 // instances spread over them with `--shard`); `memory`, the same with in-memory builds
-// (flux.install.scaling.inMemoryBuilds: kustomize-controller unpacks each artifact on a tmpfs).
+// (flux.install.scaling.inMemoryBuilds: kustomize-controller unpacks each artifact on a tmpfs);
+// `subset`, the same with the instances pulling the catalog from a subset of the root source
+// (flux.source.subsets, `gitops:new-slice --source`): each reconcile unpacks the catalog, not the
+// whole repository.
 //
-//   npm run test:e2e:slices -- --slices 100 [--concurrency 10] [--shards 2] [--runs default,sharded,memory]
+//   npm run test:e2e:slices -- --slices 100 [--concurrency 10] [--shards 2] [--runs default,sharded,subset]
 //
 // Measured from the moment the GitRepository flux-system is pointed at the new tag (what `pulumi up`
 // with the new tag does; the engine's own time is left out) to every slice Kustomization Ready at
@@ -17,21 +20,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { readSliceModel, scaffoldSlice } from "../../automation/gitops";
 import { startControlPlane } from "./harness/controlPlane";
 import { e2eFleetTree, e2eProject } from "./harness/fleet";
 import { startGitServer } from "./harness/gitServer";
-import { conditions, type KubeObject } from "./harness/kube";
 import { startKubelet } from "./harness/kubelet";
 import { procUsage, type ProcUsage } from "./harness/procStats";
 import { runHarness } from "./harness/run";
-import { ensureTools, REPO_ROOT } from "./harness/tools";
+import { ensureTools } from "./harness/tools";
 import { secondsSince, waitFor } from "./harness/util";
 import { appliedOf, FLUX, KS, SRC } from "./harness/fluxNames";
+import { allRuns, isReady, labelsOf, onTmpfs, SHARD_KEY, shardOf, sliceFiles, tmpdirOf } from "./slices/runs";
 
 const SLICE = "catalog.platform.io/v1alpha1";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller"];
-const SHARD_KEY = "sharding.fluxcd.io/key";
 const PLATFORM_DIR = "clusters/local";
 
 const { values: opts } = parseArgs({
@@ -39,7 +40,7 @@ const { values: opts } = parseArgs({
     slices: { type: "string", default: "100" },
     concurrency: { type: "string", default: "10" },
     shards: { type: "string", default: "2" },
-    runs: { type: "string", default: "default,sharded,memory" },
+    runs: { type: "string", default: "default,sharded,subset" },
   },
 });
 const count = (flag: string, v: string | undefined, min: number) => {
@@ -51,35 +52,8 @@ const count = (flag: string, v: string | undefined, min: number) => {
   return n;
 };
 const N = count("slices", opts.slices, 1);
-const CONCURRENCY = count("concurrency", opts.concurrency, 1);
-const SHARDS = count("shards", opts.shards, 1);
-
-interface Run {
-  name: string;
-  label: string;
-  scaling?: {
-    concurrency: { kustomize: number; helm: number; source: number };
-    shards?: string[];
-    inMemoryBuilds?: boolean;
-  };
-}
-const shardNames = Array.from({ length: SHARDS }, (_, i) => `shard${i + 1}`);
-const tuned = { kustomize: CONCURRENCY, helm: CONCURRENCY, source: Math.max(2, Math.ceil(CONCURRENCY / 2)) };
-const ALL_RUNS: Run[] = [
-  { name: "default", label: "Flux's default concurrency" },
-  { name: "tuned", label: `concurrency ${CONCURRENCY}`, scaling: { concurrency: tuned } },
-  {
-    name: "sharded",
-    label: `concurrency ${CONCURRENCY}, ${SHARDS} shards`,
-    scaling: { concurrency: tuned, shards: shardNames },
-  },
-  {
-    name: "memory",
-    label: `concurrency ${CONCURRENCY}, ${SHARDS} shards, in-memory builds`,
-    scaling: { concurrency: tuned, shards: shardNames, inMemoryBuilds: true },
-  },
-];
-// `--runs memory` runs only the recommended setting (the large sizes, where every run takes minutes).
+const ALL_RUNS = allRuns(count("concurrency", opts.concurrency, 1), count("shards", opts.shards, 1));
+// `--runs subset` runs only the recommended setting (the large sizes, where every run takes minutes).
 const wanted = (opts.runs ?? "").split(",").filter(Boolean);
 const unknownRuns = wanted.filter((w) => !ALL_RUNS.some((r) => r.name === w));
 if (wanted.length === 0 || unknownRuns.length > 0) {
@@ -89,53 +63,6 @@ if (wanted.length === 0 || unknownRuns.length > 0) {
   process.exit(2);
 }
 const RUNS = ALL_RUNS.filter((r) => wanted.includes(r.name));
-
-/** A process's TMPDIR (the folder its /tmp volume was given), resolved; "" when it has none. */
-const tmpdirOf = (pid: number) => {
-  const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-  const dir = env.find((e) => e.startsWith("TMPDIR="))?.slice("TMPDIR=".length);
-  return dir ? fs.realpathSync(dir) : "";
-};
-/** Whether a folder is on a tmpfs mount (the longest mount point of /proc/mounts that holds it). */
-const onTmpfs = (dir: string) => {
-  if (dir === "") return false;
-  const mounts = fs
-    .readFileSync("/proc/mounts", "utf8")
-    .split("\n")
-    .map((l) => l.split(" "))
-    .filter((f) => f.length > 2 && (dir === f[1] || dir.startsWith(`${f[1].replace(/\/$/, "")}/`)))
-    .sort((a, b) => b[1].length - a[1].length);
-  return mounts[0]?.[2] === "tmpfs";
-};
-
-const labelsOf = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, string>;
-const isReady = (o: KubeObject) => {
-  const c = conditions(o).find((x) => x.type === "Ready");
-  const gen = (o.metadata as { generation?: number }).generation;
-  return c?.status === "True" && (c.observedGeneration === undefined || c.observedGeneration === gen);
-};
-
-/** The N instances, as `gitops:new-slice --cluster local --model embb --sst 2 --sd <hex> … [--shard]` writes them. */
-function sliceFiles(shards: string[]): Record<string, string> {
-  const model = readSliceModel(path.join(REPO_ROOT, "gitops"), "embb");
-  const out: Record<string, string> = {};
-  for (let i = 1; i <= N; i++) {
-    const values = {
-      SST: "2",
-      SD: i.toString(16).padStart(6, "0"),
-      NSIID: String(i),
-      DNN: "internet",
-      MCC: "001",
-      MNC: "01",
-    };
-    const shard = shards.length ? shards[i % shards.length] : undefined;
-    const argv = Object.entries(values).flatMap(([k, v]) => [`--${k.toLowerCase()}`, v]);
-    const command = `npm run gitops:new-slice -- --cluster local --model embb ${argv.join(" ")}${shard ? ` --shard ${shard}` : ""}`;
-    for (const f of scaffoldSlice({ cluster: "local", model, values, shard, command }))
-      out[f.path] = f.content;
-  }
-  return out;
-}
 
 // How long the roll-out of one run may take: each instance costs more the larger the repository
 // (every reconcile unpacks the whole artifact), about 1.7 s each at 1,000 on disk with 4 shards.
@@ -197,7 +124,12 @@ void runHarness(
                 manifests: { file: installFile, skipAwait: true },
                 ...(run.scaling ? { scaling: run.scaling } : {}),
               },
-              source: { url: git.url(repo.name), ref: { tag: "v1.0.0" }, interval: "1m" },
+              source: {
+                url: git.url(repo.name),
+                ref: { tag: "v1.0.0" },
+                interval: "1m",
+                ...(run.subset ? { subsets: { [run.subset.name]: run.subset.dirs } } : {}),
+              },
               auth: { type: "ssh", knownHosts: git.knownHosts },
               sync: { path: `./${PLATFORM_DIR}`, interval: "1m", retryInterval: "20s" },
             },
@@ -252,7 +184,10 @@ void runHarness(
       await h.step(
         `[${run.name}] tag ${tag} pushed: ${N} slice instances${shards.length ? " over the shards" : ""}`,
         async () => {
-          await repo.commit({ ...base, ...sliceFiles(shards) }, `fleet ${tag}: ${N} slice instances`);
+          await repo.commit(
+            { ...base, ...sliceFiles(N, shards, run.subset?.name) },
+            `fleet ${tag}: ${N} slice instances`,
+          );
           await repo.tag(tag);
         },
       );
@@ -262,11 +197,13 @@ void runHarness(
           controllers.map((c) => [c, procUsage(h.sup.find(`${prefix}${c}`)?.pid ?? -1)] as const),
         ) as Record<string, ProcUsage | undefined>;
       const before = usage();
+      // What `pulumi up` with the new tag changes: the root source and its subsets follow the tag.
       const t0 = Date.now();
-      await plane.kube.mergePatch(SRC, "GitRepository", FLUX, FLUX, {
-        spec: { ref: { tag } },
-        metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date(t0).toISOString() } },
-      });
+      for (const name of [FLUX, ...(run.subset ? [run.subset.name] : [])])
+        await plane.kube.mergePatch(SRC, "GitRepository", name, FLUX, {
+          spec: { ref: { tag } },
+          metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date(t0).toISOString() } },
+        });
       const total = N + shipped.length;
       let last = "";
       await h.step(
@@ -302,7 +239,7 @@ void runHarness(
             );
           for (const s of shards) {
             const labelled = ks.filter((o) => labelsOf(o)[SHARD_KEY] === s).length;
-            const want = Array.from({ length: N }, (_, i) => shards[(i + 1) % shards.length]).filter(
+            const want = Array.from({ length: N }, (_, i) => shardOf(i + 1, shards)).filter(
               (x) => x === s,
             ).length;
             if (labelled !== want)
@@ -310,6 +247,45 @@ void runHarness(
           }
         },
       );
+
+      const subset = run.subset;
+      if (subset)
+        await h.step(
+          `[${run.name}] the ${N} instances pull from GitRepository ${subset.name}, whose artifact holds ${subset.dirs.join(", ")} only`,
+          async () => {
+            const ks = await plane.kube.list(KS, "Kustomization", FLUX, "catalog.platform.io/model");
+            const fromSubset = ks.filter(
+              (o) => (o.spec as { sourceRef?: { name?: string } }).sourceRef?.name === subset.name,
+            );
+            if (fromSubset.length !== N)
+              throw new Error(
+                `${fromSubset.length} slice Kustomizations pull from ${subset.name}, want ${N}`,
+              );
+            const sizeOf = async (name: string) => {
+              const o = await plane.kube.get(SRC, "GitRepository", name, FLUX);
+              if (!o) throw new Error(`GitRepository ${FLUX}/${name} does not exist`);
+              const st = o.status as { artifact?: { size?: number; revision?: string } } | undefined;
+              if (!st?.artifact?.revision?.startsWith(`${tag}@`))
+                throw new Error(`GitRepository ${name} has artifact ${st?.artifact?.revision}, want ${tag}`);
+              return { size: st.artifact.size ?? 0, spec: o.spec as { sparseCheckout?: string[] } };
+            };
+            const root = await sizeOf(FLUX);
+            const part = await sizeOf(subset.name);
+            if (JSON.stringify(part.spec.sparseCheckout) !== JSON.stringify(subset.dirs))
+              throw new Error(
+                `${subset.name} has sparseCheckout ${JSON.stringify(part.spec.sparseCheckout)}`,
+              );
+            h.figure(
+              `[${run.name}] artifact sizes`,
+              `${FLUX} ${root.size} bytes, ${subset.name} ${part.size} bytes`,
+            );
+            // The subset leaves out every platform's files: N instances' folders at least.
+            if (!(part.size > 0 && part.size * 4 < root.size))
+              throw new Error(
+                `${subset.name}'s artifact (${part.size} bytes) is not much smaller than ${FLUX}'s (${root.size} bytes): the subset carries more than ${subset.dirs.join(", ")}`,
+              );
+          },
+        );
 
       if (shards.length)
         await h.step(
