@@ -1,6 +1,11 @@
 /** gitops:lint with flux.source.subsets: Kustomizations that pull their path from a subset of the root. */
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stackContracts, treeContextOf } from "../../../automation/gitops/shared/contract";
 import { copyOfShipped, edit, lintLines, shippedContracts } from "./helpers";
+
+const PROJECT = path.resolve(__dirname, "../../..");
 
 const INSTANCE = "clusters/local/slices/1-def922/slice.yaml";
 
@@ -35,5 +40,27 @@ describe("gitops:lint: a slice instance pulling from a subset of the root", () =
       "clusters/local/slices/1-def922/slice.yaml:14: [reference] Kustomization flux-system/slice-1-def922 path ./catalog/slices/embb: it pulls from GitRepository flux-system/slice-catalog, which carries only catalog/crds (flux.source.subsets.slice-catalog), but its build reads catalog/slices/embb, catalog/slices/embb/slice.yaml: add the directory to flux.source.subsets.slice-catalog in platform local's stack file, or pull from flux-system (local)",
       "clusters/local/slices/1-def922/slice.yaml:23: [reference] Kustomization flux-system/slice-1-def922: health check target Slice slices/slice-1-def922 is not applied by any Kustomization of local (local)",
     ]);
+  });
+});
+
+describe("the contract of a stack file with flux.source.subsets", () => {
+  it("carries the subsets to the tree the lint walks", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "subsets-"));
+    try {
+      fs.copyFileSync(path.join(PROJECT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+      const local = fs.readFileSync(path.join(PROJECT, "Pulumi.local.yaml"), "utf8");
+      const from = "      ref:\n        branch: main\n";
+      expect(local).toContain(from);
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.local.yaml"),
+        local.replace(from, `${from}      subsets:\n        slice-catalog: [catalog/slices]\n`),
+      );
+      const { contracts, findings } = await stackContracts(dir);
+      expect(findings).toEqual([]);
+      expect(contracts.get("local")?.subsets).toEqual({ "slice-catalog": ["catalog/slices"] });
+      expect(treeContextOf(contracts.get("local")!).subsets).toEqual({ "slice-catalog": ["catalog/slices"] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
