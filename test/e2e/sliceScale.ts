@@ -192,9 +192,12 @@ void runHarness(
         },
       );
 
+      const controlPlane = ["kube-apiserver", "etcd"];
       const usage = () =>
         Object.fromEntries(
-          controllers.map((c) => [c, procUsage(h.sup.find(`${prefix}${c}`)?.pid ?? -1)] as const),
+          [...controllers, ...controlPlane].map(
+            (c) => [c, procUsage(h.sup.find(`${prefix}${c}`)?.pid ?? -1)] as const,
+          ),
         ) as Record<string, ProcUsage | undefined>;
       const before = usage();
       // What `pulumi up` with the new tag changes: the root source and its subsets follow the tag.
@@ -319,12 +322,15 @@ void runHarness(
           },
         );
 
-      const cpu = controllers
-        .map((c) => `${c} ${((after[c]?.cpuSeconds ?? 0) - (before[c]?.cpuSeconds ?? 0)).toFixed(1)}s`)
-        .join(", ");
+      const cpuOf = (names: string[]) =>
+        names
+          .map((c) => `${c} ${((after[c]?.cpuSeconds ?? 0) - (before[c]?.cpuSeconds ?? 0)).toFixed(1)}s`)
+          .join(", ");
+      const cpu = cpuOf(controllers);
       const rss = controllers.map((c) => `${c} ${after[c]?.peakRssMiB ?? "?"}MiB`).join(", ");
       h.figure(`[${run.name}] ${run.label}: tag to all Ready`, `${seconds}s`);
       h.figure(`[${run.name}] controller CPU over that span`, cpu);
+      h.figure(`[${run.name}] control plane CPU over that span`, cpuOf(controlPlane));
       h.figure(`[${run.name}] controller peak RSS`, rss);
       summary.push(`${run.label}: ${seconds}s`);
 
