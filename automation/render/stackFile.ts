@@ -7,8 +7,9 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/config";
-import { REDACTED } from "../../stacks/schema/common";
+// Light modules only: the fleet inventory reads every stack file without loading the program.
+import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/configSource";
+import { REDACTED } from "../../components/secretValue";
 import { stackNameProblem } from "../../stacks/stackName";
 import { looksPlain } from "../../stacks/stackFileSecrets";
 import { parseErrorSummary } from "../../components/parseError";

@@ -1,21 +1,30 @@
 /**
- * With a pool, `fleet render`'s parent only hands stacks out: loading automation/fleet/render.ts
- * loads none of the program (the Pulumi SDKs, the stacks), which only the workers need.
+ * With a pool, `fleet render`'s parent reads the inventory and hands stacks out: it loads none of
+ * the program (the Pulumi SDKs, the stacks' config and components), which only the workers need.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 
 const ROOT = path.join(__dirname, "../../..");
 
-it("loads no Pulumi SDK and no stack module in the process that runs the pool", () => {
+/** Modules of the program that `module` loads (the first three), in a fresh process. */
+function programModules(module: string): unknown {
   const probe = [
-    'require("./automation/fleet/render.ts");',
+    `require(${JSON.stringify(module)});`,
     "const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));",
-    "console.log(JSON.stringify(loaded.filter((f) => /^(node_modules\\/@pulumi\\/|stacks\\/)/.test(f)).slice(0, 3)));",
+    "const program = /^(node_modules\\/@pulumi\\/|stacks\\/(config|platform)\\.ts|components\\/flux\\/index\\.ts)/;",
+    "console.log(JSON.stringify(loaded.filter((f) => program.test(f)).slice(0, 3)));",
   ].join("\n");
   const r = spawnSync(process.execPath, ["--import", "./scripts/ts-hooks.mjs", "-e", probe], {
     cwd: ROOT,
     encoding: "utf8",
   });
-  expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, "[]", ""]);
-});
+  return [r.status, r.stdout.trim(), r.stderr];
+}
+
+it.each(["./automation/fleet/render.ts", "./automation/fleet/main.ts"])(
+  "%s loads no Pulumi SDK and none of the program",
+  (module) => {
+    expect(programModules(module)).toEqual([0, "[]", ""]);
+  },
+);
