@@ -2,12 +2,6 @@
  * Where config values come from: the Pulumi engine (`pulumiConfigSource`) or a stack file read
  * offline (the render engine). `values` has keys without the `platform:` namespace.
  */
-
-/**
- * Pulumi config namespace of every key (the project name). Here, in a module that imports nothing,
- * so that reading stack files (the fleet inventory) does not load the program.
- */
-export const CONFIG_NAMESPACE = "platform";
 export interface ConfigSource {
   stack: string;
   /** File the values are from, for messages (`Pulumi.<stack>.yaml`). */
@@ -30,3 +24,9 @@ export interface ConfigSource {
    */
   securePaths?: string[];
 }
+
+/**
+ * Pulumi config namespace of every key (the project name). Here, in a module that imports nothing,
+ * so that reading stack files (the fleet inventory) does not load the program.
+ */
+export const CONFIG_NAMESPACE = "platform";
