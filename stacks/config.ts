@@ -6,7 +6,7 @@ import type { Problem } from "../components/problems";
 import { isConfigSecret } from "./pulumiInternals";
 import { providerConfigProblems } from "./providerConfig";
 import { stackFileSecurePaths } from "./stackFileSecrets";
-import type { ConfigSource } from "./configSource";
+import { CONFIG_NAMESPACE, type ConfigSource } from "./configSource";
 import { secretProblems } from "./secretProblems";
 
 export { SecretValue } from "./schema/common";
@@ -15,7 +15,7 @@ export { rawSecretPaths } from "./secretProblems";
 export { platformSchema, type ClusterConfig, type PlatformConfig } from "./schema/platform";
 
 /** Pulumi config namespace of every key (the project name). */
-export const CONFIG_NAMESPACE = "platform";
+export { CONFIG_NAMESPACE } from "./configSource";
 /** Top-level keys that hold YAML objects (the others are scalars declared in Pulumi.yaml). */
 export const OBJECT_KEYS = ["tags", "cluster", "dns", "secrets", "flux", "fleet"] as const;
 /** Scalars declared in Pulumi.yaml with default "", which means unset. */

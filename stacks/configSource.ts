@@ -24,3 +24,9 @@ export interface ConfigSource {
    */
   securePaths?: string[];
 }
+
+/**
+ * Pulumi config namespace of every key (the project name). Here, in a module that imports nothing,
+ * so that reading stack files (the fleet inventory) does not load the program.
+ */
+export const CONFIG_NAMESPACE = "platform";

@@ -22,7 +22,6 @@ import { ClusterFluxReader } from "./kube";
 import { formatMs } from "./reads";
 import { FileLogSink, PlainProgress, TtyProgress } from "./progress";
 import { buildReport, markdownReport, summaryTable } from "./report";
-import { checkPulumiCli, engineEnv, LocalWorkspaceRunner } from "./runner";
 import { describeSelection, groupWaves, planStacks, SelectionError } from "./select";
 import type { FleetRunner, FluxReader, StackResult, WaveTiming } from "./types";
 import type { FleetStack } from "./inventory";
@@ -114,7 +113,9 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
   if (args.policyPacks.length || args.policyConfig) checkPolicyFiles(args, stacks);
   if (args.operation === "render") await checkRenderRoot(args, stacks);
 
-  if (args.operation !== "render" && !deps.runner) out(`Pulumi CLI ${await checkPulumiCli()}`);
+  // The Automation API (./runner) is loaded only by the operations that run the Pulumi CLI.
+  const runner = args.operation === "render" ? undefined : await import("./runner");
+  if (runner && !deps.runner) out(`Pulumi CLI ${await runner.checkPulumiCli()}`);
   const waves = groupWaves(stacks);
   out(
     `fleet ${args.operation}: ${stacks.length} stack(s) in ${waves.length} wave(s) (${selection}); ` +
@@ -165,7 +166,8 @@ export async function fleetMain(argv: string[], deps: FleetDeps = {}): Promise<n
           expectNoChanges: args.expectNoChanges,
           refresh: args.refresh,
         }),
-        runner: deps.runner ?? new LocalWorkspaceRunner({ projectDir, envVars: engineEnv(args) }),
+        runner:
+          deps.runner ?? new runner!.LocalWorkspaceRunner({ projectDir, envVars: runner!.engineEnv(args) }),
         flux: deps.flux ?? new ClusterFluxReader(args.readTimeoutMs),
         reads: { concurrency: args.readConcurrency, timeoutMs: args.readTimeoutMs },
         stopSignal: deps.stopSignal ?? signals?.stop,

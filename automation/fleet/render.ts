@@ -3,13 +3,13 @@
  * summary. Pulumi's mock runtime is process-global, so stacks render one after another in a process;
  * with `workers > 1` (the default: one per core) a pool of that many child processes renders them,
  * each taking the next stack when it is done with one. The files written are the same either way.
+ * The program (the offline engine, the stacks, every provider SDK) is loaded only where stacks render:
+ * with a pool, in the workers, not in the parent that hands them out.
  */
 import { fork } from "node:child_process";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { renderStack } from "../render";
-import { checkFleetRepo, describeFleetRepo, fleetRepoFails, FleetRepoCache } from "../render/fleetRepo";
-import { writeRender } from "../render/write";
+import type { FleetRepoCache } from "../render/fleetRepo";
 import type { FleetStack } from "./inventory";
 import { NO_CHANGES, type StackResult } from "./types";
 
@@ -40,6 +40,11 @@ export async function renderSequential(
     repoCache?: FleetRepoCache;
   },
 ): Promise<StackResult[]> {
+  const [
+    { renderStack },
+    { checkFleetRepo, describeFleetRepo, fleetRepoFails, FleetRepoCache },
+    { writeRender },
+  ] = await Promise.all([import("../render"), import("../render/fleetRepo"), import("../render/write")]);
   const out: StackResult[] = [];
   const repoCache = o.repoCache ?? (o.gitopsDir === undefined ? undefined : new FleetRepoCache(o.gitopsDir));
   for (const s of stacks) {
@@ -160,15 +165,23 @@ export async function renderFleet(
 
 if (process.argv.includes("--fleet-render-worker") && process.send) {
   let setup: (WorkerSetup & { repoCache?: FleetRepoCache }) | undefined;
+  // The program loads while the parent sends the first stack; messages wait for it, in order.
+  const loaded = import("../render/fleetRepo");
+  let queue = Promise.resolve();
   process.on("message", (m: { setup?: WorkerSetup; stack?: FleetStack }) => {
-    // One cache of the fleet repository for all the stacks this worker renders.
-    if (m.setup)
-      setup = {
-        ...m.setup,
-        ...(m.setup.gitopsDir !== undefined ? { repoCache: new FleetRepoCache(m.setup.gitopsDir) } : {}),
-      };
-    else if (m.stack && setup)
-      void renderSequential([m.stack], setup).then(([r]) => process.send?.({ done: r }));
+    queue = queue.then(async () => {
+      // One cache of the fleet repository for all the stacks this worker renders.
+      if (m.setup) {
+        const { FleetRepoCache } = await loaded;
+        setup = {
+          ...m.setup,
+          ...(m.setup.gitopsDir !== undefined ? { repoCache: new FleetRepoCache(m.setup.gitopsDir) } : {}),
+        };
+      } else if (m.stack && setup) {
+        const [r] = await renderSequential([m.stack], setup);
+        process.send?.({ done: r });
+      }
+    });
   });
-  process.on("disconnect", () => process.exit(0));
+  process.on("disconnect", () => void queue.then(() => process.exit(0)));
 }

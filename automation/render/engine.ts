@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { waitForRPCs } from "../../stacks/pulumiInternals";
 import { leanRuntime } from "./leanRuntime";
+import { cacheProviderSerialization } from "./providerCache";
 
 /** Pulumi's secret signature, as secret values reach the mock monitor. */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -117,6 +118,8 @@ export async function runOnMocks<T>(
     Error.stackTraceLimit = 0;
     restoreRuntime = leanRuntime();
   }
+  // Dynamic providers' serialized text from the cache on disk (./providerCache.ts).
+  const restoreSerialization = cacheProviderSerialization();
   try {
     outputs = (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -162,6 +165,7 @@ export async function runOnMocks<T>(
     process.setSourceMapsEnabled(sourceMaps);
     Error.stackTraceLimit = stackLimit;
     restoreRuntime();
+    restoreSerialization();
   }
   if (errors.length) throw errors[0];
 

@@ -7,8 +7,9 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/config";
-import { REDACTED } from "../../stacks/schema/common";
+// Light modules only: the fleet inventory reads every stack file without loading the program.
+import { CONFIG_NAMESPACE, type ConfigSource } from "../../stacks/configSource";
+import { REDACTED } from "../../components/secretValue";
 import { stackNameProblem } from "../../stacks/stackName";
 import { looksPlain } from "../../stacks/stackFileSecrets";
 import { parseErrorSummary } from "../../components/parseError";
@@ -38,20 +39,41 @@ function readSecure(
   return value;
 }
 
-async function readYaml(file: string): Promise<unknown> {
-  let text: string;
+async function readText(file: string): Promise<string> {
   try {
-    text = await fs.readFile(file, "utf8");
+    return await fs.readFile(file, "utf8");
   } catch {
     throw new StackFileError(
       `${path.basename(file)} not found in ${path.dirname(file)}: create it, or pick one of the stacks there`,
     );
   }
+}
+
+function parseYaml(file: string, text: string): unknown {
   try {
     return parse(text) ?? {};
   } catch (e) {
     throw new StackFileError(`${path.basename(file)}: ${parseErrorSummary(e, "YAML")}`);
   }
+}
+
+const readYaml = async (file: string): Promise<unknown> => parseYaml(file, await readText(file));
+
+/**
+ * The last text of each project file (`Pulumi.yaml`) and what it parses to: a fleet renders many
+ * stacks of one project in a process, and a parse costs more than a copy. Read every time (an edit
+ * between two renders is seen); each caller gets its own copy.
+ */
+const projectFiles = new Map<string, { text: string; parsed: unknown }>();
+
+async function readProjectFile(file: string): Promise<ProjectFile> {
+  const text = await readText(file);
+  let memo = projectFiles.get(file);
+  if (memo?.text !== text) {
+    memo = { text, parsed: parseYaml(file, text) };
+    projectFiles.set(file, memo);
+  }
+  return structuredClone(memo.parsed) as ProjectFile;
 }
 
 /** `Pulumi.<stack>.yaml` in `projectDir`; StackFileError when `stack` is not a stack name (a path). */
@@ -64,7 +86,7 @@ function stackFilePath(projectDir: string, stack: string): string {
 /** The config source for `stack` of the project in `projectDir`. */
 export async function readStackConfig(projectDir: string, stack: string): Promise<ConfigSource> {
   const stackPath = stackFilePath(projectDir, stack);
-  const project = (await readYaml(path.join(projectDir, "Pulumi.yaml"))) as ProjectFile;
+  const project = await readProjectFile(path.join(projectDir, "Pulumi.yaml"));
   const file = `Pulumi.${stack}.yaml`;
   const stackFile = (await readYaml(stackPath)) as { config?: Record<string, unknown> };
   const values: Record<string, unknown> = {};
