@@ -17,6 +17,8 @@ module.exports = {
   transformIgnorePatterns: [
     "/node_modules/(?!(@kubernetes-models|is-cidr|cidr-regex|@kubernetes/client-node|openid-client|oauth4webapi|jose|socks-proxy-agent|agent-base)/)",
   ],
+  // @pulumi/pulumi's TypeScript compiler and @npmcli/arborist load on first use (test/helpers/jestResolver.js).
+  resolver: "<rootDir>/test/helpers/jestResolver.js",
   moduleNameMapper: {
     "^@kubernetes-models/base$": `${km}/base/dist/index.js`,
     "^@kubernetes-models/validate$": `${km}/validate/dist/index.js`,

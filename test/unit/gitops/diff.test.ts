@@ -12,7 +12,8 @@ import { createFleetRepo, FLEET_CONTRACTS } from "./fleetRepo";
 
 /**
  * The diffs of this file through the run's build cache (test/helpers/gitopsCache.ts): the revisions
- * share most trees, built once; incremental.test.ts shows a cached diff equals an uncached one.
+ * share most trees, built once; test/integration/gitops/incremental.test.ts shows a cached diff
+ * equals an uncached one.
  */
 const diffFleet = (o: Parameters<typeof diffFleetUncached>[0]) =>
   diffFleetUncached({ ...o, cacheRoot: testGitopsCache() });

@@ -3,7 +3,7 @@
  * written (each one an npm process: `npm run test:integration`), and gitops/README.md shows only
  * commands of that page. What each command does is tested in this process beside it: lint.test.ts
  * (the template lints clean), diffTemplate.test.ts (the template's diff), newSlice.test.ts,
- * publishPush.test.ts (dry-run), incremental.test.ts (--changed-since).
+ * publishPush.test.ts (dry-run), changedSince.test.ts (--changed-since).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -1,13 +1,16 @@
 // The incremental Git-side tools equal the full ones, on a fleet made by the scale benchmark's generator.
+// Dozens of real kustomize builds and Git checkouts (about 40 s of a loaded 2-core machine's CPU), so
+// it runs in `npm run test:integration`; npm test keeps test/unit/gitops/changedSince.test.ts (lint
+// --changed-since on the small fleet), treeInputs.test.ts and sharedBuilds.test.ts (the inputs, the
+// disk cache; DiskCache and the summary line in changedSince.test.ts) and stacks.test.ts (diff's
+// skipped platforms).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { diffFleet, diffMarkdown, lintFleet, type FleetDiff } from "../../../automation/gitops";
-import { DiskCache, cacheDir } from "../../../automation/gitops/shared/cache";
 import { stackContracts, type PlatformContract } from "../../../automation/gitops/shared/contract";
 import { generate } from "../../../scripts/bench/scale";
-import { changedSummary } from "../../../cli/gitops-lint";
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
@@ -199,44 +202,4 @@ describe("incremental gitops:diff and gitops:lint on a generated fleet", () => {
         if (o.object.kind === "Secret") expect(o.object.sops).toBeDefined();
     }
   }, 180_000);
-
-  it("DiskCache trusts an entry only when its key and hash match; the cache folder is never inside the repository", () => {
-    const disk = new DiskCache<{ a: number }>(cache, "unit");
-    disk.put("k", { a: 1 });
-    expect(disk.get("k")).toEqual({ a: 1 });
-    const file = path.join(cache, "unit", fs.readdirSync(path.join(cache, "unit"))[0]);
-    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"a":1', '"a":2'));
-    expect(disk.get("k")).toBeUndefined();
-    expect(cacheDir(repo, { PLATFORM_GITOPS_CACHE: "off" })).toBeUndefined();
-    expect(cacheDir(repo, { XDG_CACHE_HOME: "/xdg" })).toBe("/xdg/platform/gitops");
-    expect(() => cacheDir(repo, { PLATFORM_GITOPS_CACHE: path.join(repo, ".cache") })).toThrow(
-      `the gitops cache folder ${path.join(repo, ".cache")} is inside the repository ${repo}: set PLATFORM_GITOPS_CACHE to a folder outside it (or to off)`,
-    );
-  });
-});
-
-describe("gitops:lint --changed-since's summary line", () => {
-  it("names the platforms linted with why, and counts those skipped per reason", () => {
-    expect(
-      changedSummary({
-        since: "v1.1.0",
-        linted: { "de-dev": "clusters/de-dev/slices/1-def922/slice-vars.yaml changed" },
-        skipped: {
-          "de-prod": "no file its tree reads changed since v1.1.0 (6e62cc3)",
-          local: "no file its tree reads changed since v1.1.0 (6e62cc3)",
-        },
-      }),
-    ).toBe(
-      "--changed-since v1.1.0: 1 of 3 platforms linted (de-dev: clusters/de-dev/slices/1-def922/slice-vars.yaml changed); 2 skipped as unchanged (no file its tree reads changed since v1.1.0 (6e62cc3))",
-    );
-    expect(
-      changedSummary({
-        since: "main",
-        linted: {},
-        skipped: { a: "no file its tree reads changed since main (1234567)" },
-      }),
-    ).toBe(
-      "--changed-since main: 0 of 1 platform linted; 1 skipped as unchanged (no file its tree reads changed since main (1234567))",
-    );
-  });
 });
