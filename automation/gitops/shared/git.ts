@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as semver from "semver";
 import { sandboxEnv } from "./sandbox";
+import { removeInBackground } from "./removeLater";
 import { GitTreeHashes } from "./treeInputs";
 
 /** A user error of gitops:diff (a ref that does not exist, a directory that is not a repository). */
@@ -243,6 +244,6 @@ export class FleetGit {
 
   /** Remove the checkouts. */
   dispose(): void {
-    if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
+    if (this.work) removeInBackground(this.work);
   }
 }
