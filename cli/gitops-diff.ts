@@ -42,7 +42,8 @@ export const gitopsDiff: Cli = {
     },
   },
   async run({ argv }, io) {
-    const { runGitopsDiff } = await import("../automation/gitops");
+    // The diff room alone: the package index loads the slice tools and the Pulumi SDK.
+    const { runGitopsDiff } = await import("../automation/gitops/diff");
     return runGitopsDiff(argv, io);
   },
 };

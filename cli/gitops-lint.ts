@@ -74,7 +74,8 @@ export const gitopsLint: Cli = {
     const project = values.project as string | undefined;
     const projectDir =
       project === undefined ? undefined : path.resolve(existingDir(project, "--project", "project folder"));
-    const { formatFinding, lintFleet, lintCacheDir } = await import("../automation/gitops");
+    // The lint room alone: the package index loads the slice tools and the Pulumi SDK.
+    const { formatFinding, lintFleet, lintCacheDir } = await import("../automation/gitops/lint");
     const result = await lintFleet(repoDir, {
       projectDir,
       cacheRoot: values["no-cache"] ? undefined : lintCacheDir(repoDir),

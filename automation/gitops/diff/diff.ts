@@ -104,7 +104,9 @@ export async function diffFleet(options: DiffOptions): Promise<FleetDiff> {
     const projectDir = options.projectDir ?? path.dirname(repoDir);
     // Deciding what to skip needs no render (paths and refs are the stack files' own): only the
     // platforms that are built get their stack file rendered.
-    let contracts = options.contracts ?? (await stackContracts(projectDir, { only: () => false })).contracts;
+    let contracts =
+      options.contracts ??
+      (await stackContracts(projectDir, { cacheRoot: options.cacheRoot, only: () => false })).contracts;
     const problems: string[] = [];
     const skipper = new Skipper(
       git,

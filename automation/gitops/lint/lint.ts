@@ -144,7 +144,9 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     if (options.changedSince && contracts) select(contracts);
     // With --changed-since, only the platforms the change reaches are rendered.
     else if (options.changedSince)
-      select((await stackContracts(projectDir, { only: () => false })).contracts);
+      select(
+        (await stackContracts(projectDir, { cacheRoot: options.cacheRoot, only: () => false })).contracts,
+      );
   } catch (e) {
     if (e instanceof DiffError) throw new LintError(`--changed-since ${options.changedSince}: ${e.message}`);
     throw e;

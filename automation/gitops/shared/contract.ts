@@ -160,7 +160,92 @@ export function configLine(projectDir: string, file: string, configPath: string)
   }
 }
 
+/**
+ * The root source's ref of a stack file; its line is found when first asked for (only a finding
+ * names it): parsing every stack file again for it was a third of a 1,000-platform diff's time.
+ */
+function rootRefOf(
+  projectDir: string,
+  file: string,
+  kind: string,
+  value: string,
+): NonNullable<PlatformContract["rootRef"]> {
+  let line: number | undefined;
+  return {
+    kind,
+    value,
+    file,
+    get line() {
+      return (line ??= configLine(projectDir, file, "flux.source.ref"));
+    },
+  };
+}
+
 const PARSED = new Map<string, PlatformConfig>();
+
+/** A stack file's contract from its configuration, with the given cluster-vars. */
+function contractOf(
+  projectDir: string,
+  file: string,
+  config: PlatformConfig,
+  clusterVars: Record<string, string | undefined>,
+  origin: string,
+): PlatformContract {
+  const [kind, value] = Object.entries(config.flux.source.ref).find(([, v]) => v !== undefined) ?? [
+    "branch",
+    "master",
+  ];
+  return {
+    platform: config.name,
+    clusterVars,
+    secretVars: Object.keys(config.flux.secretVars).length ? Object.keys(config.flux.secretVars) : undefined,
+    rootPath: config.flux.sync.path ?? `./clusters/${config.name}`,
+    prod: config.environment === "prod",
+    origin,
+    rootRef: rootRefOf(projectDir, file, kind, String(value)),
+    earlySecrets: config.flux.extraSecrets.map((s) => `${s.namespace}/${s.name}`),
+    ...(config.flux.receiver ? { receiverSecret: `${FLUX_NAMESPACE}/${RECEIVER_SECRET}` } : {}),
+    shards: platformShards(config, file),
+    rootSourceKind: config.flux.source.kind === "oci" ? "OCIRepository" : "GitRepository",
+    ...(config.flux.source.kind === "git" ? { sourceUrl: config.flux.source.url } : {}),
+    ...(config.flux.source.kind === "git" && config.flux.source.subsets
+      ? { subsets: config.flux.source.subsets }
+      : {}),
+    ...(config.flux.source.kind === "oci" && config.flux.source.origin
+      ? { sourceOrigin: config.flux.source.origin }
+      : {}),
+  };
+}
+
+/**
+ * A contract as the cache (./cache.ts, kind `stack-contract`) holds it: JSON, so a key without a
+ * value is kept as null and the root ref without its line (found when asked, rootRefOf).
+ */
+interface StoredContract {
+  contract: Omit<PlatformContract, "clusterVars" | "rootRef">;
+  clusterVars: [string, string | null][];
+  rootRef: { kind: string; value: string; file: string };
+}
+
+function toStored(c: PlatformContract): StoredContract {
+  const { clusterVars, rootRef, ...contract } = c;
+  const { kind, value, file } = rootRef!;
+  return {
+    contract,
+    clusterVars: Object.entries(clusterVars).map(([k, v]) => [k, v ?? null]),
+    rootRef: { kind, value, file },
+  };
+}
+
+function fromStored(projectDir: string, s: StoredContract | undefined): PlatformContract | undefined {
+  if (!s) return undefined;
+  const { kind, value, file } = s.rootRef;
+  return {
+    ...s.contract,
+    clusterVars: Object.fromEntries(s.clusterVars.map(([k, v]) => [k, v ?? undefined])),
+    rootRef: rootRefOf(projectDir, file, kind, value),
+  };
+}
 
 /**
  * Contracts of the platforms defined by the project's stack files, keyed by platform name. A stack
@@ -182,9 +267,13 @@ export async function stackContracts(
     ? fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
     : [];
   if (!stacks.length) return { contracts, findings, stacks };
-  const { readStackConfig, renderStack } = await import("../../render");
-  const { parsePlatformConfig } = await import("../../../stacks/config");
-  const { platformClusterVars, clusterNameOf } = await import("../../../stacks/platform");
+  // The program's modules (the Pulumi SDK among them) are loaded only when a stack file is not in
+  // the cache: a warm run reads its contracts from there.
+  const program = async () => ({
+    ...(await import("../../render")),
+    ...(await import("../../../stacks/config")),
+    ...(await import("../../../stacks/platform")),
+  });
   const stackFinding = (file: string, e: unknown, what: string, extra = "") => {
     const { text, configPath } = firstLine(e);
     findings.push({
@@ -196,97 +285,87 @@ export async function stackContracts(
     });
   };
   const disk = opts.cacheRoot ? new DiskCache<Record<string, string>>(opts.cacheRoot, "contract") : undefined;
+  const stored = opts.cacheRoot ? new DiskCache<StoredContract>(opts.cacheRoot, "stack-contract") : undefined;
+  const projectHash = sha256(fs.readFileSync(path.join(projectDir, "Pulumi.yaml")));
   for (const stack of stacks.sort()) {
     const file = `Pulumi.${stack}.yaml`;
-    let config: PlatformConfig;
-    try {
-      // Parsed once per content in a process (gitops:lint --changed-since reads the stack files twice).
-      const parseKey = [
-        projectDir,
-        stack,
-        ...["Pulumi.yaml", file].map((f) => sha256(fs.readFileSync(path.join(projectDir, f)))),
-      ].join("\0");
-      const parsed = PARSED.get(parseKey) ?? parsePlatformConfig(await readStackConfig(projectDir, stack));
-      PARSED.set(parseKey, parsed);
-      config = parsed;
-    } catch (e) {
-      stackFinding(
-        file,
-        e,
-        `cannot read the platform of stack ${stack}`,
-        "; its platform's tree is checked with assumed cluster-vars",
-      );
-      continue;
+    const fileHash = sha256(fs.readFileSync(path.join(projectDir, file)));
+    // What a stack file gives without its render depends on the program, these two files and the
+    // AWS region of the environment (stacks/config.ts) only.
+    const storedKey = [
+      `platform ${PROGRAM_VERSION}`,
+      "stack contract, unrendered",
+      projectHash,
+      fileHash,
+      `AWS_REGION=${process.env.AWS_REGION ?? ""}`,
+      `AWS_DEFAULT_REGION=${process.env.AWS_DEFAULT_REGION ?? ""}`,
+    ].join("\n");
+    let unrendered = fromStored(projectDir, stored?.get(storedKey));
+    let config: PlatformConfig | undefined;
+    if (!unrendered) {
+      try {
+        const { parsePlatformConfig, readStackConfig, platformClusterVars, clusterNameOf } = await program();
+        // Parsed once per content in a process (gitops:lint --changed-since reads the stack files twice).
+        const parseKey = [projectDir, stack, projectHash, fileHash].join("\0");
+        const parsed = PARSED.get(parseKey) ?? parsePlatformConfig(await readStackConfig(projectDir, stack));
+        PARSED.set(parseKey, parsed);
+        config = parsed;
+        unrendered = contractOf(
+          projectDir,
+          file,
+          config,
+          contractVars(config, platformClusterVars(config, clusterNameOf(config))),
+          `${file} (contract table; not rendered)`,
+        );
+        stored?.put(storedKey, toStored(unrendered));
+      } catch (e) {
+        stackFinding(
+          file,
+          e,
+          `cannot read the platform of stack ${stack}`,
+          "; its platform's tree is checked with assumed cluster-vars",
+        );
+        continue;
+      }
     }
-    const other = contracts.get(config.name);
+    const name = unrendered.platform;
+    const other = contracts.get(name);
     if (other) {
       findings.push({
         file,
         line: configLine(projectDir, file, "name"),
         rule: "stack",
         base: "project",
-        message: `stack ${stack} defines platform ${config.name}, and so does ${other.origin.split(" ")[0]}: clusters/${config.name} is checked against ${other.origin.split(" ")[0]} only; give each stack its own platform:name`,
+        message: `stack ${stack} defines platform ${name}, and so does ${other.origin.split(" ")[0]}: clusters/${name} is checked against ${other.origin.split(" ")[0]} only; give each stack its own platform:name`,
       });
       continue;
     }
-    let clusterVars: Record<string, string | undefined>;
-    let origin = `${file} (render)`;
+    if (opts.only && !opts.only(name)) {
+      contracts.set(name, unrendered);
+      continue;
+    }
     // The render's cluster-vars depend on the program and on these two files only (cache.ts).
-    const key = [
-      `platform ${PROGRAM_VERSION}`,
-      sha256(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"))),
-      sha256(fs.readFileSync(path.join(projectDir, file))),
-    ].join("\n");
+    const key = [`platform ${PROGRAM_VERSION}`, projectHash, fileHash].join("\n");
     try {
-      if (opts.only && !opts.only(config.name)) {
-        clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
-        origin = `${file} (contract table; not rendered)`;
-      } else {
-        const stored = disk?.get(key);
-        clusterVars =
-          stored ??
-          ((await guarded(() => renderStack(projectDir, stack))).outputs.clusterVars as Record<
-            string,
-            string
-          >);
-        if (!stored) disk?.put(key, clusterVars as Record<string, string>);
+      let clusterVars = disk?.get(key);
+      if (!clusterVars) {
+        const { renderStack } = await program();
+        clusterVars = (await guarded(() => renderStack(projectDir, stack))).outputs.clusterVars as Record<
+          string,
+          string
+        >;
+        disk?.put(key, clusterVars);
       }
+      contracts.set(name, { ...unrendered, clusterVars, origin: `${file} (render)` });
     } catch (e) {
-      clusterVars = contractVars(config, platformClusterVars(config, clusterNameOf(config)));
-      origin = `${file} (contract table; the render failed)`;
+      contracts.set(name, { ...unrendered, origin: `${file} (contract table; the render failed)` });
       stackFinding(
         file,
         e,
         `stack ${stack} does not render`,
-        `; platform ${config.name} is checked with the cluster-vars keys of the contract table`,
+        `; platform ${name} is checked with the cluster-vars keys of the contract table`,
       );
     }
-    const [kind, value] = Object.entries(config.flux.source.ref).find(([, v]) => v !== undefined) ?? [
-      "branch",
-      "master",
-    ];
-    contracts.set(config.name, {
-      platform: config.name,
-      clusterVars,
-      secretVars: Object.keys(config.flux.secretVars).length
-        ? Object.keys(config.flux.secretVars)
-        : undefined,
-      rootPath: config.flux.sync.path ?? `./clusters/${config.name}`,
-      prod: config.environment === "prod",
-      origin,
-      rootRef: { kind, value: String(value), file, line: configLine(projectDir, file, "flux.source.ref") },
-      earlySecrets: config.flux.extraSecrets.map((s) => `${s.namespace}/${s.name}`),
-      ...(config.flux.receiver ? { receiverSecret: `${FLUX_NAMESPACE}/${RECEIVER_SECRET}` } : {}),
-      shards: platformShards(config, file),
-      rootSourceKind: config.flux.source.kind === "oci" ? "OCIRepository" : "GitRepository",
-      ...(config.flux.source.kind === "git" ? { sourceUrl: config.flux.source.url } : {}),
-      ...(config.flux.source.kind === "git" && config.flux.source.subsets
-        ? { subsets: config.flux.source.subsets }
-        : {}),
-      ...(config.flux.source.kind === "oci" && config.flux.source.origin
-        ? { sourceOrigin: config.flux.source.origin }
-        : {}),
-    });
   }
   return { contracts, findings, stacks };
 }

@@ -5,15 +5,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as semver from "semver";
 import { sandboxEnv } from "./sandbox";
+import { removeInBackground } from "./removeLater";
 import { GitTreeHashes } from "./treeInputs";
 
 /** A user error of gitops:diff (a ref that does not exist, a directory that is not a repository). */
 export class DiffError extends Error {}
 
+/**
+ * Git's output is read whole: `ls-tree -r` of a 1,000-platform fleet repository is over 2 MiB, past
+ * Node's 1 MiB default, which made every answer of such a repository fall back to whole checkouts.
+ */
+const GIT_MAX_OUTPUT = 1024 * 1024 * 1024;
+
 function git(cwd: string, args: string[]): string {
   return execFileSync("git", args, {
     cwd,
     encoding: "utf8",
+    maxBuffer: GIT_MAX_OUTPUT,
     stdio: ["ignore", "pipe", "pipe"],
     env: sandboxEnv(),
   }).trim();
@@ -222,7 +230,7 @@ export class FleetGit {
     if (paths && !paths.length) return dir;
     const archive = spawnSync("git", ["archive", "--format=tar", treeish, ...only], {
       cwd: this.top,
-      maxBuffer: 1024 * 1024 * 1024,
+      maxBuffer: GIT_MAX_OUTPUT,
       env: sandboxEnv(),
     });
     if (archive.status !== 0)
@@ -236,6 +244,6 @@ export class FleetGit {
 
   /** Remove the checkouts. */
   dispose(): void {
-    if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
+    if (this.work) removeInBackground(this.work);
   }
 }

@@ -31,6 +31,7 @@ import {
   type Relocatable,
 } from "./kustomizeOutput";
 import { Spawner, type Ran } from "./spawner";
+import { removeInBackground } from "./removeLater";
 
 export {
   cachedKustomizePath,
@@ -298,6 +299,6 @@ export class KustomizeBuilder {
   /** Remove the temporary folder, and let the helper that starts kustomize exit. */
   dispose(): void {
     this.spawner?.dispose();
-    fs.rmSync(this.work, { recursive: true, force: true });
+    removeInBackground(this.work);
   }
 }

@@ -81,7 +81,7 @@ describe("the shipped stacks and the shipped fleet repository", () => {
     expect([...contracts.keys()].sort()).toEqual(["de-dev", "de-prod", "local"]);
     expect(contracts.get("de-prod")).toMatchObject({
       prod: true,
-      rootRef: { kind: "tag", value: "v1.0.0", file: "Pulumi.prod.yaml" },
+      rootRef: { kind: "tag", value: "v1.0.0", file: "Pulumi.prod.yaml", line: 98 },
     });
     expect(contracts.get("local")?.clusterVars.SLICE_DEFAULT_MCC).toBe("001");
     const result = await lintFleet(SHIPPED, { contracts });
