@@ -65,10 +65,62 @@ export function substituteString(value: string, vars: Record<string, string>): s
 export function substituteObject<T>(value: T, vars: Record<string, string>): T {
   // No reference anywhere (JSON quotes neither `$` nor `{`): nothing to do, as the YAML text would show.
   if (!JSON.stringify(value).includes("${")) return value;
+  const leaves = substituteLeaves(value, vars);
+  if (leaves !== WHOLE_TEXT) return leaves as T;
   const text = stringify(value, { lineWidth: 0 });
   const out = substituteString(text, vars);
   // go-yaml, YAML 1.1, as kustomize-controller parses the result: `001` is 1, `0042` is 34, `yes` is true.
   return out === text ? value : (parse(out, { version: "1.1" }) as T);
+}
+
+/** substituteLeaves' answer when only the whole YAML text gives the result kustomize-controller gets. */
+const WHOLE_TEXT = Symbol("whole text");
+
+/**
+ * A substituted value that reads back as the one scalar it replaces wherever it stands in the YAML
+ * text: no indicator, quote, comment, flow or structure character, no leading or trailing space.
+ */
+const ONE_SCALAR = /^(?![-?\s])[^:#\n\r\t[\]{},&*!|>'"%@`\\]*(?<!\s)$/;
+
+/**
+ * The same result as substituting in the whole YAML text, scalar by scalar (the YAML round trip of
+ * a large object was most of a cold lint's substitution time): each string holding `${…}` is written
+ * as a plain scalar in the text, so it becomes what its substituted text reads as on its own (YAML
+ * 1.1: `1` the number, `true` the boolean). WHOLE_TEXT where that does not hold: a key with `${…}`,
+ * a string the YAML writer quotes or folds, or a value that would read as more than one scalar.
+ */
+function substituteLeaves(value: unknown, vars: Record<string, string>): unknown {
+  if (typeof value === "string") {
+    if (!value.includes("${")) return value;
+    const out = substituteString(value, vars);
+    if (out === value) return value;
+    if (stringify(value, { lineWidth: 0 }) !== `${value}\n` || !ONE_SCALAR.test(out)) return WHOLE_TEXT;
+    return parse(out, { version: "1.1" }) as unknown;
+  }
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out: unknown[] = [];
+    for (const v of value) {
+      const r = substituteLeaves(v, vars);
+      if (r === WHOLE_TEXT) return WHOLE_TEXT;
+      changed ||= r !== v;
+      out.push(r);
+    }
+    return changed ? out : value;
+  }
+  if (value && typeof value === "object") {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes("${")) return WHOLE_TEXT;
+      const r = substituteLeaves(v, vars);
+      if (r === WHOLE_TEXT) return WHOLE_TEXT;
+      changed ||= r !== v;
+      out[k] = r;
+    }
+    return changed ? out : value;
+  }
+  return value;
 }
 
 /** Whether an object opts out of substitution with the label or annotation `…/substitute: disabled`. */

@@ -1,3 +1,4 @@
+import { parse, stringify } from "yaml";
 import { findVariables, substituteString } from "../../../automation/gitops";
 import {
   namePattern,
@@ -92,5 +93,69 @@ describe("substitutionDisabled and namePattern", () => {
     expect(namePattern("slice-${SST}-${SD}").test("slice-1-def922")).toBe(true);
     expect(namePattern("slice-${SST}-${SD}").test("vslice-1-def922")).toBe(false);
     expect(namePattern("a.b").test("axb")).toBe(false);
+  });
+});
+
+describe("substituteObject scalar by scalar, as the whole YAML text gives it", () => {
+  // What kustomize-controller does, literally: the object's YAML text substituted, then parsed (YAML 1.1).
+  const wholeText = (value: unknown, vars: Record<string, string>) =>
+    parse(substituteString(stringify(value, { lineWidth: 0 }), vars), { version: "1.1" }) as unknown;
+  const vars = {
+    N: "1",
+    S: "01",
+    F: "yes",
+    E: "",
+    T: "~",
+    X: "0x1F",
+    D: "1.5e3",
+    MAP: "a: b",
+    HASH: "x # y",
+    LIST: "[1, 2]",
+    DASH: "- x",
+    SPACE: " x",
+    QUOTE: 'say "hi"',
+    LINES: "a\nb",
+    NAME: "de-dev",
+  };
+  it.each([
+    ["a number", { num: "${N}" }],
+    ["a leading zero", { lead: "${S}" }],
+    ["a YAML 1.1 boolean", { flag: "${F}" }],
+    ["an empty value", { empty: "${E}" }],
+    ["a null", { tilde: "${T}" }],
+    ["a hexadecimal number", { hex: "${X}" }],
+    ["a float", { dbl: "${D}" }],
+    ["a name inside text", { name: "slice-${NAME}-${N}" }],
+    ["a default", { val: "${M:=0042}", val2: "${M:-x}" }],
+    ["an escaped reference", { val: "$${N}" }],
+    ["a mapping in the value", { val: "${MAP}" }],
+    ["a comment in the value", { val: "${HASH}" }],
+    ["a flow sequence in the value", { val: "${LIST}" }],
+    ["a sequence entry in the value", { val: "${DASH}" }],
+    ["a leading space", { val: "${SPACE}" }],
+    ["quotes in the value", { val: "${QUOTE}" }],
+    ["lines in the value", { val: "${LINES}" }],
+    ["a quoted string around it", { val: "a: ${N}" }],
+    ["a reference in a key", { "${NAME}": "${N}" }],
+    ["nested lists and maps", { a: [{ b: "${N}" }, "${F}", 3, null, true], c: { dd: ["${S}"] } }],
+  ])("%s", (_name, value) => {
+    // The value, or the parse error both give (a value that breaks the YAML fails the reconcile too).
+    const outcome = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    expect(outcome(() => substituteObject(value, vars))).toEqual(outcome(() => wholeText(value, vars)));
+  });
+
+  it("keeps a string that reads as YAML 1.1's boolean beside a substituted value as the string it is", () => {
+    // kustomize's own output quotes it; the whole-text round trip of this project's writer (YAML 1.2) did not.
+    expect(substituteObject({ a: "${N}", b: "yes", c: "2001-12-14" }, vars)).toEqual({
+      a: 1,
+      b: "yes",
+      c: "2001-12-14",
+    });
   });
 });
