@@ -15,6 +15,7 @@ import {
   PLATFORMS,
   stacksProject,
 } from "../../helpers/stacksProject";
+import { testGitopsCache } from "../../helpers/gitopsCache";
 import { SHIPPED } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -70,7 +71,9 @@ describe("gitops:lint outside the project", () => {
     const alone = fs.mkdtempSync(path.join(os.tmpdir(), "lint-alone-"));
     try {
       fs.cpSync(SHIPPED, path.join(alone, "fleet"), { recursive: true });
-      const result = await lintFleet(path.join(alone, "fleet"));
+      // Through the run's build cache: this test is about the notes and messages, not the builds.
+      const cacheRoot = testGitopsCache();
+      const result = await lintFleet(path.join(alone, "fleet"), { cacheRoot });
       expect(result.notes).toEqual([
         `no Pulumi.<stack>.yaml in ${alone}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
       ]);
@@ -78,7 +81,7 @@ describe("gitops:lint outside the project", () => {
         `infrastructure/configs/cluster-issuer.yaml:10: [variable] \${DNS_ZONE_NAME} has no value: Kustomization flux-system/infra-configs substitutes from ConfigMap cluster-vars and none has DNS_ZONE_NAME: no stack file in ${alone} defines platform de-dev, so its cluster-vars are assumed; pass --project <dir with its Pulumi.<stack>.yaml>, or --vars DNS_ZONE_NAME if the platform has it, or give it a default (\${DNS_ZONE_NAME:=value}) (de-dev)`,
       );
       expect(result.findings.every((f) => f.message.includes("--project"))).toBe(true);
-      const withProject = await lintFleet(path.join(alone, "fleet"), { projectDir: ROOT });
+      const withProject = await lintFleet(path.join(alone, "fleet"), { projectDir: ROOT, cacheRoot });
       expect(withProject.findings).toEqual([]);
       expect(withProject.notes).toEqual([]);
     } finally {
