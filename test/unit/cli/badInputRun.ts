@@ -4,7 +4,7 @@
  * which counts the classes, also against another checkout (the code before a change).
  */
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import type { Cli, Io } from "../../../cli/common";
 import { NOT_APPLICABLE, type BadInputRow } from "./badInputRows";
@@ -41,31 +41,29 @@ export interface RowResult {
 
 /**
  * Every file under `dir` (hidden ones too) with a hash of its content, a symbolic link with its
- * target (never followed); {} for a missing folder.
+ * target (never followed); {} for a missing folder. Synchronous: each row snapshots the project's
+ * gitops/ folder twice, and one promise per file made that most of the table's time.
  */
-export async function snapshot(dir: string): Promise<Record<string, string>> {
+export function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const walk = async (sub: string) => {
+  const walk = (sub: string) => {
     let entries;
     try {
-      entries = await fs.readdir(sub, { withFileTypes: true });
+      entries = readdirSync(sub, { withFileTypes: true });
     } catch {
       return;
     }
     for (const e of entries) {
       const p = path.join(sub, e.name);
       const key = path.relative(dir, p) + (e.isDirectory() ? "/" : "");
-      if (e.isSymbolicLink()) out[key] = `-> ${await fs.readlink(p)}`;
+      if (e.isSymbolicLink()) out[key] = `-> ${readlinkSync(p)}`;
       else if (e.isDirectory()) {
         out[key] = "";
-        await walk(p);
-      } else
-        out[key] = createHash("sha256")
-          .update(await fs.readFile(p))
-          .digest("hex");
+        walk(p);
+      } else out[key] = createHash("sha256").update(readFileSync(p)).digest("hex");
     }
   };
-  await walk(dir);
+  walk(dir);
   return out;
 }
 
@@ -106,8 +104,8 @@ export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResu
   }
   if (row.git) commitAll(path.join(tmp, row.git));
   const gitops = path.join(root, "gitops");
-  const before = await snapshot(tmp);
-  const gitopsBefore = await snapshot(gitops);
+  const before = snapshot(tmp);
+  const gitopsBefore = snapshot(gitops);
   const out: string[] = [];
   const err: string[] = [];
   // Code that lets an exception escape (what `execute` exists to prevent) must not take the run down.
@@ -136,8 +134,8 @@ export async function runRow(row: BadInputRow, ctx: RowContext): Promise<RowResu
   }
   const printed = `${out.join("\n")}\n${err.join("\n")}`;
   const written = [
-    ...changed(before, await snapshot(tmp)),
-    ...changed(gitopsBefore, await snapshot(gitops)).map((k) => `gitops/${k}`),
+    ...changed(before, snapshot(tmp)),
+    ...changed(gitopsBefore, snapshot(gitops)).map((k) => `gitops/${k}`),
   ];
   const result = (outcome: Outcome, why: string): RowResult => ({ outcome, code, printed, why });
   if (STACK_LINE.test(printed) || printed.includes("internal error") || printed.includes("\nescaped: "))
