@@ -191,18 +191,26 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
   // What each tree reads, kept for the next diff or --changed-since lint (../shared/treeInputs.ts).
   const inputs = new TreeInputs(options.cacheRoot);
   const hashes = options.cacheRoot && !selection && !firstLink(repoDir) ? new DirHashes(repoDir) : undefined;
-  try {
-    for (const [i, platform] of todo.entries()) {
-      // kustomize runs on every core: the builds of the next platforms are made ahead, in parallel.
-      if (i % PREFETCH === 0)
-        await builder.prefetch(
-          todo.slice(i, i + PREFETCH).flatMap((p) => {
+  // kustomize runs on every core: the builds of the next platforms are made ahead, in parallel, while
+  // this process walks the platforms whose builds are made (their results are read between two).
+  const prefetch = (from: number): Promise<void> =>
+    from >= todo.length
+      ? Promise.resolve()
+      : builder.prefetch(
+          todo.slice(from, from + PREFETCH).flatMap((p) => {
             const context = treeContextOf(contractOf(p));
             const walked = walkTree(cache, context);
             if (hashes && !unvouched(walked)) inputs.put(context, hashes, walked.inputs, valuesFree(walked));
             return walked.requests;
           }),
         );
+  let ahead = prefetch(0);
+  try {
+    for (const [i, platform] of todo.entries()) {
+      if (i % PREFETCH === 0) {
+        await ahead;
+        ahead = prefetch(i + PREFETCH);
+      } else await new Promise((resolve) => setImmediate(resolve));
       const contract = contractOf(platform);
       platforms.push({ platform, origin: contract.origin });
       const tree = walkTree(cache, treeContextOf(contract), builder);
@@ -219,6 +227,8 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       );
     }
   } finally {
+    // A walk that failed leaves the builds ahead running: they end before the builder goes.
+    await ahead.catch(() => undefined);
     builder.dispose();
   }
   const sorted = dedupe(findings).sort(

@@ -134,6 +134,9 @@ export class KustomizeBuilder {
     const listed = resources
       ? resources.map((p) => path.posix.relative(dir, p))
       : [path.relative(wrapper, path.join(mirror, dir)).split(path.sep).join("/")];
+    // The mirror's files are hard links to the repository's (./mirror.ts): a name is unlinked before
+    // it is written, so nothing written here can reach the repository.
+    fs.rmSync(path.join(wrapper, GENERATED), { force: true });
     fs.writeFileSync(
       path.join(wrapper, GENERATED),
       stringify({

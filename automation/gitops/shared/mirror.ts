@@ -67,7 +67,7 @@ export class BuildMirror {
     if (!st) return;
     const to = path.join(this.dir, rel);
     if (st.isFile()) {
-      if (st.size <= MAX_FILE_BYTES && !fs.existsSync(to)) fs.copyFileSync(from, to);
+      if (st.size <= MAX_FILE_BYTES && !fs.existsSync(to)) linkOrCopy(from, to);
       return;
     }
     if (!st.isDirectory()) return;
@@ -92,4 +92,17 @@ export function firstLink(dir: string, rel = ""): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A file of the mirror: a hard link to the repository's file where both are on one file system (one
+ * call, no bytes copied: kustomize only reads it), a copy where they are not.
+ */
+function linkOrCopy(from: string, to: string): void {
+  try {
+    fs.linkSync(from, to);
+  } catch (e) {
+    if (!["EXDEV", "EPERM", "EMLINK", "ENOTSUP"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    fs.copyFileSync(from, to);
+  }
 }

@@ -89,12 +89,24 @@ const ONE_SCALAR = /^(?![-?\s])[^:#\n\r\t[\]{},&*!|>'"%@`\\]*(?<!\s)$/;
  * 1.1: `1` the number, `true` the boolean). WHOLE_TEXT where that does not hold: a key with `${…}`,
  * a string the YAML writer quotes or folds, or a value that would read as more than one scalar.
  */
+/** Whether the YAML writer writes a string as a plain scalar, by string (the same few recur in every platform). */
+const PLAIN = new Map<string, boolean>();
+function writtenPlain(value: string): boolean {
+  let plain = PLAIN.get(value);
+  if (plain === undefined) {
+    plain = stringify(value, { lineWidth: 0 }) === `${value}\n`;
+    if (PLAIN.size > 100_000) PLAIN.clear();
+    PLAIN.set(value, plain);
+  }
+  return plain;
+}
+
 function substituteLeaves(value: unknown, vars: Record<string, string>): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
     const out = substituteString(value, vars);
     if (out === value) return value;
-    if (stringify(value, { lineWidth: 0 }) !== `${value}\n` || !ONE_SCALAR.test(out)) return WHOLE_TEXT;
+    if (!writtenPlain(value) || !ONE_SCALAR.test(out)) return WHOLE_TEXT;
     return parse(out, { version: "1.1" }) as unknown;
   }
   if (Array.isArray(value)) {
