@@ -204,8 +204,9 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
             return walked.requests;
           }),
         );
-  let ahead = prefetch(0);
+  let ahead: Promise<void> = Promise.resolve();
   try {
+    ahead = prefetch(0);
     for (const [i, platform] of todo.entries()) {
       if (i % PREFETCH === 0) {
         await ahead;
