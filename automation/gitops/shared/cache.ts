@@ -13,10 +13,40 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { MAX_FILE_BYTES } from "./sandbox";
 
-/** The program's version (package.json), part of every key: a new version never reads an old entry. */
-export const PROGRAM_VERSION = (
-  JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8")) as { version: string }
-).version;
+const PROGRAM_ROOT = path.resolve(__dirname, "../../..");
+/** The folders of the program's source whose code makes what the cache holds (renders, contracts, walks). */
+const SOURCE_DIRS = ["automation", "components", "stacks"];
+
+let versionMemo: string | undefined;
+/**
+ * The program's version (package.json) and a hash of its source files and locked dependencies, part
+ * of every key: another version, or a checkout whose code changed under the same version, never
+ * reads an old entry. Computed once per process (a few hundred small files).
+ */
+export function programVersion(): string {
+  if (versionMemo) return versionMemo;
+  const hash = createHash("sha256");
+  const walk = (rel: string) => {
+    for (const e of fs
+      .readdirSync(path.join(PROGRAM_ROOT, rel), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile() && /\.(ts|json)$/.test(e.name))
+        hash
+          .update(`${child}\0`)
+          .update(fs.readFileSync(path.join(PROGRAM_ROOT, child)))
+          .update("\0");
+    }
+  };
+  for (const dir of SOURCE_DIRS) walk(dir);
+  const lock = path.join(PROGRAM_ROOT, "package-lock.json");
+  if (fs.existsSync(lock)) hash.update(fs.readFileSync(lock));
+  const { version } = JSON.parse(fs.readFileSync(path.join(PROGRAM_ROOT, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return (versionMemo = `${version}+${hash.digest("hex").slice(0, 16)}`);
+}
 
 export const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 

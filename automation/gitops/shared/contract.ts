@@ -11,7 +11,7 @@ import { CLUSTER_VARS, type ClusterVarSpec } from "../../../components/flux/clus
 import { FLUX_NAMESPACE, RECEIVER_SECRET } from "../../../components/flux/objects";
 import type { PlatformConfig } from "../../../stacks/config";
 import type { Finding } from "./manifests";
-import { DiskCache, PROGRAM_VERSION, sha256 } from "./cache";
+import { DiskCache, programVersion, sha256 } from "./cache";
 import type { RootSourceKind, TreeContext } from "./tree";
 import { firstLine, guarded } from "./guardedRender";
 
@@ -293,7 +293,7 @@ export async function stackContracts(
     // What a stack file gives without its render depends on the program, these two files and the
     // AWS region of the environment (stacks/config.ts) only.
     const storedKey = [
-      `platform ${PROGRAM_VERSION}`,
+      `platform ${programVersion()}`,
       "stack contract, unrendered",
       projectHash,
       fileHash,
@@ -345,7 +345,7 @@ export async function stackContracts(
       continue;
     }
     // The render's cluster-vars depend on the program and on these two files only (cache.ts).
-    const key = [`platform ${PROGRAM_VERSION}`, projectHash, fileHash].join("\n");
+    const key = [`platform ${programVersion()}`, projectHash, fileHash].join("\n");
     try {
       let clusterVars = disk?.get(key);
       if (!clusterVars) {

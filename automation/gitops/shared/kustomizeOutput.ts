@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { PROGRAM_VERSION } from "./cache";
+import { programVersion } from "./cache";
 import { MAX_YAML_ALIASES } from "./sandbox";
 
 /** Where kustomize says an object comes from (repository-relative), from `config.kubernetes.io/origin`. */
@@ -65,7 +65,7 @@ export function layoutKey(
   }
   return [
     `kustomize ${kustomizeVersion}`,
-    `platform ${PROGRAM_VERSION}`,
+    `platform ${programVersion()}`,
     "origins relative to the directory built",
     resources ? `generated: ${JSON.stringify(resources.map(rel))}` : "its own kustomization",
     ...read.sort(),

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DiskCache, PROGRAM_VERSION } from "./cache";
+import { DiskCache, programVersion } from "./cache";
 import { MAX_FILE_BYTES } from "./sandbox";
 import type { TreeContext } from "./tree";
 import { valuesPlain } from "./incremental";
@@ -142,7 +142,7 @@ export class TreeInputs {
   private key(context: TreeContext, free: boolean): string {
     const { platform, rootPath, rootSourceKind } = context;
     return [
-      `platform ${PROGRAM_VERSION}`,
+      `platform ${programVersion()}`,
       "walk inputs",
       free
         ? `no Kustomization with a variable: ${JSON.stringify({ platform, rootPath, rootSourceKind })}`
