@@ -17,44 +17,11 @@ import {
   contractOf,
   fromStored,
   toStored,
-  type PlatformShards,
+  type PlatformContract,
   type StoredContract,
 } from "./stackFileContract";
 
-export { platformShards, type PlatformShards } from "./stackFileContract";
-
-export interface PlatformContract {
-  platform: string;
-  /** cluster-vars keys with their values (undefined when only the key is known). */
-  clusterVars: Record<string, string | undefined>;
-  /** Keys of Secret `cluster-secret-vars`; undefined when the platform has no such Secret. */
-  secretVars?: string[];
-  /** The kind of the root source (flux.source.kind); GitRepository when no stack says. */
-  rootSourceKind?: RootSourceKind;
-  /** The root Kustomization's path, e.g. `./clusters/de-prod`. */
-  rootPath: string;
-  /** Prod platforms must follow tags or semver. */
-  prod: boolean;
-  /** Where the keys came from, for messages, e.g. `Pulumi.local.yaml (render)`. */
-  origin: string;
-  /** Secrets the program creates before Flux (flux.extraSecrets), as `namespace/name`. */
-  earlySecrets?: string[];
-  /**
-   * The push webhook's token Secret the program creates when the stack sets flux.receiver.token
-   * (`flux-system/fleet-receiver-token`), as `namespace/name`; undefined when it creates none.
-   */
-  receiverSecret?: string;
-  /** The shard controllers the program installs (flux.install.scaling.shards); undefined when not known (no stack file). */
-  shards?: PlatformShards;
-  /** Subsets of a Git root (flux.source.subsets): GitRepository name → directories. */
-  subsets?: Record<string, string[]>;
-  /** The Git URL the root source pulls from (flux.source.url, Git sources only), when known. */
-  sourceUrl?: string;
-  /** OCI roots: the Git repository the artifact is published from (flux.source.origin), when given. */
-  sourceOrigin?: string;
-  /** The root source's ref as configured (stack file and line), when known. */
-  rootRef?: { kind: string; value: string; file: string; line: number };
-}
+export { platformShards, type PlatformContract, type PlatformShards } from "./stackFileContract";
 
 /** What walking a platform's tree needs from its contract. */
 export function treeContextOf(contract: PlatformContract): TreeContext {
