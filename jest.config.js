@@ -19,6 +19,7 @@ module.exports = {
   ],
   // @pulumi/pulumi's TypeScript compiler and @npmcli/arborist load on first use (test/helpers/jestResolver.js).
   resolver: "<rootDir>/test/helpers/jestResolver.js",
+  runtime: "<rootDir>/test/helpers/jestRuntime.js",
   moduleNameMapper: {
     "^@kubernetes-models/base$": `${km}/base/dist/index.js`,
     "^@kubernetes-models/validate$": `${km}/validate/dist/index.js`,
