@@ -56,13 +56,17 @@ for (const method of ["connect", "connectToMainThread"]) {
   tracking.tracked = true;
   inspector.Session.prototype[method] = tracking;
 }
-/** The test's view of the sessions still open (test/unit/jestRuntime.test.ts). */
+function closeTestFileSessions() {
+  for (const session of openSessions) session.disconnect();
+  openSessions.clear();
+}
+// Seen from test/unit/jestRuntime.test.ts through the one node:inspector every test file shares.
 inspector.Session.openInTestFile = openSessions;
+inspector.Session.closeTestFileSessions = closeTestFileSessions;
 
 class PlatformRuntime extends Runtime {
   teardown() {
-    for (const session of openSessions) session.disconnect();
-    openSessions.clear();
+    closeTestFileSessions();
     return super.teardown();
   }
 }

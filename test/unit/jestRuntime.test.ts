@@ -1,12 +1,18 @@
 /**
  * test/helpers/jestRuntime.js: Jest compiles each module's code once per worker; a later test file's
- * compile of the same code is served from V8's code cache, and a cache V8 refuses is compiled afresh.
+ * compile of the same code is served from V8's code cache, and a cache V8 refuses is compiled afresh;
+ * inspector sessions a test file connects are closed when it ends.
  */
+import * as inspector from "node:inspector";
 import * as vm from "node:vm";
 
 type Compiled = ReturnType<typeof vm.compileFunction> & {
   cachedDataProduced?: boolean;
   cachedDataRejected?: boolean;
+};
+type Tracking = typeof inspector.Session & {
+  openInTestFile?: Set<inspector.Session>;
+  closeTestFileSessions?: () => void;
 };
 type Caching = typeof vm.compileFunction & { codeCache?: Map<string, Buffer> };
 
@@ -47,5 +53,29 @@ describe("Jest's runtime", () => {
     const code = fresh(3);
     const own = compile(code, ["a"], { produceCachedData: true }) as Compiled;
     expect([own.cachedDataProduced, codeCache().has(code)]).toEqual([true, false]);
+  });
+
+  describe("inspector sessions", () => {
+    const Session = inspector.Session as Tracking;
+    const open = (): Set<inspector.Session> => {
+      if (!Session.openInTestFile) throw new Error("node:inspector's Session is not jestRuntime.js's");
+      return Session.openInTestFile;
+    };
+
+    it("none is open when a test file starts, whatever the worker's earlier files opened", () => {
+      expect([...open()]).toEqual([]);
+    });
+
+    it("a session this file connects, with the debugger on as Pulumi's serializer has it, is closed at the file's end", async () => {
+      const session = new inspector.Session();
+      session.connect();
+      await new Promise((resolve, reject) =>
+        session.post("Debugger.enable", (err) => (err ? reject(err) : resolve(undefined))),
+      );
+      expect([...open()]).toEqual([session]);
+      Session.closeTestFileSessions!();
+      expect([...open()]).toEqual([]);
+      expect(() => session.post("Debugger.disable")).toThrow("Session is not connected");
+    });
   });
 });
