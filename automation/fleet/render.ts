@@ -1,15 +1,14 @@
 /**
  * `fleet render`: the offline render of every selected stack, written to `<out>/<stack>/`, with one
  * summary. Pulumi's mock runtime is process-global, so stacks render one after another in a process;
- * with `workers > 1` (the default: one per core) a pool of that many child processes renders them,
- * each taking the next stack when it is done with one. The files written are the same either way.
+ * with `workers > 1` (the default: one per core) a pool of that many child processes renders them
+ * (../render/pool.ts). The files written are the same either way.
  * The program (the offline engine, the stacks, every provider SDK) is loaded only where stacks render:
  * with a pool, in the workers, not in the parent that hands them out.
  */
-import { fork } from "node:child_process";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { FleetRepoCache } from "../render/fleetRepo";
+import { inWorkers, type PoolJob } from "../render/pool";
 import type { FleetStack } from "./inventory";
 import { NO_CHANGES, type StackResult } from "./types";
 
@@ -79,109 +78,46 @@ export async function renderSequential(
   return out;
 }
 
-/** What a worker is told once: where to render. Then it gets one stack per message. */
+/** What a worker is told once: where to render. Then it gets one stack at a time. */
 interface WorkerSetup {
   projectDir: string;
   outDir: string;
   gitopsDir?: string;
 }
 
-/** The worker process runs this file's TypeScript through the project's loader, whatever runs the parent. */
-const TS_HOOKS = pathToFileURL(path.resolve(__dirname, "../../scripts/ts-hooks.mjs")).href;
+/** A pool worker's job (../render/pool.ts): one cache of the fleet repository for all its stacks. */
+export const poolJob: PoolJob<WorkerSetup, FleetStack, StackResult> = async (setup) => {
+  const { FleetRepoCache } = await import("../render/fleetRepo");
+  const repoCache = setup.gitopsDir === undefined ? undefined : new FleetRepoCache(setup.gitopsDir);
+  return async (stack) => (await renderSequential([stack], { ...setup, repoCache }))[0];
+};
 
 /**
- * Render the stacks, in this process or in a pool of `workers` child processes: each worker loads
- * the program once and takes the next stack as soon as it is done with one, so a slow stack does not
- * hold a whole share. The results come back in the order of `stacks`, as one worker gives them.
+ * Render the stacks, in this process or in a pool of `workers` child processes (../render/pool.ts).
+ * The results come back in the order of `stacks`.
  */
 export async function renderFleet(
   stacks: readonly FleetStack[],
   o: RenderFleetOptions,
 ): Promise<StackResult[]> {
   if (o.workers <= 1 || stacks.length <= 1) return renderSequential(stacks, o);
-  const queue = [...stacks];
-  const byName = new Map<string, StackResult>();
-  const setup: WorkerSetup = {
-    projectDir: o.projectDir,
-    outDir: o.outDir,
-    ...(o.gitopsDir !== undefined ? { gitopsDir: o.gitopsDir } : {}),
-  };
-  const worker = () =>
-    new Promise<void>((resolve) => {
-      const child = fork(__filename, ["--fleet-render-worker"], {
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-        ...(__filename.endsWith(".ts") ? { execArgv: ["--import", TS_HOOKS] } : {}),
-      });
-      let current: FleetStack | undefined;
-      const next = () => {
-        current = queue.shift();
-        if (current) child.send({ stack: current });
-        else child.disconnect();
-      };
-      child.on("message", (m: { done?: StackResult }) => {
-        if (!m.done) return;
-        byName.set(m.done.stack, m.done);
-        o.onDone?.(m.done);
-        next();
-      });
-      // A worker that dies fails the stack it was rendering; the others go on in the other workers.
-      const died = (why: string) => {
-        if (current && !byName.has(current.stack)) {
-          const r: StackResult = {
-            stack: current.stack,
-            wave: current.wave,
-            ...(current.group ? { group: current.group } : {}),
-            changes: NO_CHANGES,
-            result: "failed",
-            durationMs: 0,
-            error: `the render worker rendering it ${why}`,
-          };
-          byName.set(r.stack, r);
-          o.onDone?.(r);
-        }
-        current = undefined;
-        resolve();
-      };
-      child.on("error", (e) => died(`could not run: ${e.message}`));
-      child.on("exit", (code, signal) => died(`exited (${signal ?? `code ${code}`})`));
-      child.send({ setup });
-      next();
-    });
-  await Promise.all(Array.from({ length: Math.min(o.workers, stacks.length) }, worker));
-  // A stack no worker took (every worker died first) is reported, not dropped.
-  return stacks.map(
-    (s) =>
-      byName.get(s.stack) ?? {
-        stack: s.stack,
-        wave: s.wave,
-        ...(s.group ? { group: s.group } : {}),
-        changes: NO_CHANGES,
-        result: "failed",
-        durationMs: 0,
-        error: "not rendered: every render worker exited before reaching it",
-      },
-  );
-}
-
-if (process.argv.includes("--fleet-render-worker") && process.send) {
-  let setup: (WorkerSetup & { repoCache?: FleetRepoCache }) | undefined;
-  // The program loads while the parent sends the first stack; messages wait for it, in order.
-  const loaded = import("../render/fleetRepo");
-  let queue = Promise.resolve();
-  process.on("message", (m: { setup?: WorkerSetup; stack?: FleetStack }) => {
-    queue = queue.then(async () => {
-      // One cache of the fleet repository for all the stacks this worker renders.
-      if (m.setup) {
-        const { FleetRepoCache } = await loaded;
-        setup = {
-          ...m.setup,
-          ...(m.setup.gitopsDir !== undefined ? { repoCache: new FleetRepoCache(m.setup.gitopsDir) } : {}),
-        };
-      } else if (m.stack && setup) {
-        const [r] = await renderSequential([m.stack], setup);
-        process.send?.({ done: r });
-      }
-    });
+  return inWorkers<WorkerSetup, FleetStack, StackResult>(stacks, {
+    workers: o.workers,
+    module: __filename,
+    setup: {
+      projectDir: o.projectDir,
+      outDir: o.outDir,
+      ...(o.gitopsDir !== undefined ? { gitopsDir: o.gitopsDir } : {}),
+    },
+    failed: (s, why) => ({
+      stack: s.stack,
+      wave: s.wave,
+      ...(s.group ? { group: s.group } : {}),
+      changes: NO_CHANGES,
+      result: "failed",
+      durationMs: 0,
+      error: why,
+    }),
+    ...(o.onDone ? { onDone: (_s: FleetStack, r: StackResult) => o.onDone?.(r) } : {}),
   });
-  process.on("disconnect", () => void queue.then(() => process.exit(0)));
 }

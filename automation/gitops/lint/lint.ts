@@ -9,7 +9,14 @@ import * as posix from "node:path/posix";
 import { patchAndGeneratorFiles } from "../shared/kustomizationRefs";
 import { checkTree } from "./checks";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
-import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
+import {
+  assumedContract,
+  stackContracts,
+  startStackContracts,
+  treeContextOf,
+  type PlatformContract,
+  type StartedStackContracts,
+} from "../shared/contract";
 import { ManifestCache, type Finding } from "../shared/manifests";
 import { notificationFindings } from "./notifications";
 import { shardingFindings } from "./sharding";
@@ -151,13 +158,15 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     if (e instanceof DiffError) throw new LintError(`--changed-since ${options.changedSince}: ${e.message}`);
     throw e;
   }
+  // The renders run (in worker processes when there are many) while the platforms are walked: each
+  // platform's walk waits for its own contract only.
+  let read: StartedStackContracts | undefined;
   if (!contracts) {
-    const read = await stackContracts(projectDir, {
+    read = await startStackContracts(projectDir, {
       cacheRoot: options.cacheRoot,
       only: selection ? (p) => selection!.linted.has(p) : undefined,
     });
-    contracts = read.contracts;
-    findings.push(...read.findings);
+    contracts = read.unrendered;
     if (!read.stacks.length)
       notes.push(
         `no Pulumi.<stack>.yaml in ${projectDir}: every platform's cluster-vars are assumed (the keys every platform has, plus --vars); pass --project <dir with the stack files> to check against the real ones`,
@@ -185,6 +194,7 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     throw new LintError(
       `--prod ${unknownProd.join(",")}: no such platform in ${repoDir} (its platforms: ${platformDirs.join(", ") || "none"}); name platforms that have a clusters/<platform>/ directory`,
     );
+  const contractFor = async (platform: string) => (await read?.contract(platform)) ?? contractOf(platform);
   const platforms: LintResult["platforms"] = [];
   const builder = new KustomizeBuilder(repoDir, tool, options.cacheRoot);
   const todo = platformDirs.filter((p) => !selection || selection.linted.has(p));
@@ -193,17 +203,17 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
   const hashes = options.cacheRoot && !selection && !firstLink(repoDir) ? new DirHashes(repoDir) : undefined;
   // kustomize runs on every core: the builds of the next platforms are made ahead, in parallel, while
   // this process walks the platforms whose builds are made (their results are read between two).
-  const prefetch = (from: number): Promise<void> =>
-    from >= todo.length
-      ? Promise.resolve()
-      : builder.prefetch(
-          todo.slice(from, from + PREFETCH).flatMap((p) => {
-            const context = treeContextOf(contractOf(p));
-            const walked = walkTree(cache, context);
-            if (hashes && !unvouched(walked)) inputs.put(context, hashes, walked.inputs, valuesFree(walked));
-            return walked.requests;
-          }),
-        );
+  const prefetch = async (from: number): Promise<void> => {
+    const next = await Promise.all(todo.slice(from, from + PREFETCH).map(contractFor));
+    await builder.prefetch(
+      next.flatMap((contract) => {
+        const context = treeContextOf(contract);
+        const walked = walkTree(cache, context);
+        if (hashes && !unvouched(walked)) inputs.put(context, hashes, walked.inputs, valuesFree(walked));
+        return walked.requests;
+      }),
+    );
+  };
   let ahead: Promise<void> = Promise.resolve();
   try {
     ahead = prefetch(0);
@@ -212,7 +222,7 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
         await ahead;
         ahead = prefetch(i + PREFETCH);
       } else await new Promise((resolve) => setImmediate(resolve));
-      const contract = contractOf(platform);
+      const contract = await contractFor(platform);
       platforms.push({ platform, origin: contract.origin });
       const tree = walkTree(cache, treeContextOf(contract), builder);
       const found = [
@@ -231,6 +241,8 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     // A walk that failed leaves the builds ahead running: they end before the builder goes.
     await ahead.catch(() => undefined);
     builder.dispose();
+    // Renders still running end before the lint returns or throws.
+    if (read) findings.push(...(await read.done).findings);
   }
   const sorted = dedupe(findings).sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),

@@ -20,7 +20,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { asK8s, type Finding, type ManifestCache, type ManifestDoc } from "./manifests";
-import { isRemoteReference, MAX_FILE_BYTES, remoteMessage, resolveInRepo, tooLargeMessage } from "./sandbox";
+import { isRemoteReference, MAX_FILE_BYTES, remoteMessage, tooLargeMessage } from "./sandbox";
 import { kustomizationReferences, patchAndGeneratorFiles } from "./kustomizationRefs";
 
 const KUSTOMIZE_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -69,8 +69,8 @@ export const STOPS_BUILD = new Set([
 ]);
 
 /** The stat of a repository path that resolves inside the repository; undefined otherwise. */
-function exists(repoDir: string, rel: string): fs.Stats | undefined {
-  const r = resolveInRepo(repoDir, rel);
+function exists(cache: ManifestCache, rel: string): fs.Stats | undefined {
+  const r = cache.resolve(rel);
   return r.ok ? r.stat : undefined;
 }
 
@@ -79,14 +79,14 @@ function exists(repoDir: string, rel: string): fs.Stats | undefined {
  * is too large), as a finding; undefined when it may.
  */
 function refusal(
-  repoDir: string,
+  cache: ManifestCache,
   target: string,
   at: { file: string; line: number },
   what: string,
 ): Finding | undefined {
   if (target === ".." || target.startsWith("../"))
     return { ...at, rule: "path", message: `${what} points outside the repository (${target})` };
-  const r = resolveInRepo(repoDir, target);
+  const r = cache.resolve(target);
   if (!r.ok)
     return r.missing
       ? { ...at, rule: "path", message: `${what} does not exist (${target})` }
@@ -106,8 +106,8 @@ function restrictorFinding(dir: string, target: string, at: { file: string; line
   };
 }
 
-export function kustomizationFile(repoDir: string, dir: string): string | undefined {
-  const name = KUSTOMIZE_FILES.find((f) => exists(repoDir, path.posix.join(dir, f))?.isFile());
+export function kustomizationFile(cache: ManifestCache, dir: string): string | undefined {
+  const name = KUSTOMIZE_FILES.find((f) => exists(cache, path.posix.join(dir, f))?.isFile());
   return name ? path.posix.join(dir, name) : undefined;
 }
 
@@ -131,12 +131,12 @@ export function buildPath(
     });
     return result;
   }
-  const r = resolveInRepo(cache.repoDir, rel);
+  const r = cache.resolve(rel);
   if (!r.ok && !r.missing) {
     result.findings.push({ ...where, rule: "symlink", message: `${where.what} "${dir}": ${r.problem}` });
     return result;
   }
-  if (!exists(cache.repoDir, rel)?.isDirectory()) {
+  if (!exists(cache, rel)?.isDirectory()) {
     result.findings.push({
       ...where,
       rule: "path",
@@ -166,12 +166,12 @@ function addFile(cache: ManifestCache, file: string, result: BuildResult) {
 
 function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiting: Set<string>) {
   // Keyed by where the directory really is: a link to a directory of the tree is the same directory.
-  const real = resolveInRepo(cache.repoDir, dir);
+  const real = cache.resolve(dir);
   const key = real.ok ? real.real : dir;
   if (visiting.has(key)) return;
   visiting.add(key);
   if (!result.inputs.includes(dir)) result.inputs.push(dir);
-  const kfile = kustomizationFile(cache.repoDir, dir);
+  const kfile = kustomizationFile(cache, dir);
   if (!kfile) {
     generated(cache, dir, result, visiting);
     return;
@@ -202,16 +202,16 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
       const target = path.posix.normalize(path.posix.join(dir, entry));
       const at = { file: kfile, line: doc.lineOf([field, i]) };
       result.inputs.push(target);
-      const refused = refusal(cache.repoDir, target, at, `${field} entry "${entry}"`);
+      const refused = refusal(cache, target, at, `${field} entry "${entry}"`);
       if (refused) {
         if (refused.rule === "path" && !refused.message.includes("points outside"))
           refused.message = `${field} entry "${entry}" does not exist (${target})`;
         result.findings.push(refused);
         return;
       }
-      const st = exists(cache.repoDir, target) as fs.Stats;
+      const st = exists(cache, target) as fs.Stats;
       if (st.isDirectory()) {
-        if (!kustomizationFile(cache.repoDir, target))
+        if (!kustomizationFile(cache, target))
           result.findings.push({
             ...at,
             rule: "path",
@@ -231,8 +231,8 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
     result.inputs.push(target);
     const what = `${at.filter((p) => typeof p === "string").join(".")} file "${entry}"`;
     const refused =
-      refusal(cache.repoDir, target, where, what) ??
-      (exists(cache.repoDir, target)?.isFile()
+      refusal(cache, target, where, what) ??
+      (exists(cache, target)?.isFile()
         ? restrictorFinding(dir, target, where, what)
         : { ...where, rule: "path", message: `${what} does not exist (${target})` });
     if (refused) result.findings.push(refused);
@@ -248,24 +248,24 @@ function buildDir(cache: ManifestCache, dir: string, result: BuildResult, visiti
  * The resources of the kustomization.yaml kustomize-controller generates for a directory without
  * one: every manifest below it, and each subdirectory with its own kustomization.yaml as a whole.
  */
-export function generatedResources(repoDir: string, dir: string): { path: string; isDir: boolean }[] {
+export function generatedResources(cache: ManifestCache, dir: string): { path: string; isDir: boolean }[] {
   const out: { path: string; isDir: boolean }[] = [];
   const entries = fs
-    .readdirSync(path.join(repoDir, dir), { withFileTypes: true })
+    .readdirSync(path.join(cache.repoDir, dir), { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     if (e.name.startsWith(".")) continue;
     const child = dir === "." ? e.name : `${dir}/${e.name}`;
     if (e.isDirectory()) {
-      if (kustomizationFile(repoDir, child)) out.push({ path: child, isDir: true });
-      else out.push(...generatedResources(repoDir, child));
+      if (kustomizationFile(cache, child)) out.push({ path: child, isDir: true });
+      else out.push(...generatedResources(cache, child));
     } else if (/\.ya?ml$/.test(e.name)) out.push({ path: child, isDir: false });
   }
   return out;
 }
 
 function generated(cache: ManifestCache, dir: string, result: BuildResult, visiting: Set<string>) {
-  for (const r of generatedResources(cache.repoDir, dir))
+  for (const r of generatedResources(cache, dir))
     if (r.isDir) buildDir(cache, r.path, result, visiting);
     else addFile(cache, r.path, result);
 }

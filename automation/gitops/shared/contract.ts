@@ -11,7 +11,8 @@ import type { PlatformConfig } from "../../../stacks/config";
 import type { Finding } from "./manifests";
 import { DiskCache, programVersion, sha256 } from "./cache";
 import type { RootSourceKind, TreeContext } from "./tree";
-import { firstLine, guarded } from "./guardedRender";
+import { firstLine } from "./guardedRender";
+import { renderStacks } from "./stackRenders";
 import {
   configLine,
   contractOf,
@@ -93,6 +94,34 @@ export function assumedContract(
 
 const PARSED = new Map<string, PlatformConfig>();
 
+/** The contracts of a project's stack files, and the stacks (every Pulumi.<stack>.yaml). */
+export interface StackContracts {
+  contracts: Map<string, PlatformContract>;
+  /** Stack files that do not load or render, and platforms two stack files define: in stack order. */
+  findings: Finding[];
+  stacks: string[];
+}
+
+/** stackContracts while the renders run: what is known at once, and each platform's contract as it comes. */
+export interface StartedStackContracts {
+  stacks: string[];
+  /** Every platform's contract before its render (the keys of the contract table). */
+  unrendered: Map<string, PlatformContract>;
+  /** A platform's contract once its render, if it needs one, has ended; undefined without a stack file. */
+  contract(platform: string): Promise<PlatformContract | undefined>;
+  /** Every render ended. */
+  done: Promise<StackContracts>;
+}
+
+export interface StackContractsOptions {
+  /** Cache folder (./cache.ts) for the renders' cluster-vars. */
+  cacheRoot?: string;
+  /** Only these platforms are rendered (the others get the contract table's keys, unrendered). */
+  only?: (platform: string) => boolean;
+  /** Processes for the renders (./stackRenders.ts): 1 renders here; default one per core for many. */
+  workers?: number;
+}
+
 /**
  * Contracts of the platforms defined by the project's stack files, keyed by platform name. A stack
  * file that does not load or render is reported as a finding at its line, and the others go on; a
@@ -100,40 +129,62 @@ const PARSED = new Map<string, PlatformConfig>();
  */
 export async function stackContracts(
   projectDir: string,
-  opts: {
-    /** Cache folder (./cache.ts) for the renders' cluster-vars. */
-    cacheRoot?: string;
-    /** Only these platforms are rendered (the others get the contract table's keys, unrendered). */
-    only?: (platform: string) => boolean;
-  } = {},
-): Promise<{ contracts: Map<string, PlatformContract>; findings: Finding[]; stacks: string[] }> {
+  opts: StackContractsOptions = {},
+): Promise<StackContracts> {
+  return (await startStackContracts(projectDir, opts)).done;
+}
+
+/**
+ * stackContracts, returning when every stack file is read and its renders are under way: the
+ * renders the cache does not hold run in platform order, in worker processes when there are many.
+ */
+export async function startStackContracts(
+  projectDir: string,
+  opts: StackContractsOptions = {},
+): Promise<StartedStackContracts> {
+  const unrendered = new Map<string, PlatformContract>();
   const contracts = new Map<string, PlatformContract>();
-  const findings: Finding[] = [];
   const stacks = fs.existsSync(path.join(projectDir, "Pulumi.yaml"))
     ? fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
     : [];
-  if (!stacks.length) return { contracts, findings, stacks };
+  stacks.sort();
+  // Each stack's findings, so that they come in stack order whatever order the renders end in.
+  const findingsOf = new Map<string, Finding[]>(stacks.map((s) => [s, []]));
+  // In stack order, whatever order the renders end in.
+  const done = (): StackContracts => ({
+    contracts: new Map([...unrendered.keys()].map((name) => [name, contracts.get(name)!])),
+    findings: stacks.flatMap((s) => findingsOf.get(s)!),
+    stacks,
+  });
+  if (!stacks.length)
+    return { stacks, unrendered, contract: async () => undefined, done: Promise.resolve(done()) };
   // The program's modules (the Pulumi SDK among them) are loaded only when a stack file is not in
   // the cache: a warm run reads its contracts from there.
   const program = async () => ({
-    ...(await import("../../render")),
     ...(await import("../../../stacks/config")),
     ...(await import("../../../stacks/platform")),
+    ...(await import("../../render/stackFile")),
   });
-  const stackFinding = (file: string, e: unknown, what: string, extra = "") => {
-    const { text, configPath } = firstLine(e);
-    findings.push({
+  const stackFinding = (
+    stack: string,
+    error: { text: string; configPath?: string },
+    what: string,
+    extra = "",
+  ) => {
+    const file = `Pulumi.${stack}.yaml`;
+    findingsOf.get(stack)!.push({
       file,
-      line: configPath ? configLine(projectDir, file, configPath) : 1,
+      line: error.configPath ? configLine(projectDir, file, error.configPath) : 1,
       rule: "stack",
       base: "project",
-      message: `${what}: ${text}${extra}`,
+      message: `${what}: ${error.text}${extra}`,
     });
   };
   const disk = opts.cacheRoot ? new DiskCache<Record<string, string>>(opts.cacheRoot, "contract") : undefined;
   const stored = opts.cacheRoot ? new DiskCache<StoredContract>(opts.cacheRoot, "stack-contract") : undefined;
   const projectHash = sha256(fs.readFileSync(path.join(projectDir, "Pulumi.yaml")));
-  for (const stack of stacks.sort()) {
+  const toRender: { stack: string; file: string; name: string; key: string }[] = [];
+  for (const stack of stacks) {
     const file = `Pulumi.${stack}.yaml`;
     const fileHash = sha256(fs.readFileSync(path.join(projectDir, file)));
     // What a stack file gives without its render depends on the program, these two files and the
@@ -146,38 +197,36 @@ export async function stackContracts(
       `AWS_REGION=${process.env.AWS_REGION ?? ""}`,
       `AWS_DEFAULT_REGION=${process.env.AWS_DEFAULT_REGION ?? ""}`,
     ].join("\n");
-    let unrendered = fromStored(projectDir, stored?.get(storedKey));
-    let config: PlatformConfig | undefined;
-    if (!unrendered) {
+    let contract = fromStored(projectDir, stored?.get(storedKey));
+    if (!contract) {
       try {
         const { parsePlatformConfig, readStackConfig, platformClusterVars, clusterNameOf } = await program();
         // Parsed once per content in a process (gitops:lint --changed-since reads the stack files twice).
         const parseKey = [projectDir, stack, projectHash, fileHash].join("\0");
-        const parsed = PARSED.get(parseKey) ?? parsePlatformConfig(await readStackConfig(projectDir, stack));
-        PARSED.set(parseKey, parsed);
-        config = parsed;
-        unrendered = contractOf(
+        const config = PARSED.get(parseKey) ?? parsePlatformConfig(await readStackConfig(projectDir, stack));
+        PARSED.set(parseKey, config);
+        contract = contractOf(
           projectDir,
           file,
           config,
           contractVars(config, platformClusterVars(config, clusterNameOf(config))),
           `${file} (contract table; not rendered)`,
         );
-        stored?.put(storedKey, toStored(unrendered));
+        stored?.put(storedKey, toStored(contract));
       } catch (e) {
         stackFinding(
-          file,
-          e,
+          stack,
+          firstLine(e),
           `cannot read the platform of stack ${stack}`,
           "; its platform's tree is checked with assumed cluster-vars",
         );
         continue;
       }
     }
-    const name = unrendered.platform;
-    const other = contracts.get(name);
+    const name = contract.platform;
+    const other = unrendered.get(name);
     if (other) {
-      findings.push({
+      findingsOf.get(stack)!.push({
         file,
         line: configLine(projectDir, file, "name"),
         rule: "stack",
@@ -186,32 +235,54 @@ export async function stackContracts(
       });
       continue;
     }
+    unrendered.set(name, contract);
     if (opts.only && !opts.only(name)) {
-      contracts.set(name, unrendered);
+      contracts.set(name, contract);
       continue;
     }
     // The render's cluster-vars depend on the program and on these two files only (cache.ts).
     const key = [`platform ${programVersion()}`, projectHash, fileHash].join("\n");
-    try {
-      let clusterVars = disk?.get(key);
-      if (!clusterVars) {
-        const { renderStack } = await program();
-        clusterVars = (await guarded(() => renderStack(projectDir, stack))).outputs.clusterVars as Record<
-          string,
-          string
-        >;
-        disk?.put(key, clusterVars);
-      }
-      contracts.set(name, { ...unrendered, clusterVars, origin: `${file} (render)` });
-    } catch (e) {
-      contracts.set(name, { ...unrendered, origin: `${file} (contract table; the render failed)` });
-      stackFinding(
-        file,
-        e,
-        `stack ${stack} does not render`,
-        `; platform ${name} is checked with the cluster-vars keys of the contract table`,
-      );
-    }
+    const clusterVars = disk?.get(key);
+    if (clusterVars) contracts.set(name, { ...contract, clusterVars, origin: `${file} (render)` });
+    else toRender.push({ stack, file, name, key });
   }
-  return { contracts, findings, stacks };
+  // Rendered in platform order: the order gitops:lint walks them in.
+  toRender.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const waiting = new Map<string, () => void>();
+  const arrived = new Map<string, Promise<void>>(
+    toRender.map((r) => [r.name, new Promise<void>((resolve) => waiting.set(r.name, resolve))]),
+  );
+  const byStack = new Map(toRender.map((r) => [r.stack, r]));
+  const rendered = renderStacks(
+    projectDir,
+    toRender.map((r) => r.stack),
+    (stack, render) => {
+      const { file, name, key } = byStack.get(stack)!;
+      const contract = unrendered.get(name)!;
+      if ("clusterVars" in render) {
+        disk?.put(key, render.clusterVars);
+        contracts.set(name, { ...contract, clusterVars: render.clusterVars, origin: `${file} (render)` });
+      } else {
+        contracts.set(name, { ...contract, origin: `${file} (contract table; the render failed)` });
+        stackFinding(
+          stack,
+          render.error,
+          `stack ${stack} does not render`,
+          `; platform ${name} is checked with the cluster-vars keys of the contract table`,
+        );
+      }
+      waiting.get(name)!();
+    },
+    opts.workers,
+  );
+  return {
+    stacks,
+    unrendered,
+    // A render that could not run at all (not one that failed: that is a finding) fails the wait.
+    contract: async (platform) => {
+      await Promise.race([arrived.get(platform), rendered]);
+      return contracts.get(platform);
+    },
+    done: rendered.then(done),
+  };
 }

@@ -33,9 +33,9 @@ export function kustomizeRequest(
 ): KustomizeRequest | undefined {
   if (walked.findings.some((f) => STOPS_BUILD.has(f.rule))) return undefined;
   const rel = normaliseRepoPath(dir);
-  const resources = kustomizationFile(cache.repoDir, rel)
+  const resources = kustomizationFile(cache, rel)
     ? undefined
-    : generatedResources(cache.repoDir, rel).map((r) => r.path);
+    : generatedResources(cache, rel).map((r) => r.path);
   return { dir: rel, resources, inputs: walked.inputs };
 }
 

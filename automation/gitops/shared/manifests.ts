@@ -16,7 +16,7 @@ import {
   type Document,
   type Node,
 } from "yaml";
-import { MAX_YAML_ALIASES, readRepoText, resolveInRepo } from "./sandbox";
+import { MAX_YAML_ALIASES, readRepoText, resolveInRepo, type InRepo } from "./sandbox";
 import { findVariables, type VariableUse } from "./substitution";
 
 /** One finding of the lint. */
@@ -216,7 +216,22 @@ export function parseManifests(file: string, text: string): ManifestFile {
 export class ManifestCache {
   private readonly files = new Map<string, ManifestFile>();
   private readonly texts = new Map<string, ManifestFile>();
+  private readonly resolved = new Map<string, InRepo>();
   constructor(readonly repoDir: string) {}
+
+  /**
+   * resolveInRepo for a path of this repository, once per path: like the files it reads, a cache
+   * takes the tree as it is while the cache lives (the walks of a thousand platforms ask for the
+   * same shared directories a thousand times).
+   */
+  resolve(rel: string): InRepo {
+    let r = this.resolved.get(rel);
+    if (!r) {
+      r = resolveInRepo(this.repoDir, rel);
+      this.resolved.set(rel, r);
+    }
+    return r;
+  }
 
   /** `text` parsed as the manifests of `file`, from the parse of an equal text when there was one. */
   parse(file: string, text: string): ManifestFile {

@@ -4,7 +4,7 @@
  * With strict substitution (the default since Flux 2.9) a variable with no value and no default
  * fails the reconcile.
  */
-import { parse, stringify } from "yaml";
+import { Document, isScalar, parse, stringify, type ScalarTag } from "yaml";
 import { VARIABLE_NAME } from "../../../stacks/schema/common";
 
 export { VARIABLE_NAME };
@@ -77,10 +77,16 @@ export function substituteObject<T>(value: T, vars: Record<string, string>): T {
 const WHOLE_TEXT = Symbol("whole text");
 
 /**
- * A substituted value that reads back as the one scalar it replaces wherever it stands in the YAML
- * text: no indicator, quote, comment, flow or structure character, no leading or trailing space.
+ * A substituted value that reads back as the one plain scalar it replaces wherever it stands in the
+ * YAML text, which the writer makes block style (YAML's plain scalar in block context): it does not
+ * start with an indicator (`-`, `?` and `:` only when a space or nothing follows), holds no `: `
+ * and no ` #`, does not end in `:`, has no line break, tab or control character (YAML 1.1 breaks
+ * lines at U+0085, U+2028 and U+2029 too), and no leading or trailing space. So `oci://host/path`,
+ * `--flag=value` and `a (b), c` are one scalar each; `a: b`, `- x` and `x # y` are not.
  */
-const ONE_SCALAR = /^(?![-?\s])[^:#\n\r\t[\]{},&*!|>'"%@`\\]*(?<!\s)$/;
+const ONE_SCALAR =
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  /^(?![\s,[\]{}#&*!|>'"%@`])(?![-?:](?:\s|$))(?!.*(?::\s|\s#|:$))[^\x00-\x1f\x7f\x85\u2028\u2029\ufeff]*(?<!\s)$/;
 
 /**
  * The same result as substituting in the whole YAML text, scalar by scalar (the YAML round trip of
@@ -101,13 +107,34 @@ function writtenPlain(value: string): boolean {
   return plain;
 }
 
+/** The YAML 1.1 schema's tags a plain scalar may resolve to, in the order the parser tries them. */
+const YAML11 = new Document(undefined, { version: "1.1" });
+const PLAIN_TAGS = YAML11.schema.tags.filter(
+  (t): t is ScalarTag =>
+    t.default === true && !("collection" in t && t.collection) && t.test instanceof RegExp,
+);
+
+/**
+ * What a plain scalar (ONE_SCALAR) reads as in YAML 1.1 where it stands as a value: the first tag of
+ * the schema whose pattern it matches resolves it, else it is a string, as the parser itself does
+ * (yaml's compose-scalar), without a parse of its own per value (most of the substitution's time).
+ */
+function plainScalar11(text: string): unknown {
+  const tag = PLAIN_TAGS.find((t) => t.test!.test(text));
+  if (!tag) return text;
+  let failed = false;
+  const value = tag.resolve(text, () => (failed = true), YAML11.options);
+  if (failed) return (parse(`v: ${text}`, { version: "1.1" }) as { v: unknown }).v;
+  return isScalar(value) ? value.value : value;
+}
+
 function substituteLeaves(value: unknown, vars: Record<string, string>): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
     const out = substituteString(value, vars);
     if (out === value) return value;
     if (!writtenPlain(value) || !ONE_SCALAR.test(out)) return WHOLE_TEXT;
-    return parse(out, { version: "1.1" }) as unknown;
+    return plainScalar11(out);
   }
   if (Array.isArray(value)) {
     let changed = false;

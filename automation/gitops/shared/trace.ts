@@ -3,18 +3,41 @@
  * (kustomize's origin annotation), and the file and line of every `${…}` in it, which may be the
  * object's own file, a patch, or a generator's input.
  */
-import { stringify } from "yaml";
 import type { Origin } from "./kustomize";
 import type { ManifestCache, ManifestDoc, PlacedVariable } from "./manifests";
+import { findVariables } from "./substitution";
 
 type Where = { file: string; line: number };
 
-/** Built objects as YAML text: one object is shared by every platform whose build has its layout. */
-const texts = new WeakMap<object, string>();
-function yamlOf(object: Record<string, unknown>): string {
-  let text = texts.get(object);
-  if (text === undefined) texts.set(object, (text = stringify(object)));
-  return text;
+/**
+ * Every `${…}` in a built object's keys and values, in the order of its YAML text, with where it sits:
+ * what the manifest reader finds in the object's YAML (manifests.ts toDoc) but the line, which the
+ * trace takes from the repository. Once per object: one is shared by every platform whose build has
+ * its layout.
+ */
+const variablesOf = new WeakMap<object, Omit<PlacedVariable, "line">[]>();
+export function objectVariables(object: Record<string, unknown>): Omit<PlacedVariable, "line">[] {
+  let found = variablesOf.get(object);
+  if (found) return found;
+  found = [];
+  const out = found;
+  const scalar = (value: string, at: string[], isValue: boolean) => {
+    const uses = findVariables(value);
+    for (const { line: _, ...use } of uses)
+      out.push({ ...use, at, whole: isValue && uses.length === 1 && value.trim() === use.text });
+  };
+  const visit = (value: unknown, at: string[]) => {
+    if (typeof value === "string") scalar(value, at, true);
+    else if (Array.isArray(value)) for (const v of value) visit(v, [...at, "*"]);
+    else if (value && typeof value === "object")
+      for (const [k, v] of Object.entries(value)) {
+        scalar(k, at, false);
+        visit(v, [...at, k]);
+      }
+  };
+  visit(object, []);
+  variablesOf.set(object, out);
+  return out;
 }
 
 function nameOf(o: Record<string, unknown>): unknown {
@@ -62,13 +85,12 @@ export function tracedDoc(
       : origin?.file
         ? { file: origin.file, line: 1 }
         : where;
-  const output = cache.parse(home.file, yamlOf(object)).docs[0];
   const candidates = [
     ...(generatorFile ? [generatorFile] : []),
     ...traceFiles.filter((f) => f !== generatorFile),
   ].flatMap((f) => safeRead(cache, f).flatMap((d) => d.variables.map((v) => ({ v, file: d.file }))));
-  const sameAt = (a: PlacedVariable, b: PlacedVariable) => a.at.join(".") === b.at.join(".");
-  const variables = (output?.variables ?? []).map((use): PlacedVariable => {
+  const sameAt = (a: { at: string[] }, b: { at: string[] }) => a.at.join(".") === b.at.join(".");
+  const variables = objectVariables(object).map((use): PlacedVariable => {
     const own = src?.variables.find((v) => v.text === use.text && sameAt(v, use));
     if (own) return { ...use, line: own.line };
     const other =

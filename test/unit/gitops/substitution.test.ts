@@ -100,6 +100,14 @@ describe("substituteObject scalar by scalar, as the whole YAML text gives it", (
   // What kustomize-controller does, literally: the object's YAML text substituted, then parsed (YAML 1.1).
   const wholeText = (value: unknown, vars: Record<string, string>) =>
     parse(substituteString(stringify(value, { lineWidth: 0 }), vars), { version: "1.1" }) as unknown;
+  // The value, or the parse error both give (a value that breaks the YAML fails the reconcile too).
+  const outcome = (f: () => unknown) => {
+    try {
+      return { value: f() };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  };
   const vars = {
     N: "1",
     S: "01",
@@ -139,15 +147,28 @@ describe("substituteObject scalar by scalar, as the whole YAML text gives it", (
     ["a reference in a key", { "${NAME}": "${N}" }],
     ["nested lists and maps", { a: [{ b: "${N}" }, "${F}", 3, null, true], c: { dd: ["${S}"] } }],
   ])("%s", (_name, value) => {
-    // The value, or the parse error both give (a value that breaks the YAML fails the reconcile too).
-    const outcome = (f: () => unknown) => {
-      try {
-        return { value: f() };
-      } catch (e) {
-        return { error: (e as Error).message };
-      }
-    };
     expect(outcome(() => substituteObject(value, vars))).toEqual(outcome(() => wholeText(value, vars)));
+  });
+
+  // Each value a plain scalar can read as in YAML 1.1, resolved without a parse of its own, and the
+  // values that are not one plain scalar where they stand (those take the whole text).
+  // prettier-ignore
+  const values = [
+    "0", "1", "-1", "+12", "007", "08", "0_7", "1_000", "1__2", "_1", "0b101", "-0b1", "0b", "0x1F", "0xg",
+    "1.5", ".5", "1.", "-.5", "1e3", "1.5e-3", "1E+3", "1e", ".inf", "-.Inf", "+.INF", ".NaN", ".nan", "1.2.3",
+    "yes", "Yes", "YES", "yEs", "no", "No", "on", "ON", "off", "Off", "y", "Y", "n", "N", "true", "True",
+    "TRUE", "tRUE", "false", "FALSE", "~", "null", "Null", "NULL", "nULL", "", "2001-12-14", "2001-13-45",
+    "2001-1-2", "12345678901234567890", "0.0.0.0", "v1", "abc def", "x.y", "...", "..", "a=b", "ä", "1 2",
+    "oci://h/p", "https://a.b/c?d=e#f", "a:b", "a: b", "a:", "a :b", "--flag=x", "-x", "- x", "-", "?x", "? x",
+    ":x", ": x", "x #y", "x#y", "#x", "a,b", ",a", "[a]", "a[0]", "{a}", "a{b}", "a}", "*x", "&x", "!x", "|x",
+    ">x", "'x'", "x'y", '"x"', 'x"y', "%x", "@x", "`x`", "platform a (dev), cluster b", "x\\y", "a\u2028b",
+    "a\u0085b", "a\tb", "a\u0001b", "\ufeffa", "---", "--- x", "x ", " x", "a  b", "a\\nb", "=", "<<",
+  ];
+  it.each(values)("the value %j as a whole value", (v) => {
+    const value = { val: "${V}", list: ["${V}"] };
+    expect(outcome(() => substituteObject(value, { V: v }))).toEqual(
+      outcome(() => wholeText(value, { V: v })),
+    );
   });
 
   it("keeps a string that reads as YAML 1.1's boolean beside a substituted value as the string it is", () => {
