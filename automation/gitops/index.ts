@@ -9,7 +9,8 @@ import { walkTree, type RootSourceKind } from "./shared/tree";
 
 export { rootSourceKindInTree, type RootSourceKind } from "./shared/tree";
 export type { Finding } from "./shared/manifests";
-export { assumedContract, stackContracts, ALWAYS_KEYS, type PlatformContract } from "./shared/contract";
+export { assumedContract, ALWAYS_KEYS, type PlatformContract } from "./shared/contract";
+export { stackContracts } from "./shared/stackContracts";
 export { validateFluxObject, SERVED_FLUX_APIS } from "./shared/schemas";
 export { findVariables, substituteString } from "./shared/substitution";
 export {

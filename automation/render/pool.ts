@@ -34,6 +34,8 @@ export const defaultWorkers = (): number => availableParallelism();
 /** The worker process runs TypeScript through the project's loader, whatever runs the parent. */
 const TS_HOOKS = pathToFileURL(path.resolve(__dirname, "../../scripts/ts-hooks.mjs")).href;
 const WORKER_FLAG = "--render-pool-worker";
+/** Items a worker is sent ahead of the one it is on. */
+const AHEAD = 8;
 
 /** Run `items` in a pool of worker processes; the results come back in the order of `items`. */
 export async function inWorkers<Setup, Item, Result>(
@@ -47,33 +49,48 @@ export async function inWorkers<Setup, Item, Result>(
     results.set(index, result);
     o.onDone?.(items[index], result);
   };
-  const worker = () =>
+  const worker = (): Promise<void> =>
     new Promise<void>((resolve) => {
       const child = fork(__filename, [WORKER_FLAG], {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
         ...(__filename.endsWith(".ts") ? { execArgv: ["--import", TS_HOOKS] } : {}),
       });
-      let current: (typeof queue)[number] | undefined;
-      const next = () => {
-        current = queue.shift();
-        if (current) child.send({ item: current.item });
-        else child.disconnect();
+      // Items sent and not yet done, in order: a worker has the next ones already when it is done with
+      // one, so it never waits for a parent busy with other work (gitops:lint walks meanwhile).
+      const inFlight: typeof queue = [];
+      let rendered = 0;
+      const topUp = () => {
+        while (inFlight.length < AHEAD && queue.length) {
+          const next = queue.shift()!;
+          inFlight.push(next);
+          child.send({ item: next.item });
+        }
+        if (!inFlight.length) child.disconnect();
       };
       child.on("message", (m: { done?: Result }) => {
+        const current = inFlight.shift();
         if (!("done" in m) || !current) return;
         finish(current.index, m.done as Result);
-        next();
+        rendered++;
+        topUp();
       });
-      // A worker that dies fails the item it was on; the others go on in the other workers.
+      // A worker that dies fails the item it was on; the items sent after it go back to the queue, for
+      // the other workers and for a new one, unless this one died before it rendered anything (then
+      // it is the program that does not load, and a new one would die too).
+      let ended = false;
       const died = (why: string) => {
+        if (ended) return;
+        ended = true;
+        const current = inFlight.shift();
         if (current) finish(current.index, o.failed(current.item, `the render worker rendering it ${why}`));
-        current = undefined;
-        resolve();
+        queue.unshift(...inFlight.splice(0));
+        if (rendered > 0 && queue.length) void worker().then(resolve);
+        else resolve();
       };
       child.on("error", (e) => died(`could not run: ${e.message}`));
       child.on("exit", (code, signal) => died(`exited (${signal ?? `code ${code}`})`));
       child.send({ setup: { module: o.module, setup: o.setup } });
-      next();
+      topUp();
     });
   await Promise.all(Array.from({ length: Math.min(Math.max(o.workers, 1), items.length) }, worker));
   // An item no worker took (every worker died first) is reported, not dropped.

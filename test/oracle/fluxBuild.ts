@@ -12,7 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
-import { stackContracts, treeContextOf } from "../../automation/gitops/shared/contract";
+import { treeContextOf } from "../../automation/gitops/shared/contract";
+import { stackContracts } from "../../automation/gitops/shared/stackContracts";
 import { KustomizeBuilder } from "../../automation/gitops/shared/kustomize";
 import { ManifestCache } from "../../automation/gitops/shared/manifests";
 import {

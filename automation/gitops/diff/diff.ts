@@ -7,7 +7,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { assumedContract, stackContracts, treeContextOf, type PlatformContract } from "../shared/contract";
+import { assumedContract, treeContextOf, type PlatformContract } from "../shared/contract";
+import { stackContracts } from "../shared/stackContracts";
 import { DiffError, FleetGit, type Revision } from "../shared/git";
 import { compare, type FleetDiff, type PlatformDiff, type Side } from "./compare";
 import { buildSide, builderOf, type Builders } from "./side";

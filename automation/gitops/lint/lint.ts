@@ -9,14 +9,8 @@ import * as posix from "node:path/posix";
 import { patchAndGeneratorFiles } from "../shared/kustomizationRefs";
 import { checkTree } from "./checks";
 import { KustomizeBuilder, resolveKustomize, type KustomizeTool } from "../shared/kustomize";
-import {
-  assumedContract,
-  stackContracts,
-  startStackContracts,
-  treeContextOf,
-  type PlatformContract,
-  type StartedStackContracts,
-} from "../shared/contract";
+import { assumedContract, treeContextOf, type PlatformContract } from "../shared/contract";
+import { stackContracts, startStackContracts, type StartedStackContracts } from "../shared/stackContracts";
 import { ManifestCache, type Finding } from "../shared/manifests";
 import { notificationFindings } from "./notifications";
 import { shardingFindings } from "./sharding";
@@ -90,6 +84,14 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     );
   const tool = options.kustomize ?? resolveKustomize();
   const cache = new ManifestCache(repoDir);
+  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
+  // Without --changed-since every stack file is rendered: the renders start first (in worker
+  // processes when there are many) and run while the repository is read and its platforms walked.
+  const early =
+    options.contracts || options.changedSince
+      ? undefined
+      : startStackContracts(projectDir, { cacheRoot: options.cacheRoot });
+  early?.catch(() => undefined);
   // Links that lead out of the repository (or into .git/, or nowhere): never followed, always reported.
   const findings: Finding[] = badLinks(repoDir).map((l) => ({
     file: l.file,
@@ -132,7 +134,6 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
       assumedContract(platform, options.vars ?? [], prod, rootSourceKindInTree(repoDir, platform))
     );
   };
-  const projectDir = path.resolve(options.projectDir ?? path.dirname(path.resolve(repoDir)));
   const notes: string[] = [];
   let selection: ChangedSelection | undefined;
   const select = (all: Map<string, PlatformContract>) => {
@@ -158,14 +159,14 @@ export async function lintFleet(repoDir: string, options: LintOptions = {}): Pro
     if (e instanceof DiffError) throw new LintError(`--changed-since ${options.changedSince}: ${e.message}`);
     throw e;
   }
-  // The renders run (in worker processes when there are many) while the platforms are walked: each
-  // platform's walk waits for its own contract only.
+  // Each platform's walk waits for its own contract only.
   let read: StartedStackContracts | undefined;
   if (!contracts) {
-    read = await startStackContracts(projectDir, {
-      cacheRoot: options.cacheRoot,
-      only: selection ? (p) => selection!.linted.has(p) : undefined,
-    });
+    read = await (early ??
+      startStackContracts(projectDir, {
+        cacheRoot: options.cacheRoot,
+        only: selection ? (p) => selection!.linted.has(p) : undefined,
+      }));
     contracts = read.unrendered;
     if (!read.stacks.length)
       notes.push(

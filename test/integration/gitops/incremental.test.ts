@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { diffFleet, diffMarkdown, lintFleet, type FleetDiff } from "../../../automation/gitops";
-import { stackContracts, type PlatformContract } from "../../../automation/gitops/shared/contract";
+import type { PlatformContract } from "../../../automation/gitops/shared/contract";
+import { stackContracts } from "../../../automation/gitops/shared/stackContracts";
 import { generate } from "../../../scripts/bench/scale";
 
 const git = (cwd: string, ...args: string[]) =>

@@ -1,11 +1,12 @@
 /**
  * The stack-file renders of the Git-side tools in a pool of worker processes (from 32 renders on, as a
  * 1,000-platform lint has them) give what the renders in the tool's own process give: the same
- * contracts in the same order, the same findings, whatever order the workers end in.
+ * contracts in the same order, the same findings, whatever order the workers end in, and whether the
+ * renders start before the stack files are parsed (every stack rendered) or after (`only`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startStackContracts } from "../../../automation/gitops/shared/contract";
+import { startStackContracts } from "../../../automation/gitops/shared/stackContracts";
 import { stacksProject } from "../../helpers/stacksProject";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -28,7 +29,9 @@ afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
 describe("stack contracts rendered in worker processes", () => {
   it("are the ones rendered in this process, in stack order, with the same findings", async () => {
-    const here = await (await startStackContracts(project, { workers: 1 })).done;
+    const here = await (await startStackContracts(project, { workers: 0 })).done;
+    // Renders that start after the parse (with `only`, as --changed-since has it) in platform order.
+    const after = await (await startStackContracts(project, { workers: 2, only: () => true })).done;
     const started = await startStackContracts(project, { workers: 2 });
     // Known before any render ends: every platform, unrendered.
     expect([...started.unrendered.values()].map((c) => [c.platform, c.origin])).toEqual([
@@ -42,6 +45,10 @@ describe("stack contracts rendered in worker processes", () => {
     expect(await started.contract("no-such-platform")).toBeUndefined();
     expect([...pooled.contracts.entries()]).toEqual([...here.contracts.entries()]);
     expect(pooled.findings).toEqual(here.findings);
+    expect([[...after.contracts.entries()], after.findings]).toEqual([
+      [...here.contracts.entries()],
+      here.findings,
+    ]);
     expect(pooled.stacks).toEqual(["bad", "dev", "local", "local2", "prod"]);
     expect([...pooled.contracts.values()].map((c) => [c.platform, c.origin])).toEqual([
       ["de-dev", "Pulumi.dev.yaml (render)"],

@@ -19,21 +19,17 @@ const run = (items: string[], workers: number, done: string[] = []) =>
 
 describe("the render pool", () => {
   it("runs the module's job on each item in as many processes as asked, and gives the results in the items' order", async () => {
+    // Each worker is sent 8 items ahead: 20 items keep both busy.
+    const items = "abcdefghijklmnopqrst".split("");
     const done: string[] = [];
-    const results = await run(["a", "b", "c", "d", "e"], 2, done);
-    expect(results.map((r) => r.replace(/ by \d+$/, ""))).toEqual([
-      "job A",
-      "job B",
-      "job C",
-      "job D",
-      "job E",
-    ]);
-    expect(done.sort()).toEqual(["a", "b", "c", "d", "e"]);
+    const results = await run(items, 2, done);
+    expect(results.map((r) => r.replace(/ by \d+$/, ""))).toEqual(items.map((i) => `job ${i.toUpperCase()}`));
+    expect(done.sort()).toEqual(items);
     const pids = new Set(results.map((r) => r.split(" by ")[1]));
     expect([pids.size, pids.has(String(process.pid))]).toEqual([2, false]);
   });
 
-  it("fails the item a worker died on, and the other worker takes the rest", async () => {
+  it("fails the item a worker died on, and a new worker takes the items it had been sent after it", async () => {
     const results = await run(["a", "die", "b", "c"], 2);
     expect(results.map((r) => r.replace(/ by \d+$/, ""))).toEqual([
       "job A",

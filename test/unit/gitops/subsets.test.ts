@@ -2,7 +2,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stackContracts, treeContextOf } from "../../../automation/gitops/shared/contract";
+import { treeContextOf } from "../../../automation/gitops/shared/contract";
+import { stackContracts } from "../../../automation/gitops/shared/stackContracts";
 import { copyOfShipped, edit, lintLines, shippedContracts } from "./helpers";
 
 const PROJECT = path.resolve(__dirname, "../../..");
