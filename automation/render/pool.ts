@@ -2,8 +2,9 @@
  * A pool of child processes that render stacks: Pulumi's mock runtime is process-global, so one
  * process renders one stack at a time, and a pool of them uses every core. Each worker loads the
  * program once, then takes the next item as soon as it is done with one, so a slow stack does not
- * hold a whole share. Two callers: `fleet render` (../fleet/render.ts) and the Git-side tools'
- * stack-file renders (../gitops/shared/contract.ts).
+ * hold a whole share; it is sent the next items ahead (AHEAD), so it never waits for a busy parent.
+ * Two callers: `fleet render` (../fleet/render.ts) and the Git-side tools' stack-file renders
+ * (../gitops/shared/stackRenders.ts).
  *
  * What a worker does is a module's `poolJob(setup)`, which returns the function run on each item;
  * items, results and the setup cross the process boundary as JSON (Node's IPC).

@@ -1,8 +1,8 @@
 /**
  * The stack-file renders the Git-side tools need: each stack's cluster-vars, from the offline render
  * (../../render). A few stacks render in this process; many render in a pool of worker processes
- * (../../render/pool.ts), one per core, while the caller goes on (gitops:lint walks the platforms
- * whose contracts have come). Either way each render is the same job, `poolJob` below.
+ * (../../render/pool.ts) while the caller goes on (gitops:lint walks the platforms whose contracts
+ * have come). Either way each render is the same job, `poolJob` below.
  */
 import { defaultWorkers, inWorkers, type PoolJob } from "../../render/pool";
 import { firstLine, guarded } from "./guardedRender";

@@ -88,13 +88,6 @@ const ONE_SCALAR =
   // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   /^(?![\s,[\]{}#&*!|>'"%@`])(?![-?:](?:\s|$))(?!.*(?::\s|\s#|:$))[^\x00-\x1f\x7f\x85\u2028\u2029\ufeff]*(?<!\s)$/;
 
-/**
- * The same result as substituting in the whole YAML text, scalar by scalar (the YAML round trip of
- * a large object was most of a cold lint's substitution time): each string holding `${…}` is written
- * as a plain scalar in the text, so it becomes what its substituted text reads as on its own (YAML
- * 1.1: `1` the number, `true` the boolean). WHOLE_TEXT where that does not hold: a key with `${…}`,
- * a string the YAML writer quotes or folds, or a value that would read as more than one scalar.
- */
 /** Whether the YAML writer writes a string as a plain scalar, by string (the same few recur in every platform). */
 const PLAIN = new Map<string, boolean>();
 function writtenPlain(value: string): boolean {
@@ -128,6 +121,13 @@ function plainScalar11(text: string): unknown {
   return isScalar(value) ? value.value : value;
 }
 
+/**
+ * The same result as substituting in the whole YAML text, scalar by scalar (the YAML round trip of
+ * a large object was most of a cold lint's substitution time): each string holding `${…}` is written
+ * as a plain scalar in the text, so it becomes what its substituted text reads as on its own (YAML
+ * 1.1: `1` the number, `true` the boolean). WHOLE_TEXT where that does not hold: a key with `${…}`,
+ * a string the YAML writer quotes or folds, or a value that would read as more than one scalar.
+ */
 function substituteLeaves(value: unknown, vars: Record<string, string>): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
