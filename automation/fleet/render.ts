@@ -26,6 +26,14 @@ export interface RenderFleetOptions {
   onDone?: (r: StackResult) => void;
 }
 
+/** What every result of a stack starts from. */
+const resultBase = (s: FleetStack) => ({
+  stack: s.stack,
+  wave: s.wave,
+  ...(s.group ? { group: s.group } : {}),
+  changes: NO_CHANGES,
+});
+
 const firstLines = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split("\n").slice(0, 20).join("\n");
 
@@ -48,12 +56,7 @@ export async function renderSequential(
   const repoCache = o.repoCache ?? (o.gitopsDir === undefined ? undefined : new FleetRepoCache(o.gitopsDir));
   for (const s of stacks) {
     const started = Date.now();
-    const base = {
-      stack: s.stack,
-      wave: s.wave,
-      ...(s.group ? { group: s.group } : {}),
-      changes: NO_CHANGES,
-    };
+    const base = resultBase(s);
     let r: StackResult;
     try {
       const result = await renderStack(o.projectDir, s.stack);
@@ -109,15 +112,7 @@ export async function renderFleet(
       outDir: o.outDir,
       ...(o.gitopsDir !== undefined ? { gitopsDir: o.gitopsDir } : {}),
     },
-    failed: (s, why) => ({
-      stack: s.stack,
-      wave: s.wave,
-      ...(s.group ? { group: s.group } : {}),
-      changes: NO_CHANGES,
-      result: "failed",
-      durationMs: 0,
-      error: why,
-    }),
+    failed: (s, why) => ({ ...resultBase(s), result: "failed", durationMs: 0, error: why }),
     ...(o.onDone ? { onDone: (_s: FleetStack, r: StackResult) => o.onDone?.(r) } : {}),
   });
 }

@@ -10,7 +10,6 @@
  * items, results and the setup cross the process boundary as JSON (Node's IPC).
  */
 import { fork } from "node:child_process";
-import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -28,9 +27,6 @@ export interface PoolOptions<Setup, Item, Result> {
   /** Each result as it comes, in the order the workers finish them. */
   onDone?: (item: Item, result: Result) => void;
 }
-
-/** One worker per core. */
-export const defaultWorkers = (): number => availableParallelism();
 
 /** The worker process runs TypeScript through the project's loader, whatever runs the parent. */
 const TS_HOOKS = pathToFileURL(path.resolve(__dirname, "../../scripts/ts-hooks.mjs")).href;

@@ -24,6 +24,7 @@ import { CacheError, cacheDir } from "../shared/cache";
 import { DiffError } from "../shared/git";
 import { DirHashes, TreeInputs } from "../shared/treeInputs";
 import { firstLink, unvouched, valuesFree } from "../shared/incremental";
+import { assumedHint, dedupe } from "./findings";
 
 export { plaintextSecret } from "./secrets";
 export { checkDocument } from "./documents";
@@ -61,19 +62,6 @@ export interface LintResult {
 
 /** How many platforms' builds are made ahead at once (KustomizeBuilder.prefetch). */
 const PREFETCH = 16;
-
-/** One finding per file, line and message; the platforms a shared file fails on are listed together. */
-function dedupe(findings: Finding[]): Finding[] {
-  const byKey = new Map<string, Finding>();
-  for (const f of findings) {
-    const k = `${f.file}:${f.line}:${f.rule}:${f.message}`;
-    const seen = byKey.get(k);
-    if (!seen) byKey.set(k, { ...f });
-    else if (f.platform && !seen.platform?.split(", ").includes(f.platform))
-      seen.platform = [...(seen.platform?.split(", ") ?? []), f.platform].sort().join(", ");
-  }
-  return [...byKey.values()];
-}
 
 /** Lint the fleet repository in `repoDir`. */
 export async function lintFleet(repoDir: string, options: LintOptions = {}): Promise<LintResult> {
@@ -287,20 +275,4 @@ export function lintCacheDir(repoDir: string, env: NodeJS.ProcessEnv = process.e
     if (e instanceof CacheError) throw new LintError(e.message);
     throw e;
   }
-}
-
-/**
- * A missing cluster-vars key of a platform without a stack file: the repository is not necessarily
- * wrong, the assumption may be. Say so, and how to check against the real cluster-vars.
- */
-function assumedHint(f: Finding, platform: string, projectDir: string): Finding {
-  const m =
-    /^(\$\{(\w+)\} has no value: .* substitutes from .*ConfigMap cluster-vars.* and none has \w+); add it there or give it a default .*$/.exec(
-      f.message,
-    );
-  if (!m) return f;
-  return {
-    ...f,
-    message: `${m[1]}: no stack file in ${projectDir} defines platform ${platform}, so its cluster-vars are assumed; pass --project <dir with its Pulumi.<stack>.yaml>, or --vars ${m[2]} if the platform has it, or give it a default (\${${m[2]}:=value})`,
-  };
 }

@@ -122,7 +122,7 @@ export async function startStackContracts(
   // A render is applied when both it and its stack file's parse are there, in either order; a stack
   // whose parse failed, or whose platform another stack defines, has no render to apply.
   const renders = new Map<string, StackRender>();
-  const toApply = new Map<string, { file: string; name: string } | null>();
+  const toApply = new Map<string, { file: string; name: string }>();
   const waiting = new Map<string, () => void>();
   const arrived = new Map<string, Promise<void>>();
   const apply = (stack: string) => {
@@ -179,7 +179,6 @@ export async function startStackContracts(
       `AWS_REGION=${process.env.AWS_REGION ?? ""}`,
       `AWS_DEFAULT_REGION=${process.env.AWS_DEFAULT_REGION ?? ""}`,
     ].join("\n");
-    toApply.set(stack, null);
     let contract = fromStored(projectDir, stored?.get(storedKey));
     if (!contract) {
       try {

@@ -4,7 +4,8 @@
  * (../../render/pool.ts) while the caller goes on (gitops:lint walks the platforms whose contracts
  * have come). Either way each render is the same job, `poolJob` below.
  */
-import { defaultWorkers, inWorkers, type PoolJob } from "../../render/pool";
+import { availableParallelism } from "node:os";
+import { inWorkers, type PoolJob } from "../../render/pool";
 import { firstLine, guarded } from "./guardedRender";
 
 /** A stack's render: its cluster-vars, or the first line of why it did not render. */
@@ -12,7 +13,7 @@ export type StackRender =
   { clusterVars: Record<string, string> } | { error: { text: string; configPath?: string } };
 
 /** From this many renders on, they run in worker processes (loading the program in one costs seconds). */
-export const POOL_FROM = 32;
+const POOL_FROM = 32;
 
 /** The render of one stack, the same in this process and in a pool worker. */
 export const poolJob: PoolJob<{ projectDir: string }, string, StackRender> = async ({ projectDir }) => {
@@ -38,7 +39,7 @@ export async function renderStacks(
   projectDir: string,
   stacks: readonly string[],
   onDone: (stack: string, render: StackRender) => void,
-  workers = stacks.length >= POOL_FROM ? Math.max(1, defaultWorkers() - 1) : 0,
+  workers = stacks.length >= POOL_FROM ? Math.max(1, availableParallelism() - 1) : 0,
 ): Promise<void> {
   if (!stacks.length) return;
   if (workers > 0) {

@@ -17,10 +17,9 @@ type Where = { file: string; line: number };
  */
 const variablesOf = new WeakMap<object, Omit<PlacedVariable, "line">[]>();
 export function objectVariables(object: Record<string, unknown>): Omit<PlacedVariable, "line">[] {
-  let found = variablesOf.get(object);
-  if (found) return found;
-  found = [];
-  const out = found;
+  const known = variablesOf.get(object);
+  if (known) return known;
+  const out: Omit<PlacedVariable, "line">[] = [];
   const scalar = (value: string, at: string[], isValue: boolean) => {
     const uses = findVariables(value);
     for (const { line: _, ...use } of uses)
